@@ -1,0 +1,126 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use theset_shared::api::{ModerationStatus, Setlist, SetlistKind, SetlistSong};
+use uuid::Uuid;
+
+use super::artists::ArtistRefRow;
+
+#[derive(Debug, FromRow)]
+struct SetlistRow {
+    id: Uuid,
+    show_id: Uuid,
+    #[sqlx(flatten)]
+    artist: ArtistRefRow,
+    kind: String,
+    source: String,
+    moderation_status: String,
+    version: i32,
+    accuracy_score: Option<f64>,
+    external_url: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, FromRow)]
+struct SongRow {
+    setlist_id: Uuid,
+    id: Uuid,
+    position: i32,
+    song_id: Option<Uuid>,
+    title: String,
+    set_name: String,
+    is_cover: bool,
+    cover_of: Option<String>,
+    is_tape: bool,
+    notes: Option<String>,
+    upvotes: i32,
+    downvotes: i32,
+    net_votes: i32,
+}
+
+fn moderation(s: &str) -> ModerationStatus {
+    match s {
+        "pending" => ModerationStatus::Pending,
+        "verified" => ModerationStatus::Verified,
+        "rejected" => ModerationStatus::Rejected,
+        "hidden" => ModerationStatus::Hidden,
+        _ => ModerationStatus::Approved,
+    }
+}
+
+/// The public set-lists of a show (the community list and the actual set-list, not personal
+/// predictions or hidden lists), each with its songs: actual lists in play order, community lists
+/// ranked by net votes.
+pub async fn public_for_show<'c, E>(db: E, show_id: Uuid) -> sqlx::Result<Vec<Setlist>>
+where
+    E: PgExecutor<'c> + Copy,
+{
+    let lists: Vec<SetlistRow> = sqlx::query_as(
+        "SELECT l.id, l.show_id, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+         l.kind, l.source, l.moderation_status, l.version, l.accuracy_score, l.external_url, l.updated_at \
+         FROM setlists l JOIN artists a ON a.id = l.artist_id \
+         WHERE l.show_id = $1 AND l.source <> 'user' AND l.moderation_status NOT IN ('hidden', 'rejected') \
+         ORDER BY l.kind DESC, a.name",
+    )
+    .bind(show_id)
+    .fetch_all(db)
+    .await?;
+    let ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
+    let songs: Vec<SongRow> = sqlx::query_as(
+        "SELECT ss.setlist_id, ss.id, ss.position, ss.song_id, ss.title, ss.set_name, ss.is_cover, \
+         ss.cover_of, ss.is_tape, ss.notes, ss.upvotes, ss.downvotes, ss.net_votes \
+         FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id \
+         WHERE ss.setlist_id = ANY($1) \
+         ORDER BY ss.setlist_id, \
+           CASE WHEN l.source = 'community' THEN -ss.net_votes ELSE 0 END, ss.position, ss.id",
+    )
+    .bind(&ids)
+    .fetch_all(db)
+    .await?;
+    let mut by_list: HashMap<Uuid, Vec<SetlistSong>> = HashMap::new();
+    for s in songs {
+        by_list.entry(s.setlist_id).or_default().push(SetlistSong {
+            id: s.id,
+            position: s.position,
+            song_id: s.song_id,
+            title: s.title,
+            set_name: s.set_name,
+            is_cover: s.is_cover,
+            cover_of: s.cover_of,
+            is_tape: s.is_tape,
+            notes: s.notes,
+            upvotes: s.upvotes,
+            downvotes: s.downvotes,
+            net_votes: s.net_votes,
+        });
+    }
+    Ok(lists
+        .into_iter()
+        .map(|l| {
+            let songs = by_list.remove(&l.id).unwrap_or_default();
+            let total_votes = songs
+                .iter()
+                .map(|s| i64::from(s.upvotes) + i64::from(s.downvotes))
+                .sum();
+            Setlist {
+                id: l.id,
+                show_id: l.show_id,
+                artist: l.artist.into(),
+                kind: if l.kind == "actual" {
+                    SetlistKind::Actual
+                } else {
+                    SetlistKind::Predicted
+                },
+                source: l.source,
+                moderation_status: moderation(&l.moderation_status),
+                version: l.version,
+                accuracy_score: l.accuracy_score,
+                total_votes,
+                attribution_url: l.external_url,
+                songs,
+                updated_at: l.updated_at,
+            }
+        })
+        .collect())
+}

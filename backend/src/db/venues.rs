@@ -1,0 +1,144 @@
+use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
+use theset_shared::api::VenueSummary;
+use uuid::Uuid;
+
+const VENUE_COLUMNS: &str = "v.id, v.name, v.address, v.city, v.state, v.country, v.country_code, \
+    v.postal_code, v.timezone, v.capacity, ST_Y(v.location::geometry) AS latitude, \
+    ST_X(v.location::geometry) AS longitude, \
+    (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) AS upcoming_show_count";
+
+#[derive(Debug, FromRow)]
+pub struct VenueRow {
+    pub id: Uuid,
+    pub name: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub postal_code: Option<String>,
+    pub timezone: Option<String>,
+    pub capacity: Option<i32>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub upcoming_show_count: i64,
+    pub distance_km: Option<f64>,
+}
+
+impl From<VenueRow> for VenueSummary {
+    fn from(r: VenueRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            address: r.address,
+            city: r.city,
+            state: r.state,
+            country: r.country,
+            country_code: r.country_code,
+            postal_code: r.postal_code,
+            timezone: r.timezone,
+            capacity: r.capacity,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            upcoming_show_count: r.upcoming_show_count,
+            distance_km: r.distance_km,
+        }
+    }
+}
+
+/// A point and radius for "venues near me".
+#[derive(Debug, Clone, Copy)]
+pub struct Near {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub km: f64,
+}
+
+pub struct VenueFilter<'a> {
+    pub city: Option<&'a str>,
+    pub min_capacity: Option<i32>,
+    pub max_capacity: Option<i32>,
+    pub has_upcoming: Option<bool>,
+    pub near: Option<Near>,
+    /// Keyset position: (name, id) by default, (distance in km, id) when `near` is set.
+    pub after_name: Option<(String, Uuid)>,
+    pub after_distance: Option<(f64, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<Vec<VenueRow>> {
+    // Distance is computed once in a subquery so the keyset condition can use it.
+    let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM (SELECT ");
+    q.push(VENUE_COLUMNS).push(", ");
+    match f.near {
+        Some(n) => {
+            q.push("ST_Distance(v.location, ST_MakePoint(")
+                .push_bind(n.longitude)
+                .push(", ")
+                .push_bind(n.latitude)
+                .push(")::geography) / 1000.0 AS distance_km");
+        }
+        None => {
+            q.push("NULL::float8 AS distance_km");
+        }
+    }
+    q.push(" FROM venues v WHERE true");
+    if let Some(n) = f.near {
+        // ST_DWithin on geography uses the GiST index; the ORDER BY then sorts only the hits.
+        q.push(" AND ST_DWithin(v.location, ST_MakePoint(")
+            .push_bind(n.longitude)
+            .push(", ")
+            .push_bind(n.latitude)
+            .push(")::geography, ")
+            .push_bind(n.km * 1000.0)
+            .push(")");
+    }
+    if let Some(city) = f.city {
+        q.push(" AND lower(v.city) = lower(").push_bind(city.to_owned()).push(")");
+    }
+    if let Some(min) = f.min_capacity {
+        q.push(" AND v.capacity >= ").push_bind(min);
+    }
+    if let Some(max) = f.max_capacity {
+        q.push(" AND v.capacity <= ").push_bind(max);
+    }
+    match f.has_upcoming {
+        Some(true) => {
+            q.push(" AND EXISTS (SELECT 1 FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date)");
+        }
+        Some(false) => {
+            q.push(" AND NOT EXISTS (SELECT 1 FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date)");
+        }
+        None => {}
+    }
+    q.push(") x WHERE true");
+    if f.near.is_some() {
+        if let Some((d, id)) = f.after_distance {
+            q.push(" AND (x.distance_km, x.id) > (").push_bind(d).push(", ").push_bind(id).push(")");
+        }
+        q.push(" ORDER BY x.distance_km, x.id");
+    } else {
+        if let Some((name, id)) = f.after_name {
+            q.push(" AND (x.name, x.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
+        }
+        q.push(" ORDER BY x.name, x.id");
+    }
+    q.push(" LIMIT ").push_bind(f.limit + 1);
+    q.build_query_as().fetch_all(db).await
+}
+
+#[derive(Debug, FromRow)]
+pub struct VenueDetailRow {
+    #[sqlx(flatten)]
+    pub base: VenueRow,
+    pub ticketmaster_id: Option<String>,
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<VenueDetailRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {VENUE_COLUMNS}, NULL::float8 AS distance_km, v.ticketmaster_id FROM venues v WHERE v.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,105 @@
+//! The one error type of the HTTP layer and its mapping to status codes.
+//!
+//! Policy: every failure a client can cause is a 4xx with a stable [`ErrorCode`] and a message
+//! that is safe to show. Anything else is a 500 whose details go to the log only.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use theset_shared::{ErrorBody, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { code: ErrorCode, message: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("not ready: {0}")]
+    NotReady(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code: ErrorCode::InvalidParameter,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_cursor() -> Self {
+        Self::BadRequest {
+            code: ErrorCode::InvalidCursor,
+            message: "cursor is malformed or belongs to another query".into(),
+        }
+    }
+
+    pub fn not_found(what: &'static str) -> Self {
+        Self::NotFound(what)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Self::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
+            Self::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                format!("{what} not found"),
+            ),
+            Self::NotReady(reason) => {
+                tracing::warn!(%reason, "not ready");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::NotReady,
+                    "service not ready".into(),
+                )
+            }
+            Self::Database(err) => {
+                tracing::error!(error = %err, "database error");
+                internal()
+            }
+            Self::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                internal()
+            }
+        };
+        (status, Json(ErrorBody::new(code, message))).into_response()
+    }
+}
+
+fn internal() -> (StatusCode, ErrorCode, String) {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "internal error".into(),
+    )
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::invalid_parameter(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::invalid_parameter(rejection.body_text())
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::BadRequest {
+            code: ErrorCode::InvalidBody,
+            message: rejection.body_text(),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,93 @@
+//! The HTTP surface: every route under `/api/v1`, JSON errors everywhere, limits and tracing.
+
+mod artists;
+mod docs;
+mod extract;
+mod health;
+mod pagination;
+mod shows;
+mod venues;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use theset_shared::api::API_PREFIX;
+use theset_shared::{ErrorBody, ErrorCode};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use docs::ApiDoc;
+
+use crate::AppState;
+
+/// Largest request body any route accepts; routes that take uploads raise it locally.
+const BODY_LIMIT: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(artists::router())
+        .merge(shows::router())
+        .merge(venues::router())
+        .merge(docs::router());
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest(API_PREFIX, api)
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(json_errors))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn route_not_found() -> Response {
+    error_response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, "no such route")
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this route",
+    )
+}
+
+fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    (status, Json(ErrorBody::new(code, message))).into_response()
+}
+
+/// Turns the plain-text errors that tower layers produce (413, 408, 415…) into our JSON body,
+/// so clients meet one error format whatever layer refused the request.
+async fn json_errors(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large"),
+        StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, "request timed out"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, "unsupported content type"),
+        StatusCode::NOT_FOUND => (ErrorCode::RouteNotFound, "no such route"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed on this route"),
+        s if s.is_client_error() => (ErrorCode::InvalidParameter, "bad request"),
+        _ => (ErrorCode::Internal, "internal error"),
+    };
+    error_response(status, code, message)
+}

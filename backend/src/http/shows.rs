@@ -1,0 +1,141 @@
+//! `GET /api/v1/shows`, `GET /api/v1/shows/{id}` and `GET /api/v1/shows/{id}/setlists`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use theset_shared::api::{Items, Page, PriceRange, Setlist, ShowDetail, ShowStatus, ShowSummary};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{ApiPath, ApiQuery};
+use super::pagination;
+use crate::AppState;
+use crate::db::setlists as setlists_db;
+use crate::db::shows::{self as db, ShowFilter};
+use crate::db::venues as venues_db;
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/shows", get(list))
+        .route("/shows/{id}", get(by_id))
+        .route("/shows/{id}/setlists", get(setlists))
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Shows where this artist headlines or supports.
+    artist_id: Option<Uuid>,
+    venue_id: Option<Uuid>,
+    /// City of the venue (case-insensitive).
+    city: Option<String>,
+    /// First date, inclusive (YYYY-MM-DD).
+    from: Option<NaiveDate>,
+    /// Last date, inclusive (YYYY-MM-DD).
+    to: Option<NaiveDate>,
+    #[param(inline)]
+    status: Option<ShowStatus>,
+    /// Date order, `asc` (default) or `desc`.
+    #[param(inline)]
+    order: Option<Order>,
+    /// 1–100, default 20.
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListParams),
+    responses((status = 200, body = Page<ShowSummary>), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> AppResult<Json<Page<ShowSummary>>> {
+    let limit = pagination::limit(p.limit)?;
+    if let (Some(from), Some(to)) = (p.from, p.to)
+        && from > to
+    {
+        return Err(AppError::invalid_parameter("from must not be after to"));
+    }
+    let city = p.city.as_deref().map(str::trim);
+    if city.is_some_and(|c| c.is_empty() || c.len() > 100) {
+        return Err(AppError::invalid_parameter("city must be 1 to 100 characters"));
+    }
+    let descending = p.order.unwrap_or_default() == Order::Desc;
+    let sort = if descending { "date_desc" } else { "date" };
+    let rows = db::list(
+        &state.db,
+        ShowFilter {
+            artist_id: p.artist_id,
+            venue_id: p.venue_id,
+            city,
+            from: p.from,
+            to: p.to,
+            status: p.status,
+            descending,
+            after: pagination::decode(sort, p.cursor.as_deref())?,
+            limit,
+        },
+    )
+    .await?;
+    Ok(Json(pagination::page(rows, limit, sort, |r| (r.date, r.id), Into::into)))
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ShowDetail), (status = 400, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn by_id(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<ShowDetail>> {
+    let row = db::by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("show"))?;
+    let venue_id = row.base.venue_id;
+    let (venue, lineup, setlists) = tokio::try_join!(
+        async {
+            match venue_id {
+                Some(v) => venues_db::by_id(&state.db, v).await,
+                None => Ok(None),
+            }
+        },
+        db::lineup(&state.db, id),
+        setlists_db::public_for_show(&state.db, id),
+    )?;
+    let price_range = row.price_currency.map(|currency| PriceRange {
+        currency,
+        min: row.price_min,
+        max: row.price_max,
+    });
+    Ok(Json(ShowDetail {
+        summary: row.base.into(),
+        tour_name: row.tour_name,
+        price_range,
+        venue_detail: venue.map(|v| v.base.into()),
+        lineup,
+        setlists,
+        view_count: row.view_count,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/setlists", tag = "setlists",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<Setlist>), (status = 400, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn setlists(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Items<Setlist>>> {
+    if !db::exists(&state.db, id).await? {
+        return Err(AppError::not_found("show"));
+    }
+    let items = setlists_db::public_for_show(&state.db, id).await?;
+    Ok(Json(Items { items }))
+}

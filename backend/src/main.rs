@@ -1,0 +1,92 @@
+//! `theset-backend`: serve the API, run migrations, or load the offline catalogue.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sqlx::postgres::PgPoolOptions;
+use theset_backend::{AppState, MIGRATOR, app, db, seed};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "theset-backend", version, about)]
+struct Cli {
+    /// Postgres connection string.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve HTTP (the default).
+    Serve {
+        #[arg(long, env = "THESET_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the offline demo catalogue from recorded API answers (idempotent).
+    Seed {
+        #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
+        fixtures: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    let url = cli.database_url.context("DATABASE_URL is not set")?;
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .connect(&url)
+        .await
+        .context("connecting to Postgres")?;
+    match cli.command.unwrap_or(Command::Serve {
+        listen: ([127, 0, 0, 1], 8080).into(),
+    }) {
+        Command::Migrate => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+        }
+        Command::Seed { fixtures } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let report = seed::load(&pool, &fixtures).await?;
+            tracing::info!(?report, "offline catalogue loaded");
+        }
+        Command::Serve { listen } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let done = db::shows::complete_past(&pool).await?;
+            tracing::debug!(done, "past shows marked completed");
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            tracing::info!(addr = %listener.local_addr()?, "serving");
+            axum::serve(listener, app(AppState::new(pool)))
+                .with_graceful_shutdown(shutdown())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

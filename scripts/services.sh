@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs (once) and starts the project's local services on loopback, idempotently.
+# Shared by `cargo xtask run` and `cargo xtask test`; safe to re-run while they run.
+#
+#   scripts/services.sh deps        install the Debian packages and Rust tools that are missing
+#   scripts/services.sh start       start Postgres+PostGIS (unless DATABASE_URL is set)
+#   scripts/services.sh stop        stop what `start` started
+#   scripts/services.sh env         print the environment for the services (eval-able)
+#
+# State lives in target/services/ of the checkout (THESET_SERVICES_DIR overrides).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${THESET_SERVICES_DIR:-$ROOT/target/services}"
+PG_PORT="${THESET_PG_PORT:-55432}"
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DIR="$DIR/pg"
+
+log() { printf '\033[1;34m[services]\033[0m %s\n' "$*" >&2; }
+
+apt_packages=(
+  postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+  # desktop app (Tauri 2 / WebKitGTK) and its window tests
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
+  libssl-dev pkg-config build-essential file xvfb xauth x11-utils imagemagick webkit2gtk-driver
+)
+
+deps() {
+  local missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown
+  # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+  local want have
+  want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")"
+  have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+  if [ -n "$want" ] && [ "$want" != "$have" ]; then
+    log "installing wasm-bindgen-cli $want (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want" --quiet
+  fi
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    log "installing tauri-driver (once)"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}
+
+pg_ctl() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=${THESET_PG_FSYNC:-on}" "$@"
+}
+
+start() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "DATABASE_URL is set: using that server"
+    return
+  fi
+  mkdir -p "$PG_DIR"
+  # The postgres user must traverse every parent of the data folder.
+  local p="$PG_DIR"
+  while [ "$p" != "/" ]; do chmod o+x "$p" 2>/dev/null || true; p="$(dirname "$p")"; done
+  chown postgres:postgres "$PG_DIR"
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    log "initialising a Postgres cluster in $PG_DIR"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
+  fi
+  if ! pg_ctl status >/dev/null 2>&1; then
+    log "starting Postgres on 127.0.0.1:$PG_PORT"
+    pg_ctl start >/dev/null
+  fi
+  local url="postgres://postgres@127.0.0.1:$PG_PORT"
+  psql "$url/postgres" -qtAc "select 1 from pg_database where datname='theset'" | grep -q 1 \
+    || psql "$url/postgres" -qc 'create database theset' >/dev/null
+  # PostGIS in template1 so every test database created by sqlx::test has it ready.
+  psql "$url/template1" -qc 'create extension if not exists postgis' >/dev/null 2>&1 || true
+}
+
+stop() {
+  if [ -f "$PG_DIR/data/PG_VERSION" ] && pg_ctl status >/dev/null 2>&1; then
+    pg_ctl stop -m fast >/dev/null && log "Postgres stopped"
+  fi
+}
+
+env_out() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    echo "export DATABASE_URL='$DATABASE_URL'"
+  else
+    echo "export DATABASE_URL='postgres://postgres@127.0.0.1:$PG_PORT/theset'"
+  fi
+}
+
+case "${1:-start}" in
+  deps) deps ;;
+  start) start ;;
+  stop) stop ;;
+  env) env_out ;;
+  *) echo "usage: $0 deps|start|stop|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,78 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ShowSummary, SongSummary};
+
+/// Just enough of an artist to link to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArtistRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A card in artist lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArtistSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub image_url: Option<String>,
+    /// Lower-case genre names.
+    pub genres: Vec<String>,
+    /// 0–100 (Spotify's scale).
+    pub popularity: Option<i32>,
+    pub followers: Option<i64>,
+    pub trending_score: f64,
+    pub upcoming_show_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Image {
+    pub url: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExternalLink {
+    /// e.g. `spotify`, `wiki`, `homepage`, `instagram`.
+    pub kind: String,
+    pub url: String,
+}
+
+/// An artist page: `GET /api/v1/artists/{slug}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArtistDetail {
+    #[serde(flatten)]
+    pub summary: ArtistSummary,
+    pub ticketmaster_id: Option<String>,
+    pub spotify_id: Option<String>,
+    pub musicbrainz_id: Option<Uuid>,
+    pub images: Vec<Image>,
+    pub bio: Option<String>,
+    pub links: Vec<ExternalLink>,
+    pub upcoming_shows: Vec<ShowSummary>,
+    /// Most recent first.
+    pub past_shows: Vec<ShowSummary>,
+    /// The most popular songs of the catalogue.
+    pub catalogue_preview: Vec<SongSummary>,
+    pub song_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Sort orders of `GET /api/v1/artists`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ArtistSort {
+    #[default]
+    Name,
+    Trending,
+}

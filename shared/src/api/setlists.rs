@@ -1,0 +1,80 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ArtistRef;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SetlistKind {
+    /// A community list or a fan's personal prediction for an upcoming show.
+    Predicted,
+    /// What was really played.
+    Actual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationStatus {
+    Pending,
+    Approved,
+    Verified,
+    Rejected,
+    Hidden,
+}
+
+/// A catalogue song in lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SongSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub album: Option<String>,
+    pub duration_ms: Option<i32>,
+    pub popularity: Option<i32>,
+    pub spotify_id: Option<String>,
+}
+
+/// One line of a set-list, in play (or ranking) order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetlistSong {
+    pub id: Uuid,
+    pub position: i32,
+    /// The catalogue song, when matched; free-text entries (covers, jams, tapes) have none.
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    /// `main`, `encore`, `encore 2`, …
+    pub set_name: String,
+    pub is_cover: bool,
+    pub cover_of: Option<String>,
+    pub is_tape: bool,
+    pub notes: Option<String>,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+}
+
+/// `GET /api/v1/shows/{id}/setlists` items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Setlist {
+    pub id: Uuid,
+    pub show_id: Uuid,
+    pub artist: ArtistRef,
+    pub kind: SetlistKind,
+    /// `community`, `user`, `setlistfm`, `manual`.
+    pub source: String,
+    pub moderation_status: ModerationStatus,
+    pub version: i32,
+    /// 0–100 once scored against the verified actual set-list.
+    pub accuracy_score: Option<f64>,
+    /// Sum of all votes cast on this list's songs.
+    pub total_votes: i64,
+    /// Where the data came from, when a third party asks for attribution (setlist.fm).
+    pub attribution_url: Option<String>,
+    pub songs: Vec<SetlistSong>,
+    pub updated_at: DateTime<Utc>,
+}

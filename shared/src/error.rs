@@ -1,0 +1,109 @@
+//! Stable, machine-readable error codes and the one JSON error body every endpoint answers with.
+//!
+//! Codes are part of the public API: clients translate them, so a code is never renamed or reused.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error code the API can answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A query or path parameter failed validation.
+    InvalidParameter,
+    /// The request body could not be parsed or failed validation.
+    InvalidBody,
+    /// The pagination cursor is malformed or belongs to another sort order.
+    InvalidCursor,
+    /// No such resource.
+    NotFound,
+    /// The route does not exist.
+    RouteNotFound,
+    /// The method is not allowed on this route.
+    MethodNotAllowed,
+    /// The body is larger than this route accepts.
+    PayloadTooLarge,
+    /// The body's content type is not accepted.
+    UnsupportedMediaType,
+    /// The request took too long.
+    Timeout,
+    /// The database is unreachable or not migrated.
+    NotReady,
+    /// Anything unexpected; details are logged, never sent.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidParameter => "invalid_parameter",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::NotFound => "not_found",
+            Self::RouteNotFound => "route_not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Timeout => "timeout",
+            Self::NotReady => "not_ready",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `{ "error": { "code": ..., "message": ... } }`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// Human-readable, safe to show; never contains internals.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_name_matches_as_str() {
+        for code in [
+            ErrorCode::InvalidParameter,
+            ErrorCode::InvalidBody,
+            ErrorCode::InvalidCursor,
+            ErrorCode::NotFound,
+            ErrorCode::RouteNotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::Timeout,
+            ErrorCode::NotReady,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_value(code).expect("serialise");
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The contract between TheSet's backend, offline client and UI.
+//!
+//! Everything here is plain data or pure logic, so it compiles for native targets and for
+//! `wasm32-unknown-unknown` alike. Database and OpenAPI derives stay behind features so the UI
+//! bundle carries none of them.
+
+pub mod api;
+pub mod error;
+pub mod ipc;
+pub mod slug;
+pub mod titles;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -1,0 +1,200 @@
+//! Song-title rules: the normal form used to match set-list entries to catalogue songs and to
+//! deduplicate songs without an ISRC, and the classification of versions (live, remix, demo…).
+//!
+//! Normal form: Unicode NFKD with accents dropped, lower case, `&` → `and`, bracketed and
+//! dash-suffixed *version markers* removed ("- Remastered 2011", "(Live at …)", "(Taylor's
+//! Version)"), other punctuation removed, whitespace collapsed. Brackets that are part of the
+//! title ("(I Can't Get No) Satisfaction") are kept as words, so distinct songs stay distinct.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Words that, inside brackets or after " - ", mark a *version* of a song rather than its name.
+const VERSION_MARKERS: &[&str] = &[
+    "remaster",
+    "remastered",
+    "live",
+    "remix",
+    "mix",
+    "edit",
+    "version",
+    "demo",
+    "acoustic",
+    "instrumental",
+    "mono",
+    "stereo",
+    "deluxe",
+    "bonus",
+    "single",
+    "radio",
+    "extended",
+    "reprise",
+    "session",
+    "sessions",
+    "unplugged",
+    "rehearsal",
+    "take",
+    "alternate",
+    "feat",
+    "featuring",
+    "with",
+    "from",
+];
+
+/// What kind of recording a track title says it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VersionFlags {
+    pub live: bool,
+    pub remix: bool,
+    pub demo: bool,
+    pub acoustic: bool,
+    pub instrumental: bool,
+}
+
+impl VersionFlags {
+    /// Whether the track is the studio original (none of the flags).
+    pub fn is_studio(self) -> bool {
+        self == Self::default()
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.nfkd()
+        .filter(|c| c.is_ascii() || c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\'').to_owned())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn is_version_marker(segment: &str) -> bool {
+    words(&fold(segment)).iter().any(|w| {
+        VERSION_MARKERS.contains(&w.as_str())
+            // "2011 Remaster", "Taylor's Version", "Live at Wembley": any marker word counts.
+            || w.ends_with("mix")
+    })
+}
+
+/// Removes version segments: bracketed groups and " - " suffixes that carry a marker word.
+fn strip_versions(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(open) = rest.find(['(', '[']) {
+        let close_ch = if rest.as_bytes()[open] == b'(' { ')' } else { ']' };
+        let Some(len) = rest[open..].find(close_ch) else { break };
+        let inner = &rest[open + 1..open + len];
+        out.push_str(&rest[..open]);
+        if !is_version_marker(inner) {
+            out.push(' ');
+            out.push_str(inner);
+            out.push(' ');
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    // Only the first " - " can start a suffix; a dash inside the name (e.g. "Up-Up") has no spaces.
+    if let Some(idx) = out.find(" - ")
+        && is_version_marker(&out[idx + 3..])
+    {
+        out.truncate(idx);
+    }
+    out
+}
+
+/// The matching key of a title. Never empty for a non-empty, non-punctuation title.
+pub fn normalize(title: &str) -> String {
+    let stripped = strip_versions(title);
+    let base = if words(&stripped).is_empty() { title } else { &stripped };
+    let folded = fold(&base.replace('&', " and "));
+    words(&folded).join(" ").replace('\'', "")
+}
+
+/// Classifies a track from its title and album name.
+pub fn classify(title: &str, album: &str) -> VersionFlags {
+    let mut flags = VersionFlags::default();
+    for text in [title, album] {
+        for segment in version_segments(text) {
+            let ws = words(&fold(&segment));
+            let has = |w: &str| ws.iter().any(|x| x == w);
+            flags.live |= has("live") || has("unplugged");
+            flags.remix |= ws.iter().any(|w| w == "remix" || w.ends_with("mix") && w != "mix") || has("mix");
+            flags.demo |= has("demo");
+            flags.acoustic |= has("acoustic");
+            flags.instrumental |= has("instrumental");
+        }
+    }
+    flags
+}
+
+/// The bracketed and dash-suffix parts of a title, where version words live.
+fn version_segments(text: &str) -> Vec<String> {
+    let mut segs = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['(', '[']) {
+        let close_ch = if rest.as_bytes()[open] == b'(' { ')' } else { ']' };
+        let Some(len) = rest[open..].find(close_ch) else { break };
+        segs.push(rest[open + 1..open + len].to_owned());
+        rest = &rest[open + len + 1..];
+    }
+    if let Some(idx) = text.find(" - ") {
+        segs.push(text[idx + 3..].to_owned());
+    }
+    segs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normal_forms() {
+        assert_eq!(normalize("Do I Wanna Know?"), "do i wanna know");
+        assert_eq!(normalize("505 - Remastered 2011"), "505");
+        assert_eq!(normalize("Love Story (Taylor's Version)"), "love story");
+        assert_eq!(normalize("Yellow - Live in Buenos Aires"), "yellow");
+        assert_eq!(normalize("(I Can't Get No) Satisfaction"), "i cant get no satisfaction");
+        assert_eq!(normalize("Up&Up"), "up and up");
+        assert_eq!(normalize("Café del Mar"), "cafe del mar");
+        assert_eq!(normalize("Don't Sit Down 'Cause I've Moved Your Chair"), "dont sit down cause ive moved your chair");
+        assert_eq!(normalize("Butter (Hotter Remix)"), "butter");
+        assert_eq!(normalize("Mix"), "mix");
+    }
+
+    #[test]
+    fn classification() {
+        assert!(classify("Yellow - Live in Buenos Aires", "Parachutes").live);
+        assert!(classify("Yellow", "Live in Buenos Aires (Live)").live);
+        assert!(classify("Butter (Hotter Remix)", "Butter").remix);
+        assert!(classify("Cold Heart - PNAU Remix", "Cold Heart").remix);
+        assert!(classify("Mardy Bum - Demo", "AM").demo);
+        assert!(classify("Do I Wanna Know?", "AM").is_studio());
+        assert!(classify("505 - Remastered 2011", "Favourite Worst Nightmare").is_studio());
+        // "Live" as part of a title is not a version marker.
+        assert!(classify("Live Forever", "Definitely Maybe").is_studio());
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(t in "[A-Za-z0-9 '&.,!?()-]{1,40}") {
+            let n = normalize(&t);
+            prop_assert_eq!(normalize(&n), n.clone());
+        }
+
+        #[test]
+        fn version_suffix_does_not_change_key(t in "[A-Za-z][A-Za-z ]{0,30}", year in 1960u32..2030) {
+            prop_assume!(!is_version_marker(&t));
+            prop_assert_eq!(normalize(&format!("{t} - Remastered {year}")), normalize(&t));
+            prop_assert_eq!(normalize(&format!("{t} (Live)")), normalize(&t));
+        }
+
+        #[test]
+        fn case_and_accents_do_not_matter(t in "[a-z ]{1,30}") {
+            prop_assert_eq!(normalize(&t.to_uppercase()), normalize(&t));
+        }
+    }
+}
