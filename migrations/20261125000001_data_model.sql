@@ -38,7 +38,7 @@ CREATE TABLE artists (
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX artists_name_idx ON artists (name, id);
+CREATE INDEX artists_name_idx ON artists (lower(name), id);
 CREATE INDEX artists_trending_idx ON artists (trending_score DESC, id DESC);
 CREATE INDEX artists_genres_idx ON artists USING gin (genres);
 CREATE INDEX artists_name_trgm_idx ON artists USING gin (name gin_trgm_ops);
@@ -99,7 +99,7 @@ CREATE TABLE venues (
 );
 CREATE INDEX venues_location_idx ON venues USING gist (location);
 CREATE INDEX venues_city_idx ON venues (lower(city));
-CREATE INDEX venues_name_idx ON venues (name, id);
+CREATE INDEX venues_name_idx ON venues (lower(name), id);
 CREATE INDEX venues_capacity_idx ON venues (capacity);
 CREATE TRIGGER venues_updated_at BEFORE UPDATE ON venues FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 

@@ -12,6 +12,8 @@ pub struct ArtistRow {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
+    /// `lower(name)` as Postgres computes it: the keyset of the name sort.
+    pub sort_name: String,
     pub image_url: Option<String>,
     pub genres: Vec<String>,
     pub popularity: Option<i32>,
@@ -48,7 +50,8 @@ pub struct ArtistFilter<'a> {
 
 pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<Vec<ArtistRow>> {
     let mut q = QueryBuilder::<Postgres>::new(
-        "SELECT a.id, a.slug, a.name, a.image_url, a.genres, a.popularity, a.followers, a.trending_score, ",
+        "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
+         a.followers, a.trending_score, ",
     );
     q.push(UPCOMING_COUNT).push(" FROM artists a WHERE true");
     if let Some(genre) = f.genre {
@@ -60,9 +63,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<
     match f.sort {
         ArtistSort::Name => {
             if let Some((name, id)) = f.after_name {
-                q.push(" AND (a.name, a.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
+                q.push(" AND (lower(a.name), a.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
             }
-            q.push(" ORDER BY a.name, a.id");
+            q.push(" ORDER BY lower(a.name), a.id");
         }
         ArtistSort::Trending => {
             if let Some((score, id)) = f.after_trending {
@@ -94,8 +97,8 @@ pub struct ArtistDetailRow {
 
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArtistDetailRow>> {
     sqlx::query_as(&format!(
-        "SELECT a.id, a.slug, a.name, a.image_url, a.genres, a.popularity, a.followers, a.trending_score, \
-         {UPCOMING_COUNT}, a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, a.images, a.bio, a.links, \
+        "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
+         a.followers, a.trending_score, {UPCOMING_COUNT}, a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, a.images, a.bio, a.links, \
          a.updated_at FROM artists a WHERE a.slug = $1"
     ))
     .bind(slug)

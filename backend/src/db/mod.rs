@@ -5,3 +5,4 @@ pub mod artists;
 pub mod setlists;
 pub mod shows;
 pub mod venues;
+pub mod votes;

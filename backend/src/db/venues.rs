@@ -2,7 +2,7 @@ use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use theset_shared::api::VenueSummary;
 use uuid::Uuid;
 
-const VENUE_COLUMNS: &str = "v.id, v.name, v.address, v.city, v.state, v.country, v.country_code, \
+const VENUE_COLUMNS: &str = "v.id, v.name, lower(v.name) AS sort_name, v.address, v.city, v.state, v.country, v.country_code, \
     v.postal_code, v.timezone, v.capacity, ST_Y(v.location::geometry) AS latitude, \
     ST_X(v.location::geometry) AS longitude, \
     (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) AS upcoming_show_count";
@@ -11,6 +11,8 @@ const VENUE_COLUMNS: &str = "v.id, v.name, v.address, v.city, v.state, v.country
 pub struct VenueRow {
     pub id: Uuid,
     pub name: String,
+    /// `lower(name)` as Postgres computes it: the keyset of the name sort.
+    pub sort_name: String,
     pub address: Option<String>,
     pub city: Option<String>,
     pub state: Option<String>,
@@ -119,9 +121,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
         q.push(" ORDER BY x.distance_km, x.id");
     } else {
         if let Some((name, id)) = f.after_name {
-            q.push(" AND (x.name, x.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
+            q.push(" AND (x.sort_name, x.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
         }
-        q.push(" ORDER BY x.name, x.id");
+        q.push(" ORDER BY x.sort_name, x.id");
     }
     q.push(" LIMIT ").push_bind(f.limit + 1);
     q.build_query_as().fetch_all(db).await

@@ -56,13 +56,13 @@ pub async fn list(
         return Err(AppError::invalid_parameter("genre must be 1 to 100 characters"));
     }
     let sort = p.sort.unwrap_or_default();
-    let sort_name = match sort {
+    let sort_key = match sort {
         ArtistSort::Name => "name",
         ArtistSort::Trending => "trending",
     };
     let (after_name, after_trending) = match sort {
-        ArtistSort::Name => (pagination::decode(sort_name, p.cursor.as_deref())?, None),
-        ArtistSort::Trending => (None, pagination::decode(sort_name, p.cursor.as_deref())?),
+        ArtistSort::Name => (pagination::decode(sort_key, p.cursor.as_deref())?, None),
+        ArtistSort::Trending => (None, pagination::decode(sort_key, p.cursor.as_deref())?),
     };
     let rows = db::list(
         &state.db,
@@ -77,9 +77,9 @@ pub async fn list(
     )
     .await?;
     Ok(Json(match sort {
-        ArtistSort::Name => pagination::page(rows, limit, sort_name, |r| (r.name.clone(), r.id), Into::into),
+        ArtistSort::Name => pagination::page(rows, limit, sort_key, |r| (r.sort_name.clone(), r.id), Into::into),
         ArtistSort::Trending => {
-            pagination::page(rows, limit, sort_name, |r| (r.trending_score, r.id), Into::into)
+            pagination::page(rows, limit, sort_key, |r| (r.trending_score, r.id), Into::into)
         }
     }))
 }

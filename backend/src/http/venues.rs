@@ -118,7 +118,7 @@ pub async fn list(
     Ok(Json(if near.is_some() {
         pagination::page(rows, limit, sort, |r| (r.distance_km.unwrap_or_default(), r.id), Into::into)
     } else {
-        pagination::page(rows, limit, sort, |r| (r.name.clone(), r.id), Into::into)
+        pagination::page(rows, limit, sort, |r| (r.sort_name.clone(), r.id), Into::into)
     }))
 }
 

@@ -1,0 +1,10 @@
+//! Backend integration tests: each `#[sqlx::test]` gets a fresh, migrated Postgres database and
+//! drives the real router.
+
+mod artists;
+mod errors;
+mod seed;
+mod shows;
+mod support;
+mod venues;
+mod votes;

@@ -1,0 +1,88 @@
+//! Vote totals on `setlist_songs` are kept exact by the database under concurrency.
+
+use futures::future::join_all;
+use sqlx::PgPool;
+use theset_backend::db::votes;
+use uuid::Uuid;
+
+use crate::support::*;
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn fifty_concurrent_voters_leave_exact_totals(db: PgPool) {
+    let a = artist(&db, "Crowd Pleasers", &[], None, 0.0).await;
+    let s = show(&db, a, None, days_from_today(7), "upcoming").await;
+    let (_, songs) = setlist(&db, s, a, "community", &["One", "Two", "Three", "Four", "Five"]).await;
+    let mut users = Vec::new();
+    for n in 0..50 {
+        users.push(user(&db, n).await);
+    }
+    // Every voter, on its own connection, votes on every song, flips some votes, clears some and
+    // re-votes, all interleaved with the others. Each (user, song) ends at a known value.
+    let tasks = users.iter().enumerate().map(|(n, &u)| {
+        let db = db.clone();
+        let songs = songs.clone();
+        tokio::spawn(async move {
+            for round in 0..3 {
+                for (i, &song) in songs.iter().enumerate() {
+                    let value = match (n + i + round) % 3 {
+                        0 => Some(1),
+                        1 => Some(-1),
+                        _ => None,
+                    };
+                    votes::set(&db, u, song, value).await.expect("vote");
+                    // Same vote twice: an idempotent retry must not move totals.
+                    votes::set(&db, u, song, value).await.expect("retry");
+                }
+            }
+        })
+    });
+    for r in join_all(tasks).await {
+        r.expect("voter task");
+    }
+    assert!(votes::drifted(&db).await.expect("recount").is_empty(), "totals drifted from a fresh count");
+
+    // Compare against the values each voter ended with (round 2), computed independently.
+    for (i, &song) in songs.iter().enumerate() {
+        let (mut up, mut down) = (0, 0);
+        for n in 0..users.len() {
+            match (n + i + 2) % 3 {
+                0 => up += 1,
+                1 => down += 1,
+                _ => {}
+            }
+        }
+        let (u, d, net): (i32, i32, i32) =
+            sqlx::query_as("SELECT upvotes, downvotes, net_votes FROM setlist_songs WHERE id = $1")
+                .bind(song)
+                .fetch_one(&db)
+                .await
+                .expect("totals");
+        assert_eq!((u, d, net), (up, down, up - down), "song {i}");
+    }
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
+    let a = artist(&db, "Short Memory", &[], None, 0.0).await;
+    let s = show(&db, a, None, days_from_today(7), "upcoming").await;
+    let (_, songs) = setlist(&db, s, a, "community", &["Only"]).await;
+    let voter: Uuid = user(&db, 1).await;
+    votes::set(&db, voter, songs[0], Some(1)).await.expect("vote");
+    // A deleted account keeps its vote in the totals, anonymised.
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(voter).execute(&db).await.expect("delete user");
+    let (up, anon): (i32, i64) = sqlx::query_as(
+        "SELECT ss.upvotes, (SELECT count(*) FROM votes WHERE user_id IS NULL) FROM setlist_songs ss WHERE ss.id = $1",
+    )
+    .bind(songs[0])
+    .fetch_one(&db)
+    .await
+    .expect("totals");
+    assert_eq!((up, anon), (1, 1));
+    assert!(votes::drifted(&db).await.expect("recount").is_empty());
+    // The app cannot write totals that disagree with themselves.
+    let bad = sqlx::query("UPDATE setlist_songs SET net_votes = 99 WHERE id = $1")
+        .bind(songs[0])
+        .execute(&db)
+        .await;
+    assert!(bad.is_err(), "CHECK (net_votes = upvotes - downvotes) must refuse");
+}
