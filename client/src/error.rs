@@ -1,0 +1,44 @@
+use theset_shared::ErrorBody;
+
+/// Errors of the offline core. `is_transient` tells the sync loop whether to retry later (network
+/// trouble, server busy) or give up on the request (the server refused it).
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("local store: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("local store was written by a newer TheSet (schema {found}, this build knows {known}); update the app")]
+    StoreTooNew { found: i64, known: i64 },
+    #[error("cannot reach the server: {0}")]
+    Network(#[source] reqwest::Error),
+    #[error("server error {status}: {message}")]
+    Server { status: u16, code: Option<String>, message: String },
+    #[error("invalid server URL: {0}")]
+    BadUrl(String),
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network(_) => true,
+            Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn from_status(status: u16, body: &[u8]) -> Self {
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(b) => Self::Server {
+                status,
+                code: Some(b.error.code.to_string()),
+                message: b.error.message,
+            },
+            Err(_) => Self::Server {
+                status,
+                code: None,
+                message: String::from_utf8_lossy(body).chars().take(200).collect(),
+            },
+        }
+    }
+}
