@@ -5,7 +5,7 @@
 #   scripts/services.sh deps        install the Debian packages and Rust tools that are missing
 #   scripts/services.sh start       start Postgres+PostGIS (unless DATABASE_URL is set)
 #   scripts/services.sh stop        stop what `start` started
-#   scripts/services.sh env         print the environment for the services (eval-able)
+#   scripts/services.sh env         print the services' environment as KEY=VALUE lines
 #
 # State lives in target/services/ of the checkout (THESET_SERVICES_DIR overrides).
 set -euo pipefail
@@ -87,12 +87,9 @@ stop() {
   fi
 }
 
+# KEY=VALUE lines: `export $(scripts/services.sh env)` in a shell; cargo xtask parses them.
 env_out() {
-  if [ -n "${DATABASE_URL:-}" ]; then
-    echo "export DATABASE_URL='$DATABASE_URL'"
-  else
-    echo "export DATABASE_URL='postgres://postgres@127.0.0.1:$PG_PORT/theset'"
-  fi
+  echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$PG_PORT/theset}"
 }
 
 case "${1:-start}" in

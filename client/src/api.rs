@@ -31,11 +31,21 @@ impl ApiClient {
 
     fn url(&self, path: &str) -> Result<reqwest::Url, ClientError> {
         let rel = format!("{}{path}", API_PREFIX.trim_start_matches('/'));
-        self.base.join(&rel).map_err(|e| ClientError::BadUrl(e.to_string()))
+        self.base
+            .join(&rel)
+            .map_err(|e| ClientError::BadUrl(e.to_string()))
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, url: reqwest::Url) -> Result<T, ClientError> {
-        let res = self.http.get(url).send().await.map_err(ClientError::Network)?;
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        url: reqwest::Url,
+    ) -> Result<T, ClientError> {
+        let res = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(ClientError::Network)?;
         let status = res.status().as_u16();
         let body = res.bytes().await.map_err(ClientError::Network)?;
         if !(200..300).contains(&status) {
@@ -44,9 +54,13 @@ impl ApiClient {
         serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
-    pub async fn artists_page(&self, cursor: Option<&str>) -> Result<Page<ArtistSummary>, ClientError> {
+    pub async fn artists_page(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Page<ArtistSummary>, ClientError> {
         let mut url = self.url("/artists")?;
-        url.query_pairs_mut().append_pair("limit", &MAX_PAGE_LIMIT.to_string());
+        url.query_pairs_mut()
+            .append_pair("limit", &MAX_PAGE_LIMIT.to_string());
         if let Some(c) = cursor {
             url.query_pairs_mut().append_pair("cursor", c);
         }

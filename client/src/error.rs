@@ -6,12 +6,18 @@ use theset_shared::ErrorBody;
 pub enum ClientError {
     #[error("local store: {0}")]
     Store(#[from] rusqlite::Error),
-    #[error("local store was written by a newer TheSet (schema {found}, this build knows {known}); update the app")]
+    #[error(
+        "local store was written by a newer TheSet (schema {found}, this build knows {known}); update the app"
+    )]
     StoreTooNew { found: i64, known: i64 },
     #[error("cannot reach the server: {0}")]
     Network(#[source] reqwest::Error),
     #[error("server error {status}: {message}")]
-    Server { status: u16, code: Option<String>, message: String },
+    Server {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
     #[error("invalid server URL: {0}")]
     BadUrl(String),
     #[error("unexpected answer from the server: {0}")]
@@ -24,6 +30,22 @@ impl ClientError {
             Self::Network(_) => true,
             Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
+        }
+    }
+
+    /// A sentence for people; the details go to the log.
+    pub fn user_message(&self) -> &'static str {
+        match self {
+            Self::Network(_) => "The TheSet server can't be reached right now.",
+            Self::Server { status, .. } if *status >= 500 => {
+                "The TheSet server is having trouble right now."
+            }
+            Self::Server { status: 429, .. } => "The TheSet server is busy; trying again shortly.",
+            Self::Server { .. } => "The TheSet server refused the request.",
+            Self::Store(_) | Self::StoreTooNew { .. } => "This device's saved data can't be read.",
+            Self::BadUrl(_) | Self::Decode(_) => {
+                "The app and the server don't understand each other; update the app."
+            }
         }
     }
 

@@ -54,10 +54,13 @@ impl Client {
                     offline_reason: None,
                 })
             }
-            Err(e) if e.is_transient() => Ok(SyncReport {
-                artists: self.store.artist_count()?,
-                offline_reason: Some(e.to_string()),
-            }),
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "sync failed; keeping the local store");
+                Ok(SyncReport {
+                    artists: self.store.artist_count()?,
+                    offline_reason: Some(e.user_message().to_owned()),
+                })
+            }
             Err(e) => Err(e),
         }
     }

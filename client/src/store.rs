@@ -103,7 +103,9 @@ impl Store {
     }
 
     pub fn artist_count(&self) -> Result<usize, ClientError> {
-        let n: i64 = self.conn().query_row("SELECT count(*) FROM artists", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM artists", [], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or_default())
     }
 
@@ -120,9 +122,17 @@ fn migrate(conn: &mut Connection) -> Result<(), ClientError> {
         return Err(ClientError::StoreTooNew { found, known });
     }
     let tx = conn.transaction()?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
     }
     tx.commit()?;
     Ok(())
@@ -152,10 +162,17 @@ mod tests {
         let path = dir.path().join("nested/store.sqlite3");
         {
             let store = Store::open(&path).expect("open");
-            store.replace_artists(&[summary("zed"), summary("Alpha")]).expect("replace");
+            store
+                .replace_artists(&[summary("zed"), summary("Alpha")])
+                .expect("replace");
         }
         let store = Store::open(&path).expect("reopen");
-        let names: Vec<String> = store.list_artists().expect("list").into_iter().map(|a| a.name).collect();
+        let names: Vec<String> = store
+            .list_artists()
+            .expect("list")
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
         assert_eq!(names, ["Alpha", "zed"]);
         assert_eq!(store.list_artists().expect("list")[0].genres, ["rock"]);
         store.replace_artists(&[summary("Only")]).expect("replace");
@@ -168,7 +185,8 @@ mod tests {
         let path = dir.path().join("store.sqlite3");
         drop(Store::open(&path).expect("open"));
         let conn = Connection::open(&path).expect("raw");
-        conn.pragma_update(None, "user_version", Store::schema_version() + 1).expect("bump");
+        conn.pragma_update(None, "user_version", Store::schema_version() + 1)
+            .expect("bump");
         drop(conn);
         match Store::open(&path) {
             Err(ClientError::StoreTooNew { found, known }) => assert_eq!(found, known + 1),
@@ -182,8 +200,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("s.sqlite3")).expect("open");
         let conn = store.conn();
-        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
-        let sync: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0)).expect("sync");
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .expect("mode");
+        let sync: i64 = conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .expect("sync");
         assert_eq!((mode.as_str(), sync), ("wal", 2));
     }
 }

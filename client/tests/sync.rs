@@ -6,7 +6,9 @@ use sqlx::PgPool;
 use theset_client::Client;
 
 async fn serve(db: PgPool) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let app = theset_backend::app(theset_backend::AppState::new(db));
     let task = tokio::spawn(async move {
@@ -37,7 +39,10 @@ async fn syncs_every_page_and_keeps_the_cache_when_the_server_is_gone(db: PgPool
     assert!(client.cached_artists().expect("empty").is_empty());
 
     let report = client.sync_artists().await.expect("sync");
-    assert_eq!((report.artists, report.offline_reason.as_deref()), (230, None));
+    assert_eq!(
+        (report.artists, report.offline_reason.as_deref()),
+        (230, None)
+    );
     let cached = client.cached_artists().expect("cached");
     assert_eq!(cached.first().map(|a| a.name.as_str()), Some("Band 000"));
     assert_eq!(cached.last().map(|a| a.name.as_str()), Some("Band 229"));
@@ -46,7 +51,10 @@ async fn syncs_every_page_and_keeps_the_cache_when_the_server_is_gone(db: PgPool
     // The backend goes away: sync reports offline and the cache is untouched, also after reopening.
     server.abort();
     let _ = server.await;
-    let report = client.sync_artists().await.expect("offline sync is not an error");
+    let report = client
+        .sync_artists()
+        .await
+        .expect("offline sync is not an error");
     assert!(report.offline_reason.is_some());
     assert_eq!(report.artists, 230);
     drop(client);
@@ -59,9 +67,15 @@ async fn a_server_refusal_is_an_error_not_offline(db: PgPool) {
     let (addr, _server) = serve(db).await;
     let dir = tempfile::tempdir().expect("tempdir");
     // A base URL whose API prefix does not exist: the server answers 404 route_not_found.
-    let client = Client::open(&dir.path().join("s.sqlite3"), &format!("http://{addr}/elsewhere/")).expect("client");
+    let client = Client::open(
+        &dir.path().join("s.sqlite3"),
+        &format!("http://{addr}/elsewhere/"),
+    )
+    .expect("client");
     match client.sync_artists().await {
-        Err(theset_client::ClientError::Server { status: 404, code, .. }) => {
+        Err(theset_client::ClientError::Server {
+            status: 404, code, ..
+        }) => {
             assert_eq!(code.as_deref(), Some("route_not_found"));
         }
         other => panic!("expected a 404 refusal, got {other:?}"),

@@ -48,7 +48,8 @@ pub fn is_valid_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -62,7 +63,10 @@ mod tests {
         assert_eq!(slugify("Fontaines D.C.").as_deref(), Some("fontaines-d-c"));
         assert_eq!(slugify("Fred again..").as_deref(), Some("fred-again"));
         assert_eq!(slugify("Beyoncé").as_deref(), Some("beyonce"));
-        assert_eq!(slugify("Simon & Garfunkel").as_deref(), Some("simon-and-garfunkel"));
+        assert_eq!(
+            slugify("Simon & Garfunkel").as_deref(),
+            Some("simon-and-garfunkel")
+        );
         assert_eq!(slugify("  AC/DC  ").as_deref(), Some("ac-dc"));
         assert_eq!(slugify("방탄소년단"), None);
     }

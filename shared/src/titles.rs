@@ -84,8 +84,14 @@ fn strip_versions(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
     let mut rest = title;
     while let Some(open) = rest.find(['(', '[']) {
-        let close_ch = if rest.as_bytes()[open] == b'(' { ')' } else { ']' };
-        let Some(len) = rest[open..].find(close_ch) else { break };
+        let close_ch = if rest.as_bytes()[open] == b'(' {
+            ')'
+        } else {
+            ']'
+        };
+        let Some(len) = rest[open..].find(close_ch) else {
+            break;
+        };
         let inner = &rest[open + 1..open + len];
         out.push_str(&rest[..open]);
         if !is_version_marker(inner) {
@@ -108,7 +114,11 @@ fn strip_versions(title: &str) -> String {
 /// The matching key of a title. Never empty for a non-empty, non-punctuation title.
 pub fn normalize(title: &str) -> String {
     let stripped = strip_versions(title);
-    let base = if words(&stripped).is_empty() { title } else { &stripped };
+    let base = if words(&stripped).is_empty() {
+        title
+    } else {
+        &stripped
+    };
     let folded = fold(&base.replace('&', " and "));
     words(&folded).join(" ").replace('\'', "")
 }
@@ -121,7 +131,10 @@ pub fn classify(title: &str, album: &str) -> VersionFlags {
             let ws = words(&fold(&segment));
             let has = |w: &str| ws.iter().any(|x| x == w);
             flags.live |= has("live") || has("unplugged");
-            flags.remix |= ws.iter().any(|w| w == "remix" || w.ends_with("mix") && w != "mix") || has("mix");
+            flags.remix |= ws
+                .iter()
+                .any(|w| w == "remix" || w.ends_with("mix") && w != "mix")
+                || has("mix");
             flags.demo |= has("demo");
             flags.acoustic |= has("acoustic");
             flags.instrumental |= has("instrumental");
@@ -135,8 +148,14 @@ fn version_segments(text: &str) -> Vec<String> {
     let mut segs = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find(['(', '[']) {
-        let close_ch = if rest.as_bytes()[open] == b'(' { ')' } else { ']' };
-        let Some(len) = rest[open..].find(close_ch) else { break };
+        let close_ch = if rest.as_bytes()[open] == b'(' {
+            ')'
+        } else {
+            ']'
+        };
+        let Some(len) = rest[open..].find(close_ch) else {
+            break;
+        };
         segs.push(rest[open + 1..open + len].to_owned());
         rest = &rest[open + len + 1..];
     }
@@ -157,10 +176,16 @@ mod tests {
         assert_eq!(normalize("505 - Remastered 2011"), "505");
         assert_eq!(normalize("Love Story (Taylor's Version)"), "love story");
         assert_eq!(normalize("Yellow - Live in Buenos Aires"), "yellow");
-        assert_eq!(normalize("(I Can't Get No) Satisfaction"), "i cant get no satisfaction");
+        assert_eq!(
+            normalize("(I Can't Get No) Satisfaction"),
+            "i cant get no satisfaction"
+        );
         assert_eq!(normalize("Up&Up"), "up and up");
         assert_eq!(normalize("Café del Mar"), "cafe del mar");
-        assert_eq!(normalize("Don't Sit Down 'Cause I've Moved Your Chair"), "dont sit down cause ive moved your chair");
+        assert_eq!(
+            normalize("Don't Sit Down 'Cause I've Moved Your Chair"),
+            "dont sit down cause ive moved your chair"
+        );
         assert_eq!(normalize("Butter (Hotter Remix)"), "butter");
         assert_eq!(normalize("Mix"), "mix");
     }

@@ -1,1 +1,268 @@
-fn main(){}
+//! The project's two commands, the conventional Rust way:
+//!
+//! - `cargo xtask run`: install what is missing, start Postgres, migrate, load the offline
+//!   catalogue when no API keys are set, start the backend and open the desktop app.
+//! - `cargo xtask test`: install what is missing, start services, check formatting and lints,
+//!   build every crate once (dev profile, one target folder) and run every test, including the
+//!   real-window test under Xvfb.
+//!
+//! Other subcommands: `build-ui` (wasm UI into `app/dist`), `services start|stop`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(&args[1..]),
+        Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
+        Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask run | test [nextest filters] | build-ui | services start|stop|deps"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\x1b[1;31mxtask: {e:#}\x1b[0m");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn step(what: &str) {
+    eprintln!("\x1b[1;32m==>\x1b[0m {what}");
+}
+
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root());
+    c
+}
+
+fn check(c: &mut Command) -> anyhow::Result<()> {
+    let status = c.status().with_context(|| format!("starting {c:?}"))?;
+    if !status.success() {
+        bail!("{c:?} failed: {status}");
+    }
+    Ok(())
+}
+
+fn services(args: &[&str]) -> anyhow::Result<()> {
+    check(cmd("bash").arg("scripts/services.sh").args(args))
+}
+
+/// `KEY=VALUE` lines from `scripts/services.sh env`.
+fn services_env() -> anyhow::Result<HashMap<String, String>> {
+    let out = cmd("bash").args(["scripts/services.sh", "env"]).output()?;
+    if !out.status.success() {
+        bail!("scripts/services.sh env failed");
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect())
+}
+
+/// The Dioxus UI as wasm + JS glue in `app/dist`, which the Tauri crate embeds at compile time.
+fn build_ui() -> anyhow::Result<()> {
+    step("building the UI (wasm)");
+    check(cmd("cargo").args([
+        "build",
+        "-p",
+        "theset-app",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/debug/theset-app.wasm");
+    let dist = root().join("app/dist");
+    std::fs::create_dir_all(&dist)?;
+    check(
+        cmd("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "theset_app",
+                "--out-dir",
+            ])
+            .arg(&dist)
+            .arg(&wasm),
+    )?;
+    for file in ["index.html", "boot.js"] {
+        copy_if_changed(&root().join("app/static").join(file), &dist.join(file))?;
+    }
+    copy_if_changed(
+        &root().join("assets/styles/theme.css"),
+        &dist.join("theme.css"),
+    )?;
+    Ok(())
+}
+
+/// Copies only when the content differs, so an unchanged UI does not force a Tauri rebuild.
+fn copy_if_changed(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let new = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+    if std::fs::read(to).ok().as_deref() != Some(new.as_slice()) {
+        std::fs::write(to, new)?;
+    }
+    Ok(())
+}
+
+fn test(filters: &[String]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    step("installing what is missing and starting services");
+    services(&["deps"])?;
+    services(&["start"])?;
+    let env = services_env()?;
+
+    step("cargo fmt --check");
+    check(cmd("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    build_ui()?;
+    step("clippy (host crates, then the wasm UI)");
+    check(cmd("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    check(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "theset-app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("building binaries");
+    check(cmd("cargo").args(["build", "--workspace", "--bins"]))?;
+
+    step("running every test");
+    let nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut c = cmd("cargo");
+    if nextest {
+        c.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        c.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    c.args(filters).envs(&env);
+    // Snapshots are compared, never written, on CI.
+    if std::env::var_os("CI").is_some() {
+        c.env("INSTA_UPDATE", "no");
+    }
+    check(&mut c)?;
+    eprintln!("xtask test: all green in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let addr = url.trim_start_matches("http://");
+    while start.elapsed() < timeout {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("the backend did not come up on {url}")
+}
+
+fn run() -> anyhow::Result<()> {
+    step("installing what is missing and starting Postgres");
+    services(&["deps"])?;
+    services(&["start"])?;
+    let env = services_env()?;
+    build_ui()?;
+    step("building the backend and the desktop app");
+    check(cmd("cargo").args(["build", "-p", "theset-backend", "-p", "theset-desktop"]))?;
+    let bin = target_dir().join("debug");
+    let backend = bin.join("theset-backend");
+
+    if std::env::var_os("TICKETMASTER_API_KEY").is_none() {
+        step("no API keys: loading the offline catalogue from fixtures/");
+        check(
+            Command::new(&backend)
+                .args(["seed", "--fixtures"])
+                .arg(root().join("fixtures"))
+                .envs(&env),
+        )?;
+    } else {
+        check(Command::new(&backend).arg("migrate").envs(&env))?;
+    }
+
+    let listen = std::env::var("THESET_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let api = format!("http://{listen}");
+    step(&format!(
+        "starting the backend on {api} (API docs: {api}/api/v1/docs)"
+    ));
+    let _server = Guard(
+        Command::new(&backend)
+            .args(["serve", "--listen", &listen])
+            .envs(&env)
+            .spawn()
+            .context("starting the backend")?,
+    );
+    wait_ready(&listen, Duration::from_secs(30))?;
+
+    // With no display (a server, CI), open the app in a virtual one so it still runs for real.
+    let mut _xvfb = None;
+    let display = match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => d,
+        _ => {
+            let d = ":99".to_owned();
+            step(
+                "no DISPLAY: opening the app in Xvfb :99 (screenshot: import -display :99 -window root shot.png)",
+            );
+            _xvfb = Some(Guard(
+                Command::new("Xvfb")
+                    .args([&d, "-screen", "0", "1280x800x24"])
+                    .spawn()?,
+            ));
+            std::thread::sleep(Duration::from_millis(500));
+            d
+        }
+    };
+    step("opening TheSet (close the window or press Ctrl-C to stop everything)");
+    let status = Command::new(bin.join("theset-desktop"))
+        .env("THESET_API_URL", &api)
+        .env("DISPLAY", display)
+        .status()
+        .context("starting the desktop app")?;
+    eprintln!("TheSet exited ({status}); stopping the backend");
+    Ok(())
+}

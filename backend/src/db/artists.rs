@@ -55,7 +55,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<
     );
     q.push(UPCOMING_COUNT).push(" FROM artists a WHERE true");
     if let Some(genre) = f.genre {
-        q.push(" AND a.genres @> ARRAY[").push_bind(genre.to_lowercase()).push("]::text[]");
+        q.push(" AND a.genres @> ARRAY[")
+            .push_bind(genre.to_lowercase())
+            .push("]::text[]");
     }
     if let Some(min) = f.min_popularity {
         q.push(" AND a.popularity >= ").push_bind(min);
@@ -63,7 +65,11 @@ pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<
     match f.sort {
         ArtistSort::Name => {
             if let Some((name, id)) = f.after_name {
-                q.push(" AND (lower(a.name), a.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
+                q.push(" AND (lower(a.name), a.id) > (")
+                    .push_bind(name)
+                    .push(", ")
+                    .push_bind(id)
+                    .push(")");
             }
             q.push(" ORDER BY lower(a.name), a.id");
         }
@@ -130,7 +136,11 @@ impl From<SongRow> for SongSummary {
 }
 
 /// The artist's most popular studio songs.
-pub async fn top_songs(db: impl PgExecutor<'_>, artist_id: Uuid, limit: i64) -> sqlx::Result<Vec<SongRow>> {
+pub async fn top_songs(
+    db: impl PgExecutor<'_>,
+    artist_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<SongRow>> {
     sqlx::query_as(
         "SELECT s.id, s.title, s.album, s.duration_ms, s.popularity, s.spotify_id \
          FROM artist_songs x JOIN songs s ON s.id = x.song_id \

@@ -85,7 +85,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Ve
         q.push(" AND s.venue_id = ").push_bind(id);
     }
     if let Some(city) = f.city {
-        q.push(" AND lower(v.city) = lower(").push_bind(city.to_owned()).push(")");
+        q.push(" AND lower(v.city) = lower(")
+            .push_bind(city.to_owned())
+            .push(")");
     }
     if let Some(from) = f.from {
         q.push(" AND s.date >= ").push_bind(from);
@@ -96,7 +98,11 @@ pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Ve
     if let Some(status) = f.status {
         q.push(" AND s.status = ").push_bind(status.as_str());
     }
-    let (cmp, dir) = if f.descending { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if f.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     if let Some((date, id)) = f.after {
         q.push(format!(" AND (s.date, s.id) {cmp} ("))
             .push_bind(date)

@@ -96,7 +96,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
             .push(")");
     }
     if let Some(city) = f.city {
-        q.push(" AND lower(v.city) = lower(").push_bind(city.to_owned()).push(")");
+        q.push(" AND lower(v.city) = lower(")
+            .push_bind(city.to_owned())
+            .push(")");
     }
     if let Some(min) = f.min_capacity {
         q.push(" AND v.capacity >= ").push_bind(min);
@@ -116,12 +118,20 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
     q.push(") x WHERE true");
     if f.near.is_some() {
         if let Some((d, id)) = f.after_distance {
-            q.push(" AND (x.distance_km, x.id) > (").push_bind(d).push(", ").push_bind(id).push(")");
+            q.push(" AND (x.distance_km, x.id) > (")
+                .push_bind(d)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
         }
         q.push(" ORDER BY x.distance_km, x.id");
     } else {
         if let Some((name, id)) = f.after_name {
-            q.push(" AND (x.sort_name, x.id) > (").push_bind(name).push(", ").push_bind(id).push(")");
+            q.push(" AND (x.sort_name, x.id) > (")
+                .push_bind(name)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
         }
         q.push(" ORDER BY x.sort_name, x.id");
     }

@@ -3,7 +3,12 @@ use uuid::Uuid;
 
 /// Sets (`Some(±1)`) or clears (`None`) a user's vote on a set-list song. Totals on
 /// `setlist_songs` follow through the `votes_totals` trigger in the same transaction.
-pub async fn set(db: impl PgExecutor<'_>, user_id: Uuid, setlist_song_id: Uuid, value: Option<i16>) -> sqlx::Result<()> {
+pub async fn set(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    setlist_song_id: Uuid,
+    value: Option<i16>,
+) -> sqlx::Result<()> {
     match value {
         Some(v) => {
             sqlx::query(

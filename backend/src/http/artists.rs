@@ -49,11 +49,15 @@ pub async fn list(
     if let Some(min) = p.min_popularity
         && !(0..=100).contains(&min)
     {
-        return Err(AppError::invalid_parameter("min_popularity must be between 0 and 100"));
+        return Err(AppError::invalid_parameter(
+            "min_popularity must be between 0 and 100",
+        ));
     }
     let genre = p.genre.as_deref().map(str::trim);
     if genre.is_some_and(|g| g.is_empty() || g.len() > 100) {
-        return Err(AppError::invalid_parameter("genre must be 1 to 100 characters"));
+        return Err(AppError::invalid_parameter(
+            "genre must be 1 to 100 characters",
+        ));
     }
     let sort = p.sort.unwrap_or_default();
     let sort_key = match sort {
@@ -77,10 +81,20 @@ pub async fn list(
     )
     .await?;
     Ok(Json(match sort {
-        ArtistSort::Name => pagination::page(rows, limit, sort_key, |r| (r.sort_name.clone(), r.id), Into::into),
-        ArtistSort::Trending => {
-            pagination::page(rows, limit, sort_key, |r| (r.trending_score, r.id), Into::into)
-        }
+        ArtistSort::Name => pagination::page(
+            rows,
+            limit,
+            sort_key,
+            |r| (r.sort_name.clone(), r.id),
+            Into::into,
+        ),
+        ArtistSort::Trending => pagination::page(
+            rows,
+            limit,
+            sort_key,
+            |r| (r.trending_score, r.id),
+            Into::into,
+        ),
     }))
 }
 
@@ -93,7 +107,9 @@ pub async fn by_slug(
     ApiPath(slug): ApiPath<String>,
 ) -> AppResult<Json<ArtistDetail>> {
     if !is_valid_slug(&slug) {
-        return Err(AppError::invalid_parameter("slug must be lower-case letters, digits and dashes"));
+        return Err(AppError::invalid_parameter(
+            "slug must be lower-case letters, digits and dashes",
+        ));
     }
     let row = db::by_slug(&state.db, &slug)
         .await?

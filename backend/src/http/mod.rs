@@ -45,14 +45,21 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(json_errors))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 async fn route_not_found() -> Response {
-    error_response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, "no such route")
+    error_response(
+        StatusCode::NOT_FOUND,
+        ErrorCode::RouteNotFound,
+        "no such route",
+    )
 }
 
 async fn method_not_allowed() -> Response {
@@ -83,9 +90,14 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
     let (code, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large"),
         StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, "request timed out"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, "unsupported content type"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (ErrorCode::UnsupportedMediaType, "unsupported content type")
+        }
         StatusCode::NOT_FOUND => (ErrorCode::RouteNotFound, "no such route"),
-        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed on this route"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "method not allowed on this route",
+        ),
         s if s.is_client_error() => (ErrorCode::InvalidParameter, "bad request"),
         _ => (ErrorCode::Internal, "internal error"),
     };

@@ -45,15 +45,21 @@ pub fn encode<K: Serialize>(sort: &str, key: &K, id: Uuid) -> String {
 }
 
 /// Decodes a cursor made by [`encode`] for the same `sort`.
-pub fn decode<K: DeserializeOwned>(sort: &str, cursor: Option<&str>) -> Result<Option<(K, Uuid)>, AppError> {
-    let Some(cursor) = cursor else { return Ok(None) };
+pub fn decode<K: DeserializeOwned>(
+    sort: &str,
+    cursor: Option<&str>,
+) -> Result<Option<(K, Uuid)>, AppError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     if cursor.is_empty() || cursor.len() > MAX_CURSOR_LEN {
         return Err(AppError::invalid_cursor());
     }
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| AppError::invalid_cursor())?;
-    let env: Envelope<K> = serde_json::from_slice(&bytes).map_err(|_| AppError::invalid_cursor())?;
+    let env: Envelope<K> =
+        serde_json::from_slice(&bytes).map_err(|_| AppError::invalid_cursor())?;
     if env.s != sort {
         return Err(AppError::invalid_cursor());
     }
@@ -92,7 +98,9 @@ mod tests {
     fn round_trip_and_sort_check() {
         let id = Uuid::new_v4();
         let c = encode("name", &"Coldplay", id);
-        let (k, got) = decode::<String>("name", Some(&c)).expect("valid").expect("some");
+        let (k, got) = decode::<String>("name", Some(&c))
+            .expect("valid")
+            .expect("some");
         assert_eq!((k.as_str(), got), ("Coldplay", id));
         assert!(decode::<String>("trending", Some(&c)).is_err());
         assert!(decode::<f64>("name", Some(&c)).is_err());
@@ -105,6 +113,9 @@ mod tests {
         assert_eq!(limit(None).expect("default"), i64::from(DEFAULT_PAGE_LIMIT));
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(MAX_PAGE_LIMIT + 1)).is_err());
-        assert_eq!(limit(Some(MAX_PAGE_LIMIT)).expect("max"), i64::from(MAX_PAGE_LIMIT));
+        assert_eq!(
+            limit(Some(MAX_PAGE_LIMIT)).expect("max"),
+            i64::from(MAX_PAGE_LIMIT)
+        );
     }
 }

@@ -68,7 +68,9 @@ pub async fn list(
     }
     let city = p.city.as_deref().map(str::trim);
     if city.is_some_and(|c| c.is_empty() || c.len() > 100) {
-        return Err(AppError::invalid_parameter("city must be 1 to 100 characters"));
+        return Err(AppError::invalid_parameter(
+            "city must be 1 to 100 characters",
+        ));
     }
     let descending = p.order.unwrap_or_default() == Order::Desc;
     let sort = if descending { "date_desc" } else { "date" };
@@ -87,14 +89,23 @@ pub async fn list(
         },
     )
     .await?;
-    Ok(Json(pagination::page(rows, limit, sort, |r| (r.date, r.id), Into::into)))
+    Ok(Json(pagination::page(
+        rows,
+        limit,
+        sort,
+        |r| (r.date, r.id),
+        Into::into,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = ShowDetail), (status = 400, body = theset_shared::ErrorBody),
               (status = 404, body = theset_shared::ErrorBody)))]
-pub async fn by_id(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<ShowDetail>> {
+pub async fn by_id(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<ShowDetail>> {
     let row = db::by_id(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("show"))?;

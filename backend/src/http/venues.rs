@@ -52,15 +52,21 @@ fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
     let latitude: f64 = lat.trim().parse().map_err(|_| bad())?;
     let longitude: f64 = lng.trim().parse().map_err(|_| bad())?;
     if !(-90.0..=90.0).contains(&latitude) {
-        return Err(AppError::invalid_parameter("latitude must be between -90 and 90"));
+        return Err(AppError::invalid_parameter(
+            "latitude must be between -90 and 90",
+        ));
     }
     if !(-180.0..=180.0).contains(&longitude) {
-        return Err(AppError::invalid_parameter("longitude must be between -180 and 180"));
+        return Err(AppError::invalid_parameter(
+            "longitude must be between -180 and 180",
+        ));
     }
     let km = km.unwrap_or(DEFAULT_NEAR_KM);
     // `!(x > 0)` also refuses NaN.
     if !(km > 0.0 && km <= MAX_NEAR_KM) {
-        return Err(AppError::invalid_parameter(format!("km must be above 0 and at most {MAX_NEAR_KM}")));
+        return Err(AppError::invalid_parameter(format!(
+            "km must be above 0 and at most {MAX_NEAR_KM}"
+        )));
     }
     Ok(Near {
         latitude,
@@ -81,19 +87,28 @@ pub async fn list(
         (None, Some(_)) => return Err(AppError::invalid_parameter("km needs near")),
         (None, None) => None,
     };
-    for (name, v) in [("min_capacity", p.min_capacity), ("max_capacity", p.max_capacity)] {
+    for (name, v) in [
+        ("min_capacity", p.min_capacity),
+        ("max_capacity", p.max_capacity),
+    ] {
         if v.is_some_and(|c| c < 0) {
-            return Err(AppError::invalid_parameter(format!("{name} must not be negative")));
+            return Err(AppError::invalid_parameter(format!(
+                "{name} must not be negative"
+            )));
         }
     }
     if let (Some(min), Some(max)) = (p.min_capacity, p.max_capacity)
         && min > max
     {
-        return Err(AppError::invalid_parameter("min_capacity must not exceed max_capacity"));
+        return Err(AppError::invalid_parameter(
+            "min_capacity must not exceed max_capacity",
+        ));
     }
     let city = p.city.as_deref().map(str::trim);
     if city.is_some_and(|c| c.is_empty() || c.len() > 100) {
-        return Err(AppError::invalid_parameter("city must be 1 to 100 characters"));
+        return Err(AppError::invalid_parameter(
+            "city must be 1 to 100 characters",
+        ));
     }
     let sort = if near.is_some() { "distance" } else { "name" };
     let (after_name, after_distance) = if near.is_some() {
@@ -116,9 +131,21 @@ pub async fn list(
     )
     .await?;
     Ok(Json(if near.is_some() {
-        pagination::page(rows, limit, sort, |r| (r.distance_km.unwrap_or_default(), r.id), Into::into)
+        pagination::page(
+            rows,
+            limit,
+            sort,
+            |r| (r.distance_km.unwrap_or_default(), r.id),
+            Into::into,
+        )
     } else {
-        pagination::page(rows, limit, sort, |r| (r.sort_name.clone(), r.id), Into::into)
+        pagination::page(
+            rows,
+            limit,
+            sort,
+            |r| (r.sort_name.clone(), r.id),
+            Into::into,
+        )
     }))
 }
 
@@ -126,7 +153,10 @@ pub async fn list(
     params(("id" = Uuid, Path)),
     responses((status = 200, body = VenueDetail), (status = 400, body = theset_shared::ErrorBody),
               (status = 404, body = theset_shared::ErrorBody)))]
-pub async fn by_id(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<VenueDetail>> {
+pub async fn by_id(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<VenueDetail>> {
     let row = db::by_id(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("venue"))?;

@@ -62,7 +62,10 @@ impl Recorded {
         paths.sort();
         let mut r = Self::default();
         for path in &paths {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             let family = path
                 .parent()
                 .and_then(Path::file_name)
@@ -72,7 +75,9 @@ impl Recorded {
                 "ticketmaster" if name.starts_with("attractions_search_") => {
                     r.attraction_searches.push(parse(path)?);
                 }
-                "ticketmaster" if name.starts_with("events_attraction_") => r.event_pages.push(parse(path)?),
+                "ticketmaster" if name.starts_with("events_attraction_") => {
+                    r.event_pages.push(parse(path)?)
+                }
                 "ticketmaster" if name.starts_with("venue_details_") => r.venues.push(parse(path)?),
                 "spotify" if name.starts_with("artist_") && !name.starts_with("artist_albums_") => {
                     r.spotify_artists.push(parse(path)?);

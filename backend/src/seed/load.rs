@@ -27,7 +27,9 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
         (&mut report.songs, "songs"),
         (&mut report.setlists, "setlists"),
     ] {
-        let n: i64 = sqlx::query_scalar(&count(table)).fetch_one(&mut *db).await?;
+        let n: i64 = sqlx::query_scalar(&count(table))
+            .fetch_one(&mut *db)
+            .await?;
         *slot = usize::try_from(n).unwrap_or_default();
     }
     Ok(report)
@@ -48,13 +50,19 @@ fn attractions(r: &Recorded) -> Vec<&ticketmaster::Attraction> {
         .flat_map(|e| &e.events)
         .filter_map(|e| e.embedded.as_ref())
         .flat_map(|e| &e.attractions);
-    searches.chain(billed).filter(|a| seen.insert(a.id.as_str())).collect()
+    searches
+        .chain(billed)
+        .filter(|a| seen.insert(a.id.as_str()))
+        .collect()
 }
 
 /// Ticketmaster attraction id → artist id.
 async fn artists(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<HashMap<String, Uuid>> {
-    let by_spotify: HashMap<&str, &spotify::Artist> =
-        r.spotify_artists.iter().map(|a| (a.id.as_str(), a)).collect();
+    let by_spotify: HashMap<&str, &spotify::Artist> = r
+        .spotify_artists
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     let mut ids = HashMap::new();
     for a in attractions(r) {
         let sp = a.spotify_id().and_then(|id| by_spotify.get(id)).copied();
@@ -128,10 +136,11 @@ async fn artists(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<HashMap<
 async fn free_slug(db: &mut PgConnection, name: &str, tm_id: &str) -> anyhow::Result<String> {
     let suffix = slugify(tm_id).unwrap_or_else(|| "artist".into());
     let base = slugify(name).unwrap_or_else(|| format!("artist-{suffix}"));
-    let holder: Option<Option<String>> = sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE slug = $1")
-        .bind(&base)
-        .fetch_optional(&mut *db)
-        .await?;
+    let holder: Option<Option<String>> =
+        sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE slug = $1")
+            .bind(&base)
+            .fetch_optional(&mut *db)
+            .await?;
     Ok(match holder {
         Some(Some(holder)) if holder != tm_id => format!("{base}-{suffix}"),
         Some(None) => format!("{base}-{suffix}"),
@@ -207,7 +216,9 @@ fn starts_at(start: &ticketmaster::EventStart, tz: Option<&str>) -> Option<chron
     }
     let tz: chrono_tz::Tz = tz?.parse().ok()?;
     let local = start.local_date?.and_time(start.local_time?);
-    tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 pub fn show_status(code: Option<&str>, date: NaiveDate, today: NaiveDate) -> &'static str {
@@ -231,7 +242,9 @@ async fn shows(
         .filter_map(|p| p.embedded.as_ref())
         .flat_map(|e| &e.events);
     for e in events {
-        let Some(embedded) = &e.embedded else { continue };
+        let Some(embedded) = &e.embedded else {
+            continue;
+        };
         let billed: Vec<Uuid> = embedded
             .attractions
             .iter()
@@ -240,14 +253,22 @@ async fn shows(
         let (Some(&headliner), Some(date)) = (billed.first(), e.dates.start.local_date) else {
             continue;
         };
-        let venue = embedded.venues.first().and_then(|v| venues.get(&v.id)).copied();
+        let venue = embedded
+            .venues
+            .first()
+            .and_then(|v| venues.get(&v.id))
+            .copied();
         let price = e
             .price_ranges
             .iter()
             .find(|p| p.kind.as_deref() == Some("standard"))
             .or_else(|| e.price_ranges.first())
             .filter(|p| p.currency.as_deref().is_some_and(|c| c.len() == 3));
-        let status = show_status(e.dates.status.as_ref().map(|s| s.code.as_str()), date, today);
+        let status = show_status(
+            e.dates.status.as_ref().map(|s| s.code.as_str()),
+            date,
+            today,
+        );
         let show_id: Uuid = sqlx::query_scalar(
             "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, \
                status, ticket_url, price_currency, price_min, price_max) \
@@ -297,7 +318,9 @@ fn valid_isrc(isrc: &str) -> bool {
     let b = isrc.as_bytes();
     b.len() == 12
         && b[..2].iter().all(u8::is_ascii_uppercase)
-        && b[2..5].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[2..5]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && b[5..].iter().all(u8::is_ascii_digit)
 }
 
@@ -330,10 +353,11 @@ async fn songs(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<()> {
         let linked: Vec<(Uuid, bool)> = {
             let mut v = Vec::new();
             for (i, a) in t.artists.iter().enumerate() {
-                let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM artists WHERE spotify_id = $1")
-                    .bind(&a.id)
-                    .fetch_optional(&mut *db)
-                    .await?;
+                let id: Option<Uuid> =
+                    sqlx::query_scalar("SELECT id FROM artists WHERE spotify_id = $1")
+                        .bind(&a.id)
+                        .fetch_optional(&mut *db)
+                        .await?;
                 if let Some(id) = id {
                     v.push((id, i == 0));
                 }
@@ -418,8 +442,14 @@ async fn setlists(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<()> {
         if !seen.insert(s.id.as_str()) || !s.has_songs() {
             continue;
         }
-        let Some(date) = s.date().filter(|d| *d < today) else { continue };
-        let mbid = s.artist.mbid.as_deref().and_then(|m| Uuid::parse_str(m).ok());
+        let Some(date) = s.date().filter(|d| *d < today) else {
+            continue;
+        };
+        let mbid = s
+            .artist
+            .mbid
+            .as_deref()
+            .and_then(|m| Uuid::parse_str(m).ok());
         let artist: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM artists WHERE musicbrainz_id = $1 OR ($1 IS NULL AND lower(name) = lower($2)) LIMIT 1",
         )
@@ -492,7 +522,10 @@ async fn setlists(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<()> {
 
 /// The venue a setlist.fm entry names: by its setlist.fm id, else by name and city (the
 /// Ticketmaster venue we already hold), else a new venue at the city's coordinates.
-async fn setlist_venue(db: &mut PgConnection, v: &setlistfm::Venue) -> anyhow::Result<Option<Uuid>> {
+async fn setlist_venue(
+    db: &mut PgConnection,
+    v: &setlistfm::Venue,
+) -> anyhow::Result<Option<Uuid>> {
     let city = v.city.as_ref();
     let found: Option<Uuid> = sqlx::query_scalar(
         "SELECT id FROM venues WHERE setlistfm_id = $1 \
@@ -614,9 +647,18 @@ mod tests {
 
     #[test]
     fn release_precisions() {
-        assert_eq!(release_date(Some("2013")), NaiveDate::from_ymd_opt(2013, 1, 1));
-        assert_eq!(release_date(Some("2013-09")), NaiveDate::from_ymd_opt(2013, 9, 1));
-        assert_eq!(release_date(Some("2013-09-09")), NaiveDate::from_ymd_opt(2013, 9, 9));
+        assert_eq!(
+            release_date(Some("2013")),
+            NaiveDate::from_ymd_opt(2013, 1, 1)
+        );
+        assert_eq!(
+            release_date(Some("2013-09")),
+            NaiveDate::from_ymd_opt(2013, 9, 1)
+        );
+        assert_eq!(
+            release_date(Some("2013-09-09")),
+            NaiveDate::from_ymd_opt(2013, 9, 9)
+        );
         assert_eq!(release_date(Some("soon")), None);
     }
 

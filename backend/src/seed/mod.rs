@@ -26,7 +26,8 @@ pub struct Report {
 
 /// Reads every recorded answer under `dir` and upserts it, in one transaction.
 pub async fn load(pool: &PgPool, dir: &Path) -> anyhow::Result<Report> {
-    let recorded = Recorded::read_dir(dir).with_context(|| format!("reading fixtures in {}", dir.display()))?;
+    let recorded = Recorded::read_dir(dir)
+        .with_context(|| format!("reading fixtures in {}", dir.display()))?;
     let mut tx = pool.begin().await?;
     let report = load::all(&mut tx, &recorded).await?;
     tx.commit().await?;

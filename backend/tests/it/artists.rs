@@ -19,21 +19,33 @@ async fn list_sorts_by_name_case_insensitively_and_pages_through_all(db: PgPool)
     assert_eq!(first["items"].as_array().expect("items").len(), 2);
     assert!(first["next_cursor"].is_string());
     let whole = app.ok("/api/v1/artists?limit=3").await;
-    assert!(whole["next_cursor"].is_null(), "exact fit has no next page: {whole}");
+    assert!(
+        whole["next_cursor"].is_null(),
+        "exact fit has no next page: {whole}"
+    );
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn list_filters_by_genre_and_popularity_and_sorts_by_trending(db: PgPool) {
     three_artists(&db).await;
     let app = TestApp::new(db);
-    assert_eq!(names(&app.all_pages("/api/v1/artists?genre=ROCK").await), ["beta Band", "Gamma"]);
-    assert_eq!(names(&app.all_pages("/api/v1/artists?min_popularity=50").await), ["Alpha Trio"]);
+    assert_eq!(
+        names(&app.all_pages("/api/v1/artists?genre=ROCK").await),
+        ["beta Band", "Gamma"]
+    );
+    assert_eq!(
+        names(&app.all_pages("/api/v1/artists?min_popularity=50").await),
+        ["Alpha Trio"]
+    );
     assert_eq!(
         names(&app.all_pages("/api/v1/artists?sort=trending&limit=1").await),
         ["Gamma", "beta Band", "Alpha Trio"]
     );
     assert_eq!(
-        names(&app.all_pages("/api/v1/artists?sort=trending&genre=rock&limit=1").await),
+        names(
+            &app.all_pages("/api/v1/artists?sort=trending&genre=rock&limit=1")
+                .await
+        ),
         ["Gamma", "beta Band"]
     );
 }
@@ -44,9 +56,18 @@ async fn cursor_of_one_sort_is_refused_by_another(db: PgPool) {
     let app = TestApp::new(db);
     let page = app.ok("/api/v1/artists?limit=1").await;
     let cursor = page["next_cursor"].as_str().expect("cursor");
-    app.error(&format!("/api/v1/artists?sort=trending&cursor={cursor}"), StatusCode::BAD_REQUEST, "invalid_cursor")
-        .await;
-    app.error("/api/v1/artists?cursor=bm90LWpzb24", StatusCode::BAD_REQUEST, "invalid_cursor").await;
+    app.error(
+        &format!("/api/v1/artists?sort=trending&cursor={cursor}"),
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+    )
+    .await;
+    app.error(
+        "/api/v1/artists?cursor=bm90LWpzb24",
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+    )
+    .await;
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -65,13 +86,31 @@ async fn detail_has_shows_on_both_sides_of_today_and_a_catalogue_preview(db: PgP
     let d = app.ok("/api/v1/artists/neon-harbor").await;
     assert_eq!(d["name"], "Neon Harbor");
     assert_eq!(d["upcoming_show_count"], 2);
-    let upcoming: Vec<&str> = d["upcoming_shows"].as_array().expect("upcoming").iter()
-        .map(|s| s["date"].as_str().expect("date")).collect();
-    assert_eq!(upcoming, [days_from_today(10).to_string(), days_from_today(30).to_string()]);
+    let upcoming: Vec<&str> = d["upcoming_shows"]
+        .as_array()
+        .expect("upcoming")
+        .iter()
+        .map(|s| s["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(
+        upcoming,
+        [
+            days_from_today(10).to_string(),
+            days_from_today(30).to_string()
+        ]
+    );
     assert_eq!(d["past_shows"].as_array().expect("past").len(), 1);
-    let preview: Vec<&str> = d["catalogue_preview"].as_array().expect("preview").iter()
-        .map(|s| s["title"].as_str().expect("title")).collect();
-    assert_eq!(preview, ["Salt", "Beacon", "Low Tide"], "most popular first");
+    let preview: Vec<&str> = d["catalogue_preview"]
+        .as_array()
+        .expect("preview")
+        .iter()
+        .map(|s| s["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        preview,
+        ["Salt", "Beacon", "Low Tide"],
+        "most popular first"
+    );
     assert_eq!(d["song_count"], 3);
     insta::assert_json_snapshot!("artist_detail", d, {
         ".id" => "[id]", ".updated_at" => "[time]",
@@ -82,7 +121,22 @@ async fn detail_has_shows_on_both_sides_of_today_and_a_catalogue_preview(db: PgP
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn detail_errors(db: PgPool) {
     let app = TestApp::new(db);
-    app.error("/api/v1/artists/nobody-here", StatusCode::NOT_FOUND, "not_found").await;
-    app.error("/api/v1/artists/Not_A_Slug", StatusCode::BAD_REQUEST, "invalid_parameter").await;
-    app.error(&format!("/api/v1/artists/{}", "a".repeat(300)), StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    app.error(
+        "/api/v1/artists/nobody-here",
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    app.error(
+        "/api/v1/artists/Not_A_Slug",
+        StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+    )
+    .await;
+    app.error(
+        &format!("/api/v1/artists/{}", "a".repeat(300)),
+        StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+    )
+    .await;
 }

@@ -41,7 +41,8 @@ async fn invalid_list_parameters_answer_400(db: PgPool) {
         "/api/v1/venues?min_capacity=-1",
         "/api/v1/venues?has_upcoming=maybe",
     ] {
-        app.error(uri, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        app.error(uri, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     }
 }
 
@@ -56,7 +57,8 @@ async fn bad_cursors_answer_400(db: PgPool) {
         let (status, body) = app.get(uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
         assert!(
-            ["invalid_cursor", "invalid_parameter"].contains(&body["error"]["code"].as_str().unwrap_or_default()),
+            ["invalid_cursor", "invalid_parameter"]
+                .contains(&body["error"]["code"].as_str().unwrap_or_default()),
             "{uri}: {body}"
         );
     }
@@ -67,18 +69,40 @@ async fn bad_ids_answer_400_and_unknown_ids_404(db: PgPool) {
     let app = TestApp::new(db);
     let missing = uuid::Uuid::new_v4();
     for base in ["/api/v1/shows", "/api/v1/venues"] {
-        app.error(&format!("{base}/not-a-uuid"), StatusCode::BAD_REQUEST, "invalid_parameter").await;
-        app.error(&format!("{base}/{missing}"), StatusCode::NOT_FOUND, "not_found").await;
+        app.error(
+            &format!("{base}/not-a-uuid"),
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        )
+        .await;
+        app.error(
+            &format!("{base}/{missing}"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
-    app.error("/api/v1/shows/12345/setlists", StatusCode::BAD_REQUEST, "invalid_parameter").await;
-    app.error(&format!("/api/v1/shows/{missing}/setlists"), StatusCode::NOT_FOUND, "not_found").await;
+    app.error(
+        "/api/v1/shows/12345/setlists",
+        StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+    )
+    .await;
+    app.error(
+        &format!("/api/v1/shows/{missing}/setlists"),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn unknown_routes_and_methods_answer_json(db: PgPool) {
     let app = TestApp::new(db);
-    app.error("/api/v1/nothing", StatusCode::NOT_FOUND, "route_not_found").await;
-    app.error("/api/v2/artists", StatusCode::NOT_FOUND, "route_not_found").await;
+    app.error("/api/v1/nothing", StatusCode::NOT_FOUND, "route_not_found")
+        .await;
+    app.error("/api/v2/artists", StatusCode::NOT_FOUND, "route_not_found")
+        .await;
     let (status, body) = app.request(Method::DELETE, "/api/v1/artists").await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
@@ -93,8 +117,12 @@ async fn health_readiness_and_openapi(db: PgPool) {
     let newest = theset_backend::MIGRATOR.iter().map(|m| m.version).max();
     assert_eq!(ready["migration"].as_i64(), newest);
     // Readiness notices a database that lost (or never got) its migrations.
-    sqlx::query("DELETE FROM _sqlx_migrations").execute(&db).await.expect("forget migrations");
-    app.error("/readyz", StatusCode::SERVICE_UNAVAILABLE, "not_ready").await;
+    sqlx::query("DELETE FROM _sqlx_migrations")
+        .execute(&db)
+        .await
+        .expect("forget migrations");
+    app.error("/readyz", StatusCode::SERVICE_UNAVAILABLE, "not_ready")
+        .await;
 
     let doc = app.ok("/api/v1/openapi.json").await;
     for path in [
@@ -108,7 +136,10 @@ async fn health_readiness_and_openapi(db: PgPool) {
         "/healthz",
         "/readyz",
     ] {
-        assert!(doc["paths"][path]["get"].is_object(), "openapi lacks GET {path}");
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "openapi lacks GET {path}"
+        );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }
@@ -118,11 +149,18 @@ async fn docs_page_is_served(db: PgPool) {
     let app = TestApp::new(db);
     let res = tower::ServiceExt::oneshot(
         app.router.clone(),
-        axum::http::Request::get("/api/v1/docs").body(axum::body::Body::empty()).expect("request"),
+        axum::http::Request::get("/api/v1/docs")
+            .body(axum::body::Body::empty())
+            .expect("request"),
     )
     .await
     .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     assert!(ct.starts_with("text/html"), "{ct}");
 }

@@ -14,7 +14,15 @@ async fn world(db: &PgPool) -> World {
     let a = artist(db, "Quiet Engines", &[], None, 0.0).await;
     let b = artist(db, "Loud Rooms", &[], None, 0.0).await;
     let nyc = venue(db, "Pier Stage", "New York", 40.70, -74.01, Some(3000)).await;
-    let la = venue(db, "Canyon Bowl", "Los Angeles", 34.11, -118.34, Some(17000)).await;
+    let la = venue(
+        db,
+        "Canyon Bowl",
+        "Los Angeles",
+        34.11,
+        -118.34,
+        Some(17000),
+    )
+    .await;
     show(db, a, Some(nyc), date("2030-03-01"), "upcoming").await;
     show(db, a, Some(la), date("2030-03-05"), "upcoming").await;
     show(db, b, Some(nyc), date("2030-03-03"), "cancelled").await;
@@ -23,7 +31,10 @@ async fn world(db: &PgPool) -> World {
 }
 
 fn dates(items: &[serde_json::Value]) -> Vec<String> {
-    items.iter().map(|s| s["date"].as_str().expect("date").to_owned()).collect()
+    items
+        .iter()
+        .map(|s| s["date"].as_str().expect("date").to_owned())
+        .collect()
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -39,21 +50,45 @@ async fn list_filters_and_orders(db: PgPool) {
         ["2030-03-05", "2030-03-03", "2030-03-01", "2020-06-01"]
     );
     assert_eq!(
-        dates(&app.all_pages(&format!("/api/v1/shows?artist_id={}", w.a)).await),
+        dates(
+            &app.all_pages(&format!("/api/v1/shows?artist_id={}", w.a))
+                .await
+        ),
         ["2020-06-01", "2030-03-01", "2030-03-05"]
     );
-    assert_eq!(dates(&app.all_pages(&format!("/api/v1/shows?artist_id={}", w.b)).await), ["2030-03-03"]);
     assert_eq!(
-        dates(&app.all_pages(&format!("/api/v1/shows?venue_id={}", w.nyc)).await),
+        dates(
+            &app.all_pages(&format!("/api/v1/shows?artist_id={}", w.b))
+                .await
+        ),
+        ["2030-03-03"]
+    );
+    assert_eq!(
+        dates(
+            &app.all_pages(&format!("/api/v1/shows?venue_id={}", w.nyc))
+                .await
+        ),
         ["2020-06-01", "2030-03-01", "2030-03-03"]
     );
-    assert_eq!(dates(&app.all_pages("/api/v1/shows?city=los%20angeles").await), ["2030-03-05"]);
     assert_eq!(
-        dates(&app.all_pages("/api/v1/shows?from=2030-03-02&to=2030-03-05").await),
+        dates(&app.all_pages("/api/v1/shows?city=los%20angeles").await),
+        ["2030-03-05"]
+    );
+    assert_eq!(
+        dates(
+            &app.all_pages("/api/v1/shows?from=2030-03-02&to=2030-03-05")
+                .await
+        ),
         ["2030-03-03", "2030-03-05"]
     );
-    assert_eq!(dates(&app.all_pages("/api/v1/shows?status=cancelled").await), ["2030-03-03"]);
-    assert_eq!(dates(&app.all_pages("/api/v1/shows?status=completed").await), ["2020-06-01"]);
+    assert_eq!(
+        dates(&app.all_pages("/api/v1/shows?status=cancelled").await),
+        ["2030-03-03"]
+    );
+    assert_eq!(
+        dates(&app.all_pages("/api/v1/shows?status=completed").await),
+        ["2020-06-01"]
+    );
     let _ = w.la;
 }
 
@@ -70,9 +105,14 @@ async fn detail_has_venue_lineup_and_public_setlists(db: PgPool) {
         .expect("support");
     let (_, lines) = setlist(&db, s, w.a, "community", &["First", "Second", "Third"]).await;
     // Community lists rank by net votes: vote "Third" up twice, "First" down once.
-    for (n, (line, v)) in [(lines[2], 1), (lines[2], 1), (lines[0], -1)].into_iter().enumerate() {
+    for (n, (line, v)) in [(lines[2], 1), (lines[2], 1), (lines[0], -1)]
+        .into_iter()
+        .enumerate()
+    {
         let u = user(&db, n).await;
-        theset_backend::db::votes::set(&db, u, line, Some(v)).await.expect("vote");
+        theset_backend::db::votes::set(&db, u, line, Some(v))
+            .await
+            .expect("vote");
     }
     // A fan's personal prediction is not public.
     let fan = user(&db, 99).await;
@@ -91,14 +131,26 @@ async fn detail_has_venue_lineup_and_public_setlists(db: PgPool) {
     assert_eq!(d["artist"]["name"], "Quiet Engines");
     assert_eq!(d["venue_detail"]["name"], "Canyon Bowl");
     assert_eq!(d["venue_detail"]["capacity"], 17000);
-    let lineup: Vec<&str> = d["lineup"].as_array().expect("lineup").iter()
-        .map(|l| l["artist"]["name"].as_str().expect("name")).collect();
+    let lineup: Vec<&str> = d["lineup"]
+        .as_array()
+        .expect("lineup")
+        .iter()
+        .map(|l| l["artist"]["name"].as_str().expect("name"))
+        .collect();
     assert_eq!(lineup, ["Quiet Engines", "Opening Band"]);
     assert_eq!(d["lineup"][1]["role"], "support");
     let lists = d["setlists"].as_array().expect("setlists");
-    assert_eq!(lists.len(), 1, "personal predictions stay private: {lists:?}");
-    let ranked: Vec<&str> = lists[0]["songs"].as_array().expect("songs").iter()
-        .map(|s| s["title"].as_str().expect("title")).collect();
+    assert_eq!(
+        lists.len(),
+        1,
+        "personal predictions stay private: {lists:?}"
+    );
+    let ranked: Vec<&str> = lists[0]["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|s| s["title"].as_str().expect("title"))
+        .collect();
     assert_eq!(ranked, ["Third", "Second", "First"]);
     assert_eq!(lists[0]["songs"][0]["upvotes"], 2);
     assert_eq!(lists[0]["songs"][2]["net_votes"], -1);
@@ -126,7 +178,19 @@ async fn actual_setlists_keep_play_order_and_encores(db: PgPool) {
     let l = &lists["items"][0];
     assert_eq!(l["id"], list.to_string());
     assert_eq!(l["kind"], "actual");
-    let order: Vec<(&str, &str)> = l["songs"].as_array().expect("songs").iter()
-        .map(|s| (s["title"].as_str().expect("t"), s["set_name"].as_str().expect("s"))).collect();
-    assert_eq!(order, [("Intro", "main"), ("Hit", "main"), ("Closer", "encore")]);
+    let order: Vec<(&str, &str)> = l["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|s| {
+            (
+                s["title"].as_str().expect("t"),
+                s["set_name"].as_str().expect("s"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [("Intro", "main"), ("Hit", "main"), ("Closer", "encore")]
+    );
 }

@@ -26,13 +26,23 @@ impl TestApp {
         let res = self
             .router
             .clone()
-            .oneshot(Request::builder().method(method).uri(uri).body(Body::empty()).expect("request"))
+            .oneshot(
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
             .await
             .expect("response");
         let status = res.status();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("{uri}: body is not JSON: {:?}", String::from_utf8_lossy(&bytes)));
+        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            panic!(
+                "{uri}: body is not JSON: {:?}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
         (status, json)
     }
 
@@ -52,7 +62,12 @@ impl TestApp {
         let (got, body) = self.get(uri).await;
         assert_eq!(got, status, "{uri}: {body}");
         assert_eq!(body["error"]["code"], code, "{uri}: {body}");
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{uri}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{uri}: {body}"
+        );
     }
 
     /// Follows `next_cursor` through every page of a list and returns all items.
@@ -77,7 +92,10 @@ impl TestApp {
 }
 
 pub fn names(items: &[Value]) -> Vec<String> {
-    items.iter().map(|i| i["name"].as_str().expect("name").to_owned()).collect()
+    items
+        .iter()
+        .map(|i| i["name"].as_str().expect("name").to_owned())
+        .collect()
 }
 
 pub fn date(s: &str) -> NaiveDate {
@@ -89,7 +107,13 @@ pub fn days_from_today(days: i64) -> NaiveDate {
     chrono::Utc::now().date_naive() + chrono::Duration::days(days)
 }
 
-pub async fn artist(db: &PgPool, name: &str, genres: &[&str], popularity: Option<i32>, trending: f64) -> Uuid {
+pub async fn artist(
+    db: &PgPool,
+    name: &str,
+    genres: &[&str],
+    popularity: Option<i32>,
+    trending: f64,
+) -> Uuid {
     let slug = theset_shared::slug::slugify(name).expect("slug");
     let genres: Vec<String> = genres.iter().map(|g| g.to_string()).collect();
     sqlx::query_scalar(
@@ -105,7 +129,14 @@ pub async fn artist(db: &PgPool, name: &str, genres: &[&str], popularity: Option
     .expect("artist")
 }
 
-pub async fn venue(db: &PgPool, name: &str, city: &str, lat: f64, lng: f64, capacity: Option<i32>) -> Uuid {
+pub async fn venue(
+    db: &PgPool,
+    name: &str,
+    city: &str,
+    lat: f64,
+    lng: f64,
+    capacity: Option<i32>,
+) -> Uuid {
     sqlx::query_scalar(
         "INSERT INTO venues (name, city, country_code, capacity, location) \
          VALUES ($1, $2, 'US', $3, ST_SetSRID(ST_MakePoint($5, $4), 4326)::geography) RETURNING id",
@@ -120,7 +151,13 @@ pub async fn venue(db: &PgPool, name: &str, city: &str, lat: f64, lng: f64, capa
     .expect("venue")
 }
 
-pub async fn show(db: &PgPool, artist: Uuid, venue: Option<Uuid>, date: NaiveDate, status: &str) -> Uuid {
+pub async fn show(
+    db: &PgPool,
+    artist: Uuid,
+    venue: Option<Uuid>,
+    date: NaiveDate,
+    status: &str,
+) -> Uuid {
     let id = sqlx::query_scalar(
         "INSERT INTO shows (headliner_artist_id, venue_id, date, status) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -160,8 +197,18 @@ pub async fn song(db: &PgPool, artist: Uuid, title: &str, popularity: i32) -> Uu
 }
 
 /// A set-list of `kind`/`source` with one line per title, in order; returns (set-list, line ids).
-pub async fn setlist(db: &PgPool, show: Uuid, artist: Uuid, source: &str, titles: &[&str]) -> (Uuid, Vec<Uuid>) {
-    let kind = if source == "community" { "predicted" } else { "actual" };
+pub async fn setlist(
+    db: &PgPool,
+    show: Uuid,
+    artist: Uuid,
+    source: &str,
+    titles: &[&str],
+) -> (Uuid, Vec<Uuid>) {
+    let kind = if source == "community" {
+        "predicted"
+    } else {
+        "actual"
+    };
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, $3, $4) RETURNING id",
     )

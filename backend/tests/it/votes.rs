@@ -11,7 +11,14 @@ use crate::support::*;
 async fn fifty_concurrent_voters_leave_exact_totals(db: PgPool) {
     let a = artist(&db, "Crowd Pleasers", &[], None, 0.0).await;
     let s = show(&db, a, None, days_from_today(7), "upcoming").await;
-    let (_, songs) = setlist(&db, s, a, "community", &["One", "Two", "Three", "Four", "Five"]).await;
+    let (_, songs) = setlist(
+        &db,
+        s,
+        a,
+        "community",
+        &["One", "Two", "Three", "Four", "Five"],
+    )
+    .await;
     let mut users = Vec::new();
     for n in 0..50 {
         users.push(user(&db, n).await);
@@ -39,7 +46,10 @@ async fn fifty_concurrent_voters_leave_exact_totals(db: PgPool) {
     for r in join_all(tasks).await {
         r.expect("voter task");
     }
-    assert!(votes::drifted(&db).await.expect("recount").is_empty(), "totals drifted from a fresh count");
+    assert!(
+        votes::drifted(&db).await.expect("recount").is_empty(),
+        "totals drifted from a fresh count"
+    );
 
     // Compare against the values each voter ended with (round 2), computed independently.
     for (i, &song) in songs.iter().enumerate() {
@@ -67,9 +77,15 @@ async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
     let s = show(&db, a, None, days_from_today(7), "upcoming").await;
     let (_, songs) = setlist(&db, s, a, "community", &["Only"]).await;
     let voter: Uuid = user(&db, 1).await;
-    votes::set(&db, voter, songs[0], Some(1)).await.expect("vote");
+    votes::set(&db, voter, songs[0], Some(1))
+        .await
+        .expect("vote");
     // A deleted account keeps its vote in the totals, anonymised.
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(voter).execute(&db).await.expect("delete user");
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(voter)
+        .execute(&db)
+        .await
+        .expect("delete user");
     let (up, anon): (i32, i64) = sqlx::query_as(
         "SELECT ss.upvotes, (SELECT count(*) FROM votes WHERE user_id IS NULL) FROM setlist_songs ss WHERE ss.id = $1",
     )
@@ -84,5 +100,8 @@ async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
         .bind(songs[0])
         .execute(&db)
         .await;
-    assert!(bad.is_err(), "CHECK (net_votes = upvotes - downvotes) must refuse");
+    assert!(
+        bad.is_err(),
+        "CHECK (net_votes = upvotes - downvotes) must refuse"
+    );
 }

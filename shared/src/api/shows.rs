@@ -15,7 +15,12 @@ pub enum ShowStatus {
 }
 
 impl ShowStatus {
-    pub const ALL: [Self; 4] = [Self::Upcoming, Self::Ongoing, Self::Completed, Self::Cancelled];
+    pub const ALL: [Self; 4] = [
+        Self::Upcoming,
+        Self::Ongoing,
+        Self::Completed,
+        Self::Cancelled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,5 @@
+mod badge;
+mod button;
+
+pub use badge::Badge;
+pub use button::Button;

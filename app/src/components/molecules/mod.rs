@@ -1,0 +1,3 @@
+mod artist_card;
+
+pub use artist_card::ArtistCard;

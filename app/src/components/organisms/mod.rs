@@ -1,0 +1,5 @@
+mod artist_grid;
+mod connection_bar;
+
+pub use artist_grid::ArtistGrid;
+pub use connection_bar::{Connection, ConnectionBar};
