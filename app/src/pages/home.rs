@@ -33,7 +33,7 @@ pub fn Home() -> Element {
             }
         });
     };
-    use_hook(move || refresh());
+    use_hook(refresh);
 
     rsx! {
         header { class: "app-header",

@@ -34,3 +34,15 @@ pub fn ArtistCard(artist: CachedArtist) -> Element {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shows_label;
+
+    #[test]
+    fn show_counts_read_naturally() {
+        assert_eq!(shows_label(0), "No upcoming shows");
+        assert_eq!(shows_label(1), "1 upcoming show");
+        assert_eq!(shows_label(7), "7 upcoming shows");
+    }
+}
