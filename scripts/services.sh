@@ -72,7 +72,11 @@ start() {
   fi
   if ! pg_ctl status >/dev/null 2>&1; then
     log "starting Postgres on 127.0.0.1:$PG_PORT"
-    pg_ctl start >/dev/null
+    if ! pg_ctl start >/dev/null; then
+      tail -n 5 "$PG_DIR/log" >&2
+      log "Postgres did not start. Another cluster on port $PG_PORT? Stop it, or set THESET_PG_PORT."
+      exit 1
+    fi
   fi
   local url="postgres://postgres@127.0.0.1:$PG_PORT"
   psql "$url/postgres" -qtAc "select 1 from pg_database where datname='theset'" | grep -q 1 \

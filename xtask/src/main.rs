@@ -147,9 +147,8 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
-    step("building binaries");
-    check(cmd("cargo").args(["build", "--workspace", "--bins"]))?;
-
+    // Test builds also build the binaries the end-to-end tests start (backend, desktop app), with
+    // the same features as the tests, so dependencies compile once.
     step("running every test");
     let nextest = Command::new("cargo")
         .args(["nextest", "--version"])

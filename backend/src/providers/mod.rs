@@ -1,7 +1,12 @@
-//! Typed models of the external APIs' answers, one module per service. They are lenient where the
-//! services are (optional fields default), strict where we depend on a field (ids, names).
-//! The HTTP clients that fetch them come with the importers.
+//! External services, one module per service: typed models of their answers (`models.rs`) and a
+//! real client (`mod.rs`) over the shared [`http::ServiceClient`] (rate limits, retries, errors).
+//! Every base URL and key comes from [`config::ProvidersConfig`], so tests and the offline demo point
+//! the same clients at local servers.
 
+pub mod config;
+pub mod http;
 pub mod setlistfm;
 pub mod spotify;
 pub mod ticketmaster;
+
+pub use http::{Limits, ProviderError, ServiceClient};

@@ -3,6 +3,7 @@
 
 mod artists;
 mod errors;
+mod providers;
 mod seed;
 mod shows;
 mod support;

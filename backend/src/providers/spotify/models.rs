@@ -65,3 +65,57 @@ pub struct Track {
 pub struct SeveralTracks {
     pub tracks: Vec<Option<Track>>,
 }
+
+/// Spotify's paging envelope.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Paging<T> {
+    #[serde(default = "Vec::new")]
+    pub items: Vec<T>,
+    pub next: Option<String>,
+    pub total: Option<u32>,
+}
+
+/// An album in an artist's album list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ArtistAlbum {
+    pub id: String,
+    pub name: String,
+    pub album_type: Option<String>,
+    /// `album`, `single`, `compilation`, `appears_on`.
+    pub album_group: Option<String>,
+    pub release_date: Option<String>,
+    pub total_tracks: Option<u32>,
+}
+
+/// A track inside an album (no ISRC: that needs the full track object).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlbumTrack {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub artists: Vec<SimpleArtist>,
+    pub track_number: Option<i32>,
+    pub disc_number: Option<i32>,
+    pub duration_ms: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FullAlbum {
+    pub id: String,
+    pub name: String,
+    pub album_type: Option<String>,
+    pub release_date: Option<String>,
+    pub tracks: Paging<AlbumTrack>,
+}
+
+/// `GET /albums?ids=`: an unknown id answers `null` in its slot.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeveralAlbums {
+    pub albums: Vec<Option<FullAlbum>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Token {
+    pub access_token: String,
+    pub expires_in: u64,
+}

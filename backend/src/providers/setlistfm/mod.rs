@@ -1,0 +1,100 @@
+//! setlist.fm API 1.0 client: artist search, an artist's set-lists (paged), one set-list.
+//! `x-api-key` header and `Accept: application/json` (the default answer is XML).
+
+mod models;
+
+pub use models::*;
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::config::SetlistFmConfig;
+use super::http::{ProviderError, ServiceClient};
+use super::ticketmaster::urlencode;
+
+#[derive(Clone)]
+pub struct SetlistFm {
+    http: ServiceClient,
+    api_key: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ArtistSearch {
+    #[serde(default)]
+    pub artist: Vec<SearchArtist>,
+    pub total: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchArtist {
+    pub mbid: String,
+    pub name: String,
+    pub disambiguation: Option<String>,
+}
+
+impl SetlistFm {
+    pub fn new(config: &SetlistFmConfig) -> Result<Self, ProviderError> {
+        Ok(Self {
+            http: ServiceClient::new(
+                "setlistfm",
+                "/rest/1.0",
+                &config.base_url,
+                config.limits.clone(),
+            )?,
+            api_key: config.api_key.clone(),
+        })
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        url: reqwest::Url,
+    ) -> Result<T, ProviderError> {
+        let key = self.api_key.clone();
+        self.http
+            .send_json(Method::GET, url, move |r| {
+                r.header("x-api-key", key.as_str())
+                    .header(reqwest::header::ACCEPT, "application/json")
+            })
+            .await
+    }
+
+    /// Artists by name, most relevant first. setlist.fm answers 404 for no match: that is `[]`.
+    pub async fn search_artists(&self, name: &str) -> Result<Vec<SearchArtist>, ProviderError> {
+        let mut url = self.http.url("search/artists")?;
+        url.query_pairs_mut()
+            .append_pair("artistName", name)
+            .append_pair("p", "1")
+            .append_pair("sort", "relevance");
+        match self.get::<ArtistSearch>(url).await {
+            Ok(found) => Ok(found.artist),
+            Err(ProviderError::NotFound { .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One page (1-based) of an artist's set-lists, newest first.
+    pub async fn artist_setlists(
+        &self,
+        mbid: &str,
+        page: u32,
+    ) -> Result<SetlistsPage, ProviderError> {
+        let mut url = self
+            .http
+            .url(&format!("artist/{}/setlists", urlencode(mbid)))?;
+        url.query_pairs_mut()
+            .append_pair("p", &page.max(1).to_string());
+        match self.get(url).await {
+            Err(ProviderError::NotFound { .. }) => Ok(SetlistsPage {
+                setlist: Vec::new(),
+                total: Some(0),
+                page: Some(page),
+                items_per_page: None,
+            }),
+            other => other,
+        }
+    }
+
+    pub async fn setlist(&self, id: &str) -> Result<Setlist, ProviderError> {
+        let url = self.http.url(&format!("setlist/{}", urlencode(id)))?;
+        self.get(url).await
+    }
+}
