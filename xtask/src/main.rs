@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -247,11 +249,25 @@ fn run() -> anyhow::Result<()> {
         }
     };
     step("opening TheSet (close the window or press Ctrl-C to stop everything)");
-    let status = Command::new(bin.join("theset-desktop"))
-        .env("THESET_API_URL", &api)
-        .env("DISPLAY", display)
-        .status()
-        .context("starting the desktop app")?;
-    eprintln!("TheSet exited ({status}); stopping the backend");
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // Ctrl-C or a TERM stops the app, the backend and Xvfb through their guards.
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the signal handler")?;
+    let mut app = Guard(
+        Command::new(bin.join("theset-desktop"))
+            .env("THESET_API_URL", &api)
+            .env("DISPLAY", display)
+            .spawn()
+            .context("starting the desktop app")?,
+    );
+    while !stop.load(Ordering::SeqCst) {
+        if let Some(status) = app.0.try_wait()? {
+            eprintln!("TheSet exited ({status}); stopping the backend");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("stopping TheSet and the backend");
     Ok(())
 }
