@@ -4,5 +4,6 @@
 pub mod artists;
 pub mod setlists;
 pub mod shows;
+pub mod upsert;
 pub mod venues;
 pub mod votes;

@@ -1,0 +1,94 @@
+//! Artists from a Ticketmaster attraction, enriched by the Spotify artist when known.
+
+use sqlx::PgConnection;
+use theset_shared::slug::slugify;
+use uuid::Uuid;
+
+use crate::providers::{spotify, ticketmaster};
+
+/// Upserts the artist of attraction `a` (keyed by Ticketmaster id) and returns its id. The slug
+/// of an existing artist never changes.
+pub async fn from_attraction(
+    db: &mut PgConnection,
+    a: &ticketmaster::Attraction,
+    sp: Option<&spotify::Artist>,
+) -> sqlx::Result<Uuid> {
+    let mut genres = a.genres();
+    for g in sp.map(|s| s.genres.as_slice()).unwrap_or_default() {
+        let g = g.to_lowercase();
+        if !genres.contains(&g) {
+            genres.push(g);
+        }
+    }
+    let image_url = sp
+        .and_then(|s| s.images.first().map(|i| i.url.clone()))
+        .or_else(|| a.best_image().map(|i| i.url.clone()));
+    let mut images: Vec<serde_json::Value> = sp
+        .map(|s| &s.images)
+        .into_iter()
+        .flatten()
+        .map(|i| serde_json::json!({ "url": i.url, "width": i.width, "height": i.height }))
+        .collect();
+    images.extend(
+        a.images
+            .iter()
+            .filter(|i| !i.fallback)
+            .map(|i| serde_json::json!({ "url": i.url, "width": i.width, "height": i.height })),
+    );
+    let mut links: Vec<serde_json::Value> = Vec::new();
+    let mut kinds: Vec<&String> = a.external_links.keys().collect();
+    kinds.sort();
+    for kind in kinds {
+        for e in &a.external_links[kind] {
+            if let Some(url) = &e.url {
+                links.push(serde_json::json!({ "kind": kind, "url": url }));
+            }
+        }
+    }
+    let mbid = a.musicbrainz_id().and_then(|m| Uuid::parse_str(m).ok());
+    let slug = free_slug(db, &a.name, &a.id).await?;
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO artists (ticketmaster_id, musicbrainz_id, spotify_id, name, slug, image_url, images, \
+           genres, links, popularity, followers, ticketmaster_synced_at, spotify_synced_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), CASE WHEN $10 IS NULL THEN NULL ELSE now() END) \
+         ON CONFLICT (ticketmaster_id) DO UPDATE SET \
+           musicbrainz_id = COALESCE(EXCLUDED.musicbrainz_id, artists.musicbrainz_id), \
+           spotify_id = COALESCE(EXCLUDED.spotify_id, artists.spotify_id), \
+           name = EXCLUDED.name, image_url = EXCLUDED.image_url, images = EXCLUDED.images, \
+           genres = EXCLUDED.genres, links = EXCLUDED.links, \
+           popularity = COALESCE(EXCLUDED.popularity, artists.popularity), \
+           followers = COALESCE(EXCLUDED.followers, artists.followers) \
+         RETURNING id",
+    )
+    .bind(&a.id)
+    .bind(mbid)
+    .bind(a.spotify_id())
+    .bind(&a.name)
+    .bind(&slug)
+    .bind(image_url)
+    .bind(serde_json::Value::Array(images))
+    .bind(&genres)
+    .bind(serde_json::Value::Array(links))
+    .bind(sp.and_then(|s| s.popularity).filter(|p| (0..=100).contains(p)))
+    .bind(sp.and_then(|s| s.followers.as_ref()?.total))
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+/// The artist's slug, or the slug with its Ticketmaster id appended when another artist (a
+/// namesake) holds it; an existing artist keeps its slug.
+async fn free_slug(db: &mut PgConnection, name: &str, tm_id: &str) -> sqlx::Result<String> {
+    let suffix = slugify(tm_id).unwrap_or_else(|| "artist".into());
+    let base = slugify(name).unwrap_or_else(|| format!("artist-{suffix}"));
+    let holder: Option<Option<String>> =
+        sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE slug = $1")
+            .bind(&base)
+            .fetch_optional(&mut *db)
+            .await?;
+    Ok(match holder {
+        Some(Some(holder)) if holder != tm_id => format!("{base}-{suffix}"),
+        Some(None) => format!("{base}-{suffix}"),
+        _ => base,
+    })
+}

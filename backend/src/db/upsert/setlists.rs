@@ -1,0 +1,157 @@
+//! Actual set-lists from setlist.fm: the show (matched or created), the set-list and its songs,
+//! matched to the catalogue by normalised title (covers never match).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sqlx::{PgConnection, Row};
+use theset_shared::titles;
+use uuid::Uuid;
+
+use super::venues;
+use crate::providers::setlistfm;
+
+/// Imports setlist `s` if it is a past show with songs by an artist we hold; returns the set-list
+/// id. A show already holding an actual set-list keeps it (a second entry for the same night does
+/// not replace the first), and songs are written only into an empty set-list.
+pub async fn from_setlistfm(
+    db: &mut PgConnection,
+    s: &setlistfm::Setlist,
+    today: NaiveDate,
+) -> sqlx::Result<Option<Uuid>> {
+    if !s.has_songs() {
+        return Ok(None);
+    }
+    let Some(date) = s.date().filter(|d| *d < today) else {
+        return Ok(None);
+    };
+    let mbid = s
+        .artist
+        .mbid
+        .as_deref()
+        .and_then(|m| Uuid::parse_str(m).ok());
+    let artist: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM artists WHERE musicbrainz_id = $1 OR ($1 IS NULL AND lower(name) = lower($2)) LIMIT 1",
+    )
+    .bind(mbid)
+    .bind(&s.artist.name)
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(artist) = artist else {
+        return Ok(None);
+    };
+    let venue = venues::from_setlistfm(db, &s.venue).await?;
+    let show: Uuid = match sqlx::query_scalar(
+        "SELECT id FROM shows WHERE headliner_artist_id = $1 AND date = $2 \
+         AND venue_id IS NOT DISTINCT FROM $3 LIMIT 1",
+    )
+    .bind(artist)
+    .bind(date)
+    .bind(venue)
+    .fetch_optional(&mut *db)
+    .await?
+    {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO shows (setlistfm_id, headliner_artist_id, venue_id, date, status, tour_name) \
+                 VALUES ($1, $2, $3, $4, 'completed', $5) RETURNING id",
+            )
+            .bind(&s.id)
+            .bind(artist)
+            .bind(venue)
+            .bind(date)
+            .bind(s.tour.as_ref().map(|t| t.name.clone()))
+            .fetch_one(&mut *db)
+            .await?
+        }
+    };
+    sqlx::query(
+        "INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, 'headliner', 0) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(show)
+    .bind(artist)
+    .execute(&mut *db)
+    .await?;
+    // One actual set-list per show: a second setlist.fm entry for the same night (a duplicate
+    // or an edit under another id) does not replace the first.
+    sqlx::query(
+        "INSERT INTO setlists (show_id, artist_id, kind, source, external_id, external_url, moderation_status) \
+         VALUES ($1, $2, 'actual', 'setlistfm', $3, $4, 'approved') ON CONFLICT DO NOTHING",
+    )
+    .bind(show)
+    .bind(artist)
+    .bind(&s.id)
+    .bind(&s.url)
+    .execute(&mut *db)
+    .await?;
+    let row = sqlx::query(
+        "SELECT l.id, l.external_id, (SELECT count(*) FROM setlist_songs ss WHERE ss.setlist_id = l.id) AS songs \
+         FROM setlists l WHERE l.show_id = $1 AND l.artist_id = $2 AND l.kind = 'actual'",
+    )
+    .bind(show)
+    .bind(artist)
+    .fetch_one(&mut *db)
+    .await?;
+    let (setlist, existing): (Uuid, i64) = (row.try_get("id")?, row.try_get("songs")?);
+    if existing == 0 {
+        setlist_songs(db, setlist, artist, s).await?;
+    }
+    Ok(Some(setlist))
+}
+
+async fn setlist_songs(
+    db: &mut PgConnection,
+    setlist: Uuid,
+    artist: Uuid,
+    s: &setlistfm::Setlist,
+) -> sqlx::Result<()> {
+    let catalogue: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT s.normalized_title, s.id FROM artist_songs x JOIN songs s ON s.id = x.song_id \
+         WHERE x.artist_id = $1 ORDER BY s.is_live, s.is_remix, s.release_date NULLS LAST",
+    )
+    .bind(artist)
+    .fetch_all(&mut *db)
+    .await?
+    .into_iter()
+    .rev() // so the preferred (first) row wins the map insert
+    .collect();
+    let mut used = HashSet::new();
+    let mut position = 0;
+    for set in &s.sets.set {
+        let set_name = match (set.encore, set.name.as_deref()) {
+            (Some(1), _) => "encore".to_owned(),
+            (Some(n), _) => format!("encore {n}"),
+            (None, Some(name)) if !name.trim().is_empty() => name.trim().chars().take(40).collect(),
+            _ => "main".to_owned(),
+        };
+        for song in &set.song {
+            let title = song.name.trim();
+            if title.is_empty() {
+                continue;
+            }
+            let song_id = (song.cover.is_none())
+                .then(|| catalogue.get(&titles::normalize(title)).copied())
+                .flatten()
+                .filter(|id| used.insert(*id));
+            sqlx::query(
+                "INSERT INTO setlist_songs (setlist_id, song_id, title, position, set_name, is_cover, cover_of, \
+                   is_tape, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(setlist)
+            .bind(song_id)
+            .bind(title)
+            .bind(position)
+            .bind(&set_name)
+            .bind(song.cover.is_some())
+            .bind(song.cover.as_ref().map(|c| c.name.clone()))
+            .bind(song.tape)
+            .bind(&song.info)
+            .execute(&mut *db)
+            .await?;
+            position += 1;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Shows from Ticketmaster events, with their line-up.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::providers::ticketmaster;
+
+/// Upserts event `e` (keyed by Ticketmaster id) with its line-up. `artists` maps attraction ids to
+/// artist ids and `venues` venue ids; an event with no known artist or no date is skipped (`None`).
+pub async fn from_event(
+    db: &mut PgConnection,
+    e: &ticketmaster::Event,
+    artists: &HashMap<String, Uuid>,
+    venues: &HashMap<String, Uuid>,
+    today: NaiveDate,
+) -> sqlx::Result<Option<Uuid>> {
+    let Some(embedded) = &e.embedded else {
+        return Ok(None);
+    };
+    let billed: Vec<Uuid> = embedded
+        .attractions
+        .iter()
+        .filter_map(|a| artists.get(&a.id).copied())
+        .collect();
+    let (Some(&headliner), Some(date)) = (billed.first(), e.dates.start.local_date) else {
+        return Ok(None);
+    };
+    let venue = embedded
+        .venues
+        .first()
+        .and_then(|v| venues.get(&v.id))
+        .copied();
+    let price = e
+        .price_ranges
+        .iter()
+        .find(|p| p.kind.as_deref() == Some("standard"))
+        .or_else(|| e.price_ranges.first())
+        .filter(|p| p.currency.as_deref().is_some_and(|c| c.len() == 3));
+    let status = show_status(
+        e.dates.status.as_ref().map(|s| s.code.as_str()),
+        date,
+        today,
+    );
+    let show_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, \
+           status, ticket_url, price_currency, price_min, price_max) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric) \
+         ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
+           headliner_artist_id = EXCLUDED.headliner_artist_id, venue_id = EXCLUDED.venue_id, \
+           date = EXCLUDED.date, start_time = EXCLUDED.start_time, starts_at = EXCLUDED.starts_at, \
+           status = EXCLUDED.status, ticket_url = EXCLUDED.ticket_url, \
+           price_currency = EXCLUDED.price_currency, price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max \
+         RETURNING id",
+    )
+    .bind(&e.id)
+    .bind(&e.name)
+    .bind(headliner)
+    .bind(venue)
+    .bind(date)
+    .bind(e.dates.start.local_time)
+    .bind(starts_at(&e.dates.start, e.dates.timezone.as_deref()))
+    .bind(status)
+    .bind(&e.url)
+    .bind(price.and_then(|p| p.currency.clone()))
+    .bind(price.and_then(|p| p.min))
+    // A max below the min would break the CHECK; treat it as the min.
+    .bind(price.and_then(|p| match (p.max, p.min) {
+        (Some(max), Some(min)) => Some(max.max(min)),
+        (max, _) => max,
+    }))
+    .fetch_one(&mut *db)
+    .await?;
+    for (pos, artist) in billed.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (show_id, artist_id) DO UPDATE SET role = EXCLUDED.role, position = EXCLUDED.position",
+        )
+        .bind(show_id)
+        .bind(artist)
+        .bind(if pos == 0 { "headliner" } else { "support" })
+        .bind(i32::try_from(pos).unwrap_or(i32::MAX))
+        .execute(&mut *db)
+        .await?;
+    }
+    Ok(Some(show_id))
+}
+
+/// The instant a show starts: Ticketmaster's UTC `dateTime`, else local date and time in the
+/// event's zone.
+fn starts_at(start: &ticketmaster::EventStart, tz: Option<&str>) -> Option<chrono::DateTime<Utc>> {
+    if let Some(t) = start.date_time {
+        return Some(t);
+    }
+    let tz: chrono_tz::Tz = tz?.parse().ok()?;
+    let local = start.local_date?.and_time(start.local_time?);
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+pub fn show_status(code: Option<&str>, date: NaiveDate, today: NaiveDate) -> &'static str {
+    match code {
+        Some("canceled" | "cancelled") => "cancelled",
+        _ if date < today => "completed",
+        _ => "upcoming",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveTime;
+
+    #[test]
+    fn status_from_code_and_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let past = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+        let later = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
+        assert_eq!(show_status(Some("canceled"), later, today), "cancelled");
+        assert_eq!(show_status(Some("onsale"), past, today), "completed");
+        assert_eq!(show_status(Some("rescheduled"), later, today), "upcoming");
+        assert_eq!(show_status(None, today, today), "upcoming");
+    }
+
+    #[test]
+    fn utc_start_from_local_time() {
+        let start = ticketmaster::EventStart {
+            local_date: NaiveDate::from_ymd_opt(2027, 1, 23),
+            local_time: NaiveTime::from_hms_opt(19, 0, 0),
+            date_time: None,
+        };
+        let t = starts_at(&start, Some("America/New_York")).expect("start");
+        assert_eq!(t.to_rfc3339(), "2027-01-24T00:00:00+00:00");
+        assert_eq!(starts_at(&start, Some("Not/AZone")), None);
+    }
+}

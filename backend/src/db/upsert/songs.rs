@@ -1,0 +1,157 @@
+//! Catalogue songs from Spotify tracks: one song per ISRC (or per normalised title and version
+//! flags when the ISRC is missing), linked to every artist of ours on the track.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use theset_shared::titles;
+use uuid::Uuid;
+
+use crate::providers::spotify;
+
+/// Order in which to upsert tracks so the original release owns the ISRC: albums before singles,
+/// earlier releases first.
+pub fn original_first(t: &spotify::Track) -> (bool, Option<NaiveDate>, String) {
+    (
+        t.album.album_type.as_deref() != Some("album"),
+        release_date(t.album.release_date.as_deref()),
+        t.id.clone(),
+    )
+}
+
+/// Upserts track `t`. Demos, acoustic and instrumental versions are left out (`None`), as are
+/// tracks with none of our artists on them; live and remix versions are kept but flagged.
+pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Result<Option<Uuid>> {
+    let flags = titles::classify(&t.name, &t.album.name);
+    if flags.demo || flags.acoustic || flags.instrumental {
+        return Ok(None);
+    }
+    let linked: Vec<(Uuid, bool)> = {
+        let mut v = Vec::new();
+        for (i, a) in t.artists.iter().enumerate() {
+            let id: Option<Uuid> =
+                sqlx::query_scalar("SELECT id FROM artists WHERE spotify_id = $1")
+                    .bind(&a.id)
+                    .fetch_optional(&mut *db)
+                    .await?;
+            if let Some(id) = id {
+                v.push((id, i == 0));
+            }
+        }
+        v
+    };
+    if linked.is_empty() {
+        return Ok(None);
+    }
+    let isrc = t
+        .external_ids
+        .isrc
+        .as_deref()
+        .map(str::to_uppercase)
+        .filter(|i| valid_isrc(i));
+    let normalized = titles::normalize(&t.name);
+    let existing: Option<Uuid> = sqlx::query_scalar(
+        "SELECT s.id FROM songs s WHERE s.spotify_id = $1 OR s.isrc = $2 \
+         OR ($2 IS NULL AND s.normalized_title = $3 AND s.is_live = $4 AND s.is_remix = $5 \
+             AND EXISTS (SELECT 1 FROM artist_songs x WHERE x.song_id = s.id AND x.artist_id = $6)) \
+         LIMIT 1",
+    )
+    .bind(&t.id)
+    .bind(&isrc)
+    .bind(&normalized)
+    .bind(flags.live)
+    .bind(flags.remix)
+    .bind(linked[0].0)
+    .fetch_optional(&mut *db)
+    .await?;
+    let song_id = match existing {
+        Some(id) => id,
+        None => {
+            let album_type = t
+                .album
+                .album_type
+                .as_deref()
+                .filter(|k| ["album", "single", "compilation", "ep"].contains(k));
+            sqlx::query_scalar(
+                "INSERT INTO songs (spotify_id, isrc, title, normalized_title, album, album_spotify_id, album_type, \
+                   release_date, track_number, disc_number, duration_ms, popularity, is_live, is_remix) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            )
+            .bind(&t.id)
+            .bind(&isrc)
+            .bind(&t.name)
+            .bind(&normalized)
+            .bind(&t.album.name)
+            .bind(&t.album.id)
+            .bind(album_type)
+            .bind(release_date(t.album.release_date.as_deref()))
+            .bind(t.track_number.filter(|n| *n > 0))
+            .bind(t.disc_number.filter(|n| *n > 0))
+            .bind(t.duration_ms.filter(|d| *d >= 0))
+            .bind(t.popularity.filter(|p| (0..=100).contains(p)))
+            .bind(flags.live)
+            .bind(flags.remix)
+            .fetch_one(&mut *db)
+            .await?
+        }
+    };
+    for (artist, primary) in linked {
+        sqlx::query(
+            "INSERT INTO artist_songs (artist_id, song_id, is_primary_artist) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(artist)
+        .bind(song_id)
+        .bind(primary)
+        .execute(&mut *db)
+        .await?;
+    }
+    Ok(Some(song_id))
+}
+
+fn valid_isrc(isrc: &str) -> bool {
+    let b = isrc.as_bytes();
+    b.len() == 12
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..5]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[5..].iter().all(u8::is_ascii_digit)
+}
+
+/// Spotify's `release_date` has day, month or year precision.
+fn release_date(raw: Option<&str>) -> Option<NaiveDate> {
+    let raw = raw?;
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d"))
+        .or_else(|_| NaiveDate::parse_from_str(&format!("{raw}-01-01"), "%Y-%m-%d"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isrc_shape() {
+        assert!(valid_isrc("GBAYE0009007"));
+        assert!(!valid_isrc("gbaye0009007"));
+        assert!(!valid_isrc("GBAYE000900"));
+    }
+
+    #[test]
+    fn release_precisions() {
+        assert_eq!(
+            release_date(Some("2013")),
+            NaiveDate::from_ymd_opt(2013, 1, 1)
+        );
+        assert_eq!(
+            release_date(Some("2013-09")),
+            NaiveDate::from_ymd_opt(2013, 9, 1)
+        );
+        assert_eq!(
+            release_date(Some("2013-09-09")),
+            NaiveDate::from_ymd_opt(2013, 9, 9)
+        );
+        assert_eq!(release_date(Some("soon")), None);
+    }
+}

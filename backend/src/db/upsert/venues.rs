@@ -1,0 +1,106 @@
+//! Venues from Ticketmaster (keyed by its id) and from setlist.fm (matched to what we hold).
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::providers::{setlistfm, ticketmaster};
+
+/// Upserts a Ticketmaster venue; known fields are never blanked by a sparser answer.
+pub async fn from_ticketmaster(
+    db: &mut PgConnection,
+    v: &ticketmaster::Venue,
+    capacity: Option<i32>,
+) -> sqlx::Result<Uuid> {
+    let (lat, lng) = v.coordinates().unzip();
+    let state = v.state.as_ref();
+    let country = v.country.as_ref();
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO venues (ticketmaster_id, name, address, city, state, state_code, country, country_code, \
+           postal_code, timezone, capacity, location, url, image_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+           CASE WHEN $12::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($13, $12), 4326)::geography END, \
+           $14, $15) \
+         ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
+           address = COALESCE(EXCLUDED.address, venues.address), city = COALESCE(EXCLUDED.city, venues.city), \
+           state = COALESCE(EXCLUDED.state, venues.state), \
+           state_code = COALESCE(EXCLUDED.state_code, venues.state_code), \
+           country = COALESCE(EXCLUDED.country, venues.country), \
+           country_code = COALESCE(EXCLUDED.country_code, venues.country_code), \
+           postal_code = COALESCE(EXCLUDED.postal_code, venues.postal_code), \
+           timezone = COALESCE(EXCLUDED.timezone, venues.timezone), \
+           capacity = COALESCE(EXCLUDED.capacity, venues.capacity), \
+           location = COALESCE(EXCLUDED.location, venues.location), \
+           url = COALESCE(EXCLUDED.url, venues.url), image_url = COALESCE(EXCLUDED.image_url, venues.image_url) \
+         RETURNING id",
+    )
+    .bind(&v.id)
+    .bind(&v.name)
+    .bind(v.address_line())
+    .bind(v.city.as_ref().map(|c| c.name.clone()))
+    .bind(state.and_then(|s| s.name.clone()))
+    .bind(state.and_then(|s| s.state_code.clone()))
+    .bind(country.and_then(|c| c.name.clone()))
+    .bind(country_code(country.and_then(|c| c.country_code.as_deref())))
+    .bind(&v.postal_code)
+    .bind(&v.timezone)
+    .bind(capacity.filter(|c| *c > 0))
+    .bind(lat)
+    .bind(lng)
+    .bind(&v.url)
+    .bind(v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone()))
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+fn country_code(c: Option<&str>) -> Option<String> {
+    let c = c?.trim().to_uppercase();
+    (c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())).then_some(c)
+}
+
+/// The venue a setlist.fm entry names: by its setlist.fm id, else by name and city (the
+/// Ticketmaster venue we already hold), else a new venue at the city's coordinates.
+pub async fn from_setlistfm(
+    db: &mut PgConnection,
+    v: &setlistfm::Venue,
+) -> sqlx::Result<Option<Uuid>> {
+    let city = v.city.as_ref();
+    let found: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM venues WHERE setlistfm_id = $1 \
+         OR (lower(name) = lower($2) AND lower(city) = lower($3)) \
+         ORDER BY (setlistfm_id = $1) DESC NULLS LAST LIMIT 1",
+    )
+    .bind(&v.id)
+    .bind(&v.name)
+    .bind(city.map(|c| c.name.clone()))
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(id) = found {
+        sqlx::query("UPDATE venues SET setlistfm_id = $2 WHERE id = $1 AND setlistfm_id IS NULL AND $2::text IS NOT NULL")
+            .bind(id)
+            .bind(&v.id)
+            .execute(&mut *db)
+            .await?;
+        return Ok(Some(id));
+    }
+    let coords = city.and_then(|c| c.coords.as_ref());
+    let country = city.and_then(|c| c.country.as_ref());
+    let id = sqlx::query_scalar(
+        "INSERT INTO venues (setlistfm_id, name, city, state, state_code, country, country_code, location) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, \
+           CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END) \
+         RETURNING id",
+    )
+    .bind(&v.id)
+    .bind(&v.name)
+    .bind(city.map(|c| c.name.clone()))
+    .bind(city.and_then(|c| c.state.clone()))
+    .bind(city.and_then(|c| c.state_code.clone()))
+    .bind(country.and_then(|c| c.name.clone()))
+    .bind(country_code(country.and_then(|c| c.code.as_deref())))
+    .bind(coords.map(|c| c.lat))
+    .bind(coords.map(|c| c.long))
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(Some(id))
+}
