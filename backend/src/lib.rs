@@ -7,6 +7,7 @@
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod providers;
 pub mod seed;
 

@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+use theset_backend::jobs::Providers;
+use theset_backend::jobs::worker::Worker;
+use theset_backend::providers::config::ProvidersConfig;
 use theset_backend::{AppState, MIGRATOR, app, db, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -28,6 +33,12 @@ enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
+    /// Run import jobs only (no HTTP), e.g. as extra worker processes.
+    Worker {
+        /// Job lease in seconds: a job whose worker dies is picked up again after it.
+        #[arg(long, env = "THESET_JOB_LEASE_SECS", default_value_t = 30)]
+        lease_secs: u64,
+    },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {
         #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
@@ -55,6 +66,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             MIGRATOR.run(&pool).await.context("migrating")?;
         }
+        Command::Worker { lease_secs } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let providers = Providers::from_config(&ProvidersConfig::from_env())?;
+            Worker::new(pool, providers)
+                .with_lease(Duration::from_secs(lease_secs.max(1)))
+                .run(shutdown())
+                .await;
+        }
         Command::Seed { fixtures } => {
             MIGRATOR.run(&pool).await.context("migrating")?;
             let report = seed::load(&pool, &fixtures).await?;
@@ -68,9 +87,17 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {listen}"))?;
             tracing::info!(addr = %listener.local_addr()?, "serving");
+            // One in-process worker; more can run as `theset-backend worker` processes.
+            let providers = Providers::from_config(&ProvidersConfig::from_env())?;
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let worker = tokio::spawn(Worker::new(pool.clone(), providers).run(async {
+                let _ = stop_rx.await;
+            }));
             axum::serve(listener, app(AppState::new(pool)))
                 .with_graceful_shutdown(shutdown())
                 .await?;
+            let _ = stop_tx.send(());
+            let _ = worker.await;
         }
     }
     Ok(())

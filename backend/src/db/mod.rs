@@ -2,6 +2,8 @@
 //! transaction; rows are plain `FromRow` structs converted to DTOs at the edge.
 
 pub mod artists;
+pub mod jobs;
+pub mod progress;
 pub mod setlists;
 pub mod shows;
 pub mod upsert;

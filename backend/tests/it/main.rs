@@ -3,6 +3,8 @@
 
 mod artists;
 mod errors;
+mod fakes;
+mod jobs;
 mod providers;
 mod seed;
 mod shows;

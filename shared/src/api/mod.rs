@@ -1,11 +1,13 @@
 //! REST DTOs of `/api/v1`. Field names are the JSON names; every list answers a [`Page`].
 
 mod artists;
+mod jobs;
 mod setlists;
 mod shows;
 mod venues;
 
 pub use artists::*;
+pub use jobs::*;
 pub use setlists::*;
 pub use shows::*;
 pub use venues::*;

@@ -92,3 +92,28 @@ async fn free_slug(db: &mut PgConnection, name: &str, tm_id: &str) -> sqlx::Resu
         _ => base,
     })
 }
+
+/// Refreshes an artist from their Spotify profile: popularity, followers, genres (merged, the
+/// existing first), and the Spotify image when we had none.
+pub async fn spotify_profile(
+    db: impl sqlx::PgExecutor<'_>,
+    artist_id: Uuid,
+    sp: &spotify::Artist,
+) -> sqlx::Result<()> {
+    let genres: Vec<String> = sp.genres.iter().map(|g| g.to_lowercase()).collect();
+    sqlx::query(
+        "UPDATE artists SET popularity = COALESCE($2, popularity), followers = COALESCE($3, followers), \
+           genres = ARRAY(SELECT g FROM unnest(genres || $4::text[]) WITH ORDINALITY AS t(g, n) \
+                          GROUP BY g ORDER BY min(n)), \
+           image_url = COALESCE(image_url, $5), spotify_synced_at = now() \
+         WHERE id = $1",
+    )
+    .bind(artist_id)
+    .bind(sp.popularity.filter(|p| (0..=100).contains(p)))
+    .bind(sp.followers.as_ref().and_then(|f| f.total))
+    .bind(&genres)
+    .bind(sp.images.first().map(|i| i.url.clone()))
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -42,8 +42,10 @@ pub async fn from_setlistfm(
     };
     let venue = venues::from_setlistfm(db, &s.venue).await?;
     let show: Uuid = match sqlx::query_scalar(
-        "SELECT id FROM shows WHERE headliner_artist_id = $1 AND date = $2 \
-         AND venue_id IS NOT DISTINCT FROM $3 LIMIT 1",
+        // An artist plays one show a day: match on the date, preferring the same venue when the
+        // names differ between services (Ticketmaster's and setlist.fm's spellings).
+        "SELECT id FROM shows WHERE headliner_artist_id = $1 AND date = $2 AND status <> 'cancelled' \
+         ORDER BY (venue_id IS NOT DISTINCT FROM $3) DESC, created_at LIMIT 1",
     )
     .bind(artist)
     .bind(date)

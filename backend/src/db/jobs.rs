@@ -1,0 +1,187 @@
+//! The job queue on `sync_jobs`: enqueue (deduplicated by key), claim under a lease with
+//! `FOR UPDATE SKIP LOCKED`, renew, complete and fail with backoff. A job whose worker died is
+//! claimable again once its lease expires; only the worker that holds the lease can finish it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Job {
+    pub id: Uuid,
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub artist_id: Option<Uuid>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+pub struct NewJob<'a> {
+    pub job_type: &'a str,
+    pub payload: serde_json::Value,
+    pub artist_id: Option<Uuid>,
+    pub priority: i32,
+    pub dedupe_key: Option<String>,
+    pub max_attempts: i32,
+}
+
+/// Enqueues a job, or returns the pending one with the same dedupe key.
+pub async fn enqueue<'c>(db: impl PgExecutor<'c> + Copy, job: NewJob<'_>) -> sqlx::Result<Uuid> {
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO sync_jobs (job_type, payload, artist_id, priority, dedupe_key, max_attempts) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (dedupe_key) WHERE status IN ('queued', 'running') DO NOTHING RETURNING id",
+    )
+    .bind(job.job_type)
+    .bind(&job.payload)
+    .bind(job.artist_id)
+    .bind(job.priority)
+    .bind(&job.dedupe_key)
+    .bind(job.max_attempts)
+    .fetch_optional(db)
+    .await?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => sqlx::query_scalar(
+            "SELECT id FROM sync_jobs WHERE dedupe_key = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(&job.dedupe_key)
+        .fetch_one(db)
+        .await,
+    }
+}
+
+/// Claims the most urgent runnable job: queued and due, or running under an expired lease (its
+/// worker died). The claim counts as an attempt.
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    worker: &str,
+    lease: Duration,
+) -> sqlx::Result<Option<Job>> {
+    sqlx::query_as(
+        "UPDATE sync_jobs SET status = 'running', locked_by = $1, \
+           locked_until = now() + make_interval(secs => $2), attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM sync_jobs \
+                     WHERE (status = 'queued' AND run_at <= now()) \
+                        OR (status = 'running' AND locked_until < now() AND attempts < max_attempts) \
+                     ORDER BY priority DESC, run_at, created_at \
+                     LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING id, job_type, payload, artist_id, attempts, max_attempts",
+    )
+    .bind(worker)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(db)
+    .await
+}
+
+/// Extends the lease; `false` means the worker lost the job (expired and claimed by another).
+pub async fn renew(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    worker: &str,
+    lease: Duration,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE sync_jobs SET locked_until = now() + make_interval(secs => $3) \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(lease.as_secs_f64())
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Marks the job done if `worker` still holds it.
+pub async fn complete(db: impl PgExecutor<'_>, id: Uuid, worker: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE sync_jobs SET status = 'succeeded', finished_at = now(), locked_by = NULL, \
+           locked_until = NULL, last_error = NULL \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// What a failure did to the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    Retrying {
+        at: DateTime<Utc>,
+    },
+    Failed,
+    /// The worker no longer held the job; nothing changed.
+    LeaseLost,
+}
+
+/// Records a failed attempt: back to the queue after `retry_in`, or `failed` for good when
+/// attempts are used up or `permanent`.
+pub async fn fail(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    worker: &str,
+    error: &str,
+    retry_in: Duration,
+    permanent: bool,
+) -> sqlx::Result<Failure> {
+    let row: Option<(String, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE sync_jobs SET \
+           status = CASE WHEN $5 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+           run_at = now() + make_interval(secs => $4), \
+           finished_at = CASE WHEN $5 OR attempts >= max_attempts THEN now() END, \
+           locked_by = NULL, locked_until = NULL, last_error = left($3, 2000) \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running' \
+         RETURNING status, run_at",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(error)
+    .bind(retry_in.as_secs_f64())
+    .bind(permanent)
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        None => Failure::LeaseLost,
+        Some((status, _)) if status == "failed" => Failure::Failed,
+        Some((_, at)) => Failure::Retrying { at },
+    })
+}
+
+/// Jobs whose attempts ran out while their workers kept dying: claimable but never finished.
+pub async fn fail_exhausted(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE sync_jobs SET status = 'failed', finished_at = now(), locked_by = NULL, locked_until = NULL, \
+           last_error = COALESCE(last_error, 'worker lost the job too often') \
+         WHERE status = 'running' AND locked_until < now() AND attempts >= max_attempts",
+    )
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct JobRow {
+    pub id: Uuid,
+    pub job_type: String,
+    pub status: String,
+    pub artist_id: Option<Uuid>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
+    sqlx::query_as(
+        "SELECT id, job_type, status, artist_id, attempts, last_error FROM sync_jobs WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

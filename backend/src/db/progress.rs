@@ -1,0 +1,118 @@
+//! `sync_progress`: an append-only log of job progress. Each row is one SSE event; its id is the
+//! event id, so a reconnecting stream resumes with `id > Last-Event-ID` and misses nothing. The
+//! insert trigger NOTIFYs `sync_progress` with the job id for every backend process.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use theset_shared::api::JobEvent;
+use uuid::Uuid;
+
+/// A progress report before it is stored.
+#[derive(Debug, Clone, Default)]
+pub struct Report<'a> {
+    pub phase: &'a str,
+    pub step: &'a str,
+    pub status: &'a str,
+    pub total: Option<i32>,
+    pub processed: i32,
+    pub succeeded: i32,
+    pub failed: i32,
+    pub message: Option<String>,
+}
+
+pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO sync_progress (job_id, phase, step, status, items_total, items_processed, items_succeeded, \
+           items_failed, message, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $4 IN ('succeeded', 'failed') THEN now() END) \
+         RETURNING id",
+    )
+    .bind(job_id)
+    .bind(r.phase)
+    .bind(r.step)
+    .bind(if r.status.is_empty() { "running" } else { r.status })
+    .bind(r.total)
+    .bind(r.processed)
+    .bind(r.succeeded)
+    .bind(r.failed)
+    .bind(&r.message)
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+struct EventRow {
+    id: i64,
+    job_id: Uuid,
+    job_type: String,
+    artist_id: Option<Uuid>,
+    phase: String,
+    step: String,
+    status: String,
+    items_total: Option<i32>,
+    items_processed: i32,
+    items_succeeded: i32,
+    items_failed: i32,
+    message: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<EventRow> for JobEvent {
+    fn from(r: EventRow) -> Self {
+        let percent = r
+            .items_total
+            .filter(|t| *t > 0)
+            .map(|t| (100.0 * r.items_processed as f32 / t as f32).clamp(0.0, 100.0))
+            .or_else(|| (r.status == "succeeded").then_some(100.0));
+        Self {
+            id: r.id,
+            job_id: r.job_id,
+            job_type: r.job_type,
+            artist_id: r.artist_id,
+            phase: r.phase,
+            step: r.step,
+            status: r.status,
+            percent,
+            total: r.items_total,
+            processed: r.items_processed,
+            succeeded: r.items_succeeded,
+            failed: r.items_failed,
+            message: r.message,
+            at: r.updated_at,
+        }
+    }
+}
+
+/// Which jobs a stream follows.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Job(Uuid),
+    Artist(Uuid),
+}
+
+/// Events after `after` in `scope`, oldest first, at most `limit`.
+pub async fn events_after(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<JobEvent>> {
+    let (job, artist) = match scope {
+        Scope::Job(id) => (Some(id), None),
+        Scope::Artist(id) => (None, Some(id)),
+    };
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT p.id, p.job_id, j.job_type, j.artist_id, p.phase, p.step, p.status, p.items_total, \
+           p.items_processed, p.items_succeeded, p.items_failed, p.message, p.updated_at \
+         FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
+         WHERE p.id > $1 AND p.tx < pg_snapshot_xmin(pg_current_snapshot()) AND ($2::uuid IS NULL OR p.job_id = $2) AND ($3::uuid IS NULL OR j.artist_id = $3) \
+         ORDER BY p.id LIMIT $4",
+    )
+    .bind(after)
+    .bind(job)
+    .bind(artist)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

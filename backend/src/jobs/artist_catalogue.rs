@@ -1,0 +1,137 @@
+//! Phase 3 of an import: the artist's studio catalogue from Spotify. Albums and singles (not
+//! compilations or appearances) → their track lists → full tracks (ISRCs) for the studio
+//! versions only (live, remix, demo, acoustic… are filtered by `shared::titles` before any
+//! track request) → songs, one per ISRC with the original release first.
+
+use std::collections::HashSet;
+
+use sqlx::PgPool;
+use theset_shared::titles;
+use uuid::Uuid;
+
+use super::{JobError, Progress, Providers};
+use crate::db::upsert;
+use crate::providers::spotify;
+
+pub async fn run(
+    db: &PgPool,
+    providers: &Providers,
+    artist_id: Uuid,
+    progress: &Progress,
+) -> Result<String, JobError> {
+    let sp = providers
+        .spotify
+        .as_ref()
+        .ok_or_else(|| JobError::Permanent("Spotify is not configured".into()))?;
+    let spotify_id: Option<String> =
+        sqlx::query_scalar("SELECT spotify_id FROM artists WHERE id = $1")
+            .bind(artist_id)
+            .fetch_optional(db)
+            .await?
+            .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
+    let Some(spotify_id) = spotify_id else {
+        progress
+            .step("skipped", "No Spotify link for this artist")
+            .await?;
+        return Ok("no Spotify link: catalogue skipped".into());
+    };
+
+    progress
+        .step("profile", "Fetching the Spotify profile")
+        .await?;
+    let profile = sp.artist(&spotify_id).await?;
+    upsert::artists::spotify_profile(db, artist_id, &profile).await?;
+
+    progress
+        .step("albums", "Listing albums and singles")
+        .await?;
+    let albums = sp.artist_albums(&spotify_id).await?;
+    let album_ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
+    progress
+        .counts(
+            "tracklists",
+            Some(albums.len()),
+            0,
+            0,
+            0,
+            format!("{} releases", albums.len()),
+        )
+        .await?;
+    let tracklists = sp.album_tracks(&album_ids).await?;
+
+    let album_name = |id: &str| {
+        albums
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.as_str())
+            .unwrap_or("")
+    };
+    let mut seen = HashSet::new();
+    let mut wanted = Vec::new();
+    for (album_id, tracks) in &tracklists {
+        for t in tracks {
+            if titles::classify(&t.name, album_name(album_id)).is_studio()
+                && seen.insert(t.id.clone())
+            {
+                wanted.push(t.id.clone());
+            }
+        }
+    }
+    let total = wanted.len();
+    progress
+        .counts(
+            "tracks",
+            Some(total),
+            0,
+            0,
+            0,
+            format!("{total} studio tracks to check"),
+        )
+        .await?;
+    let mut tracks: Vec<spotify::Track> = Vec::with_capacity(total);
+    for chunk in wanted.chunks(spotify::TRACK_BATCH) {
+        tracks.extend(sp.tracks(chunk).await?);
+        progress
+            .counts(
+                "tracks",
+                Some(total),
+                tracks.len(),
+                0,
+                0,
+                format!("{} of {total} tracks fetched", tracks.len()),
+            )
+            .await?;
+    }
+
+    // Check the full tracks again: their own album may mark a version the track list did not.
+    tracks.retain(|t| titles::classify(&t.name, &t.album.name).is_studio());
+    tracks.sort_by_key(upsert::songs::original_first);
+    let mut conn = db.acquire().await?;
+    let mut songs = HashSet::new();
+    for t in &tracks {
+        if let Some(id) = upsert::songs::from_track(&mut conn, t).await? {
+            songs.insert(id);
+        }
+    }
+    sqlx::query(
+        "UPDATE artists SET spotify_synced_at = now(), catalogue_synced_at = now() WHERE id = $1",
+    )
+    .bind(artist_id)
+    .execute(&mut *conn)
+    .await?;
+    progress
+        .counts(
+            "songs",
+            Some(total),
+            total,
+            songs.len(),
+            total - songs.len().min(total),
+            format!("{} songs in the catalogue", songs.len()),
+        )
+        .await?;
+    Ok(format!(
+        "{} songs from {} releases",
+        songs.len(),
+        albums.len()
+    ))
+}

@@ -1,0 +1,120 @@
+//! Phase 2 of an import: the artist's events from Ticketmaster, with venues (coordinates into
+//! PostGIS) and line-ups. Past shows get a set-list import state and the set-list job.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{JobError, Progress, Providers, enqueue_artist_job, types};
+use crate::db::upsert;
+
+/// Progress is reported every this many events.
+const REPORT_EVERY: usize = 10;
+
+pub async fn run(
+    db: &PgPool,
+    providers: &Providers,
+    artist_id: Uuid,
+    progress: &Progress,
+) -> Result<String, JobError> {
+    let tm = providers
+        .ticketmaster
+        .as_ref()
+        .ok_or_else(|| JobError::Permanent("Ticketmaster is not configured".into()))?;
+    let tm_id: Option<String> =
+        sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE id = $1")
+            .bind(artist_id)
+            .fetch_optional(db)
+            .await?
+            .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
+    let tm_id = tm_id.ok_or_else(|| JobError::Permanent("artist has no Ticketmaster id".into()))?;
+
+    progress
+        .step("fetching", "Fetching shows from Ticketmaster")
+        .await?;
+    let events = tm.events_of_attraction(&tm_id).await?;
+    let total = events.len();
+    progress
+        .counts(
+            "saving",
+            Some(total),
+            0,
+            0,
+            0,
+            format!("{total} shows found"),
+        )
+        .await?;
+
+    let today = Utc::now().date_naive();
+    let mut conn = db.acquire().await?;
+    let mut artists: HashMap<String, Uuid> = HashMap::from([(tm_id.clone(), artist_id)]);
+    let mut venues: HashMap<String, Uuid> = HashMap::new();
+    let (mut saved, mut skipped) = (0, 0);
+    for (i, e) in events.iter().enumerate() {
+        if let Some(embedded) = &e.embedded {
+            // Supporting acts become artists too (name, ids, image); their catalogue comes later.
+            for a in &embedded.attractions {
+                if !artists.contains_key(&a.id) {
+                    let id = upsert::artists::from_attraction(&mut conn, a, None).await?;
+                    artists.insert(a.id.clone(), id);
+                }
+            }
+            for v in &embedded.venues {
+                if !venues.contains_key(&v.id) {
+                    let id = upsert::venues::from_ticketmaster(&mut conn, v, None).await?;
+                    venues.insert(v.id.clone(), id);
+                }
+            }
+        }
+        match upsert::shows::from_event(&mut conn, e, &artists, &venues, today).await? {
+            Some(_) => saved += 1,
+            None => skipped += 1,
+        }
+        if (i + 1) % REPORT_EVERY == 0 || i + 1 == total {
+            progress
+                .counts(
+                    "saving",
+                    Some(total),
+                    i + 1,
+                    saved,
+                    skipped,
+                    format!("{saved} of {total} shows saved"),
+                )
+                .await?;
+        }
+    }
+    sqlx::query("UPDATE artists SET ticketmaster_synced_at = now() WHERE id = $1")
+        .bind(artist_id)
+        .execute(&mut *conn)
+        .await?;
+
+    // Past shows without an actual set-list wait for setlist.fm.
+    let past: u64 = sqlx::query(
+        "INSERT INTO show_setlist_imports (show_id) \
+         SELECT s.id FROM shows s \
+         WHERE s.headliner_artist_id = $1 AND s.date < current_date AND s.status <> 'cancelled' \
+           AND NOT EXISTS (SELECT 1 FROM setlists l WHERE l.show_id = s.id AND l.kind = 'actual') \
+         ON CONFLICT (show_id) DO NOTHING",
+    )
+    .bind(artist_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    drop(conn);
+    if past > 0 || has_pending_setlists(db, artist_id).await? {
+        enqueue_artist_job(db, types::ARTIST_SETLISTS, artist_id, 0).await?;
+    }
+    Ok(format!("{saved} shows saved, {skipped} skipped"))
+}
+
+async fn has_pending_setlists(db: &PgPool, artist_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM show_setlist_imports i JOIN shows s ON s.id = i.show_id \
+         WHERE s.headliner_artist_id = $1 AND i.state <> 'imported')",
+    )
+    .bind(artist_id)
+    .fetch_one(db)
+    .await
+}

@@ -1,0 +1,115 @@
+//! Background jobs on the Postgres queue (`db::jobs`): one file per job type, a worker loop that
+//! claims under a lease and renews it, and the enqueue helpers the API and cron use. Every job is
+//! idempotent (upserts keyed by external ids), so a re-run after a crash never duplicates.
+
+mod artist_catalogue;
+mod artist_setlists;
+mod artist_shows;
+mod progress;
+pub mod worker;
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::jobs::{self as queue, NewJob};
+use crate::providers::setlistfm::SetlistFm;
+use crate::providers::spotify::Spotify;
+use crate::providers::ticketmaster::Ticketmaster;
+use crate::providers::{ProviderError, config::ProvidersConfig};
+
+pub use progress::Progress;
+
+/// Job types (stored in `sync_jobs.job_type`).
+pub mod types {
+    /// Phase 2: upcoming and recent shows with venues from Ticketmaster.
+    pub const ARTIST_SHOWS: &str = "import.artist_shows";
+    /// Phase 3: the studio catalogue from Spotify.
+    pub const ARTIST_CATALOGUE: &str = "import.artist_catalogue";
+    /// Actual set-lists of past shows from setlist.fm.
+    pub const ARTIST_SETLISTS: &str = "import.artist_setlists";
+}
+
+/// The external clients a job may use; absent when the service has no credentials.
+#[derive(Clone, Default)]
+pub struct Providers {
+    pub ticketmaster: Option<Ticketmaster>,
+    pub spotify: Option<Spotify>,
+    pub setlistfm: Option<SetlistFm>,
+}
+
+impl Providers {
+    pub fn from_config(config: &ProvidersConfig) -> Result<Self, ProviderError> {
+        Ok(Self {
+            ticketmaster: config
+                .ticketmaster
+                .as_ref()
+                .map(Ticketmaster::new)
+                .transpose()?,
+            spotify: config.spotify.as_ref().map(Spotify::new).transpose()?,
+            setlistfm: config.setlistfm.as_ref().map(SetlistFm::new).transpose()?,
+        })
+    }
+}
+
+/// Why a job failed: transient failures are retried with backoff, permanent ones are not.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl JobError {
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            Self::Provider(e) => !e.is_transient(),
+            Self::Database(_) => false,
+            Self::Permanent(_) => true,
+        }
+    }
+}
+
+/// Retry delay after failed attempt `attempt` (1-based): 30 s, 2 min, 8 min … capped at 1 h.
+pub fn retry_delay(attempt: i32) -> Duration {
+    let exp = u32::try_from(attempt.clamp(1, 8) - 1).unwrap_or(0);
+    Duration::from_secs(30 * 4u64.pow(exp)).min(Duration::from_secs(3600))
+}
+
+/// Enqueues one import phase for an artist; a pending one with the same type is reused.
+pub async fn enqueue_artist_job(
+    db: &PgPool,
+    job_type: &str,
+    artist_id: Uuid,
+    priority: i32,
+) -> sqlx::Result<Uuid> {
+    queue::enqueue(
+        db,
+        NewJob {
+            job_type,
+            payload: serde_json::json!({ "artist_id": artist_id }),
+            artist_id: Some(artist_id),
+            priority,
+            dedupe_key: Some(format!("{job_type}:{artist_id}")),
+            max_attempts: 5,
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_grow_and_cap() {
+        assert_eq!(retry_delay(1), Duration::from_secs(30));
+        assert_eq!(retry_delay(2), Duration::from_secs(120));
+        assert!(retry_delay(3) > retry_delay(2));
+        assert_eq!(retry_delay(20), Duration::from_secs(3600));
+    }
+}

@@ -1,0 +1,195 @@
+//! The worker loop: claim a job under a lease, renew the lease while the job runs, finish it only
+//! while still holding the lease. Many workers (in one or several processes) share the queue.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::oneshot;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::{
+    JobError, Progress, Providers, artist_catalogue, artist_setlists, artist_shows, retry_delay,
+    types,
+};
+use crate::db::jobs::{self as queue, Failure, Job};
+
+#[derive(Clone)]
+pub struct Worker {
+    db: PgPool,
+    providers: Providers,
+    pub id: String,
+    lease: Duration,
+    idle_poll: Duration,
+}
+
+impl Worker {
+    pub fn new(db: PgPool, providers: Providers) -> Self {
+        Self {
+            db,
+            providers,
+            id: format!(
+                "worker-{}-{}",
+                std::process::id(),
+                &Uuid::new_v4().simple().to_string()[..8]
+            ),
+            lease: Duration::from_secs(30),
+            idle_poll: Duration::from_secs(5),
+        }
+    }
+
+    /// A shorter lease (tests of crash recovery).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Runs jobs until `shutdown` resolves. New jobs wake the loop through `NOTIFY sync_jobs`;
+    /// it also polls, so a missed notification (or a lease expiring) is noticed within `idle_poll`.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut listener = match PgListener::connect_with(&self.db).await {
+            Ok(mut l) => match l.listen("sync_jobs").await {
+                Ok(()) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot LISTEN; polling only");
+                    None
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN; polling only");
+                None
+            }
+        };
+        tracing::info!(worker = %self.id, "worker started");
+        loop {
+            match self.run_one().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "claiming a job failed"),
+            }
+            let wait = async {
+                match listener.as_mut() {
+                    Some(l) => {
+                        let _ = tokio::time::timeout(self.idle_poll, l.recv()).await;
+                    }
+                    None => tokio::time::sleep(self.idle_poll).await,
+                }
+            };
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = wait => {}
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Claims and runs one job; `None` when nothing is runnable.
+    pub async fn run_one(&self) -> sqlx::Result<Option<Uuid>> {
+        queue::fail_exhausted(&self.db).await?;
+        let Some(job) = queue::claim(&self.db, &self.id, self.lease).await? else {
+            return Ok(None);
+        };
+        let id = job.id;
+        self.execute(job).await?;
+        Ok(Some(id))
+    }
+
+    async fn execute(&self, job: Job) -> sqlx::Result<()> {
+        let span = tracing::info_span!("job", id = %job.id, job_type = %job.job_type, attempt = job.attempts);
+        self.execute_in_span(job).instrument(span).await
+    }
+
+    async fn execute_in_span(&self, job: Job) -> sqlx::Result<()> {
+        let (lost_tx, lost_rx) = oneshot::channel::<()>();
+        let renewer = {
+            let (db, id, worker, lease) = (self.db.clone(), job.id, self.id.clone(), self.lease);
+            tokio::spawn(async move {
+                let mut lost_tx = Some(lost_tx);
+                loop {
+                    tokio::time::sleep(lease / 3).await;
+                    match queue::renew(&db, id, &worker, lease).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            if let Some(tx) = lost_tx.take() {
+                                let _ = tx.send(());
+                            }
+                            return;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "lease renewal failed; retrying"),
+                    }
+                }
+            })
+        };
+        let progress = Progress::new(self.db.clone(), job.id, phase_of(&job.job_type));
+        let outcome = tokio::select! {
+            r = self.handle(&job, &progress) => Some(r),
+            _ = lost_rx => None,
+        };
+        renewer.abort();
+        match outcome {
+            None => {
+                tracing::warn!("lease lost to another worker; abandoning this attempt");
+            }
+            Some(Ok(summary)) => {
+                if queue::complete(&self.db, job.id, &self.id).await? {
+                    progress.finish("succeeded", summary).await?;
+                } else {
+                    tracing::warn!("finished after losing the lease; another worker owns the job");
+                }
+            }
+            Some(Err(e)) => {
+                let delay = retry_delay(job.attempts);
+                tracing::warn!(error = %e, permanent = e.is_permanent(), "job attempt failed");
+                match queue::fail(
+                    &self.db,
+                    job.id,
+                    &self.id,
+                    &e.to_string(),
+                    delay,
+                    e.is_permanent(),
+                )
+                .await?
+                {
+                    Failure::Failed => progress.finish("failed", e.to_string()).await?,
+                    Failure::Retrying { .. } => {
+                        progress
+                            .finish("retrying", format!("{e}; retrying in {}s", delay.as_secs()))
+                            .await?
+                    }
+                    Failure::LeaseLost => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, job: &Job, progress: &Progress) -> Result<String, JobError> {
+        let artist_id = job
+            .artist_id
+            .or_else(|| job.payload.get("artist_id")?.as_str()?.parse().ok())
+            .ok_or_else(|| JobError::Permanent("job has no artist".into()))?;
+        match job.job_type.as_str() {
+            types::ARTIST_SHOWS => {
+                artist_shows::run(&self.db, &self.providers, artist_id, progress).await
+            }
+            types::ARTIST_CATALOGUE => {
+                artist_catalogue::run(&self.db, &self.providers, artist_id, progress).await
+            }
+            types::ARTIST_SETLISTS => {
+                artist_setlists::run(&self.db, &self.providers, artist_id, progress).await
+            }
+            other => Err(JobError::Permanent(format!("unknown job type {other}"))),
+        }
+    }
+}
+
+fn phase_of(job_type: &str) -> &'static str {
+    match job_type {
+        types::ARTIST_SHOWS => "shows",
+        types::ARTIST_CATALOGUE => "catalogue",
+        types::ARTIST_SETLISTS => "setlists",
+        _ => "other",
+    }
+}
