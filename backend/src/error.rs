@@ -17,6 +17,8 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("upstream: {0}")]
+    Upstream(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -58,6 +60,14 @@ impl IntoResponse for AppError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::NotReady,
                     "service not ready".into(),
+                )
+            }
+            Self::Upstream(reason) => {
+                tracing::warn!(%reason, "upstream failure");
+                (
+                    StatusCode::BAD_GATEWAY,
+                    ErrorCode::UpstreamUnavailable,
+                    "a music service we rely on is unavailable; try again shortly".into(),
                 )
             }
             Self::Database(err) => {

@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod jobs;
 pub mod providers;
@@ -21,11 +22,35 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    pub providers: jobs::Providers,
+    pub progress: events::ProgressHub,
+    /// Recent Ticketmaster search answers by normalised query, and the attractions in them by
+    /// id, so picking a search hit (phase 1 of an import) costs no second request.
+    pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
+    pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
 }
 
 impl AppState {
+    /// State without external services (tests, the offline catalogue).
     pub fn new(db: PgPool) -> Self {
-        Self { db }
+        Self::with_providers(db, jobs::Providers::default())
+    }
+
+    pub fn with_providers(db: PgPool, providers: jobs::Providers) -> Self {
+        let ttl = std::time::Duration::from_secs(600);
+        Self {
+            progress: events::ProgressHub::start(db.clone()),
+            db,
+            providers,
+            searches: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(ttl)
+                .build(),
+            attractions: moka::future::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(ttl * 3)
+                .build(),
+        }
     }
 }
 

@@ -90,10 +90,10 @@ async fn main() -> anyhow::Result<()> {
             // One in-process worker; more can run as `theset-backend worker` processes.
             let providers = Providers::from_config(&ProvidersConfig::from_env())?;
             let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-            let worker = tokio::spawn(Worker::new(pool.clone(), providers).run(async {
+            let worker = tokio::spawn(Worker::new(pool.clone(), providers.clone()).run(async {
                 let _ = stop_rx.await;
             }));
-            axum::serve(listener, app(AppState::new(pool)))
+            axum::serve(listener, app(AppState::with_providers(pool, providers)))
                 .with_graceful_shutdown(shutdown())
                 .await?;
             let _ = stop_tx.send(());

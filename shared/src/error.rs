@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Timeout,
     /// The database is unreachable or not migrated.
     NotReady,
+    /// An external service we depend on (Ticketmaster, Spotify, setlist.fm) failed; retry later.
+    UpstreamUnavailable,
     /// Anything unexpected; details are logged, never sent.
     Internal,
 }
@@ -46,6 +48,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Timeout => "timeout",
             Self::NotReady => "not_ready",
+            Self::UpstreamUnavailable => "upstream_unavailable",
             Self::Internal => "internal",
         }
     }
@@ -100,6 +103,7 @@ mod tests {
             ErrorCode::UnsupportedMediaType,
             ErrorCode::Timeout,
             ErrorCode::NotReady,
+            ErrorCode::UpstreamUnavailable,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_value(code).expect("serialise");

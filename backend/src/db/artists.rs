@@ -180,3 +180,76 @@ impl From<ArtistRefRow> for ArtistRef {
         }
     }
 }
+
+/// An artist as search results show it.
+#[derive(Debug, FromRow)]
+pub struct SearchRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub ticketmaster_id: Option<String>,
+    pub name: String,
+    pub image_url: Option<String>,
+    pub genres: Vec<String>,
+    pub popularity: Option<i32>,
+    pub trending_score: f64,
+}
+
+impl SearchRow {
+    pub fn to_hit(&self) -> theset_shared::api::ArtistSearchHit {
+        theset_shared::api::ArtistSearchHit {
+            id: Some(self.id),
+            slug: Some(self.slug.clone()),
+            ticketmaster_id: self.ticketmaster_id.clone(),
+            name: self.name.clone(),
+            image_url: self.image_url.clone(),
+            genres: self.genres.clone(),
+            popularity: self.popularity,
+            trending_score: Some(self.trending_score),
+            in_database: true,
+        }
+    }
+}
+
+const SEARCH_COLUMNS: &str =
+    "id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score";
+
+pub async fn by_ticketmaster_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+) -> sqlx::Result<Vec<SearchRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SEARCH_COLUMNS} FROM artists WHERE ticketmaster_id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Our artists whose name contains `q` or is similar to it (trigram index), best first.
+pub async fn search_by_name(
+    db: impl PgExecutor<'_>,
+    q: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<SearchRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SEARCH_COLUMNS} FROM artists \
+         WHERE name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' \
+            OR name % $1 \
+         ORDER BY similarity(name, $1) DESC, lower(name), id LIMIT $2"
+    ))
+    .bind(q)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The artist holding a Ticketmaster id, if any: `(id, slug)`.
+pub async fn by_ticketmaster_id(
+    db: impl PgExecutor<'_>,
+    tm_id: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as("SELECT id, slug FROM artists WHERE ticketmaster_id = $1")
+        .bind(tm_id)
+        .fetch_optional(db)
+        .await
+}

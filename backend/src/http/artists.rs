@@ -111,17 +111,22 @@ pub async fn by_slug(
             "slug must be lower-case letters, digits and dashes",
         ));
     }
-    let row = db::by_slug(&state.db, &slug)
+    Ok(Json(detail(&state.db, &slug).await?))
+}
+
+/// The artist page of `slug` (also the answer of an import's phase 1).
+pub(crate) async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> {
+    let row = db::by_slug(pool, slug)
         .await?
         .ok_or_else(|| AppError::not_found("artist"))?;
     let id = row.base.id;
     let (upcoming, past, preview, song_count) = tokio::try_join!(
-        shows_db::around_today(&state.db, Some(id), None, When::Upcoming, PAGE_SHOWS),
-        shows_db::around_today(&state.db, Some(id), None, When::Past, PAGE_SHOWS),
-        db::top_songs(&state.db, id, PREVIEW_SONGS),
-        db::song_count(&state.db, id),
+        shows_db::around_today(pool, Some(id), None, When::Upcoming, PAGE_SHOWS),
+        shows_db::around_today(pool, Some(id), None, When::Past, PAGE_SHOWS),
+        db::top_songs(pool, id, PREVIEW_SONGS),
+        db::song_count(pool, id),
     )?;
-    Ok(Json(ArtistDetail {
+    Ok(ArtistDetail {
         summary: row.base.into(),
         ticketmaster_id: row.ticketmaster_id,
         spotify_id: row.spotify_id,
@@ -134,5 +139,5 @@ pub async fn by_slug(
         catalogue_preview: preview.into_iter().map(Into::into).collect(),
         song_count,
         updated_at: row.updated_at,
-    }))
+    })
 }

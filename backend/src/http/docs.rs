@@ -20,8 +20,13 @@ use crate::AppState;
         super::shows::setlists,
         super::venues::list,
         super::venues::by_id,
+        super::search::search,
+        super::imports::import,
+        super::jobs::job,
+        super::jobs::job_events,
+        super::jobs::artist_events,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"))
 )]
 pub struct ApiDoc;
 

@@ -4,7 +4,10 @@ mod artists;
 mod docs;
 mod extract;
 mod health;
+mod imports;
+mod jobs;
 mod pagination;
+mod search;
 mod shows;
 mod venues;
 
@@ -36,6 +39,9 @@ pub fn router(state: AppState) -> Router {
         .merge(artists::router())
         .merge(shows::router())
         .merge(venues::router())
+        .merge(search::router())
+        .merge(imports::router())
+        .merge(jobs::router())
         .merge(docs::router());
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -4,6 +4,7 @@
 mod artists;
 mod errors;
 mod fakes;
+mod imports;
 mod jobs;
 mod providers;
 mod seed;

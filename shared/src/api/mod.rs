@@ -2,12 +2,14 @@
 
 mod artists;
 mod jobs;
+mod search;
 mod setlists;
 mod shows;
 mod venues;
 
 pub use artists::*;
 pub use jobs::*;
+pub use search::*;
 pub use setlists::*;
 pub use shows::*;
 pub use venues::*;

@@ -86,6 +86,14 @@ impl Ticketmaster {
         }
     }
 
+    /// One attraction by id.
+    pub async fn attraction(&self, attraction_id: &str) -> Result<Attraction, ProviderError> {
+        let url = self
+            .http
+            .url(&format!("attractions/{}.json", urlencode(attraction_id)))?;
+        self.get(url).await
+    }
+
     pub async fn venue(&self, venue_id: &str) -> Result<Venue, ProviderError> {
         let url = self
             .http

@@ -1,0 +1,187 @@
+//! Live import progress over SSE: `GET /api/v1/jobs/{id}/events` (one job, ends after its final
+//! event) and `GET /api/v1/artists/{slug}/import/events` (every job of an artist, ends when none is
+//! queued or running). Events are `sync_progress` rows; the SSE id is the row id, so a client that
+//! reconnects with `Last-Event-ID` resumes exactly after what it saw. Works whichever backend
+//! process runs the job (Postgres NOTIFY wakes this one).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures::Stream;
+use theset_shared::slug::is_valid_slug;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::extract::ApiPath;
+use crate::AppState;
+use crate::db::jobs as jobs_db;
+use crate::db::progress::{self, Scope};
+use crate::error::{AppError, AppResult};
+
+/// Rows read per query; a long backlog streams in several reads.
+const BATCH: i64 = 200;
+/// Poll even without a NOTIFY, in case one was missed while reconnecting.
+const FALLBACK_POLL: Duration = Duration::from_secs(5);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/jobs/{id}", get(job))
+        .route("/jobs/{id}/events", get(job_events))
+        .route("/artists/{slug}/import/events", get(artist_events))
+}
+
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the job"), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn job(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<jobs_db::JobRow>> {
+    Ok(Json(
+        jobs_db::by_id(&state.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("job"))?,
+    ))
+}
+
+fn last_event_id(headers: &HeaderMap) -> Result<i64, AppError> {
+    match headers.get("last-event-id") {
+        None => Ok(0),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                AppError::invalid_parameter("Last-Event-ID must be a non-negative integer")
+            }),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/events", tag = "jobs", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/event-stream", description = "JobEvent per `progress` event"),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn job_events(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let after = last_event_id(&headers)?;
+    if jobs_db::by_id(&state.db, id).await?.is_none() {
+        return Err(AppError::not_found("job"));
+    }
+    Ok(stream(state, Scope::Job(id), after))
+}
+
+#[utoipa::path(get, path = "/api/v1/artists/{slug}/import/events", tag = "jobs", params(("slug" = String, Path)),
+    responses((status = 200, content_type = "text/event-stream", description = "JobEvent per `progress` event"),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn artist_events(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let after = last_event_id(&headers)?;
+    if !is_valid_slug(&slug) {
+        return Err(AppError::invalid_parameter(
+            "slug must be lower-case letters, digits and dashes",
+        ));
+    }
+    let artist: Uuid = sqlx::query_scalar("SELECT id FROM artists WHERE slug = $1")
+        .bind(&slug)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("artist"))?;
+    Ok(stream(state, Scope::Artist(artist), after))
+}
+
+fn stream(
+    state: AppState,
+    scope: Scope,
+    mut after: i64,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    let mut wake = state.progress.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let events = match progress::events_after(&state.db, scope, after, BATCH).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "progress stream read failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let full = events.len() as i64 == BATCH;
+            let mut terminal = false;
+            for e in events {
+                after = e.id;
+                terminal |= e.is_terminal();
+                let event = Event::default()
+                    .id(e.id.to_string())
+                    .event("progress")
+                    .json_data(&e)
+                    .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
+                if tx.send(event).await.is_err() {
+                    return; // the client went away
+                }
+            }
+            if full {
+                continue;
+            }
+            if finished(&state, scope, after, terminal).await {
+                return;
+            }
+            tokio::select! {
+                _ = wake.recv() => {}
+                _ = tokio::time::sleep(FALLBACK_POLL) => {}
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    let events =
+        futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
+        );
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// A job stream ends after its job's final event; an artist stream when no job of the artist is
+/// queued or running and every progress row of the scope has been sent (none newer than `after`,
+/// none still hidden behind a running transaction).
+async fn finished(state: &AppState, scope: Scope, after: i64, sent_terminal: bool) -> bool {
+    let (id, idle) = match scope {
+        Scope::Job(_) if sent_terminal => return true,
+        Scope::Job(id) => (
+            id,
+            "SELECT status IN ('succeeded', 'failed', 'cancelled') FROM sync_jobs WHERE id = $1",
+        ),
+        Scope::Artist(id) => (
+            id,
+            "SELECT NOT EXISTS (SELECT 1 FROM sync_jobs WHERE artist_id = $1 AND status IN ('queued', 'running'))",
+        ),
+    };
+    let idle: bool = sqlx::query_scalar(idle)
+        .bind(id)
+        .fetch_one(&state.db)
+        .await
+        .unwrap_or(false);
+    if !idle {
+        return false;
+    }
+    sqlx::query_scalar::<_, bool>(
+        "SELECT NOT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
+         WHERE (p.job_id = $1 OR j.artist_id = $1) \
+           AND (p.id > $2 OR p.tx >= pg_snapshot_xmin(pg_current_snapshot())))",
+    )
+    .bind(id)
+    .bind(after)
+    .fetch_one(&state.db)
+    .await
+    .unwrap_or(false)
+}

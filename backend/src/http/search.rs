@@ -1,0 +1,162 @@
+//! `GET /api/v1/search/artists`: Ticketmaster's attraction search (artists only, never shows or
+//! venues) merged with the artists we hold. When Ticketmaster is not configured or fails, the
+//! answer comes from our database alone and says so in `unavailable`.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use theset_shared::api::{ArtistSearchHit, ArtistSearchResults, SearchSort};
+use utoipa::IntoParams;
+
+use super::extract::ApiQuery;
+use crate::AppState;
+use crate::db::artists as db;
+use crate::error::{AppError, AppResult};
+use crate::providers::ticketmaster::Attraction;
+
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_RESULTS: u32 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search/artists", get(search))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// 1–199 characters.
+    q: String,
+    genre: Option<String>,
+    min_popularity: Option<i32>,
+    #[param(inline)]
+    sort: Option<SearchSort>,
+    /// 1–50, default 20.
+    limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/search/artists", tag = "search", params(SearchParams),
+    responses((status = 200, body = ArtistSearchResults), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> AppResult<Json<ArtistSearchResults>> {
+    let q = p.q.trim();
+    let chars = q.chars().count();
+    if chars == 0 || chars >= MAX_QUERY_CHARS || q.chars().any(char::is_control) {
+        return Err(AppError::invalid_parameter(format!(
+            "q must be 1 to {} characters of text",
+            MAX_QUERY_CHARS - 1
+        )));
+    }
+    let limit = p.limit.unwrap_or(20);
+    if !(1..=MAX_RESULTS).contains(&limit) {
+        return Err(AppError::invalid_parameter(format!(
+            "limit must be between 1 and {MAX_RESULTS}"
+        )));
+    }
+    if p.min_popularity.is_some_and(|m| !(0..=100).contains(&m)) {
+        return Err(AppError::invalid_parameter(
+            "min_popularity must be between 0 and 100",
+        ));
+    }
+    let genre = p.genre.as_deref().map(|g| g.trim().to_lowercase());
+    if genre
+        .as_deref()
+        .is_some_and(|g| g.is_empty() || g.len() > 100)
+    {
+        return Err(AppError::invalid_parameter(
+            "genre must be 1 to 100 characters",
+        ));
+    }
+
+    let mut unavailable = Vec::new();
+    let remote = match remote_hits(&state, q).await {
+        Ok(hits) => hits,
+        Err(service) => {
+            unavailable.push(service);
+            Vec::new()
+        }
+    };
+    let tm_ids: Vec<String> = remote.iter().map(|a| a.id.clone()).collect();
+    let held = db::by_ticketmaster_ids(&state.db, &tm_ids).await?;
+    let mut items: Vec<ArtistSearchHit> = remote
+        .iter()
+        .map(|a| {
+            match held
+                .iter()
+                .find(|h| h.ticketmaster_id.as_deref() == Some(a.id.as_str()))
+            {
+                Some(h) => h.to_hit(),
+                None => ArtistSearchHit {
+                    id: None,
+                    slug: None,
+                    ticketmaster_id: Some(a.id.clone()),
+                    name: a.name.clone(),
+                    image_url: a.best_image().map(|i| i.url.clone()),
+                    genres: a.genres(),
+                    popularity: None,
+                    trending_score: None,
+                    in_database: false,
+                },
+            }
+        })
+        .collect();
+    let mut seen: HashSet<String> = items
+        .iter()
+        .filter_map(|i| i.ticketmaster_id.clone())
+        .collect();
+    for local in db::search_by_name(&state.db, q, i64::from(MAX_RESULTS)).await? {
+        if local
+            .ticketmaster_id
+            .as_ref()
+            .is_none_or(|t| seen.insert(t.clone()))
+        {
+            items.push(local.to_hit());
+        }
+    }
+
+    if let Some(g) = &genre {
+        items.retain(|i| i.genres.iter().any(|x| x == g));
+    }
+    if let Some(min) = p.min_popularity {
+        items.retain(|i| i.popularity.is_some_and(|pop| pop >= min));
+    }
+    match p.sort.unwrap_or_default() {
+        SearchSort::Relevance => {}
+        SearchSort::Name => items.sort_by_key(|i| i.name.to_lowercase()),
+        SearchSort::Trending => items.sort_by(|a, b| {
+            b.trending_score
+                .unwrap_or(f64::MIN)
+                .total_cmp(&a.trending_score.unwrap_or(f64::MIN))
+        }),
+    }
+    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(Json(ArtistSearchResults { items, unavailable }))
+}
+
+/// Ticketmaster's hits for `q`, cached for a few minutes; `Err(service)` when it cannot answer.
+async fn remote_hits(state: &AppState, q: &str) -> Result<Vec<Attraction>, String> {
+    let Some(tm) = &state.providers.ticketmaster else {
+        return Err("ticketmaster".into());
+    };
+    let key = q.to_lowercase();
+    if let Some(hit) = state.searches.get(&key).await {
+        return Ok(hit);
+    }
+    match tm.search_attractions(q).await {
+        Ok(hits) => {
+            for a in &hits {
+                state.attractions.insert(a.id.clone(), a.clone()).await;
+            }
+            state.searches.insert(key, hits.clone()).await;
+            Ok(hits)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "Ticketmaster search failed; answering from the database");
+            Err("ticketmaster".into())
+        }
+    }
+}
