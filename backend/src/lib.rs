@@ -4,12 +4,15 @@
 //! serve one database. Modules: `http` (routes, thin handlers), `db` (all SQL), `providers`
 //! (typed models of Ticketmaster, Spotify and setlist.fm answers), `seed` (the offline catalogue).
 
+pub mod cli;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod providers;
+pub mod replay;
 pub mod seed;
 
 use sqlx::PgPool;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::providers::config::ProvidersConfig;
-use theset_backend::{AppState, MIGRATOR, app, db, seed};
+use theset_backend::{AppState, MIGRATOR, app, cli, db, replay, seed};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -39,6 +39,26 @@ enum Command {
         #[arg(long, env = "THESET_JOB_LEASE_SECS", default_value_t = 30)]
         lease_secs: u64,
     },
+    /// Serve the recorded API answers in a fixtures folder as fake Ticketmaster, Spotify and
+    /// setlist.fm services (the offline demo points the real clients at it).
+    Replay {
+        #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
+        fixtures: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:18081")]
+        listen: SocketAddr,
+    },
+    /// Import artists by name through the importers, with progress bars.
+    Import {
+        names: Vec<String>,
+        /// Also import every artist the fixtures folder's Ticketmaster searches know.
+        #[arg(long)]
+        all_in_fixtures: Option<PathBuf>,
+        /// Queue the jobs and return (a running server's worker does them).
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Run one import job for an artist: `shows`, `catalogue` or `setlists`.
+    Sync { job: String, artist_slug: String },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {
         #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
@@ -54,6 +74,18 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    // The replay server needs no database.
+    if let Some(Command::Replay { fixtures, listen }) = &cli.command {
+        let catalogue = replay::Catalogue::load(fixtures)?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding {listen}"))?;
+        tracing::info!(addr = %listener.local_addr()?, "replaying {}", fixtures.display());
+        axum::serve(listener, replay::router(catalogue))
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        return Ok(());
+    }
     let url = cli.database_url.context("DATABASE_URL is not set")?;
     let pool = PgPoolOptions::new()
         .max_connections(20)
@@ -65,6 +97,30 @@ async fn main() -> anyhow::Result<()> {
     }) {
         Command::Migrate => {
             MIGRATOR.run(&pool).await.context("migrating")?;
+        }
+        Command::Replay { .. } => {}
+        Command::Import {
+            mut names,
+            all_in_fixtures,
+            no_wait,
+        } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            if let Some(dir) = all_in_fixtures {
+                names.extend(replay::Catalogue::load(&dir)?.artist_names());
+            }
+            let state = AppState::with_providers(
+                pool,
+                Providers::from_config(&ProvidersConfig::from_env())?,
+            );
+            cli::import(&state, &names, !no_wait).await?;
+        }
+        Command::Sync { job, artist_slug } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let state = AppState::with_providers(
+                pool,
+                Providers::from_config(&ProvidersConfig::from_env())?,
+            );
+            cli::sync(&state, &job, &artist_slug).await?;
         }
         Command::Worker { lease_secs } => {
             MIGRATOR.run(&pool).await.context("migrating")?;

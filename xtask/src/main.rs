@@ -204,16 +204,27 @@ fn run() -> anyhow::Result<()> {
     let bin = target_dir().join("debug");
     let backend = bin.join("theset-backend");
 
-    if std::env::var_os("TICKETMASTER_API_KEY").is_none() {
-        step("no API keys: loading the offline catalogue from fixtures/");
-        check(
+    check(Command::new(&backend).arg("migrate").envs(&env))?;
+    // Without API keys, the real clients talk to a local replay of the recorded answers in
+    // fixtures/ (the offline catalogue): same code paths as production, paging and limits included.
+    let offline = std::env::var_os("TICKETMASTER_API_KEY").is_none();
+    let mut backend_env = env.clone();
+    let mut _replay = None;
+    if offline {
+        let replay_listen =
+            std::env::var("THESET_REPLAY_LISTEN").unwrap_or_else(|_| "127.0.0.1:18081".into());
+        step(&format!(
+            "no API keys: replaying fixtures/ as the music services on http://{replay_listen}"
+        ));
+        _replay = Some(Guard(
             Command::new(&backend)
-                .args(["seed", "--fixtures"])
+                .args(["replay", "--listen", &replay_listen, "--fixtures"])
                 .arg(root().join("fixtures"))
-                .envs(&env),
-        )?;
-    } else {
-        check(Command::new(&backend).arg("migrate").envs(&env))?;
+                .spawn()
+                .context("starting the replay server")?,
+        ));
+        wait_ready(&replay_listen, Duration::from_secs(30))?;
+        backend_env.extend(offline_provider_env(&format!("http://{replay_listen}")));
     }
 
     let listen = std::env::var("THESET_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
@@ -224,11 +235,22 @@ fn run() -> anyhow::Result<()> {
     let _server = Guard(
         Command::new(&backend)
             .args(["serve", "--listen", &listen])
-            .envs(&env)
+            .envs(&backend_env)
             .spawn()
             .context("starting the backend")?,
     );
     wait_ready(&listen, Duration::from_secs(30))?;
+    if offline {
+        step(
+            "importing the offline catalogue through the importers (phase 1 now; shows, songs and set-lists follow in the background)",
+        );
+        check(
+            Command::new(&backend)
+                .args(["import", "--no-wait", "--all-in-fixtures"])
+                .arg(root().join("fixtures"))
+                .envs(&backend_env),
+        )?;
+    }
 
     // With no display (a server, CI), open the app in a virtual one so it still runs for real.
     let mut _xvfb = None;
@@ -270,4 +292,27 @@ fn run() -> anyhow::Result<()> {
     }
     eprintln!("stopping TheSet and the backend");
     Ok(())
+}
+
+/// The provider variables that point the real clients at a replay server on `base`.
+fn offline_provider_env(base: &str) -> Vec<(String, String)> {
+    [
+        ("TICKETMASTER_API_KEY", "offline-demo".to_owned()),
+        (
+            "TICKETMASTER_BASE_URL",
+            format!("{base}/ticketmaster/discovery/v2"),
+        ),
+        ("SPOTIFY_CLIENT_ID", "offline-demo".to_owned()),
+        ("SPOTIFY_CLIENT_SECRET", "offline-demo".to_owned()),
+        ("SPOTIFY_API_BASE_URL", format!("{base}/spotify/v1")),
+        (
+            "SPOTIFY_ACCOUNTS_BASE_URL",
+            format!("{base}/spotify-accounts"),
+        ),
+        ("SETLISTFM_API_KEY", "offline-demo".to_owned()),
+        ("SETLISTFM_BASE_URL", format!("{base}/setlistfm/rest/1.0")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }

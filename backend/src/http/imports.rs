@@ -7,16 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use theset_shared::api::{ImportRequest, ImportResponse, JobRef};
+use theset_shared::api::{ImportRequest, ImportResponse};
 
 use super::artists::detail;
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::db::artists as artists_db;
-use crate::db::upsert;
 use crate::error::{AppError, AppResult};
-use crate::jobs::{enqueue_artist_job, types};
-use crate::providers::ProviderError;
+use crate::import::{ImportError, phase_one};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/artists/import", post(import))
@@ -45,47 +42,14 @@ pub async fn import(
             message: "ticketmaster_id must be 1 to 64 letters, digits, '-' or '_'".into(),
         });
     }
-    let (artist_id, slug, created) = match artists_db::by_ticketmaster_id(&state.db, tm_id).await? {
-        Some((id, slug)) => (id, slug, false),
-        None => {
-            let attraction = match state.attractions.get(tm_id).await {
-                Some(a) => a,
-                None => {
-                    let tm = state.providers.ticketmaster.as_ref().ok_or_else(|| {
-                        AppError::Upstream("Ticketmaster is not configured".into())
-                    })?;
-                    match tm.attraction(tm_id).await {
-                        Ok(a) => a,
-                        Err(ProviderError::NotFound { .. }) => {
-                            return Err(AppError::not_found("Ticketmaster artist"));
-                        }
-                        Err(e) => return Err(AppError::Upstream(e.to_string())),
-                    }
-                }
-            };
-            let mut conn = state.db.acquire().await?;
-            let id = upsert::artists::from_attraction(&mut conn, &attraction, None).await?;
-            let (_, slug) = artists_db::by_ticketmaster_id(&mut *conn, tm_id)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("artist vanished after insert"))
-                })?;
-            (id, slug, true)
-        }
+    let started = match phase_one(&state, tm_id).await {
+        Ok(s) => s,
+        Err(ImportError::NotFound) => return Err(AppError::not_found("Ticketmaster artist")),
+        Err(ImportError::Upstream(e)) => return Err(AppError::Upstream(e)),
+        Err(ImportError::Database(e)) => return Err(e.into()),
     };
-    // Queued for new artists, and re-queued (deduplicated) for known ones whose data is stale.
-    let mut jobs = Vec::new();
-    for (job_type, priority) in [(types::ARTIST_SHOWS, 10), (types::ARTIST_CATALOGUE, 5)] {
-        if created || stale(&state, artist_id, job_type).await? {
-            let id = enqueue_artist_job(&state.db, job_type, artist_id, priority).await?;
-            jobs.push(JobRef {
-                id,
-                job_type: job_type.to_owned(),
-            });
-        }
-    }
-    let artist = detail(&state.db, &slug).await?;
-    let status = if created {
+    let artist = detail(&state.db, &started.slug).await?;
+    let status = if started.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -94,25 +58,10 @@ pub async fn import(
         status,
         Json(ImportResponse {
             artist,
-            jobs,
-            created,
+            jobs: started.jobs,
+            created: started.created,
         }),
     ))
-}
-
-/// Whether a known artist's phase has never completed (e.g. a supporting act met on a line-up).
-async fn stale(state: &AppState, artist_id: uuid::Uuid, job_type: &str) -> sqlx::Result<bool> {
-    let column = if job_type == types::ARTIST_SHOWS {
-        "ticketmaster_synced_at"
-    } else {
-        "catalogue_synced_at"
-    };
-    sqlx::query_scalar(&format!(
-        "SELECT {column} IS NULL FROM artists WHERE id = $1"
-    ))
-    .bind(artist_id)
-    .fetch_one(&state.db)
-    .await
 }
 
 #[cfg(test)]

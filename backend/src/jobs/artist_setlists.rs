@@ -1,6 +1,8 @@
-//! Actual set-lists of the artist's past shows from setlist.fm. Each show keeps its own import
-//! state (`show_setlist_imports`): found → imported; not there yet → `not_found` with its own
-//! growing back-off, so shows setlist.fm does not have never hold up the others.
+//! Actual set-lists from setlist.fm: the artist's recent history (the newest page, which also
+//! creates past shows Ticketmaster no longer lists) and the set-lists of our past shows. Each of
+//! our past shows keeps its own import state (`show_setlist_imports`): found → imported; not
+//! there yet → `not_found` with its own growing back-off, so shows setlist.fm does not have never
+//! hold up the others.
 
 use std::time::Duration;
 
@@ -25,7 +27,6 @@ pub fn not_found_backoff(attempts: i32) -> Duration {
 struct DueShow {
     id: Uuid,
     date: NaiveDate,
-    city: Option<String>,
     attempts: i32,
 }
 
@@ -46,8 +47,7 @@ pub async fn run(
             .await?
             .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
     let due: Vec<DueShow> = sqlx::query_as(
-        "SELECT s.id, s.date, v.city, i.attempts FROM show_setlist_imports i \
-         JOIN shows s ON s.id = i.show_id LEFT JOIN venues v ON v.id = s.venue_id \
+        "SELECT s.id, s.date, i.attempts FROM show_setlist_imports i JOIN shows s ON s.id = i.show_id \
          WHERE s.headliner_artist_id = $1 AND i.state IN ('pending', 'not_found') \
            AND i.next_attempt_at <= now() AND s.date < current_date \
          ORDER BY s.date DESC",
@@ -55,13 +55,6 @@ pub async fn run(
     .bind(artist_id)
     .fetch_all(db)
     .await?;
-    if due.is_empty() {
-        progress
-            .step("idle", "No past show is due for a set-list")
-            .await?;
-        return Ok("no show due".into());
-    }
-
     let mbid = match mbid {
         Some(m) => m.to_string(),
         None => {
@@ -84,11 +77,8 @@ pub async fn run(
         }
     };
 
-    let oldest = due
-        .iter()
-        .map(|d| d.date)
-        .min()
-        .unwrap_or_else(|| Utc::now().date_naive());
+    // The newest page always (recent history); older pages while due shows are older still.
+    let oldest = due.iter().map(|d| d.date).min();
     let mut found: Vec<setlistfm::Setlist> = Vec::new();
     for page in 1..=MAX_PAGES {
         let p = sl.artist_setlists(&mbid, page).await?;
@@ -101,7 +91,7 @@ pub async fn run(
         progress
             .counts(
                 "searching",
-                Some(due.len()),
+                None,
                 0,
                 0,
                 0,
@@ -110,61 +100,70 @@ pub async fn run(
             .await?;
         let per_page = p.items_per_page.unwrap_or(20).max(1);
         let pages = p.total.unwrap_or(0).div_ceil(per_page);
-        if dates.is_empty() || dates.iter().min().is_some_and(|d| *d < oldest) || page >= pages {
+        let older_needed = oldest.is_some_and(|o| dates.iter().min().is_some_and(|d| *d > o));
+        if dates.is_empty() || !older_needed || page >= pages {
             break;
         }
     }
 
     let today = Utc::now().date_naive();
     let mut conn = db.acquire().await?;
-    let (mut imported, mut missing) = (0, 0);
-    for (i, show) in due.iter().enumerate() {
-        let same_day: Vec<&setlistfm::Setlist> = found
-            .iter()
-            .filter(|s| s.date() == Some(show.date) && s.has_songs())
-            .collect();
-        let pick = same_day
-            .iter()
-            .find(|s| {
-                let city = s.venue.city.as_ref().map(|c| c.name.as_str());
-                city.is_some() && city == show.city.as_deref()
-            })
-            .or(same_day.first());
-        match pick {
-            Some(s) => {
-                upsert::setlists::from_setlistfm(&mut conn, s, today).await?;
-                sqlx::query(
-                    "UPDATE show_setlist_imports SET state = 'imported', attempts = attempts + 1, last_error = NULL \
-                     WHERE show_id = $1",
-                )
-                .bind(show.id)
-                .execute(&mut *conn)
-                .await?;
-                imported += 1;
-            }
-            None => {
-                let wait = not_found_backoff(show.attempts + 1);
-                sqlx::query(
-                    "UPDATE show_setlist_imports SET state = 'not_found', attempts = attempts + 1, \
-                       next_attempt_at = now() + make_interval(secs => $2) WHERE show_id = $1",
-                )
-                .bind(show.id)
-                .bind(wait.as_secs_f64())
-                .execute(&mut *conn)
-                .await?;
-                missing += 1;
-            }
+    let past: Vec<&setlistfm::Setlist> = found
+        .iter()
+        .filter(|s| s.has_songs() && s.date().is_some_and(|d| d < today))
+        .collect();
+    let total = past.len();
+    let mut imported = 0;
+    for (i, s) in past.iter().enumerate() {
+        if upsert::setlists::from_setlistfm(&mut conn, s, today)
+            .await?
+            .is_some()
+        {
+            imported += 1;
         }
-        progress
-            .counts(
-                "matching",
-                Some(due.len()),
-                i + 1,
-                imported,
-                missing,
-                format!("{imported} set-lists imported, {missing} not on setlist.fm yet"),
+        if (i + 1) % 10 == 0 || i + 1 == total {
+            progress
+                .counts(
+                    "saving",
+                    Some(total),
+                    i + 1,
+                    imported,
+                    i + 1 - imported,
+                    format!("{imported} set-lists saved"),
+                )
+                .await?;
+        }
+    }
+
+    // Our due shows: imported when one of those set-lists landed on them, else back off.
+    let mut missing = 0;
+    for show in &due {
+        let has_actual: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND kind = 'actual')",
+        )
+        .bind(show.id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if has_actual {
+            sqlx::query(
+                "UPDATE show_setlist_imports SET state = 'imported', attempts = attempts + 1, last_error = NULL \
+                 WHERE show_id = $1",
             )
+            .bind(show.id)
+            .execute(&mut *conn)
             .await?;
+        } else {
+            let wait = not_found_backoff(show.attempts + 1);
+            sqlx::query(
+                "UPDATE show_setlist_imports SET state = 'not_found', attempts = attempts + 1, \
+                   next_attempt_at = now() + make_interval(secs => $2) WHERE show_id = $1",
+            )
+            .bind(show.id)
+            .bind(wait.as_secs_f64())
+            .execute(&mut *conn)
+            .await?;
+            missing += 1;
+        }
     }
     sqlx::query("UPDATE artists SET setlistfm_synced_at = now() WHERE id = $1")
         .bind(artist_id)

@@ -103,18 +103,9 @@ pub async fn run(
     .await?
     .rows_affected();
     drop(conn);
-    if past > 0 || has_pending_setlists(db, artist_id).await? {
-        enqueue_artist_job(db, types::ARTIST_SETLISTS, artist_id, 0).await?;
-    }
-    Ok(format!("{saved} shows saved, {skipped} skipped"))
-}
-
-async fn has_pending_setlists(db: &PgPool, artist_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM show_setlist_imports i JOIN shows s ON s.id = i.show_id \
-         WHERE s.headliner_artist_id = $1 AND i.state <> 'imported')",
-    )
-    .bind(artist_id)
-    .fetch_one(db)
-    .await
+    // Set-lists next: for these past shows, and the artist's recent history on setlist.fm.
+    enqueue_artist_job(db, types::ARTIST_SETLISTS, artist_id, 0).await?;
+    Ok(format!(
+        "{saved} shows saved, {skipped} skipped, {past} past shows await set-lists"
+    ))
 }

@@ -7,6 +7,7 @@ mod fakes;
 mod imports;
 mod jobs;
 mod providers;
+mod replay;
 mod seed;
 mod shows;
 mod support;

@@ -1,0 +1,144 @@
+//! Terminal front-ends of the import jobs: `theset-backend import "<artist>"…` and
+//! `theset-backend sync <job> <artist-slug>` run the same jobs as the API, in-process, with a
+//! progress bar per artist and phase fed by the same progress events the SSE streams send.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::db::progress::{self, Scope};
+use crate::import::phase_one;
+use crate::jobs::worker::Worker;
+use crate::jobs::{enqueue_artist_job, types};
+
+/// Imports each named artist (best Ticketmaster match); with `wait`, runs the jobs here and shows
+/// their progress until every phase is done.
+pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::Result<()> {
+    let tm = state
+        .providers
+        .ticketmaster
+        .as_ref()
+        .context("Ticketmaster is not configured (TICKETMASTER_API_KEY)")?;
+    let mut artists = Vec::new();
+    for name in names {
+        let hits = tm.search_attractions(name).await?;
+        let Some(hit) = hits
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .or(hits.first())
+        else {
+            eprintln!("no artist found for {name:?}");
+            continue;
+        };
+        state.attractions.insert(hit.id.clone(), hit.clone()).await;
+        let started = phase_one(state, &hit.id).await?;
+        println!(
+            "{} {} ({} job(s) queued)",
+            if started.created { "added" } else { "known" },
+            hit.name,
+            started.jobs.len()
+        );
+        artists.push((hit.name.clone(), started.artist_id));
+    }
+    if wait {
+        run_with_progress(state, &artists).await?;
+    }
+    Ok(())
+}
+
+/// Queues one job type for an artist by slug and runs it with a progress bar.
+pub async fn sync(state: &AppState, job: &str, slug: &str) -> anyhow::Result<()> {
+    let job_type = match job {
+        "shows" => types::ARTIST_SHOWS,
+        "catalogue" => types::ARTIST_CATALOGUE,
+        "setlists" => types::ARTIST_SETLISTS,
+        other => bail!("unknown job {other:?}: use shows, catalogue or setlists"),
+    };
+    let (id, name): (Uuid, String) = sqlx::query_as("SELECT id, name FROM artists WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&state.db)
+        .await?
+        .with_context(|| format!("no artist with slug {slug:?}"))?;
+    if job_type == types::ARTIST_SETLISTS {
+        // By hand, every past show is due now.
+        sqlx::query(
+            "UPDATE show_setlist_imports i SET next_attempt_at = now() FROM shows s \
+             WHERE s.id = i.show_id AND s.headliner_artist_id = $1 AND i.state <> 'imported'",
+        )
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    }
+    enqueue_artist_job(&state.db, job_type, id, 20).await?;
+    run_with_progress(state, &[(name, id)]).await
+}
+
+async fn run_with_progress(state: &AppState, artists: &[(String, Uuid)]) -> anyhow::Result<()> {
+    let bars = MultiProgress::new();
+    let style =
+        ProgressStyle::with_template("{prefix:30} {bar:30.green/white} {pos:>4}/{len:4} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let mut shown: HashMap<(Uuid, String), ProgressBar> = HashMap::new();
+    let mut seen: HashMap<Uuid, i64> = HashMap::new();
+    let worker = Worker::new(state.db.clone(), state.providers.clone());
+    let runner = tokio::spawn({
+        let worker = worker.clone();
+        async move {
+            loop {
+                match worker.run_one().await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => tokio::time::sleep(Duration::from_millis(200)).await,
+                    Err(e) => {
+                        eprintln!("worker: {e}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    });
+    loop {
+        for (name, id) in artists {
+            let after = seen.get(id).copied().unwrap_or(0);
+            for e in progress::events_after(&state.db, Scope::Artist(*id), after, 500).await? {
+                seen.insert(*id, e.id);
+                let bar = shown.entry((*id, e.phase.clone())).or_insert_with(|| {
+                    let b = bars.add(ProgressBar::new(1));
+                    b.set_style(style.clone());
+                    b.set_prefix(format!("{name} · {}", e.phase));
+                    b
+                });
+                if let Some(total) = e.total {
+                    bar.set_length(u64::try_from(total.max(1)).unwrap_or(1));
+                    bar.set_position(u64::try_from(e.processed).unwrap_or(0));
+                }
+                bar.set_message(e.message.clone().unwrap_or_default());
+                if e.is_terminal() {
+                    bar.set_position(bar.length().unwrap_or(1));
+                    bar.finish_with_message(format!(
+                        "{}: {}",
+                        e.status,
+                        e.message.unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        let ids: Vec<Uuid> = artists.iter().map(|(_, id)| *id).collect();
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sync_jobs WHERE artist_id = ANY($1) AND status IN ('queued', 'running') \
+             AND run_at <= now() + interval '1 minute'",
+        )
+        .bind(&ids)
+        .fetch_one(&state.db)
+        .await?;
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    runner.abort();
+    Ok(())
+}

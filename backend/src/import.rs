@@ -1,0 +1,86 @@
+//! Phase 1 of an artist import, shared by `POST /api/v1/artists/import` and the CLI: create the
+//! artist from the Ticketmaster attraction (from the search cache, or one request) and queue
+//! phase 2 (shows) and phase 3 (catalogue); phase 2 queues the set-lists when past shows exist.
+
+use theset_shared::api::JobRef;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::db::artists as artists_db;
+use crate::db::upsert;
+use crate::jobs::{enqueue_artist_job, types};
+use crate::providers::ProviderError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("Ticketmaster does not know this artist")]
+    NotFound,
+    #[error("{0}")]
+    Upstream(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub artist_id: Uuid,
+    pub slug: String,
+    /// False when we already held the artist.
+    pub created: bool,
+    pub jobs: Vec<JobRef>,
+}
+
+pub async fn phase_one(state: &AppState, tm_id: &str) -> Result<Started, ImportError> {
+    let (artist_id, slug, created) = match artists_db::by_ticketmaster_id(&state.db, tm_id).await? {
+        Some((id, slug)) => (id, slug, false),
+        None => {
+            let attraction = match state.attractions.get(tm_id).await {
+                Some(a) => a,
+                None => {
+                    let tm = state.providers.ticketmaster.as_ref().ok_or_else(|| {
+                        ImportError::Upstream("Ticketmaster is not configured".into())
+                    })?;
+                    match tm.attraction(tm_id).await {
+                        Ok(a) => a,
+                        Err(ProviderError::NotFound { .. }) => return Err(ImportError::NotFound),
+                        Err(e) => return Err(ImportError::Upstream(e.to_string())),
+                    }
+                }
+            };
+            let mut conn = state.db.acquire().await?;
+            let id = upsert::artists::from_attraction(&mut conn, &attraction, None).await?;
+            let slug: String = sqlx::query_scalar("SELECT slug FROM artists WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            (id, slug, true)
+        }
+    };
+    // New artists get both phases; known ones (e.g. a supporting act met on a line-up) get the
+    // phases that never completed. Pending jobs are reused, not doubled.
+    let mut jobs = Vec::new();
+    for (job_type, priority, synced) in [
+        (types::ARTIST_SHOWS, 10, "ticketmaster_synced_at"),
+        (types::ARTIST_CATALOGUE, 5, "catalogue_synced_at"),
+    ] {
+        let never: bool = sqlx::query_scalar(&format!(
+            "SELECT {synced} IS NULL FROM artists WHERE id = $1"
+        ))
+        .bind(artist_id)
+        .fetch_one(&state.db)
+        .await?;
+        if created || never {
+            let id = enqueue_artist_job(&state.db, job_type, artist_id, priority).await?;
+            jobs.push(JobRef {
+                id,
+                job_type: job_type.to_owned(),
+            });
+        }
+    }
+    Ok(Started {
+        artist_id,
+        slug,
+        created,
+        jobs,
+    })
+}
