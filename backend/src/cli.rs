@@ -10,6 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::db::jobs::{self as queue, NewJob};
 use crate::db::progress::{self, Scope};
 use crate::import::phase_one;
 use crate::jobs::worker::Worker;
@@ -50,14 +51,56 @@ pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::R
     Ok(())
 }
 
-/// Queues one job type for an artist by slug and runs it with a progress bar.
-pub async fn sync(state: &AppState, job: &str, slug: &str) -> anyhow::Result<()> {
+/// Runs a job by hand with a progress bar: an import phase for an artist (by slug), or a cron job.
+pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Result<()> {
+    let cron_job = match job {
+        "active" => Some(types::CRON_ACTIVE),
+        "trending" => Some(types::CRON_TRENDING),
+        "weekly" => Some(types::CRON_WEEKLY),
+        _ => None,
+    };
+    if let Some(job_type) = cron_job {
+        let id = queue::enqueue(
+            &state.db,
+            NewJob {
+                job_type,
+                payload: serde_json::json!({ "by_hand": true }),
+                artist_id: None,
+                priority: 20,
+                dedupe_key: Some(format!("cron:{job}")),
+                max_attempts: 1,
+            },
+        )
+        .await?;
+        let worker = Worker::new(state.db.clone(), state.providers.clone());
+        while worker.run_one().await?.is_some() {
+            let (status,): (String,) = sqlx::query_as("SELECT status FROM sync_jobs WHERE id = $1")
+                .bind(id)
+                .fetch_one(&state.db)
+                .await?;
+            if status != "queued" && status != "running" {
+                break;
+            }
+        }
+        for e in progress::events_after(&state.db, Scope::Job(id), 0, 1000).await? {
+            println!(
+                "{:>10} {:>10} {}",
+                e.step,
+                e.status,
+                e.message.unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
     let job_type = match job {
         "shows" => types::ARTIST_SHOWS,
         "catalogue" => types::ARTIST_CATALOGUE,
         "setlists" => types::ARTIST_SETLISTS,
-        other => bail!("unknown job {other:?}: use shows, catalogue or setlists"),
+        other => bail!(
+            "unknown job {other:?}: use shows, catalogue, setlists, active, trending or weekly"
+        ),
     };
+    let slug = slug.context("this job needs an artist slug")?;
     let (id, name): (Uuid, String) = sqlx::query_as("SELECT id, name FROM artists WHERE slug = $1")
         .bind(slug)
         .fetch_optional(&state.db)

@@ -5,6 +5,7 @@
 //! (typed models of Ticketmaster, Spotify and setlist.fm answers), `seed` (the offline catalogue).
 
 pub mod cli;
+pub mod cron;
 pub mod db;
 pub mod error;
 pub mod events;

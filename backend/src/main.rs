@@ -11,7 +11,7 @@ use std::time::Duration;
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::providers::config::ProvidersConfig;
-use theset_backend::{AppState, MIGRATOR, app, cli, db, replay, seed};
+use theset_backend::{AppState, MIGRATOR, app, cli, cron, db, replay, seed};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -57,8 +57,12 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Run one import job for an artist: `shows`, `catalogue` or `setlists`.
-    Sync { job: String, artist_slug: String },
+    /// Run a job by hand: `shows`, `catalogue` or `setlists` for an artist (by slug), or the cron
+    /// jobs `active`, `trending`, `weekly`.
+    Sync {
+        job: String,
+        artist_slug: Option<String>,
+    },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {
         #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
@@ -120,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
                 pool,
                 Providers::from_config(&ProvidersConfig::from_env())?,
             );
-            cli::sync(&state, &job, &artist_slug).await?;
+            cli::sync(&state, &job, artist_slug.as_deref()).await?;
         }
         Command::Worker { lease_secs } => {
             MIGRATOR.run(&pool).await.context("migrating")?;
@@ -146,13 +150,21 @@ async fn main() -> anyhow::Result<()> {
             // One in-process worker; more can run as `theset-backend worker` processes.
             let providers = Providers::from_config(&ProvidersConfig::from_env())?;
             let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let (cron_stop_tx, cron_stop_rx) = tokio::sync::oneshot::channel::<()>();
             let worker = tokio::spawn(Worker::new(pool.clone(), providers.clone()).run(async {
                 let _ = stop_rx.await;
             }));
+            // Every process runs the scheduler; each slot fires once (see cron.rs).
+            if std::env::var("THESET_CRON").as_deref() != Ok("off") {
+                tokio::spawn(cron::run(pool.clone(), cron::entries_from_env()?, async {
+                    let _ = cron_stop_rx.await;
+                }));
+            }
             axum::serve(listener, app(AppState::with_providers(pool, providers)))
                 .with_graceful_shutdown(shutdown())
                 .await?;
             let _ = stop_tx.send(());
+            let _ = cron_stop_tx.send(());
             let _ = worker.await;
         }
     }

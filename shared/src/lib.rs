@@ -9,5 +9,6 @@ pub mod error;
 pub mod ipc;
 pub mod slug;
 pub mod titles;
+pub mod trending;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

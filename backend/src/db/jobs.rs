@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
@@ -28,7 +28,13 @@ pub struct NewJob<'a> {
 }
 
 /// Enqueues a job, or returns the pending one with the same dedupe key.
-pub async fn enqueue<'c>(db: impl PgExecutor<'c> + Copy, job: NewJob<'_>) -> sqlx::Result<Uuid> {
+pub async fn enqueue(db: &PgPool, job: NewJob<'_>) -> sqlx::Result<Uuid> {
+    let mut conn = db.acquire().await?;
+    enqueue_in(&mut conn, job).await
+}
+
+/// [`enqueue`] inside the caller's transaction.
+pub async fn enqueue_in(conn: &mut PgConnection, job: NewJob<'_>) -> sqlx::Result<Uuid> {
     let inserted: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO sync_jobs (job_type, payload, artist_id, priority, dedupe_key, max_attempts) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -40,7 +46,7 @@ pub async fn enqueue<'c>(db: impl PgExecutor<'c> + Copy, job: NewJob<'_>) -> sql
     .bind(job.priority)
     .bind(&job.dedupe_key)
     .bind(job.max_attempts)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     match inserted {
         Some(id) => Ok(id),
@@ -48,7 +54,7 @@ pub async fn enqueue<'c>(db: impl PgExecutor<'c> + Copy, job: NewJob<'_>) -> sql
             "SELECT id FROM sync_jobs WHERE dedupe_key = $1 AND status IN ('queued', 'running')",
         )
         .bind(&job.dedupe_key)
-        .fetch_one(db)
+        .fetch_one(&mut *conn)
         .await,
     }
 }

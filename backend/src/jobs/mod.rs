@@ -5,6 +5,7 @@
 mod artist_catalogue;
 mod artist_setlists;
 mod artist_shows;
+mod maintenance;
 mod progress;
 pub mod worker;
 
@@ -29,6 +30,12 @@ pub mod types {
     pub const ARTIST_CATALOGUE: &str = "import.artist_catalogue";
     /// Actual set-lists of past shows from setlist.fm.
     pub const ARTIST_SETLISTS: &str = "import.artist_setlists";
+    /// Cron: refresh artists with recent activity.
+    pub const CRON_ACTIVE: &str = "cron.active_artists";
+    /// Cron: recompute trending scores, deep-refresh the top artists.
+    pub const CRON_TRENDING: &str = "cron.trending";
+    /// Cron: every artist in batches, then cleanup and integrity checks.
+    pub const CRON_WEEKLY: &str = "cron.catalogue_weekly";
 }
 
 /// The external clients a job may use; absent when the service has no credentials.

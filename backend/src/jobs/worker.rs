@@ -10,8 +10,8 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::{
-    JobError, Progress, Providers, artist_catalogue, artist_setlists, artist_shows, retry_delay,
-    types,
+    JobError, Progress, Providers, artist_catalogue, artist_setlists, artist_shows, maintenance,
+    retry_delay, types,
 };
 use crate::db::jobs::{self as queue, Failure, Job};
 
@@ -22,6 +22,7 @@ pub struct Worker {
     pub id: String,
     lease: Duration,
     idle_poll: Duration,
+    sweep_delay: Duration,
 }
 
 impl Worker {
@@ -36,7 +37,14 @@ impl Worker {
             ),
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_secs(5),
+            sweep_delay: maintenance::batch_delay_from_env(),
         }
+    }
+
+    /// The pause between batches of the weekly sweep.
+    pub fn with_sweep_delay(mut self, delay: Duration) -> Self {
+        self.sweep_delay = delay;
+        self
     }
 
     /// A shorter lease (tests of crash recovery).
@@ -166,6 +174,14 @@ impl Worker {
     }
 
     async fn handle(&self, job: &Job, progress: &Progress) -> Result<String, JobError> {
+        match job.job_type.as_str() {
+            types::CRON_ACTIVE => return maintenance::active(&self.db, progress).await,
+            types::CRON_TRENDING => return maintenance::trending(&self.db, progress).await,
+            types::CRON_WEEKLY => {
+                return maintenance::weekly(&self.db, progress, self.sweep_delay).await;
+            }
+            _ => {}
+        }
         let artist_id = job
             .artist_id
             .or_else(|| job.payload.get("artist_id")?.as_str()?.parse().ok())
@@ -190,6 +206,7 @@ fn phase_of(job_type: &str) -> &'static str {
         types::ARTIST_SHOWS => "shows",
         types::ARTIST_CATALOGUE => "catalogue",
         types::ARTIST_SETLISTS => "setlists",
+        types::CRON_ACTIVE | types::CRON_TRENDING | types::CRON_WEEKLY => "maintenance",
         _ => "other",
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use theset_backend::db::jobs::{self as queue, Failure, NewJob};
-use theset_backend::db::progress::{self, Scope};
+use theset_backend::db::progress::Scope;
 use theset_backend::db::upsert;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::jobs::{Providers, enqueue_artist_job, types};
@@ -235,9 +235,7 @@ async fn shows_job_imports_events_and_venues_idempotently(db: PgPool) {
         count(&db, "SELECT count(*) FROM sync_jobs WHERE job_type = 'import.artist_setlists' AND status = 'queued'").await,
         1
     );
-    let events_seen = progress::events_after(&db, Scope::Job(job), 0, 100)
-        .await
-        .expect("events");
+    let events_seen = crate::support::settled_events(&db, Scope::Job(job)).await;
     assert!(
         events_seen
             .iter()
@@ -373,9 +371,7 @@ async fn a_job_without_its_provider_fails_permanently(db: PgPool) {
         .expect("enqueue");
     worker.run_one().await.expect("run");
     assert_eq!(status(&db, job).await.0, "failed");
-    let last = progress::events_after(&db, Scope::Job(job), 0, 100)
-        .await
-        .expect("events");
+    let last = crate::support::settled_events(&db, Scope::Job(job)).await;
     assert_eq!(last.last().map(|e| e.status.as_str()), Some("failed"));
 }
 

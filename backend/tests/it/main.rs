@@ -2,6 +2,7 @@
 //! drives the real router.
 
 mod artists;
+mod cron;
 mod errors;
 mod fakes;
 mod imports;

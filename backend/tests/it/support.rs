@@ -243,3 +243,24 @@ pub async fn user(db: &PgPool, n: usize) -> Uuid {
         .await
         .expect("user")
 }
+
+/// A scope's progress events once its final event is visible. Events become visible only when no
+/// older transaction anywhere in the cluster is still running (see `db::progress`), and tests run
+/// concurrently, so reading right after a job may briefly miss the tail.
+pub async fn settled_events(
+    db: &PgPool,
+    scope: theset_backend::db::progress::Scope,
+) -> Vec<theset_shared::api::JobEvent> {
+    let start = std::time::Instant::now();
+    loop {
+        let events = theset_backend::db::progress::events_after(db, scope, 0, 10_000)
+            .await
+            .expect("events");
+        if events.last().is_some_and(|e| e.is_terminal())
+            || start.elapsed() > std::time::Duration::from_secs(10)
+        {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,150 @@
+//! The scheduler: fires each configured cron schedule once per slot across all backend processes
+//! (`cron_runs` primary key), and only enqueues — the work is done by ordinary jobs on the queue.
+//!
+//! | name | default schedule (server time, sec min hour day month weekday) | job |
+//! |---|---|---|
+//! | `active` | `0 0 */6 * * *` (every 6 hours) | refresh artists with recent votes, follows or views |
+//! | `trending` | `0 0 2 * * *` (daily 02:00) | recompute `trending_score`, deep-refresh the top N |
+//! | `weekly` | `0 0 3 * * Sun` | every artist in batches, then cleanup and integrity report |
+//!
+//! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_WEEKLY`; `THESET_CRON=off`
+//! disables the scheduler in a process.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cron::Schedule;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::jobs::{self as queue, NewJob};
+use crate::jobs::types;
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: &'static str,
+    pub job_type: &'static str,
+    pub schedule: Schedule,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid cron schedule for {name}: {message}")]
+pub struct ScheduleError {
+    name: &'static str,
+    message: String,
+}
+
+/// The schedules from the environment (or their defaults).
+pub fn entries_from_env() -> Result<Vec<Entry>, ScheduleError> {
+    [
+        (
+            "active",
+            "THESET_CRON_ACTIVE",
+            "0 0 */6 * * *",
+            types::CRON_ACTIVE,
+        ),
+        (
+            "trending",
+            "THESET_CRON_TRENDING",
+            "0 0 2 * * *",
+            types::CRON_TRENDING,
+        ),
+        (
+            "weekly",
+            "THESET_CRON_WEEKLY",
+            "0 0 3 * * Sun",
+            types::CRON_WEEKLY,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, var, default, job_type)| {
+        let expr = std::env::var(var).unwrap_or_else(|_| default.to_owned());
+        Schedule::from_str(&expr)
+            .map(|schedule| Entry {
+                name,
+                job_type,
+                schedule,
+            })
+            .map_err(|e| ScheduleError {
+                name,
+                message: e.to_string(),
+            })
+    })
+    .collect()
+}
+
+/// Claims `slot` of `entry` and enqueues its job; `None` when another process already did.
+pub async fn fire(
+    db: &PgPool,
+    entry: &Entry,
+    slot: DateTime<Utc>,
+    instance: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "INSERT INTO cron_runs (name, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (name, slot) DO NOTHING",
+    )
+    .bind(entry.name)
+    .bind(slot)
+    .bind(instance)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(None);
+    }
+    let job = queue::enqueue_in(
+        &mut tx,
+        NewJob {
+            job_type: entry.job_type,
+            payload: serde_json::json!({ "slot": slot }),
+            artist_id: None,
+            priority: 1,
+            dedupe_key: Some(format!("cron:{}", entry.name)),
+            max_attempts: 3,
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE cron_runs SET job_id = $3 WHERE name = $1 AND slot = $2")
+        .bind(entry.name)
+        .bind(slot)
+        .bind(job)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(job))
+}
+
+/// Sleeps until each schedule's next slot and fires it, until `shutdown` resolves.
+pub async fn run(db: PgPool, entries: Vec<Entry>, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let instance = format!(
+        "{}-{}",
+        std::process::id(),
+        &Uuid::new_v4().simple().to_string()[..8]
+    );
+    loop {
+        let now = Utc::now();
+        let Some((entry, slot)) = entries
+            .iter()
+            .filter_map(|e| e.schedule.after(&now).next().map(|s| (e, s)))
+            .min_by_key(|(_, s)| *s)
+        else {
+            return;
+        };
+        let wait = (slot - now).to_std().unwrap_or(Duration::ZERO);
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        match fire(&db, entry, slot, &instance).await {
+            Ok(Some(job)) => tracing::info!(name = entry.name, %slot, %job, "cron fired"),
+            Ok(None) => {
+                tracing::debug!(name = entry.name, %slot, "cron slot taken by another process")
+            }
+            Err(e) => tracing::error!(name = entry.name, error = %e, "cron could not fire"),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Cron: each slot fires once whatever the number of schedulers; the trending and weekly jobs.
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use sqlx::PgPool;
+use theset_backend::cron::{self, fire};
+use theset_backend::db::jobs::{self as queue, NewJob};
+use theset_backend::db::progress::Scope;
+use theset_backend::jobs::worker::Worker;
+use theset_backend::jobs::{Providers, types};
+use uuid::Uuid;
+
+use crate::support::{artist, days_from_today, show, user};
+
+async fn count(db: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.expect(sql)
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_slot_fires_once_across_concurrent_schedulers(db: PgPool) {
+    let entries = cron::entries_from_env().expect("default schedules");
+    let trending = entries
+        .iter()
+        .find(|e| e.name == "trending")
+        .expect("trending")
+        .clone();
+    let slot = Utc
+        .with_ymd_and_hms(2026, 11, 26, 2, 0, 0)
+        .single()
+        .expect("slot");
+    // Eight schedulers (as in eight backend processes, each with its own connection) race for it.
+    let racers = (0..8).map(|i| {
+        let (db, entry) = (db.clone(), trending.clone());
+        tokio::spawn(async move { fire(&db, &entry, slot, &format!("instance-{i}")).await })
+    });
+    let fired: Vec<Option<Uuid>> = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task").expect("fire"))
+        .collect();
+    assert_eq!(fired.iter().filter(|f| f.is_some()).count(), 1, "{fired:?}");
+    assert_eq!(count(&db, "SELECT count(*) FROM cron_runs").await, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM sync_jobs WHERE job_type = 'cron.trending'"
+        )
+        .await,
+        1
+    );
+    // The next slot is a new run.
+    let next = trending.schedule.after(&slot).next().expect("next slot");
+    // While the previous run is still queued, the new slot coalesces into it.
+    let first = fired.into_iter().flatten().next();
+    assert_eq!(
+        fire(&db, &trending, next, "instance-0")
+            .await
+            .expect("fire"),
+        first
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM cron_runs").await, 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM sync_jobs").await, 1);
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn trending_ranks_recent_activity_and_near_shows(db: PgPool) {
+    let followed = artist(&db, "Followed Band", &[], None, 0.0).await;
+    let touring = artist(&db, "Touring Band", &[], None, 0.0).await;
+    let quiet = artist(&db, "Quiet Band", &[], None, 0.0).await;
+    sqlx::query("UPDATE artists SET ticketmaster_id = 'tm-' || slug")
+        .execute(&db)
+        .await
+        .expect("tm ids");
+    for n in 0..3 {
+        let u = user(&db, n).await;
+        sqlx::query("INSERT INTO user_follows_artists (user_id, artist_id) VALUES ($1, $2)")
+            .bind(u)
+            .bind(followed)
+            .execute(&db)
+            .await
+            .expect("follow");
+    }
+    show(&db, touring, None, days_from_today(5), "upcoming").await;
+    show(&db, quiet, None, days_from_today(200), "upcoming").await;
+    let job = queue::enqueue(
+        &db,
+        NewJob {
+            job_type: types::CRON_TRENDING,
+            payload: serde_json::json!({}),
+            artist_id: None,
+            priority: 0,
+            dedupe_key: None,
+            max_attempts: 1,
+        },
+    )
+    .await
+    .expect("enqueue");
+    Worker::new(db.clone(), Providers::default())
+        .run_one()
+        .await
+        .expect("run");
+    let scores: Vec<(String, f64)> =
+        sqlx::query_as("SELECT name, trending_score FROM artists ORDER BY trending_score DESC")
+            .fetch_all(&db)
+            .await
+            .expect("scores");
+    let names: Vec<&str> = scores.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Followed Band", "Touring Band", "Quiet Band"],
+        "{scores:?}"
+    );
+    assert_eq!(scores[2].1, 0.0, "a show 200 days out adds nothing");
+    let expected = 3.0 * theset_shared::trending::FOLLOW_WEIGHT;
+    assert!(
+        (scores[0].1 - expected).abs() < 0.01,
+        "three fresh follows: {}",
+        scores[0].1
+    );
+    // The top artists were queued for a deep refresh.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT artist_id) FROM sync_jobs WHERE job_type LIKE 'import.%'"
+        )
+        .await,
+        3
+    );
+    let events = crate::support::settled_events(&db, Scope::Job(job)).await;
+    assert_eq!(
+        events.last().map(|e| e.status.as_str()),
+        Some("succeeded"),
+        "{events:#?}"
+    );
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn weekly_sweep_queues_everyone_cleans_up_and_reports(db: PgPool) {
+    for i in 0..25 {
+        let a = artist(&db, &format!("Band {i:02}"), &[], None, 0.0).await;
+        sqlx::query("UPDATE artists SET ticketmaster_id = $2 WHERE id = $1")
+            .bind(a)
+            .bind(format!("tm{i}"))
+            .execute(&db)
+            .await
+            .expect("tm id");
+    }
+    sqlx::query("INSERT INTO songs (title, normalized_title) VALUES ('Orphan', 'orphan')")
+        .execute(&db)
+        .await
+        .expect("orphan");
+    let job = queue::enqueue(
+        &db,
+        NewJob {
+            job_type: types::CRON_WEEKLY,
+            payload: serde_json::json!({}),
+            artist_id: None,
+            priority: 0,
+            dedupe_key: None,
+            max_attempts: 1,
+        },
+    )
+    .await
+    .expect("enqueue");
+    Worker::new(db.clone(), Providers::default())
+        .with_sweep_delay(Duration::ZERO)
+        .run_one()
+        .await
+        .expect("run");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM songs").await,
+        0,
+        "orphan song removed"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT artist_id) FROM sync_jobs WHERE job_type = 'import.artist_shows'"
+        )
+        .await,
+        25,
+        "every artist, across two batches"
+    );
+    let events = crate::support::settled_events(&db, Scope::Job(job)).await;
+    let report = events
+        .iter()
+        .find(|e| e.step == "report")
+        .and_then(|e| e.message.clone())
+        .expect("report");
+    assert!(
+        report.contains("0 set-list songs with drifted vote totals"),
+        "{report}"
+    );
+    assert!(report.contains("removed 1 orphan songs"), "{report}");
+}
