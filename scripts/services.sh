@@ -3,7 +3,7 @@
 # Shared by `cargo xtask run` and `cargo xtask test`; safe to re-run while they run.
 #
 #   scripts/services.sh deps        install the Debian packages and Rust tools that are missing
-#   scripts/services.sh start       start Postgres+PostGIS (unless DATABASE_URL is set)
+#   scripts/services.sh start       start Postgres+PostGIS and Redis (unless DATABASE_URL / REDIS_URL are set)
 #   scripts/services.sh stop        stop what `start` started
 #   scripts/services.sh env         print the services' environment as KEY=VALUE lines
 #
@@ -15,11 +15,13 @@ DIR="${THESET_SERVICES_DIR:-$ROOT/target/services}"
 PG_PORT="${THESET_PG_PORT:-55432}"
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_DIR="$DIR/pg"
+REDIS_PORT="${THESET_REDIS_PORT:-56379}"
+REDIS_DIR="$DIR/redis"
 
 log() { printf '\033[1;34m[services]\033[0m %s\n' "$*" >&2; }
 
 apt_packages=(
-  postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+  postgresql-15 postgresql-15-postgis-3 postgresql-contrib redis-server
   # desktop app (Tauri 2 / WebKitGTK) and its window tests
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libssl-dev pkg-config build-essential file xvfb xauth x11-utils imagemagick webkit2gtk-driver
@@ -85,7 +87,23 @@ start() {
   psql "$url/template1" -qc 'create extension if not exists postgis' >/dev/null 2>&1 || true
 }
 
+start_redis() {
+  if [ -n "${REDIS_URL:-}" ]; then
+    return
+  fi
+  mkdir -p "$REDIS_DIR"
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/log" >/dev/null
+  fi
+}
+
 stop() {
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    log "Redis stopped"
+  fi
   if [ -f "$PG_DIR/data/PG_VERSION" ] && pg_ctl status >/dev/null 2>&1; then
     pg_ctl stop -m fast >/dev/null && log "Postgres stopped"
   fi
@@ -94,11 +112,12 @@ stop() {
 # KEY=VALUE lines: `export $(scripts/services.sh env)` in a shell; cargo xtask parses them.
 env_out() {
   echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$PG_PORT/theset}"
+  echo "REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/}"
 }
 
 case "${1:-start}" in
   deps) deps ;;
-  start) start ;;
+  start) start; start_redis ;;
   stop) stop ;;
   env) env_out ;;
   *) echo "usage: $0 deps|start|stop|env" >&2; exit 2 ;;

@@ -4,6 +4,7 @@
 //! serve one database. Modules: `http` (routes, thin handlers), `db` (all SQL), `providers`
 //! (typed models of Ticketmaster, Spotify and setlist.fm answers), `seed` (the offline catalogue).
 
+pub mod cache;
 pub mod cli;
 pub mod cron;
 pub mod db;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub db: PgPool,
     pub providers: jobs::Providers,
     pub progress: events::ProgressHub,
+    /// Hot reads (artist pages): in-process, plus Redis when configured.
+    pub cache: cache::Cache,
     /// Recent Ticketmaster search answers by normalised query, and the attractions in them by
     /// id, so picking a search hit (phase 1 of an import) costs no second request.
     pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
@@ -41,8 +44,13 @@ impl AppState {
     }
 
     pub fn with_providers(db: PgPool, providers: jobs::Providers) -> Self {
+        Self::with_cache(db, providers, cache::Cache::local())
+    }
+
+    pub fn with_cache(db: PgPool, providers: jobs::Providers, cache: cache::Cache) -> Self {
         let ttl = std::time::Duration::from_secs(600);
         Self {
+            cache,
             progress: events::ProgressHub::start(db.clone()),
             db,
             providers,

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
+use theset_backend::cache::Cache;
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::providers::config::ProvidersConfig;
@@ -130,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
             MIGRATOR.run(&pool).await.context("migrating")?;
             let providers = Providers::from_config(&ProvidersConfig::from_env())?;
             Worker::new(pool, providers)
+                .with_cache(Cache::from_env().await)
                 .with_lease(Duration::from_secs(lease_secs.max(1)))
                 .run(shutdown())
                 .await;
@@ -151,16 +153,22 @@ async fn main() -> anyhow::Result<()> {
             let providers = Providers::from_config(&ProvidersConfig::from_env())?;
             let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
             let (cron_stop_tx, cron_stop_rx) = tokio::sync::oneshot::channel::<()>();
-            let worker = tokio::spawn(Worker::new(pool.clone(), providers.clone()).run(async {
-                let _ = stop_rx.await;
-            }));
+            let cache = Cache::from_env().await;
+            tracing::info!(shared = cache.has_shared_level(), "cache ready");
+            let worker = tokio::spawn(
+                Worker::new(pool.clone(), providers.clone())
+                    .with_cache(cache.clone())
+                    .run(async {
+                        let _ = stop_rx.await;
+                    }),
+            );
             // Every process runs the scheduler; each slot fires once (see cron.rs).
             if std::env::var("THESET_CRON").as_deref() != Ok("off") {
                 tokio::spawn(cron::run(pool.clone(), cron::entries_from_env()?, async {
                     let _ = cron_stop_rx.await;
                 }));
             }
-            axum::serve(listener, app(AppState::with_providers(pool, providers)))
+            axum::serve(listener, app(AppState::with_cache(pool, providers, cache)))
                 .with_graceful_shutdown(shutdown())
                 .await?;
             let _ = stop_tx.send(());

@@ -1,6 +1,8 @@
 //! `GET /api/v1/artists` and `GET /api/v1/artists/{slug}`.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -11,6 +13,7 @@ use utoipa::IntoParams;
 use super::extract::{ApiPath, ApiQuery};
 use super::pagination;
 use crate::AppState;
+use crate::cache::{CacheKey, artist_tag};
 use crate::db::artists::{self as db, ArtistFilter};
 use crate::db::shows::{self as shows_db, When};
 use crate::error::{AppError, AppResult};
@@ -105,13 +108,24 @@ pub async fn list(
 pub async fn by_slug(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
-) -> AppResult<Json<ArtistDetail>> {
+) -> AppResult<Response> {
     if !is_valid_slug(&slug) {
         return Err(AppError::invalid_parameter(
             "slug must be lower-case letters, digits and dashes",
         ));
     }
-    Ok(Json(detail(&state.db, &slug).await?))
+    // Artist pages are the hottest read; imports that change the artist invalidate the entry.
+    let key = CacheKey::new(&format!("v1:artist-page:{slug}"), &[artist_tag(&slug)]);
+    let bytes = match state.cache.get(&key).await {
+        Some(hit) => hit.as_ref().clone(),
+        None => {
+            let page = detail(&state.db, &slug).await?;
+            let bytes = serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.into()))?;
+            state.cache.set(&key, bytes.clone()).await;
+            bytes
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// The artist page of `slug` (also the answer of an import's phase 1).

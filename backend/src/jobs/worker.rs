@@ -13,6 +13,7 @@ use super::{
     JobError, Progress, Providers, artist_catalogue, artist_setlists, artist_shows, maintenance,
     retry_delay, types,
 };
+use crate::cache::{Cache, artist_tag};
 use crate::db::jobs::{self as queue, Failure, Job};
 
 #[derive(Clone)]
@@ -23,6 +24,7 @@ pub struct Worker {
     lease: Duration,
     idle_poll: Duration,
     sweep_delay: Duration,
+    cache: Option<Cache>,
 }
 
 impl Worker {
@@ -38,7 +40,14 @@ impl Worker {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_secs(5),
             sweep_delay: maintenance::batch_delay_from_env(),
+            cache: None,
         }
+    }
+
+    /// The cache whose entries for an artist a finished import invalidates.
+    pub fn with_cache(mut self, cache: Cache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The pause between batches of the weekly sweep.
@@ -142,6 +151,7 @@ impl Worker {
             }
             Some(Ok(summary)) => {
                 if queue::complete(&self.db, job.id, &self.id).await? {
+                    self.invalidate_artist(job.artist_id).await?;
                     progress.finish("succeeded", summary).await?;
                 } else {
                     tracing::warn!("finished after losing the lease; another worker owns the job");
@@ -168,6 +178,19 @@ impl Worker {
                     }
                     Failure::LeaseLost => {}
                 }
+            }
+        }
+        Ok(())
+    }
+
+    async fn invalidate_artist(&self, artist_id: Option<Uuid>) -> sqlx::Result<()> {
+        if let (Some(cache), Some(id)) = (&self.cache, artist_id) {
+            let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM artists WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.db)
+                .await?;
+            if let Some(slug) = slug {
+                cache.invalidate_tag(&artist_tag(&slug)).await;
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! drives the real router.
 
 mod artists;
+mod cache;
 mod cron;
 mod errors;
 mod fakes;
