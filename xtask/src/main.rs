@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
@@ -170,6 +171,34 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
     check(&mut c)?;
     eprintln!("xtask test: all green in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Every benchmark; each prints its figures. Dev profile by default (shares the test build;
+/// the figures are dominated by the fakes' 100 ms latency), `--release` for optimised code.
+fn bench(args: &[String]) -> anyhow::Result<()> {
+    services(&["deps"])?;
+    services(&["start"])?;
+    let env = services_env()?;
+    let profile = if args.iter().any(|a| a == "--release") {
+        "release"
+    } else {
+        "dev"
+    };
+    step(&format!("import benchmark ({profile} profile)"));
+    check(
+        cmd("cargo")
+            .args([
+                "bench",
+                "-p",
+                "theset-backend",
+                "--bench",
+                "import",
+                "--profile",
+                profile,
+            ])
+            .envs(&env)
+            .env("RUST_LOG", "error"),
+    )
 }
 
 struct Guard(Child);

@@ -471,3 +471,42 @@ async fn a_killed_worker_process_leaves_a_job_that_completes_once(db: PgPool) {
         .expect("run");
     assert_eq!(count(&db, "SELECT count(*) FROM songs").await, songs);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn two_ticketmaster_entries_for_one_spotify_artist_both_import(db: PgPool) {
+    let search: AttractionSearch = serde_json::from_value(fixture(
+        "ticketmaster/attractions_search_arctic_monkeys.json",
+    ))
+    .expect("search");
+    let mut hit = search
+        .embedded
+        .expect("hits")
+        .attractions
+        .into_iter()
+        .find(|a| a.id == AM_TM_ID)
+        .expect("AM");
+    let mut conn = db.acquire().await.expect("conn");
+    let first = upsert::artists::from_attraction(&mut conn, &hit, None)
+        .await
+        .expect("first");
+    // The same act listed again under another Ticketmaster id, with the same external links.
+    hit.id = "K8vZ9171ALIAS".into();
+    hit.name = "Arctic Monkeys (Special Set)".into();
+    let second = upsert::artists::from_attraction(&mut conn, &hit, None)
+        .await
+        .expect("second");
+    assert_ne!(first, second);
+    let holders: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM artists WHERE spotify_id IS NOT NULL")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count");
+    assert_eq!(holders, 1, "the Spotify link stays with the first artist");
+    // Re-importing the first keeps its links.
+    let again = search_first(&db).await;
+    assert_eq!(again, first);
+}
+
+async fn search_first(db: &PgPool) -> Uuid {
+    arctic_monkeys(db).await
+}

@@ -45,7 +45,22 @@ pub async fn from_attraction(
             }
         }
     }
-    let mbid = a.musicbrainz_id().and_then(|m| Uuid::parse_str(m).ok());
+    // Ticketmaster sometimes lists one artist twice (aliases, special billings) with the same
+    // Spotify or MusicBrainz link; those ids stay with the artist that holds them already.
+    let (held_spotify, held_mbid): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $1 AND ticketmaster_id IS DISTINCT FROM $3), \
+                EXISTS (SELECT 1 FROM artists WHERE musicbrainz_id = $2 AND ticketmaster_id IS DISTINCT FROM $3)",
+    )
+    .bind(a.spotify_id())
+    .bind(a.musicbrainz_id().and_then(|m| Uuid::parse_str(m).ok()))
+    .bind(&a.id)
+    .fetch_one(&mut *db)
+    .await?;
+    let mbid = a
+        .musicbrainz_id()
+        .and_then(|m| Uuid::parse_str(m).ok())
+        .filter(|_| !held_mbid);
+    let spotify_id = a.spotify_id().filter(|_| !held_spotify);
     let slug = free_slug(db, &a.name, &a.id).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO artists (ticketmaster_id, musicbrainz_id, spotify_id, name, slug, image_url, images, \
@@ -62,7 +77,7 @@ pub async fn from_attraction(
     )
     .bind(&a.id)
     .bind(mbid)
-    .bind(a.spotify_id())
+    .bind(spotify_id)
     .bind(&a.name)
     .bind(&slug)
     .bind(image_url)

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 pub use models::*;
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -21,6 +22,9 @@ pub const ALBUM_BATCH: usize = 20;
 pub const TRACK_BATCH: usize = 50;
 const EXTENDED_PAGE: u32 = 50;
 const DEV_PAGE: u32 = 10;
+/// Per-item requests in flight at once in development mode; the shared rate limiter still paces
+/// them, this only overlaps their latency.
+const PER_ITEM_CONCURRENCY: usize = 8;
 /// Renew the token this long before Spotify says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -230,15 +234,26 @@ impl Spotify {
                     Err(e) => return Err(e),
                 }
             }
-            for id in chunk {
-                let mut url = self.api.url(&format!("albums/{}/tracks", urlencode(id)))?;
-                url.query_pairs_mut()
-                    .append_pair("limit", &self.page_size().to_string());
-                match self.all_pages::<AlbumTrack>(url).await {
-                    Ok(tracks) => out.push((id.clone(), tracks)),
-                    Err(ProviderError::NotFound { .. }) => {}
-                    Err(e) => return Err(e),
+            // Owned ids and a cloned client keep the futures 'static and Send (spawned jobs).
+            let fetches = chunk.iter().cloned().map(|id| {
+                let this = self.clone();
+                async move {
+                    let mut url = this.api.url(&format!("albums/{}/tracks", urlencode(&id)))?;
+                    url.query_pairs_mut()
+                        .append_pair("limit", &this.page_size().to_string());
+                    match this.all_pages::<AlbumTrack>(url).await {
+                        Ok(tracks) => Ok(Some((id, tracks))),
+                        Err(ProviderError::NotFound { .. }) => Ok(None),
+                        Err(e) => Err(e),
+                    }
                 }
+            });
+            let done: Vec<Result<_, ProviderError>> = futures::stream::iter(fetches)
+                .buffered(PER_ITEM_CONCURRENCY)
+                .collect()
+                .await;
+            for r in done {
+                out.extend(r?);
             }
         }
         Ok(out)
@@ -261,15 +276,23 @@ impl Spotify {
                     Err(e) => return Err(e),
                 }
             }
-            for id in chunk {
-                match self
-                    .get::<Track>(self.api.url(&format!("tracks/{}", urlencode(id)))?)
-                    .await
-                {
-                    Ok(t) => out.push(t),
-                    Err(ProviderError::NotFound { .. }) => {}
-                    Err(e) => return Err(e),
+            let fetches = chunk.iter().cloned().map(|id| {
+                let this = self.clone();
+                async move {
+                    let url = this.api.url(&format!("tracks/{}", urlencode(&id)))?;
+                    match this.get::<Track>(url).await {
+                        Ok(t) => Ok(Some(t)),
+                        Err(ProviderError::NotFound { .. }) => Ok(None),
+                        Err(e) => Err(e),
+                    }
                 }
+            });
+            let done: Vec<Result<_, ProviderError>> = futures::stream::iter(fetches)
+                .buffered(PER_ITEM_CONCURRENCY)
+                .collect()
+                .await;
+            for r in done {
+                out.extend(r?);
             }
         }
         Ok(out)
