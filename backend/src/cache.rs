@@ -155,6 +155,11 @@ impl CacheKey {
     }
 }
 
+/// The cached artist page of `slug` (`GET /api/v1/artists/{slug}`).
+pub fn artist_page_key(slug: &str) -> CacheKey {
+    CacheKey::new(&format!("v1:artist-page:{slug}"), &[artist_tag(slug)])
+}
+
 /// The tag of everything derived from one artist.
 pub fn artist_tag(slug: &str) -> String {
     format!("artist:{slug}")

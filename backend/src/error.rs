@@ -15,6 +15,8 @@ pub enum AppError {
     BadRequest { code: ErrorCode, message: String },
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("unauthorized")]
+    Unauthorized,
     #[error("not ready: {0}")]
     NotReady(String),
     #[error("upstream: {0}")]
@@ -53,6 +55,11 @@ impl IntoResponse for AppError {
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
                 format!("{what} not found"),
+            ),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "missing or invalid credentials".into(),
             ),
             Self::NotReady(reason) => {
                 tracing::warn!(%reason, "not ready");

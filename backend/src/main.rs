@@ -168,7 +168,9 @@ async fn main() -> anyhow::Result<()> {
                     let _ = cron_stop_rx.await;
                 }));
             }
-            axum::serve(listener, app(AppState::with_cache(pool, providers, cache)))
+            let state = AppState::with_cache(pool, providers, cache)
+                .with_admin_token(std::env::var("THESET_ADMIN_TOKEN").ok());
+            axum::serve(listener, app(state))
                 .with_graceful_shutdown(shutdown())
                 .await?;
             let _ = stop_tx.send(());

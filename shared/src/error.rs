@@ -15,6 +15,10 @@ pub enum ErrorCode {
     InvalidBody,
     /// The pagination cursor is malformed or belongs to another sort order.
     InvalidCursor,
+    /// Credentials are missing or wrong.
+    Unauthorized,
+    /// Authenticated, but not allowed to do this.
+    Forbidden,
     /// No such resource.
     NotFound,
     /// The route does not exist.
@@ -41,6 +45,8 @@ impl ErrorCode {
             Self::InvalidParameter => "invalid_parameter",
             Self::InvalidBody => "invalid_body",
             Self::InvalidCursor => "invalid_cursor",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -96,6 +102,8 @@ mod tests {
             ErrorCode::InvalidParameter,
             ErrorCode::InvalidBody,
             ErrorCode::InvalidCursor,
+            ErrorCode::Unauthorized,
+            ErrorCode::Forbidden,
             ErrorCode::NotFound,
             ErrorCode::RouteNotFound,
             ErrorCode::MethodNotAllowed,

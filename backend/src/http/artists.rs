@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use super::extract::{ApiPath, ApiQuery};
 use super::pagination;
 use crate::AppState;
-use crate::cache::{CacheKey, artist_tag};
+use crate::cache::artist_page_key;
 use crate::db::artists::{self as db, ArtistFilter};
 use crate::db::shows::{self as shows_db, When};
 use crate::error::{AppError, AppResult};
@@ -115,7 +115,7 @@ pub async fn by_slug(
         ));
     }
     // Artist pages are the hottest read; imports that change the artist invalidate the entry.
-    let key = CacheKey::new(&format!("v1:artist-page:{slug}"), &[artist_tag(&slug)]);
+    let key = artist_page_key(&slug);
     let bytes = match state.cache.get(&key).await {
         Some(hit) => hit.as_ref().clone(),
         None => {

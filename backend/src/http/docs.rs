@@ -25,6 +25,7 @@ use crate::AppState;
         super::jobs::job,
         super::jobs::job_events,
         super::jobs::artist_events,
+        super::admin::start_job,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"))
 )]

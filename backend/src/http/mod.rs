@@ -1,5 +1,6 @@
 //! The HTTP surface: every route under `/api/v1`, JSON errors everywhere, limits and tracing.
 
+mod admin;
 mod artists;
 mod docs;
 mod extract;
@@ -28,6 +29,9 @@ use tower_http::trace::TraceLayer;
 
 pub use docs::ApiDoc;
 
+/// The artist page, for jobs that warm the cache.
+pub(crate) use artists::detail as artist_page;
+
 use crate::AppState;
 
 /// Largest request body any route accepts; routes that take uploads raise it locally.
@@ -42,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::router())
         .merge(imports::router())
         .merge(jobs::router())
+        .merge(admin::router())
         .merge(docs::router());
     Router::new()
         .route("/healthz", get(health::healthz))

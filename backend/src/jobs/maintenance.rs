@@ -9,6 +9,7 @@ use theset_shared::trending::{self, HALF_LIFE_DAYS, SHOW_HORIZON_DAYS, Signals};
 use uuid::Uuid;
 
 use super::{JobError, Progress, enqueue_artist_job, types};
+use crate::cache::{Cache, artist_page_key};
 use crate::db::{shows, votes};
 
 /// Artists deep-refreshed after the trending run (`THESET_TRENDING_TOP_N`).
@@ -70,7 +71,11 @@ struct SignalRow {
 }
 
 /// Recomputes every artist's `trending_score`, then deep-refreshes the top N.
-pub async fn trending(db: &PgPool, progress: &Progress) -> Result<String, JobError> {
+pub async fn trending(
+    db: &PgPool,
+    progress: &Progress,
+    cache: Option<&Cache>,
+) -> Result<String, JobError> {
     progress
         .step(
             "signals",
@@ -139,6 +144,33 @@ pub async fn trending(db: &PgPool, progress: &Progress) -> Result<String, JobErr
             enqueue_artist_job(db, job, *id, 3).await?;
         }
     }
+    // Warm the pages people are about to open (with their upcoming shows); the refresh jobs
+    // invalidate them again when they change anything.
+    let mut warmed = 0;
+    if let Some(cache) = cache {
+        let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM artists WHERE id = ANY($1)")
+            .bind(&top)
+            .fetch_all(db)
+            .await?;
+        for slug in slugs {
+            if let Ok(page) = crate::http::artist_page(db, &slug).await
+                && let Ok(bytes) = serde_json::to_vec(&page)
+            {
+                cache.set(&artist_page_key(&slug), bytes).await;
+                warmed += 1;
+            }
+        }
+    }
+    progress
+        .counts(
+            "prefetch",
+            Some(top.len()),
+            warmed,
+            warmed,
+            0,
+            "artist pages warmed",
+        )
+        .await?;
     Ok(format!(
         "{} artists scored; top {} queued for a deep refresh",
         ids.len(),

@@ -199,7 +199,9 @@ impl Worker {
     async fn handle(&self, job: &Job, progress: &Progress) -> Result<String, JobError> {
         match job.job_type.as_str() {
             types::CRON_ACTIVE => return maintenance::active(&self.db, progress).await,
-            types::CRON_TRENDING => return maintenance::trending(&self.db, progress).await,
+            types::CRON_TRENDING => {
+                return maintenance::trending(&self.db, progress, self.cache.as_ref()).await;
+            }
             types::CRON_WEEKLY => {
                 return maintenance::weekly(&self.db, progress, self.sweep_delay).await;
             }

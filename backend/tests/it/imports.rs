@@ -272,3 +272,122 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
     let (s, _) = get_json(&r, &format!("/api/v1/jobs/{}/events", uuid::Uuid::new_v4())).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn operators_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
+    let token = "operator-token-for-tests-0123456789";
+    let open = app(AppState::new(db.clone()));
+    let guarded = app(AppState::new(db.clone()).with_admin_token(Some(token.into())));
+    let post = |router: &Router, auth: Option<&str>, body: &str| {
+        let mut req =
+            Request::post("/api/v1/admin/jobs").header("content-type", "application/json");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let router = router.clone();
+        let req = req.body(Body::from(body.to_owned())).expect("req");
+        async move {
+            let (s, b) = send(&router, req).await;
+            (s, serde_json::from_str::<Value>(&b).unwrap_or(Value::Null))
+        }
+    };
+    let trending = r#"{"job": "trending"}"#;
+    for (router, auth) in [
+        (&open, Some(format!("Bearer {token}"))),
+        (&guarded, None),
+        (&guarded, Some("Bearer wrong-token-wrong-token".to_owned())),
+        (&guarded, Some(format!("Basic {token}"))),
+    ] {
+        let (s, body) = post(router, auth.as_deref(), trending).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{auth:?}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_jobs")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(jobs, 0, "refused requests queue nothing");
+
+    let bearer = format!("Bearer {token}");
+    let (s, job) = post(&guarded, Some(&bearer), trending).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["job_type"], "cron.trending");
+    for (body, code) in [
+        (r#"{"job": "shows"}"#, StatusCode::BAD_REQUEST),
+        (r#"{"job": "reboot"}"#, StatusCode::BAD_REQUEST),
+        (
+            r#"{"job": "trending", "artist_id": "00000000-0000-0000-0000-000000000001"}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            r#"{"job": "shows", "artist_id": "00000000-0000-0000-0000-000000000001"}"#,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            r#"{"job": "shows", "artist_id": "nope"}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (s, res) = post(&guarded, Some(&bearer), body).await;
+        assert_eq!(s, code, "{body}: {res}");
+    }
+}
+
+/// Progress written by a separate worker process reaches a stream served by this one.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn progress_from_another_process_streams_live(db: PgPool) {
+    let fakes = Fakes::start(Duration::from_millis(50)).await;
+    let r = router(&db, &fakes);
+    get_json(&r, "/api/v1/search/artists?q=Arctic%20Monkeys").await;
+    let (s, res) = post_json(
+        &r,
+        "/api/v1/artists/import",
+        &json!({ "ticketmaster_id": AM_TM_ID }).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{res}");
+    let stream = {
+        let r = r.clone();
+        tokio::spawn(async move {
+            send(
+                &r,
+                Request::get("/api/v1/artists/arctic-monkeys/import/events")
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+        })
+    };
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (server, _) = base.rsplit_once('/').expect("db");
+    let url = format!(
+        "{server}/{}",
+        db.connect_options().get_database().expect("db name")
+    );
+    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_theset-backend"))
+        .arg("worker")
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .envs(fakes.env())
+        .spawn()
+        .expect("worker process");
+    let outcome = tokio::time::timeout(Duration::from_secs(60), stream).await;
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let (status, body) = outcome
+        .expect("the stream ends once the jobs are done")
+        .expect("task");
+    assert_eq!(status, StatusCode::OK);
+    let events = sse_events(&body);
+    let finished: Vec<&str> = events
+        .iter()
+        .filter(|(_, e)| e["status"] == "succeeded")
+        .map(|(_, e)| e["phase"].as_str().unwrap_or_default())
+        .collect();
+    for phase in ["shows", "catalogue", "setlists"] {
+        assert!(
+            finished.contains(&phase),
+            "{phase} missing from {finished:?}"
+        );
+    }
+}
