@@ -10,11 +10,10 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::db::jobs::{self as queue, NewJob};
 use crate::db::progress::{self, Scope};
 use crate::import::phase_one;
 use crate::jobs::worker::Worker;
-use crate::jobs::{enqueue_artist_job, types};
+use crate::jobs::{Named, enqueue_artist_job, enqueue_cron_job, job_by_name, types};
 
 /// Imports each named artist (best Ticketmaster match); with `wait`, runs the jobs here and shows
 /// their progress until every phase is done.
@@ -53,25 +52,11 @@ pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::R
 
 /// Runs a job by hand with a progress bar: an import phase for an artist (by slug), or a cron job.
 pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Result<()> {
-    let cron_job = match job {
-        "active" => Some(types::CRON_ACTIVE),
-        "trending" => Some(types::CRON_TRENDING),
-        "weekly" => Some(types::CRON_WEEKLY),
-        _ => None,
-    };
-    if let Some(job_type) = cron_job {
-        let id = queue::enqueue(
-            &state.db,
-            NewJob {
-                job_type,
-                payload: serde_json::json!({ "by_hand": true }),
-                artist_id: None,
-                priority: 20,
-                dedupe_key: Some(format!("cron:{job}")),
-                max_attempts: 1,
-            },
-        )
-        .await?;
+    let named = job_by_name(job).with_context(|| {
+        format!("unknown job {job:?}: use shows, catalogue, setlists, active, trending or weekly")
+    })?;
+    if let Named::Cron(job_type) = named {
+        let id = enqueue_cron_job(&state.db, job_type).await?;
         let worker = Worker::new(state.db.clone(), state.providers.clone());
         while worker.run_one().await?.is_some() {
             let (status,): (String,) = sqlx::query_as("SELECT status FROM sync_jobs WHERE id = $1")
@@ -92,13 +77,8 @@ pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Re
         }
         return Ok(());
     }
-    let job_type = match job {
-        "shows" => types::ARTIST_SHOWS,
-        "catalogue" => types::ARTIST_CATALOGUE,
-        "setlists" => types::ARTIST_SETLISTS,
-        other => bail!(
-            "unknown job {other:?}: use shows, catalogue, setlists, active, trending or weekly"
-        ),
+    let Named::Artist(job_type) = named else {
+        bail!("unreachable: cron jobs returned above");
     };
     let slug = slug.context("this job needs an artist slug")?;
     let (id, name): (Uuid, String) = sqlx::query_as("SELECT id, name FROM artists WHERE slug = $1")

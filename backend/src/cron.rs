@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db::jobs::{self as queue, NewJob};
-use crate::jobs::types;
+use crate::jobs::{cron_dedupe_key, types};
 
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -102,7 +102,7 @@ pub async fn fire(
             payload: serde_json::json!({ "slot": slot }),
             artist_id: None,
             priority: 1,
-            dedupe_key: Some(format!("cron:{}", entry.name)),
+            dedupe_key: Some(cron_dedupe_key(entry.job_type)),
             max_attempts: 3,
         },
     )

@@ -8,7 +8,7 @@
 //! `/setlistfm/rest/1.0`.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -49,22 +49,11 @@ fn items<'a>(v: &'a Value, ptr: &str) -> impl Iterator<Item = &'a Value> {
         .flatten()
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 impl Catalogue {
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         let mut paths = Vec::new();
-        json_files(dir, &mut paths).with_context(|| format!("reading {}", dir.display()))?;
+        crate::seed::files::json_files(dir, &mut paths)
+            .with_context(|| format!("reading {}", dir.display()))?;
         paths.sort();
         let mut c = Self::default();
         for path in paths {

@@ -44,8 +44,12 @@ async fn artists_show_online_then_from_the_local_store_offline() -> anyhow::Resu
     screenshot(&app, "home-online").await?;
     app.close().await?;
 
-    // Offline: stop the backend, restart the app with the same data folder.
+    // Offline: stop the backend, restart the app with the same data folder. The restarted app is
+    // pointed at a port nothing listens on (1): the stopped backend's port could be taken by
+    // another test's server meanwhile.
     backend.stop();
+    drop(driver);
+    let driver = Driver::start(&display, data_home.path(), "http://127.0.0.1:1")?;
     let app = driver.session().await?;
     poll(
         "connection state Offline",

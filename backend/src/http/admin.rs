@@ -16,9 +16,8 @@ use uuid::Uuid;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::db::jobs::{self as queue, NewJob};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{enqueue_artist_job, types};
+use crate::jobs::{Named, enqueue_artist_job, enqueue_cron_job, job_by_name};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/jobs", post(start_job))
@@ -67,20 +66,13 @@ pub async fn start_job(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<StartJob>,
 ) -> AppResult<(StatusCode, Json<JobRef>)> {
-    let artist_job = match req.job.as_str() {
-        "shows" => Some(types::ARTIST_SHOWS),
-        "catalogue" => Some(types::ARTIST_CATALOGUE),
-        "setlists" => Some(types::ARTIST_SETLISTS),
-        _ => None,
-    };
-    let cron_job = match req.job.as_str() {
-        "active" => Some(types::CRON_ACTIVE),
-        "trending" => Some(types::CRON_TRENDING),
-        "weekly" => Some(types::CRON_WEEKLY),
-        _ => None,
-    };
-    let (id, job_type) = match (artist_job, cron_job, req.artist_id) {
-        (Some(job_type), _, Some(artist)) => {
+    let named = job_by_name(&req.job).ok_or_else(|| {
+        AppError::invalid_parameter(
+            "job must be shows, catalogue, setlists, active, trending or weekly",
+        )
+    })?;
+    let (id, job_type) = match (named, req.artist_id) {
+        (Named::Artist(job_type), Some(artist)) => {
             let exists: bool =
                 sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM artists WHERE id = $1)")
                     .bind(artist)
@@ -94,29 +86,12 @@ pub async fn start_job(
                 job_type,
             )
         }
-        (Some(_), _, None) => return Err(AppError::invalid_parameter("this job needs artist_id")),
-        (None, Some(job_type), None) => {
-            let id = queue::enqueue(
-                &state.db,
-                NewJob {
-                    job_type,
-                    payload: serde_json::json!({ "by_hand": true }),
-                    artist_id: None,
-                    priority: 20,
-                    dedupe_key: Some(format!("cron:{}", req.job)),
-                    max_attempts: 1,
-                },
-            )
-            .await?;
-            (id, job_type)
+        (Named::Artist(_), None) => {
+            return Err(AppError::invalid_parameter("this job needs artist_id"));
         }
-        (None, Some(_), Some(_)) => {
+        (Named::Cron(job_type), None) => (enqueue_cron_job(&state.db, job_type).await?, job_type),
+        (Named::Cron(_), Some(_)) => {
             return Err(AppError::invalid_parameter("this job takes no artist_id"));
-        }
-        (None, None, _) => {
-            return Err(AppError::invalid_parameter(
-                "job must be shows, catalogue, setlists, active, trending or weekly",
-            ));
         }
     };
     Ok((

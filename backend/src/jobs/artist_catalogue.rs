@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers};
+use super::{JobError, Progress, Providers, configured};
 use crate::db::upsert;
 use crate::providers::spotify;
 
@@ -19,10 +19,7 @@ pub async fn run(
     artist_id: Uuid,
     progress: &Progress,
 ) -> Result<String, JobError> {
-    let sp = providers
-        .spotify
-        .as_ref()
-        .ok_or_else(|| JobError::Permanent("Spotify is not configured".into()))?;
+    let sp = configured(&providers.spotify, "Spotify")?;
     let spotify_id: Option<String> =
         sqlx::query_scalar("SELECT spotify_id FROM artists WHERE id = $1")
             .bind(artist_id)

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers};
+use super::{JobError, Progress, Providers, configured};
 use crate::db::upsert;
 use crate::providers::setlistfm;
 
@@ -36,10 +36,7 @@ pub async fn run(
     artist_id: Uuid,
     progress: &Progress,
 ) -> Result<String, JobError> {
-    let sl = providers
-        .setlistfm
-        .as_ref()
-        .ok_or_else(|| JobError::Permanent("setlist.fm is not configured".into()))?;
+    let sl = configured(&providers.setlistfm, "setlist.fm")?;
     let (name, mbid): (String, Option<Uuid>) =
         sqlx::query_as("SELECT name, musicbrainz_id FROM artists WHERE id = $1")
             .bind(artist_id)

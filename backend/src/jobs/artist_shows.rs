@@ -7,7 +7,7 @@ use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers, enqueue_artist_job, types};
+use super::{JobError, Progress, Providers, configured, enqueue_artist_job, types};
 use crate::db::upsert;
 
 /// Progress is reported every this many events.
@@ -19,10 +19,7 @@ pub async fn run(
     artist_id: Uuid,
     progress: &Progress,
 ) -> Result<String, JobError> {
-    let tm = providers
-        .ticketmaster
-        .as_ref()
-        .ok_or_else(|| JobError::Permanent("Ticketmaster is not configured".into()))?;
+    let tm = configured(&providers.ticketmaster, "Ticketmaster")?;
     let tm_id: Option<String> =
         sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE id = $1")
             .bind(artist_id)

@@ -87,6 +87,55 @@ pub fn retry_delay(attempt: i32) -> Duration {
     Duration::from_secs(30 * 4u64.pow(exp)).min(Duration::from_secs(3600))
 }
 
+/// A job as operators name it (`shows`, `trending`, …) in the CLI and the admin API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// An import phase; needs an artist.
+    Artist(&'static str),
+    /// A cron job; runs over every artist.
+    Cron(&'static str),
+}
+
+pub fn job_by_name(name: &str) -> Option<Named> {
+    Some(match name {
+        "shows" => Named::Artist(types::ARTIST_SHOWS),
+        "catalogue" => Named::Artist(types::ARTIST_CATALOGUE),
+        "setlists" => Named::Artist(types::ARTIST_SETLISTS),
+        "active" => Named::Cron(types::CRON_ACTIVE),
+        "trending" => Named::Cron(types::CRON_TRENDING),
+        "weekly" => Named::Cron(types::CRON_WEEKLY),
+        _ => return None,
+    })
+}
+
+/// The dedupe key of a cron job: a run by hand and a scheduled run never queue twice.
+pub fn cron_dedupe_key(job_type: &str) -> String {
+    format!("cron:{job_type}")
+}
+
+/// Queues a cron job by hand.
+pub async fn enqueue_cron_job(db: &PgPool, job_type: &'static str) -> sqlx::Result<Uuid> {
+    queue::enqueue(
+        db,
+        NewJob {
+            job_type,
+            payload: serde_json::json!({ "by_hand": true }),
+            artist_id: None,
+            priority: 20,
+            dedupe_key: Some(cron_dedupe_key(job_type)),
+            max_attempts: 1,
+        },
+    )
+    .await
+}
+
+/// The client of a service, or a permanent failure naming the missing configuration.
+pub(crate) fn configured<'a, T>(client: &'a Option<T>, service: &str) -> Result<&'a T, JobError> {
+    client
+        .as_ref()
+        .ok_or_else(|| JobError::Permanent(format!("{service} is not configured")))
+}
+
 /// Enqueues one import phase for an artist; a pending one with the same type is reused.
 pub async fn enqueue_artist_job(
     db: &PgPool,

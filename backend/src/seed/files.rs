@@ -42,7 +42,8 @@ fn parse<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every `.json` file below `dir` (also used by the replay server).
+pub(crate) fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

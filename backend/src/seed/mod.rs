@@ -4,7 +4,7 @@
 //! any set of recorded answers in these shapes loads. Idempotent: every write is an upsert keyed by
 //! the services' ids, and re-running changes nothing.
 
-mod files;
+pub(crate) mod files;
 mod load;
 
 use std::path::Path;
