@@ -5,6 +5,7 @@
 //! bundle carries none of them.
 
 pub mod api;
+pub mod catalogue;
 pub mod error;
 pub mod ipc;
 pub mod slug;

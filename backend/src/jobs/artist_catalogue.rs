@@ -102,10 +102,10 @@ pub async fn run(
 
     // Check the full tracks again: their own album may mark a version the track list did not.
     tracks.retain(|t| titles::classify(&t.name, &t.album.name).is_studio());
-    tracks.sort_by_key(upsert::songs::original_first);
     let mut conn = db.acquire().await?;
     let mut songs = HashSet::new();
-    for t in &tracks {
+    let all: Vec<&spotify::Track> = tracks.iter().collect();
+    for t in upsert::songs::originals(&all) {
         if let Some(id) = upsert::songs::from_track(&mut conn, t).await? {
             songs.insert(id);
         }

@@ -45,9 +45,8 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
         upsert::shows::from_event(db, e, &artists, &venues, today).await?;
     }
 
-    let mut tracks: Vec<&spotify::Track> = r.tracks.iter().collect();
-    tracks.sort_by_key(|t| upsert::songs::original_first(t));
-    for t in tracks {
+    let tracks: Vec<&spotify::Track> = r.tracks.iter().collect();
+    for t in upsert::songs::originals(&tracks) {
         upsert::songs::from_track(db, t).await?;
     }
 

@@ -3,19 +3,30 @@
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
+use theset_shared::catalogue::TrackFacts;
 use theset_shared::titles;
 use uuid::Uuid;
 
 use crate::providers::spotify;
 
-/// Order in which to upsert tracks so the original release owns the ISRC: albums before singles,
-/// earlier releases first.
-pub fn original_first(t: &spotify::Track) -> (bool, Option<NaiveDate>, String) {
-    (
-        t.album.album_type.as_deref() != Some("album"),
-        release_date(t.album.release_date.as_deref()),
-        t.id.clone(),
-    )
+/// The facts the catalogue rules (`theset_shared::catalogue`) decide on.
+pub fn facts(t: &spotify::Track) -> TrackFacts {
+    TrackFacts {
+        id: t.id.clone(),
+        title: t.name.clone(),
+        isrc: t.external_ids.isrc.clone(),
+        album_type: t.album.album_type.clone(),
+        release_date: t.album.release_date.clone(),
+    }
+}
+
+/// The tracks to upsert: one per recording, the original release (see `theset_shared::catalogue`).
+pub fn originals<'a>(tracks: &[&'a spotify::Track]) -> Vec<&'a spotify::Track> {
+    let facts: Vec<TrackFacts> = tracks.iter().map(|t| facts(t)).collect();
+    theset_shared::catalogue::originals(&facts)
+        .into_iter()
+        .map(|i| tracks[i])
+        .collect()
 }
 
 /// Upserts track `t`. Demos, acoustic and instrumental versions are left out (`None`), as are
