@@ -130,6 +130,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Worker { lease_secs } => {
             MIGRATOR.run(&pool).await.context("migrating")?;
             let providers = Providers::from_config(&ProvidersConfig::from_env())?;
+            // Worker processes run the scheduler too; each slot still fires once.
+            if std::env::var("THESET_CRON").as_deref() != Ok("off") {
+                tokio::spawn(cron::run(
+                    pool.clone(),
+                    cron::entries_from_env()?,
+                    std::future::pending(),
+                ));
+            }
             Worker::new(pool, providers)
                 .with_cache(Cache::from_env().await)
                 .with_lease(Duration::from_secs(lease_secs.max(1)))

@@ -194,3 +194,57 @@ async fn weekly_sweep_queues_everyone_cleans_up_and_reports(db: PgPool) {
     );
     assert!(report.contains("removed 1 orphan songs"), "{report}");
 }
+
+/// Two real backend processes run the scheduler on one database with a schedule firing every
+/// second: every slot is recorded once and queued once.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn two_processes_fire_each_slot_once(db: PgPool) {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (server, _) = base.rsplit_once('/').expect("db");
+    let url = format!(
+        "{server}/{}",
+        db.connect_options().get_database().expect("db name")
+    );
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_theset-backend"))
+            .arg("worker")
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .env("THESET_CRON_TRENDING", "* * * * * *")
+            .env("THESET_CRON_ACTIVE", "0 0 0 1 1 *")
+            .env("THESET_CRON_WEEKLY", "0 0 0 1 1 *")
+            .spawn()
+            .expect("worker process")
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    for p in [&mut a, &mut b] {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+    let (rows, slots, with_job): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT slot), count(job_id) FROM cron_runs WHERE name = 'trending'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("cron runs");
+    assert!(rows >= 2, "the schedule fired ({rows} runs)");
+    assert_eq!(rows, slots, "no slot fired twice");
+    assert_eq!(with_job, rows, "every fired slot queued (or joined) a job");
+    // Slots are the schedule's instants (whole seconds here), not each process's own clock, which
+    // is what makes two processes agree on them.
+    let off_schedule = count(
+        &db,
+        "SELECT count(*) FROM cron_runs WHERE date_trunc('second', slot) <> slot",
+    )
+    .await;
+    assert_eq!(off_schedule, 0);
+    let instances = count(&db, "SELECT count(DISTINCT instance) FROM cron_runs").await;
+    assert!(instances >= 1);
+    let jobs = count(
+        &db,
+        "SELECT count(*) FROM sync_jobs WHERE job_type = 'cron.trending'",
+    )
+    .await;
+    assert!(jobs <= rows, "{jobs} jobs for {rows} slots");
+}
