@@ -116,3 +116,21 @@ pub async fn events_after(
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// Whether rows after `after` exist in `scope` that [`events_after`] cannot serve yet because an
+/// older transaction is still running; a stream then re-reads shortly instead of waiting for the
+/// next notification.
+pub async fn hidden_after(db: impl PgExecutor<'_>, scope: Scope, after: i64) -> sqlx::Result<bool> {
+    let id = match scope {
+        Scope::Job(id) | Scope::Artist(id) => id,
+    };
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
+         WHERE (p.job_id = $1 OR j.artist_id = $1) AND p.id > $2 \
+           AND p.tx >= pg_snapshot_xmin(pg_current_snapshot()))",
+    )
+    .bind(id)
+    .bind(after)
+    .fetch_one(db)
+    .await
+}

@@ -25,6 +25,8 @@ use crate::error::{AppError, AppResult};
 
 /// Rows read per query; a long backlog streams in several reads.
 const BATCH: i64 = 200;
+/// Re-read delay while committed rows wait behind an older running transaction.
+const HIDDEN_RETRY: Duration = Duration::from_millis(25);
 /// Poll even without a NOTIFY, in case one was missed while reconnecting.
 const FALLBACK_POLL: Duration = Duration::from_secs(5);
 
@@ -131,6 +133,10 @@ fn stream(
                 }
             }
             if full {
+                continue;
+            }
+            if progress::hidden_after(&state.db, scope, after).await.unwrap_or(false) {
+                tokio::time::sleep(HIDDEN_RETRY).await;
                 continue;
             }
             if finished(&state, scope, after, terminal).await {
