@@ -135,7 +135,10 @@ fn stream(
             if full {
                 continue;
             }
-            if progress::hidden_after(&state.db, scope, after).await.unwrap_or(false) {
+            if progress::hidden_after(&state.db, scope, after)
+                .await
+                .unwrap_or(false)
+            {
                 tokio::time::sleep(HIDDEN_RETRY).await;
                 continue;
             }

@@ -67,3 +67,58 @@ async fn catalogue_loads_idempotently_and_answers_near_queries(db: PgPool) {
     .expect("isrc");
     assert_eq!(dup, 0);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn set_list_entries_match_songs_by_known_aliases(db: PgPool) {
+    let a = artist(&db, "Alias Band", &[], None, 0.0).await;
+    sqlx::query(
+        "UPDATE artists SET musicbrainz_id = '11111111-2222-3333-4444-555555555555' WHERE id = $1",
+    )
+    .bind(a)
+    .execute(&db)
+    .await
+    .expect("mbid");
+    let renamed = song(&db, a, "The Long Official Title", 50).await;
+    song(&db, a, "Nickname", 40).await;
+    for alias in ["Long One", "Nickname"] {
+        sqlx::query(
+            "INSERT INTO song_aliases (song_id, alias, alias_normalized) VALUES ($1, $2, $3)",
+        )
+        .bind(renamed)
+        .bind(alias)
+        .bind(theset_shared::titles::normalize(alias))
+        .execute(&db)
+        .await
+        .expect("alias");
+    }
+    let setlist: theset_backend::providers::setlistfm::Setlist = serde_json::from_value(serde_json::json!({
+        "id": "abc123", "eventDate": "01-02-2024",
+        "artist": { "mbid": "11111111-2222-3333-4444-555555555555", "name": "Alias Band" },
+        "venue": { "id": "v1", "name": "Somewhere", "city": { "name": "Town", "country": { "code": "US" } } },
+        "sets": { "set": [{ "song": [{ "name": "Long One" }, { "name": "Nickname" }, { "name": "Unknown Jam" }] }] }
+    }))
+    .expect("setlist");
+    let mut conn = db.acquire().await.expect("conn");
+    let today = chrono::Utc::now().date_naive();
+    theset_backend::db::upsert::setlists::from_setlistfm(&mut conn, &setlist, today)
+        .await
+        .expect("import");
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT ss.title, s.title FROM setlist_songs ss LEFT JOIN songs s ON s.id = ss.song_id ORDER BY ss.position",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("rows");
+    assert_eq!(
+        rows,
+        [
+            (
+                "Long One".to_owned(),
+                Some("The Long Official Title".to_owned())
+            ),
+            ("Nickname".to_owned(), Some("Nickname".to_owned())),
+            ("Unknown Jam".to_owned(), None),
+        ],
+        "an alias matches; a song's own title beats another song's alias; the rest stays free text"
+    );
+}

@@ -110,8 +110,16 @@ async fn setlist_songs(
     s: &setlistfm::Setlist,
 ) -> sqlx::Result<()> {
     let catalogue: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
-        "SELECT s.normalized_title, s.id FROM artist_songs x JOIN songs s ON s.id = x.song_id \
-         WHERE x.artist_id = $1 ORDER BY s.is_live, s.is_remix, s.release_date NULLS LAST",
+        // Titles first, then known aliases; the first row for a key wins (see `rev` below), so a
+        // song's own title beats another song's alias.
+        "SELECT key, id FROM ( \
+           SELECT s.normalized_title AS key, s.id, 0 AS pref, s.is_live, s.is_remix, s.release_date \
+           FROM artist_songs x JOIN songs s ON s.id = x.song_id WHERE x.artist_id = $1 \
+           UNION ALL \
+           SELECT a.alias_normalized, s.id, 1, s.is_live, s.is_remix, s.release_date \
+           FROM artist_songs x JOIN songs s ON s.id = x.song_id JOIN song_aliases a ON a.song_id = s.id \
+           WHERE x.artist_id = $1) m \
+         ORDER BY pref, is_live, is_remix, release_date NULLS LAST",
     )
     .bind(artist)
     .fetch_all(&mut *db)
