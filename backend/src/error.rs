@@ -17,6 +17,8 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("unauthorized")]
     Unauthorized,
+    #[error("{0}")]
+    Conflict(String),
     #[error("not ready: {0}")]
     NotReady(String),
     #[error("upstream: {0}")]
@@ -61,6 +63,7 @@ impl IntoResponse for AppError {
                 ErrorCode::Unauthorized,
                 "missing or invalid credentials".into(),
             ),
+            Self::Conflict(message) => (StatusCode::CONFLICT, ErrorCode::Conflict, message),
             Self::NotReady(reason) => {
                 tracing::warn!(%reason, "not ready");
                 (

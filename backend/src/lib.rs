@@ -4,6 +4,7 @@
 //! serve one database. Modules: `http` (routes, thin handlers), `db` (all SQL), `providers`
 //! (typed models of Ticketmaster, Spotify and setlist.fm answers), `seed` (the offline catalogue).
 
+pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod cron;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
     /// Operator token for `/api/v1/admin/*` (`THESET_ADMIN_TOKEN`), until accounts and roles exist.
     pub admin_token: Option<std::sync::Arc<str>>,
+    pub auth: auth::AuthConfig,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
                 .time_to_live(ttl * 3)
                 .build(),
             admin_token: None,
+            auth: auth::AuthConfig::from_env(),
         }
     }
 

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// Authenticated, but not allowed to do this.
     Forbidden,
+    /// The request conflicts with what exists (e.g. an email already registered).
+    Conflict,
     /// No such resource.
     NotFound,
     /// The route does not exist.
@@ -47,6 +49,7 @@ impl ErrorCode {
             Self::InvalidCursor => "invalid_cursor",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::Conflict => "conflict",
             Self::NotFound => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -104,6 +107,7 @@ mod tests {
             ErrorCode::InvalidCursor,
             ErrorCode::Unauthorized,
             ErrorCode::Forbidden,
+            ErrorCode::Conflict,
             ErrorCode::NotFound,
             ErrorCode::RouteNotFound,
             ErrorCode::MethodNotAllowed,

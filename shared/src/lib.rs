@@ -8,6 +8,7 @@ pub mod api;
 pub mod catalogue;
 pub mod error;
 pub mod ipc;
+pub mod password;
 pub mod slug;
 pub mod titles;
 pub mod trending;

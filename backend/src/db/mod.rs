@@ -4,6 +4,7 @@
 pub mod artists;
 pub mod jobs;
 pub mod progress;
+pub mod sessions;
 pub mod setlists;
 pub mod shows;
 pub mod upsert;

@@ -26,8 +26,13 @@ use crate::AppState;
         super::jobs::job_events,
         super::jobs::artist_events,
         super::admin::start_job,
+        super::auth::signup,
+        super::auth::login,
+        super::auth::refresh,
+        super::auth::logout,
+        super::auth::me,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod artists;
+mod auth;
 mod docs;
 mod extract;
 mod health;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::router())
         .merge(jobs::router())
         .merge(admin::router())
+        .merge(auth::router())
         .merge(docs::router());
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -2,6 +2,7 @@
 //! drives the real router.
 
 mod artists;
+mod auth;
 mod cache;
 mod cron;
 mod errors;

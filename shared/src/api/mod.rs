@@ -1,6 +1,7 @@
 //! REST DTOs of `/api/v1`. Field names are the JSON names; every list answers a [`Page`].
 
 mod artists;
+mod auth;
 mod jobs;
 mod search;
 mod setlists;
@@ -8,6 +9,7 @@ mod shows;
 mod venues;
 
 pub use artists::*;
+pub use auth::*;
 pub use jobs::*;
 pub use search::*;
 pub use setlists::*;
