@@ -234,27 +234,15 @@ impl Spotify {
                     Err(e) => return Err(e),
                 }
             }
-            // Owned ids and a cloned client keep the futures 'static and Send (spawned jobs).
-            let fetches = chunk.iter().cloned().map(|id| {
-                let this = self.clone();
-                async move {
+            out.extend(
+                self.per_item(chunk, |this, id| async move {
                     let mut url = this.api.url(&format!("albums/{}/tracks", urlencode(&id)))?;
                     url.query_pairs_mut()
                         .append_pair("limit", &this.page_size().to_string());
-                    match this.all_pages::<AlbumTrack>(url).await {
-                        Ok(tracks) => Ok(Some((id, tracks))),
-                        Err(ProviderError::NotFound { .. }) => Ok(None),
-                        Err(e) => Err(e),
-                    }
-                }
-            });
-            let done: Vec<Result<_, ProviderError>> = futures::stream::iter(fetches)
-                .buffered(PER_ITEM_CONCURRENCY)
-                .collect()
-                .await;
-            for r in done {
-                out.extend(r?);
-            }
+                    Ok((id, this.all_pages::<AlbumTrack>(url).await?))
+                })
+                .await?,
+            );
         }
         Ok(out)
     }
@@ -276,23 +264,39 @@ impl Spotify {
                     Err(e) => return Err(e),
                 }
             }
-            let fetches = chunk.iter().cloned().map(|id| {
-                let this = self.clone();
-                async move {
+            out.extend(
+                self.per_item(chunk, |this, id| async move {
                     let url = this.api.url(&format!("tracks/{}", urlencode(&id)))?;
-                    match this.get::<Track>(url).await {
-                        Ok(t) => Ok(Some(t)),
-                        Err(ProviderError::NotFound { .. }) => Ok(None),
-                        Err(e) => Err(e),
-                    }
-                }
-            });
-            let done: Vec<Result<_, ProviderError>> = futures::stream::iter(fetches)
-                .buffered(PER_ITEM_CONCURRENCY)
-                .collect()
-                .await;
-            for r in done {
-                out.extend(r?);
+                    this.get::<Track>(url).await
+                })
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Development mode's one-request-per-item fallback: up to [`PER_ITEM_CONCURRENCY`] in flight
+    /// (the shared limiter still paces them), results in input order, unknown ids skipped. Owned
+    /// ids and a cloned client keep the futures `'static` and `Send` for spawned jobs.
+    async fn per_item<T, Fut>(
+        &self,
+        ids: &[String],
+        fetch: impl Fn(Self, String) -> Fut,
+    ) -> Result<Vec<T>, ProviderError>
+    where
+        Fut: std::future::Future<Output = Result<T, ProviderError>>,
+    {
+        let fetches = ids.iter().cloned().map(|id| fetch(self.clone(), id));
+        let done: Vec<Result<T, ProviderError>> = futures::stream::iter(fetches)
+            .buffered(PER_ITEM_CONCURRENCY)
+            .collect()
+            .await;
+        let mut out = Vec::with_capacity(done.len());
+        for r in done {
+            match r {
+                Ok(item) => out.push(item),
+                Err(ProviderError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
