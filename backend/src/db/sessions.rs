@@ -73,24 +73,20 @@ pub async fn store_tokens(
     access: &[u8],
     refresh: &[u8],
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
-         VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING",
-    )
-    .bind(access)
-    .bind(session)
-    .bind(ACCESS_SECS as f64)
-    .execute(&mut *db)
-    .await?;
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
-         VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING",
-    )
-    .bind(refresh)
-    .bind(session)
-    .bind(REFRESH_SECS as f64)
-    .execute(&mut *db)
-    .await?;
+    for (table, hash, lifetime) in [
+        ("access_tokens", access, ACCESS_SECS),
+        ("refresh_tokens", refresh, REFRESH_SECS),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO {table} (token_hash, session_id, expires_at) \
+             VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING"
+        ))
+        .bind(hash)
+        .bind(session)
+        .bind(lifetime as f64)
+        .execute(&mut *db)
+        .await?;
+    }
     sqlx::query("UPDATE sessions SET last_used_at = now() WHERE id = $1")
         .bind(session)
         .execute(db)

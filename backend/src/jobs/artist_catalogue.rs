@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers, configured};
+use super::{JobError, Progress, Providers, artist_column, configured};
 use crate::db::upsert;
 use crate::providers::spotify;
 
@@ -20,12 +20,7 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let sp = configured(&providers.spotify, "Spotify")?;
-    let spotify_id: Option<String> =
-        sqlx::query_scalar("SELECT spotify_id FROM artists WHERE id = $1")
-            .bind(artist_id)
-            .fetch_optional(db)
-            .await?
-            .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
+    let spotify_id = artist_column(db, artist_id, "spotify_id").await?;
     let Some(spotify_id) = spotify_id else {
         progress
             .step("skipped", "No Spotify link for this artist")

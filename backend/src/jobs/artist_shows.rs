@@ -7,7 +7,7 @@ use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers, configured, enqueue_artist_job, types};
+use super::{JobError, Progress, Providers, artist_column, configured, enqueue_artist_job, types};
 use crate::db::upsert;
 
 /// Progress is reported every this many events.
@@ -20,12 +20,7 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let tm = configured(&providers.ticketmaster, "Ticketmaster")?;
-    let tm_id: Option<String> =
-        sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE id = $1")
-            .bind(artist_id)
-            .fetch_optional(db)
-            .await?
-            .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
+    let tm_id = artist_column(db, artist_id, "ticketmaster_id").await?;
     let tm_id = tm_id.ok_or_else(|| JobError::Permanent("artist has no Ticketmaster id".into()))?;
 
     progress

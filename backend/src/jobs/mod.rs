@@ -136,6 +136,20 @@ pub(crate) fn configured<'a, T>(client: &'a Option<T>, service: &str) -> Result<
         .ok_or_else(|| JobError::Permanent(format!("{service} is not configured")))
 }
 
+/// One column of a job's artist (`spotify_id`, `ticketmaster_id`, …); a permanent failure when
+/// the artist was deleted meanwhile.
+pub(crate) async fn artist_column(
+    db: &PgPool,
+    artist_id: Uuid,
+    column: &'static str,
+) -> Result<Option<String>, JobError> {
+    sqlx::query_scalar::<_, Option<String>>(&format!("SELECT {column} FROM artists WHERE id = $1"))
+        .bind(artist_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))
+}
+
 /// Enqueues one import phase for an artist; a pending one with the same type is reused.
 pub async fn enqueue_artist_job(
     db: &PgPool,

@@ -5,10 +5,9 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use sqlx::PgPool;
 use theset_backend::cron::{self, fire};
-use theset_backend::db::jobs::{self as queue, NewJob};
 use theset_backend::db::progress::Scope;
 use theset_backend::jobs::worker::Worker;
-use theset_backend::jobs::{Providers, types};
+use theset_backend::jobs::{Providers, enqueue_cron_job, types};
 use uuid::Uuid;
 
 use crate::support::{artist, days_from_today, show, user};
@@ -83,19 +82,9 @@ async fn trending_ranks_recent_activity_and_near_shows(db: PgPool) {
     }
     show(&db, touring, None, days_from_today(5), "upcoming").await;
     show(&db, quiet, None, days_from_today(200), "upcoming").await;
-    let job = queue::enqueue(
-        &db,
-        NewJob {
-            job_type: types::CRON_TRENDING,
-            payload: serde_json::json!({}),
-            artist_id: None,
-            priority: 0,
-            dedupe_key: None,
-            max_attempts: 1,
-        },
-    )
-    .await
-    .expect("enqueue");
+    let job = enqueue_cron_job(&db, types::CRON_TRENDING)
+        .await
+        .expect("enqueue");
     Worker::new(db.clone(), Providers::default())
         .run_one()
         .await
@@ -150,19 +139,9 @@ async fn weekly_sweep_queues_everyone_cleans_up_and_reports(db: PgPool) {
         .execute(&db)
         .await
         .expect("orphan");
-    let job = queue::enqueue(
-        &db,
-        NewJob {
-            job_type: types::CRON_WEEKLY,
-            payload: serde_json::json!({}),
-            artist_id: None,
-            priority: 0,
-            dedupe_key: None,
-            max_attempts: 1,
-        },
-    )
-    .await
-    .expect("enqueue");
+    let job = enqueue_cron_job(&db, types::CRON_WEEKLY)
+        .await
+        .expect("enqueue");
     Worker::new(db.clone(), Providers::default())
         .with_sweep_delay(Duration::ZERO)
         .run_one()
