@@ -17,6 +17,16 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("unauthorized")]
     Unauthorized,
+    /// Signed in, but the role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// A mailed link or OAuth code that is unknown, expired or spent.
+    #[error("invalid or expired token")]
+    InvalidToken,
+    #[error("rate limited")]
+    RateLimited(std::time::Duration),
     #[error("{0}")]
     Conflict(String),
     #[error("not ready: {0}")]
@@ -52,6 +62,22 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {
+            Self::RateLimited(wait) => return rate_limited(wait),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "your account may not do this".into(),
+            ),
+            Self::Csrf => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::CsrfRejected,
+                "send the session's X-CSRF-Token header with every change".into(),
+            ),
+            Self::InvalidToken => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidToken,
+                "this link or code is invalid, expired or already used".into(),
+            ),
             Self::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
             Self::NotFound(what) => (
                 StatusCode::NOT_FOUND,
@@ -91,6 +117,20 @@ impl IntoResponse for AppError {
         };
         (status, Json(ErrorBody::new(code, message))).into_response()
     }
+}
+
+fn rate_limited(wait: std::time::Duration) -> Response {
+    // Whole seconds, rounded up, never 0: clients sleep at least that long.
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, secs.max(1).to_string())],
+        Json(ErrorBody::new(
+            ErrorCode::RateLimited,
+            "too many requests; wait and try again",
+        )),
+    )
+        .into_response()
 }
 
 fn internal() -> (StatusCode, ErrorCode, String) {

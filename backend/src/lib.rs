@@ -36,8 +36,6 @@ pub struct AppState {
     /// id, so picking a search hit (phase 1 of an import) costs no second request.
     pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
     pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
-    /// Operator token for `/api/v1/admin/*` (`THESET_ADMIN_TOKEN`), until accounts and roles exist.
-    pub admin_token: Option<std::sync::Arc<str>>,
     pub auth: auth::AuthConfig,
 }
 
@@ -66,13 +64,13 @@ impl AppState {
                 .max_capacity(50_000)
                 .time_to_live(ttl * 3)
                 .build(),
-            admin_token: None,
             auth: auth::AuthConfig::from_env(),
         }
     }
 
-    pub fn with_admin_token(mut self, token: Option<String>) -> Self {
-        self.admin_token = token.filter(|t| !t.is_empty()).map(Into::into);
+    /// Replaces the accounts configuration (tests: a mail server, fake OAuth providers, limits).
+    pub fn with_auth(mut self, auth: auth::AuthConfig) -> Self {
+        self.auth = auth;
         self
     }
 }

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
+use theset_backend::auth::oauth::ProviderKind;
 use theset_backend::cache::Cache;
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
@@ -64,6 +65,8 @@ enum Command {
         job: String,
         artist_slug: Option<String>,
     },
+    /// Give an account a role (`user`, `moderator`, `admin`): how the first admin is made.
+    SetRole { email: String, role: String },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {
         #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
@@ -86,7 +89,16 @@ async fn main() -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding {listen}"))?;
         tracing::info!(addr = %listener.local_addr()?, "replaying {}", fixtures.display());
-        axum::serve(listener, replay::router(catalogue))
+        let base = format!("http://{}", listener.local_addr()?);
+        // The demo's credentials are `offline-demo` for every service, as `cargo xtask run` sets.
+        let fake = |kind, name: &str| {
+            let issuer = format!("{base}/oauth/{name}");
+            replay::oauth::FakeProvider::new(kind, "offline-demo", "offline-demo", &issuer, fixtures)
+        };
+        let router = replay::router(catalogue)
+            .nest("/oauth/google", replay::oauth::router(fake(ProviderKind::Google, "google")?))
+            .nest("/oauth/spotify", replay::oauth::router(fake(ProviderKind::Spotify, "spotify")?));
+        axum::serve(listener, router)
             .with_graceful_shutdown(shutdown())
             .await?;
         return Ok(());
@@ -104,6 +116,26 @@ async fn main() -> anyhow::Result<()> {
             MIGRATOR.run(&pool).await.context("migrating")?;
         }
         Command::Replay { .. } => {}
+        Command::SetRole { email, role } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let role = theset_shared::api::Role::parse(&role)
+                .context("role must be user, moderator or admin")?;
+            let id = theset_backend::db::users::set_role_by_email(&pool, &email, role)
+                .await?
+                .with_context(|| format!("no account uses {email}"))?;
+            theset_backend::db::audit::record(
+                &pool,
+                theset_backend::db::audit::Event {
+                    actor: None,
+                    action: "user.role_changed",
+                    subject: Some(id),
+                    ip: None,
+                    detail: serde_json::json!({ "to": role.as_str(), "via": "cli" }),
+                },
+            )
+            .await?;
+            println!("{email} is now {}", role.as_str());
+        }
         Command::Import {
             mut names,
             all_in_fixtures,
@@ -176,9 +208,11 @@ async fn main() -> anyhow::Result<()> {
                     let _ = cron_stop_rx.await;
                 }));
             }
-            let state = AppState::with_cache(pool, providers, cache)
-                .with_admin_token(std::env::var("THESET_ADMIN_TOKEN").ok());
-            axum::serve(listener, app(state))
+            let state = AppState::with_cache(pool, providers, cache);
+            axum::serve(
+                listener,
+                app(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
                 .with_graceful_shutdown(shutdown())
                 .await?;
             let _ = stop_tx.send(());

@@ -39,6 +39,12 @@ pub enum ErrorCode {
     UpstreamUnavailable,
     /// Anything unexpected; details are logged, never sent.
     Internal,
+    /// Too many requests; retry after the `Retry-After` header's seconds.
+    RateLimited,
+    /// A cookie-authenticated change came without the matching `X-CSRF-Token` header.
+    CsrfRejected,
+    /// A mailed link or OAuth code is unknown, expired or already used.
+    InvalidToken,
 }
 
 impl ErrorCode {
@@ -59,6 +65,9 @@ impl ErrorCode {
             Self::NotReady => "not_ready",
             Self::UpstreamUnavailable => "upstream_unavailable",
             Self::Internal => "internal",
+            Self::RateLimited => "rate_limited",
+            Self::CsrfRejected => "csrf_rejected",
+            Self::InvalidToken => "invalid_token",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Password rules after NIST SP 800-63B-4: length is what matters. At least 15 characters for
 //! accounts protected by a password alone, at least 64 accepted (we take up to 256), no
 //! composition rules, no truncation; compared after Unicode NFKC normalisation; refused when it
-//! contains the email's local part or the product's name, or is one character repeated.
+//! contains the email's local part or the product's name, or is one character repeated, or is
+//! built from common passwords (see [`is_common`]).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -16,6 +17,7 @@ pub enum PasswordProblem {
     ContainsEmail,
     ContainsProductName,
     Repetitive,
+    Common,
 }
 
 impl std::fmt::Display for PasswordProblem {
@@ -29,6 +31,9 @@ impl std::fmt::Display for PasswordProblem {
             Self::ContainsEmail => f.write_str("do not include your email address"),
             Self::ContainsProductName => f.write_str("do not include the name of this service"),
             Self::Repetitive => f.write_str("do not repeat one character"),
+            Self::Common => f.write_str(
+                "this is too close to passwords found in breaches; add words of your own",
+            ),
         }
     }
 }
@@ -62,7 +67,60 @@ pub fn check(password: &str, email: &str) -> Result<(), PasswordProblem> {
     {
         return Err(PasswordProblem::Repetitive);
     }
+    if is_common(&lower) {
+        return Err(PasswordProblem::Common);
+    }
     Ok(())
+}
+
+/// The 10,000 most common passwords of public breach corpora (the frequency list zxcvbn 3.1.1
+/// ships, MIT), lower case, one per line, most common first.
+const COMMON: &str = include_str!("../data/common-passwords.txt");
+
+fn common_set() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// Whether a lower-case password is a common one in disguise: after dropping white space, it is
+/// covered by at most two entries of the common list, with any digits and symbols around them
+/// ("passwordpassword", "iloveyou12345678", "Sunshine!Football", "123456789012345"), or one entry
+/// repeated. Attackers'
+/// rules try exactly these combinations first. Three or more words stay allowed: a passphrase of
+/// ordinary words is what NIST asks people to choose.
+pub fn is_common(lower: &str) -> bool {
+    let set = common_set();
+    let chars: Vec<char> = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = chars.len();
+    // words[i] = fewest list entries covering chars[..i]; digit and symbol runs cost nothing.
+    let mut words = vec![usize::MAX; n + 1];
+    words[0] = 0;
+    for i in 0..n {
+        if words[i] == usize::MAX {
+            continue;
+        }
+        if !chars[i].is_alphabetic() {
+            words[i + 1] = words[i + 1].min(words[i]);
+        }
+        let mut piece = String::new();
+        for (j, c) in chars.iter().enumerate().skip(i).take(24) {
+            piece.push(*c);
+            if j > i + 1 && set.contains(piece.as_str()) {
+                words[j + 1] = words[j + 1].min(words[i] + 1);
+            }
+        }
+    }
+    words[n] <= 2 || repeats_an_entry(&chars, set)
+}
+
+/// "dragondragondragon": one list entry said again and again.
+fn repeats_an_entry(chars: &[char], set: &std::collections::HashSet<&'static str>) -> bool {
+    (3..=chars.len() / 2).any(|period| {
+        chars.len() % period == 0
+            && chars.chunks(period).all(|c| c == &chars[..period])
+            && set.contains(chars[..period].iter().collect::<String>().as_str())
+    })
 }
 
 #[cfg(test)]
@@ -73,6 +131,17 @@ mod tests {
     #[test]
     fn examples() {
         assert!(check("correct horse battery staple", "fan@example.com").is_ok());
+        assert!(check("mauve giraffes debate quietly", "fan@example.com").is_ok());
+        for common in [
+            "passwordpassword",
+            "iloveyou12345678",
+            "Sunshine!Football",
+            "123456789012345",
+            "qwertyuiop123456",
+            "dragon dragon dragon",
+        ] {
+            assert_eq!(check(common, "fan@example.com"), Err(PasswordProblem::Common), "{common}");
+        }
         assert_eq!(
             check("short", "fan@example.com"),
             Err(PasswordProblem::TooShort { min: 15 })

@@ -1,12 +1,17 @@
 //! All SQL, one module per table family. Functions take an executor so callers choose the
 //! transaction; rows are plain `FromRow` structs converted to DTOs at the edge.
 
+pub mod aliases;
 pub mod artists;
+pub mod audit;
+pub mod email_tokens;
 pub mod jobs;
+pub mod oauth;
 pub mod progress;
 pub mod sessions;
 pub mod setlists;
 pub mod shows;
 pub mod upsert;
+pub mod users;
 pub mod venues;
 pub mod votes;

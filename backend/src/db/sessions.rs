@@ -1,65 +1,28 @@
-//! Users' credentials and native sessions (`users`, `sessions`, `access_tokens`, `refresh_tokens`).
+//! Sessions and their tokens (`sessions`, `access_tokens`, `refresh_tokens`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
+use theset_shared::api::Role;
 use uuid::Uuid;
 
 /// Access tokens live 15 minutes, refresh tokens 30 days.
 pub const ACCESS_SECS: i64 = 15 * 60;
 pub const REFRESH_SECS: i64 = 30 * 86_400;
-
-pub async fn create_user(
-    db: impl PgExecutor<'_>,
-    email: &str,
-    display_name: &str,
-    password_hash: &str,
-) -> sqlx::Result<Option<Uuid>> {
-    // The unique index on lower(email) decides; `None` means the address is taken.
-    sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, $3) \
-         ON CONFLICT (lower(email)) DO NOTHING RETURNING id",
-    )
-    .bind(email)
-    .bind(display_name)
-    .bind(password_hash)
-    .fetch_optional(db)
-    .await
-}
-
-/// `(user id, password hash)` of the account with `email`, case-insensitively.
-pub async fn credentials(
-    db: impl PgExecutor<'_>,
-    email: &str,
-) -> sqlx::Result<Option<(Uuid, Option<String>)>> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
-        .bind(email)
-        .fetch_optional(db)
-        .await
-}
-
-pub async fn set_password_hash(
-    db: impl PgExecutor<'_>,
-    user: Uuid,
-    hash: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user)
-        .bind(hash)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
+/// Browser sessions (cookie) last 14 days.
+pub const BROWSER_SECS: i64 = 14 * 86_400;
 
 pub async fn create_session(
     db: &mut PgConnection,
     user: Uuid,
+    kind: &str,
     device_id: &str,
     device_name: Option<&str>,
 ) -> sqlx::Result<Uuid> {
     sqlx::query_scalar(
-        "INSERT INTO sessions (user_id, device_id, device_name) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO sessions (user_id, kind, device_id, device_name) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user)
+    .bind(kind)
     .bind(device_id)
     .bind(device_name)
     .fetch_one(db)
@@ -138,24 +101,102 @@ pub async fn revoke(db: impl PgExecutor<'_>, session: Uuid, reason: &str) -> sql
         .map(|_| ())
 }
 
-/// Who holds a valid access token. Role and revocation are read on every request, so changes
-/// take effect at once.
+/// Who holds a valid access (or browser) token. Role and revocation are read on every request,
+/// so role changes and revocations take effect on the very next request.
 #[derive(Debug, Clone, FromRow)]
 pub struct Caller {
     pub user_id: Uuid,
     pub session_id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub email_verified: bool,
+    pub has_avatar: bool,
+    /// `native` or `browser`: browser sessions must prove CSRF on changes.
+    pub kind: String,
 }
 
 pub async fn caller(db: impl PgExecutor<'_>, access_hash: &[u8]) -> sqlx::Result<Option<Caller>> {
     sqlx::query_as(
-        "SELECT u.id AS user_id, s.id AS session_id, u.email, u.display_name, u.role \
+        "SELECT u.id AS user_id, s.id AS session_id, u.email, u.display_name, u.role, \
+                u.email_verified_at IS NOT NULL AS email_verified, \
+                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS has_avatar, s.kind \
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
          WHERE a.token_hash = $1 AND a.expires_at > now() AND s.revoked_at IS NULL",
     )
     .bind(access_hash)
     .fetch_optional(db)
     .await
+}
+
+/// A browser session's cookie token: one opaque token that lives as long as the session.
+pub async fn store_browser_token(
+    db: &mut PgConnection,
+    session: Uuid,
+    token_hash: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
+         VALUES ($1, $2, now() + make_interval(secs => $3))",
+    )
+    .bind(token_hash)
+    .bind(session)
+    .bind(BROWSER_SECS as f64)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Debug, FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub device_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn list(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as(
+        "SELECT id, kind, device_name, created_at, last_used_at FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC, id LIMIT 200",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await
+}
+
+/// Revokes one of `user`'s sessions; `false` when it is not theirs or already gone, so one
+/// user cannot even learn whether another's session id exists.
+pub async fn revoke_own(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    session: Uuid,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3 \
+         WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .bind(session)
+    .bind(reason)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Signs `user` out everywhere (password reset, account deletion).
+pub async fn revoke_all(db: impl PgExecutor<'_>, user: Uuid, reason: &str) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 \
+         WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .bind(reason)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }

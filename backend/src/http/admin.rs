@@ -1,53 +1,28 @@
-//! Operator routes: start any job by hand (`POST /api/v1/admin/jobs`).
-//!
-//! Until accounts and roles exist, the [`Operator`] extractor admits a request only with
-//! `Authorization: Bearer <THESET_ADMIN_TOKEN>` (at least 16 characters, compared in constant
-//! time); with no token configured every request is refused. The accounts work replaces the extractor with the admin
-//! role check, in this one place.
+//! Admin routes: start any job by hand, manage roles, read the audit log. Every handler takes
+//! [`AdminUser`], the one role check.
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::routing::post;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use theset_shared::api::JobRef;
+use serde_json::json;
+use theset_shared::api::{AuditEntry, JobRef, PublicProfile, RoleUpdate};
 use uuid::Uuid;
 
-use super::extract::ApiJson;
+use super::access::{AdminUser, ClientIp};
+use super::auth::avatar_url;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
+use crate::db::{audit, users};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{Named, enqueue_artist_job, enqueue_cron_job, job_by_name};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/jobs", post(start_job))
-}
-
-/// A caller allowed to operate the service.
-pub struct Operator;
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-impl FromRequestParts<AppState> for Operator {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let expected = state.admin_token.as_deref().filter(|t| t.len() >= 16);
-        let given = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        match (expected, given) {
-            (Some(e), Some(g)) if constant_time_eq(e.as_bytes(), g.as_bytes()) => Ok(Self),
-            _ => Err(AppError::Unauthorized),
-        }
-    }
+    Router::new()
+        .route("/admin/jobs", post(start_job))
+        .route("/admin/users/{id}/role", put(set_role))
+        .route("/admin/audit", get(audit_log))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -60,9 +35,11 @@ pub struct StartJob {
 
 #[utoipa::path(post, path = "/api/v1/admin/jobs", tag = "jobs", request_body = StartJob,
     responses((status = 202, body = JobRef), (status = 400, body = theset_shared::ErrorBody),
-              (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn start_job(
-    _: Operator,
+    AdminUser(admin): AdminUser,
+    ip: ClientIp,
     State(state): State<AppState>,
     ApiJson(req): ApiJson<StartJob>,
 ) -> AppResult<(StatusCode, Json<JobRef>)> {
@@ -94,6 +71,7 @@ pub async fn start_job(
             return Err(AppError::invalid_parameter("this job takes no artist_id"));
         }
     };
+    super::auth::audit(&state, Some(admin.user_id), "admin.job_started", Some(id), Some(ip.0), json!({ "job": job_type })).await;
     Ok((
         StatusCode::ACCEPTED,
         Json(JobRef {
@@ -103,14 +81,98 @@ pub async fn start_job(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::constant_time_eq;
-
-    #[test]
-    fn token_comparison() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
+#[utoipa::path(put, path = "/api/v1/admin/users/{id}/role", tag = "admin", request_body = RoleUpdate,
+    params(("id" = Uuid, Path, description = "User id")),
+    responses((status = 200, body = PublicProfile), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn set_role(
+    AdminUser(admin): AdminUser,
+    ip: ClientIp,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RoleUpdate>,
+) -> AppResult<Json<PublicProfile>> {
+    if id == admin.user_id {
+        // The last admin could lock everyone out; another admin must do it.
+        return Err(AppError::Conflict("admins cannot change their own role".into()));
     }
+    let mut tx = state.db.begin().await?;
+    let old = users::set_role(&mut tx, id, req.role)
+        .await?
+        .ok_or(AppError::not_found("user"))?;
+    // In the same transaction: a role change is never unaudited.
+    audit::record(
+        &mut *tx,
+        audit::Event {
+            actor: Some(admin.user_id),
+            action: "user.role_changed",
+            subject: Some(id),
+            ip: Some(ip.0),
+            detail: json!({ "from": old.as_str(), "to": req.role.as_str() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let row = users::public(&state.db, id)
+        .await?
+        .ok_or(AppError::not_found("user"))?;
+    Ok(Json(PublicProfile {
+        id: row.id,
+        display_name: row.display_name,
+        avatar_url: row.has_avatar.then(|| avatar_url(row.id)),
+        role: row.role,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// The last `id` of the previous page.
+    before: Option<i64>,
+    /// Only actions starting with this (`auth.`, `user.role_changed`).
+    action: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    items: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; absent on the last.
+    next_before: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody)))]
+pub async fn audit_log(
+    _admin: AdminUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> AppResult<Json<AuditPage>> {
+    let limit = super::pagination::limit(q.limit)?;
+    if q.before.is_some_and(|b| b < 1) {
+        return Err(AppError::invalid_parameter("before must be a positive id"));
+    }
+    let prefix = q.action.as_deref().filter(|a| !a.is_empty());
+    if prefix.is_some_and(|a| a.len() > 64 || !a.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')) {
+        return Err(AppError::invalid_parameter("action must be lower-case letters, '_' and '.'"));
+    }
+    let rows = audit::page(&state.db, q.before, prefix, limit).await?;
+    let next_before = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
+    Ok(Json(AuditPage {
+        items: rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor_id: r.actor_id,
+                action: r.action,
+                subject_id: r.subject_id,
+                ip: r.ip,
+                detail: r.detail,
+            })
+            .collect(),
+        next_before,
+    }))
 }

@@ -33,8 +33,10 @@ fn valid_ticketmaster_id(id: &str) -> bool {
               (status = 502, body = theset_shared::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
+    ip: super::access::ClientIp,
     ApiJson(req): ApiJson<ImportRequest>,
 ) -> AppResult<(StatusCode, Json<ImportResponse>)> {
+    super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None)?;
     let tm_id = req.ticketmaster_id.trim();
     if !valid_ticketmaster_id(tm_id) {
         return Err(AppError::BadRequest {

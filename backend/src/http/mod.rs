@@ -1,5 +1,6 @@
 //! The HTTP surface: every route under `/api/v1`, JSON errors everywhere, limits and tracing.
 
+mod access;
 mod admin;
 mod artists;
 mod auth;
@@ -8,8 +9,12 @@ mod extract;
 mod health;
 mod imports;
 mod jobs;
+mod moderation;
 mod pagination;
+mod pages;
+mod profile;
 mod search;
+mod security;
 mod shows;
 mod venues;
 
@@ -38,8 +43,11 @@ use crate::AppState;
 /// Largest request body any route accepts; routes that take uploads raise it locally.
 const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Avatar uploads: 2 MB of image and a little room for nothing else.
+const UPLOAD_LIMIT: usize = crate::auth::avatar::MAX_BYTES;
 
 pub fn router(state: AppState) -> Router {
+    let cors = security::cors(&state.auth.cors_origins);
     let api = Router::new()
         .merge(artists::router())
         .merge(shows::router())
@@ -49,22 +57,34 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(admin::router())
         .merge(auth::router())
-        .merge(docs::router());
-    Router::new()
+        .merge(profile::router())
+        .merge(moderation::router())
+        .merge(docs::router())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(
+            profile::upload_router()
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+                .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT)),
+        );
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(pages::router())
         .nest(API_PREFIX, api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
-        ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 async fn route_not_found() -> Response {

@@ -41,8 +41,10 @@ pub struct SearchParams {
     responses((status = 200, body = ArtistSearchResults), (status = 400, body = theset_shared::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
+    ip: super::access::ClientIp,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> AppResult<Json<ArtistSearchResults>> {
+    super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None)?;
     let q = p.q.trim();
     let chars = q.chars().count();
     if chars == 0 || chars >= MAX_QUERY_CHARS || q.chars().any(char::is_control) {

@@ -5,8 +5,9 @@
 //! them (search by name, paging with `next` links in the services' own style), never by artist.
 //!
 //! Mounted under `/ticketmaster/discovery/v2`, `/spotify/v1`, `/spotify-accounts` and
-//! `/setlistfm/rest/1.0`.
+//! `/setlistfm/rest/1.0`; fake sign-in providers under `/oauth/google` and `/oauth/spotify`.
 
+pub mod oauth;
 mod setlistfm;
 mod spotify;
 mod ticketmaster;

@@ -52,6 +52,183 @@ pub struct Me {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    /// `user`, `moderator` or `admin`.
-    pub role: String,
+    pub role: Role,
+    pub email_verified: bool,
+    pub avatar_url: Option<String>,
+}
+
+/// What an account may do. Ordered: each role may do everything the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Moderator => "moderator",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::try_from(s.to_owned()).ok()
+    }
+}
+
+/// A role name the database or a request held that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}")]
+pub struct UnknownRole(pub String);
+
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+
+    fn try_from(s: String) -> Result<Self, UnknownRole> {
+        match s.as_str() {
+            "user" => Ok(Self::User),
+            "moderator" => Ok(Self::Moderator),
+            "admin" => Ok(Self::Admin),
+            _ => Err(UnknownRole(s)),
+        }
+    }
+}
+
+/// `POST /api/v1/auth/verify-email/resend`, `/auth/password-reset`, `/auth/magic-link`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/verify-email`: the token from the mailed link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub token: String,
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/magic-link/consume`: the mailed token, for a native session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkConsume {
+    pub token: String,
+    pub device_id: String,
+    pub device_name: Option<String>,
+}
+
+/// `POST /api/v1/auth/browser/login`: a password sign-in that sets the session cookie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BrowserLogin {
+    pub email: String,
+    pub password: String,
+}
+
+/// A browser session: the cookie is set; send `csrf_token` as `X-CSRF-Token` on every change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BrowserSession {
+    pub csrf_token: String,
+    pub user: Me,
+}
+
+/// `PATCH /api/v1/me`: only what a user may change about themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+}
+
+/// `PUT /api/v1/admin/users/{id}/role`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RoleUpdate {
+    pub role: Role,
+}
+
+/// One signed-in device, in `GET /api/v1/me/sessions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub kind: String,
+    pub device_name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// A public profile: `GET /api/v1/users/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicProfile {
+    pub id: Uuid,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+}
+
+/// One audit event, in `GET /api/v1/admin/audit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub subject_id: Option<Uuid>,
+    pub ip: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+}
+
+/// `POST /api/v1/auth/oauth/{provider}/start` (RFC 8252 native flow). The app listens on
+/// `redirect_uri` (`http://127.0.0.1:{port}/...`), keeps `code_verifier` and sends its S256
+/// challenge here; it opens `authorize_url` in the system browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OAuthStart {
+    pub redirect_uri: String,
+    pub code_challenge: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OAuthStarted {
+    pub authorize_url: String,
+}
+
+/// `POST /api/v1/auth/oauth/exchange`: the `code` the loopback redirect received, the app's
+/// PKCE verifier, and the device, for a native session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OAuthExchange {
+    pub code: String,
+    pub code_verifier: String,
+    pub device_id: String,
+    pub device_name: Option<String>,
 }

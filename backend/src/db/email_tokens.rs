@@ -1,0 +1,58 @@
+//! Mailed single-use tokens (`email_tokens`): verification, password reset, magic links.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+pub async fn create(
+    db: impl PgExecutor<'_>,
+    hash: &[u8],
+    purpose: &str,
+    email: &str,
+    user: Option<Uuid>,
+    lifetime_secs: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, purpose, email, user_id, expires_at) \
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+    )
+    .bind(hash)
+    .bind(purpose)
+    .bind(email)
+    .bind(user)
+    .bind(lifetime_secs as f64)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Spends a token: `(email, user)` when it exists for `purpose`, is unexpired and unused; it
+/// can never be spent again (the check and the mark are one statement).
+pub async fn consume(
+    db: impl PgExecutor<'_>,
+    hash: &[u8],
+    purpose: &str,
+) -> sqlx::Result<Option<(String, Option<Uuid>)>> {
+    sqlx::query_as(
+        "UPDATE email_tokens SET used_at = now() \
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() \
+         RETURNING email, user_id",
+    )
+    .bind(hash)
+    .bind(purpose)
+    .fetch_optional(db)
+    .await
+}
+
+/// Voids the other unused tokens of the same purpose for an address (a newer link replaces
+/// older ones; a reset voids every outstanding reset link).
+pub async fn void_others(db: impl PgExecutor<'_>, email: &str, purpose: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE email_tokens SET used_at = now() \
+         WHERE lower(email) = lower($1) AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(email)
+    .bind(purpose)
+    .execute(db)
+    .await
+    .map(|_| ())
+}

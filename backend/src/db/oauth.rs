@@ -1,0 +1,160 @@
+//! OAuth sign-in (`oauth_flows`, `oauth_identities`).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use uuid::Uuid;
+
+/// Flows must be finished in the browser within 10 minutes.
+pub const FLOW_SECS: i64 = 10 * 60;
+/// The app must exchange the hand-off code within 2 minutes of the redirect.
+pub const HANDOFF_SECS: i64 = 2 * 60;
+
+pub struct NewFlow<'a> {
+    pub state_hash: &'a [u8],
+    pub provider: &'a str,
+    pub provider_verifier: &'a str,
+    pub nonce: &'a str,
+    pub app_redirect_uri: &'a str,
+    pub app_code_challenge: &'a str,
+}
+
+pub async fn create_flow(db: impl PgExecutor<'_>, f: NewFlow<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_flows (state_hash, provider, provider_verifier, nonce, app_redirect_uri, \
+                                  app_code_challenge, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))",
+    )
+    .bind(f.state_hash)
+    .bind(f.provider)
+    .bind(f.provider_verifier)
+    .bind(f.nonce)
+    .bind(f.app_redirect_uri)
+    .bind(f.app_code_challenge)
+    .bind(FLOW_SECS as f64)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Debug, FromRow)]
+pub struct Flow {
+    pub provider: String,
+    pub provider_verifier: String,
+    pub nonce: String,
+    pub app_redirect_uri: String,
+}
+
+/// Claims the flow a provider redirect names: unexpired, for `provider`, not yet claimed. A
+/// replayed redirect (same state twice) finds nothing.
+pub async fn claim_flow(
+    db: &mut PgConnection,
+    state_hash: &[u8],
+    provider: &str,
+) -> sqlx::Result<Option<Flow>> {
+    sqlx::query_as(
+        "UPDATE oauth_flows SET completed_at = now() \
+         WHERE state_hash = $1 AND provider = $2 AND completed_at IS NULL AND expires_at > now() \
+         RETURNING provider, provider_verifier, nonce, app_redirect_uri",
+    )
+    .bind(state_hash)
+    .bind(provider)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records who signed in and the hand-off code the app will exchange.
+pub async fn complete_flow(
+    db: &mut PgConnection,
+    state_hash: &[u8],
+    user: Uuid,
+    handoff_hash: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE oauth_flows SET user_id = $2, handoff_hash = $3, \
+                expires_at = now() + make_interval(secs => $4) WHERE state_hash = $1",
+    )
+    .bind(state_hash)
+    .bind(user)
+    .bind(handoff_hash)
+    .bind(HANDOFF_SECS as f64)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Spends a hand-off code: `(user, app code challenge)` once, within its lifetime.
+pub async fn exchange(
+    db: impl PgExecutor<'_>,
+    handoff_hash: &[u8],
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as(
+        "UPDATE oauth_flows SET exchanged_at = now() \
+         WHERE handoff_hash = $1 AND exchanged_at IS NULL AND expires_at > now() AND user_id IS NOT NULL \
+         RETURNING user_id, app_code_challenge",
+    )
+    .bind(handoff_hash)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn identity_user(
+    db: impl PgExecutor<'_>,
+    provider: &str,
+    subject: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT user_id FROM oauth_identities WHERE provider = $1 AND subject = $2")
+        .bind(provider)
+        .bind(subject)
+        .fetch_optional(db)
+        .await
+}
+
+pub struct Identity<'a> {
+    pub provider: &'a str,
+    pub subject: &'a str,
+    pub user: Uuid,
+    pub email: Option<&'a str>,
+    pub access_token_enc: Option<Vec<u8>>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Links (or refreshes) an identity; provider tokens are replaced only when new ones came.
+pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_identities (provider, subject, user_id, email, access_token_enc, \
+                                       refresh_token_enc, token_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (provider, subject) DO UPDATE SET email = EXCLUDED.email, \
+            access_token_enc = coalesce(EXCLUDED.access_token_enc, oauth_identities.access_token_enc), \
+            refresh_token_enc = coalesce(EXCLUDED.refresh_token_enc, oauth_identities.refresh_token_enc), \
+            token_expires_at = coalesce(EXCLUDED.token_expires_at, oauth_identities.token_expires_at), \
+            updated_at = now()",
+    )
+    .bind(i.provider)
+    .bind(i.subject)
+    .bind(i.user)
+    .bind(i.email)
+    .bind(i.access_token_enc)
+    .bind(i.refresh_token_enc)
+    .bind(i.token_expires_at)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The sealed provider tokens of a user's identity (for library-read features).
+pub async fn sealed_tokens(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    provider: &str,
+) -> sqlx::Result<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
+    sqlx::query_as(
+        "SELECT access_token_enc, refresh_token_enc FROM oauth_identities \
+         WHERE user_id = $1 AND provider = $2 ORDER BY updated_at DESC LIMIT 1",
+    )
+    .bind(user)
+    .bind(provider)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,163 @@
+//! Accounts (`users`, `user_avatars`): credentials, profile, roles, deletion.
+
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use theset_shared::api::Role;
+use uuid::Uuid;
+
+/// Creates an account; `None` when the address is taken (the unique index on lower(email) decides).
+pub async fn create(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    display_name: &str,
+    password_hash: Option<&str>,
+    email_verified: bool,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, password_hash, email_verified_at) \
+         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) \
+         ON CONFLICT (lower(email)) DO NOTHING RETURNING id",
+    )
+    .bind(email)
+    .bind(display_name)
+    .bind(password_hash)
+    .bind(email_verified)
+    .fetch_optional(db)
+    .await
+}
+
+/// `(user id, password hash)` of the account with `email`, case-insensitively.
+pub async fn credentials(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<(Uuid, Option<String>)>> {
+    sqlx::query_as("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user)
+        .bind(hash)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Marks the address verified, if it is still the account's address.
+pub async fn mark_verified(db: impl PgExecutor<'_>, user: Uuid, email: &str) -> sqlx::Result<bool> {
+    sqlx::query(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) \
+         WHERE id = $1 AND lower(email) = lower($2)",
+    )
+    .bind(user)
+    .bind(email)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+pub async fn set_display_name(db: impl PgExecutor<'_>, user: Uuid, name: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1")
+        .bind(user)
+        .bind(name)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Sets a role; the previous one, or `None` when there is no such user.
+pub async fn set_role(db: &mut PgConnection, user: Uuid, role: Role) -> sqlx::Result<Option<Role>> {
+    let old: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user)
+        .fetch_optional(&mut *db)
+        .await?;
+    let Some(old) = old else { return Ok(None) };
+    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(user)
+        .bind(role.as_str())
+        .execute(&mut *db)
+        .await?;
+    Ok(Some(Role::parse(&old).unwrap_or(Role::User)))
+}
+
+pub async fn set_role_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    role: Role,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("UPDATE users SET role = $2 WHERE lower(email) = lower($1) RETURNING id")
+        .bind(email)
+        .bind(role.as_str())
+        .fetch_optional(db)
+        .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct PublicRow {
+    pub id: Uuid,
+    pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub has_avatar: bool,
+}
+
+pub async fn public(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<PublicRow>> {
+    sqlx::query_as(
+        "SELECT u.id, u.display_name, u.role, \
+                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS has_avatar \
+         FROM users u WHERE u.id = $1",
+    )
+    .bind(user)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn set_avatar(db: impl PgExecutor<'_>, user: Uuid, png: &[u8]) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2) \
+         ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, updated_at = now()",
+    )
+    .bind(user)
+    .bind(png)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT image FROM user_avatars WHERE user_id = $1")
+        .bind(user)
+        .fetch_optional(db)
+        .await
+}
+
+/// Deletes an account. Votes stay in the totals with no voter (`ON DELETE SET NULL` on
+/// `votes.user_id`); sessions, identities, tokens and the avatar go with it.
+pub async fn delete(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() == 1)
+}
+
+pub async fn remove_avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM user_avatars WHERE user_id = $1")
+        .bind(user)
+        .execute(db)
+        .await
+        .map(|_| ())
+}

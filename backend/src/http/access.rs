@@ -1,0 +1,150 @@
+//! Who is calling, and what they may do: the one place authentication and role checks happen.
+//! A route states its requirement by the extractor it takes: [`AuthUser`] (any signed-in
+//! account), [`ModeratorUser`] or [`AdminUser`]. Anonymous callers get 401, signed-in callers
+//! without the role 403.
+//!
+//! Native apps send `Authorization: Bearer <access token>`. Browsers send the `__Host-` session
+//! cookie; since browsers attach cookies to cross-site requests, every state-changing request
+//! with the cookie must also carry `X-CSRF-Token` (derived from the cookie with the server key:
+//! a synchronizer token that needs no storage). Bearer tokens are never sent by browsers on
+//! their own, so they need no CSRF token.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use theset_shared::api::Role;
+
+use crate::AppState;
+use crate::auth::limits::Bucket;
+use crate::auth::tokens;
+use crate::db::sessions::{self as db, Caller};
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "__Host-theset_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The peer's IP (the TCP connection's; without a proxy in front, nothing else is trustworthy).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
+        ))
+    }
+}
+
+/// Spends one request of `bucket` for the caller's IP and, where given, account; 429 when spent.
+pub fn limited(
+    state: &AppState,
+    bucket: Bucket,
+    ip: ClientIp,
+    account: Option<&str>,
+) -> Result<(), AppError> {
+    state
+        .auth
+        .limits
+        .check(bucket, ip.0, account)
+        .map_err(|r| AppError::RateLimited(r.0))
+}
+
+pub fn session_cookie(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .filter(|t| tokens::well_formed(t))
+            .ok_or(AppError::Unauthorized)?;
+        return db::caller(&state.db, &tokens::digest(token))
+            .await?
+            .filter(|c| c.kind == "native")
+            .ok_or(AppError::Unauthorized);
+    }
+    let token = session_cookie(parts)
+        .filter(|t| tokens::well_formed(t))
+        .ok_or(AppError::Unauthorized)?;
+    let caller = db::caller(&state.db, &tokens::digest(token))
+        .await?
+        .filter(|c| c.kind == "browser")
+        .ok_or(AppError::Unauthorized)?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let expected = state.auth.csrf_token(token);
+        let given = parts
+            .headers
+            .get(CSRF_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        if !constant_time_eq(expected.as_bytes(), given) {
+            return Err(AppError::Csrf);
+        }
+    }
+    Ok(caller)
+}
+
+async fn with_role(parts: &Parts, state: &AppState, role: Role) -> Result<Caller, AppError> {
+    let caller = authenticate(parts, state).await?;
+    if caller.role < role {
+        return Err(AppError::Forbidden);
+    }
+    Ok(caller)
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Caller);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                with_role(parts, state, $role).await.map(Self)
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// Any signed-in account.
+    AuthUser,
+    Role::User
+);
+role_extractor!(
+    /// Moderators and admins: curate set-lists, handle flags, verify set-lists.
+    ModeratorUser,
+    Role::Moderator
+);
+role_extractor!(
+    /// Admins: roles, jobs, the audit log.
+    AdminUser,
+    Role::Admin
+);

@@ -1,0 +1,244 @@
+//! Mailed single-use links: email verification, password reset and magic-link sign-in.
+//!
+//! Requests that name an address (`password-reset`, `magic-link`) answer 202 with the same body
+//! whether or not an account exists, and the mail goes out from a background task, so neither
+//! the answer nor its timing tells who has an account.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::json;
+use theset_shared::api::{
+    EmailRequest, MagicLinkConsume, PasswordResetConfirm, TokenPair, TokenRequest,
+};
+use theset_shared::password;
+use uuid::Uuid;
+
+use super::{audit, bad_body, issue_native, no_detail, valid_device, valid_email};
+use crate::AppState;
+use crate::auth::limits::Bucket;
+use crate::auth::mail::{MailError, Purpose};
+use crate::auth::tokens;
+use crate::db::{email_tokens, sessions, users};
+use crate::error::{AppError, AppResult};
+use crate::http::access::{AuthUser, ClientIp, limited};
+use crate::http::extract::ApiJson;
+
+fn lifetime_secs(purpose: Purpose) -> i64 {
+    match purpose {
+        Purpose::VerifyEmail => 24 * 3600,
+        Purpose::PasswordReset => 30 * 60,
+        Purpose::MagicLink => 15 * 60,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// Stores a fresh token for `purpose` (voiding older unused ones) and mails its link.
+pub(super) async fn send_link(
+    state: &AppState,
+    purpose: Purpose,
+    email: &str,
+    user: Option<Uuid>,
+) -> Result<(), LinkError> {
+    let token = tokens::new_token();
+    let mut tx = state.db.begin().await?;
+    email_tokens::void_others(&mut *tx, email, purpose.as_str()).await?;
+    email_tokens::create(
+        &mut *tx,
+        &tokens::digest(&token),
+        purpose.as_str(),
+        email,
+        user,
+        lifetime_secs(purpose),
+    )
+    .await?;
+    tx.commit().await?;
+    state.auth.mailer.send(purpose, email, &token).await?;
+    Ok(())
+}
+
+/// Sends in the background: the caller's answer must not wait on (or reveal) the mail.
+fn send_later(state: &AppState, purpose: Purpose, email: String, user: Option<Uuid>) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_link(&state, purpose, &email, user).await {
+            tracing::warn!(error = %e, purpose = purpose.as_str(), "mail not sent");
+        }
+    });
+}
+
+fn checked_email(req: &EmailRequest) -> AppResult<String> {
+    let email = req.email.trim();
+    if !valid_email(email) {
+        return Err(bad_body("email is not a valid address"));
+    }
+    Ok(email.to_owned())
+}
+
+fn token_shape(token: &str) -> AppResult<()> {
+    if tokens::well_formed(token) {
+        Ok(())
+    } else {
+        Err(AppError::InvalidToken)
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
+    responses((status = 204), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn verify_email(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<StatusCode> {
+    token_shape(&req.token)?;
+    let mut tx = state.db.begin().await?;
+    let (email, user) =
+        email_tokens::consume(&mut *tx, &tokens::digest(&req.token), Purpose::VerifyEmail.as_str())
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+    let user = user.ok_or(AppError::InvalidToken)?;
+    // A link for an address the account no longer has verifies nothing.
+    if !users::mark_verified(&mut *tx, user, &email).await? {
+        return Err(AppError::InvalidToken);
+    }
+    tx.commit().await?;
+    audit(&state, Some(user), "auth.email_verified", Some(user), Some(ip.0), no_detail()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth",
+    responses((status = 202), (status = 401, body = theset_shared::ErrorBody),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+) -> AppResult<StatusCode> {
+    if caller.email_verified {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    limited(&state, Bucket::Mail, ip, Some(&caller.email))?;
+    send_link(&state, Purpose::VerifyEmail, &caller.email, Some(caller.user_id))
+        .await
+        .map_err(|e| AppError::NotReady(e.to_string()))?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = EmailRequest,
+    responses((status = 202), (status = 400, body = theset_shared::ErrorBody),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let email = checked_email(&req)?;
+    limited(&state, Bucket::Mail, ip, Some(&email))?;
+    if let Some(user) = users::by_email(&state.db, &email).await? {
+        send_later(&state, Purpose::PasswordReset, email, Some(user));
+    }
+    Ok(accepted())
+}
+
+fn accepted() -> (StatusCode, Json<serde_json::Value>) {
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({ "status": "if an account uses this address, a mail is on its way" })),
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses((status = 204), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn confirm_reset(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> AppResult<StatusCode> {
+    token_shape(&req.token)?;
+    let mut tx = state.db.begin().await?;
+    let (email, user) = email_tokens::consume(
+        &mut *tx,
+        &tokens::digest(&req.token),
+        Purpose::PasswordReset.as_str(),
+    )
+    .await?
+    .ok_or(AppError::InvalidToken)?;
+    let user = user.ok_or(AppError::InvalidToken)?;
+    // A refused password rolls back, so the link still works for a better one.
+    password::check(&req.new_password, &email)
+        .map_err(|p| bad_body(format!("new_password: {p}")))?;
+    let hash = state
+        .auth
+        .hasher
+        .hash(password::normalize(&req.new_password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    users::set_password_hash(&mut *tx, user, &hash).await?;
+    users::mark_verified(&mut *tx, user, &email).await?;
+    email_tokens::void_others(&mut *tx, &email, Purpose::PasswordReset.as_str()).await?;
+    let ended = sessions::revoke_all(&mut *tx, user, "password_reset").await?;
+    tx.commit().await?;
+    audit(&state, Some(user), "auth.password_reset", Some(user), Some(ip.0), json!({ "sessions_ended": ended })).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/magic-link", tag = "auth", request_body = EmailRequest,
+    responses((status = 202), (status = 400, body = theset_shared::ErrorBody),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn request_magic_link(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let email = checked_email(&req)?;
+    limited(&state, Bucket::Mail, ip, Some(&email))?;
+    // Sent whether or not an account exists: the link signs up a new address too.
+    let user = users::by_email(&state.db, &email).await?;
+    send_later(&state, Purpose::MagicLink, email, user);
+    Ok(accepted())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/magic-link/consume", tag = "auth",
+    request_body = MagicLinkConsume,
+    responses((status = 200, body = TokenPair), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn consume_magic_link(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<MagicLinkConsume>,
+) -> AppResult<Json<TokenPair>> {
+    valid_device(&req.device_id, req.device_name.as_deref())?;
+    token_shape(&req.token)?;
+    let mut tx = state.db.begin().await?;
+    let (email, _) = email_tokens::consume(
+        &mut *tx,
+        &tokens::digest(&req.token),
+        Purpose::MagicLink.as_str(),
+    )
+    .await?
+    .ok_or(AppError::InvalidToken)?;
+    // Bound to the address, not to an account id: the account that has it now signs in.
+    let user = match users::by_email(&mut *tx, &email).await? {
+        Some(user) => user,
+        None => {
+            let name = email.split('@').next().unwrap_or("fan");
+            let name: String = name.chars().take(80).collect();
+            users::create(&mut *tx, &email, &name, None, true)
+                .await?
+                .ok_or_else(|| AppError::Conflict("account created concurrently; retry".into()))?
+        }
+    };
+    users::mark_verified(&mut *tx, user, &email).await?;
+    tx.commit().await?;
+    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "magic_link" })).await;
+    Ok(Json(
+        issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
+    ))
+}

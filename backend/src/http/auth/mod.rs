@@ -1,0 +1,183 @@
+//! Sign-up and sign-in: passwords ([`password`]), mailed links ([`links`]), Google and Spotify
+//! ([`oauth`]), native token rotation and browser cookie sessions. Profile and session management
+//! is in `http/profile.rs`; who may call what is decided in `http/access.rs`.
+
+pub(super) mod links;
+pub(super) mod oauth;
+pub(super) mod password;
+
+use std::net::IpAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use theset_shared::ErrorCode;
+use theset_shared::api::{Me, TokenPair};
+use uuid::Uuid;
+
+use super::access::SESSION_COOKIE;
+use crate::AppState;
+use crate::auth::tokens;
+use crate::db::audit::{self, Event};
+use crate::db::sessions::{self as db, ACCESS_SECS, BROWSER_SECS, Caller};
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(password::signup))
+        .route("/auth/login", post(password::login))
+        .route("/auth/refresh", post(password::refresh))
+        .route("/auth/logout", post(password::logout))
+        .route("/auth/browser/login", post(password::browser_login))
+        .route("/auth/browser/session", get(password::browser_session))
+        .route("/auth/verify-email", post(links::verify_email))
+        .route("/auth/verify-email/resend", post(links::resend_verification))
+        .route("/auth/password-reset", post(links::request_reset))
+        .route("/auth/password-reset/confirm", post(links::confirm_reset))
+        .route("/auth/magic-link", post(links::request_magic_link))
+        .route("/auth/magic-link/consume", post(links::consume_magic_link))
+        .route("/auth/oauth/{provider}/start", post(oauth::start))
+        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .route("/auth/oauth/exchange", post(oauth::exchange))
+}
+
+pub(crate) fn bad_body(message: impl Into<String>) -> AppError {
+    AppError::BadRequest {
+        code: ErrorCode::InvalidBody,
+        message: message.into(),
+    }
+}
+
+pub(super) fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    (3..=254).contains(&email.len())
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\')
+        })
+}
+
+pub(crate) fn valid_display_name(name: &str) -> Result<&str, AppError> {
+    let name = name.trim();
+    if !(1..=80).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        return Err(bad_body("display_name must be 1 to 80 characters"));
+    }
+    Ok(name)
+}
+
+pub(super) fn valid_device(device_id: &str, device_name: Option<&str>) -> Result<(), AppError> {
+    if !(1..=100).contains(&device_id.len()) || device_id.chars().any(char::is_control) {
+        return Err(bad_body("device_id must be 1 to 100 characters"));
+    }
+    if device_name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+        return Err(bad_body("device_name must be at most 100 characters"));
+    }
+    Ok(())
+}
+
+/// A new native session for `user` and its first token pair.
+pub(super) async fn issue_native(
+    state: &AppState,
+    user: Uuid,
+    device_id: &str,
+    device_name: Option<&str>,
+) -> AppResult<TokenPair> {
+    let (access, refresh) = (tokens::new_token(), tokens::new_token());
+    let mut tx = state.db.begin().await?;
+    let session = db::create_session(&mut tx, user, "native", device_id, device_name).await?;
+    db::store_tokens(
+        &mut tx,
+        session,
+        &tokens::digest(&access),
+        &tokens::digest(&refresh),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pair(access, refresh))
+}
+
+pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
+    TokenPair {
+        access_token,
+        refresh_token,
+        expires_in: u32::try_from(ACCESS_SECS).unwrap_or(900),
+        token_type: "Bearer".into(),
+    }
+}
+
+/// A new browser session for `user`: the cookie token (set by [`with_session_cookie`]).
+pub(super) async fn issue_browser(state: &AppState, user: Uuid) -> AppResult<String> {
+    let token = tokens::new_token();
+    let mut tx = state.db.begin().await?;
+    let session = db::create_session(&mut tx, user, "browser", "browser", Some("Web browser")).await?;
+    db::store_browser_token(&mut tx, session, &tokens::digest(&token)).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Sets (or with `None` clears) the session cookie on a response.
+pub(super) fn with_session_cookie(token: Option<&str>, body: impl IntoResponse) -> Response {
+    let cookie = match token {
+        Some(t) => format!(
+            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={BROWSER_SECS}"
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
+    };
+    let mut res = body.into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub(crate) fn me(caller: &Caller) -> Me {
+    Me {
+        id: caller.user_id,
+        email: caller.email.clone(),
+        display_name: caller.display_name.clone(),
+        role: caller.role,
+        email_verified: caller.email_verified,
+        avatar_url: caller
+            .has_avatar
+            .then(|| avatar_url(caller.user_id)),
+    }
+}
+
+pub(crate) fn avatar_url(user: Uuid) -> String {
+    format!("{}/users/{user}/avatar", theset_shared::api::API_PREFIX)
+}
+
+/// Records a security event; a failure to audit is logged, never turned into a user-facing error
+/// after the fact (the action itself already happened).
+pub(crate) async fn audit(
+    state: &AppState,
+    actor: Option<Uuid>,
+    action: &str,
+    subject: Option<Uuid>,
+    ip: Option<IpAddr>,
+    detail: serde_json::Value,
+) {
+    let event = Event {
+        actor,
+        action,
+        subject,
+        ip,
+        detail,
+    };
+    if let Err(e) = audit::record(&state.db, event).await {
+        tracing::error!(error = %e, action, "audit log write failed");
+    }
+}
+
+/// Short helper for events with no detail.
+pub(crate) fn no_detail() -> serde_json::Value {
+    json!({})
+}

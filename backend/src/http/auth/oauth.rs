@@ -1,0 +1,221 @@
+//! Sign-in with Google or Spotify for native apps (RFC 8252): the app listens on a loopback port,
+//! sends its redirect URI and PKCE challenge to `start`, and opens the returned provider URL in
+//! the system browser. The provider sends the browser back to our `callback`, which checks
+//! `state`, exchanges the code with the server's own PKCE verifier, links or creates the account
+//! and redirects to the app's loopback address with a one-time hand-off `code`. The app trades
+//! that code and its verifier at `exchange` for a native session.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use theset_shared::api::{OAuthExchange, OAuthStart, OAuthStarted, TokenPair};
+use uuid::Uuid;
+
+use super::{audit, bad_body, issue_native, valid_device};
+use crate::AppState;
+use crate::auth::oauth::{self, Identity, ProviderKind};
+use crate::auth::tokens;
+use crate::db::{oauth as db, users};
+use crate::error::{AppError, AppResult};
+use crate::http::access::ClientIp;
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::pages;
+
+fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
+    let kind = ProviderKind::parse(name).ok_or(AppError::not_found("sign-in provider"))?;
+    let p = state
+        .auth
+        .oauth
+        .get(kind)
+        .cloned()
+        .ok_or(AppError::not_found("sign-in provider"))?;
+    Ok((kind, p))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/oauth/{provider}/start", tag = "auth",
+    params(("provider" = String, Path, description = "`google` or `spotify`")),
+    request_body = OAuthStart,
+    responses((status = 200, body = OAuthStarted), (status = 400, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn start(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(req): ApiJson<OAuthStart>,
+) -> AppResult<Json<OAuthStarted>> {
+    let (kind, p) = provider(&state, &name)?;
+    let redirect = oauth::valid_app_redirect(&req.redirect_uri).ok_or_else(|| {
+        bad_body("redirect_uri must be a loopback address: http://127.0.0.1:{port}/path (RFC 8252)")
+    })?;
+    if !tokens::well_formed(&req.code_challenge) {
+        return Err(bad_body("code_challenge must be the 43-character S256 PKCE challenge"));
+    }
+    let started = oauth::start(&p, &state.auth.oauth_callback(kind))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    db::create_flow(
+        &state.db,
+        db::NewFlow {
+            state_hash: &tokens::digest(&started.state),
+            provider: kind.as_str(),
+            provider_verifier: &started.verifier,
+            nonce: &started.nonce,
+            app_redirect_uri: redirect.as_str(),
+            app_code_challenge: &req.code_challenge,
+        },
+    )
+    .await?;
+    Ok(Json(OAuthStarted {
+        authorize_url: started.url.to_string(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The provider's redirect. Answers HTML: a person is looking at this page in their browser.
+pub async fn callback(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiPath(name): ApiPath<String>,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    match finish(&state, ip, &name, q).await {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(message) => pages::message(StatusCode::BAD_REQUEST, "Sign-in failed", &message),
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    ip: ClientIp,
+    name: &str,
+    q: CallbackQuery,
+) -> Result<String, String> {
+    let (kind, p) = provider(state, name).map_err(|_| "Unknown sign-in provider.".to_owned())?;
+    let flow_state = q
+        .state
+        .filter(|s| s.len() <= 200)
+        .ok_or("The sign-in response has no state.")?;
+    let state_hash = tokens::digest(&flow_state);
+    let mut tx = state.db.begin().await.map_err(internal)?;
+    let flow = db::claim_flow(&mut tx, &state_hash, kind.as_str())
+        .await
+        .map_err(internal)?
+        .ok_or("This sign-in is unknown, expired or already finished. Start again from the app.")?;
+    let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
+    if let Some(error) = q.error {
+        tx.commit().await.map_err(internal)?;
+        let error: String = error.chars().filter(char::is_ascii_alphanumeric).take(40).collect();
+        back.query_pairs_mut().append_pair("error", &error);
+        return Ok(back.to_string());
+    }
+    let code = q.code.filter(|c| c.len() <= 2048).ok_or("The provider sent no code.")?;
+    let callback = state.auth.oauth_callback(kind);
+    let identity = oauth::finish(&state.auth.oauth, &p, &callback, &code, &flow.provider_verifier, &flow.nonce)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, provider = kind.as_str(), "oauth code exchange failed");
+            "The provider did not confirm this sign-in (the code may be expired or used). Start again from the app.".to_owned()
+        })?;
+    let user = account_for(&mut tx, kind, &identity).await?;
+    let sealer = &state.auth.sealer;
+    // Spotify tokens are kept for library reads; Google's are not needed after sign-in.
+    let keep = kind == ProviderKind::Spotify;
+    db::upsert_identity(
+        &mut *tx,
+        db::Identity {
+            provider: kind.as_str(),
+            subject: &identity.subject,
+            user,
+            email: identity.email.as_deref(),
+            access_token_enc: keep.then(|| sealer.seal(&identity.access_token)),
+            refresh_token_enc: identity.refresh_token.as_deref().filter(|_| keep).map(|t| sealer.seal(t)),
+            token_expires_at: identity.expires_at.filter(|_| keep),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    let handoff = tokens::new_token();
+    db::complete_flow(&mut tx, &state_hash, user, &tokens::digest(&handoff))
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    audit(state, Some(user), "auth.oauth_callback", Some(user), Some(ip.0), json!({ "provider": kind.as_str() })).await;
+    back.query_pairs_mut().append_pair("code", &handoff);
+    Ok(back.to_string())
+}
+
+fn internal(e: impl std::fmt::Display) -> String {
+    tracing::error!(error = %e, "oauth callback failed");
+    "Something went wrong on our side. Try again.".to_owned()
+}
+
+/// The account an identity signs in to: the linked one; else, for a provider-verified address,
+/// the account with that address (linking them); else a new account. An unverified address that
+/// an account already uses is refused: anyone can put any address on a Spotify profile.
+async fn account_for(
+    tx: &mut sqlx::PgConnection,
+    kind: ProviderKind,
+    id: &Identity,
+) -> Result<Uuid, String> {
+    if let Some(user) = db::identity_user(&mut *tx, kind.as_str(), &id.subject).await.map_err(internal)? {
+        return Ok(user);
+    }
+    let email = id
+        .email
+        .as_deref()
+        .filter(|e| super::valid_email(e))
+        .ok_or("The provider did not share a usable email address.")?;
+    match users::by_email(&mut *tx, email).await.map_err(internal)? {
+        Some(user) if id.email_verified => {
+            users::mark_verified(&mut *tx, user, email).await.map_err(internal)?;
+            Ok(user)
+        }
+        Some(_) => Err("An account already uses this email address. Sign in to it with your password or a magic link.".into()),
+        None => {
+            let name: String = id
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+                .unwrap_or_else(|| email.split('@').next().unwrap_or("fan"))
+                .chars()
+                .take(80)
+                .collect();
+            users::create(&mut *tx, email, &name, None, id.email_verified)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| "That account was just created; try again.".to_owned())
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/oauth/exchange", tag = "auth", request_body = OAuthExchange,
+    responses((status = 200, body = TokenPair), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn exchange(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<OAuthExchange>,
+) -> AppResult<Json<TokenPair>> {
+    valid_device(&req.device_id, req.device_name.as_deref())?;
+    if !tokens::well_formed(&req.code) || !(43..=128).contains(&req.code_verifier.len()) {
+        return Err(AppError::InvalidToken);
+    }
+    // Spent whatever the verifier: a stolen code is worth one guess.
+    let (user, challenge) = db::exchange(&state.db, &tokens::digest(&req.code))
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    if oauth::s256(&req.code_verifier) != challenge {
+        return Err(AppError::InvalidToken);
+    }
+    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "oauth" })).await;
+    Ok(Json(
+        issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
+    ))
+}

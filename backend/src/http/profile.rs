@@ -1,0 +1,205 @@
+//! The signed-in user's own account: `GET/PATCH/DELETE /api/v1/me`, the avatar, and sessions.
+//! Every route acts on the caller's own rows (ids come from the session, never from the request),
+//! so one user cannot reach another's profile or sessions. Public profiles are read-only.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use serde_json::json;
+use theset_shared::ErrorCode;
+use theset_shared::api::{Me, ProfileUpdate, PublicProfile, SessionInfo};
+use uuid::Uuid;
+
+use super::access::{AuthUser, ClientIp};
+use super::auth::{audit, avatar_url, me as me_of, no_detail};
+use super::extract::{ApiJson, ApiPath};
+use crate::AppState;
+use crate::auth::avatar::{self, AvatarError};
+use crate::db::{sessions, users};
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me).patch(update).delete(delete_account))
+        .route("/me/sessions", get(list_sessions))
+        .route("/me/sessions/{id}", delete(revoke_session))
+        .route("/users/{id}", get(public_profile))
+        .route("/users/{id}/avatar", get(avatar_image))
+}
+
+/// The upload route, mounted with its own body limit (2 MB instead of the API's 64 KB).
+pub fn upload_router() -> Router<AppState> {
+    Router::new().route("/me/avatar", put(upload_avatar).delete(remove_avatar))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "profile",
+    responses((status = 200, body = Me), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn me(AuthUser(caller): AuthUser) -> Json<Me> {
+    Json(me_of(&caller))
+}
+
+#[utoipa::path(patch, path = "/api/v1/me", tag = "profile", request_body = ProfileUpdate,
+    responses((status = 200, body = Me), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    AuthUser(mut caller): AuthUser,
+    ApiJson(req): ApiJson<ProfileUpdate>,
+) -> AppResult<Json<Me>> {
+    if let Some(name) = req.display_name {
+        let name = super::auth::valid_display_name(&name)?;
+        users::set_display_name(&state.db, caller.user_id, name).await?;
+        caller.display_name = name.to_owned();
+    }
+    Ok(Json(me_of(&caller)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me", tag = "profile",
+    responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+) -> AppResult<StatusCode> {
+    // Logged before the row goes (the entry keeps the id as its subject; the actor becomes NULL).
+    audit(&state, Some(caller.user_id), "user.deleted", Some(caller.user_id), Some(ip.0), no_detail()).await;
+    users::delete(&state.db, caller.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "profile",
+    responses((status = 200, body = [SessionInfo]), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> AppResult<Json<Vec<SessionInfo>>> {
+    let rows = sessions::list(&state.db, caller.user_id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| SessionInfo {
+                current: r.id == caller.session_id,
+                id: r.id,
+                kind: r.kind,
+                device_name: r.device_name,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "profile",
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses((status = 204), (status = 401, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    if !sessions::revoke_own(&state.db, caller.user_id, id, "revoked_by_user").await? {
+        return Err(AppError::not_found("session"));
+    }
+    audit(&state, Some(caller.user_id), "session.revoked", Some(id), Some(ip.0), no_detail()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "profile",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses((status = 200, body = PublicProfile), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn public_profile(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<PublicProfile>> {
+    let row = users::public(&state.db, id)
+        .await?
+        .ok_or(AppError::not_found("user"))?;
+    Ok(Json(PublicProfile {
+        id: row.id,
+        display_name: row.display_name,
+        avatar_url: row.has_avatar.then(|| avatar_url(row.id)),
+        role: row.role,
+    }))
+}
+
+pub async fn avatar_image(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let png = users::avatar(&state.db, id)
+        .await?
+        .ok_or(AppError::not_found("avatar"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        png,
+    )
+        .into_response())
+}
+
+fn unsupported() -> AppError {
+    AppError::BadRequest {
+        code: ErrorCode::UnsupportedMediaType,
+        message: "send the image as image/png, image/jpeg, image/webp or image/gif".into(),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/me/avatar", tag = "profile",
+    request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 200, body = Me), (status = 400, body = theset_shared::ErrorBody),
+              (status = 413, body = theset_shared::ErrorBody), (status = 415, body = theset_shared::ErrorBody)))]
+pub async fn upload_avatar(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(mut caller): AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !matches!(declared, "image/png" | "image/jpeg" | "image/webp" | "image/gif") {
+        return Ok((StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(theset_shared::ErrorBody::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the image as image/png, image/jpeg, image/webp or image/gif",
+        )))
+            .into_response());
+    }
+    let bytes = body.to_vec();
+    // Decoding is CPU work of up to tens of milliseconds: off the async runtime.
+    let png = tokio::task::spawn_blocking(move || avatar::reencode(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| match e {
+            AvatarError::UnsupportedType => unsupported(),
+            AvatarError::TooLarge => AppError::BadRequest {
+                code: ErrorCode::PayloadTooLarge,
+                message: e.to_string(),
+            },
+            other => AppError::BadRequest {
+                code: ErrorCode::InvalidBody,
+                message: other.to_string(),
+            },
+        })?;
+    users::set_avatar(&state.db, caller.user_id, &png).await?;
+    audit(&state, Some(caller.user_id), "user.avatar_changed", Some(caller.user_id), Some(ip.0), json!({ "bytes": png.len() })).await;
+    caller.has_avatar = true;
+    Ok(Json(me_of(&caller)).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/avatar", tag = "profile",
+    responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn remove_avatar(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> AppResult<StatusCode> {
+    users::remove_avatar(&state.db, caller.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,72 @@
+//! Response headers every answer carries, and the CORS allow-list for browsers.
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, Method, Request, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::access::CSRF_HEADER;
+
+/// JSON answers load nothing and may not be framed; pages that need more set their own CSP.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/// The API reference page loads its viewer from jsDelivr.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; \
+                        style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; font-src https://fonts.scalar.com data:; \
+                        img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub async fn headers(req: Request<Body>, next: Next) -> Response {
+    let docs = req.uri().path().ends_with("/docs");
+    let private = {
+        let p = req.uri().path();
+        p.starts_with("/api/v1/auth/") || p.starts_with("/api/v1/me") || p.starts_with("/api/v1/admin/")
+    };
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let csp = if docs { DOCS_CSP } else { API_CSP };
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(csp));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if private {
+        // Tokens and personal data must not sit in shared or browser caches.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Credentials-carrying CORS for exactly the configured origins; `None` (no cross-origin access)
+/// when there are none.
+pub fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static(CSRF_HEADER),
+                HeaderName::from_static("last-event-id"),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
