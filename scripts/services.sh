@@ -3,7 +3,8 @@
 # Shared by `cargo xtask run` and `cargo xtask test`; safe to re-run while they run.
 #
 #   scripts/services.sh deps        install the Debian packages and Rust tools that are missing
-#   scripts/services.sh start       start Postgres+PostGIS and Redis (unless DATABASE_URL / REDIS_URL are set)
+#   scripts/services.sh start       start Postgres+PostGIS, Redis and the SMTP sink (unless DATABASE_URL /
+#                                   REDIS_URL / THESET_SMTP_URL are set)
 #   scripts/services.sh stop        stop what `start` started
 #   scripts/services.sh env         print the services' environment as KEY=VALUE lines
 #
@@ -17,6 +18,9 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PG_DIR="$DIR/pg"
 REDIS_PORT="${THESET_REDIS_PORT:-56379}"
 REDIS_DIR="$DIR/redis"
+SMTP_PORT="${THESET_SMTP_PORT:-56025}"
+MAIL_DIR="$DIR/mail"
+PY_DIR="$DIR/py"
 
 log() { printf '\033[1;34m[services]\033[0m %s\n' "$*" >&2; }
 
@@ -25,6 +29,8 @@ apt_packages=(
   # desktop app (Tauri 2 / WebKitGTK) and its window tests
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libssl-dev pkg-config build-essential file xvfb xauth x11-utils imagemagick webkit2gtk-driver
+  # the local SMTP sink (aiosmtpd) and the API fuzzer (schemathesis) live in a Python venv
+  python3 python3-venv
 )
 
 deps() {
@@ -47,9 +53,42 @@ deps() {
     log "installing wasm-bindgen-cli $want (a few minutes, once)"
     cargo install wasm-bindgen-cli --version "$want" --quiet
   fi
+  python_tools
   if ! command -v tauri-driver >/dev/null 2>&1; then
     log "installing tauri-driver (once)"
     cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}
+
+# Python tools in a venv of their own, pinned: aiosmtpd (SMTP sink), schemathesis (API fuzzing).
+python_tools() {
+  local want="aiosmtpd==1.4.6 schemathesis==4.32.5"
+  if [ "$(cat "$PY_DIR/.installed" 2>/dev/null)" != "$want" ]; then
+    log "installing $want into $PY_DIR (once)"
+    /usr/bin/python3 -m venv "$PY_DIR"
+    "$PY_DIR/bin/pip" install --quiet --disable-pip-version-check $want
+    echo "$want" > "$PY_DIR/.installed"
+  fi
+}
+
+# A real SMTP server on loopback that files every message into a Maildir ($MAIL_DIR/new/).
+start_smtp() {
+  if [ -n "${THESET_SMTP_URL:-}" ]; then
+    return
+  fi
+  [ -x "$PY_DIR/bin/python" ] || python_tools
+  mkdir -p "$MAIL_DIR/tmp" "$MAIL_DIR/new" "$MAIL_DIR/cur"
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then
+    log "starting the SMTP sink on 127.0.0.1:$SMTP_PORT (mail lands in $MAIL_DIR/new)"
+    nohup "$PY_DIR/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+      -c aiosmtpd.handlers.Mailbox "$MAIL_DIR" >"$DIR/smtp.log" 2>&1 &
+    echo $! > "$DIR/smtp.pid"
+    for _ in $(seq 1 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && return
+      sleep 0.1
+    done
+    log "the SMTP sink did not start; see $DIR/smtp.log"
+    exit 1
   fi
 }
 
@@ -100,6 +139,10 @@ start_redis() {
 }
 
 stop() {
+  if [ -f "$DIR/smtp.pid" ] && kill "$(cat "$DIR/smtp.pid")" 2>/dev/null; then
+    rm -f "$DIR/smtp.pid"
+    log "SMTP sink stopped"
+  fi
   if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     log "Redis stopped"
@@ -113,11 +156,14 @@ stop() {
 env_out() {
   echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$PG_PORT/theset}"
   echo "REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/}"
+  echo "THESET_SMTP_URL=${THESET_SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}"
+  echo "THESET_MAIL_DIR=${THESET_MAIL_DIR:-$MAIL_DIR}"
+  echo "THESET_PY_DIR=$PY_DIR"
 }
 
 case "${1:-start}" in
   deps) deps ;;
-  start) start; start_redis ;;
+  start) start; start_redis; start_smtp ;;
   stop) stop ;;
   env) env_out ;;
   *) echo "usage: $0 deps|start|stop|env" >&2; exit 2 ;;

@@ -274,33 +274,21 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
-async fn operators_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
-    let token = "operator-token-for-tests-0123456789";
-    let open = app(AppState::new(db.clone()));
-    let guarded = app(AppState::new(db.clone()).with_admin_token(Some(token.into())));
-    let post = |router: &Router, auth: Option<&str>, body: &str| {
-        let mut req =
-            Request::post("/api/v1/admin/jobs").header("content-type", "application/json");
-        if let Some(a) = auth {
-            req = req.header("authorization", a);
-        }
-        let router = router.clone();
-        let req = req.body(Body::from(body.to_owned())).expect("req");
-        async move {
-            let (s, b) = send(&router, req).await;
-            (s, serde_json::from_str::<Value>(&b).unwrap_or(Value::Null))
-        }
-    };
-    let trending = r#"{"job": "trending"}"#;
-    for (router, auth) in [
-        (&open, Some(format!("Bearer {token}"))),
-        (&guarded, None),
-        (&guarded, Some("Bearer wrong-token-wrong-token".to_owned())),
-        (&guarded, Some(format!("Basic {token}"))),
+async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
+    use reqwest::Method;
+    let live = crate::live::Live::start(db.clone()).await;
+    let (_, user) = live.account_with_role("fan", "user").await;
+    let (_, moderator) = live.account_with_role("mod", "moderator").await;
+    let (_, admin) = live.account_with_role("admin", "admin").await;
+    let trending = serde_json::json!({ "job": "trending" });
+    for (auth, status, code) in [
+        (None, StatusCode::UNAUTHORIZED, "unauthorized"),
+        (Some("wrong-token"), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (Some(user.as_str()), StatusCode::FORBIDDEN, "forbidden"),
+        (Some(moderator.as_str()), StatusCode::FORBIDDEN, "forbidden"),
     ] {
-        let (s, body) = post(router, auth.as_deref(), trending).await;
-        assert_eq!(s, StatusCode::UNAUTHORIZED, "{auth:?}: {body}");
-        assert_eq!(body["error"]["code"], "unauthorized");
+        let (s, body) = live.send(Method::POST, "/api/v1/admin/jobs", auth, Some(trending.clone())).await;
+        assert_eq!((s, body["error"]["code"].as_str()), (status, Some(code)), "{auth:?}: {body}");
     }
     let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_jobs")
         .fetch_one(&db)
@@ -308,8 +296,7 @@ async fn operators_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
         .expect("count");
     assert_eq!(jobs, 0, "refused requests queue nothing");
 
-    let bearer = format!("Bearer {token}");
-    let (s, job) = post(&guarded, Some(&bearer), trending).await;
+    let (s, job) = live.send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(trending)).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     assert_eq!(job["job_type"], "cron.trending");
     for (body, code) in [
@@ -328,9 +315,15 @@ async fn operators_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
             StatusCode::BAD_REQUEST,
         ),
     ] {
-        let (s, res) = post(&guarded, Some(&bearer), body).await;
+        let b: Value = serde_json::from_str(body).expect("json");
+        let (s, res) = live.send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(b)).await;
         assert_eq!(s, code, "{body}: {res}");
     }
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'admin.job_started'")
+        .fetch_one(&db)
+        .await
+        .expect("audit");
+    assert_eq!(audited, 1);
 }
 
 /// Progress written by a separate worker process reaches a stream served by this one.

@@ -9,6 +9,8 @@ mod errors;
 mod fakes;
 mod imports;
 mod jobs;
+mod live;
+mod mail_links;
 mod providers;
 mod replay;
 mod seed;
