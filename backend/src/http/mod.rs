@@ -112,12 +112,13 @@ fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Respons
 async fn json_errors(req: Request<Body>, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
-    let is_json = res
+    // JSON errors are ours already; HTML errors are pages a person reads (OAuth callback).
+    let ours = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || ours {
         return res;
     }
     let (code, message) = match status {

@@ -11,6 +11,7 @@ mod imports;
 mod jobs;
 mod live;
 mod mail_links;
+mod oauth;
 mod providers;
 mod replay;
 mod seed;
