@@ -13,6 +13,7 @@ mod live;
 mod mail_links;
 mod oauth;
 mod providers;
+mod rbac;
 mod replay;
 mod seed;
 mod shows;
