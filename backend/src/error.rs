@@ -28,6 +28,8 @@ pub enum AppError {
     #[error("rate limited")]
     RateLimited(std::time::Duration),
     #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
     Conflict(String),
     #[error("not ready: {0}")]
     NotReady(String),
@@ -63,6 +65,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {
             Self::RateLimited(wait) => return rate_limited(wait),
+            Self::UnsupportedMediaType(message) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                message,
+            ),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 ErrorCode::Forbidden,
@@ -155,6 +162,9 @@ impl From<PathRejection> for AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
+        if let JsonRejection::MissingJsonContentType(_) = rejection {
+            return Self::UnsupportedMediaType("send the body as application/json".into());
+        }
         Self::BadRequest {
             code: ErrorCode::InvalidBody,
             message: rejection.body_text(),

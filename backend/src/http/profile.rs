@@ -144,10 +144,9 @@ pub async fn avatar_image(
 }
 
 fn unsupported() -> AppError {
-    AppError::BadRequest {
-        code: ErrorCode::UnsupportedMediaType,
-        message: "send the image as image/png, image/jpeg, image/webp or image/gif".into(),
-    }
+    AppError::UnsupportedMediaType(
+        "send the image as image/png, image/jpeg, image/webp or image/gif".into(),
+    )
 }
 
 #[utoipa::path(put, path = "/api/v1/me/avatar", tag = "profile",
@@ -166,11 +165,7 @@ pub async fn upload_avatar(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !matches!(declared, "image/png" | "image/jpeg" | "image/webp" | "image/gif") {
-        return Ok((StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(theset_shared::ErrorBody::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the image as image/png, image/jpeg, image/webp or image/gif",
-        )))
-            .into_response());
+        return Err(unsupported());
     }
     let bytes = body.to_vec();
     // Decoding is CPU work of up to tens of milliseconds: off the async runtime.

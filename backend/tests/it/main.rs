@@ -2,6 +2,7 @@
 //! drives the real router.
 
 mod artists;
+mod attacks;
 mod auth;
 mod cache;
 mod cron;

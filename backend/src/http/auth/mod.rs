@@ -65,9 +65,16 @@ pub(super) fn valid_email(email: &str) -> bool {
         })
 }
 
+/// Control characters and bidirectional overrides: invisible, and able to make a shown name
+/// read differently from what it is ("evil\u{202e}gnp.exe").
+pub(crate) fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 pub(crate) fn valid_display_name(name: &str) -> Result<&str, AppError> {
     let name = name.trim();
-    if !(1..=80).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+    if !(1..=80).contains(&name.chars().count()) || name.chars().any(unsafe_char) {
         return Err(bad_body("display_name must be 1 to 80 characters"));
     }
     Ok(name)
@@ -77,7 +84,7 @@ pub(super) fn valid_device(device_id: &str, device_name: Option<&str>) -> Result
     if !(1..=100).contains(&device_id.len()) || device_id.chars().any(char::is_control) {
         return Err(bad_body("device_id must be 1 to 100 characters"));
     }
-    if device_name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+    if device_name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(unsafe_char)) {
         return Err(bad_body("device_name must be at most 100 characters"));
     }
     Ok(())

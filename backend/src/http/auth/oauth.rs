@@ -45,13 +45,14 @@ pub async fn start(
     ApiPath(name): ApiPath<String>,
     ApiJson(req): ApiJson<OAuthStart>,
 ) -> AppResult<Json<OAuthStarted>> {
-    let (kind, p) = provider(&state, &name)?;
+    ProviderKind::parse(&name).ok_or(AppError::not_found("sign-in provider"))?;
     let redirect = oauth::valid_app_redirect(&req.redirect_uri).ok_or_else(|| {
         bad_body("redirect_uri must be a loopback address: http://127.0.0.1:{port}/path (RFC 8252)")
     })?;
     if !tokens::well_formed(&req.code_challenge) {
         return Err(bad_body("code_challenge must be the 43-character S256 PKCE challenge"));
     }
+    let (kind, p) = provider(&state, &name)?;
     let started = oauth::start(&p, &state.auth.oauth_callback(kind))
         .map_err(|e| AppError::Internal(e.into()))?;
     db::create_flow(
