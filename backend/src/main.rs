@@ -93,11 +93,23 @@ async fn main() -> anyhow::Result<()> {
         // The demo's credentials are `offline-demo` for every service, as `cargo xtask run` sets.
         let fake = |kind, name: &str| {
             let issuer = format!("{base}/oauth/{name}");
-            replay::oauth::FakeProvider::new(kind, "offline-demo", "offline-demo", &issuer, fixtures)
+            replay::oauth::FakeProvider::new(
+                kind,
+                "offline-demo",
+                "offline-demo",
+                &issuer,
+                fixtures,
+            )
         };
         let router = replay::router(catalogue)
-            .nest("/oauth/google", replay::oauth::router(fake(ProviderKind::Google, "google")?))
-            .nest("/oauth/spotify", replay::oauth::router(fake(ProviderKind::Spotify, "spotify")?));
+            .nest(
+                "/oauth/google",
+                replay::oauth::router(fake(ProviderKind::Google, "google")?),
+            )
+            .nest(
+                "/oauth/spotify",
+                replay::oauth::router(fake(ProviderKind::Spotify, "spotify")?),
+            );
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown())
             .await?;
@@ -213,8 +225,8 @@ async fn main() -> anyhow::Result<()> {
                 listener,
                 app(state).into_make_service_with_connect_info::<SocketAddr>(),
             )
-                .with_graceful_shutdown(shutdown())
-                .await?;
+            .with_graceful_shutdown(shutdown())
+            .await?;
             let _ = stop_tx.send(());
             let _ = cron_stop_tx.send(());
             let _ = worker.await;

@@ -117,7 +117,7 @@ pub fn is_common(lower: &str) -> bool {
 /// "dragondragondragon": one list entry said again and again.
 fn repeats_an_entry(chars: &[char], set: &std::collections::HashSet<&'static str>) -> bool {
     (3..=chars.len() / 2).any(|period| {
-        chars.len() % period == 0
+        chars.len().is_multiple_of(period)
             && chars.chunks(period).all(|c| c == &chars[..period])
             && set.contains(chars[..period].iter().collect::<String>().as_str())
     })
@@ -140,7 +140,11 @@ mod tests {
             "qwertyuiop123456",
             "dragon dragon dragon",
         ] {
-            assert_eq!(check(common, "fan@example.com"), Err(PasswordProblem::Common), "{common}");
+            assert_eq!(
+                check(common, "fan@example.com"),
+                Err(PasswordProblem::Common),
+                "{common}"
+            );
         }
         assert_eq!(
             check("short", "fan@example.com"),

@@ -36,9 +36,7 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, AvatarError> {
         return Err(AvatarError::UnsupportedType);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let (w, h) = reader
-        .into_dimensions()
-        .map_err(|_| AvatarError::Corrupt)?;
+    let (w, h) = reader.into_dimensions().map_err(|_| AvatarError::Corrupt)?;
     if !(MIN_SIDE..=MAX_SIDE).contains(&w) || !(MIN_SIDE..=MAX_SIDE).contains(&h) {
         return Err(AvatarError::BadDimensions);
     }
@@ -83,7 +81,10 @@ mod tests {
         assert_eq!(reencode(b"<svg></svg>"), Err(AvatarError::UnsupportedType));
         assert!(reencode(b"GIF89a-not-really").is_err());
         assert_eq!(reencode(&png(8, 8)), Err(AvatarError::BadDimensions));
-        assert_eq!(reencode(&vec![0u8; MAX_BYTES + 1]), Err(AvatarError::TooLarge));
+        assert_eq!(
+            reencode(&vec![0u8; MAX_BYTES + 1]),
+            Err(AvatarError::TooLarge)
+        );
         let mut truncated = png(64, 64);
         truncated.truncate(60);
         assert!(reencode(&truncated).is_err());

@@ -55,7 +55,7 @@ pub struct Rates {
     pub search_ip: Rate,
     pub vote_ip: Rate,
     pub vote_account: Rate,
-    /// Failed logins for one account before each further attempt is slowed down.
+    /// Failed logins for one account after which each further attempt is slowed down.
     pub free_failures: u32,
     pub failure_delay: Duration,
     pub max_failure_delay: Duration,
@@ -120,7 +120,12 @@ impl Limits {
 
     /// Spends one request of `bucket` for `ip` and, where the bucket has one, the account `key`
     /// (a user id or a lower-cased email, known or not: the answer must not tell which).
-    pub fn check(&self, bucket: Bucket, ip: IpAddr, account: Option<&str>) -> Result<(), RetryAfter> {
+    pub fn check(
+        &self,
+        bucket: Bucket,
+        ip: IpAddr,
+        account: Option<&str>,
+    ) -> Result<(), RetryAfter> {
         let (ip_limiter, account_limiter) = match bucket {
             Bucket::Login => (&self.ip[0], Some(&self.account[0])),
             Bucket::Signup => (&self.ip[1], None),
@@ -144,11 +149,10 @@ impl Limits {
     /// then doubling up to a cap. Applied to unknown addresses alike.
     pub fn failure_delay(&self, account: &str) -> Duration {
         let failures = self.failures.get(&account.to_lowercase()).unwrap_or(0);
-        let over = failures.saturating_sub(self.rates.free_failures);
-        if over == 0 {
+        if failures < self.rates.free_failures {
             return Duration::ZERO;
         }
-        let factor = 1u32 << (over - 1).min(16);
+        let factor = 1u32 << (failures - self.rates.free_failures).min(16);
         self.rates
             .failure_delay
             .saturating_mul(factor)
@@ -186,11 +190,22 @@ mod tests {
         assert!(limits.check(Bucket::Login, a, Some("x@y.z")).is_ok());
         assert!(limits.check(Bucket::Login, a, Some("X@Y.Z")).is_ok());
         // The account is spent (case-insensitively), whatever the IP.
-        let retry = limits.check(Bucket::Login, b, Some("x@y.z")).expect_err("limited");
+        let retry = limits
+            .check(Bucket::Login, b, Some("x@y.z"))
+            .expect_err("limited");
         assert!(retry.0 > Duration::from_secs(1));
-        assert!(limits.check(Bucket::Login, a, Some("other@y.z")).is_ok(), "third for IP a");
-        assert!(limits.check(Bucket::Login, a, Some("third@y.z")).is_err(), "IP a spent");
-        assert!(limits.check(Bucket::Search, a, None).is_ok(), "other bucket");
+        assert!(
+            limits.check(Bucket::Login, a, Some("other@y.z")).is_ok(),
+            "third for IP a"
+        );
+        assert!(
+            limits.check(Bucket::Login, a, Some("third@y.z")).is_err(),
+            "IP a spent"
+        );
+        assert!(
+            limits.check(Bucket::Search, a, None).is_ok(),
+            "other bucket"
+        );
     }
 
     #[test]
@@ -200,7 +215,6 @@ mod tests {
             assert_eq!(limits.failure_delay("fan@x.y"), Duration::ZERO);
             limits.login_failed("fan@x.y");
         }
-        limits.login_failed("fan@x.y");
         assert_eq!(limits.failure_delay("FAN@x.y"), Duration::from_millis(250));
         limits.login_failed("fan@x.y");
         assert_eq!(limits.failure_delay("fan@x.y"), Duration::from_millis(500));

@@ -137,12 +137,23 @@ impl Providers {
 
     pub fn from_env() -> Self {
         let make = |kind, id: &str, secret: &str, base: &str| {
-            let base = env(base).and_then(|b| Url::parse(&format!("{}/", b.trim_end_matches('/'))).ok());
+            let base =
+                env(base).and_then(|b| Url::parse(&format!("{}/", b.trim_end_matches('/'))).ok());
             Provider::new(kind, env(id)?, env(secret)?, base.as_ref())
         };
         Self::new(
-            make(ProviderKind::Google, "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_OAUTH_BASE_URL"),
-            make(ProviderKind::Spotify, "SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_OAUTH_BASE_URL"),
+            make(
+                ProviderKind::Google,
+                "GOOGLE_CLIENT_ID",
+                "GOOGLE_CLIENT_SECRET",
+                "GOOGLE_OAUTH_BASE_URL",
+            ),
+            make(
+                ProviderKind::Spotify,
+                "SPOTIFY_CLIENT_ID",
+                "SPOTIFY_CLIENT_SECRET",
+                "SPOTIFY_OAUTH_BASE_URL",
+            ),
         )
     }
 
@@ -355,7 +366,10 @@ async fn verify_id_token(
     let key = DecodingKey::from_jwk(jwk).map_err(|e| OAuthError::Identity(e.to_string()))?;
     let mut v = Validation::new(Algorithm::RS256);
     v.set_audience(&[&p.client_id]);
-    let issuer = p.issuer.clone().ok_or_else(|| bad("no issuer configured"))?;
+    let issuer = p
+        .issuer
+        .clone()
+        .ok_or_else(|| bad("no issuer configured"))?;
     // Google issues both spellings.
     let bare = issuer.trim_start_matches("https://").to_owned();
     v.set_issuer(&[issuer.as_str(), bare.as_str()]);

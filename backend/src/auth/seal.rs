@@ -57,7 +57,10 @@ mod tests {
         let a = s.seal("spotify-access-token");
         let b = s.seal("spotify-access-token");
         assert_ne!(a, b, "fresh nonce per value");
-        assert!(!a.windows(7).any(|w| w == b"spotify"), "not stored in clear");
+        assert!(
+            !a.windows(7).any(|w| w == b"spotify"),
+            "not stored in clear"
+        );
         assert_eq!(s.open(&a).expect("open"), "spotify-access-token");
         let mut t = a.clone();
         t[20] ^= 1;

@@ -71,7 +71,15 @@ pub async fn start_job(
             return Err(AppError::invalid_parameter("this job takes no artist_id"));
         }
     };
-    super::auth::audit(&state, Some(admin.user_id), "admin.job_started", Some(id), Some(ip.0), json!({ "job": job_type })).await;
+    super::auth::audit(
+        &state,
+        Some(admin.user_id),
+        "admin.job_started",
+        Some(id),
+        Some(ip.0),
+        json!({ "job": job_type }),
+    )
+    .await;
     Ok((
         StatusCode::ACCEPTED,
         Json(JobRef {
@@ -95,7 +103,9 @@ pub async fn set_role(
 ) -> AppResult<Json<PublicProfile>> {
     if id == admin.user_id {
         // The last admin could lock everyone out; another admin must do it.
-        return Err(AppError::Conflict("admins cannot change their own role".into()));
+        return Err(AppError::Conflict(
+            "admins cannot change their own role".into(),
+        ));
     }
     let mut tx = state.db.begin().await?;
     let old = users::set_role(&mut tx, id, req.role)
@@ -155,11 +165,20 @@ pub async fn audit_log(
         return Err(AppError::invalid_parameter("before must be a positive id"));
     }
     let prefix = q.action.as_deref().filter(|a| !a.is_empty());
-    if prefix.is_some_and(|a| a.len() > 64 || !a.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')) {
-        return Err(AppError::invalid_parameter("action must be lower-case letters, '_' and '.'"));
+    if prefix.is_some_and(|a| {
+        a.len() > 64
+            || !a
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+    }) {
+        return Err(AppError::invalid_parameter(
+            "action must be lower-case letters, '_' and '.'",
+        ));
     }
     let rows = audit::page(&state.db, q.before, prefix, limit).await?;
-    let next_before = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
+    let next_before = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
     Ok(Json(AuditPage {
         items: rows
             .into_iter()

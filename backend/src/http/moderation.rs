@@ -60,9 +60,21 @@ pub async fn add_alias(
         .await?
         .ok_or(AppError::not_found("song"))?;
     if created {
-        audit(&state, Some(moderator.user_id), "moderation.alias_added", Some(song), Some(ip.0), json!({ "alias": alias })).await;
+        audit(
+            &state,
+            Some(moderator.user_id),
+            "moderation.alias_added",
+            Some(song),
+            Some(ip.0),
+            json!({ "alias": alias }),
+        )
+        .await;
     }
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
         status,
         Json(AliasAdded {

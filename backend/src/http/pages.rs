@@ -40,9 +40,16 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
         escape(title),
         escape(title)
     );
-    let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], doc).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    let mut res = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        doc,
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     res
 }
 
@@ -72,7 +79,11 @@ async fn page(kind: &'static str) -> Response {
              <p class=\"hint\">The code works once, for 15 minutes.</p>",
         ),
     };
-    html(StatusCode::OK, title, &format!("{body}<p id=\"status\" role=\"status\"></p>"))
+    html(
+        StatusCode::OK,
+        title,
+        &format!("{body}<p id=\"status\" role=\"status\"></p>"),
+    )
 }
 
 async fn script() -> impl IntoResponse {

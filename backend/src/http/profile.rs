@@ -65,7 +65,15 @@ pub async fn delete_account(
     AuthUser(caller): AuthUser,
 ) -> AppResult<StatusCode> {
     // Logged before the row goes (the entry keeps the id as its subject; the actor becomes NULL).
-    audit(&state, Some(caller.user_id), "user.deleted", Some(caller.user_id), Some(ip.0), no_detail()).await;
+    audit(
+        &state,
+        Some(caller.user_id),
+        "user.deleted",
+        Some(caller.user_id),
+        Some(ip.0),
+        no_detail(),
+    )
+    .await;
     users::delete(&state.db, caller.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -104,7 +112,15 @@ pub async fn revoke_session(
     if !sessions::revoke_own(&state.db, caller.user_id, id, "revoked_by_user").await? {
         return Err(AppError::not_found("session"));
     }
-    audit(&state, Some(caller.user_id), "session.revoked", Some(id), Some(ip.0), no_detail()).await;
+    audit(
+        &state,
+        Some(caller.user_id),
+        "session.revoked",
+        Some(id),
+        Some(ip.0),
+        no_detail(),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,7 +180,10 @@ pub async fn upload_avatar(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !matches!(declared, "image/png" | "image/jpeg" | "image/webp" | "image/gif") {
+    if !matches!(
+        declared,
+        "image/png" | "image/jpeg" | "image/webp" | "image/gif"
+    ) {
         return Err(unsupported());
     }
     let bytes = body.to_vec();
@@ -184,7 +203,15 @@ pub async fn upload_avatar(
             },
         })?;
     users::set_avatar(&state.db, caller.user_id, &png).await?;
-    audit(&state, Some(caller.user_id), "user.avatar_changed", Some(caller.user_id), Some(ip.0), json!({ "bytes": png.len() })).await;
+    audit(
+        &state,
+        Some(caller.user_id),
+        "user.avatar_changed",
+        Some(caller.user_id),
+        Some(ip.0),
+        json!({ "bytes": png.len() }),
+    )
+    .await;
     caller.has_avatar = true;
     Ok(Json(me_of(&caller)).into_response())
 }

@@ -19,15 +19,23 @@ pub async fn headers(req: Request<Body>, next: Next) -> Response {
     let docs = req.uri().path().ends_with("/docs");
     let private = {
         let p = req.uri().path();
-        p.starts_with("/api/v1/auth/") || p.starts_with("/api/v1/me") || p.starts_with("/api/v1/admin/")
+        p.starts_with("/api/v1/auth/")
+            || p.starts_with("/api/v1/me")
+            || p.starts_with("/api/v1/admin/")
     };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let csp = if docs { DOCS_CSP } else { API_CSP };
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(csp));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),

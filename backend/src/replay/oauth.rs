@@ -142,7 +142,10 @@ async fn authorize(State(p): Shared, Query(q): Query<HashMap<String, String>>) -
         return (StatusCode::BAD_REQUEST, "unknown client_id").into_response();
     }
     if get("response_type") != "code" || get("code_challenge_method") != "S256" {
-        return (StatusCode::BAD_REQUEST, "response_type=code and PKCE S256 are required")
+        return (
+            StatusCode::BAD_REQUEST,
+            "response_type=code and PKCE S256 are required",
+        )
             .into_response();
     }
     let redirect_uri = get("redirect_uri");
@@ -211,7 +214,10 @@ fn client_auth(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<(S
         };
         return Some((unescape(id)?, unescape(secret)?));
     }
-    Some((form.get("client_id")?.clone(), form.get("client_secret")?.clone()))
+    Some((
+        form.get("client_id")?.clone(),
+        form.get("client_secret")?.clone(),
+    ))
 }
 
 async fn token(

@@ -3,7 +3,7 @@
 //! `users`).
 
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
 
 use crate::live::{Live, PASSWORD, email, json_of, mails_to};
@@ -20,7 +20,12 @@ impl Suite<'_> {
         let (got, body) = json_of(req.send().await.expect(name)).await;
         assert_eq!(got, status, "{name}: {body}");
         assert_eq!(body["error"]["code"].as_str(), Some(code), "{name}: {body}");
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{name}"
+        );
         let after = self.live.footprint().await;
         assert_eq!(self.before, after, "{name} changed the database");
         self.cases += 1;
@@ -30,7 +35,8 @@ impl Suite<'_> {
 fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_pixel(w, h, image::Rgb([1, 2, 3]));
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).expect("png");
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
     out
 }
 
@@ -44,88 +50,391 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let access = pair["access_token"].as_str().expect("access").to_owned();
-    let res = live.req(Method::POST, "/api/v1/auth/browser/login")
-        .json(&json!({ "email": address, "password": PASSWORD })).send().await.expect("browser login");
-    let cookie = res.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
+    let res = live
+        .req(Method::POST, "/api/v1/auth/browser/login")
+        .json(&json!({ "email": address, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("browser login");
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
     let (_, browser) = json_of(res).await;
     let csrf = browser["csrf_token"].as_str().expect("csrf").to_owned();
     // Wait for the sign-up's verification mail, so mail counts below are stable.
     let mut seen = Vec::new();
     crate::live::next_mail(&address, &mut seen).await;
 
-    let mut t = Suite { live: &live, before: live.footprint().await, cases: 0 };
+    let mut t = Suite {
+        live: &live,
+        before: live.footprint().await,
+        cases: 0,
+    };
     let post = |path: &str| live.req(Method::POST, path);
     let bad = StatusCode::BAD_REQUEST;
 
     // Injection strings.
-    t.refused("sqli in login email", post("/api/v1/auth/login").json(&json!({ "email": "' OR '1'='1' --", "password": "x", "device_id": "d" })), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    t.refused(
+        "sqli in login email",
+        post("/api/v1/auth/login")
+            .json(&json!({ "email": "' OR '1'='1' --", "password": "x", "device_id": "d" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     t.refused("sqli in signup email", post("/api/v1/auth/signup").json(&json!({ "email": "a@b.c'; DROP TABLE users; --", "password": PASSWORD, "display_name": "x", "device_id": "d" })), bad, "invalid_body").await;
-    t.refused("sqli in path id", live.req(Method::GET, "/api/v1/shows/1'%20OR%20'1'='1"), bad, "invalid_parameter").await;
-    t.refused("sqli in slug", live.req(Method::GET, "/api/v1/artists/x';DROP%20TABLE%20users;--"), bad, "invalid_parameter").await;
-    t.refused("sqli in sort", live.req(Method::GET, "/api/v1/artists?sort=name;DROP%20TABLE%20users"), bad, "invalid_parameter").await;
-    t.refused("json duplicate keys", post("/api/v1/auth/login").header("content-type", "application/json").body(r#"{"email":"a@b.co","email":"c@d.co","password":"x","device_id":"d"}"#), bad, "invalid_body").await;
-    t.refused("json type confusion", post("/api/v1/auth/login").json(&json!({ "email": ["a@b.co"], "password": {"$ne": null}, "device_id": "d" })), bad, "invalid_body").await;
+    t.refused(
+        "sqli in path id",
+        live.req(Method::GET, "/api/v1/shows/1'%20OR%20'1'='1"),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "sqli in slug",
+        live.req(Method::GET, "/api/v1/artists/x';DROP%20TABLE%20users;--"),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "sqli in sort",
+        live.req(
+            Method::GET,
+            "/api/v1/artists?sort=name;DROP%20TABLE%20users",
+        ),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "json duplicate keys",
+        post("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .body(r#"{"email":"a@b.co","email":"c@d.co","password":"x","device_id":"d"}"#),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "json type confusion",
+        post("/api/v1/auth/login")
+            .json(&json!({ "email": ["a@b.co"], "password": {"$ne": null}, "device_id": "d" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    t.refused("deeply nested json", post("/api/v1/auth/login").header("content-type", "application/json").body(deep), bad, "invalid_body").await;
+    t.refused(
+        "deeply nested json",
+        post("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .body(deep),
+        bad,
+        "invalid_body",
+    )
+    .await;
 
     // Sizes, encodings and content types.
     let huge = json!({ "email": "a@b.co", "password": "x".repeat(100_000), "display_name": "x", "device_id": "d" });
-    t.refused("oversized body", post("/api/v1/auth/signup").json(&huge), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
-    t.refused("invalid utf-8", post("/api/v1/auth/login").header("content-type", "application/json").body(vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}']), bad, "invalid_body").await;
-    t.refused("wrong content type", post("/api/v1/auth/login").header("content-type", "text/plain").body(r#"{"email":"a@b.co"}"#), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    t.refused("no content type", post("/api/v1/auth/login").body(r#"{"email":"a@b.co"}"#), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    t.refused("nul byte in email", post("/api/v1/auth/magic-link").json(&json!({ "email": "a\u{0}@b.co" })), bad, "invalid_body").await;
-    t.refused("page size out of range", live.req(Method::GET, "/api/v1/artists?limit=100000000000"), bad, "invalid_parameter").await;
-    t.refused("tampered cursor", live.req(Method::GET, "/api/v1/artists?cursor=eyJzIjoibmFtZSIsImsiOiJ4IiwiaWQiOiJub3BlIn0"), bad, "invalid_cursor").await;
-    t.refused("method not allowed", live.req(Method::PUT, "/api/v1/auth/login"), StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    t.refused(
+        "oversized body",
+        post("/api/v1/auth/signup").json(&huge),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    t.refused(
+        "invalid utf-8",
+        post("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .body(vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}']),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "wrong content type",
+        post("/api/v1/auth/login")
+            .header("content-type", "text/plain")
+            .body(r#"{"email":"a@b.co"}"#),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    t.refused(
+        "no content type",
+        post("/api/v1/auth/login").body(r#"{"email":"a@b.co"}"#),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    t.refused(
+        "nul byte in email",
+        post("/api/v1/auth/magic-link").json(&json!({ "email": "a\u{0}@b.co" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "page size out of range",
+        live.req(Method::GET, "/api/v1/artists?limit=100000000000"),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "tampered cursor",
+        live.req(
+            Method::GET,
+            "/api/v1/artists?cursor=eyJzIjoibmFtZSIsImsiOiJ4IiwiaWQiOiJub3BlIn0",
+        ),
+        bad,
+        "invalid_cursor",
+    )
+    .await;
+    t.refused(
+        "method not allowed",
+        live.req(Method::PUT, "/api/v1/auth/login"),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
 
     // Forged, expired, tampered and reused credentials.
     let forged = theset_backend::auth::tokens::new_token();
-    t.refused("forged token", live.req(Method::GET, "/api/v1/me").bearer_auth(&forged), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("malformed bearer", live.req(Method::GET, "/api/v1/me").header("authorization", "Bearer ../../../etc/passwd"), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    t.refused(
+        "forged token",
+        live.req(Method::GET, "/api/v1/me").bearer_auth(&forged),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "malformed bearer",
+        live.req(Method::GET, "/api/v1/me")
+            .header("authorization", "Bearer ../../../etc/passwd"),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     let mut tampered = access.clone().into_bytes();
     tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
-    t.refused("tampered token", live.req(Method::GET, "/api/v1/me").bearer_auth(String::from_utf8(tampered).expect("ascii")), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("basic instead of bearer", live.req(Method::GET, "/api/v1/me").header("authorization", format!("Basic {access}")), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("browser cookie as bearer", live.req(Method::GET, "/api/v1/me").bearer_auth(cookie.split('=').nth(1).expect("value")), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("native token as cookie", live.req(Method::GET, "/api/v1/me").header("cookie", format!("__Host-theset_session={access}")), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("bogus refresh token", post("/api/v1/auth/refresh").json(&json!({ "refresh_token": forged, "device_id": "d" })), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    t.refused("reused magic link (never issued)", post("/api/v1/auth/magic-link/consume").json(&json!({ "token": forged, "device_id": "d" })), bad, "invalid_token").await;
-    t.refused("verification with a reset token shape", post("/api/v1/auth/verify-email").json(&json!({ "token": "../../etc/passwd" })), bad, "invalid_token").await;
+    t.refused(
+        "tampered token",
+        live.req(Method::GET, "/api/v1/me")
+            .bearer_auth(String::from_utf8(tampered).expect("ascii")),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "basic instead of bearer",
+        live.req(Method::GET, "/api/v1/me")
+            .header("authorization", format!("Basic {access}")),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "browser cookie as bearer",
+        live.req(Method::GET, "/api/v1/me")
+            .bearer_auth(cookie.split('=').nth(1).expect("value")),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "native token as cookie",
+        live.req(Method::GET, "/api/v1/me")
+            .header("cookie", format!("__Host-theset_session={access}")),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "bogus refresh token",
+        post("/api/v1/auth/refresh").json(&json!({ "refresh_token": forged, "device_id": "d" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "reused magic link (never issued)",
+        post("/api/v1/auth/magic-link/consume").json(&json!({ "token": forged, "device_id": "d" })),
+        bad,
+        "invalid_token",
+    )
+    .await;
+    t.refused(
+        "verification with a reset token shape",
+        post("/api/v1/auth/verify-email").json(&json!({ "token": "../../etc/passwd" })),
+        bad,
+        "invalid_token",
+    )
+    .await;
 
     // CSRF on cookie sessions.
-    t.refused("csrf: no token", live.req(Method::PATCH, "/api/v1/me").header("cookie", &cookie).json(&json!({ "display_name": "Pwned" })), StatusCode::FORBIDDEN, "csrf_rejected").await;
-    t.refused("csrf: wrong token", live.req(Method::PATCH, "/api/v1/me").header("cookie", &cookie).header("x-csrf-token", forged.as_str()).json(&json!({ "display_name": "Pwned" })), StatusCode::FORBIDDEN, "csrf_rejected").await;
-    t.refused("csrf: logout without token", live.req(Method::POST, "/api/v1/auth/logout").header("cookie", &cookie), StatusCode::FORBIDDEN, "csrf_rejected").await;
+    t.refused(
+        "csrf: no token",
+        live.req(Method::PATCH, "/api/v1/me")
+            .header("cookie", &cookie)
+            .json(&json!({ "display_name": "Pwned" })),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    t.refused(
+        "csrf: wrong token",
+        live.req(Method::PATCH, "/api/v1/me")
+            .header("cookie", &cookie)
+            .header("x-csrf-token", forged.as_str())
+            .json(&json!({ "display_name": "Pwned" })),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    t.refused(
+        "csrf token without the cookie",
+        live.req(Method::PATCH, "/api/v1/me")
+            .header("x-csrf-token", csrf.as_str())
+            .json(&json!({ "display_name": "Pwned" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "csrf: logout without token",
+        live.req(Method::POST, "/api/v1/auth/logout")
+            .header("cookie", &cookie),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
 
     // Redirects, escalation, mass assignment.
-    t.refused("open redirect in oauth", post("/api/v1/auth/oauth/google/start").json(&json!({ "redirect_uri": "https://evil.example/cb", "code_challenge": "a".repeat(43) })), bad, "invalid_body").await;
-    t.refused("role escalation via profile", live.req(Method::PATCH, "/api/v1/me").bearer_auth(&access).json(&json!({ "display_name": "Target", "role": "admin" })), bad, "invalid_body").await;
-    t.refused("email change via profile", live.req(Method::PATCH, "/api/v1/me").bearer_auth(&access).json(&json!({ "email": "attacker@evil.example" })), bad, "invalid_body").await;
+    t.refused(
+        "open redirect in oauth",
+        post("/api/v1/auth/oauth/google/start").json(
+            &json!({ "redirect_uri": "https://evil.example/cb", "code_challenge": "a".repeat(43) }),
+        ),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "role escalation via profile",
+        live.req(Method::PATCH, "/api/v1/me")
+            .bearer_auth(&access)
+            .json(&json!({ "display_name": "Target", "role": "admin" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "email change via profile",
+        live.req(Method::PATCH, "/api/v1/me")
+            .bearer_auth(&access)
+            .json(&json!({ "email": "attacker@evil.example" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
     t.refused("mass assignment of role at sign-up", post("/api/v1/auth/signup").json(&json!({ "email": email("mass"), "password": PASSWORD, "display_name": "x", "device_id": "d", "role": "admin" })), bad, "invalid_body").await;
-    let me: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(&db).await.expect("id");
-    t.refused("self-promotion to admin", live.req(Method::PUT, &format!("/api/v1/admin/users/{me}/role")).bearer_auth(&access).json(&json!({ "role": "admin" })), StatusCode::FORBIDDEN, "forbidden").await;
+    let me: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .expect("id");
+    t.refused(
+        "self-promotion to admin",
+        live.req(Method::PUT, &format!("/api/v1/admin/users/{me}/role"))
+            .bearer_auth(&access)
+            .json(&json!({ "role": "admin" })),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     // Avatars: names are never used; content decides; bombs are refused before decoding.
-    t.refused("avatar: path traversal name, svg body", live.req(Method::PUT, "/api/v1/me/avatar").bearer_auth(&access)
-        .header("content-type", "image/svg+xml").header("content-disposition", "attachment; filename=\"../../../../etc/passwd\"")
-        .body("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    t.refused("avatar: html declared as png", live.req(Method::PUT, "/api/v1/me/avatar").bearer_auth(&access)
-        .header("content-type", "image/png").body("<html><script>alert(1)</script></html>"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    t.refused(
+        "avatar: path traversal name, svg body",
+        live.req(Method::PUT, "/api/v1/me/avatar")
+            .bearer_auth(&access)
+            .header("content-type", "image/svg+xml")
+            .header(
+                "content-disposition",
+                "attachment; filename=\"../../../../etc/passwd\"",
+            )
+            .body("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    t.refused(
+        "avatar: html declared as png",
+        live.req(Method::PUT, "/api/v1/me/avatar")
+            .bearer_auth(&access)
+            .header("content-type", "image/png")
+            .body("<html><script>alert(1)</script></html>"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let mut bomb = png(64, 64);
     // Rewrite the IHDR to claim 100000×100000 (the CRC no longer matches either).
     bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-    t.refused("avatar: decompression bomb header", live.req(Method::PUT, "/api/v1/me/avatar").bearer_auth(&access)
-        .header("content-type", "image/png").body(bomb), bad, "invalid_body").await;
-    t.refused("avatar: over 2 MB", live.req(Method::PUT, "/api/v1/me/avatar").bearer_auth(&access)
-        .header("content-type", "image/png").body(vec![0u8; 2 * 1024 * 1024 + 1]), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
-    t.refused("avatar: traversal in user id", live.req(Method::GET, "/api/v1/users/..%2F..%2Fetc%2Fpasswd/avatar"), bad, "invalid_parameter").await;
+    t.refused(
+        "avatar: decompression bomb header",
+        live.req(Method::PUT, "/api/v1/me/avatar")
+            .bearer_auth(&access)
+            .header("content-type", "image/png")
+            .body(bomb),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "avatar: over 2 MB",
+        live.req(Method::PUT, "/api/v1/me/avatar")
+            .bearer_auth(&access)
+            .header("content-type", "image/png")
+            .body(vec![0u8; 2 * 1024 * 1024 + 1]),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    t.refused(
+        "avatar: traversal in user id",
+        live.req(Method::GET, "/api/v1/users/..%2F..%2Fetc%2Fpasswd/avatar"),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
 
     // Mail header injection.
-    t.refused("header injection in magic link email", post("/api/v1/auth/magic-link").json(&json!({ "email": "fan@example.com\r\nBcc: victim@example.com" })), bad, "invalid_body").await;
+    t.refused(
+        "header injection in magic link email",
+        post("/api/v1/auth/magic-link")
+            .json(&json!({ "email": "fan@example.com\r\nBcc: victim@example.com" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
     t.refused("header injection in display name", post("/api/v1/auth/signup").json(&json!({ "email": email("inj"), "password": PASSWORD, "display_name": "Fan\r\nBcc: victim@example.com", "device_id": "d" })), bad, "invalid_body").await;
-    t.refused("bidi control in display name", live.req(Method::PATCH, "/api/v1/me").bearer_auth(&access).json(&json!({ "display_name": "evil\u{202e}gnp.exe" })), bad, "invalid_body").await;
+    t.refused(
+        "bidi control in display name",
+        live.req(Method::PATCH, "/api/v1/me")
+            .bearer_auth(&access)
+            .json(&json!({ "display_name": "evil\u{202e}gnp.exe" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
 
     assert!(t.cases >= 30, "only {} cases", t.cases);
     // No injected mail went out.
@@ -134,12 +443,29 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     // A reused refresh token is refused and ends the session (that change is the defence).
     let refresh = pair["refresh_token"].as_str().expect("refresh");
     let body = json!({ "refresh_token": refresh, "device_id": "d" });
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/refresh", None, Some(body.clone())).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/refresh", None, Some(json!({ "refresh_token": refresh, "device_id": "attacker" }))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({ "refresh_token": refresh, "device_id": "attacker" })),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let revoked: Option<String> = sqlx::query_scalar("SELECT revoked_reason FROM sessions WHERE device_id = 'd' ORDER BY created_at LIMIT 1")
-        .fetch_one(&db).await.expect("session");
+    let revoked: Option<String> = sqlx::query_scalar(
+        "SELECT revoked_reason FROM sessions WHERE device_id = 'd' ORDER BY created_at LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("session");
     assert_eq!(revoked.as_deref(), Some("refresh_token_reuse"));
-    let _: Value = Value::Null;
 }

@@ -283,12 +283,27 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
     let trending = serde_json::json!({ "job": "trending" });
     for (auth, status, code) in [
         (None, StatusCode::UNAUTHORIZED, "unauthorized"),
-        (Some("wrong-token"), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (
+            Some("wrong-token"),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
         (Some(user.as_str()), StatusCode::FORBIDDEN, "forbidden"),
         (Some(moderator.as_str()), StatusCode::FORBIDDEN, "forbidden"),
     ] {
-        let (s, body) = live.send(Method::POST, "/api/v1/admin/jobs", auth, Some(trending.clone())).await;
-        assert_eq!((s, body["error"]["code"].as_str()), (status, Some(code)), "{auth:?}: {body}");
+        let (s, body) = live
+            .send(
+                Method::POST,
+                "/api/v1/admin/jobs",
+                auth,
+                Some(trending.clone()),
+            )
+            .await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{auth:?}: {body}"
+        );
     }
     let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_jobs")
         .fetch_one(&db)
@@ -296,7 +311,14 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
         .expect("count");
     assert_eq!(jobs, 0, "refused requests queue nothing");
 
-    let (s, job) = live.send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(trending)).await;
+    let (s, job) = live
+        .send(
+            Method::POST,
+            "/api/v1/admin/jobs",
+            Some(&admin),
+            Some(trending),
+        )
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     assert_eq!(job["job_type"], "cron.trending");
     for (body, code) in [
@@ -316,13 +338,16 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
         ),
     ] {
         let b: Value = serde_json::from_str(body).expect("json");
-        let (s, res) = live.send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(b)).await;
+        let (s, res) = live
+            .send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(b))
+            .await;
         assert_eq!(s, code, "{body}: {res}");
     }
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'admin.job_started'")
-        .fetch_one(&db)
-        .await
-        .expect("audit");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'admin.job_started'")
+            .fetch_one(&db)
+            .await
+            .expect("audit");
     assert_eq!(audited, 1);
 }
 

@@ -30,9 +30,11 @@ pub fn email(tag: &str) -> String {
 pub fn test_auth(public_url: &str) -> AuthConfig {
     let mut auth = AuthConfig::new(rand::random());
     let url = url::Url::parse(public_url).expect("public url");
-    let smtp = std::env::var("THESET_SMTP_URL")
-        .expect("THESET_SMTP_URL: run the tests through `cargo xtask test` (it starts the SMTP sink)");
-    auth.mailer = Mailer::new(Some(&smtp), "TheSet <no-reply@theset.test>", url.clone()).expect("mailer");
+    let smtp = std::env::var("THESET_SMTP_URL").expect(
+        "THESET_SMTP_URL: run the tests through `cargo xtask test` (it starts the SMTP sink)",
+    );
+    auth.mailer =
+        Mailer::new(Some(&smtp), "TheSet <no-reply@theset.test>", url.clone()).expect("mailer");
     auth.public_url = url;
     auth
 }
@@ -44,7 +46,9 @@ impl Live {
 
     /// Starts with the test configuration, adjusted by `configure` (limits, OAuth providers…).
     pub async fn start_with(db: PgPool, configure: impl FnOnce(&mut AuthConfig)) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut auth = test_auth(&format!("{base}/"));
         configure(&mut auth);
@@ -103,9 +107,15 @@ impl Live {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{pair}");
         let access = pair["access_token"].as_str().expect("access").to_owned();
-        let (_, me) = self.send(Method::GET, "/api/v1/me", Some(&access), None).await;
+        let (_, me) = self
+            .send(Method::GET, "/api/v1/me", Some(&access), None)
+            .await;
         let id = me["id"].as_str().expect("id").parse().expect("uuid");
-        (id, access, pair["refresh_token"].as_str().expect("refresh").to_owned())
+        (
+            id,
+            access,
+            pair["refresh_token"].as_str().expect("refresh").to_owned(),
+        )
     }
 
     /// An account with `role`, set directly in the database (as the CLI does).
@@ -124,8 +134,17 @@ impl Live {
     pub async fn footprint(&self) -> Vec<String> {
         let mut out = Vec::new();
         for table in [
-            "users", "sessions", "access_tokens", "refresh_tokens", "email_tokens", "oauth_flows",
-            "oauth_identities", "user_avatars", "votes", "song_aliases", "sync_jobs",
+            "users",
+            "sessions",
+            "access_tokens",
+            "refresh_tokens",
+            "email_tokens",
+            "oauth_flows",
+            "oauth_identities",
+            "user_avatars",
+            "votes",
+            "song_aliases",
+            "sync_jobs",
         ] {
             let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
                 .fetch_one(&self.db)
@@ -148,7 +167,10 @@ impl Live {
 pub async fn json_of(res: reqwest::Response) -> (StatusCode, Value) {
     let status = res.status();
     let bytes = res.bytes().await.expect("body");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn mail_dir() -> PathBuf {

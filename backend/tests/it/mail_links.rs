@@ -18,27 +18,60 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let access = pair["access_token"].as_str().expect("access");
-    let (_, me) = live.send(Method::GET, "/api/v1/me", Some(access), None).await;
+    let (_, me) = live
+        .send(Method::GET, "/api/v1/me", Some(access), None)
+        .await;
     assert_eq!(me["email_verified"], false);
 
     let mut seen = Vec::new();
     let mail = next_mail(&address, &mut seen).await;
     assert!(mail.contains("Subject: Confirm your email"), "{mail}");
-    assert!(mail.contains(&format!("{}auth/verify-email#token=", live.url("/"))), "{mail}");
+    assert!(
+        mail.contains(&format!("{}auth/verify-email#token=", live.url("/"))),
+        "{mail}"
+    );
     let token = token_in(&mail);
 
     // The landing page the link opens is served and does nothing by itself.
-    let page = live.req(Method::GET, "/auth/verify-email").send().await.expect("page");
+    let page = live
+        .req(Method::GET, "/auth/verify-email")
+        .send()
+        .await
+        .expect("page");
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.headers()["content-security-policy"].to_str().expect("csp").contains("script-src 'self'"));
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("script-src 'self'")
+    );
 
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/verify-email", None, Some(json!({ "token": token }))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/verify-email",
+            None,
+            Some(json!({ "token": token })),
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, me) = live.send(Method::GET, "/api/v1/me", Some(access), None).await;
+    let (_, me) = live
+        .send(Method::GET, "/api/v1/me", Some(access), None)
+        .await;
     assert_eq!(me["email_verified"], true);
     // Single use.
-    let (s, body) = live.send(Method::POST, "/api/v1/auth/verify-email", None, Some(json!({ "token": token }))).await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    let (s, body) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/verify-email",
+            None,
+            Some(json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_token"))
+    );
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -55,44 +88,95 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
     next_mail(&address, &mut seen).await; // the verification mail
 
     // Known and unknown addresses get the very same answer.
-    let (s1, b1) = live.send(Method::POST, "/api/v1/auth/password-reset", None, Some(json!({ "email": address }))).await;
-    let (s2, b2) = live.send(Method::POST, "/api/v1/auth/password-reset", None, Some(json!({ "email": email("nobody") }))).await;
+    let (s1, b1) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/password-reset",
+            None,
+            Some(json!({ "email": address })),
+        )
+        .await;
+    let (s2, b2) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/password-reset",
+            None,
+            Some(json!({ "email": email("nobody") })),
+        )
+        .await;
     assert_eq!((s1, &b1), (s2, &b2));
     assert_eq!(s1, StatusCode::ACCEPTED);
 
     let mail = next_mail(&address, &mut seen).await;
-    assert!(mail.contains("Subject: Reset your TheSet password"), "{mail}");
+    assert!(
+        mail.contains("Subject: Reset your TheSet password"),
+        "{mail}"
+    );
     let token = token_in(&mail);
 
     // A refused password does not spend the link.
     let (s, body) = live
-        .send(Method::POST, "/api/v1/auth/password-reset/confirm", None,
-            Some(json!({ "token": token, "new_password": "short" })))
+        .send(
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({ "token": token, "new_password": "short" })),
+        )
         .await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")));
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
     let new_password = "a brand new phrase for the tour";
     let (s, _) = live
-        .send(Method::POST, "/api/v1/auth/password-reset/confirm", None,
-            Some(json!({ "token": token, "new_password": new_password })))
+        .send(
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({ "token": token, "new_password": new_password })),
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // Every old session is gone; the old password no longer works; the new one does.
-    let (s, _) = live.send(Method::GET, "/api/v1/me", Some(&old_access), None).await;
+    let (s, _) = live
+        .send(Method::GET, "/api/v1/me", Some(&old_access), None)
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let login = |p: &str| json!({ "email": address, "password": p, "device_id": "d" });
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/login", None, Some(login(PASSWORD))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(login(PASSWORD)),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/login", None, Some(login(new_password))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(login(new_password)),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     // The link is spent.
     let (s, _) = live
-        .send(Method::POST, "/api/v1/auth/password-reset/confirm", None,
-            Some(json!({ "token": token, "new_password": "yet another long phrase here" })))
+        .send(
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({ "token": token, "new_password": "yet another long phrase here" })),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     // And it shows in the audit log.
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'")
-        .fetch_one(&db).await.expect("audit");
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'")
+            .fetch_one(&db)
+            .await
+            .expect("audit");
     assert_eq!(n, 1);
 }
 
@@ -100,7 +184,14 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
 async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
     let live = Live::start(db.clone()).await;
     let address = email("magic");
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/magic-link", None, Some(json!({ "email": address }))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link",
+            None,
+            Some(json!({ "email": address })),
+        )
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let mut seen = Vec::new();
     let mail = next_mail(&address, &mut seen).await;
@@ -109,30 +200,94 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
     // The code is in the mail in clear for pasting into the app.
     assert!(mail.contains(&format!("\n{token}\n")) || mail.contains(&format!("\r\n{token}\r\n")));
     // Stored hashed only.
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM email_tokens WHERE position($1::bytea IN token_hash) > 0")
-        .bind(token.as_bytes()).fetch_one(&db).await.expect("q");
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_tokens WHERE position($1::bytea IN token_hash) > 0",
+    )
+    .bind(token.as_bytes())
+    .fetch_one(&db)
+    .await
+    .expect("q");
     assert_eq!(stored, 0);
 
     let consume = json!({ "token": token, "device_id": "phone" });
-    let (s, pair) = live.send(Method::POST, "/api/v1/auth/magic-link/consume", None, Some(consume.clone())).await;
+    let (s, pair) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link/consume",
+            None,
+            Some(consume.clone()),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{pair}");
-    let (_, me) = live.send(Method::GET, "/api/v1/me", pair["access_token"].as_str(), None).await;
-    assert_eq!((me["email"].as_str(), me["email_verified"].as_bool()), (Some(address.as_str()), Some(true)));
-    let (s, body) = live.send(Method::POST, "/api/v1/auth/magic-link/consume", None, Some(consume)).await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    let (_, me) = live
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            pair["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (me["email"].as_str(), me["email_verified"].as_bool()),
+        (Some(address.as_str()), Some(true))
+    );
+    let (s, body) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link/consume",
+            None,
+            Some(consume),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_token"))
+    );
 
     // A newer link voids the older one; an expired link fails.
-    live.send(Method::POST, "/api/v1/auth/magic-link", None, Some(json!({ "email": address }))).await;
+    live.send(
+        Method::POST,
+        "/api/v1/auth/magic-link",
+        None,
+        Some(json!({ "email": address })),
+    )
+    .await;
     let first = token_in(&next_mail(&address, &mut seen).await);
-    live.send(Method::POST, "/api/v1/auth/magic-link", None, Some(json!({ "email": address }))).await;
+    live.send(
+        Method::POST,
+        "/api/v1/auth/magic-link",
+        None,
+        Some(json!({ "email": address })),
+    )
+    .await;
     let second = token_in(&next_mail(&address, &mut seen).await);
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/magic-link/consume", None, Some(json!({ "token": first, "device_id": "d" }))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link/consume",
+            None,
+            Some(json!({ "token": first, "device_id": "d" })),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "older link voided");
-    sqlx::query("UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL")
-        .execute(&db).await.expect("expire");
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/magic-link/consume", None, Some(json!({ "token": second, "device_id": "d" }))).await;
+    sqlx::query(
+        "UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL",
+    )
+    .execute(&db)
+    .await
+    .expect("expire");
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link/consume",
+            None,
+            Some(json!({ "token": second, "device_id": "d" })),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "expired");
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&db).await.expect("q");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&db)
+        .await
+        .expect("q");
     assert_eq!(users, 1);
 }
-

@@ -13,6 +13,7 @@ mod jobs;
 mod live;
 mod mail_links;
 mod oauth;
+mod profile;
 mod providers;
 mod rbac;
 mod replay;

@@ -18,13 +18,19 @@ use crate::live::{Live, PASSWORD, email};
 const APP_REDIRECT: &str = "http://127.0.0.1:53682/callback";
 
 async fn fake(kind: ProviderKind, code_ttl: Duration) -> Url {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}/", listener.local_addr().expect("addr"));
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let provider = FakeProvider::new(kind, "client-id", "client-secret", &base, &fixtures)
         .expect("fake provider")
         .with_code_ttl(code_ttl);
-    tokio::spawn(async move { axum::serve(listener, router(provider)).await.expect("serve") });
+    tokio::spawn(async move {
+        axum::serve(listener, router(provider))
+            .await
+            .expect("serve")
+    });
     Url::parse(&base).expect("url")
 }
 
@@ -32,8 +38,13 @@ async fn live_with_providers(db: PgPool, code_ttl: Duration) -> Live {
     let google = fake(ProviderKind::Google, code_ttl).await;
     let spotify = fake(ProviderKind::Spotify, code_ttl).await;
     Live::start_with(db, move |auth| {
-        let p = |kind, base: &Url| Provider::new(kind, "client-id".into(), "client-secret".into(), Some(base));
-        auth.oauth = Providers::new(p(ProviderKind::Google, &google), p(ProviderKind::Spotify, &spotify));
+        let p = |kind, base: &Url| {
+            Provider::new(kind, "client-id".into(), "client-secret".into(), Some(base))
+        };
+        auth.oauth = Providers::new(
+            p(ProviderKind::Google, &google),
+            p(ProviderKind::Spotify, &spotify),
+        );
     })
     .await
 }
@@ -47,11 +58,18 @@ struct AppFlow {
 async fn start(live: &Live, provider: &str) -> AppFlow {
     let verifier = format!("app-verifier-{}", uuid::Uuid::new_v4().simple());
     let (s, body) = live
-        .send(Method::POST, &format!("/api/v1/auth/oauth/{provider}/start"), None,
-            Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256(&verifier) })))
+        .send(
+            Method::POST,
+            &format!("/api/v1/auth/oauth/{provider}/start"),
+            None,
+            Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256(&verifier) })),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    AppFlow { verifier, authorize_url: body["authorize_url"].as_str().expect("url").to_owned() }
+    AppFlow {
+        verifier,
+        authorize_url: body["authorize_url"].as_str().expect("url").to_owned(),
+    }
 }
 
 fn location(res: &reqwest::Response) -> Url {
@@ -60,8 +78,18 @@ fn location(res: &reqwest::Response) -> Url {
 
 /// The browser: the provider signs `who` in and redirects to our callback. Returns the callback URL.
 async fn consent(live: &Live, flow: &AppFlow, who: &str) -> Url {
-    let res = live.http.get(format!("{}&login_hint={who}", flow.authorize_url)).send().await.expect("authorize");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
+    let res = live
+        .http
+        .get(format!("{}&login_hint={who}", flow.authorize_url))
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        res.text().await
+    );
     location(&res)
 }
 
@@ -71,20 +99,30 @@ async fn callback(live: &Live, url: &Url) -> Result<String, (StatusCode, String)
     if res.status().is_redirection() {
         let to = location(&res);
         assert!(to.as_str().starts_with(APP_REDIRECT), "{to}");
-        let code = to.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
+        let code = to
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned());
         return Ok(code.expect("code in the app redirect"));
     }
     Err((res.status(), res.text().await.expect("page")))
 }
 
 async fn exchange(live: &Live, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
-    live.send(Method::POST, "/api/v1/auth/oauth/exchange", None,
-        Some(json!({ "code": code, "code_verifier": verifier, "device_id": "laptop" })))
-        .await
+    live.send(
+        Method::POST,
+        "/api/v1/auth/oauth/exchange",
+        None,
+        Some(json!({ "code": code, "code_verifier": verifier, "device_id": "laptop" })),
+    )
+    .await
 }
 
 async fn users(db: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(db).await.expect("count")
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(db)
+        .await
+        .expect("count")
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -99,47 +137,82 @@ async fn google_signs_in_and_links_a_verified_email(db: PgPool) {
     let flow = start(&live, "google").await;
     let authorize = Url::parse(&flow.authorize_url).expect("url");
     let q: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-    assert_eq!(q.get("code_challenge_method").map(String::as_str), Some("S256"));
+    assert_eq!(
+        q.get("code_challenge_method").map(String::as_str),
+        Some("S256")
+    );
     assert!(q.contains_key("state") && q.contains_key("nonce"));
-    assert_eq!(q.get("redirect_uri").map(String::as_str), Some(format!("{}api/v1/auth/oauth/google/callback", live.url("/")).as_str()));
+    assert_eq!(
+        q.get("redirect_uri").map(String::as_str),
+        Some(format!("{}api/v1/auth/oauth/google/callback", live.url("/")).as_str())
+    );
 
     let cb = consent(&live, &flow, &address).await;
     let code = callback(&live, &cb).await.expect("redirect to the app");
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK, "{pair}");
-    let (_, me) = live.send(Method::GET, "/api/v1/me", pair["access_token"].as_str(), None).await;
+    let (_, me) = live
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            pair["access_token"].as_str(),
+            None,
+        )
+        .await;
     assert_eq!(me["email"].as_str(), Some(address.as_str()));
     assert_eq!(me["email_verified"], true, "Google vouched for the address");
     assert_eq!(users(&db).await, 1, "linked, not duplicated");
     // Google tokens are not kept; the identity is.
     let (n, sealed): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(access_token_enc) FROM oauth_identities WHERE provider = 'google'")
-        .fetch_one(&db).await.expect("q");
+        "SELECT count(*), count(access_token_enc) FROM oauth_identities WHERE provider = 'google'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("q");
     assert_eq!((n, sealed), (1, 0));
 
     // Replaying the callback, or the hand-off code, fails.
     assert!(callback(&live, &cb).await.is_err(), "state is single use");
     let (s, body) = exchange(&live, &code, &flow.verifier).await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_token"))
+    );
 
     // Signing in again finds the same account through the identity.
     let again = start(&live, "google").await;
-    let code = callback(&live, &consent(&live, &again, &address).await).await.expect("redirect");
+    let code = callback(&live, &consent(&live, &again, &address).await)
+        .await
+        .expect("redirect");
     let (s, _) = exchange(&live, &code, &again.verifier).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(users(&db).await, 1);
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
-async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverified_emails(db: PgPool) {
+async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverified_emails(
+    db: PgPool,
+) {
     let live = live_with_providers(db.clone(), Duration::from_secs(60)).await;
     let address = email("spotify");
     let flow = start(&live, "spotify").await;
-    let code = callback(&live, &consent(&live, &flow, &address).await).await.expect("redirect");
+    let code = callback(&live, &consent(&live, &flow, &address).await)
+        .await
+        .expect("redirect");
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK, "{pair}");
-    let (_, me) = live.send(Method::GET, "/api/v1/me", pair["access_token"].as_str(), None).await;
-    assert_eq!((me["email"].as_str(), me["email_verified"].as_bool()), (Some(address.as_str()), Some(false)));
+    let (_, me) = live
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            pair["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (me["email"].as_str(), me["email_verified"].as_bool()),
+        (Some(address.as_str()), Some(false))
+    );
     let (access, refresh): (Vec<u8>, Vec<u8>) = sqlx::query_as(
         "SELECT access_token_enc, refresh_token_enc FROM oauth_identities WHERE provider = 'spotify'")
         .fetch_one(&db).await.expect("sealed tokens");
@@ -147,15 +220,27 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
 
     // A Spotify profile claiming the address of an existing password account is refused.
     let victim = email("victim");
-    live.send(Method::POST, "/api/v1/auth/signup", None,
-        Some(json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }))).await;
+    live.send(
+        Method::POST,
+        "/api/v1/auth/signup",
+        None,
+        Some(
+            json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }),
+        ),
+    )
+    .await;
     let before = users(&db).await;
     let flow = start(&live, "spotify").await;
-    let (s, page) = callback(&live, &consent(&live, &flow, &victim).await).await.expect_err("refused");
+    let (s, page) = callback(&live, &consent(&live, &flow, &victim).await)
+        .await
+        .expect_err("refused");
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(page.contains("already uses this email"), "{page}");
     assert_eq!(users(&db).await, before);
-    let linked: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_identities").fetch_one(&db).await.expect("q");
+    let linked: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_identities")
+        .fetch_one(&db)
+        .await
+        .expect("q");
     assert_eq!(linked, 1);
 }
 
@@ -168,8 +253,16 @@ async fn wrong_state_reused_code_and_pkce_mismatch_fail(db: PgPool) {
 
     // Wrong state: the provider's code with a state we never issued.
     let mut forged = cb.clone();
-    let code = cb.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code");
-    forged.query_pairs_mut().clear().append_pair("code", &code).append_pair("state", "not-our-state");
+    let code = cb
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    forged
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", "not-our-state");
     let (s, _) = callback(&live, &forged).await.expect_err("wrong state");
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(users(&db).await, 0);
@@ -177,20 +270,36 @@ async fn wrong_state_reused_code_and_pkce_mismatch_fail(db: PgPool) {
     // The real callback works once; the provider's code cannot be redeemed for a second flow.
     let handoff = callback(&live, &cb).await.expect("redirect");
     let second = start(&live, "google").await;
-    let second_state = Url::parse(&second.authorize_url).expect("url")
-        .query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).expect("state");
+    let second_state = Url::parse(&second.authorize_url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
     let mut reused = cb.clone();
-    reused.query_pairs_mut().clear().append_pair("code", &code).append_pair("state", &second_state);
+    reused
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", &second_state);
     let (s, page) = callback(&live, &reused).await.expect_err("reused code");
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(page.contains("did not confirm"), "{page}");
 
     // The hand-off code needs the app's own verifier; a wrong guess burns it.
-    let (s, _) = exchange(&live, &handoff, "a-wrong-verifier-a-wrong-verifier-a-wrong-verifier").await;
+    let (s, _) = exchange(
+        &live,
+        &handoff,
+        "a-wrong-verifier-a-wrong-verifier-a-wrong-verifier",
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = exchange(&live, &handoff, &flow.verifier).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&db).await.expect("q");
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&db)
+        .await
+        .expect("q");
     assert_eq!(sessions, 0);
 }
 
@@ -213,14 +322,31 @@ async fn expired_codes_and_open_redirects_fail(db: PgPool) {
         "theset://callback",
     ] {
         let (s, body) = live
-            .send(Method::POST, "/api/v1/auth/oauth/google/start", None,
-                Some(json!({ "redirect_uri": redirect, "code_challenge": s256("v") })))
+            .send(
+                Method::POST,
+                "/api/v1/auth/oauth/google/start",
+                None,
+                Some(json!({ "redirect_uri": redirect, "code_challenge": s256("v") })),
+            )
             .await;
-        assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")), "{redirect}");
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_body")),
+            "{redirect}"
+        );
     }
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/oauth/github/start", None,
-        Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256("v") }))).await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/oauth/github/start",
+            None,
+            Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256("v") })),
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let flows: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_flows").fetch_one(&db).await.expect("q");
+    let flows: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_flows")
+        .fetch_one(&db)
+        .await
+        .expect("q");
     assert_eq!(flows, 1, "refused starts store nothing");
 }

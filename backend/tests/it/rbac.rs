@@ -49,37 +49,122 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/venues", None, PUBLIC),
         ("GET", "/api/v1/venues/{venue}", None, PUBLIC),
         ("GET", "/api/v1/search/artists?q=zzz", None, PUBLIC),
-        ("POST", "/api/v1/artists/import", Some(json!({ "ticketmaster_id": "" })), PUBLIC),
+        (
+            "POST",
+            "/api/v1/artists/import",
+            Some(json!({ "ticketmaster_id": "" })),
+            PUBLIC,
+        ),
         ("GET", "/api/v1/jobs/{job}", None, PUBLIC),
-        ("GET", "/api/v1/jobs/{job}/events?follow=false", None, PUBLIC),
-        ("GET", "/api/v1/artists/{slug}/import/events?follow=false", None, PUBLIC),
+        (
+            "GET",
+            "/api/v1/jobs/{job}/events?follow=false",
+            None,
+            PUBLIC,
+        ),
+        (
+            "GET",
+            "/api/v1/artists/{slug}/import/events?follow=false",
+            None,
+            PUBLIC,
+        ),
         ("GET", "/api/v1/users/{owner}", None, PUBLIC),
         ("GET", "/api/v1/users/{owner}/avatar", None, PUBLIC),
         ("POST", "/api/v1/auth/signup", Some(json!({})), PUBLIC),
         ("POST", "/api/v1/auth/login", Some(json!({})), PUBLIC),
         ("POST", "/api/v1/auth/refresh", Some(json!({})), PUBLIC),
-        ("POST", "/api/v1/auth/browser/login", Some(json!({})), PUBLIC),
-        ("POST", "/api/v1/auth/verify-email", Some(json!({ "token": "x" })), PUBLIC),
-        ("POST", "/api/v1/auth/password-reset", Some(json!({ "email": "bad" })), PUBLIC),
-        ("POST", "/api/v1/auth/password-reset/confirm", Some(json!({ "token": "x", "new_password": "y" })), PUBLIC),
-        ("POST", "/api/v1/auth/magic-link", Some(json!({ "email": "bad" })), PUBLIC),
-        ("POST", "/api/v1/auth/magic-link/consume", Some(json!({ "token": "x", "device_id": "d" })), PUBLIC),
-        ("POST", "/api/v1/auth/oauth/{provider}/start", Some(json!({})), PUBLIC),
-        ("GET", "/api/v1/auth/oauth/{provider}/callback", None, PUBLIC),
-        ("POST", "/api/v1/auth/oauth/exchange", Some(json!({})), PUBLIC),
+        (
+            "POST",
+            "/api/v1/auth/browser/login",
+            Some(json!({})),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/verify-email",
+            Some(json!({ "token": "x" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/password-reset",
+            Some(json!({ "email": "bad" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/password-reset/confirm",
+            Some(json!({ "token": "x", "new_password": "y" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/magic-link",
+            Some(json!({ "email": "bad" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/magic-link/consume",
+            Some(json!({ "token": "x", "device_id": "d" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/oauth/{provider}/start",
+            Some(json!({})),
+            PUBLIC,
+        ),
+        (
+            "GET",
+            "/api/v1/auth/oauth/{provider}/callback",
+            None,
+            PUBLIC,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/oauth/exchange",
+            Some(json!({})),
+            PUBLIC,
+        ),
         ("GET", "/api/v1/auth/browser/session", None, COOKIE_ONLY),
         ("POST", "/api/v1/auth/logout", None, SIGNED_IN),
         ("POST", "/api/v1/auth/verify-email/resend", None, SIGNED_IN),
         ("GET", "/api/v1/me", None, SIGNED_IN),
-        ("PATCH", "/api/v1/me", Some(json!({ "display_name": "Renamed" })), SIGNED_IN),
+        (
+            "PATCH",
+            "/api/v1/me",
+            Some(json!({ "display_name": "Renamed" })),
+            SIGNED_IN,
+        ),
         ("DELETE", "/api/v1/me", None, SIGNED_IN),
         ("GET", "/api/v1/me/sessions", None, SIGNED_IN),
-        ("DELETE", "/api/v1/me/sessions/{owner_session}", None, OWNER_ONLY),
+        (
+            "DELETE",
+            "/api/v1/me/sessions/{owner_session}",
+            None,
+            OWNER_ONLY,
+        ),
         ("PUT", "/api/v1/me/avatar", None, SIGNED_IN),
         ("DELETE", "/api/v1/me/avatar", None, SIGNED_IN),
-        ("POST", "/api/v1/songs/{song}/aliases", Some(json!({ "alias": "Another Name" })), MODERATOR),
-        ("POST", "/api/v1/admin/jobs", Some(json!({ "job": "trending" })), ADMIN),
-        ("PUT", "/api/v1/admin/users/{owner}/role", Some(json!({ "role": "moderator" })), ADMIN),
+        (
+            "POST",
+            "/api/v1/songs/{song}/aliases",
+            Some(json!({ "alias": "Another Name" })),
+            MODERATOR,
+        ),
+        (
+            "POST",
+            "/api/v1/admin/jobs",
+            Some(json!({ "job": "trending" })),
+            ADMIN,
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/users/{owner}/role",
+            Some(json!({ "role": "moderator" })),
+            ADMIN,
+        ),
         ("GET", "/api/v1/admin/audit", None, ADMIN),
         ("GET", "/api/v1/openapi.json", None, PUBLIC),
     ]
@@ -117,14 +202,22 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
     let live = Live::start(db.clone()).await;
     let artist = support::artist(&db, "Rbac Band", &["rock"], Some(50), 1.0).await;
     let venue = support::venue(&db, "Rbac Hall", "Austin", 30.0, -97.0, Some(1000)).await;
-    let show = support::show(&db, artist, Some(venue), support::days_from_today(10), "upcoming").await;
+    let show = support::show(
+        &db,
+        artist,
+        Some(venue),
+        support::days_from_today(10),
+        "upcoming",
+    )
+    .await;
     let song = support::song(&db, artist, "Rbac Song", 10).await;
     let job: Uuid = sqlx::query_scalar("INSERT INTO sync_jobs (job_type, status) VALUES ('cron.trending', 'succeeded') RETURNING id")
         .fetch_one(&db).await.expect("job");
     let png = {
         let img = image::RgbImage::from_pixel(64, 64, image::Rgb([200, 30, 30]));
         let mut out = Vec::new();
-        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).expect("png");
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .expect("png");
         out
     };
 
@@ -135,8 +228,14 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
         let other = principal(&db, "user").await;
         let moderator = principal(&db, "moderator").await;
         let admin = principal(&db, "admin").await;
-        sqlx::query("INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2)")
-            .bind(owner.0).bind(&png).execute(&db).await.expect("avatar");
+        sqlx::query(
+            "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2)",
+        )
+        .bind(owner.0)
+        .bind(&png)
+        .execute(&db)
+        .await
+        .expect("avatar");
         let path = template
             .replace("{slug}", "rbac-band")
             .replace("{show}", &show.to_string())
@@ -146,7 +245,13 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             .replace("{owner_session}", &owner.1.to_string())
             .replace("{owner}", &owner.0.to_string())
             .replace("{provider}", "google");
-        let callers = [None, Some(&owner.2), Some(&other.2), Some(&moderator.2), Some(&admin.2)];
+        let callers = [
+            None,
+            Some(&owner.2),
+            Some(&other.2),
+            Some(&moderator.2),
+            Some(&admin.2),
+        ];
         for (who, (caller, want)) in ["anonymous", "owner", "other", "moderator", "admin"]
             .iter()
             .zip(callers.iter().zip(wants))
@@ -170,7 +275,9 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
                 Hidden => status == StatusCode::NOT_FOUND,
             };
             if !ok {
-                failures.push(format!("{method} {template} as {who}: got {status}, want {want:?}"));
+                failures.push(format!(
+                    "{method} {template} as {who}: got {status}, want {want:?}"
+                ));
             }
         }
     }
@@ -183,8 +290,12 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
         .map(|(m, p, _, _)| {
             let p = p.split('?').next().unwrap_or(p);
             let p = p
-                .replace("{show}", "{id}").replace("{venue}", "{id}").replace("{song}", "{id}")
-                .replace("{job}", "{id}").replace("{owner_session}", "{id}").replace("{owner}", "{id}");
+                .replace("{show}", "{id}")
+                .replace("{venue}", "{id}")
+                .replace("{song}", "{id}")
+                .replace("{job}", "{id}")
+                .replace("{owner_session}", "{id}")
+                .replace("{owner}", "{id}");
             (m.to_lowercase(), p)
         })
         .collect();
@@ -196,7 +307,10 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             }
         }
     }
-    assert!(missing.is_empty(), "routes without an access row: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an access row: {missing:?}"
+    );
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -207,33 +321,76 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     let audit = |t: &str| {
         let t = t.to_owned();
         let live = &live;
-        async move { live.send(Method::GET, "/api/v1/admin/audit", Some(&t), None).await.0 }
+        async move {
+            live.send(Method::GET, "/api/v1/admin/audit", Some(&t), None)
+                .await
+                .0
+        }
     };
     assert_eq!(audit(&token).await, StatusCode::FORBIDDEN);
     let (s, body) = live
-        .send(Method::PUT, &format!("/api/v1/admin/users/{user}/role"), Some(&admin), Some(json!({ "role": "admin" })))
+        .send(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{user}/role"),
+            Some(&admin),
+            Some(json!({ "role": "admin" })),
+        )
         .await;
     assert_eq!((s, body["role"].as_str()), (StatusCode::OK, Some("admin")));
-    assert_eq!(audit(&token).await, StatusCode::OK, "promotion applies at once");
-    live.send(Method::PUT, &format!("/api/v1/admin/users/{user}/role"), Some(&admin), Some(json!({ "role": "user" }))).await;
-    assert_eq!(audit(&token).await, StatusCode::FORBIDDEN, "demotion applies at once");
+    assert_eq!(
+        audit(&token).await,
+        StatusCode::OK,
+        "promotion applies at once"
+    );
+    live.send(
+        Method::PUT,
+        &format!("/api/v1/admin/users/{user}/role"),
+        Some(&admin),
+        Some(json!({ "role": "user" })),
+    )
+    .await;
+    assert_eq!(
+        audit(&token).await,
+        StatusCode::FORBIDDEN,
+        "demotion applies at once"
+    );
 
     // Role changes are audited with who, whom, from and to.
-    let (_, log) = live.send(Method::GET, "/api/v1/admin/audit?action=user.role_changed", Some(&admin), None).await;
+    let (_, log) = live
+        .send(
+            Method::GET,
+            "/api/v1/admin/audit?action=user.role_changed",
+            Some(&admin),
+            None,
+        )
+        .await;
     let items = log["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{log}");
     assert_eq!(items[0]["detail"], json!({ "from": "admin", "to": "user" }));
-    assert_eq!(items[0]["subject_id"].as_str(), Some(user.to_string().as_str()));
+    assert_eq!(
+        items[0]["subject_id"].as_str(),
+        Some(user.to_string().as_str())
+    );
 
     // Admins cannot demote themselves (the last admin would lock everyone out).
     let (admin_id, _, admin2) = principal(&db, "admin").await;
     let (s, _) = live
-        .send(Method::PUT, &format!("/api/v1/admin/users/{admin_id}/role"), Some(&admin2), Some(json!({ "role": "user" })))
+        .send(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{admin_id}/role"),
+            Some(&admin2),
+            Some(json!({ "role": "user" })),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     // Unknown roles are refused without change.
     let (s, _) = live
-        .send(Method::PUT, &format!("/api/v1/admin/users/{user}/role"), Some(&admin), Some(json!({ "role": "root" })))
+        .send(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{user}/role"),
+            Some(&admin),
+            Some(json!({ "role": "root" })),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }

@@ -99,17 +99,28 @@ pub async fn verify_email(
 ) -> AppResult<StatusCode> {
     token_shape(&req.token)?;
     let mut tx = state.db.begin().await?;
-    let (email, user) =
-        email_tokens::consume(&mut *tx, &tokens::digest(&req.token), Purpose::VerifyEmail.as_str())
-            .await?
-            .ok_or(AppError::InvalidToken)?;
+    let (email, user) = email_tokens::consume(
+        &mut *tx,
+        &tokens::digest(&req.token),
+        Purpose::VerifyEmail.as_str(),
+    )
+    .await?
+    .ok_or(AppError::InvalidToken)?;
     let user = user.ok_or(AppError::InvalidToken)?;
     // A link for an address the account no longer has verifies nothing.
     if !users::mark_verified(&mut *tx, user, &email).await? {
         return Err(AppError::InvalidToken);
     }
     tx.commit().await?;
-    audit(&state, Some(user), "auth.email_verified", Some(user), Some(ip.0), no_detail()).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.email_verified",
+        Some(user),
+        Some(ip.0),
+        no_detail(),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,9 +136,14 @@ pub async fn resend_verification(
         return Ok(StatusCode::NO_CONTENT);
     }
     limited(&state, Bucket::Mail, ip, Some(&caller.email))?;
-    send_link(&state, Purpose::VerifyEmail, &caller.email, Some(caller.user_id))
-        .await
-        .map_err(|e| AppError::NotReady(e.to_string()))?;
+    send_link(
+        &state,
+        Purpose::VerifyEmail,
+        &caller.email,
+        Some(caller.user_id),
+    )
+    .await
+    .map_err(|e| AppError::NotReady(e.to_string()))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -186,7 +202,15 @@ pub async fn confirm_reset(
     email_tokens::void_others(&mut *tx, &email, Purpose::PasswordReset.as_str()).await?;
     let ended = sessions::revoke_all(&mut *tx, user, "password_reset").await?;
     tx.commit().await?;
-    audit(&state, Some(user), "auth.password_reset", Some(user), Some(ip.0), json!({ "sessions_ended": ended })).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.password_reset",
+        Some(user),
+        Some(ip.0),
+        json!({ "sessions_ended": ended }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -237,7 +261,15 @@ pub async fn consume_magic_link(
     };
     users::mark_verified(&mut *tx, user, &email).await?;
     tx.commit().await?;
-    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "magic_link" })).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": "magic_link" }),
+    )
+    .await;
     Ok(Json(
         issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
     ))

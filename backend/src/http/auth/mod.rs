@@ -33,7 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/auth/browser/login", post(password::browser_login))
         .route("/auth/browser/session", get(password::browser_session))
         .route("/auth/verify-email", post(links::verify_email))
-        .route("/auth/verify-email/resend", post(links::resend_verification))
+        .route(
+            "/auth/verify-email/resend",
+            post(links::resend_verification),
+        )
         .route("/auth/password-reset", post(links::request_reset))
         .route("/auth/password-reset/confirm", post(links::confirm_reset))
         .route("/auth/magic-link", post(links::request_magic_link))
@@ -124,7 +127,8 @@ pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
 pub(super) async fn issue_browser(state: &AppState, user: Uuid) -> AppResult<String> {
     let token = tokens::new_token();
     let mut tx = state.db.begin().await?;
-    let session = db::create_session(&mut tx, user, "browser", "browser", Some("Web browser")).await?;
+    let session =
+        db::create_session(&mut tx, user, "browser", "browser", Some("Web browser")).await?;
     db::store_browser_token(&mut tx, session, &tokens::digest(&token)).await?;
     tx.commit().await?;
     Ok(token)
@@ -152,9 +156,7 @@ pub(crate) fn me(caller: &Caller) -> Me {
         display_name: caller.display_name.clone(),
         role: caller.role,
         email_verified: caller.email_verified,
-        avatar_url: caller
-            .has_avatar
-            .then(|| avatar_url(caller.user_id)),
+        avatar_url: caller.has_avatar.then(|| avatar_url(caller.user_id)),
     }
 }
 

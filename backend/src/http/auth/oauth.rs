@@ -50,7 +50,9 @@ pub async fn start(
         bad_body("redirect_uri must be a loopback address: http://127.0.0.1:{port}/path (RFC 8252)")
     })?;
     if !tokens::well_formed(&req.code_challenge) {
-        return Err(bad_body("code_challenge must be the 43-character S256 PKCE challenge"));
+        return Err(bad_body(
+            "code_challenge must be the 43-character S256 PKCE challenge",
+        ));
     }
     let (kind, p) = provider(&state, &name)?;
     let started = oauth::start(&p, &state.auth.oauth_callback(kind))
@@ -112,11 +114,18 @@ async fn finish(
     let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
     if let Some(error) = q.error {
         tx.commit().await.map_err(internal)?;
-        let error: String = error.chars().filter(char::is_ascii_alphanumeric).take(40).collect();
+        let error: String = error
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(40)
+            .collect();
         back.query_pairs_mut().append_pair("error", &error);
         return Ok(back.to_string());
     }
-    let code = q.code.filter(|c| c.len() <= 2048).ok_or("The provider sent no code.")?;
+    let code = q
+        .code
+        .filter(|c| c.len() <= 2048)
+        .ok_or("The provider sent no code.")?;
     let callback = state.auth.oauth_callback(kind);
     let identity = oauth::finish(&state.auth.oauth, &p, &callback, &code, &flow.provider_verifier, &flow.nonce)
         .await
@@ -136,7 +145,11 @@ async fn finish(
             user,
             email: identity.email.as_deref(),
             access_token_enc: keep.then(|| sealer.seal(&identity.access_token)),
-            refresh_token_enc: identity.refresh_token.as_deref().filter(|_| keep).map(|t| sealer.seal(t)),
+            refresh_token_enc: identity
+                .refresh_token
+                .as_deref()
+                .filter(|_| keep)
+                .map(|t| sealer.seal(t)),
             token_expires_at: identity.expires_at.filter(|_| keep),
         },
     )
@@ -147,7 +160,15 @@ async fn finish(
         .await
         .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    audit(state, Some(user), "auth.oauth_callback", Some(user), Some(ip.0), json!({ "provider": kind.as_str() })).await;
+    audit(
+        state,
+        Some(user),
+        "auth.oauth_callback",
+        Some(user),
+        Some(ip.0),
+        json!({ "provider": kind.as_str() }),
+    )
+    .await;
     back.query_pairs_mut().append_pair("code", &handoff);
     Ok(back.to_string())
 }
@@ -165,7 +186,10 @@ async fn account_for(
     kind: ProviderKind,
     id: &Identity,
 ) -> Result<Uuid, String> {
-    if let Some(user) = db::identity_user(&mut *tx, kind.as_str(), &id.subject).await.map_err(internal)? {
+    if let Some(user) = db::identity_user(&mut *tx, kind.as_str(), &id.subject)
+        .await
+        .map_err(internal)?
+    {
         return Ok(user);
     }
     let email = id
@@ -215,7 +239,15 @@ pub async fn exchange(
     if oauth::s256(&req.code_verifier) != challenge {
         return Err(AppError::InvalidToken);
     }
-    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "oauth" })).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": "oauth" }),
+    )
+    .await;
     Ok(Json(
         issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
     ))

@@ -60,7 +60,15 @@ pub async fn signup(
         .ok_or_else(|| {
             AppError::Conflict("an account with this email exists; sign in instead".into())
         })?;
-    audit(&state, Some(user), "auth.signup", Some(user), Some(ip.0), no_detail()).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.signup",
+        Some(user),
+        Some(ip.0),
+        no_detail(),
+    )
+    .await;
     if let Err(e) = send_link(&state, Purpose::VerifyEmail, email, Some(user)).await {
         // The account exists either way; the user can ask for another mail.
         tracing::warn!(error = %e, "verification mail not sent");
@@ -102,7 +110,15 @@ async fn sign_in(state: &AppState, ip: ClientIp, email: &str, pass: &str) -> App
         }
         (user, _) => {
             limits.login_failed(email);
-            audit(state, None, "auth.login_failed", user, Some(ip.0), no_detail()).await;
+            audit(
+                state,
+                None,
+                "auth.login_failed",
+                user,
+                Some(ip.0),
+                no_detail(),
+            )
+            .await;
             Err(AppError::Unauthorized)
         }
     }
@@ -118,7 +134,15 @@ pub async fn login(
 ) -> AppResult<Json<TokenPair>> {
     valid_device(&req.device_id, req.device_name.as_deref())?;
     let user = sign_in(&state, ip, &req.email, &req.password).await?;
-    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "password" })).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": "password" }),
+    )
+    .await;
     Ok(Json(
         issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
     ))
@@ -133,7 +157,15 @@ pub async fn browser_login(
     ApiJson(req): ApiJson<BrowserLogin>,
 ) -> AppResult<Response> {
     let user = sign_in(&state, ip, &req.email, &req.password).await?;
-    audit(&state, Some(user), "auth.login", Some(user), Some(ip.0), json!({ "method": "password", "kind": "browser" })).await;
+    audit(
+        &state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": "password", "kind": "browser" }),
+    )
+    .await;
     let token = issue_browser(&state, user).await?;
     let caller = db::caller(&state.db, &tokens::digest(&token))
         .await?
@@ -202,7 +234,15 @@ pub async fn refresh(
                 db::revoke(&mut *tx, row.session_id, "refresh_token_reuse").await?;
                 tx.commit().await?;
                 tracing::warn!(session = %row.session_id, "refresh token reused; session revoked");
-                audit(&state, None, "auth.refresh_reuse", Some(row.session_id), Some(ip.0), no_detail()).await;
+                audit(
+                    &state,
+                    None,
+                    "auth.refresh_reuse",
+                    Some(row.session_id),
+                    Some(ip.0),
+                    no_detail(),
+                )
+                .await;
                 return Err(AppError::Unauthorized);
             }
         }
@@ -226,7 +266,15 @@ pub async fn logout(
     AuthUser(caller): AuthUser,
 ) -> AppResult<Response> {
     db::revoke(&state.db, caller.session_id, "logout").await?;
-    audit(&state, Some(caller.user_id), "auth.logout", Some(caller.session_id), Some(ip.0), no_detail()).await;
+    audit(
+        &state,
+        Some(caller.user_id),
+        "auth.logout",
+        Some(caller.session_id),
+        Some(ip.0),
+        no_detail(),
+    )
+    .await;
     let res = StatusCode::NO_CONTENT.into_response();
     Ok(if caller.kind == "browser" {
         with_session_cookie(None, res)
