@@ -54,6 +54,10 @@ deps() {
     cargo install wasm-bindgen-cli --version "$want" --quiet
   fi
   python_tools
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz (once)"
+    cargo install cargo-fuzz --locked --quiet
+  fi
   if ! command -v tauri-driver >/dev/null 2>&1; then
     log "installing tauri-driver (once)"
     cargo install tauri-driver --version '^2' --locked --quiet

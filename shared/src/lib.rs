@@ -12,5 +12,6 @@ pub mod password;
 pub mod slug;
 pub mod titles;
 pub mod trending;
+pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

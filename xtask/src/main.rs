@@ -17,17 +17,23 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+mod api_checks;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("api-checks") => services(&["deps"])
+            .and_then(|_| services(&["start"]))
+            .and_then(|_| services_env())
+            .and_then(|env| api_checks::fuzz().and_then(|_| api_checks::schemathesis(&env))),
         Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | build-ui | services start|stop|deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | api-checks | build-ui | services start|stop|deps"
             );
             return ExitCode::from(2);
         }
@@ -41,28 +47,28 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone).
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
 }
 
-fn step(what: &str) {
+pub(crate) fn step(what: &str) {
     eprintln!("\x1b[1;32m==>\x1b[0m {what}");
 }
 
-fn cmd(program: &str) -> Command {
+pub(crate) fn cmd(program: &str) -> Command {
     let mut c = Command::new(program);
     c.current_dir(root());
     c
 }
 
-fn check(c: &mut Command) -> anyhow::Result<()> {
+pub(crate) fn check(c: &mut Command) -> anyhow::Result<()> {
     let status = c.status().with_context(|| format!("starting {c:?}"))?;
     if !status.success() {
         bail!("{c:?} failed: {status}");
@@ -169,6 +175,10 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         c.env("INSTA_UPDATE", "no");
     }
     check(&mut c)?;
+    if filters.is_empty() {
+        api_checks::fuzz()?;
+        api_checks::schemathesis(&env)?;
+    }
     eprintln!("xtask test: all green in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -201,7 +211,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     )
 }
 
-struct Guard(Child);
+pub(crate) struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -210,7 +220,7 @@ impl Drop for Guard {
     }
 }
 
-fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
+pub(crate) fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
     let start = Instant::now();
     let addr = url.trim_start_matches("http://");
     while start.elapsed() < timeout {
@@ -258,6 +268,14 @@ fn run() -> anyhow::Result<()> {
 
     let listen = std::env::var("THESET_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let api = format!("http://{listen}");
+    backend_env
+        .entry("THESET_PUBLIC_URL".into())
+        .or_insert_with(|| format!("{api}/"));
+    if let Some(dir) = env.get("THESET_MAIL_DIR") {
+        step(&format!(
+            "mail (sign-up, magic links, resets) lands in {dir}/new"
+        ));
+    }
     step(&format!(
         "starting the backend on {api} (API docs: {api}/api/v1/docs)"
     ));
@@ -324,7 +342,7 @@ fn run() -> anyhow::Result<()> {
 }
 
 /// The provider variables that point the real clients at a replay server on `base`.
-fn offline_provider_env(base: &str) -> Vec<(String, String)> {
+pub(crate) fn offline_provider_env(base: &str) -> Vec<(String, String)> {
     [
         ("TICKETMASTER_API_KEY", "offline-demo".to_owned()),
         (
@@ -340,6 +358,11 @@ fn offline_provider_env(base: &str) -> Vec<(String, String)> {
         ),
         ("SETLISTFM_API_KEY", "offline-demo".to_owned()),
         ("SETLISTFM_BASE_URL", format!("{base}/setlistfm/rest/1.0")),
+        // Sign-in with Google and Spotify through the replay's fake authorisation servers.
+        ("GOOGLE_CLIENT_ID", "offline-demo".to_owned()),
+        ("GOOGLE_CLIENT_SECRET", "offline-demo".to_owned()),
+        ("GOOGLE_OAUTH_BASE_URL", format!("{base}/oauth/google")),
+        ("SPOTIFY_OAUTH_BASE_URL", format!("{base}/oauth/spotify")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

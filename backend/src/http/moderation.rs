@@ -49,7 +49,9 @@ pub async fn add_alias(
     ApiJson(req): ApiJson<NewAlias>,
 ) -> AppResult<(StatusCode, Json<AliasAdded>)> {
     let alias = req.alias.trim();
-    if !(1..=200).contains(&alias.chars().count()) || alias.chars().any(char::is_control) {
+    if !(1..=200).contains(&alias.chars().count())
+        || alias.chars().any(theset_shared::validate::unsafe_char)
+    {
         return Err(super::auth::bad_body("alias must be 1 to 200 characters"));
     }
     let normalized = titles::normalize(alias);

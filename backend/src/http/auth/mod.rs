@@ -13,8 +13,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
-use theset_shared::ErrorCode;
 use theset_shared::api::{Me, TokenPair};
+use theset_shared::{ErrorCode, validate};
 use uuid::Uuid;
 
 use super::access::SESSION_COOKIE;
@@ -54,43 +54,15 @@ pub(crate) fn bad_body(message: impl Into<String>) -> AppError {
 }
 
 pub(super) fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    (3..=254).contains(&email.len())
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !email.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\')
-        })
-}
-
-/// Control characters and bidirectional overrides: invisible, and able to make a shown name
-/// read differently from what it is ("evil\u{202e}gnp.exe").
-pub(crate) fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    validate::email(email)
 }
 
 pub(crate) fn valid_display_name(name: &str) -> Result<&str, AppError> {
-    let name = name.trim();
-    if !(1..=80).contains(&name.chars().count()) || name.chars().any(unsafe_char) {
-        return Err(bad_body("display_name must be 1 to 80 characters"));
-    }
-    Ok(name)
+    validate::display_name(name).ok_or_else(|| bad_body("display_name must be 1 to 80 characters"))
 }
 
 pub(super) fn valid_device(device_id: &str, device_name: Option<&str>) -> Result<(), AppError> {
-    if !(1..=100).contains(&device_id.len()) || device_id.chars().any(char::is_control) {
-        return Err(bad_body("device_id must be 1 to 100 characters"));
-    }
-    if device_name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(unsafe_char)) {
-        return Err(bad_body("device_name must be at most 100 characters"));
-    }
-    Ok(())
+    validate::device(device_id, device_name).map_err(bad_body)
 }
 
 /// A new native session for `user` and its first token pair.

@@ -1,0 +1,151 @@
+//! Validation of what people type into account forms, shared by the server (which decides) and
+//! the apps (which warn early): email addresses, display and device names, and the loopback
+//! redirect URIs native apps use for OAuth (RFC 8252).
+
+/// Control characters and bidirectional overrides: invisible, and able to make a shown name
+/// read differently from what it is ("evil\u{202e}gnp.exe").
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A deliverable-looking address: one `@`, a dotted domain, no spaces, controls, quotes or
+/// angle brackets (which would let an address smuggle mail headers or a second recipient).
+pub fn email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    (3..=254).contains(&email.len())
+        && !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@')
+        && !email.chars().any(|c| {
+            c.is_whitespace()
+                || unsafe_char(c)
+                || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\' | '(' | ')')
+        })
+}
+
+/// A display name, trimmed: 1–80 characters, nothing invisible or direction-changing.
+pub fn display_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    ((1..=80).contains(&name.chars().count()) && !name.chars().any(unsafe_char)).then_some(name)
+}
+
+/// A device id (1–100 bytes, no controls) and optional name (≤ 100 characters, no unsafe chars).
+pub fn device(id: &str, name: Option<&str>) -> Result<(), &'static str> {
+    if !(1..=100).contains(&id.len()) || id.chars().any(char::is_control) {
+        return Err("device_id must be 1 to 100 characters");
+    }
+    if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(unsafe_char)) {
+        return Err("device_name must be at most 100 characters");
+    }
+    Ok(())
+}
+
+/// RFC 8252 §7.3: a native app's redirect must be `http://` on a loopback IP literal with a port,
+/// and nothing else: no other host, no `localhost` (which DNS could answer), no user info, query
+/// or fragment. Returns the normalised URI.
+pub fn loopback_redirect(raw: &str) -> Option<String> {
+    if raw.len() > 200 {
+        return None;
+    }
+    let rest = raw.strip_prefix("http://")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = authority.rsplit_once(':')?;
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    if port.to_string().len() != authority.len() - host.len() - 1 {
+        return None;
+    }
+    let loopback = match host {
+        "[::1]" => true,
+        h => h
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+    };
+    let path_ok = path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~'));
+    (loopback && path_ok && !path.contains("//")).then(|| format!("http://{host}:{port}{path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn emails() {
+        assert!(email("fan@example.com"));
+        assert!(!email("fan@localhost"));
+        assert!(!email("no-at-sign"));
+        assert!(!email("a@b.c\r\nBcc: x@y.z"));
+        assert!(!email("<a@b.c>"));
+        assert!(!email("a@b@c.d"));
+        assert!(!email("\"a\"@b.c"));
+        assert!(!email("a@b..c"));
+        assert!(!email("a\u{202e}@b.co"));
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(display_name("  Stage Left "), Some("Stage Left"));
+        assert_eq!(display_name(""), None);
+        assert_eq!(display_name("evil\u{202e}gnp.exe"), None);
+        assert_eq!(display_name(&"x".repeat(81)), None);
+        assert!(device("d", Some("Laptop")).is_ok());
+        assert!(device("", None).is_err());
+    }
+
+    #[test]
+    fn only_loopback_redirects() {
+        assert_eq!(
+            loopback_redirect("http://127.0.0.1:49152/callback").as_deref(),
+            Some("http://127.0.0.1:49152/callback")
+        );
+        assert!(loopback_redirect("http://[::1]:8000/cb").is_some());
+        assert!(loopback_redirect("http://127.0.0.1:8000").is_some());
+        for bad in [
+            "https://evil.example/cb",
+            "http://localhost:8000/cb",
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:0/cb",
+            "http://user@127.0.0.1:1/cb",
+            "http://127.0.0.1:1/cb#x",
+            "http://127.0.0.1:1/cb?next=https://evil.example",
+            "http://127.0.0.1.evil.example:1/cb",
+            "http://127.0.0.1:1//evil.example/cb",
+            "http://127.0.0.1:01/cb",
+            "javascript:alert(1)",
+            "//127.0.0.1:1/cb",
+        ] {
+            assert!(loopback_redirect(bad).is_none(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_emails_carry_no_header_breaking_characters(s in "\\PC{0,40}@\\PC{0,20}") {
+            if email(&s) {
+                prop_assert!(!s.contains(['\r', '\n', '<', '>', ',', ' ']));
+                prop_assert_eq!(s.matches('@').count(), 1);
+            }
+        }
+
+        #[test]
+        fn accepted_redirects_are_loopback_http_and_stable(s in "http://[0-9a-z.:\\[\\]@]{1,30}(/[a-z?#=/.:]{0,20})?") {
+            if let Some(norm) = loopback_redirect(&s) {
+                prop_assert!(norm.starts_with("http://127.") || norm.starts_with("http://[::1]:"));
+                prop_assert!(!norm.contains(['?', '#', '@']));
+                prop_assert_eq!(loopback_redirect(&norm), Some(norm.clone()));
+            }
+        }
+    }
+}
