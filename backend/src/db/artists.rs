@@ -4,7 +4,7 @@ use theset_shared::api::{ArtistRef, ArtistSort, ArtistSummary, ExternalLink, Ima
 use uuid::Uuid;
 
 /// Shows still to come at the artist, as a correlated subquery over the `shows_artist_date_idx`.
-const UPCOMING_COUNT: &str = "(SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
+pub(super) const UPCOMING_COUNT: &str = "(SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                               AND s.date >= current_date) AS upcoming_show_count";
 
 #[derive(Debug, FromRow)]

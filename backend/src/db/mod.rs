@@ -5,6 +5,7 @@ pub mod aliases;
 pub mod artists;
 pub mod audit;
 pub mod email_tokens;
+pub mod follows;
 pub mod jobs;
 pub mod oauth;
 pub mod progress;

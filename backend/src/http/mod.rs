@@ -6,6 +6,7 @@ mod artists;
 mod auth;
 mod docs;
 mod extract;
+mod follows;
 mod health;
 mod imports;
 mod jobs;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(auth::router())
         .merge(profile::router())
+        .merge(follows::router())
         .merge(moderation::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

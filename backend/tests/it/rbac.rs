@@ -147,6 +147,9 @@ fn table() -> Vec<Row> {
         ),
         ("PUT", "/api/v1/me/avatar", None, SIGNED_IN),
         ("DELETE", "/api/v1/me/avatar", None, SIGNED_IN),
+        ("GET", "/api/v1/me/follows", None, SIGNED_IN),
+        ("PUT", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
+        ("DELETE", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         (
             "POST",
             "/api/v1/songs/{song}/aliases",
@@ -241,6 +244,7 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             .replace("{show}", &show.to_string())
             .replace("{venue}", &venue.to_string())
             .replace("{song}", &song.to_string())
+            .replace("{artist}", &artist.to_string())
             .replace("{job}", &job.to_string())
             .replace("{owner_session}", &owner.1.to_string())
             .replace("{owner}", &owner.0.to_string())
@@ -295,7 +299,8 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
                 .replace("{song}", "{id}")
                 .replace("{job}", "{id}")
                 .replace("{owner_session}", "{id}")
-                .replace("{owner}", "{id}");
+                .replace("{owner}", "{id}")
+                .replace("{artist}", "{artist_id}");
             (m.to_lowercase(), p)
         })
         .collect();
