@@ -200,3 +200,22 @@ pub async fn revoke_all(db: impl PgExecutor<'_>, user: Uuid, reason: &str) -> sq
     .await
     .map(|r| r.rows_affected())
 }
+
+/// Deletes what can no longer be used: expired tokens, mailed links and OAuth flows (a day after
+/// expiry, so a late retry still meets a clear "expired" rather than "unknown"), and sessions
+/// revoked or idle for over 30 days. Returns the number of rows removed.
+pub async fn purge_expired(db: &mut PgConnection) -> sqlx::Result<u64> {
+    let mut removed = 0;
+    for sql in [
+        "DELETE FROM access_tokens WHERE expires_at < now() - interval '1 day'",
+        "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'",
+        "DELETE FROM email_tokens WHERE expires_at < now() - interval '1 day'",
+        "DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'",
+        "DELETE FROM sessions WHERE revoked_at < now() - interval '30 days' \
+         OR (last_used_at < now() - interval '30 days' \
+             AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.session_id = sessions.id))",
+    ] {
+        removed += sqlx::query(sql).execute(&mut *db).await?.rows_affected();
+    }
+    Ok(removed)
+}

@@ -236,6 +236,9 @@ pub async fn weekly(
     .await?
     .rows_affected();
     let completed = shows::complete_past(db).await?;
+    let mut conn = db.acquire().await?;
+    let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
+    drop(conn);
 
     progress
         .step("integrity", "Checking vote totals and import states")
@@ -248,7 +251,7 @@ pub async fn weekly(
     .await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
-         {completed} past shows completed; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
+         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
     );
     progress.step("report", report.clone()).await?;
     if drifted > 0 {

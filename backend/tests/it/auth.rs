@@ -229,3 +229,55 @@ async fn logout_and_forged_tokens(db: PgPool) {
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn expired_credentials_are_purged_and_live_ones_kept(db: PgPool) {
+    let r = app(AppState::new(db.clone()));
+    let live = signup(&r, "keep@example.com", "phone").await;
+    let old = signup(&r, "old@example.com", "phone").await;
+    // Age the second account's tokens and session past every retention.
+    sqlx::query(
+        "UPDATE access_tokens SET expires_at = now() - interval '2 days' WHERE session_id IN \
+         (SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'old@example.com')",
+    )
+    .execute(&db)
+    .await
+    .expect("age");
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = now() - interval '31 days' WHERE user_id = \
+         (SELECT id FROM users WHERE email = 'old@example.com')",
+    )
+    .execute(&db)
+    .await
+    .expect("age");
+    let mut conn = db.acquire().await.expect("conn");
+    let removed = theset_backend::db::sessions::purge_expired(&mut conn)
+        .await
+        .expect("purge");
+    assert!(removed >= 2, "{removed}");
+    let (s, _) = call(
+        &r,
+        "GET",
+        "/api/v1/me",
+        Some(token(&live, "access_token")),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "live sessions survive");
+    let (s, _) = call(
+        &r,
+        "GET",
+        "/api/v1/me",
+        Some(token(&old, "access_token")),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'old@example.com'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("count");
+    assert_eq!(left, 0);
+}
