@@ -54,6 +54,27 @@ impl ApiClient {
         serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
+    /// POSTs JSON and decodes the JSON answer.
+    pub(crate) async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let res = self
+            .http
+            .post(self.url(path)?)
+            .json(body)
+            .send()
+            .await
+            .map_err(ClientError::Network)?;
+        let status = res.status().as_u16();
+        let bytes = res.bytes().await.map_err(ClientError::Network)?;
+        if !(200..300).contains(&status) {
+            return Err(ClientError::from_status(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
     pub async fn artists_page(
         &self,
         cursor: Option<&str>,

@@ -22,6 +22,9 @@ pub enum ClientError {
     BadUrl(String),
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    /// The sign-in in the browser was cancelled, refused or never finished.
+    #[error("sign-in did not complete: {0}")]
+    SignIn(String),
 }
 
 impl ClientError {
@@ -43,6 +46,7 @@ impl ClientError {
             Self::Server { status: 429, .. } => "The TheSet server is busy; trying again shortly.",
             Self::Server { .. } => "The TheSet server refused the request.",
             Self::Store(_) | Self::StoreTooNew { .. } => "This device's saved data can't be read.",
+            Self::SignIn(_) => "Signing in did not complete; try again.",
             Self::BadUrl(_) | Self::Decode(_) => {
                 "The app and the server don't understand each other; update the app."
             }

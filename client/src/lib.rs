@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod error;
+pub mod oauth;
 pub mod store;
 
 use std::path::Path;

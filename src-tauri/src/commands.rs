@@ -11,6 +11,7 @@ fn ipc_error(e: ClientError) -> IpcError {
         ClientError::Store(_) | ClientError::StoreTooNew { .. } => "store",
         ClientError::Network(_) => "offline",
         ClientError::Server { .. } => "server",
+        ClientError::SignIn(_) => "sign_in",
         ClientError::BadUrl(_) | ClientError::Decode(_) => "client",
     };
     IpcError {

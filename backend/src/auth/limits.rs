@@ -87,6 +87,8 @@ type Keyed<K> = DefaultKeyedRateLimiter<K>;
 
 pub struct Limits {
     rates: Rates,
+    /// Checks since the last sweep of idle keys (see [`Limits::check`]).
+    checks: std::sync::atomic::AtomicU32,
     ip: [Keyed<IpAddr>; 5],
     account: [Keyed<String>; 3],
     failures: moka::sync::Cache<String, u32>,
@@ -98,6 +100,7 @@ impl Limits {
             RateLimiter::keyed(r.quota())
         }
         Arc::new(Self {
+            checks: std::sync::atomic::AtomicU32::new(0),
             ip: [
                 keyed(rates.login_ip),
                 keyed(rates.signup_ip),
@@ -133,6 +136,17 @@ impl Limits {
             Bucket::Search => (&self.ip[3], None),
             Bucket::Vote => (&self.ip[4], Some(&self.account[2])),
         };
+        // Every key is kept until swept: without sweeping, a spray of made-up addresses would grow
+        // the maps without bound. Sweeping drops keys whose budget is full again.
+        if self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % 10_000
+            == 9_999
+        {
+            self.ip.iter().for_each(|l| l.retain_recent());
+            self.account.iter().for_each(|l| l.retain_recent());
+        }
         let now = DefaultClock::default().now();
         ip_limiter
             .check_key(&ip)

@@ -106,14 +106,19 @@ async fn finish(
         .filter(|s| s.len() <= 200)
         .ok_or("The sign-in response has no state.")?;
     let state_hash = tokens::digest(&flow_state);
-    let mut tx = state.db.begin().await.map_err(internal)?;
-    let flow = db::claim_flow(&mut tx, &state_hash, kind.as_str())
-        .await
-        .map_err(internal)?
-        .ok_or("This sign-in is unknown, expired or already finished. Start again from the app.")?;
+    // Claimed and committed before talking to the provider: the flow is spent whatever happens
+    // next, and no transaction stays open across the network call.
+    let flow = {
+        let mut conn = state.db.acquire().await.map_err(internal)?;
+        db::claim_flow(&mut conn, &state_hash, kind.as_str())
+            .await
+            .map_err(internal)?
+            .ok_or(
+                "This sign-in is unknown, expired or already finished. Start again from the app.",
+            )?
+    };
     let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
     if let Some(error) = q.error {
-        tx.commit().await.map_err(internal)?;
         let error: String = error
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -133,6 +138,7 @@ async fn finish(
             tracing::warn!(error = %e, provider = kind.as_str(), "oauth code exchange failed");
             "The provider did not confirm this sign-in (the code may be expired or used). Start again from the app.".to_owned()
         })?;
+    let mut tx = state.db.begin().await.map_err(internal)?;
     let user = account_for(&mut tx, kind, &identity).await?;
     let sealer = &state.auth.sealer;
     // Spotify tokens are kept for library reads; Google's are not needed after sign-in.

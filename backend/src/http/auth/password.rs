@@ -83,10 +83,11 @@ pub async fn signup(
 /// unknown addresses, accounts without a password and wrong passwords.
 async fn sign_in(state: &AppState, ip: ClientIp, email: &str, pass: &str) -> AppResult<Uuid> {
     let email = email.trim();
-    limited(state, Bucket::Login, ip, Some(email))?;
+    // Checked first, so made-up giant keys never reach the limiter's maps.
     if email.len() > 254 || pass.len() > 4 * password::MAX_CHARS {
         return Err(AppError::Unauthorized);
     }
+    limited(state, Bucket::Login, ip, Some(email))?;
     let limits = &state.auth.limits;
     tokio::time::sleep(limits.failure_delay(email)).await;
     let account = users::credentials(&state.db, email).await?;

@@ -1,0 +1,147 @@
+//! The app's side of Google/Spotify sign-in (RFC 8252) end to end: the client's loopback listener,
+//! the real backend, the fake authorisation server, and a "system browser" that follows the
+//! redirects from the provider through the backend's callback to the app's loopback port.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use theset_backend::auth::AuthConfig;
+use theset_backend::auth::oauth::{Provider, ProviderKind, Providers};
+use theset_backend::replay::oauth::{FakeProvider, router};
+use theset_client::oauth::{Device, sign_in};
+use theset_client::{ApiClient, ClientError};
+
+async fn bind() -> (tokio::net::TcpListener, String) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/", l.local_addr().expect("addr"));
+    (l, base)
+}
+
+/// The backend with a fake Google; returns its base URL.
+async fn backend(db: PgPool) -> String {
+    let (fake_listener, fake_base) = bind().await;
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let fake = FakeProvider::new(ProviderKind::Google, "id", "secret", &fake_base, &fixtures)
+        .expect("fake");
+    tokio::spawn(async move {
+        axum::serve(fake_listener, router(fake))
+            .await
+            .expect("fake")
+    });
+    let (listener, base) = bind().await;
+    let mut auth = AuthConfig::new(rand::random());
+    auth.public_url = url::Url::parse(&base).expect("url");
+    let google = url::Url::parse(&fake_base).expect("url");
+    auth.oauth = Providers::new(
+        Provider::new(
+            ProviderKind::Google,
+            "id".into(),
+            "secret".into(),
+            Some(&google),
+        ),
+        None,
+    );
+    let app = theset_backend::app(theset_backend::AppState::new(db).with_auth(auth));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve")
+    });
+    base
+}
+
+/// A browser that signs in as `who` and follows every redirect; records the final page.
+fn browser(
+    who: &'static str,
+) -> (
+    impl FnOnce(&str) -> Result<(), ClientError>,
+    tokio::sync::oneshot::Receiver<String>,
+) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let open = move |url: &str| {
+        let url = format!("{url}&login_hint={who}");
+        tokio::spawn(async move {
+            let page = reqwest::get(url)
+                .await
+                .expect("browse")
+                .text()
+                .await
+                .expect("page");
+            let _ = tx.send(page);
+        });
+        Ok(())
+    };
+    (open, rx)
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPool) {
+    let base = backend(db.clone()).await;
+    let api = ApiClient::new(&base).expect("api");
+    let (open, page) = browser("fan@example.com");
+    let device = Device {
+        id: "laptop",
+        name: Some("Laptop"),
+    };
+    let tokens = sign_in(&api, "google", device, open, Duration::from_secs(30))
+        .await
+        .expect("signed in");
+    assert_eq!(tokens.token_type, "Bearer");
+    assert!(page.await.expect("page").contains("You are signed in"));
+    let (email, verified): (String, bool) =
+        sqlx::query_as("SELECT email, email_verified_at IS NOT NULL FROM users")
+            .fetch_one(&db)
+            .await
+            .expect("user");
+    assert_eq!((email.as_str(), verified), ("fan@example.com", true));
+    let device: String = sqlx::query_scalar("SELECT device_name FROM sessions")
+        .fetch_one(&db)
+        .await
+        .expect("session");
+    assert_eq!(device, "Laptop");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn an_unconfigured_provider_or_an_abandoned_browser_fail_cleanly(db: PgPool) {
+    let base = backend(db.clone()).await;
+    let api = ApiClient::new(&base).expect("api");
+    let device = || Device {
+        id: "laptop",
+        name: None,
+    };
+    let err = sign_in(
+        &api,
+        "spotify",
+        device(),
+        |_| Ok(()),
+        Duration::from_secs(5),
+    )
+    .await
+    .expect_err("spotify is not configured");
+    assert!(
+        matches!(err, ClientError::Server { status: 404, .. }),
+        "{err:?}"
+    );
+    // The browser is opened but nobody signs in.
+    let err = sign_in(
+        &api,
+        "google",
+        device(),
+        |_| Ok(()),
+        Duration::from_millis(300),
+    )
+    .await
+    .expect_err("abandoned");
+    assert!(matches!(err, ClientError::SignIn(_)), "{err:?}");
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(sessions, 0);
+}
