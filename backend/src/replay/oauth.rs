@@ -171,9 +171,13 @@ async fn authorize(State(p): Shared, Query(q): Query<HashMap<String, String>>) -
             ProviderKind::Spotify => "Spotify (offline demo)",
         };
         return Html(format!(
-            "<!doctype html><title>{name}</title><h1>Sign in with {name}</h1>\
-             <form method=\"get\">{hidden}<label>Email <input name=\"login_hint\" type=\"email\" required autofocus>\
-             </label> <button>Continue</button></form>"
+            "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
+             <title>{name}</title><body style=\"font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem\">\
+             <h1 style=\"font-size:1.4rem\">Sign in with {name}</h1>\
+             <p>A stand-in for the real provider: any address signs in.</p>\
+             <form method=\"get\">{hidden}<label>Email <input name=\"login_hint\" type=\"email\" required autofocus \
+             style=\"display:block;width:100%;padding:.5rem;margin:.25rem 0 1rem;font:inherit;box-sizing:border-box\"></label>\
+             <button style=\"padding:.5rem 1.2rem;font:inherit\">Continue</button></form>"
         ))
         .into_response();
     }
