@@ -11,7 +11,6 @@ use theset_shared::api::{AuditEntry, JobRef, PublicProfile, RoleUpdate};
 use uuid::Uuid;
 
 use super::access::{AdminUser, ClientIp};
-use super::auth::avatar_url;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::db::{audit, users};
@@ -124,15 +123,7 @@ pub async fn set_role(
     )
     .await?;
     tx.commit().await?;
-    let row = users::public(&state.db, id)
-        .await?
-        .ok_or(AppError::not_found("user"))?;
-    Ok(Json(PublicProfile {
-        id: row.id,
-        display_name: row.display_name,
-        avatar_url: row.has_avatar.then(|| avatar_url(row.id)),
-        role: row.role,
-    }))
+    super::profile::profile_of(&state, id).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

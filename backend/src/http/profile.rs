@@ -131,15 +131,20 @@ pub async fn public_profile(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<PublicProfile>> {
+    profile_of(&state, id).await.map(Json)
+}
+
+/// The public face of an account.
+pub(crate) async fn profile_of(state: &AppState, id: Uuid) -> AppResult<PublicProfile> {
     let row = users::public(&state.db, id)
         .await?
         .ok_or(AppError::not_found("user"))?;
-    Ok(Json(PublicProfile {
+    Ok(PublicProfile {
         id: row.id,
         display_name: row.display_name,
         avatar_url: row.has_avatar.then(|| avatar_url(row.id)),
         role: row.role,
-    }))
+    })
 }
 
 pub async fn avatar_image(

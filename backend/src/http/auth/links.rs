@@ -14,7 +14,7 @@ use theset_shared::api::{
 use theset_shared::password;
 use uuid::Uuid;
 
-use super::{audit, bad_body, issue_native, no_detail, valid_device, valid_email};
+use super::{audit, bad_body, no_detail, signed_in, valid_device, valid_email};
 use crate::AppState;
 use crate::auth::limits::Bucket;
 use crate::auth::mail::{MailError, Purpose};
@@ -82,6 +82,18 @@ fn checked_email(req: &EmailRequest) -> AppResult<String> {
     Ok(email.to_owned())
 }
 
+/// Spends a link that belongs to an account: `(address, account)`.
+async fn spend_account_link(
+    tx: &mut sqlx::PgConnection,
+    token: &str,
+    purpose: Purpose,
+) -> AppResult<(String, Uuid)> {
+    let (email, user) = email_tokens::consume(tx, &tokens::digest(token), purpose.as_str())
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    Ok((email, user.ok_or(AppError::InvalidToken)?))
+}
+
 fn token_shape(token: &str) -> AppResult<()> {
     if tokens::well_formed(token) {
         Ok(())
@@ -99,14 +111,7 @@ pub async fn verify_email(
 ) -> AppResult<StatusCode> {
     token_shape(&req.token)?;
     let mut tx = state.db.begin().await?;
-    let (email, user) = email_tokens::consume(
-        &mut *tx,
-        &tokens::digest(&req.token),
-        Purpose::VerifyEmail.as_str(),
-    )
-    .await?
-    .ok_or(AppError::InvalidToken)?;
-    let user = user.ok_or(AppError::InvalidToken)?;
+    let (email, user) = spend_account_link(&mut tx, &req.token, Purpose::VerifyEmail).await?;
     // A link for an address the account no longer has verifies nothing.
     if !users::mark_verified(&mut *tx, user, &email).await? {
         return Err(AppError::InvalidToken);
@@ -180,14 +185,7 @@ pub async fn confirm_reset(
 ) -> AppResult<StatusCode> {
     token_shape(&req.token)?;
     let mut tx = state.db.begin().await?;
-    let (email, user) = email_tokens::consume(
-        &mut *tx,
-        &tokens::digest(&req.token),
-        Purpose::PasswordReset.as_str(),
-    )
-    .await?
-    .ok_or(AppError::InvalidToken)?;
-    let user = user.ok_or(AppError::InvalidToken)?;
+    let (email, user) = spend_account_link(&mut tx, &req.token, Purpose::PasswordReset).await?;
     // A refused password rolls back, so the link still works for a better one.
     password::check(&req.new_password, &email)
         .map_err(|p| bad_body(format!("new_password: {p}")))?;
@@ -261,16 +259,14 @@ pub async fn consume_magic_link(
     };
     users::mark_verified(&mut *tx, user, &email).await?;
     tx.commit().await?;
-    audit(
+    signed_in(
         &state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
-        json!({ "method": "magic_link" }),
+        user,
+        ip,
+        "magic_link",
+        &req.device_id,
+        req.device_name.as_deref(),
     )
-    .await;
-    Ok(Json(
-        issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
-    ))
+    .await
+    .map(Json)
 }

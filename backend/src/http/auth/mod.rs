@@ -86,6 +86,28 @@ pub(super) async fn issue_native(
     Ok(pair(access, refresh))
 }
 
+/// A successful native sign-in by `method`: audited, then a new session.
+pub(super) async fn signed_in(
+    state: &AppState,
+    user: Uuid,
+    ip: super::access::ClientIp,
+    method: &str,
+    device_id: &str,
+    device_name: Option<&str>,
+) -> AppResult<TokenPair> {
+    let detail = json!({ "method": method });
+    audit(
+        state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        detail,
+    )
+    .await;
+    issue_native(state, user, device_id, device_name).await
+}
+
 pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
     TokenPair {
         access_token,

@@ -14,7 +14,7 @@ use serde_json::json;
 use theset_shared::api::{OAuthExchange, OAuthStart, OAuthStarted, TokenPair};
 use uuid::Uuid;
 
-use super::{audit, bad_body, issue_native, valid_device};
+use super::{audit, bad_body, signed_in, valid_device};
 use crate::AppState;
 use crate::auth::oauth::{self, Identity, ProviderKind};
 use crate::auth::tokens;
@@ -245,16 +245,14 @@ pub async fn exchange(
     if oauth::s256(&req.code_verifier) != challenge {
         return Err(AppError::InvalidToken);
     }
-    audit(
+    signed_in(
         &state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
-        json!({ "method": "oauth" }),
+        user,
+        ip,
+        "oauth",
+        &req.device_id,
+        req.device_name.as_deref(),
     )
-    .await;
-    Ok(Json(
-        issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
-    ))
+    .await
+    .map(Json)
 }

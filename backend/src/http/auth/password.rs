@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::links::send_link;
 use super::{
-    audit, bad_body, issue_browser, issue_native, me, no_detail, pair, valid_device,
+    audit, bad_body, issue_browser, issue_native, me, no_detail, pair, signed_in, valid_device,
     valid_display_name, valid_email, with_session_cookie,
 };
 use crate::AppState;
@@ -135,18 +135,16 @@ pub async fn login(
 ) -> AppResult<Json<TokenPair>> {
     valid_device(&req.device_id, req.device_name.as_deref())?;
     let user = sign_in(&state, ip, &req.email, &req.password).await?;
-    audit(
+    signed_in(
         &state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
-        json!({ "method": "password" }),
+        user,
+        ip,
+        "password",
+        &req.device_id,
+        req.device_name.as_deref(),
     )
-    .await;
-    Ok(Json(
-        issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?,
-    ))
+    .await
+    .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/browser/login", tag = "auth", request_body = BrowserLogin,
