@@ -1,7 +1,7 @@
-//! Fan-out of job progress to SSE streams in this process. One `LISTEN sync_progress` connection
-//! per process turns NOTIFYs (sent by whichever process wrote the progress) into wake-ups on a
-//! broadcast channel; streams then read the rows themselves, so a lagging or missed wake-up
-//! costs latency, never an event.
+//! Fan-out of database changes to SSE streams in this process. One `LISTEN` connection per
+//! channel and process (`sync_progress` for job progress, `show_changes` for votes and songs)
+//! turns NOTIFYs (sent by whichever process wrote) into wake-ups on a broadcast channel; streams
+//! then read the rows themselves, so a lagging or missed wake-up costs latency, never an event.
 
 use std::time::Duration;
 
@@ -10,20 +10,29 @@ use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+/// Wake-ups for job progress (`sync_progress`).
+pub type ProgressHub = Hub;
+
 #[derive(Clone)]
-pub struct ProgressHub {
+pub struct Hub {
     tx: broadcast::Sender<Uuid>,
 }
 
-impl ProgressHub {
-    /// Starts the listener task; it reconnects after losing the database.
+impl Hub {
+    /// Starts the job-progress listener.
     pub fn start(db: PgPool) -> Self {
-        let (tx, _) = broadcast::channel(1024);
+        Self::listen_to(db, "sync_progress")
+    }
+
+    /// Starts a listener task on `channel` (payloads are ids); it reconnects after losing the
+    /// database.
+    pub fn listen_to(db: PgPool, channel: &'static str) -> Self {
+        let (tx, _) = broadcast::channel(4096);
         let hub = Self { tx: tx.clone() };
         tokio::spawn(async move {
             loop {
-                if let Err(e) = listen(&db, &tx).await {
-                    tracing::warn!(error = %e, "progress listener lost; reconnecting");
+                if let Err(e) = listen(&db, channel, &tx).await {
+                    tracing::warn!(error = %e, channel, "listener lost; reconnecting");
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -31,15 +40,19 @@ impl ProgressHub {
         hub
     }
 
-    /// Wake-ups carrying the id of the job that progressed.
+    /// Wake-ups carrying the id of what changed (a job, a show).
     pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
         self.tx.subscribe()
     }
 }
 
-async fn listen(db: &PgPool, tx: &broadcast::Sender<Uuid>) -> sqlx::Result<()> {
+async fn listen(
+    db: &PgPool,
+    channel: &'static str,
+    tx: &broadcast::Sender<Uuid>,
+) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(db).await?;
-    listener.listen("sync_progress").await?;
+    listener.listen(channel).await?;
     loop {
         let n = listener.recv().await?;
         if let Ok(job) = n.payload().parse() {

@@ -30,6 +30,8 @@ pub struct AppState {
     pub db: PgPool,
     pub providers: jobs::Providers,
     pub progress: events::ProgressHub,
+    /// Wake-ups when a show's community list changes (votes, songs), for live streams.
+    pub shows: events::Hub,
     /// Hot reads (artist pages): in-process, plus Redis when configured.
     pub cache: cache::Cache,
     /// Recent Ticketmaster search answers by normalised query, and the attractions in them by
@@ -54,6 +56,7 @@ impl AppState {
         Self {
             cache,
             progress: events::ProgressHub::start(db.clone()),
+            shows: events::Hub::listen_to(db.clone(), "show_changes"),
             db,
             providers,
             searches: moka::future::Cache::builder()

@@ -4,9 +4,11 @@
 pub mod aliases;
 pub mod artists;
 pub mod audit;
+pub mod community;
 pub mod email_tokens;
 pub mod follows;
 pub mod jobs;
+pub mod mutations;
 pub mod oauth;
 pub mod progress;
 pub mod sessions;

@@ -148,3 +148,21 @@ role_extractor!(
     AdminUser,
     Role::Admin
 );
+
+/// The caller when credentials are sent (public reads personalised for them); anonymous
+/// otherwise. Credentials that are sent but invalid still answer 401, so a client learns its
+/// session ended.
+pub struct MaybeUser(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let sent =
+            parts.headers.contains_key(header::AUTHORIZATION) || session_cookie(parts).is_some();
+        if !sent {
+            return Ok(Self(None));
+        }
+        authenticate(parts, state).await.map(|c| Self(Some(c)))
+    }
+}

@@ -43,6 +43,13 @@ use crate::AppState;
         super::auth::oauth::start,
         super::auth::oauth::exchange,
         super::moderation::add_alias,
+        super::voting::community,
+        super::voting::add_song,
+        super::voting::add_title,
+        super::voting::vote,
+        super::voting::prediction,
+        super::voting::predict,
+        super::voting::events,
         super::follows::list,
         super::follows::follow,
         super::follows::unfollow,
@@ -55,7 +62,7 @@ use crate::AppState;
         super::profile::upload_avatar,
         super::profile::remove_avatar,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"))
 )]
 pub struct ApiDoc;
 

@@ -18,6 +18,7 @@ mod search;
 mod security;
 mod shows;
 mod venues;
+mod voting;
 
 use std::time::Duration;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profile::router())
         .merge(follows::router())
         .merge(moderation::router())
+        .merge(voting::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(

@@ -22,3 +22,4 @@ mod shows;
 mod support;
 mod venues;
 mod votes;
+mod voting;

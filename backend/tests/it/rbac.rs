@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use theset_backend::auth::tokens;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -170,34 +169,34 @@ fn table() -> Vec<Row> {
         ),
         ("GET", "/api/v1/admin/audit", None, ADMIN),
         ("GET", "/api/v1/openapi.json", None, PUBLIC),
+        ("GET", "/api/v1/shows/{show}/community", None, PUBLIC),
+        ("GET", "/api/v1/shows/{show}/events", None, PUBLIC),
+        (
+            "POST",
+            "/api/v1/shows/{show}/community/songs",
+            Some(json!({ "mutation_id": Uuid::nil(), "song_id": Uuid::nil() })),
+            SIGNED_IN,
+        ),
+        (
+            "POST",
+            "/api/v1/shows/{show}/community/titles",
+            Some(json!({ "mutation_id": Uuid::nil(), "title": "" })),
+            MODERATOR,
+        ),
+        (
+            "PUT",
+            "/api/v1/setlist-songs/{line}/vote",
+            Some(json!({ "mutation_id": Uuid::nil(), "value": 5 })),
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/shows/{show}/prediction", None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/shows/{show}/prediction",
+            Some(json!({ "mutation_id": Uuid::nil(), "songs": [{ "song_id": Uuid::nil() }] })),
+            SIGNED_IN,
+        ),
     ]
-}
-
-/// An account and a live native session, written directly (no password hashing: fast).
-async fn principal(db: &PgPool, role: &str) -> (Uuid, Uuid, String) {
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, role) VALUES ($1, 'P', $2) RETURNING id",
-    )
-    .bind(format!("{}@example.com", Uuid::new_v4().simple()))
-    .bind(role)
-    .fetch_one(db)
-    .await
-    .expect("user");
-    let session: Uuid = sqlx::query_scalar(
-        "INSERT INTO sessions (user_id, device_id) VALUES ($1, 'd') RETURNING id",
-    )
-    .bind(user)
-    .fetch_one(db)
-    .await
-    .expect("session");
-    let token = tokens::new_token();
-    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '5 minutes')")
-        .bind(tokens::digest(&token))
-        .bind(session)
-        .execute(db)
-        .await
-        .expect("token");
-    (user, session, token)
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -227,10 +226,10 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
     let mut failures = Vec::new();
     for (method, template, body, wants) in table() {
         // Fresh principals per route: some routes end sessions or delete accounts.
-        let owner = principal(&db, "user").await;
-        let other = principal(&db, "user").await;
-        let moderator = principal(&db, "moderator").await;
-        let admin = principal(&db, "admin").await;
+        let owner = live.quick("user").await;
+        let other = live.quick("user").await;
+        let moderator = live.quick("moderator").await;
+        let admin = live.quick("admin").await;
         sqlx::query(
             "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2)",
         )
@@ -245,6 +244,7 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             .replace("{venue}", &venue.to_string())
             .replace("{song}", &song.to_string())
             .replace("{artist}", &artist.to_string())
+            .replace("{line}", &Uuid::new_v4().to_string())
             .replace("{job}", &job.to_string())
             .replace("{owner_session}", &owner.1.to_string())
             .replace("{owner}", &owner.0.to_string())
@@ -300,7 +300,8 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
                 .replace("{job}", "{id}")
                 .replace("{owner_session}", "{id}")
                 .replace("{owner}", "{id}")
-                .replace("{artist}", "{artist_id}");
+                .replace("{artist}", "{artist_id}")
+                .replace("{line}", "{id}");
             (m.to_lowercase(), p)
         })
         .collect();
@@ -321,8 +322,8 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     let live = Live::start(db.clone()).await;
-    let (user, _, token) = principal(&db, "user").await;
-    let (_, _, admin) = principal(&db, "admin").await;
+    let (user, _, token) = live.quick("user").await;
+    let (_, _, admin) = live.quick("admin").await;
     let audit = |t: &str| {
         let t = t.to_owned();
         let live = &live;
@@ -378,7 +379,7 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     );
 
     // Admins cannot demote themselves (the last admin would lock everyone out).
-    let (admin_id, _, admin2) = principal(&db, "admin").await;
+    let (admin_id, _, admin2) = live.quick("admin").await;
     let (s, _) = live
         .send(
             Method::PUT,

@@ -7,6 +7,7 @@ mod search;
 mod setlists;
 mod shows;
 mod venues;
+mod voting;
 
 pub use artists::*;
 pub use auth::*;
@@ -15,6 +16,7 @@ pub use search::*;
 pub use setlists::*;
 pub use shows::*;
 pub use venues::*;
+pub use voting::*;
 
 use serde::{Deserialize, Serialize};
 

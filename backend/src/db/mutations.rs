@@ -1,0 +1,44 @@
+//! Applied client mutations (`applied_mutations`): the answer each mutation id got, so a retry
+//! is answered again instead of applied twice.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The stored answer of an applied mutation.
+pub async fn applied(
+    db: &mut PgConnection,
+    user: Uuid,
+    mutation: Uuid,
+) -> sqlx::Result<Option<(i16, serde_json::Value)>> {
+    sqlx::query_as(
+        "SELECT status, response FROM applied_mutations WHERE user_id = $1 AND mutation_id = $2",
+    )
+    .bind(user)
+    .bind(mutation)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records a mutation's answer; `false` when a concurrent request with the same id got there
+/// first (the unique key makes the later transaction wait for the first, then skip).
+pub async fn record(
+    db: &mut PgConnection,
+    user: Uuid,
+    mutation: Uuid,
+    kind: &str,
+    status: i16,
+    response: &serde_json::Value,
+) -> sqlx::Result<bool> {
+    sqlx::query(
+        "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(mutation)
+    .bind(kind)
+    .bind(status)
+    .bind(response)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}

@@ -1,0 +1,448 @@
+//! The community list of an upcoming show (add songs, vote up or down), personal predictions,
+//! and the show's live stream. Every change carries a client `mutation_id`: a retry of the same
+//! mutation (an offline client resending) gets the first answer again and changes nothing.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use futures::Stream;
+use serde::Deserialize;
+use serde_json::Value;
+use theset_shared::api::{
+    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, MAX_PREDICTION_SONGS,
+    PredictedSong, Prediction, PredictionUpdate, SongTotals, VoteRequest,
+};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::access::{AuthUser, ClientIp, MaybeUser, ModeratorUser, limited};
+use super::extract::{ApiJson, ApiPath};
+use crate::AppState;
+use crate::auth::limits::Bucket;
+use crate::db::community::{self as db, Cursor};
+use crate::db::{mutations, sessions::Caller, votes};
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/shows/{id}/community", get(community))
+        .route("/shows/{id}/community/songs", post(add_song))
+        .route("/shows/{id}/community/titles", post(add_title))
+        .route("/setlist-songs/{id}/vote", put(vote))
+        .route("/shows/{id}/prediction", get(prediction).put(predict))
+        .route("/shows/{id}/events", get(events))
+}
+
+type Answer = (StatusCode, Json<Value>);
+
+/// Runs `apply` once per `(caller, mutation_id)` in one transaction with the record of its
+/// answer; a repeat gets the recorded answer. Refusals (4xx) are not recorded: they change
+/// nothing and a retry is judged afresh.
+async fn idempotent(
+    state: &AppState,
+    caller: &Caller,
+    mutation: Uuid,
+    kind: &str,
+    apply: impl AsyncFnOnce(&mut sqlx::PgConnection) -> AppResult<(StatusCode, Value)>,
+) -> AppResult<Answer> {
+    let replay = |(status, body): (i16, Value)| {
+        let status = u16::try_from(status)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::OK);
+        (status, Json(body))
+    };
+    let mut tx = state.db.begin().await?;
+    if let Some(done) = mutations::applied(&mut tx, caller.user_id, mutation).await? {
+        return Ok(replay(done));
+    }
+    let (status, body) = apply(&mut tx).await?;
+    let code = i16::try_from(status.as_u16()).unwrap_or(200);
+    if !mutations::record(&mut tx, caller.user_id, mutation, kind, code, &body).await? {
+        // The same mutation, sent twice at once, was applied by the other request.
+        tx.rollback().await?;
+        let mut conn = state.db.acquire().await?;
+        let done = mutations::applied(&mut conn, caller.user_id, mutation)
+            .await?
+            .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
+        return Ok(replay(done));
+    }
+    tx.commit().await?;
+    Ok((status, Json(body)))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> AppResult<Value> {
+    serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))
+}
+
+async fn open_window(db: &mut sqlx::PgConnection, show: Uuid) -> AppResult<db::Window> {
+    let w = db::window(&mut *db, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    if !w.open {
+        return Err(AppError::Conflict(
+            "voting and predictions closed when the show started".into(),
+        ));
+    }
+    Ok(w)
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/community", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")),
+    responses((status = 200, body = CommunityList), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn community(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    ApiPath(show): ApiPath<Uuid>,
+) -> AppResult<Json<CommunityList>> {
+    let mut conn = state.db.acquire().await?;
+    let w = db::window(&mut *conn, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    // The watermark first: a change landing between the two reads is sent again by the stream,
+    // never lost.
+    let cursor = db::watermark(&mut *conn, show).await?;
+    let lines = db::lines(&mut *conn, show, caller.map(|c| c.user_id)).await?;
+    Ok(Json(CommunityList {
+        show_id: show,
+        voting_open: w.open,
+        closes_at: w.closes_at,
+        cursor: cursor.encode(),
+        songs: lines
+            .into_iter()
+            .map(|l| CommunitySong {
+                id: l.id,
+                song_id: l.song_id,
+                title: l.title,
+                upvotes: l.upvotes,
+                downvotes: l.downvotes,
+                net_votes: l.net_votes,
+                my_vote: l.my_vote,
+            })
+            .collect(),
+    }))
+}
+
+async fn add_line(
+    state: &AppState,
+    caller: &Caller,
+    show: Uuid,
+    mutation: Uuid,
+    pick: impl AsyncFnOnce(&mut sqlx::PgConnection, Uuid) -> AppResult<(Option<Uuid>, String)>,
+) -> AppResult<Answer> {
+    let user = caller.user_id;
+    idempotent(state, caller, mutation, "add_song", async move |tx| {
+        let w = open_window(tx, show).await?;
+        let (song, title) = pick(tx, w.headliner).await?;
+        let setlist = db::community_setlist(tx, show, w.headliner).await?;
+        let (line, created) = db::add_line(tx, setlist, song, &title, user).await?;
+        let totals = db::totals(&mut *tx, line).await?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok((status, json(&totals)?))
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/shows/{id}/community/songs", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")), request_body = AddCommunitySong,
+    responses((status = 201, body = SongTotals), (status = 200, body = SongTotals),
+              (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody), (status = 409, body = theset_shared::ErrorBody),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn add_song(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiPath(show): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<AddCommunitySong>,
+) -> AppResult<Answer> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    let song = req.song_id;
+    add_line(
+        &state,
+        &caller,
+        show,
+        req.mutation_id,
+        async move |tx, artist| {
+            let title = db::catalogue_title(&mut *tx, artist, song)
+                .await?
+                .ok_or_else(|| {
+                    super::auth::bad_body("song_id is not in the headliner's catalogue")
+                })?;
+            Ok((Some(song), title))
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/shows/{id}/community/titles", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")), request_body = AddCommunityTitle,
+    responses((status = 201, body = SongTotals), (status = 200, body = SongTotals),
+              (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, body = theset_shared::ErrorBody)))]
+pub async fn add_title(
+    State(state): State<AppState>,
+    ModeratorUser(caller): ModeratorUser,
+    ApiPath(show): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<AddCommunityTitle>,
+) -> AppResult<Answer> {
+    let title = req.title.trim().to_owned();
+    if !(1..=200).contains(&title.chars().count())
+        || title.chars().any(theset_shared::validate::unsafe_char)
+    {
+        return Err(super::auth::bad_body("title must be 1 to 200 characters"));
+    }
+    add_line(&state, &caller, show, req.mutation_id, async move |_, _| {
+        Ok((None, title))
+    })
+    .await
+}
+
+#[utoipa::path(put, path = "/api/v1/setlist-songs/{id}/vote", tag = "voting",
+    params(("id" = Uuid, Path, description = "Set-list line id")), request_body = VoteRequest,
+    responses((status = 200, body = SongTotals), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn vote(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiPath(line): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<VoteRequest>,
+) -> AppResult<Answer> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    let value = match req.value {
+        -1 | 1 => Some(req.value),
+        0 => None,
+        _ => return Err(super::auth::bad_body("value must be 1, -1 or 0 (clear)")),
+    };
+    let user = caller.user_id;
+    idempotent(&state, &caller, req.mutation_id, "vote", async move |tx| {
+        let ctx = db::line_context(&mut *tx, line)
+            .await?
+            .ok_or(AppError::not_found("set-list song"))?;
+        if ctx.source != "community" {
+            return Err(AppError::Conflict(
+                "only the community list of an upcoming show takes votes".into(),
+            ));
+        }
+        open_window(tx, ctx.show_id).await?;
+        votes::set(&mut *tx, user, line, value).await?;
+        Ok((StatusCode::OK, json(&db::totals(&mut *tx, line).await?)?))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/prediction", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")),
+    responses((status = 200, body = Prediction), (status = 401, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn prediction(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(show): ApiPath<Uuid>,
+) -> AppResult<Json<Prediction>> {
+    let w = db::window(&state.db, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    let rows = db::prediction(&state.db, show, caller.user_id).await?;
+    Ok(Json(Prediction {
+        show_id: show,
+        locked: !w.open,
+        updated_at: rows.first().map(|r| r.updated_at),
+        songs: rows
+            .into_iter()
+            .map(|r| PredictedSong {
+                song_id: r.song_id,
+                title: r.title,
+                encore: r.encore,
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/shows/{id}/prediction", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")), request_body = PredictionUpdate,
+    responses((status = 200, body = Prediction), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, body = theset_shared::ErrorBody)))]
+pub async fn predict(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiPath(show): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<PredictionUpdate>,
+) -> AppResult<Answer> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    if req.songs.len() > MAX_PREDICTION_SONGS {
+        return Err(super::auth::bad_body(format!(
+            "a prediction holds at most {MAX_PREDICTION_SONGS} songs"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = req.songs.iter().find(|l| !seen.insert(l.song_id)) {
+        return Err(super::auth::bad_body(format!(
+            "song {} appears twice",
+            dup.song_id
+        )));
+    }
+    if req.songs.windows(2).any(|w| w[0].encore && !w[1].encore) {
+        return Err(super::auth::bad_body(
+            "encore songs come after the main set",
+        ));
+    }
+    let user = caller.user_id;
+    idempotent(
+        &state,
+        &caller,
+        req.mutation_id,
+        "prediction",
+        async move |tx| {
+            let w = open_window(tx, show).await?;
+            let ids: Vec<Uuid> = req.songs.iter().map(|l| l.song_id).collect();
+            let titles = db::catalogue_titles(&mut *tx, w.headliner, &ids).await?;
+            let mut lines = Vec::with_capacity(ids.len());
+            for l in &req.songs {
+                let title = titles.get(&l.song_id).ok_or_else(|| {
+                    super::auth::bad_body(format!(
+                        "song {} is not in the headliner's catalogue",
+                        l.song_id
+                    ))
+                })?;
+                lines.push((l.song_id, title.clone(), l.encore));
+            }
+            db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
+            let rows = db::prediction(&mut *tx, show, user).await?;
+            let body = Prediction {
+                show_id: show,
+                locked: false,
+                updated_at: rows.first().map(|r| r.updated_at),
+                songs: rows
+                    .into_iter()
+                    .map(|r| PredictedSong {
+                        song_id: r.song_id,
+                        title: r.title,
+                        encore: r.encore,
+                    })
+                    .collect(),
+            };
+            Ok((StatusCode::OK, json(&body)?))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// The `cursor` of a community list read; `Last-Event-ID` wins when both are sent.
+    after: Option<String>,
+}
+
+/// Bursts on one song are folded into one event per this interval.
+const COALESCE: Duration = Duration::from_millis(250);
+const BATCH: i64 = 500;
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id"), EventsQuery),
+    responses((status = 200, content_type = "text/event-stream",
+               description = "`totals` events: SongTotals of each line that changed, at most every 250 ms per line"),
+              (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    ApiPath(show): ApiPath<Uuid>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let raw = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(q.after);
+    let after = match raw {
+        Some(s) => Cursor::decode(&s).ok_or_else(|| {
+            AppError::invalid_parameter("Last-Event-ID / after must be a cursor like 123.45")
+        })?,
+        None => db::watermark(&state.db, show).await?,
+    };
+    if db::window(&state.db, show).await?.is_none() {
+        return Err(AppError::not_found("show"));
+    }
+    Ok(stream(state, show, after))
+}
+
+fn stream(
+    state: AppState,
+    show: Uuid,
+    mut after: Cursor,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (tx, rx) = mpsc::channel::<Event>(256);
+    let mut wake = state.shows.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let changes = match db::changes_after(&state.db, show, after, BATCH).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "show stream read failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let full = changes.len() as i64 == BATCH;
+            // Coalesce: one event per line, with its latest totals, in feed order of the latest.
+            let mut latest: Vec<(Cursor, SongTotals)> = Vec::with_capacity(changes.len());
+            for (cursor, totals) in changes {
+                latest.retain(|(_, t)| t.setlist_song_id != totals.setlist_song_id);
+                latest.push((cursor, totals));
+            }
+            for (cursor, totals) in latest {
+                after = after.max(cursor);
+                let event = Event::default()
+                    .id(cursor.encode())
+                    .event("totals")
+                    .json_data(&totals)
+                    .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
+                if tx.send(event).await.is_err() {
+                    return; // the client went away
+                }
+            }
+            if full {
+                continue;
+            }
+            let hidden = db::hidden_after(&state.db, show, after)
+                .await
+                .unwrap_or(true);
+            let wait = if hidden {
+                COALESCE
+            } else {
+                Duration::from_secs(15)
+            };
+            tokio::select! {
+                woke = wake.recv() => match woke {
+                    Ok(id) if id != show => continue,
+                    _ => {}
+                },
+                _ = tokio::time::sleep(wait) => {}
+                _ = tx.closed() => return,
+            }
+            // Let a burst of votes land, then send each line once.
+            tokio::time::sleep(COALESCE).await;
+        }
+    });
+    let events =
+        futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
+        );
+    Sse::new(events).keep_alive(KeepAlive::default())
+}

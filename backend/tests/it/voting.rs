@@ -1,0 +1,510 @@
+//! Community lists, votes and predictions against the live server: catalogue rules, roles,
+//! closing at show time, idempotent retries (also concurrent), totals equal to a fresh count,
+//! and the live stream with coalescing and resume.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use theset_backend::db::community::{self, Cursor};
+use theset_backend::db::votes;
+use uuid::Uuid;
+
+use crate::live::Live;
+use crate::support;
+
+struct Stage {
+    show: Uuid,
+    artist: Uuid,
+    songs: Vec<Uuid>,
+}
+
+async fn stage(db: &PgPool, days: i64) -> Stage {
+    let artist = support::artist(
+        db,
+        &format!("Voters {}", Uuid::new_v4().simple()),
+        &[],
+        None,
+        0.0,
+    )
+    .await;
+    let show = support::show(db, artist, None, support::days_from_today(days), "upcoming").await;
+    let mut songs = Vec::new();
+    for t in ["Opener", "Hit Single", "Deep Cut", "Ballad"] {
+        songs.push(support::song(db, artist, t, 50).await);
+    }
+    Stage {
+        show,
+        artist,
+        songs,
+    }
+}
+
+fn mid() -> String {
+    Uuid::now_v7().to_string()
+}
+
+async fn add(
+    live: &Live,
+    token: &str,
+    show: Uuid,
+    song: Uuid,
+    mutation: &str,
+) -> (StatusCode, Value) {
+    live.send(
+        Method::POST,
+        &format!("/api/v1/shows/{show}/community/songs"),
+        Some(token),
+        Some(json!({ "mutation_id": mutation, "song_id": song })),
+    )
+    .await
+}
+
+async fn vote(
+    live: &Live,
+    token: &str,
+    line: &str,
+    value: i16,
+    mutation: &str,
+) -> (StatusCode, Value) {
+    live.send(
+        Method::PUT,
+        &format!("/api/v1/setlist-songs/{line}/vote"),
+        Some(token),
+        Some(json!({ "mutation_id": mutation, "value": value })),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn fans_add_catalogue_songs_and_vote_once_each(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 10).await;
+    let (_, _, alice) = live.quick("user").await;
+    let (_, _, bob) = live.quick("user").await;
+    let (_, _, moderator) = live.quick("moderator").await;
+
+    let m = mid();
+    let (st, first) = add(&live, &alice, s.show, s.songs[1], &m).await;
+    assert_eq!(st, StatusCode::CREATED, "{first}");
+    let line = first["setlist_song_id"].as_str().expect("line").to_owned();
+    // The same mutation again: the same answer, nothing new.
+    assert_eq!(
+        add(&live, &alice, s.show, s.songs[1], &m).await,
+        (StatusCode::CREATED, first.clone())
+    );
+    // Another fan adding the same song gets the existing line.
+    let (st, again) = add(&live, &bob, s.show, s.songs[1], &mid()).await;
+    assert_eq!(
+        (st, again["setlist_song_id"].as_str()),
+        (StatusCode::OK, Some(line.as_str()))
+    );
+    let (st, second) = add(&live, &bob, s.show, s.songs[2], &mid()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let other_line = second["setlist_song_id"].as_str().expect("line").to_owned();
+
+    // Songs outside the headliner's catalogue are refused; free text is for moderators.
+    let stranger = support::artist(&db, "Someone Else", &[], None, 0.0).await;
+    let foreign = support::song(&db, stranger, "Not Theirs", 1).await;
+    assert_eq!(
+        add(&live, &alice, s.show, foreign, &mid()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let title = async |token: &str| {
+        live.send(
+            Method::POST,
+            &format!("/api/v1/shows/{}/community/titles", s.show),
+            Some(token),
+            Some(json!({ "mutation_id": mid(), "title": "Cover of a Classic" })),
+        )
+        .await
+    };
+    assert_eq!(title(&alice).await.0, StatusCode::FORBIDDEN);
+    let (st, cover) = title(&moderator).await;
+    assert_eq!(
+        (st, cover["song_id"].clone()),
+        (StatusCode::CREATED, Value::Null)
+    );
+
+    // Votes: up, retried, changed, cleared; one per fan and line.
+    let m = mid();
+    let (st, t) = vote(&live, &alice, &line, 1, &m).await;
+    assert_eq!(
+        (st, t["upvotes"].as_i64(), t["net_votes"].as_i64()),
+        (StatusCode::OK, Some(1), Some(1))
+    );
+    assert_eq!(
+        vote(&live, &alice, &line, 1, &m).await.1,
+        t,
+        "retry answers the same"
+    );
+    let (_, t) = vote(&live, &bob, &line, 1, &mid()).await;
+    assert_eq!(t["upvotes"], 2);
+    let (_, t) = vote(&live, &alice, &line, -1, &mid()).await;
+    assert_eq!(
+        (
+            t["upvotes"].as_i64(),
+            t["downvotes"].as_i64(),
+            t["net_votes"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    let (_, t) = vote(&live, &alice, &line, 0, &mid()).await;
+    assert_eq!(
+        (t["upvotes"].as_i64(), t["downvotes"].as_i64()),
+        (Some(1), Some(0))
+    );
+    vote(&live, &alice, &other_line, 1, &mid()).await;
+    vote(&live, &bob, &other_line, 1, &mid()).await;
+    assert_eq!(
+        vote(&live, &alice, &line, 2, &mid()).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        vote(&live, &alice, &Uuid::new_v4().to_string(), 1, &mid())
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The list: best first, with the caller's own vote.
+    let (_, list) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{}/community", s.show),
+            Some(&alice),
+            None,
+        )
+        .await;
+    let titles: Vec<&str> = list["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|x| x["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(titles, ["Deep Cut", "Hit Single", "Cover of a Classic"]);
+    assert_eq!(list["songs"][0]["my_vote"], 1);
+    assert_eq!(list["songs"][1]["my_vote"], Value::Null);
+    assert_eq!(list["voting_open"], true);
+    assert!(votes::drifted(&db).await.expect("recount").is_empty());
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM applied_mutations")
+        .fetch_one(&db)
+        .await
+        .expect("q");
+    assert!(applied >= 9, "{applied}");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_same_mutation_sent_at_once_applies_once(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 10).await;
+    let (_, _, fan) = live.quick("user").await;
+    let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
+    let line = line["setlist_song_id"].as_str().expect("line").to_owned();
+    let m = mid();
+    let answers = futures::future::join_all((0..16).map(|_| vote(&live, &fan, &line, 1, &m))).await;
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0].1["upvotes"], 1);
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM applied_mutations WHERE kind = 'vote'")
+            .fetch_one(&db)
+            .await
+            .expect("q");
+    assert_eq!(rows, 1);
+    assert!(votes::drifted(&db).await.expect("recount").is_empty());
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 3).await;
+    let (_, _, fan) = live.quick("user").await;
+    let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
+    let line = line["setlist_song_id"].as_str().expect("line").to_owned();
+    let put = async |songs: Value| {
+        live.send(
+            Method::PUT,
+            &format!("/api/v1/shows/{}/prediction", s.show),
+            Some(&fan),
+            Some(json!({ "mutation_id": mid(), "songs": songs })),
+        )
+        .await
+    };
+    assert_eq!(
+        put(json!([{ "song_id": s.songs[0] }])).await.0,
+        StatusCode::OK
+    );
+    // The show starts.
+    sqlx::query("UPDATE shows SET starts_at = now() - interval '1 minute' WHERE id = $1")
+        .bind(s.show)
+        .execute(&db)
+        .await
+        .expect("start");
+    let (st, body) = vote(&live, &fan, &line, 1, &mid()).await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    assert_eq!(
+        add(&live, &fan, s.show, s.songs[1], &mid()).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(put(json!([])).await.0, StatusCode::CONFLICT);
+    let (_, p) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{}/prediction", s.show),
+            Some(&fan),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (p["locked"].as_bool(), p["songs"].as_array().map(Vec::len)),
+        (Some(true), Some(1))
+    );
+    let (_, list) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{}/community", s.show),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(list["voting_open"], false);
+    // Lines of actual set-lists never take votes.
+    let (_, actual) = support::setlist(&db, s.show, s.artist, "setlistfm", &["Opener"]).await;
+    let (st, body) = vote(&live, &fan, &actual[0].to_string(), 1, &mid()).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn personal_predictions_are_ordered_private_and_validated(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 10).await;
+    let (_, _, alice) = live.quick("user").await;
+    let (_, _, bob) = live.quick("user").await;
+    let url = format!("/api/v1/shows/{}/prediction", s.show);
+    let body = |songs: Value| Some(json!({ "mutation_id": mid(), "songs": songs }));
+    let (st, p) = live.send(Method::PUT, &url, Some(&alice), body(json!([
+        { "song_id": s.songs[2] }, { "song_id": s.songs[0] }, { "song_id": s.songs[3], "encore": true }
+    ]))).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    let titles: Vec<(String, bool)> = p["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|x| {
+            (
+                x["title"].as_str().expect("t").to_owned(),
+                x["encore"].as_bool().expect("e"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("Deep Cut".into(), false),
+            ("Opener".into(), false),
+            ("Ballad".into(), true)
+        ]
+    );
+    // Each fan sees only their own.
+    let (_, theirs) = live.send(Method::GET, &url, Some(&bob), None).await;
+    assert_eq!(theirs["songs"], json!([]));
+    let (_, mine) = live.send(Method::GET, &url, Some(&alice), None).await;
+    assert_eq!(mine["songs"], p["songs"]);
+    for (bad, why) in [
+        (
+            json!([{ "song_id": s.songs[0] }, { "song_id": s.songs[0] }]),
+            "duplicate",
+        ),
+        (
+            json!([{ "song_id": s.songs[0], "encore": true }, { "song_id": s.songs[1] }]),
+            "main after encore",
+        ),
+        (
+            json!([{ "song_id": Uuid::new_v4() }]),
+            "not in the catalogue",
+        ),
+        (
+            json!([{ "song_id": s.songs[0], "position": 3 }]),
+            "unknown field",
+        ),
+    ] {
+        let (st, _) = live.send(Method::PUT, &url, Some(&alice), body(bad)).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{why}");
+    }
+    let (_, still) = live.send(Method::GET, &url, Some(&alice), None).await;
+    assert_eq!(still["songs"], p["songs"], "refused updates change nothing");
+}
+
+/// Reads SSE `totals` events until `n` arrived or `within` passed.
+async fn read_events(res: reqwest::Response, n: usize, within: Duration) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let mut res = res;
+    let deadline = tokio::time::Instant::now() + within;
+    while out.len() < n {
+        let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, res.chunk()).await else {
+            break;
+        };
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let id = block
+                .lines()
+                .find_map(|l| l.strip_prefix("id: "))
+                .map(str::to_owned);
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            if let (Some(id), Some(data)) = (id, data) {
+                out.push((id, serde_json::from_str(data).expect("json")));
+            }
+        }
+    }
+    out
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn live_totals_stream_coalesces_bursts_and_resumes(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 10).await;
+    let (_, _, fan) = live.quick("user").await;
+    let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
+    let line = a["setlist_song_id"].as_str().expect("line").to_owned();
+    let (_, list) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{}/community", s.show),
+            None,
+            None,
+        )
+        .await;
+    let cursor = list["cursor"].as_str().expect("cursor").to_owned();
+    let stream = live
+        .req(
+            Method::GET,
+            &format!("/api/v1/shows/{}/events?after={cursor}", s.show),
+        )
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(stream.status(), StatusCode::OK);
+
+    // A burst: 12 fans vote up within a few milliseconds.
+    let mut fans = Vec::new();
+    for _ in 0..12 {
+        fans.push(live.quick("user").await.2);
+    }
+    let ids: Vec<String> = fans.iter().map(|_| mid()).collect();
+    futures::future::join_all(
+        fans.iter()
+            .zip(&ids)
+            .map(|(f, m)| vote(&live, f, &line, 1, m)),
+    )
+    .await;
+    let events = read_events(stream, 12, Duration::from_secs(3)).await;
+    assert!(!events.is_empty(), "no live event");
+    assert!(
+        events.len() <= 4,
+        "a burst of 12 votes came as {} events",
+        events.len()
+    );
+    let last = events.last().expect("event");
+    assert_eq!(last.1["upvotes"], 12, "the latest totals arrive");
+
+    // Resume after the last event: nothing old again, the next change arrives.
+    let resumed = live
+        .req(Method::GET, &format!("/api/v1/shows/{}/events", s.show))
+        .header("last-event-id", &last.0)
+        .send()
+        .await
+        .expect("sse");
+    vote(&live, &fan, &line, -1, &mid()).await;
+    let next = read_events(resumed, 1, Duration::from_secs(3)).await;
+    assert_eq!(next.len(), 1);
+    assert_eq!(
+        (
+            next[0].1["upvotes"].as_i64(),
+            next[0].1["downvotes"].as_i64()
+        ),
+        (Some(12), Some(1))
+    );
+    let bad = live
+        .req(Method::GET, &format!("/api/v1/shows/{}/events", s.show))
+        .header("last-event-id", "soon")
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_change_that_commits_late_is_never_skipped(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let s = stage(&db, 10).await;
+    let (early_user, _, fan) = live.quick("user").await;
+    let (late_user, _, _) = live.quick("user").await;
+    let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
+    let (_, b) = add(&live, &fan, s.show, s.songs[1], &mid()).await;
+    let line_a: Uuid = a["setlist_song_id"]
+        .as_str()
+        .expect("a")
+        .parse()
+        .expect("uuid");
+    let line_b: Uuid = b["setlist_song_id"]
+        .as_str()
+        .expect("b")
+        .parse()
+        .expect("uuid");
+    // Start from a cursor past both additions (other tests' transactions may hide them a moment).
+    let mut start = Cursor::default();
+    for _ in 0..100 {
+        start = community::watermark(&db, s.show).await.expect("watermark");
+        if !community::hidden_after(&db, s.show, start)
+            .await
+            .expect("hidden")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Transaction 1 starts first and changes line A, but commits last.
+    let mut slow = db.begin().await.expect("tx");
+    votes::set(&mut *slow, late_user, line_a, Some(1))
+        .await
+        .expect("vote a");
+    // Transaction 2 changes line B and commits at once.
+    votes::set(&db, early_user, line_b, Some(1))
+        .await
+        .expect("vote b");
+    let seen = community::changes_after(&db, s.show, start, 100)
+        .await
+        .expect("read");
+    assert!(
+        seen.iter().all(|(_, t)| t.setlist_song_id != line_b),
+        "B must wait for the older open transaction: {seen:?}"
+    );
+    assert!(
+        community::hidden_after(&db, s.show, start)
+            .await
+            .expect("hidden")
+    );
+    slow.commit().await.expect("commit");
+    // Visible once every older transaction of the cluster (other tests run beside this one) ends.
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = community::changes_after(&db, s.show, start, 100)
+            .await
+            .expect("read");
+        if seen.iter().any(|(_, t)| t.setlist_song_id == line_b) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let lines: Vec<Uuid> = seen.iter().map(|(_, t)| t.setlist_song_id).collect();
+    assert_eq!(lines, [line_a, line_b]);
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(Cursor::decode(&seen[1].0.encode()) == Some(seen[1].0));
+}
