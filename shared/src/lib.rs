@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod error;
 pub mod ipc;
 pub mod password;
+pub mod scoring;
 pub mod slug;
 pub mod titles;
 pub mod trending;
