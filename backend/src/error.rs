@@ -29,6 +29,10 @@ pub enum AppError {
     RateLimited(std::time::Duration),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A write based on an old version: 409 with the current version under `current`, so the
+    /// client can merge.
+    #[error("stale version")]
+    Stale(serde_json::Value),
     #[error("{0}")]
     Conflict(String),
     #[error("not ready: {0}")]
@@ -65,6 +69,14 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {
             Self::RateLimited(wait) => return rate_limited(wait),
+            Self::Stale(current) => {
+                let mut body = serde_json::json!(ErrorBody::new(
+                    ErrorCode::Conflict,
+                    "this was changed since you loaded it; merge with the current version",
+                ));
+                body["current"] = current;
+                return (StatusCode::CONFLICT, Json(body)).into_response();
+            }
             Self::UnsupportedMediaType(message) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,

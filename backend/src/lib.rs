@@ -16,6 +16,7 @@ pub mod import;
 pub mod jobs;
 pub mod providers;
 pub mod replay;
+pub mod scores;
 pub mod seed;
 
 use sqlx::PgPool;

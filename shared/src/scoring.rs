@@ -33,7 +33,11 @@ pub fn score_ranking(ranked: &[String], actual: &[String], rarity: &HashMap<Stri
 
 fn dedup(songs: &[String]) -> Vec<String> {
     let mut seen = HashSet::new();
-    songs.iter().filter(|s| seen.insert(s.as_str())).cloned().collect()
+    songs
+        .iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .cloned()
+        .collect()
 }
 
 fn score_with_order(
@@ -105,7 +109,10 @@ mod tests {
         assert!(score(&songs(&["d"]), &actual, &rarity) > score(&songs(&["a"]), &actual, &rarity));
         assert_eq!(lcs(&[1, 2, 3, 4], &[1, 3, 2, 4]), 3);
         // Rankings: the top as many songs as were played.
-        assert_eq!(score_ranking(&songs(&["d", "c", "b", "a", "x"]), &actual, &none), 100.0);
+        assert_eq!(
+            score_ranking(&songs(&["d", "c", "b", "a", "x"]), &actual, &none),
+            100.0
+        );
     }
 
     fn setlist() -> impl Strategy<Value = Vec<String>> {

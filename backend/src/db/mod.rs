@@ -1,6 +1,7 @@
 //! All SQL, one module per table family. Functions take an executor so callers choose the
 //! transaction; rows are plain `FromRow` structs converted to DTOs at the edge.
 
+pub mod actuals;
 pub mod aliases;
 pub mod artists;
 pub mod audit;

@@ -1,6 +1,7 @@
 //! The HTTP surface: every route under `/api/v1`, JSON errors everywhere, limits and tracing.
 
 mod access;
+mod actuals;
 mod admin;
 mod artists;
 mod auth;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(follows::router())
         .merge(moderation::router())
         .merge(voting::router())
+        .merge(actuals::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(

@@ -43,7 +43,7 @@ type Answer = (StatusCode, Json<Value>);
 /// Runs `apply` once per `(caller, mutation_id)` in one transaction with the record of its
 /// answer; a repeat gets the recorded answer. Refusals (4xx) are not recorded: they change
 /// nothing and a retry is judged afresh.
-async fn idempotent(
+pub(super) async fn idempotent(
     state: &AppState,
     caller: &Caller,
     mutation: Uuid,

@@ -1,6 +1,7 @@
 //! Backend integration tests: each `#[sqlx::test]` gets a fresh, migrated Postgres database and
 //! drives the real router.
 
+mod actuals;
 mod artists;
 mod attacks;
 mod auth;

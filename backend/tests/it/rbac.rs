@@ -170,6 +170,21 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/admin/audit", None, ADMIN),
         ("GET", "/api/v1/openapi.json", None, PUBLIC),
         ("GET", "/api/v1/shows/{show}/community", None, PUBLIC),
+        (
+            "PUT",
+            "/api/v1/setlists/{setlist}",
+            Some(json!({ "mutation_id": Uuid::nil(), "base_version": 1, "songs": [] })),
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/setlists/{setlist}/history", None, PUBLIC),
+        (
+            "POST",
+            "/api/v1/setlists/{setlist}/verify",
+            Some(json!({ "version": 99 })),
+            MODERATOR,
+        ),
+        ("GET", "/api/v1/shows/{show}/leaderboard", None, PUBLIC),
+        ("GET", "/api/v1/leaderboard", None, PUBLIC),
         ("GET", "/api/v1/shows/{show}/events", None, PUBLIC),
         (
             "POST",
@@ -213,6 +228,7 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
     )
     .await;
     let song = support::song(&db, artist, "Rbac Song", 10).await;
+    let (actual, _) = support::setlist(&db, show, artist, "setlistfm", &["Rbac Song"]).await;
     let job: Uuid = sqlx::query_scalar("INSERT INTO sync_jobs (job_type, status) VALUES ('cron.trending', 'succeeded') RETURNING id")
         .fetch_one(&db).await.expect("job");
     let png = {
@@ -245,6 +261,7 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             .replace("{song}", &song.to_string())
             .replace("{artist}", &artist.to_string())
             .replace("{line}", &Uuid::new_v4().to_string())
+            .replace("{setlist}", &actual.to_string())
             .replace("{job}", &job.to_string())
             .replace("{owner_session}", &owner.1.to_string())
             .replace("{owner}", &owner.0.to_string())
@@ -301,7 +318,8 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
                 .replace("{owner_session}", "{id}")
                 .replace("{owner}", "{id}")
                 .replace("{artist}", "{artist_id}")
-                .replace("{line}", "{id}");
+                .replace("{line}", "{id}")
+                .replace("{setlist}", "{id}");
             (m.to_lowercase(), p)
         })
         .collect();

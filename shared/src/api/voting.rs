@@ -111,3 +111,88 @@ pub struct PredictionLine {
     #[serde(default)]
     pub encore: bool,
 }
+
+/// One line of an actual set-list as a correction sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActualLine {
+    pub title: String,
+    /// A catalogue song; when absent the title is matched against the catalogue.
+    #[serde(default)]
+    pub song_id: Option<Uuid>,
+    /// `main`, `encore`, `encore 2`, …
+    #[serde(default = "main_set")]
+    pub set_name: String,
+    #[serde(default)]
+    pub is_cover: bool,
+    #[serde(default)]
+    pub is_tape: bool,
+}
+
+fn main_set() -> String {
+    "main".into()
+}
+
+/// `PUT /api/v1/setlists/{id}`: a correction based on `base_version`. A stale base answers 409
+/// with the current version, so the client can merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetlistCorrection {
+    pub mutation_id: Uuid,
+    pub base_version: i32,
+    pub note: Option<String>,
+    pub songs: Vec<ActualLine>,
+}
+
+/// One version of an actual set-list, in `GET /api/v1/setlists/{id}/history`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetlistVersion {
+    pub version: i32,
+    pub author: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub songs: Vec<ActualLine>,
+    pub verified: bool,
+}
+
+/// `POST /api/v1/setlists/{id}/verify` (moderators).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub version: i32,
+}
+
+/// What verification scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyResult {
+    pub version: i32,
+    pub predictions_scored: i64,
+    pub community_score: Option<f64>,
+}
+
+/// A place on a leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaderboardEntry {
+    pub rank: i64,
+    pub user_id: Uuid,
+    pub display_name: String,
+    /// The show's score, or the all-time total of scores.
+    pub score: f64,
+    /// Scored predictions (all-time board).
+    pub predictions: i64,
+}
+
+/// `GET /api/v1/shows/{id}/leaderboard`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShowLeaderboard {
+    pub show_id: Uuid,
+    pub community_score: Option<f64>,
+    pub entries: Vec<LeaderboardEntry>,
+}

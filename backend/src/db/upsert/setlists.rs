@@ -109,24 +109,7 @@ async fn setlist_songs(
     artist: Uuid,
     s: &setlistfm::Setlist,
 ) -> sqlx::Result<()> {
-    let catalogue: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
-        // Titles first, then known aliases; the first row for a key wins (see `rev` below), so a
-        // song's own title beats another song's alias.
-        "SELECT key, id FROM ( \
-           SELECT s.normalized_title AS key, s.id, 0 AS pref, s.is_live, s.is_remix, s.release_date \
-           FROM artist_songs x JOIN songs s ON s.id = x.song_id WHERE x.artist_id = $1 \
-           UNION ALL \
-           SELECT a.alias_normalized, s.id, 1, s.is_live, s.is_remix, s.release_date \
-           FROM artist_songs x JOIN songs s ON s.id = x.song_id JOIN song_aliases a ON a.song_id = s.id \
-           WHERE x.artist_id = $1) m \
-         ORDER BY pref, is_live, is_remix, release_date NULLS LAST",
-    )
-    .bind(artist)
-    .fetch_all(&mut *db)
-    .await?
-    .into_iter()
-    .rev() // so the preferred (first) row wins the map insert
-    .collect();
+    let catalogue = catalogue_keys(&mut *db, artist).await?;
     let mut used = HashSet::new();
     let mut position = 0;
     for set in &s.sets.set {
@@ -164,4 +147,28 @@ async fn setlist_songs(
         }
     }
     Ok(())
+}
+
+/// The artist's catalogue by normalised title and alias: titles first, then known aliases, so a
+/// song's own title beats another song's alias; studio originals beat live and remix versions.
+pub async fn catalogue_keys(
+    db: &mut PgConnection,
+    artist: Uuid,
+) -> sqlx::Result<HashMap<String, Uuid>> {
+    Ok(sqlx::query_as::<_, (String, Uuid)>(
+        "SELECT key, id FROM ( \
+           SELECT s.normalized_title AS key, s.id, 0 AS pref, s.is_live, s.is_remix, s.release_date \
+           FROM artist_songs x JOIN songs s ON s.id = x.song_id WHERE x.artist_id = $1 \
+           UNION ALL \
+           SELECT a.alias_normalized, s.id, 1, s.is_live, s.is_remix, s.release_date \
+           FROM artist_songs x JOIN songs s ON s.id = x.song_id JOIN song_aliases a ON a.song_id = s.id \
+           WHERE x.artist_id = $1) m \
+         ORDER BY pref, is_live, is_remix, release_date NULLS LAST",
+    )
+    .bind(artist)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .rev() // so the preferred (first) row wins the map insert
+    .collect())
 }

@@ -1,0 +1,249 @@
+//! Actual set-lists after the show: corrections as versions (a stale base answers 409 with the
+//! current version), history, moderator verification (which scores every prediction), and the
+//! per-show and all-time leaderboards.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use theset_shared::api::{
+    ActualLine, LeaderboardEntry, SetlistCorrection, SetlistVersion, ShowLeaderboard,
+    VerifyRequest, VerifyResult,
+};
+use theset_shared::titles;
+use uuid::Uuid;
+
+use super::access::{AuthUser, ClientIp, ModeratorUser, limited};
+use super::auth::bad_body;
+use super::extract::{ApiJson, ApiPath};
+use crate::AppState;
+use crate::auth::limits::Bucket;
+use crate::db::actuals::{self as db, NewLine};
+use crate::db::upsert::setlists::catalogue_keys;
+use crate::error::{AppError, AppResult};
+
+/// Lines an actual set-list may hold (the longest shows run past 40 songs).
+const MAX_LINES: usize = 80;
+const BOARD: i64 = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/setlists/{id}", axum::routing::put(correct))
+        .route("/setlists/{id}/history", get(history))
+        .route("/setlists/{id}/verify", post(verify))
+        .route("/shows/{id}/leaderboard", get(show_leaderboard))
+        .route("/leaderboard", get(leaderboard))
+}
+
+fn validate(lines: &[ActualLine]) -> AppResult<()> {
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return Err(bad_body(format!("a set-list has 1 to {MAX_LINES} songs")));
+    }
+    for l in lines {
+        let t = l.title.trim();
+        if !(1..=200).contains(&t.chars().count())
+            || t.chars().any(theset_shared::validate::unsafe_char)
+        {
+            return Err(bad_body("every title is 1 to 200 characters"));
+        }
+        let set_ok = l.set_name == "main"
+            || l.set_name == "encore"
+            || l.set_name
+                .strip_prefix("encore ")
+                .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| (2..=9).contains(&n)));
+        if !set_ok {
+            return Err(bad_body("set_name is main, encore or encore 2…9"));
+        }
+    }
+    Ok(())
+}
+
+fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
+    rows.into_iter()
+        .map(|r| SetlistVersion {
+            version: r.version,
+            author: r.author,
+            note: r.note,
+            created_at: r.created_at,
+            songs: serde_json::from_value(r.songs).unwrap_or_default(),
+            verified: r.verified,
+        })
+        .collect()
+}
+
+#[utoipa::path(put, path = "/api/v1/setlists/{id}", tag = "setlists", request_body = SetlistCorrection,
+    params(("id" = Uuid, Path, description = "Actual set-list id")),
+    responses((status = 200, body = SetlistVersion), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, description = "stale base version: `current` holds the current version")))]
+pub async fn correct(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiPath(setlist): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SetlistCorrection>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    validate(&req.songs)?;
+    if req.note.as_deref().is_some_and(|n| n.chars().count() > 500) {
+        return Err(bad_body("note is at most 500 characters"));
+    }
+    let user = caller.user_id;
+    let (status, body) = super::voting::idempotent(
+        &state,
+        &caller,
+        req.mutation_id,
+        "setlist_correction",
+        async move |tx| {
+            let head = db::lock(tx, setlist)
+                .await?
+                .ok_or(AppError::not_found("set-list"))?;
+            if head.kind != "actual" {
+                return Err(AppError::Conflict(
+                    "only actual set-lists take corrections".into(),
+                ));
+            }
+            if head.version != req.base_version {
+                let current = versions(db::history(&mut *tx, setlist).await?)
+                    .into_iter()
+                    .next();
+                return Err(AppError::Stale(json!(current)));
+            }
+            db::keep_current(tx, setlist, head.version).await?;
+            let catalogue = catalogue_keys(tx, head.artist_id).await?;
+            let known: std::collections::HashSet<Uuid> = catalogue.values().copied().collect();
+            let mut lines: Vec<NewLine> = Vec::with_capacity(req.songs.len());
+            for l in &req.songs {
+                let song = match l.song_id {
+                    Some(id) if known.contains(&id) => Some(id),
+                    Some(id) => {
+                        return Err(bad_body(format!(
+                            "song {id} is not in the artist's catalogue"
+                        )));
+                    }
+                    None if l.is_tape => None,
+                    None => catalogue.get(&titles::normalize(&l.title)).copied(),
+                };
+                lines.push((
+                    song,
+                    l.title.trim().to_owned(),
+                    l.set_name.clone(),
+                    l.is_cover,
+                    l.is_tape,
+                ));
+            }
+            db::write_version(
+                tx,
+                setlist,
+                head.version + 1,
+                user,
+                req.note.as_deref(),
+                &lines,
+            )
+            .await?;
+            let current = versions(db::history(&mut *tx, setlist).await?)
+                .into_iter()
+                .next();
+            Ok((StatusCode::OK, json!(current)))
+        },
+    )
+    .await?;
+    Ok((status, body))
+}
+
+#[utoipa::path(get, path = "/api/v1/setlists/{id}/history", tag = "setlists",
+    params(("id" = Uuid, Path, description = "Set-list id")),
+    responses((status = 200, body = [SetlistVersion]), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiPath(setlist): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<SetlistVersion>>> {
+    let rows = db::history(&state.db, setlist).await?;
+    if rows.is_empty() {
+        return Err(AppError::not_found("set-list"));
+    }
+    Ok(Json(versions(rows)))
+}
+
+#[utoipa::path(post, path = "/api/v1/setlists/{id}/verify", tag = "setlists", request_body = VerifyRequest,
+    params(("id" = Uuid, Path, description = "Actual set-list id")),
+    responses((status = 200, body = VerifyResult), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, description = "not the current version: `current` holds it")))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ModeratorUser(moderator): ModeratorUser,
+    ApiPath(setlist): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> AppResult<Json<VerifyResult>> {
+    let mut tx = state.db.begin().await?;
+    let head = db::lock(&mut tx, setlist)
+        .await?
+        .ok_or(AppError::not_found("set-list"))?;
+    if head.kind != "actual" {
+        return Err(AppError::Conflict(
+            "only actual set-lists are verified".into(),
+        ));
+    }
+    if head.version != req.version {
+        let current = versions(db::history(&mut *tx, setlist).await?)
+            .into_iter()
+            .next();
+        return Err(AppError::Stale(json!(current)));
+    }
+    db::keep_current(&mut tx, setlist, head.version).await?;
+    db::mark_verified(&mut tx, setlist, head.version, moderator.user_id).await?;
+    let (scored, community) =
+        crate::scores::score_show(&mut tx, head.show_id, head.artist_id, setlist).await?;
+    crate::db::audit::record(
+        &mut *tx,
+        crate::db::audit::Event {
+            actor: Some(moderator.user_id),
+            action: "moderation.setlist_verified",
+            subject: Some(setlist),
+            ip: Some(ip.0),
+            detail: json!({ "version": head.version, "predictions_scored": scored }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(VerifyResult {
+        version: head.version,
+        predictions_scored: scored,
+        community_score: community,
+    }))
+}
+
+fn entries(rows: Vec<db::BoardRow>) -> Vec<LeaderboardEntry> {
+    rows.into_iter()
+        .map(|r| LeaderboardEntry {
+            rank: r.rank,
+            user_id: r.user_id,
+            display_name: r.display_name,
+            score: r.score,
+            predictions: r.predictions,
+        })
+        .collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/leaderboard", tag = "setlists",
+    params(("id" = Uuid, Path, description = "Show id")),
+    responses((status = 200, body = ShowLeaderboard)))]
+pub async fn show_leaderboard(
+    State(state): State<AppState>,
+    ApiPath(show): ApiPath<Uuid>,
+) -> AppResult<Json<ShowLeaderboard>> {
+    Ok(Json(ShowLeaderboard {
+        show_id: show,
+        community_score: db::community_score(&state.db, show).await?,
+        entries: entries(db::show_board(&state.db, show, BOARD).await?),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/leaderboard", tag = "setlists",
+    responses((status = 200, body = [LeaderboardEntry])))]
+pub async fn leaderboard(State(state): State<AppState>) -> AppResult<Json<Vec<LeaderboardEntry>>> {
+    Ok(Json(entries(db::all_time_board(&state.db, BOARD).await?)))
+}
