@@ -8,6 +8,7 @@ pub mod api;
 pub mod catalogue;
 pub mod error;
 pub mod ipc;
+pub mod likely;
 pub mod password;
 pub mod scoring;
 pub mod slug;

@@ -194,21 +194,34 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     } else {
         "dev"
     };
-    step(&format!("import benchmark ({profile} profile)"));
-    check(
-        cmd("cargo")
-            .args([
-                "bench",
-                "-p",
-                "theset-backend",
-                "--bench",
-                "import",
-                "--profile",
-                profile,
-            ])
-            .envs(&env)
-            .env("RUST_LOG", "error"),
-    )
+    for (bench, what) in [
+        ("import", "import benchmark"),
+        (
+            "likely",
+            "likely-songs benchmark (Brier score, top-10 hit rate)",
+        ),
+        (
+            "votes",
+            "vote write throughput over HTTP vs pgbench, and p99 at 70 % load",
+        ),
+    ] {
+        step(&format!("{what} ({profile} profile)"));
+        check(
+            cmd("cargo")
+                .args([
+                    "bench",
+                    "-p",
+                    "theset-backend",
+                    "--bench",
+                    bench,
+                    "--profile",
+                    profile,
+                ])
+                .envs(&env)
+                .env("RUST_LOG", "error"),
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) struct Guard(Child);

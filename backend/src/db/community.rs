@@ -97,14 +97,14 @@ pub async fn catalogue_title(
     .await
 }
 
-/// Adds a line at the end; `(line, created)`. A song (or free-text title) already on the list
-/// answers its existing line.
+/// Adds a line at the end, by `user` (`None`: seeded by the server); `(line, created)`. A song
+/// (or free-text title) already on the list answers its existing line.
 pub async fn add_line(
     db: &mut PgConnection,
     setlist: Uuid,
     song: Option<Uuid>,
     title: &str,
-    user: Uuid,
+    user: Option<Uuid>,
 ) -> sqlx::Result<(Uuid, bool)> {
     let existing: Option<Uuid> = sqlx::query_scalar(
         "SELECT id FROM setlist_songs WHERE setlist_id = $1 \
@@ -384,4 +384,50 @@ pub async fn replace_prediction(
         .await?;
     }
     Ok(())
+}
+
+#[derive(Debug, FromRow)]
+struct PastRow {
+    days_before: i32,
+    same_run: bool,
+    songs: Vec<String>,
+}
+
+/// What `theset_shared::likely` needs for `show`: the headliner's actual set-lists of the two
+/// years before it (song ids as identities; unmatched titles by normalised title), and the
+/// catalogue as `(id, title)`.
+pub async fn likely_inputs(
+    db: &mut PgConnection,
+    show: Uuid,
+) -> sqlx::Result<(Vec<theset_shared::likely::PastShow>, Vec<(Uuid, String)>)> {
+    let past: Vec<PastRow> = sqlx::query_as(
+        "WITH target AS (SELECT headliner_artist_id AS artist, date, venue_id FROM shows WHERE id = $1) \
+         SELECT (t.date - s.date)::int AS days_before, \
+                (s.venue_id IS NOT DISTINCT FROM t.venue_id AND t.date - s.date BETWEEN 1 AND 3) AS same_run, \
+                array_agg(coalesce(ss.song_id::text, 't:' || lower(ss.title)) ORDER BY ss.position) AS songs \
+         FROM target t JOIN setlists l ON l.artist_id = t.artist AND l.kind = 'actual' \
+         JOIN shows s ON s.id = l.show_id JOIN setlist_songs ss ON ss.setlist_id = l.id \
+         WHERE s.date < t.date AND s.date >= t.date - 730 AND NOT ss.is_tape AND l.moderation_status <> 'hidden' \
+         GROUP BY l.id, s.date, s.venue_id, t.date, t.venue_id",
+    )
+    .bind(show)
+    .fetch_all(&mut *db)
+    .await?;
+    let catalogue: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT s.id, s.title FROM shows sh JOIN artist_songs x ON x.artist_id = sh.headliner_artist_id \
+         JOIN songs s ON s.id = x.song_id WHERE sh.id = $1",
+    )
+    .bind(show)
+    .fetch_all(db)
+    .await?;
+    Ok((
+        past.into_iter()
+            .map(|p| theset_shared::likely::PastShow {
+                days_before: f64::from(p.days_before),
+                same_run: p.same_run,
+                songs: p.songs,
+            })
+            .collect(),
+        catalogue,
+    ))
 }

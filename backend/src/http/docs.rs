@@ -49,6 +49,7 @@ use crate::AppState;
         super::actuals::show_leaderboard,
         super::actuals::leaderboard,
         super::voting::community,
+        super::voting::likely,
         super::voting::add_song,
         super::voting::add_title,
         super::voting::vote,

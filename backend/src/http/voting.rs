@@ -14,8 +14,8 @@ use futures::Stream;
 use serde::Deserialize;
 use serde_json::Value;
 use theset_shared::api::{
-    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, MAX_PREDICTION_SONGS,
-    PredictedSong, Prediction, PredictionUpdate, SongTotals, VoteRequest,
+    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong,
+    MAX_PREDICTION_SONGS, PredictedSong, Prediction, PredictionUpdate, SongTotals, VoteRequest,
 };
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -27,10 +27,12 @@ use crate::auth::limits::Bucket;
 use crate::db::community::{self as db, Cursor};
 use crate::db::{mutations, sessions::Caller, votes};
 use crate::error::{AppError, AppResult};
+use theset_shared::likely;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/shows/{id}/community", get(community))
+        .route("/shows/{id}/likely", get(likely))
         .route("/shows/{id}/community/songs", post(add_song))
         .route("/shows/{id}/community/titles", post(add_title))
         .route("/setlist-songs/{id}/vote", put(vote))
@@ -104,10 +106,16 @@ pub async fn community(
     let w = db::window(&mut *conn, show)
         .await?
         .ok_or(AppError::not_found("show"))?;
+    let likely = likely_songs(&mut conn, show).await?;
+    if w.open && db::lines(&mut *conn, show, None).await?.is_empty() {
+        seed(&mut conn, show, w.headliner, &likely).await?;
+    }
     // The watermark first: a change landing between the two reads is sent again by the stream,
     // never lost.
     let cursor = db::watermark(&mut *conn, show).await?;
     let lines = db::lines(&mut *conn, show, caller.map(|c| c.user_id)).await?;
+    let chance: std::collections::HashMap<Uuid, f64> =
+        likely.iter().map(|l| (l.song_id, l.probability)).collect();
     Ok(Json(CommunityList {
         show_id: show,
         voting_open: w.open,
@@ -116,6 +124,7 @@ pub async fn community(
         songs: lines
             .into_iter()
             .map(|l| CommunitySong {
+                likelihood: l.song_id.and_then(|id| chance.get(&id).copied()),
                 id: l.id,
                 song_id: l.song_id,
                 title: l.title,
@@ -126,6 +135,73 @@ pub async fn community(
             })
             .collect(),
     }))
+}
+
+/// Songs seeded into an empty community list: the likeliest, while at least this likely.
+const SEED_SONGS: usize = 12;
+const SEED_MIN: f64 = 0.3;
+
+/// An empty list starts from what the artist has been playing, so the first fans vote on
+/// something instead of a blank page. Seeding is idempotent: a concurrent reader adds nothing new.
+async fn seed(
+    conn: &mut sqlx::PgConnection,
+    show: Uuid,
+    artist: Uuid,
+    likely: &[LikelySong],
+) -> AppResult<()> {
+    let picks: Vec<&LikelySong> = likely
+        .iter()
+        .filter(|l| l.probability >= SEED_MIN)
+        .take(SEED_SONGS)
+        .collect();
+    if picks.is_empty() {
+        return Ok(());
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let setlist = db::community_setlist(&mut tx, show, artist).await?;
+    for l in picks {
+        db::add_line(&mut tx, setlist, Some(l.song_id), &l.title, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The headliner's catalogue by the chance each song is played (`theset_shared::likely`).
+async fn likely_songs(conn: &mut sqlx::PgConnection, show: Uuid) -> AppResult<Vec<LikelySong>> {
+    let (past, catalogue) = db::likely_inputs(conn, show).await?;
+    let keys: Vec<String> = catalogue.iter().map(|(id, _)| id.to_string()).collect();
+    let titles: std::collections::HashMap<String, &str> = catalogue
+        .iter()
+        .map(|(id, t)| (id.to_string(), t.as_str()))
+        .collect();
+    let probs = likely::probabilities(&past, &keys, &likely::Params::default());
+    Ok(probs
+        .into_iter()
+        .filter_map(|(key, p)| {
+            let title = titles.get(&key)?;
+            Some(LikelySong {
+                song_id: key.parse().ok()?,
+                title: (*title).to_owned(),
+                probability: p,
+            })
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/likely", tag = "voting",
+    params(("id" = Uuid, Path, description = "Show id")),
+    responses((status = 200, body = [LikelySong]), (status = 404, body = theset_shared::ErrorBody)))]
+pub async fn likely(
+    State(state): State<AppState>,
+    ApiPath(show): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<LikelySong>>> {
+    let mut conn = state.db.acquire().await?;
+    db::window(&mut *conn, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    let mut songs = likely_songs(&mut conn, show).await?;
+    songs.truncate(100);
+    Ok(Json(songs))
 }
 
 async fn add_line(
@@ -140,7 +216,7 @@ async fn add_line(
         let w = open_window(tx, show).await?;
         let (song, title) = pick(tx, w.headliner).await?;
         let setlist = db::community_setlist(tx, show, w.headliner).await?;
-        let (line, created) = db::add_line(tx, setlist, song, &title, user).await?;
+        let (line, created) = db::add_line(tx, setlist, song, &title, Some(user)).await?;
         let totals = db::totals(&mut *tx, line).await?;
         let status = if created {
             StatusCode::CREATED

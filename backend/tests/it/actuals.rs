@@ -124,7 +124,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     let cl = community::community_setlist(&mut conn, show, artist)
         .await
         .expect("community");
-    let (l1, _) = community::add_line(&mut conn, cl, Some(songs[1]), "Hit Single", bob_id)
+    let (l1, _) = community::add_line(&mut conn, cl, Some(songs[1]), "Hit Single", Some(bob_id))
         .await
         .expect("line");
     votes::set(&mut *conn, bob_id, l1, Some(1))

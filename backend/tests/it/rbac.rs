@@ -170,6 +170,7 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/admin/audit", None, ADMIN),
         ("GET", "/api/v1/openapi.json", None, PUBLIC),
         ("GET", "/api/v1/shows/{show}/community", None, PUBLIC),
+        ("GET", "/api/v1/shows/{show}/likely", None, PUBLIC),
         (
             "PUT",
             "/api/v1/setlists/{setlist}",

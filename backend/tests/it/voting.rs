@@ -508,3 +508,90 @@ async fn a_change_that_commits_late_is_never_skipped(db: PgPool) {
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
     assert!(Cursor::decode(&seen[1].0.encode()) == Some(seen[1].0));
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let artist = support::artist(&db, "Predictable Band", &[], None, 0.0).await;
+    for t in ["Staple", "New Single", "Never Played", "Old Era"] {
+        support::song(&db, artist, t, 50).await;
+    }
+    for (days, titles) in [
+        (-10, &["Staple", "New Single"][..]),
+        (-20, &["Staple", "New Single"][..]),
+        (-700, &["Staple", "Old Era"][..]),
+    ] {
+        let past = support::show(
+            &db,
+            artist,
+            None,
+            support::days_from_today(days),
+            "completed",
+        )
+        .await;
+        support::setlist(&db, past, artist, "setlistfm", titles).await;
+    }
+    sqlx::query(
+        "UPDATE setlist_songs ss SET song_id = s.id FROM songs s JOIN artist_songs x ON x.song_id = s.id \
+         WHERE x.artist_id = $1 AND s.title = ss.title",
+    )
+    .bind(artist)
+    .execute(&db)
+    .await
+    .expect("match");
+    let show = support::show(&db, artist, None, support::days_from_today(10), "upcoming").await;
+
+    let (s, likely) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/likely"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let order: Vec<&str> = likely
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|l| l["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(order, ["Staple", "New Single", "Old Era", "Never Played"]);
+    let p = |i: usize| likely[i]["probability"].as_f64().expect("p");
+    assert!(p(0) > 0.8 && p(3) > 0.0 && p(3) < 0.1, "{likely}");
+
+    // The empty community list starts from the likely songs, with their chances beside them.
+    let (_, list) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/community"),
+            None,
+            None,
+        )
+        .await;
+    let seeded: Vec<&str> = list["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|l| l["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(seeded, ["Staple", "New Single"], "{list}");
+    assert!(
+        list["songs"][0]["likelihood"]
+            .as_f64()
+            .is_some_and(|p| p > 0.8)
+    );
+    let (_, again) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/community"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        again["songs"].as_array().map(Vec::len),
+        Some(2),
+        "seeded once"
+    );
+}

@@ -32,6 +32,17 @@ pub struct CommunitySong {
     pub net_votes: i32,
     /// The caller's vote (-1 or 1), when signed in and voted.
     pub my_vote: Option<i16>,
+    /// Chance the song is played, from the artist's recent set-lists (catalogue songs only).
+    pub likelihood: Option<f64>,
+}
+
+/// `GET /api/v1/shows/{id}/likely`: catalogue songs by the chance they are played.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LikelySong {
+    pub song_id: Uuid,
+    pub title: String,
+    pub probability: f64,
 }
 
 /// `POST /api/v1/shows/{id}/community/songs`: a song of the headliner's catalogue.

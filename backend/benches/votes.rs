@@ -1,0 +1,287 @@
+//! Vote write throughput: `PUT /api/v1/setlist-songs/{id}/vote` over HTTP on loopback (a real
+//! server, real tokens, idempotency records, the totals trigger) against raw `pgbench` running
+//! the same writes (the vote upsert and the mutation record) on the same Postgres in the same
+//! run; then the p99 latency at 70 % of the measured HTTP peak, open loop (latency counted from
+//! when each request was due, so a stalled server cannot hide its queue).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use theset_backend::auth::AuthConfig;
+use theset_backend::auth::limits::{Limits, Rate, Rates};
+use theset_backend::auth::tokens;
+use theset_backend::{AppState, MIGRATOR, app};
+use uuid::Uuid;
+
+const USERS: usize = 2000;
+const LINES: usize = 50;
+const WORKERS: usize = 32;
+const SECONDS: u64 = 8;
+
+async fn fresh_database(server: &str) -> (PgPool, String) {
+    let name = "bench_votes";
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("admin");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(&sql).execute(&mut admin).await.expect("create");
+    }
+    let url = format!("{server}/{name}");
+    let pool = PgPoolOptions::new()
+        .max_connections(40)
+        .connect(&url)
+        .await
+        .expect("pool");
+    MIGRATOR.run(&pool).await.expect("migrate");
+    (pool, url)
+}
+
+/// An upcoming show with a community list of `LINES` songs and `USERS` signed-in fans.
+async fn stage(db: &PgPool) -> (Vec<Uuid>, Vec<String>) {
+    let artist: Uuid = sqlx::query_scalar(
+        "INSERT INTO artists (name, slug) VALUES ('Bench', 'bench') RETURNING id",
+    )
+    .fetch_one(db)
+    .await
+    .expect("artist");
+    let show: Uuid = sqlx::query_scalar(
+        "INSERT INTO shows (headliner_artist_id, date) VALUES ($1, current_date + 30) RETURNING id",
+    )
+    .bind(artist)
+    .fetch_one(db)
+    .await
+    .expect("show");
+    let list: Uuid = sqlx::query_scalar(
+        "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, 'predicted', 'community') RETURNING id")
+        .bind(show).bind(artist).fetch_one(db).await.expect("list");
+    let lines: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO setlist_songs (setlist_id, title, position) SELECT $1, 'Song ' || n, n FROM generate_series(1, $2) n RETURNING id")
+        .bind(list).bind(LINES as i32).fetch_all(db).await.expect("lines");
+    let tokens: Vec<String> = (0..USERS).map(|_| tokens::new_token()).collect();
+    let digests: Vec<Vec<u8>> = tokens.iter().map(|t| tokens::digest(t)).collect();
+    sqlx::query(
+        "WITH u AS (INSERT INTO users (email, display_name) SELECT 'fan' || n || '@bench.example', 'Fan' \
+                    FROM generate_series(1, $1) n RETURNING id), \
+              numbered AS (SELECT id, row_number() OVER () AS n FROM u), \
+              s AS (INSERT INTO sessions (user_id, device_id) SELECT id, 'bench' FROM numbered RETURNING id, user_id) \
+         INSERT INTO access_tokens (token_hash, session_id, expires_at) \
+         SELECT d.hash, s.id, now() + interval '1 hour' FROM s JOIN numbered n ON n.id = s.user_id \
+         JOIN unnest($2::bytea[]) WITH ORDINALITY d(hash, n) ON d.n = n.n")
+        .bind(USERS as i32).bind(&digests).execute(db).await.expect("fans");
+    // Numbered copies for pgbench's random picks.
+    sqlx::query(
+        "CREATE TABLE bench_users AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM users",
+    )
+    .execute(db)
+    .await
+    .expect("bench_users");
+    sqlx::query("CREATE TABLE bench_lines AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM setlist_songs")
+        .execute(db).await.expect("bench_lines");
+    for t in ["bench_users", "bench_lines"] {
+        sqlx::query(&format!("CREATE UNIQUE INDEX ON {t} (n)"))
+            .execute(db)
+            .await
+            .expect("index");
+    }
+    (lines, tokens)
+}
+
+fn pick(seed: &mut u64, n: usize) -> usize {
+    // xorshift: cheap, deterministic per worker.
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    (*seed % n as u64) as usize
+}
+
+async fn vote(http: &reqwest::Client, base: &str, line: Uuid, token: &str, value: i16) -> bool {
+    http.put(format!("{base}/api/v1/setlist-songs/{line}/vote"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "mutation_id": Uuid::now_v7(), "value": value }))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// Closed loop, `WORKERS` connections: completed votes per second.
+async fn peak(base: &str, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>>) -> f64 {
+    let done = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let until = Instant::now() + Duration::from_secs(SECONDS);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..WORKERS {
+        let (base, lines, tokens, done, failed) = (
+            base.to_owned(),
+            lines.clone(),
+            tokens.clone(),
+            done.clone(),
+            failed.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
+            while Instant::now() < until {
+                let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
+                let value = if seed.is_multiple_of(2) { 1 } else { -1 };
+                if vote(&http, &base, lines[l], &tokens[u], value).await {
+                    done.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let f = failed.load(Ordering::Relaxed);
+    if f > 0 {
+        println!("  ({f} requests failed)");
+    }
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Open loop at `rate` votes per second: latencies from each request's due time.
+async fn at_rate(
+    base: &str,
+    lines: &Arc<Vec<Uuid>>,
+    tokens: &Arc<Vec<String>>,
+    rate: f64,
+) -> Vec<Duration> {
+    let per_worker = rate / WORKERS as f64;
+    let mut tasks = Vec::new();
+    for w in 0..WORKERS {
+        let (base, lines, tokens) = (base.to_owned(), lines.clone(), tokens.clone());
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut seed = 0xdead_beef_u64 ^ (w as u64 + 7);
+            let period = Duration::from_secs_f64(1.0 / per_worker);
+            let start = tokio::time::Instant::now() + period.mul_f64(w as f64 / WORKERS as f64);
+            let mut latencies = Vec::new();
+            let mut due = start;
+            while due < start + Duration::from_secs(SECONDS) {
+                tokio::time::sleep_until(due).await;
+                let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
+                vote(&http, &base, lines[l], &tokens[u], 1).await;
+                latencies.push(tokio::time::Instant::now() - due);
+                due += period;
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    all.sort();
+    all
+}
+
+fn pgbench(url: &str) -> f64 {
+    let script = std::env::temp_dir().join("theset-vote.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "\\set u random(1, {USERS})\n\\set l random(1, {LINES})\n\\set v random(0, 1)\nBEGIN;\n\
+             INSERT INTO votes (user_id, setlist_song_id, value) SELECT u.id, l.id, CASE WHEN :v = 1 THEN 1 ELSE -1 END \
+             FROM bench_users u, bench_lines l WHERE u.n = :u AND l.n = :l \
+             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value WHERE votes.value <> EXCLUDED.value;\n\
+             INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
+             SELECT id, gen_random_uuid(), 'vote', 200, '{{}}' FROM bench_users WHERE n = :u;\nEND;\n"
+        ),
+    )
+    .expect("script");
+    let out = std::process::Command::new("pgbench")
+        .args([
+            "-n",
+            "-c",
+            &WORKERS.to_string(),
+            "-j",
+            "2",
+            "-T",
+            &SECONDS.to_string(),
+            "-f",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output()
+        .expect("pgbench (installed with Postgres by scripts/services.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no tps in pgbench output: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+#[tokio::main]
+async fn main() {
+    let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench sets it)");
+    let (server, _) = base_url.rsplit_once('/').expect("database name");
+    let (db, url) = fresh_database(server).await;
+    let (lines, tokens) = stage(&db).await;
+    let (lines, tokens) = (Arc::new(lines), Arc::new(tokens));
+    // Lift the per-account vote limit: this measures our write path, not the limiter.
+    let mut auth = AuthConfig::new(rand::random());
+    let open = Rate {
+        burst: 1_000_000,
+        every: Duration::from_micros(1),
+    };
+    auth.limits = Limits::new(Rates {
+        vote_ip: open,
+        vote_account: open,
+        ..Rates::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState::new(db.clone()).with_auth(auth);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    println!(
+        "vote writes: {WORKERS} connections, {SECONDS} s per run, {USERS} fans, {LINES} songs"
+    );
+    let http = peak(&base, &lines, &tokens).await;
+    let raw = pgbench(&url);
+    println!("  PUT vote over HTTP      {http:>9.0} votes/s");
+    println!("  pgbench, same writes    {raw:>9.0} tx/s");
+    println!(
+        "  ratio                   {:>9.2}   (target ≥ 0.5)",
+        http / raw
+    );
+    let rate = 0.7 * http;
+    let lat = at_rate(&base, &lines, &tokens, rate).await;
+    let q = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "  at 70 % of peak ({rate:.0}/s): p50 {:.1} ms, p99 {:.1} ms   (target p99 ≤ 25 ms)",
+        q(0.5).as_secs_f64() * 1e3,
+        q(0.99).as_secs_f64() * 1e3
+    );
+    let drifted = theset_backend::db::votes::drifted(&db)
+        .await
+        .expect("recount");
+    println!("  totals equal a fresh count: {}", drifted.is_empty());
+}
