@@ -67,7 +67,9 @@ pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Re
                 break;
             }
         }
-        for e in progress::events_after(&state.db, Scope::Job(id), 0, 1000).await? {
+        for (_, e) in
+            progress::events_after(&state.db, Scope::Job(id), Default::default(), 1000).await?
+        {
             println!(
                 "{:>10} {:>10} {}",
                 e.step,
@@ -106,7 +108,7 @@ async fn run_with_progress(state: &AppState, artists: &[(String, Uuid)]) -> anyh
         ProgressStyle::with_template("{prefix:30} {bar:30.green/white} {pos:>4}/{len:4} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
     let mut shown: HashMap<(Uuid, String), ProgressBar> = HashMap::new();
-    let mut seen: HashMap<Uuid, i64> = HashMap::new();
+    let mut seen: HashMap<Uuid, progress::Cursor> = HashMap::new();
     let worker = Worker::new(state.db.clone(), state.providers.clone());
     let runner = tokio::spawn({
         let worker = worker.clone();
@@ -125,9 +127,11 @@ async fn run_with_progress(state: &AppState, artists: &[(String, Uuid)]) -> anyh
     });
     loop {
         for (name, id) in artists {
-            let after = seen.get(id).copied().unwrap_or(0);
-            for e in progress::events_after(&state.db, Scope::Artist(*id), after, 500).await? {
-                seen.insert(*id, e.id);
+            let after = seen.get(id).copied().unwrap_or_default();
+            for (cursor, e) in
+                progress::events_after(&state.db, Scope::Artist(*id), after, 500).await?
+            {
+                seen.insert(*id, cursor);
                 let bar = shown.entry((*id, e.phase.clone())).or_insert_with(|| {
                     let b = bars.add(ProgressBar::new(1));
                     b.set_style(style.clone());

@@ -201,26 +201,7 @@ pub async fn totals(db: impl PgExecutor<'_>, line: Uuid) -> sqlx::Result<SongTot
     .map(Into::into)
 }
 
-/// A position in a show's change feed: `(writing transaction, change sequence)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Cursor {
-    pub tx: i64,
-    pub seq: i64,
-}
-
-impl Cursor {
-    pub fn encode(self) -> String {
-        format!("{}.{}", self.tx, self.seq)
-    }
-
-    pub fn decode(s: &str) -> Option<Self> {
-        let (tx, seq) = s.split_once('.')?;
-        Some(Self {
-            tx: tx.parse().ok().filter(|v: &i64| *v >= 0)?,
-            seq: seq.parse().ok().filter(|v: &i64| *v >= 0)?,
-        })
-    }
-}
+pub use super::feed::Cursor;
 
 #[derive(Debug, FromRow)]
 struct ChangeRow {
@@ -430,4 +411,14 @@ pub async fn likely_inputs(
             .collect(),
         catalogue,
     ))
+}
+
+/// Whether the show has a community list at all (hidden ones included).
+pub async fn has_community(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND source = 'community')",
+    )
+    .bind(show)
+    .fetch_one(db)
+    .await
 }

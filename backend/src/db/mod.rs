@@ -7,6 +7,8 @@ pub mod artists;
 pub mod audit;
 pub mod community;
 pub mod email_tokens;
+pub mod feed;
+pub mod flags;
 pub mod follows;
 pub mod jobs;
 pub mod mutations;

@@ -1,11 +1,14 @@
-//! `sync_progress`: an append-only log of job progress. Each row is one SSE event; its id is the
-//! event id, so a reconnecting stream resumes with `id > Last-Event-ID` and misses nothing. The
-//! insert trigger NOTIFYs `sync_progress` with the job id for every backend process.
+//! `sync_progress`: an append-only log of job progress. Each row is one SSE event; its feed
+//! position `(tx, id)` (see `db::feed`) is the event id, so a reconnecting stream resumes after
+//! `Last-Event-ID` and misses nothing. The insert trigger NOTIFYs `sync_progress` with the job
+//! id for every backend process.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
 use theset_shared::api::JobEvent;
 use uuid::Uuid;
+
+pub use super::feed::Cursor;
 
 /// A progress report before it is stored.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +45,7 @@ pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sq
 
 #[derive(Debug, FromRow)]
 struct EventRow {
+    tx: i64,
     id: i64,
     job_id: Uuid,
     job_type: String,
@@ -94,43 +98,61 @@ pub enum Scope {
 pub async fn events_after(
     db: impl PgExecutor<'_>,
     scope: Scope,
-    after: i64,
+    after: Cursor,
     limit: i64,
-) -> sqlx::Result<Vec<JobEvent>> {
+) -> sqlx::Result<Vec<(Cursor, JobEvent)>> {
     let (job, artist) = match scope {
         Scope::Job(id) => (Some(id), None),
         Scope::Artist(id) => (None, Some(id)),
     };
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT p.id, p.job_id, j.job_type, j.artist_id, p.phase, p.step, p.status, p.items_total, \
+        "SELECT p.tx::text::bigint AS tx, p.id, p.job_id, j.job_type, j.artist_id, p.phase, p.step, p.status, p.items_total, \
            p.items_processed, p.items_succeeded, p.items_failed, p.message, p.updated_at \
          FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
-         WHERE p.id > $1 AND p.tx < pg_snapshot_xmin(pg_current_snapshot()) AND ($2::uuid IS NULL OR p.job_id = $2) AND ($3::uuid IS NULL OR j.artist_id = $3) \
-         ORDER BY p.id LIMIT $4",
+         WHERE (p.tx, p.id) > ($5::text::xid8, $1) AND p.tx < pg_snapshot_xmin(pg_current_snapshot()) \
+           AND ($2::uuid IS NULL OR p.job_id = $2) AND ($3::uuid IS NULL OR j.artist_id = $3) \
+         ORDER BY p.tx, p.id LIMIT $4",
     )
-    .bind(after)
+    .bind(after.seq)
     .bind(job)
     .bind(artist)
     .bind(limit)
+    .bind(after.tx.to_string())
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                Cursor {
+                    tx: r.tx,
+                    seq: r.id,
+                },
+                r.into(),
+            )
+        })
+        .collect())
 }
 
 /// Whether rows after `after` exist in `scope` that [`events_after`] cannot serve yet because an
 /// older transaction is still running; a stream then re-reads shortly instead of waiting for the
 /// next notification.
-pub async fn hidden_after(db: impl PgExecutor<'_>, scope: Scope, after: i64) -> sqlx::Result<bool> {
+pub async fn hidden_after(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    after: Cursor,
+) -> sqlx::Result<bool> {
     let id = match scope {
         Scope::Job(id) | Scope::Artist(id) => id,
     };
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
-         WHERE (p.job_id = $1 OR j.artist_id = $1) AND p.id > $2 \
+         WHERE (p.job_id = $1 OR j.artist_id = $1) AND (p.tx, p.id) > ($3::text::xid8, $2) \
            AND p.tx >= pg_snapshot_xmin(pg_current_snapshot()))",
     )
     .bind(id)
-    .bind(after)
+    .bind(after.seq)
+    .bind(after.tx.to_string())
     .fetch_one(db)
     .await
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::extract::ApiPath;
 use crate::AppState;
 use crate::db::jobs as jobs_db;
-use crate::db::progress::{self, Scope};
+use crate::db::progress::{self, Cursor, Scope};
 use crate::error::{AppError, AppResult};
 
 /// Rows read per query; a long backlog streams in several reads.
@@ -50,16 +50,15 @@ pub async fn job(
     ))
 }
 
-fn last_event_id(headers: &HeaderMap) -> Result<i64, AppError> {
+fn last_event_id(headers: &HeaderMap) -> Result<Cursor, AppError> {
     match headers.get("last-event-id") {
-        None => Ok(0),
+        None => Ok(Cursor::default()),
         Some(v) => v
             .to_str()
             .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .filter(|n| *n >= 0)
+            .and_then(|s| Cursor::decode(s.trim()))
             .ok_or_else(|| {
-                AppError::invalid_parameter("Last-Event-ID must be a non-negative integer")
+                AppError::invalid_parameter("Last-Event-ID must be an event id of this stream")
             }),
     }
 }
@@ -104,7 +103,7 @@ pub async fn artist_events(
 fn stream(
     state: AppState,
     scope: Scope,
-    mut after: i64,
+    mut after: Cursor,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(64);
     let mut wake = state.progress.subscribe();
@@ -120,11 +119,11 @@ fn stream(
             };
             let full = events.len() as i64 == BATCH;
             let mut terminal = false;
-            for e in events {
-                after = e.id;
+            for (cursor, e) in events {
+                after = cursor;
                 terminal |= e.is_terminal();
                 let event = Event::default()
-                    .id(e.id.to_string())
+                    .id(cursor.encode())
                     .event("progress")
                     .json_data(&e)
                     .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
@@ -163,7 +162,7 @@ fn stream(
 /// A job stream ends after its job's final event; an artist stream when no job of the artist is
 /// queued or running and every progress row of the scope has been sent (none newer than `after`,
 /// none still hidden behind a running transaction).
-async fn finished(state: &AppState, scope: Scope, after: i64, sent_terminal: bool) -> bool {
+async fn finished(state: &AppState, scope: Scope, after: Cursor, sent_terminal: bool) -> bool {
     let (id, idle) = match scope {
         Scope::Job(_) if sent_terminal => return true,
         Scope::Job(id) => (
@@ -186,10 +185,11 @@ async fn finished(state: &AppState, scope: Scope, after: i64, sent_terminal: boo
     sqlx::query_scalar::<_, bool>(
         "SELECT NOT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
          WHERE (p.job_id = $1 OR j.artist_id = $1) \
-           AND (p.id > $2 OR p.tx >= pg_snapshot_xmin(pg_current_snapshot())))",
+           AND ((p.tx, p.id) > ($3::text::xid8, $2) OR p.tx >= pg_snapshot_xmin(pg_current_snapshot())))",
     )
     .bind(id)
-    .bind(after)
+    .bind(after.seq)
+    .bind(after.tx.to_string())
     .fetch_one(&state.db)
     .await
     .unwrap_or(false)

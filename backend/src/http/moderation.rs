@@ -1,24 +1,202 @@
-//! Moderator routes. Set-list curation, flags and verification arrive with the voting work;
-//! for now: song aliases, which make imported set-lists match the catalogue.
+//! Flags and moderation: fans flag set-list songs or lists; moderators work the queue (dismiss,
+//! remove the song, hide the list) and curate song aliases, which make imported set-lists match
+//! the catalogue. Set-list verification is in `actuals.rs`. Every moderator action is audited.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use theset_shared::api::{Flag, NewFlag, ResolveFlag};
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::access::{ClientIp, ModeratorUser};
+use super::access::{AuthUser, ClientIp, ModeratorUser, limited};
 use super::auth::audit;
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::db::aliases;
+use crate::auth::limits::Bucket;
+use crate::db::{aliases, flags};
 use crate::error::{AppError, AppResult};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/songs/{id}/aliases", post(add_alias))
+    Router::new()
+        .route("/songs/{id}/aliases", post(add_alias))
+        .route("/flags", post(flag))
+        .route("/moderation/flags", get(queue))
+        .route("/moderation/flags/{id}/resolve", post(resolve))
+}
+
+const REASONS: [&str; 5] = ["wrong_song", "duplicate", "offensive", "spam", "other"];
+
+#[utoipa::path(post, path = "/api/v1/flags", tag = "moderation", request_body = NewFlag,
+    responses((status = 201, description = "flag id", body = Object), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn flag(
+    AuthUser(caller): AuthUser,
+    ip: ClientIp,
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<NewFlag>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    if !REASONS.contains(&req.reason.as_str()) {
+        return Err(super::auth::bad_body(format!(
+            "reason must be one of {}",
+            REASONS.join(", ")
+        )));
+    }
+    if req.note.as_deref().is_some_and(|n| {
+        n.chars().count() > 500 || n.chars().any(theset_shared::validate::unsafe_char)
+    }) {
+        return Err(super::auth::bad_body("note is at most 500 characters"));
+    }
+    let mut conn = state.db.acquire().await?;
+    let id = flags::create(
+        &mut conn,
+        caller.user_id,
+        req.setlist_id,
+        req.setlist_song_id,
+        &req.reason,
+        req.note.as_deref(),
+    )
+    .await?
+    .ok_or(AppError::not_found("set-list or song"))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// `open` (default), `resolved` or `dismissed`.
+    status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/moderation/flags", tag = "moderation", params(QueueQuery),
+    responses((status = 200, body = [Flag]), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody)))]
+pub async fn queue(
+    _moderator: ModeratorUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> AppResult<Json<Vec<Flag>>> {
+    let status = q.status.as_deref().unwrap_or("open");
+    if !["open", "resolved", "dismissed"].contains(&status) {
+        return Err(AppError::invalid_parameter(
+            "status must be open, resolved or dismissed",
+        ));
+    }
+    let rows = flags::queue(&state.db, status, 200).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Flag {
+                id: r.id,
+                setlist_id: r.setlist_id,
+                setlist_song_id: r.setlist_song_id,
+                show_id: r.show_id,
+                subject: r.subject,
+                reason: r.reason,
+                note: r.note,
+                reporter: r.reporter,
+                status: r.status,
+                reports: r.reports,
+                created_at: r.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/moderation/flags/{id}/resolve", tag = "moderation", request_body = ResolveFlag,
+    params(("id" = Uuid, Path, description = "Flag id")),
+    responses((status = 200, body = Object), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody), (status = 409, body = theset_shared::ErrorBody)))]
+pub async fn resolve(
+    ModeratorUser(moderator): ModeratorUser,
+    ip: ClientIp,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ResolveFlag>,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut tx = state.db.begin().await?;
+    let target = flags::target(&mut tx, id)
+        .await?
+        .ok_or(AppError::not_found("flag"))?;
+    if target.status != "open" {
+        return Err(AppError::Conflict("this flag was already handled".into()));
+    }
+    let (resolution, detail) = match (req.action.as_str(), target.setlist_song_id) {
+        ("dismiss", _) => ("dismissed", json!({})),
+        ("remove_song", Some(line)) => {
+            let closed = flags::close(&mut tx, &target, "song_removed", moderator.user_id).await?;
+            let title = flags::remove_line(&mut tx, line).await?;
+            audit_in(
+                &mut tx,
+                moderator.user_id,
+                ip,
+                id,
+                "song_removed",
+                json!({ "title": title, "flags": closed }),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Json(
+                json!({ "resolution": "song_removed", "flags_closed": closed }),
+            ));
+        }
+        ("remove_song", None) => {
+            return Err(super::auth::bad_body(
+                "this flag is about a whole list: use hide_setlist",
+            ));
+        }
+        ("hide_setlist", _) => {
+            flags::hide_setlist(&mut tx, target.setlist_id).await?;
+            ("setlist_hidden", json!({ "setlist_id": target.setlist_id }))
+        }
+        _ => {
+            return Err(super::auth::bad_body(
+                "action must be dismiss, remove_song or hide_setlist",
+            ));
+        }
+    };
+    let closed = flags::close(&mut tx, &target, resolution, moderator.user_id).await?;
+    audit_in(
+        &mut tx,
+        moderator.user_id,
+        ip,
+        id,
+        resolution,
+        json!({ "flags": closed, "detail": detail }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(
+        json!({ "resolution": resolution, "flags_closed": closed }),
+    ))
+}
+
+/// Moderation decisions are audited in their own transaction: never one without the other.
+async fn audit_in(
+    tx: &mut sqlx::PgConnection,
+    moderator: Uuid,
+    ip: ClientIp,
+    flag: Uuid,
+    resolution: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    crate::db::audit::record(
+        tx,
+        crate::db::audit::Event {
+            actor: Some(moderator),
+            action: "moderation.flag_resolved",
+            subject: Some(flag),
+            ip: Some(ip.0),
+            detail: json!({ "resolution": resolution, "detail": detail }),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

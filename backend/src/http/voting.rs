@@ -107,7 +107,8 @@ pub async fn community(
         .await?
         .ok_or(AppError::not_found("show"))?;
     let likely = likely_songs(&mut conn, show).await?;
-    if w.open && db::lines(&mut *conn, show, None).await?.is_empty() {
+    // Only a list that never existed is seeded (a hidden one stays empty).
+    if w.open && !db::has_community(&mut *conn, show).await? {
         seed(&mut conn, show, w.headliner, &likely).await?;
     }
     // The watermark first: a change landing between the two reads is sent again by the stream,

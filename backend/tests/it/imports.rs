@@ -46,15 +46,14 @@ async fn post_json(router: &Router, uri: &str, body: &str) -> (StatusCode, Value
 }
 
 /// `(id, data)` of every SSE event in a finished stream.
-fn sse_events(body: &str) -> Vec<(i64, Value)> {
+fn sse_events(body: &str) -> Vec<(String, Value)> {
     body.split("\n\n")
         .filter_map(|block| {
             let id = block
                 .lines()
                 .find_map(|l| l.strip_prefix("id:"))?
                 .trim()
-                .parse()
-                .ok()?;
+                .to_owned();
             let data = block.lines().find_map(|l| l.strip_prefix("data:"))?.trim();
             Some((id, serde_json::from_str(data).ok()?))
         })
@@ -223,24 +222,24 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
     assert_eq!(s, StatusCode::OK);
     let events = sse_events(&body);
     assert!(events.len() >= 3, "{body}");
-    assert!(events.windows(2).all(|w| w[0].0 < w[1].0), "ids increase");
+    let cursors: Vec<theset_backend::db::feed::Cursor> = events
+        .iter()
+        .map(|(id, _)| theset_backend::db::feed::Cursor::decode(id).expect("cursor id"))
+        .collect();
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]), "ids increase");
     let last = &events.last().expect("last").1;
     assert_eq!(last["status"], "succeeded");
     assert!(events.iter().all(|(_, e)| e["job_id"] == job.as_str()));
 
     // Resume after the second event: exactly the rest arrives.
-    let resume_after = events[1].0;
+    let resume_after = events[1].0.clone();
     let req = Request::get(format!("/api/v1/jobs/{job}/events"))
-        .header("last-event-id", resume_after.to_string())
+        .header("last-event-id", resume_after.as_str())
         .body(Body::empty())
         .expect("req");
     let (_, rest) = send(&r, req).await;
-    let rest_ids: Vec<i64> = sse_events(&rest).into_iter().map(|(id, _)| id).collect();
-    let expected: Vec<i64> = events
-        .iter()
-        .map(|(id, _)| *id)
-        .filter(|id| *id > resume_after)
-        .collect();
+    let rest_ids: Vec<String> = sse_events(&rest).into_iter().map(|(id, _)| id).collect();
+    let expected: Vec<String> = events[2..].iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(rest_ids, expected);
 
     // The artist stream carries both phases and ends when they are done.

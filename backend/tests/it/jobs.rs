@@ -510,3 +510,48 @@ async fn two_ticketmaster_entries_for_one_spotify_artist_both_import(db: PgPool)
 async fn search_first(db: &PgPool) -> Uuid {
     arctic_monkeys(db).await
 }
+
+/// Progress rows are served in (transaction, id) order behind the oldest running transaction:
+/// a row whose transaction started first but commits last is never skipped by a stream.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn progress_written_by_a_late_commit_is_not_skipped(db: PgPool) {
+    use theset_backend::db::progress::{self, Cursor, Report, Scope};
+    let job: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO sync_jobs (job_type) VALUES ('cron.trending') RETURNING id",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("job");
+    let report = |step: &'static str| Report {
+        phase: "trending",
+        step,
+        ..Report::default()
+    };
+    let mut slow = db.begin().await.expect("tx");
+    progress::record(&mut *slow, job, &report("first"))
+        .await
+        .expect("first");
+    progress::record(&db, job, &report("second"))
+        .await
+        .expect("second");
+    let seen = progress::events_after(&db, Scope::Job(job), Cursor::default(), 10)
+        .await
+        .expect("read");
+    assert!(
+        seen.is_empty(),
+        "the committed row waits for the older open one: {seen:?}"
+    );
+    slow.commit().await.expect("commit");
+    let mut steps = Vec::new();
+    for _ in 0..100 {
+        let seen = progress::events_after(&db, Scope::Job(job), Cursor::default(), 10)
+            .await
+            .expect("read");
+        steps = seen.into_iter().map(|(_, e)| e.step).collect();
+        if steps.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(steps, ["first", "second"]);
+}

@@ -13,6 +13,7 @@ mod imports;
 mod jobs;
 mod live;
 mod mail_links;
+mod moderation;
 mod oauth;
 mod profile;
 mod providers;

@@ -186,6 +186,19 @@ fn table() -> Vec<Row> {
         ),
         ("GET", "/api/v1/shows/{show}/leaderboard", None, PUBLIC),
         ("GET", "/api/v1/leaderboard", None, PUBLIC),
+        (
+            "POST",
+            "/api/v1/flags",
+            Some(json!({ "setlist_id": Uuid::nil(), "reason": "spam" })),
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/moderation/flags", None, MODERATOR),
+        (
+            "POST",
+            "/api/v1/moderation/flags/{line}/resolve",
+            Some(json!({ "action": "dismiss" })),
+            MODERATOR,
+        ),
         ("GET", "/api/v1/shows/{show}/events", None, PUBLIC),
         (
             "POST",

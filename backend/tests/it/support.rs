@@ -253,9 +253,13 @@ pub async fn settled_events(
 ) -> Vec<theset_shared::api::JobEvent> {
     let start = std::time::Instant::now();
     loop {
-        let events = theset_backend::db::progress::events_after(db, scope, 0, 10_000)
-            .await
-            .expect("events");
+        let events: Vec<theset_shared::api::JobEvent> =
+            theset_backend::db::progress::events_after(db, scope, Default::default(), 10_000)
+                .await
+                .expect("events")
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect();
         if events.last().is_some_and(|e| e.is_terminal())
             || start.elapsed() > std::time::Duration::from_secs(10)
         {

@@ -207,3 +207,42 @@ pub struct ShowLeaderboard {
     pub community_score: Option<f64>,
     pub entries: Vec<LeaderboardEntry>,
 }
+
+/// `POST /api/v1/flags`: report a set-list line (or a whole list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewFlag {
+    pub setlist_id: Uuid,
+    pub setlist_song_id: Option<Uuid>,
+    /// `wrong_song`, `duplicate`, `offensive`, `spam` or `other`.
+    pub reason: String,
+    pub note: Option<String>,
+}
+
+/// A flag in the moderation queue, with what it is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Flag {
+    pub id: Uuid,
+    pub setlist_id: Uuid,
+    pub setlist_song_id: Option<Uuid>,
+    pub show_id: Uuid,
+    /// The flagged line's title, or the list's kind for whole-list flags.
+    pub subject: String,
+    pub reason: String,
+    pub note: Option<String>,
+    pub reporter: Option<String>,
+    pub status: String,
+    /// Open flags on the same target (the queue shows one row per target).
+    pub reports: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/moderation/flags/{id}/resolve`: `dismiss`, `remove_song` or `hide_setlist`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResolveFlag {
+    pub action: String,
+}

@@ -1,0 +1,141 @@
+//! Flags and the moderation queue (`flags`).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use uuid::Uuid;
+
+/// Files a flag; `None` when the target does not exist. An open flag by the same fan on the same
+/// target is answered again instead of duplicated.
+pub async fn create(
+    db: &mut PgConnection,
+    reporter: Uuid,
+    setlist: Uuid,
+    line: Option<Uuid>,
+    reason: &str,
+    note: Option<&str>,
+) -> sqlx::Result<Option<Uuid>> {
+    // What the flag is about, as it reads now (a removed line keeps its title here).
+    let subject: Option<String> = sqlx::query_scalar(
+        "SELECT CASE WHEN $2::uuid IS NULL THEN l.kind || ' set-list' ELSE ss.title END \
+         FROM setlists l LEFT JOIN setlist_songs ss ON ss.id = $2 AND ss.setlist_id = l.id \
+         WHERE l.id = $1 AND l.moderation_status <> 'hidden' AND ($2::uuid IS NULL OR ss.id IS NOT NULL)",
+    )
+    .bind(setlist)
+    .bind(line)
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(subject) = subject else {
+        return Ok(None);
+    };
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO flags (setlist_id, setlist_song_id, subject, reporter_id, reason, note) \
+         VALUES ($1, $2, $6, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(setlist)
+    .bind(line)
+    .bind(reporter)
+    .bind(reason)
+    .bind(note)
+    .bind(subject)
+    .fetch_optional(&mut *db)
+    .await?;
+    match id {
+        Some(id) => Ok(Some(id)),
+        None => sqlx::query_scalar(
+            "SELECT id FROM flags WHERE reporter_id = $1 AND setlist_id = $2 \
+             AND setlist_song_id IS NOT DISTINCT FROM $3 AND status = 'open'",
+        )
+        .bind(reporter)
+        .bind(setlist)
+        .bind(line)
+        .fetch_one(db)
+        .await
+        .map(Some),
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct QueueRow {
+    pub id: Uuid,
+    pub setlist_id: Uuid,
+    pub setlist_song_id: Option<Uuid>,
+    pub show_id: Uuid,
+    pub subject: String,
+    pub reason: String,
+    pub note: Option<String>,
+    pub reporter: Option<String>,
+    pub status: String,
+    pub reports: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Flags of `status`, oldest first, one row per target (its first flag) with the report count.
+pub async fn queue(
+    db: impl PgExecutor<'_>,
+    status: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<QueueRow>> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (f.setlist_id, f.setlist_song_id) f.id, f.setlist_id, f.setlist_song_id, l.show_id, \
+                f.subject, f.reason, f.note, u.display_name AS reporter, \
+                f.status, count(*) OVER (PARTITION BY f.setlist_id, f.setlist_song_id) AS reports, f.created_at \
+         FROM flags f JOIN setlists l ON l.id = f.setlist_id \
+         LEFT JOIN users u ON u.id = f.reporter_id \
+         WHERE f.status = $1 ORDER BY f.setlist_id, f.setlist_song_id, f.created_at LIMIT $2",
+    )
+    .bind(status)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct Target {
+    pub setlist_id: Uuid,
+    pub setlist_song_id: Option<Uuid>,
+    pub status: String,
+}
+
+pub async fn target(db: &mut PgConnection, flag: Uuid) -> sqlx::Result<Option<Target>> {
+    sqlx::query_as("SELECT setlist_id, setlist_song_id, status FROM flags WHERE id = $1 FOR UPDATE")
+        .bind(flag)
+        .fetch_optional(db)
+        .await
+}
+
+/// Closes every open flag on the target with `resolution`.
+pub async fn close(
+    db: &mut PgConnection,
+    target: &Target,
+    resolution: &str,
+    moderator: Uuid,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE flags SET status = CASE WHEN $3 = 'dismissed' THEN 'dismissed' ELSE 'resolved' END, \
+                resolution = $3, resolved_by = $4, resolved_at = now() \
+         WHERE setlist_id = $1 AND setlist_song_id IS NOT DISTINCT FROM $2 AND status = 'open'",
+    )
+    .bind(target.setlist_id)
+    .bind(target.setlist_song_id)
+    .bind(resolution)
+    .bind(moderator)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+/// Removes a line (its votes go with it) and returns its title.
+pub async fn remove_line(db: &mut PgConnection, line: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("DELETE FROM setlist_songs WHERE id = $1 RETURNING title")
+        .bind(line)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn hide_setlist(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE setlists SET moderation_status = 'hidden' WHERE id = $1")
+        .bind(setlist)
+        .execute(db)
+        .await
+        .map(|_| ())
+}

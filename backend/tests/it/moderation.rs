@@ -1,0 +1,193 @@
+//! Flags and the moderation queue: fans flag, moderators remove songs, hide lists or dismiss,
+//! and every decision is audited.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+use theset_backend::db::votes;
+use uuid::Uuid;
+
+use crate::live::Live;
+use crate::support;
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
+    let live = Live::start(db.clone()).await;
+    let artist = support::artist(&db, "Flagged Band", &[], None, 0.0).await;
+    let show = support::show(&db, artist, None, support::days_from_today(5), "upcoming").await;
+    let (list, lines) = support::setlist(
+        &db,
+        show,
+        artist,
+        "community",
+        &["Real Song", "Spam Title", "Fine"],
+    )
+    .await;
+    let (a, _, alice) = live.quick("user").await;
+    let (_, _, bob) = live.quick("user").await;
+    let (_, _, moderator) = live.quick("moderator").await;
+    votes::set(&db, a, lines[1], Some(1)).await.expect("vote");
+
+    let flag = |line: Option<Uuid>, reason: &str| json!({ "setlist_id": list, "setlist_song_id": line, "reason": reason });
+    let (s, first) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&alice),
+            Some(flag(Some(lines[1]), "spam")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let (_, again) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&alice),
+            Some(flag(Some(lines[1]), "spam")),
+        )
+        .await;
+    assert_eq!(again["id"], first["id"], "one open flag per fan and target");
+    live.send(
+        Method::POST,
+        "/api/v1/flags",
+        Some(&bob),
+        Some(flag(Some(lines[1]), "offensive")),
+    )
+    .await;
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&bob),
+            Some(flag(Some(Uuid::new_v4()), "spam")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&bob),
+            Some(flag(None, "because")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (s, queue) = live
+        .send(
+            Method::GET,
+            "/api/v1/moderation/flags",
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let queue = queue.as_array().expect("queue").clone();
+    assert_eq!(queue.len(), 1, "one row per target");
+    assert_eq!(
+        (queue[0]["subject"].as_str(), queue[0]["reports"].as_i64()),
+        (Some("Spam Title"), Some(2))
+    );
+    let (s, _) = live
+        .send(Method::GET, "/api/v1/moderation/flags", Some(&alice), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let resolve = |id: &str, action: &str| {
+        let (id, action) = (id.to_owned(), action.to_owned());
+        let (live, moderator) = (&live, &moderator);
+        async move {
+            live.send(
+                Method::POST,
+                &format!("/api/v1/moderation/flags/{id}/resolve"),
+                Some(moderator),
+                Some(json!({ "action": action })),
+            )
+            .await
+        }
+    };
+    let id = queue[0]["id"].as_str().expect("id");
+    let (s, done) = resolve(id, "remove_song").await;
+    assert_eq!(
+        (s, done["flags_closed"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "{done}"
+    );
+    let (_, list_now) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/community"),
+            None,
+            None,
+        )
+        .await;
+    let titles: Vec<&str> = list_now["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|x| x["title"].as_str().expect("t"))
+        .collect();
+    assert!(!titles.contains(&"Spam Title"), "{titles:?}");
+    let votes_left: i64 = sqlx::query_scalar("SELECT count(*) FROM votes")
+        .fetch_one(&db)
+        .await
+        .expect("q");
+    assert_eq!(votes_left, 0);
+    assert_eq!(resolve(id, "dismiss").await.0, StatusCode::CONFLICT);
+    let (_, history) = live
+        .send(
+            Method::GET,
+            "/api/v1/moderation/flags?status=resolved",
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert_eq!(
+        history[0]["subject"], "Spam Title",
+        "the title survives the removal"
+    );
+
+    // A whole-list flag, hidden; a dismissed one changes nothing.
+    let (_, f) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&bob),
+            Some(flag(Some(lines[0]), "wrong_song")),
+        )
+        .await;
+    let (s, _) = resolve(f["id"].as_str().expect("id"), "dismiss").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, f) = live
+        .send(
+            Method::POST,
+            "/api/v1/flags",
+            Some(&bob),
+            Some(flag(None, "offensive")),
+        )
+        .await;
+    assert_eq!(
+        resolve(f["id"].as_str().expect("id"), "remove_song")
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let (s, _) = resolve(f["id"].as_str().expect("id"), "hide_setlist").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, hidden) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/community"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(hidden["songs"], json!([]));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'moderation.flag_resolved'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("audit");
+    assert_eq!(audited, 3);
+}
