@@ -3,7 +3,7 @@
 //! mutation (an offline client resending) gets the first answer again and changes nothing.
 
 use std::convert::Infallible;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -428,6 +428,8 @@ pub struct EventsQuery {
 
 /// Bursts on one song are folded into one event per this interval.
 const COALESCE: Duration = Duration::from_millis(250);
+/// Re-read interval while an older transaction hides changes.
+const HIDDEN_RETRY: Duration = Duration::from_millis(50);
 const BATCH: i64 = 500;
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "voting",
@@ -466,7 +468,16 @@ fn stream(
     let (tx, rx) = mpsc::channel::<Event>(256);
     let mut wake = state.shows.subscribe();
     tokio::spawn(async move {
+        // Leading edge: the first change after a quiet spell goes out at once; after a send,
+        // further changes wait until COALESCE has passed, so a burst becomes one event per line.
+        let mut last_sent = Instant::now()
+            .checked_sub(COALESCE)
+            .unwrap_or_else(Instant::now);
         loop {
+            let since = last_sent.elapsed();
+            if since < COALESCE {
+                tokio::time::sleep(COALESCE - since).await;
+            }
             let changes = match db::changes_after(&state.db, show, after, BATCH).await {
                 Ok(c) => c,
                 Err(e) => {
@@ -476,11 +487,14 @@ fn stream(
                 }
             };
             let full = changes.len() as i64 == BATCH;
-            // Coalesce: one event per line, with its latest totals, in feed order of the latest.
+            // One event per line, with its latest totals, in feed order of the latest.
             let mut latest: Vec<(Cursor, SongTotals)> = Vec::with_capacity(changes.len());
             for (cursor, totals) in changes {
                 latest.retain(|(_, t)| t.setlist_song_id != totals.setlist_song_id);
                 latest.push((cursor, totals));
+            }
+            if !latest.is_empty() {
+                last_sent = Instant::now();
             }
             for (cursor, totals) in latest {
                 after = after.max(cursor);
@@ -500,20 +514,21 @@ fn stream(
                 .await
                 .unwrap_or(true);
             let wait = if hidden {
-                COALESCE
+                HIDDEN_RETRY
             } else {
                 Duration::from_secs(15)
             };
-            tokio::select! {
-                woke = wake.recv() => match woke {
-                    Ok(id) if id != show => continue,
-                    _ => {}
-                },
-                _ = tokio::time::sleep(wait) => {}
-                _ = tx.closed() => return,
+            // Wake-ups for other shows are not ours: keep waiting without touching the database.
+            loop {
+                tokio::select! {
+                    woke = wake.recv() => match woke {
+                        Ok(id) if id != show => continue,
+                        _ => break,
+                    },
+                    _ = tokio::time::sleep(wait) => break,
+                    _ = tx.closed() => return,
+                }
             }
-            // Let a burst of votes land, then send each line once.
-            tokio::time::sleep(COALESCE).await;
         }
     });
     let events =
