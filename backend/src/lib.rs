@@ -18,6 +18,7 @@ pub mod providers;
 pub mod replay;
 pub mod scores;
 pub mod seed;
+pub mod show_feed;
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub progress: events::ProgressHub,
     /// Wake-ups when a show's community list changes (votes, songs), for live streams.
     pub shows: events::Hub,
+    /// One reader per watched show in this process (see `show_feed`).
+    pub feeds: show_feed::Feeds,
     /// Hot reads (artist pages): in-process, plus Redis when configured.
     pub cache: cache::Cache,
     /// Recent Ticketmaster search answers by normalised query, and the attractions in them by
@@ -58,6 +61,7 @@ impl AppState {
             cache,
             progress: events::ProgressHub::start(db.clone()),
             shows: events::Hub::listen_to(db.clone(), "show_changes"),
+            feeds: show_feed::Feeds::default(),
             db,
             providers,
             searches: moka::future::Cache::builder()

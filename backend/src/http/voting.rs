@@ -3,7 +3,7 @@
 //! mutation (an offline client resending) gets the first answer again and changes nothing.
 
 use std::convert::Infallible;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,6 +27,7 @@ use crate::auth::limits::Bucket;
 use crate::db::community::{self as db, Cursor};
 use crate::db::{mutations, sessions::Caller, votes};
 use crate::error::{AppError, AppResult};
+use crate::show_feed;
 use theset_shared::likely;
 
 pub fn router() -> Router<AppState> {
@@ -426,10 +427,6 @@ pub struct EventsQuery {
     after: Option<String>,
 }
 
-/// Bursts on one song are folded into one event per this interval.
-const COALESCE: Duration = Duration::from_millis(250);
-/// Re-read interval while an older transaction hides changes.
-const HIDDEN_RETRY: Duration = Duration::from_millis(50);
 const BATCH: i64 = 500;
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "voting",
@@ -466,68 +463,64 @@ fn stream(
     mut after: Cursor,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(256);
-    let mut wake = state.shows.subscribe();
     tokio::spawn(async move {
-        // Leading edge: the first change after a quiet spell goes out at once; after a send,
-        // further changes wait until COALESCE has passed, so a burst becomes one event per line.
-        let mut last_sent = Instant::now()
-            .checked_sub(COALESCE)
-            .unwrap_or_else(Instant::now);
-        loop {
-            let since = last_sent.elapsed();
-            if since < COALESCE {
-                tokio::time::sleep(COALESCE - since).await;
-            }
-            let changes = match db::changes_after(&state.db, show, after, BATCH).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "show stream read failed");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
+        let send =
+            async |tx: &mpsc::Sender<Event>, items: &[(Cursor, SongTotals)], after: &mut Cursor| {
+                for (cursor, totals) in items {
+                    if *cursor <= *after {
+                        continue; // already sent (backlog and broadcast overlap)
+                    }
+                    *after = *cursor;
+                    let event = Event::default()
+                        .id(cursor.encode())
+                        .event("totals")
+                        .json_data(totals)
+                        .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
+                    if tx.send(event).await.is_err() {
+                        return false; // the client went away
+                    }
                 }
+                true
             };
-            let full = changes.len() as i64 == BATCH;
-            // One event per line, with its latest totals, in feed order of the latest.
-            let mut latest: Vec<(Cursor, SongTotals)> = Vec::with_capacity(changes.len());
-            for (cursor, totals) in changes {
-                latest.retain(|(_, t)| t.setlist_song_id != totals.setlist_song_id);
-                latest.push((cursor, totals));
-            }
-            if !latest.is_empty() {
-                last_sent = Instant::now();
-            }
-            for (cursor, totals) in latest {
-                after = after.max(cursor);
-                let event = Event::default()
-                    .id(cursor.encode())
-                    .event("totals")
-                    .json_data(&totals)
-                    .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
-                if tx.send(event).await.is_err() {
-                    return; // the client went away
+        // Subscribe first, then the backlog from the database (see `show_feed`).
+        let Ok(mut batches) = state.feeds.subscribe(&state.db, &state.shows, show).await else {
+            return;
+        };
+        let mut catch_up = true;
+        loop {
+            if catch_up {
+                match db::changes_after(&state.db, show, after, BATCH).await {
+                    Ok(changes) => {
+                        let full = changes.len() as i64 == BATCH;
+                        if !send(&tx, &show_feed::coalesce(changes), &mut after).await {
+                            return;
+                        }
+                        catch_up = full;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "show stream backlog read failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
-            }
-            if full {
                 continue;
             }
-            let hidden = db::hidden_after(&state.db, show, after)
-                .await
-                .unwrap_or(true);
-            let wait = if hidden {
-                HIDDEN_RETRY
-            } else {
-                Duration::from_secs(15)
-            };
-            // Wake-ups for other shows are not ours: keep waiting without touching the database.
-            loop {
-                tokio::select! {
-                    woke = wake.recv() => match woke {
-                        Ok(id) if id != show => continue,
-                        _ => break,
-                    },
-                    _ = tokio::time::sleep(wait) => break,
-                    _ = tx.closed() => return,
-                }
+            tokio::select! {
+                batch = batches.recv() => match batch {
+                    Ok(batch) => {
+                        if !send(&tx, &batch, &mut after).await {
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => catch_up = true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        // The reader retired while we were subscribing: start over.
+                        match state.feeds.subscribe(&state.db, &state.shows, show).await {
+                            Ok(rx) => { batches = rx; catch_up = true; }
+                            Err(_) => return,
+                        }
+                    }
+                },
+                _ = tx.closed() => return,
             }
         }
     });

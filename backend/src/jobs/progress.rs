@@ -51,8 +51,20 @@ impl Progress {
 
     /// The terminal or retry event of an attempt.
     pub async fn finish(&self, status: &str, message: impl Into<String>) -> sqlx::Result<()> {
+        let mut conn = self.db.acquire().await?;
+        self.finish_in(&mut conn, status, message).await
+    }
+
+    /// The final report, in the caller's transaction: written together with the job's final
+    /// status, a stream can never see the job done without its last event.
+    pub async fn finish_in(
+        &self,
+        db: &mut sqlx::PgConnection,
+        status: &str,
+        message: impl Into<String>,
+    ) -> sqlx::Result<()> {
         progress::record(
-            &self.db,
+            db,
             self.job_id,
             &Report {
                 phase: self.phase,

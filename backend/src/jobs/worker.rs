@@ -150,9 +150,11 @@ impl Worker {
                 tracing::warn!("lease lost to another worker; abandoning this attempt");
             }
             Some(Ok(summary)) => {
-                if queue::complete(&self.db, job.id, &self.id).await? {
+                let mut tx = self.db.begin().await?;
+                if queue::complete(&mut *tx, job.id, &self.id).await? {
+                    progress.finish_in(&mut tx, "succeeded", summary).await?;
+                    tx.commit().await?;
                     self.invalidate_artist(job.artist_id).await?;
-                    progress.finish("succeeded", summary).await?;
                 } else {
                     tracing::warn!("finished after losing the lease; another worker owns the job");
                 }
@@ -160,8 +162,9 @@ impl Worker {
             Some(Err(e)) => {
                 let delay = retry_delay(job.attempts);
                 tracing::warn!(error = %e, permanent = e.is_permanent(), "job attempt failed");
+                let mut tx = self.db.begin().await?;
                 match queue::fail(
-                    &self.db,
+                    &mut *tx,
                     job.id,
                     &self.id,
                     &e.to_string(),
@@ -170,14 +173,19 @@ impl Worker {
                 )
                 .await?
                 {
-                    Failure::Failed => progress.finish("failed", e.to_string()).await?,
+                    Failure::Failed => progress.finish_in(&mut tx, "failed", e.to_string()).await?,
                     Failure::Retrying { .. } => {
                         progress
-                            .finish("retrying", format!("{e}; retrying in {}s", delay.as_secs()))
+                            .finish_in(
+                                &mut tx,
+                                "retrying",
+                                format!("{e}; retrying in {}s", delay.as_secs()),
+                            )
                             .await?
                     }
                     Failure::LeaseLost => {}
                 }
+                tx.commit().await?;
             }
         }
         Ok(())
