@@ -58,7 +58,7 @@ use crate::AppState;
         super::voting::vote,
         super::voting::prediction,
         super::voting::predict,
-        super::voting::events,
+        super::show_events::events,
         super::follows::list,
         super::follows::follow,
         super::follows::unfollow,

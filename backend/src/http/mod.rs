@@ -17,6 +17,7 @@ mod pagination;
 mod profile;
 mod search;
 mod security;
+mod show_events;
 mod shows;
 mod venues;
 mod voting;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(follows::router())
         .merge(moderation::router())
         .merge(voting::router())
+        .merge(show_events::router())
         .merge(actuals::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

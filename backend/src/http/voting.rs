@@ -1,33 +1,25 @@
-//! The community list of an upcoming show (add songs, vote up or down), personal predictions,
-//! and the show's live stream. Every change carries a client `mutation_id`: a retry of the same
+//! The community list of an upcoming show (add songs, vote up or down), likely songs and
+//! personal predictions; the live stream is in `show_events.rs`. Every change carries a client `mutation_id`: a retry of the same
 //! mutation (an offline client resending) gets the first answer again and changes nothing.
 
-use std::convert::Infallible;
-use std::time::Duration;
-
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use futures::Stream;
-use serde::Deserialize;
 use serde_json::Value;
 use theset_shared::api::{
     AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong,
     MAX_PREDICTION_SONGS, PredictedSong, Prediction, PredictionUpdate, SongTotals, VoteRequest,
 };
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, MaybeUser, ModeratorUser, limited};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::limits::Bucket;
-use crate::db::community::{self as db, Cursor};
+use crate::db::community as db;
 use crate::db::{mutations, sessions::Caller, votes};
 use crate::error::{AppError, AppResult};
-use crate::show_feed;
 use theset_shared::likely;
 
 pub fn router() -> Router<AppState> {
@@ -38,7 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/shows/{id}/community/titles", post(add_title))
         .route("/setlist-songs/{id}/vote", put(vote))
         .route("/shows/{id}/prediction", get(prediction).put(predict))
-        .route("/shows/{id}/events", get(events))
 }
 
 type Answer = (StatusCode, Json<Value>);
@@ -418,116 +409,4 @@ pub async fn predict(
         },
     )
     .await
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct EventsQuery {
-    /// The `cursor` of a community list read; `Last-Event-ID` wins when both are sent.
-    after: Option<String>,
-}
-
-const BATCH: i64 = 500;
-
-#[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "voting",
-    params(("id" = Uuid, Path, description = "Show id"), EventsQuery),
-    responses((status = 200, content_type = "text/event-stream",
-               description = "`totals` events: SongTotals of each line that changed, at most every 250 ms per line"),
-              (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
-pub async fn events(
-    State(state): State<AppState>,
-    ApiPath(show): ApiPath<Uuid>,
-    Query(q): Query<EventsQuery>,
-    headers: HeaderMap,
-) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let raw = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or(q.after);
-    let after = match raw {
-        Some(s) => Cursor::decode(&s).ok_or_else(|| {
-            AppError::invalid_parameter("Last-Event-ID / after must be a cursor like 123.45")
-        })?,
-        None => db::watermark(&state.db, show).await?,
-    };
-    if db::window(&state.db, show).await?.is_none() {
-        return Err(AppError::not_found("show"));
-    }
-    Ok(stream(state, show, after))
-}
-
-fn stream(
-    state: AppState,
-    show: Uuid,
-    mut after: Cursor,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let (tx, rx) = mpsc::channel::<Event>(256);
-    tokio::spawn(async move {
-        let send =
-            async |tx: &mpsc::Sender<Event>, items: &[(Cursor, SongTotals)], after: &mut Cursor| {
-                for (cursor, totals) in items {
-                    if *cursor <= *after {
-                        continue; // already sent (backlog and broadcast overlap)
-                    }
-                    *after = *cursor;
-                    let event = Event::default()
-                        .id(cursor.encode())
-                        .event("totals")
-                        .json_data(totals)
-                        .unwrap_or_else(|_| Event::default().comment("unserialisable event"));
-                    if tx.send(event).await.is_err() {
-                        return false; // the client went away
-                    }
-                }
-                true
-            };
-        // Subscribe first, then the backlog from the database (see `show_feed`).
-        let Ok(mut batches) = state.feeds.subscribe(&state.db, &state.shows, show).await else {
-            return;
-        };
-        let mut catch_up = true;
-        loop {
-            if catch_up {
-                match db::changes_after(&state.db, show, after, BATCH).await {
-                    Ok(changes) => {
-                        let full = changes.len() as i64 == BATCH;
-                        if !send(&tx, &show_feed::coalesce(changes), &mut after).await {
-                            return;
-                        }
-                        catch_up = full;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "show stream backlog read failed");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-                continue;
-            }
-            tokio::select! {
-                batch = batches.recv() => match batch {
-                    Ok(batch) => {
-                        if !send(&tx, &batch, &mut after).await {
-                            return;
-                        }
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => catch_up = true,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                        // The reader retired while we were subscribing: start over.
-                        match state.feeds.subscribe(&state.db, &state.shows, show).await {
-                            Ok(rx) => { batches = rx; catch_up = true; }
-                            Err(_) => return,
-                        }
-                    }
-                },
-                _ = tx.closed() => return,
-            }
-        }
-    });
-    let events =
-        futures::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-        );
-    Sse::new(events).keep_alive(KeepAlive::default())
 }
