@@ -214,7 +214,7 @@ async fn account_for(
                 .name
                 .as_deref()
                 .map(str::trim)
-                .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+                .filter(|n| !n.is_empty() && !n.chars().any(theset_shared::validate::unsafe_char))
                 .unwrap_or_else(|| email.split('@').next().unwrap_or("fan"))
                 .chars()
                 .take(80)
