@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::{Guard, check, cmd, offline_provider_env, root, step, target_dir, wait_ready};
+use crate::{Guard, check, cmd, offline_provider_env, start_replay, step, target_dir, wait_ready};
 
 /// Seconds the fuzzer runs in the test command (`THESET_FUZZ_SECS` overrides).
 const FUZZ_SECS: u64 = 60;
@@ -76,15 +76,7 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
         check(Command::new("psql").args([&format!("{server_url}/postgres"), "-qc", sql]))?;
     }
     let replay = format!("127.0.0.1:{}", free_port()?);
-    let _replay = Guard(
-        Command::new(&backend)
-            .args(["replay", "--listen", &replay, "--fixtures"])
-            .arg(root().join("fixtures"))
-            .env("RUST_LOG", "error")
-            .spawn()
-            .context("starting the replay server")?,
-    );
-    wait_ready(&replay, Duration::from_secs(30))?;
+    let _replay = start_replay(&backend, &replay)?;
     let listen = format!("127.0.0.1:{}", free_port()?);
     let api = format!("http://{listen}");
     let server_env: Vec<(String, String)> = env

@@ -233,6 +233,20 @@ impl Drop for Guard {
     }
 }
 
+/// The replay server (recorded fixtures served as the music services and fake sign-in
+/// providers) on `listen`, ready to answer.
+pub(crate) fn start_replay(backend: &Path, listen: &str) -> anyhow::Result<Guard> {
+    let guard = Guard(
+        Command::new(backend)
+            .args(["replay", "--listen", listen, "--fixtures"])
+            .arg(root().join("fixtures"))
+            .spawn()
+            .context("starting the replay server")?,
+    );
+    wait_ready(listen, Duration::from_secs(30))?;
+    Ok(guard)
+}
+
 pub(crate) fn wait_ready(url: &str, timeout: Duration) -> anyhow::Result<()> {
     let start = Instant::now();
     let addr = url.trim_start_matches("http://");
@@ -268,14 +282,7 @@ fn run() -> anyhow::Result<()> {
         step(&format!(
             "no API keys: replaying fixtures/ as the music services on http://{replay_listen}"
         ));
-        _replay = Some(Guard(
-            Command::new(&backend)
-                .args(["replay", "--listen", &replay_listen, "--fixtures"])
-                .arg(root().join("fixtures"))
-                .spawn()
-                .context("starting the replay server")?,
-        ));
-        wait_ready(&replay_listen, Duration::from_secs(30))?;
+        _replay = Some(start_replay(&backend, &replay_listen)?);
         backend_env.extend(offline_provider_env(&format!("http://{replay_listen}")));
     }
 
