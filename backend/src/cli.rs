@@ -53,7 +53,7 @@ pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::R
 /// Runs a job by hand with a progress bar: an import phase for an artist (by slug), or a cron job.
 pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Result<()> {
     let named = job_by_name(job).with_context(|| {
-        format!("unknown job {job:?}: use shows, catalogue, setlists, active, trending or weekly")
+        format!("unknown job {job:?}: use shows, catalogue, setlists, active, trending, scores or weekly")
     })?;
     if let Named::Cron(job_type) = named {
         let id = enqueue_cron_job(&state.db, job_type).await?;

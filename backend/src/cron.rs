@@ -5,9 +5,10 @@
 //! |---|---|---|
 //! | `active` | `0 0 */6 * * *` (every 6 hours) | refresh artists with recent votes, follows or views |
 //! | `trending` | `0 0 2 * * *` (daily 02:00) | recompute `trending_score`, deep-refresh the top N |
+//! | `scores` | `0 */15 * * * *` (every 15 minutes) | recompute trending scores only |
 //! | `weekly` | `0 0 3 * * Sun` | every artist in batches, then cleanup and integrity report |
 //!
-//! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_WEEKLY`; `THESET_CRON=off`
+//! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_SCORES`, `THESET_CRON_WEEKLY`; `THESET_CRON=off`
 //! disables the scheduler in a process.
 
 use std::str::FromStr;
@@ -49,6 +50,12 @@ pub fn entries_from_env() -> Result<Vec<Entry>, ScheduleError> {
             "THESET_CRON_TRENDING",
             "0 0 2 * * *",
             types::CRON_TRENDING,
+        ),
+        (
+            "scores",
+            "THESET_CRON_SCORES",
+            "0 */15 * * * *",
+            types::CRON_SCORES,
         ),
         (
             "weekly",

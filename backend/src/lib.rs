@@ -19,6 +19,7 @@ pub mod replay;
 pub mod scores;
 pub mod seed;
 pub mod show_feed;
+pub mod views;
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
     pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
     pub auth: auth::AuthConfig,
+    /// Page views waiting to be written (trending reads them).
+    pub views: views::PageViews,
 }
 
 impl AppState {
@@ -57,7 +60,10 @@ impl AppState {
 
     pub fn with_cache(db: PgPool, providers: jobs::Providers, cache: cache::Cache) -> Self {
         let ttl = std::time::Duration::from_secs(600);
+        let views = views::PageViews::default();
+        views.spawn_flusher(db.clone(), views::flush_period_from_env());
         Self {
+            views,
             cache,
             progress: events::ProgressHub::start(db.clone()),
             shows: events::Hub::listen_to(db.clone(), "show_changes"),

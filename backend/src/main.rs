@@ -60,7 +60,7 @@ enum Command {
         no_wait: bool,
     },
     /// Run a job by hand: `shows`, `catalogue` or `setlists` for an artist (by slug), or the cron
-    /// jobs `active`, `trending`, `weekly`.
+    /// jobs `active`, `trending`, `scores`, `weekly`.
     Sync {
         job: String,
         artist_slug: Option<String>,

@@ -111,13 +111,14 @@ pub struct VersionRow {
     pub created_at: DateTime<Utc>,
     pub songs: Value,
     pub verified: bool,
+    pub reject_reason: Option<String>,
 }
 
 /// Every version, newest first; the current one included even before any correction.
 pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec<VersionRow>> {
     sqlx::query_as(
         "SELECT v.version, u.display_name AS author, v.note, v.created_at, v.songs, \
-                coalesce(l.verified_version = v.version, false) AS verified \
+                coalesce(l.verified_version = v.version, false) AS verified, v.reject_reason \
          FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
          LEFT JOIN users u ON u.id = v.author_id \
          WHERE v.setlist_id = $1 \
@@ -126,7 +127,7 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
                 (SELECT coalesce(jsonb_agg(jsonb_build_object('title', title, 'song_id', song_id, \
                    'set_name', set_name, 'is_cover', is_cover, 'is_tape', is_tape) ORDER BY position), '[]'::jsonb) \
                  FROM setlist_songs WHERE setlist_id = l.id), \
-                coalesce(l.verified_version = l.version, false) \
+                coalesce(l.verified_version = l.version, false), NULL \
          FROM setlists l WHERE l.id = $1 \
            AND NOT EXISTS (SELECT 1 FROM setlist_versions v WHERE v.setlist_id = l.id AND v.version = l.version) \
          ORDER BY 1 DESC",
@@ -134,6 +135,69 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
     .bind(setlist)
     .fetch_all(db)
     .await
+}
+
+/// The version a rejection goes back to: the verified one if it is older than `current`, else the
+/// newest earlier version not itself rejected. `(version, songs, verified)`.
+pub async fn restore_target(
+    db: &mut PgConnection,
+    setlist: Uuid,
+    current: i32,
+) -> sqlx::Result<Option<(i32, Value, bool)>> {
+    sqlx::query_as(
+        "SELECT v.version, v.songs, coalesce(v.version = l.verified_version, false) AS verified \
+         FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
+         WHERE v.setlist_id = $1 AND v.version < $2 AND v.rejected_at IS NULL \
+         ORDER BY (v.version = l.verified_version) IS TRUE DESC, v.version DESC LIMIT 1",
+    )
+    .bind(setlist)
+    .bind(current)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn mark_rejected(
+    db: &mut PgConnection,
+    setlist: Uuid,
+    version: i32,
+    moderator: Uuid,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE setlist_versions SET rejected_by = $3, rejected_at = now(), reject_reason = $4 \
+         WHERE setlist_id = $1 AND version = $2",
+    )
+    .bind(setlist)
+    .bind(version)
+    .bind(moderator)
+    .bind(reason)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The list is back on its verified content under a new version number: it stays verified
+/// (its scores were computed from that content) without a second verification.
+pub async fn carry_verification(
+    db: &mut PgConnection,
+    setlist: Uuid,
+    version: i32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE setlists SET moderation_status = 'verified', verified_version = $2 WHERE id = $1",
+    )
+    .bind(setlist)
+    .bind(version)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn verified_version(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar("SELECT verified_version FROM setlists WHERE id = $1")
+        .bind(setlist)
+        .fetch_one(db)
+        .await
 }
 
 pub async fn mark_verified(

@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use theset_shared::api::{
-    ActualLine, LeaderboardEntry, SetlistCorrection, SetlistVersion, ShowLeaderboard,
-    VerifyRequest, VerifyResult,
+    ActualLine, LeaderboardEntry, RejectRequest, SetlistCorrection, SetlistVersion,
+    ShowLeaderboard, VerifyRequest, VerifyResult,
 };
 use theset_shared::titles;
 use uuid::Uuid;
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/setlists/{id}", axum::routing::put(correct))
         .route("/setlists/{id}/history", get(history))
         .route("/setlists/{id}/verify", post(verify))
+        .route("/setlists/{id}/reject", post(reject))
         .route("/shows/{id}/leaderboard", get(show_leaderboard))
         .route("/leaderboard", get(leaderboard))
 }
@@ -68,6 +69,7 @@ fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
             created_at: r.created_at,
             songs: serde_json::from_value(r.songs).unwrap_or_default(),
             verified: r.verified,
+            rejected_reason: r.reject_reason,
         })
         .collect()
 }
@@ -214,6 +216,92 @@ pub async fn verify(
         predictions_scored: scored,
         community_score: community,
     }))
+}
+
+#[utoipa::path(post, path = "/api/v1/setlists/{id}/reject", tag = "setlists", request_body = RejectRequest,
+    params(("id" = Uuid, Path, description = "Actual set-list id")),
+    responses((status = 200, body = SetlistVersion, description = "the restored list, as its new current version"),
+              (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, description = "not the current version (`current` holds it), the verified version, or nothing earlier to restore")))]
+pub async fn reject(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ModeratorUser(moderator): ModeratorUser,
+    ApiPath(setlist): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> AppResult<Json<SetlistVersion>> {
+    let reason = req.reason.trim();
+    if !(1..=500).contains(&reason.chars().count())
+        || reason.chars().any(theset_shared::validate::unsafe_char)
+    {
+        return Err(bad_body("reason is 1 to 500 characters"));
+    }
+    let mut tx = state.db.begin().await?;
+    let head = db::lock(&mut tx, setlist)
+        .await?
+        .ok_or(AppError::not_found("set-list"))?;
+    if head.kind != "actual" {
+        return Err(AppError::Conflict(
+            "only actual set-list versions are rejected".into(),
+        ));
+    }
+    if head.version != req.version {
+        let current = versions(db::history(&mut *tx, setlist).await?)
+            .into_iter()
+            .next();
+        return Err(AppError::Stale(json!(current)));
+    }
+    if db::verified_version(&mut tx, setlist).await? == Some(head.version) {
+        return Err(AppError::Conflict(
+            "the verified version is not rejected: propose a correction and verify that".into(),
+        ));
+    }
+    db::keep_current(&mut tx, setlist, head.version).await?;
+    let (restored, songs, was_verified) = db::restore_target(&mut tx, setlist, head.version)
+        .await?
+        .ok_or_else(|| AppError::Conflict("no earlier version to go back to".into()))?;
+    let lines: Vec<ActualLine> = serde_json::from_value(songs)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored version {restored}: {e}")))?;
+    let lines: Vec<NewLine> = lines
+        .into_iter()
+        .map(|l| (l.song_id, l.title, l.set_name, l.is_cover, l.is_tape))
+        .collect();
+    db::mark_rejected(&mut tx, setlist, head.version, moderator.user_id, reason).await?;
+    let next = head.version + 1;
+    let note = format!(
+        "restored version {restored} (version {} rejected)",
+        head.version
+    );
+    db::write_version(
+        &mut tx,
+        setlist,
+        next,
+        moderator.user_id,
+        Some(&note),
+        &lines,
+    )
+    .await?;
+    if was_verified {
+        db::carry_verification(&mut tx, setlist, next).await?;
+    }
+    crate::db::audit::record(
+        &mut *tx,
+        crate::db::audit::Event {
+            actor: Some(moderator.user_id),
+            action: "moderation.setlist_version_rejected",
+            subject: Some(setlist),
+            ip: Some(ip.0),
+            detail: json!({ "rejected": head.version, "restored": restored, "reason": reason }),
+        },
+    )
+    .await?;
+    let current = versions(db::history(&mut *tx, setlist).await?)
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))?;
+    tx.commit().await?;
+    Ok(Json(current))
 }
 
 fn entries(rows: Vec<db::BoardRow>) -> Vec<LeaderboardEntry> {

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartJob {
-    /// `shows`, `catalogue`, `setlists` (with `artist_id`), or `active`, `trending`, `weekly`.
+    /// `shows`, `catalogue`, `setlists` (with `artist_id`), or `active`, `trending`, `scores`, `weekly`.
     job: String,
     artist_id: Option<Uuid>,
 }
@@ -44,7 +44,7 @@ pub async fn start_job(
 ) -> AppResult<(StatusCode, Json<JobRef>)> {
     let named = job_by_name(&req.job).ok_or_else(|| {
         AppError::invalid_parameter(
-            "job must be shows, catalogue, setlists, active, trending or weekly",
+            "job must be shows, catalogue, setlists, active, trending, scores or weekly",
         )
     })?;
     let (id, job_type) = match (named, req.artist_id) {

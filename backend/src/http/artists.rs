@@ -10,6 +10,7 @@ use theset_shared::api::{ArtistDetail, ArtistSort, ArtistSummary, Page};
 use theset_shared::slug::is_valid_slug;
 use utoipa::IntoParams;
 
+use super::access::ClientIp;
 use super::extract::{ApiPath, ApiQuery};
 use super::pagination;
 use crate::AppState;
@@ -17,6 +18,7 @@ use crate::cache::artist_page_key;
 use crate::db::artists::{self as db, ArtistFilter};
 use crate::db::shows::{self as shows_db, When};
 use crate::error::{AppError, AppResult};
+use crate::views::Page as Viewed;
 
 /// How many shows and songs an artist page carries; the lists have their own paginated routes.
 const PAGE_SHOWS: i64 = 20;
@@ -107,6 +109,7 @@ pub async fn list(
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn by_slug(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(slug): ApiPath<String>,
 ) -> AppResult<Response> {
     if !is_valid_slug(&slug) {
@@ -125,6 +128,7 @@ pub async fn by_slug(
             bytes
         }
     };
+    state.views.record(ip.0, Viewed::Artist(slug));
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 

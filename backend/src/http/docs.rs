@@ -62,6 +62,11 @@ use crate::AppState;
         super::follows::list,
         super::follows::follow,
         super::follows::unfollow,
+        super::discovery::trending_artists,
+        super::discovery::trending_shows,
+        super::discovery::home,
+        super::discovery::dashboard,
+        super::actuals::reject,
         super::profile::me,
         super::profile::update,
         super::profile::delete_account,
@@ -71,7 +76,7 @@ use crate::AppState;
         super::profile::upload_avatar,
         super::profile::remove_avatar,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"))
 )]
 pub struct ApiDoc;
 

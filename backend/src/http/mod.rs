@@ -5,6 +5,7 @@ mod actuals;
 mod admin;
 mod artists;
 mod auth;
+mod discovery;
 mod docs;
 mod extract;
 mod follows;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(profile::router())
         .merge(follows::router())
+        .merge(discovery::router())
         .merge(moderation::router())
         .merge(voting::router())
         .merge(show_events::router())

@@ -9,6 +9,7 @@ use theset_shared::api::{Items, Page, PriceRange, Setlist, ShowDetail, ShowStatu
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::access::ClientIp;
 use super::extract::{ApiPath, ApiQuery};
 use super::pagination;
 use crate::AppState;
@@ -16,6 +17,7 @@ use crate::db::setlists as setlists_db;
 use crate::db::shows::{self as db, ShowFilter};
 use crate::db::venues as venues_db;
 use crate::error::{AppError, AppResult};
+use crate::views::Page as Viewed;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -104,11 +106,13 @@ pub async fn list(
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn by_id(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<ShowDetail>> {
     let row = db::by_id(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("show"))?;
+    state.views.record(ip.0, Viewed::Show(id));
     let venue_id = row.base.venue_id;
     let (venue, lineup, setlists) = tokio::try_join!(
         async {

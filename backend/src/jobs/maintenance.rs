@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use sqlx::PgPool;
-use theset_shared::trending::{self, HALF_LIFE_DAYS, SHOW_HORIZON_DAYS, Signals};
+use theset_shared::trending::{self, HALF_LIFE_DAYS, SHOW_HORIZON_DAYS, ShowSignals, Signals};
 use uuid::Uuid;
 
 use super::{JobError, Progress, enqueue_artist_job, types};
 use crate::cache::{Cache, artist_page_key};
-use crate::db::{shows, votes};
+use crate::db::trending as db_trending;
+use crate::db::{page_views, shows, votes};
 
 /// Artists deep-refreshed after the trending run (`THESET_TRENDING_TOP_N`).
 fn top_n() -> i64 {
@@ -61,74 +62,69 @@ pub async fn active(db: &PgPool, progress: &Progress) -> Result<String, JobError
     Ok(format!("{} active artists queued for refresh", ids.len()))
 }
 
-#[derive(sqlx::FromRow)]
-struct SignalRow {
-    id: Uuid,
-    view_count: i64,
-    votes: f64,
-    follows: f64,
-    show_days: Vec<f64>,
-}
-
-/// Recomputes every artist's `trending_score`, then deep-refreshes the top N.
-pub async fn trending(
-    db: &PgPool,
-    progress: &Progress,
-    cache: Option<&Cache>,
-) -> Result<String, JobError> {
+/// Recomputes every artist's and every upcoming show's trending score; returns the counts.
+pub async fn scores(db: &PgPool, progress: &Progress) -> Result<(usize, usize), JobError> {
     progress
         .step(
             "signals",
             "Reading votes, follows, views and upcoming shows",
         )
         .await?;
-    let rows: Vec<SignalRow> = sqlx::query_as(
-        "SELECT a.id, a.view_count, \
-           COALESCE((SELECT sum(power(0.5, extract(epoch FROM now() - v.updated_at) / 86400.0 / $1)) \
-                     FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id JOIN votes v ON v.setlist_song_id = ss.id \
-                     WHERE l.artist_id = a.id AND v.updated_at > now() - interval '180 days'), 0)::float8 AS votes, \
-           COALESCE((SELECT sum(power(0.5, extract(epoch FROM now() - f.created_at) / 86400.0 / $1)) \
-                     FROM user_follows_artists f WHERE f.artist_id = a.id), 0)::float8 AS follows, \
-           ARRAY(SELECT (s.date - current_date)::float8 FROM shows s \
-                 WHERE s.headliner_artist_id = a.id AND s.status <> 'cancelled' \
-                   AND s.date BETWEEN current_date AND current_date + $2::int) AS show_days \
-         FROM artists a",
-    )
-    .bind(HALF_LIFE_DAYS)
-    .bind(SHOW_HORIZON_DAYS as i32)
-    .fetch_all(db)
-    .await?;
-    let (ids, scores): (Vec<Uuid>, Vec<f64>) = rows
+    let artists = db_trending::artists(db, HALF_LIFE_DAYS, SHOW_HORIZON_DAYS as i32).await?;
+    let (ids, scores): (Vec<Uuid>, Vec<f64>) = artists
         .iter()
         .map(|r| {
             let signals = Signals {
                 decayed_votes: r.votes,
                 decayed_follows: r.follows,
-                page_views: u64::try_from(r.view_count).unwrap_or(0),
+                decayed_views: r.views,
                 upcoming_show_days: r.show_days.clone(),
             };
             (r.id, trending::score(&signals))
         })
         .unzip();
-    sqlx::query(
-        "UPDATE artists a SET trending_score = x.score FROM unnest($1::uuid[], $2::float8[]) AS x(id, score) \
-         WHERE a.id = x.id AND a.trending_score IS DISTINCT FROM x.score",
-    )
-    .bind(&ids)
-    .bind(&scores)
-    .execute(db)
-    .await?;
+    db_trending::set_artist_scores(db, &ids, &scores).await?;
+    let shows = db_trending::shows(db, HALF_LIFE_DAYS).await?;
+    let (show_ids, show_scores): (Vec<Uuid>, Vec<f64>) = shows
+        .iter()
+        .map(|r| {
+            let signals = ShowSignals {
+                decayed_votes: r.votes,
+                decayed_artist_follows: r.artist_follows,
+                decayed_views: r.views,
+                days_until: r.days_until,
+            };
+            (r.id, trending::show_score(&signals))
+        })
+        .unzip();
+    db_trending::set_show_scores(db, &show_ids, &show_scores).await?;
+    let total = ids.len() + show_ids.len();
     progress
         .counts(
             "scored",
-            Some(ids.len()),
-            ids.len(),
-            ids.len(),
+            Some(total),
+            total,
+            total,
             0,
-            "trending scores updated",
+            format!("{} artists and {} shows scored", ids.len(), show_ids.len()),
         )
         .await?;
+    Ok((ids.len(), show_ids.len()))
+}
 
+/// The cheap, frequent run: scores only.
+pub async fn rescore(db: &PgPool, progress: &Progress) -> Result<String, JobError> {
+    let (artists, shows) = scores(db, progress).await?;
+    Ok(format!("{artists} artists and {shows} shows scored"))
+}
+
+/// Recomputes trending scores, then deep-refreshes the top N artists and warms their pages.
+pub async fn trending(
+    db: &PgPool,
+    progress: &Progress,
+    cache: Option<&Cache>,
+) -> Result<String, JobError> {
+    let (scored, _) = scores(db, progress).await?;
     let top: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM artists WHERE ticketmaster_id IS NOT NULL ORDER BY trending_score DESC, id LIMIT $1",
     )
@@ -173,7 +169,7 @@ pub async fn trending(
         .await?;
     Ok(format!(
         "{} artists scored; top {} queued for a deep refresh",
-        ids.len(),
+        scored,
         top.len()
     ))
 }
@@ -239,6 +235,7 @@ pub async fn weekly(
     let mut conn = db.acquire().await?;
     let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
     drop(conn);
+    let views = page_views::purge_older_than(db, 180).await?;
 
     progress
         .step("integrity", "Checking vote totals and import states")
@@ -251,7 +248,7 @@ pub async fn weekly(
     .await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
-         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
+         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
     );
     progress.step("report", report.clone()).await?;
     if drifted > 0 {

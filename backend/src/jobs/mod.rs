@@ -34,6 +34,8 @@ pub mod types {
     pub const CRON_ACTIVE: &str = "cron.active_artists";
     /// Cron: recompute trending scores, deep-refresh the top artists.
     pub const CRON_TRENDING: &str = "cron.trending";
+    /// Cron: recompute trending scores only (cheap, frequent).
+    pub const CRON_SCORES: &str = "cron.trending_scores";
     /// Cron: every artist in batches, then cleanup and integrity checks.
     pub const CRON_WEEKLY: &str = "cron.catalogue_weekly";
 }
@@ -103,6 +105,7 @@ pub fn job_by_name(name: &str) -> Option<Named> {
         "setlists" => Named::Artist(types::ARTIST_SETLISTS),
         "active" => Named::Cron(types::CRON_ACTIVE),
         "trending" => Named::Cron(types::CRON_TRENDING),
+        "scores" => Named::Cron(types::CRON_SCORES),
         "weekly" => Named::Cron(types::CRON_WEEKLY),
         _ => return None,
     })

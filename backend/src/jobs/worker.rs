@@ -210,6 +210,7 @@ impl Worker {
             types::CRON_TRENDING => {
                 return maintenance::trending(&self.db, progress, self.cache.as_ref()).await;
             }
+            types::CRON_SCORES => return maintenance::rescore(&self.db, progress).await,
             types::CRON_WEEKLY => {
                 return maintenance::weekly(&self.db, progress, self.sweep_delay).await;
             }
@@ -239,7 +240,9 @@ fn phase_of(job_type: &str) -> &'static str {
         types::ARTIST_SHOWS => "shows",
         types::ARTIST_CATALOGUE => "catalogue",
         types::ARTIST_SETLISTS => "setlists",
-        types::CRON_ACTIVE | types::CRON_TRENDING | types::CRON_WEEKLY => "maintenance",
+        types::CRON_ACTIVE | types::CRON_TRENDING | types::CRON_SCORES | types::CRON_WEEKLY => {
+            "maintenance"
+        }
         _ => "other",
     }
 }

@@ -19,6 +19,8 @@ pub struct Live {
     pub base: String,
     pub http: reqwest::Client,
     pub db: PgPool,
+    /// The server's page-view counters (tests flush them instead of waiting for the timer).
+    pub views: theset_backend::views::PageViews,
 }
 
 /// A unique address per call: the SMTP sink is shared by every test.
@@ -53,6 +55,7 @@ impl Live {
         let mut auth = test_auth(&format!("{base}/"));
         configure(&mut auth);
         let state = AppState::new(db.clone()).with_auth(auth);
+        let views = state.views.clone();
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -65,7 +68,12 @@ impl Live {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Self { base, http, db }
+        Self {
+            base,
+            http,
+            db,
+            views,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

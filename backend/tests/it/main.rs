@@ -7,6 +7,7 @@ mod attacks;
 mod auth;
 mod cache;
 mod cron;
+mod discovery;
 mod errors;
 mod fakes;
 mod imports;

@@ -184,6 +184,16 @@ fn table() -> Vec<Row> {
             Some(json!({ "version": 99 })),
             MODERATOR,
         ),
+        (
+            "POST",
+            "/api/v1/setlists/{setlist}/reject",
+            Some(json!({ "version": 99, "reason": "wrong" })),
+            MODERATOR,
+        ),
+        ("GET", "/api/v1/trending/artists", None, PUBLIC),
+        ("GET", "/api/v1/trending/shows", None, PUBLIC),
+        ("GET", "/api/v1/home", None, PUBLIC),
+        ("GET", "/api/v1/me/dashboard", None, SIGNED_IN),
         ("GET", "/api/v1/shows/{show}/leaderboard", None, PUBLIC),
         ("GET", "/api/v1/leaderboard", None, PUBLIC),
         (

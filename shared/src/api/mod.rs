@@ -2,6 +2,7 @@
 
 mod artists;
 mod auth;
+mod discovery;
 mod jobs;
 mod search;
 mod setlists;
@@ -11,6 +12,7 @@ mod voting;
 
 pub use artists::*;
 pub use auth::*;
+pub use discovery::*;
 pub use jobs::*;
 pub use search::*;
 pub use setlists::*;

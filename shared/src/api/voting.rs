@@ -167,6 +167,20 @@ pub struct SetlistVersion {
     pub created_at: DateTime<Utc>,
     pub songs: Vec<ActualLine>,
     pub verified: bool,
+    /// Set when a moderator rejected this version (the list went back to an earlier one).
+    pub rejected_reason: Option<String>,
+}
+
+/// `POST /api/v1/setlists/{id}/reject` (moderators): rejects the current version; the list goes
+/// back to the verified version, else the newest earlier one not rejected, as a new version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// The version being rejected; must be the current one.
+    pub version: i32,
+    /// 1–500 characters, shown in the history.
+    pub reason: String,
 }
 
 /// `POST /api/v1/setlists/{id}/verify` (moderators).

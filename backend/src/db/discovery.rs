@@ -1,0 +1,146 @@
+//! Discovery reads: trending artists and shows, a fan's upcoming shows, predictions, scores and
+//! contributions (home page and dashboard).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+use uuid::Uuid;
+
+use super::artists::{ArtistRow, UPCOMING_COUNT};
+use super::shows::{SHOW_COLUMNS, SHOW_FROM, ShowRow};
+
+/// Artists by trending score; ties (a fresh install, where nothing has trended yet) by popularity.
+pub async fn trending_artists(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArtistRow>> {
+    sqlx::query_as(&format!(
+        "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
+                a.followers, a.trending_score, {UPCOMING_COUNT} \
+         FROM artists a \
+         ORDER BY a.trending_score DESC, a.popularity DESC NULLS LAST, lower(a.name), a.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct TrendingShowRow {
+    #[sqlx(flatten)]
+    pub show: ShowRow,
+    pub trending_score: f64,
+}
+
+/// Upcoming shows by trending score; ties (nothing trending yet) soonest first.
+pub async fn trending_shows(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<TrendingShowRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SHOW_COLUMNS}, s.trending_score{SHOW_FROM} \
+         WHERE s.status IN ('upcoming', 'ongoing') AND s.date >= current_date \
+         ORDER BY s.trending_score DESC, s.date, s.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Upcoming shows where a followed artist plays (headliner or support), soonest first.
+pub async fn followed_upcoming(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<ShowRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SHOW_COLUMNS}{SHOW_FROM} \
+         WHERE s.date >= current_date AND s.status IN ('upcoming', 'ongoing') \
+           AND (s.headliner_artist_id IN (SELECT artist_id FROM user_follows_artists WHERE user_id = $1) \
+                OR EXISTS (SELECT 1 FROM show_artists sa JOIN user_follows_artists f ON f.artist_id = sa.artist_id \
+                           WHERE sa.show_id = s.id AND f.user_id = $1)) \
+         ORDER BY s.date, s.id LIMIT $2"
+    ))
+    .bind(user)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct PredictionRow {
+    #[sqlx(flatten)]
+    pub show: ShowRow,
+    pub songs: i64,
+    pub prediction_updated_at: DateTime<Utc>,
+    pub score: Option<f64>,
+    pub rank: Option<i64>,
+}
+
+/// The user's personal predictions, newest show first.
+pub async fn predictions(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<PredictionRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {SHOW_COLUMNS}, \
+                (SELECT count(*) FROM setlist_songs ss WHERE ss.setlist_id = l.id) AS songs, \
+                l.updated_at AS prediction_updated_at, l.accuracy_score AS score, \
+                CASE WHEN l.accuracy_score IS NOT NULL THEN \
+                  (SELECT 1 + count(*) FROM setlists o WHERE o.show_id = l.show_id AND o.source = 'user' \
+                     AND o.accuracy_score > l.accuracy_score) END AS rank \
+         {SHOW_FROM} JOIN setlists l ON l.show_id = s.id AND l.source = 'user' AND l.owner_user_id = $1 \
+         ORDER BY s.date DESC, s.id DESC LIMIT $2"
+    ))
+    .bind(user)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct ScoresRow {
+    pub scored: i64,
+    pub average: Option<f64>,
+    pub best: Option<f64>,
+    pub all_time_rank: Option<i64>,
+}
+
+/// The user's scored predictions and place on the all-time board (sum of scores, as the board).
+pub async fn scores(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<ScoresRow> {
+    sqlx::query_as(
+        "WITH mine AS (SELECT count(*) AS scored, avg(accuracy_score) AS average, max(accuracy_score) AS best, \
+                              sum(accuracy_score) AS total \
+                       FROM setlists WHERE source = 'user' AND owner_user_id = $1 AND accuracy_score IS NOT NULL) \
+         SELECT scored, average, best, \
+                CASE WHEN scored > 0 THEN 1 + (SELECT count(*) FROM ( \
+                    SELECT owner_user_id FROM setlists WHERE source = 'user' AND accuracy_score IS NOT NULL \
+                    GROUP BY owner_user_id HAVING sum(accuracy_score) > mine.total) better) END AS all_time_rank \
+         FROM mine",
+    )
+    .bind(user)
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct ContributionsRow {
+    pub songs_added: i64,
+    pub votes_cast: i64,
+    pub corrections: i64,
+    pub flags_raised: i64,
+    pub setlists_verified: i64,
+}
+
+/// Counts of what the user gave: community songs added, votes, corrections, flags, verifications.
+pub async fn contributions(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<ContributionsRow> {
+    sqlx::query_as(
+        "SELECT \
+           (SELECT count(*) FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id \
+             WHERE ss.added_by = $1 AND l.source = 'community') AS songs_added, \
+           (SELECT count(*) FROM votes WHERE user_id = $1) AS votes_cast, \
+           (SELECT count(*) FROM setlist_versions WHERE author_id = $1) AS corrections, \
+           (SELECT count(*) FROM flags WHERE reporter_id = $1) AS flags_raised, \
+           (SELECT count(*) FROM setlists WHERE verified_by = $1) AS setlists_verified",
+    )
+    .bind(user)
+    .fetch_one(db)
+    .await
+}
