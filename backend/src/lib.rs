@@ -44,6 +44,9 @@ pub struct AppState {
     pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
     pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
     pub auth: auth::AuthConfig,
+    /// Likely songs per show (`http::voting`): an expensive read that changes with imports only.
+    pub likely:
+        moka::future::Cache<uuid::Uuid, std::sync::Arc<Vec<theset_shared::api::LikelySong>>>,
     /// Page views waiting to be written (trending reads them).
     pub views: views::PageViews,
 }
@@ -64,6 +67,10 @@ impl AppState {
         views.spawn_flusher(db.clone(), views::flush_period_from_env());
         Self {
             views,
+            likely: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(300))
+                .build(),
             cache,
             progress: events::ProgressHub::start(db.clone()),
             shows: events::Hub::listen_to(db.clone(), "show_changes"),

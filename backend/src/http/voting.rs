@@ -2,6 +2,8 @@
 //! personal predictions; the live stream is in `show_events.rs`. Every change carries a client `mutation_id`: a retry of the same
 //! mutation (an offline client resending) gets the first answer again and changes nothing.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -98,7 +100,7 @@ pub async fn community(
     let w = db::window(&mut *conn, show)
         .await?
         .ok_or(AppError::not_found("show"))?;
-    let likely = likely_songs(&mut conn, show).await?;
+    let likely = likely_songs(&state, show).await?;
     // Only a list that never existed is seeded (a hidden one stays empty).
     if w.open && !db::has_community(&mut *conn, show).await? {
         seed(&mut conn, show, w.headliner, &likely).await?;
@@ -159,8 +161,21 @@ async fn seed(
     Ok(())
 }
 
-/// The headliner's catalogue by the chance each song is played (`theset_shared::likely`).
-async fn likely_songs(conn: &mut sqlx::PgConnection, show: Uuid) -> AppResult<Vec<LikelySong>> {
+/// The headliner's catalogue by the chance each song is played (`theset_shared::likely`). It
+/// reads two years of the artist's set-lists, which change at most with a nightly import, so
+/// each process keeps the answer per show for a few minutes (`AppState::likely`).
+async fn likely_songs(state: &AppState, show: Uuid) -> AppResult<Arc<Vec<LikelySong>>> {
+    state
+        .likely
+        .try_get_with(show, async {
+            let mut conn = state.db.acquire().await?;
+            compute_likely(&mut conn, show).await.map(Arc::new)
+        })
+        .await
+        .map_err(|e: Arc<AppError>| AppError::Internal(anyhow::anyhow!("likely songs: {e}")))
+}
+
+async fn compute_likely(conn: &mut sqlx::PgConnection, show: Uuid) -> AppResult<Vec<LikelySong>> {
     let (past, catalogue) = db::likely_inputs(conn, show).await?;
     let keys: Vec<String> = catalogue.iter().map(|(id, _)| id.to_string()).collect();
     let titles: std::collections::HashMap<String, &str> = catalogue
@@ -192,9 +207,9 @@ pub async fn likely(
     db::window(&mut *conn, show)
         .await?
         .ok_or(AppError::not_found("show"))?;
-    let mut songs = likely_songs(&mut conn, show).await?;
-    songs.truncate(100);
-    Ok(Json(songs))
+    drop(conn);
+    let songs = likely_songs(&state, show).await?;
+    Ok(Json(songs.iter().take(100).cloned().collect()))
 }
 
 async fn add_line(
