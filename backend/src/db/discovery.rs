@@ -73,10 +73,11 @@ pub struct PredictionRow {
     pub rank: Option<i64>,
 }
 
-/// The user's personal predictions, newest show first.
+/// The user's personal predictions, newest show first (`scored_only`: the public history).
 pub async fn predictions(
     db: impl PgExecutor<'_>,
     user: Uuid,
+    scored_only: bool,
     limit: i64,
 ) -> sqlx::Result<Vec<PredictionRow>> {
     sqlx::query_as(&format!(
@@ -87,10 +88,12 @@ pub async fn predictions(
                   (SELECT 1 + count(*) FROM setlists o WHERE o.show_id = l.show_id AND o.source = 'user' \
                      AND o.accuracy_score > l.accuracy_score) END AS rank \
          {SHOW_FROM} JOIN setlists l ON l.show_id = s.id AND l.source = 'user' AND l.owner_user_id = $1 \
+         WHERE NOT $3 OR l.accuracy_score IS NOT NULL \
          ORDER BY s.date DESC, s.id DESC LIMIT $2"
     ))
     .bind(user)
     .bind(limit)
+    .bind(scored_only)
     .fetch_all(db)
     .await
 }

@@ -109,7 +109,7 @@ pub async fn dashboard(
     let (followed, upcoming, predictions, scores, contributions) = tokio::try_join!(
         follows::list(&state.db, user),
         db::followed_upcoming(&state.db, user, DASHBOARD_SHOWS),
-        db::predictions(&state.db, user, DASHBOARD_PREDICTIONS),
+        db::predictions(&state.db, user, false, DASHBOARD_PREDICTIONS),
         db::scores(&state.db, user),
         db::contributions(&state.db, user),
     )?;

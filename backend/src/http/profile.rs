@@ -10,7 +10,7 @@ use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use serde_json::json;
 use theset_shared::ErrorCode;
-use theset_shared::api::{Me, ProfileUpdate, PublicProfile, SessionInfo};
+use theset_shared::api::{Me, ProfileUpdate, PublicProfile, ScoredShow, SessionInfo, UserPage};
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp};
@@ -126,13 +126,30 @@ pub async fn revoke_session(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "profile",
     params(("id" = Uuid, Path, description = "User id")),
-    responses((status = 200, body = PublicProfile), (status = 404, body = theset_shared::ErrorBody)))]
+    responses((status = 200, body = UserPage), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn public_profile(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<Json<PublicProfile>> {
-    profile_of(&state, id).await.map(Json)
+) -> AppResult<Json<UserPage>> {
+    let profile = profile_of(&state, id).await?;
+    let history = crate::db::discovery::predictions(&state.db, id, true, PUBLIC_HISTORY).await?;
+    Ok(Json(UserPage {
+        profile,
+        show_history: history
+            .into_iter()
+            .filter_map(|p| {
+                Some(ScoredShow {
+                    score: p.score?,
+                    rank: p.rank,
+                    show: p.show.into(),
+                })
+            })
+            .collect(),
+    }))
 }
+
+/// Scored shows on a public page.
+const PUBLIC_HISTORY: i64 = 50;
 
 /// The public face of an account.
 pub(crate) async fn profile_of(state: &AppState, id: Uuid) -> AppResult<PublicProfile> {

@@ -373,7 +373,29 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
         .send(Method::GET, "/api/v1/me/dashboard", None, None)
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    let _ = fan;
+
+    // The public page shows scored shows only: a draft for a show to come stays private.
+    let (_, draft) = live
+        .send(
+            Method::PUT,
+            &format!("/api/v1/shows/{later}/prediction"),
+            Some(&token),
+            Some(predict(vec![songs[1]])),
+        )
+        .await;
+    assert_eq!(draft["songs"].as_array().map(Vec::len), Some(1), "{draft}");
+    let (st, page) = live
+        .send(Method::GET, &format!("/api/v1/users/{fan}"), None, None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    let history = page["show_history"].as_array().expect("history");
+    assert_eq!(history.len(), 1, "{page}");
+    assert_eq!(history[0]["show"]["id"], shown.to_string());
+    assert_eq!(history[0]["rank"], 1);
+    let (_, dash) = live
+        .send(Method::GET, "/api/v1/me/dashboard", Some(&token), None)
+        .await;
+    assert_eq!(dash["predictions"].as_array().map(Vec::len), Some(2));
 }
 
 async fn history(live: &Live, setlist: Uuid) -> Vec<Value> {

@@ -37,6 +37,25 @@ pub struct MyPrediction {
     pub rank: Option<i64>,
 }
 
+/// A show a fan predicted, once scored (scores are public on the leaderboards too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoredShow {
+    pub show: ShowSummary,
+    pub score: f64,
+    pub rank: Option<i64>,
+}
+
+/// `GET /api/v1/users/{id}`: a fan's public page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserPage {
+    #[serde(flatten)]
+    pub profile: super::PublicProfile,
+    /// Scored predictions, newest show first (at most 50); unscored ones stay private.
+    pub show_history: Vec<ScoredShow>,
+}
+
 /// The caller's accuracy so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
