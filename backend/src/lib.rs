@@ -4,6 +4,7 @@
 //! serve one database. Modules: `http` (routes, thin handlers), `db` (all SQL), `providers`
 //! (typed models of Ticketmaster, Spotify and setlist.fm answers), `seed` (the offline catalogue).
 
+pub mod actions;
 pub mod auth;
 pub mod cache;
 pub mod cli;

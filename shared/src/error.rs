@@ -45,6 +45,11 @@ pub enum ErrorCode {
     CsrfRejected,
     /// A mailed link or OAuth code is unknown, expired or already used.
     InvalidToken,
+    /// The sync cursor is older than the kept change history (410): push the outbox, then pull
+    /// from scratch.
+    ResyncRequired,
+    /// The client speaks a sync protocol this server no longer serves (426); update the app.
+    UpgradeRequired,
 }
 
 impl ErrorCode {
@@ -68,6 +73,8 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::CsrfRejected => "csrf_rejected",
             Self::InvalidToken => "invalid_token",
+            Self::ResyncRequired => "resync_required",
+            Self::UpgradeRequired => "upgrade_required",
         }
     }
 }
@@ -126,6 +133,11 @@ mod tests {
             ErrorCode::NotReady,
             ErrorCode::UpstreamUnavailable,
             ErrorCode::Internal,
+            ErrorCode::RateLimited,
+            ErrorCode::CsrfRejected,
+            ErrorCode::InvalidToken,
+            ErrorCode::ResyncRequired,
+            ErrorCode::UpgradeRequired,
         ] {
             let json = serde_json::to_value(code).expect("serialise");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

@@ -7,11 +7,13 @@
 pub mod api;
 pub mod catalogue;
 pub mod error;
+pub mod hlc;
 pub mod ipc;
 pub mod likely;
 pub mod password;
 pub mod scoring;
 pub mod slug;
+pub mod sync;
 pub mod titles;
 pub mod trending;
 pub mod validate;

@@ -99,6 +99,22 @@ pub async fn catalogue_title(
 
 /// Adds a line at the end, by `user` (`None`: seeded by the server); `(line, created)`. A song
 /// (or free-text title) already on the list answers its existing line.
+/// The line of catalogue song `song` on `show`'s community list, if it is there.
+pub async fn community_line_of(
+    db: impl PgExecutor<'_>,
+    show: Uuid,
+    song: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT ss.id FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
+         WHERE l.show_id = $1 AND l.source = 'community' AND ss.song_id = $2",
+    )
+    .bind(show)
+    .bind(song)
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn add_line(
     db: &mut PgConnection,
     setlist: Uuid,

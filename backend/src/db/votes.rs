@@ -33,6 +33,28 @@ pub async fn set(
     Ok(())
 }
 
+/// Moves the user's clock on `line` to `hlc` if that is later than the last write; false when a
+/// later write is already in place (the vote must then change nothing). Locks the register, so
+/// concurrent writers of the same (user, line) apply in clock order.
+pub async fn advance_clock(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    setlist_song_id: Uuid,
+    hlc: theset_shared::hlc::Hlc,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar::<_, bool>(
+        "INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
+         WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING true",
+    )
+    .bind(user_id)
+    .bind(setlist_song_id)
+    .bind(hlc.as_i64())
+    .fetch_optional(db)
+    .await
+    .map(|r| r.is_some())
+}
+
 /// Songs whose stored totals differ from a fresh count of `votes` (the nightly recount's check).
 pub async fn drifted(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(

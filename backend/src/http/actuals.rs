@@ -11,20 +11,17 @@ use theset_shared::api::{
     ActualLine, LeaderboardEntry, RejectRequest, SetlistCorrection, SetlistVersion,
     ShowLeaderboard, VerifyRequest, VerifyResult,
 };
-use theset_shared::titles;
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, ModeratorUser, limited};
 use super::auth::bad_body;
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
+use crate::actions::setlists as actions;
 use crate::auth::limits::Bucket;
 use crate::db::actuals::{self as db, NewLine};
-use crate::db::upsert::setlists::catalogue_keys;
 use crate::error::{AppError, AppResult};
 
-/// Lines an actual set-list may hold (the longest shows run past 40 songs).
-const MAX_LINES: usize = 80;
 const BOARD: i64 = 100;
 
 pub fn router() -> Router<AppState> {
@@ -37,30 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/leaderboard", get(leaderboard))
 }
 
-fn validate(lines: &[ActualLine]) -> AppResult<()> {
-    if lines.is_empty() || lines.len() > MAX_LINES {
-        return Err(bad_body(format!("a set-list has 1 to {MAX_LINES} songs")));
-    }
-    for l in lines {
-        let t = l.title.trim();
-        if !(1..=200).contains(&t.chars().count())
-            || t.chars().any(theset_shared::validate::unsafe_char)
-        {
-            return Err(bad_body("every title is 1 to 200 characters"));
-        }
-        let set_ok = l.set_name == "main"
-            || l.set_name == "encore"
-            || l.set_name
-                .strip_prefix("encore ")
-                .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| (2..=9).contains(&n)));
-        if !set_ok {
-            return Err(bad_body("set_name is main, encore or encore 2…9"));
-        }
-    }
-    Ok(())
-}
-
-fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
+pub(crate) fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
     rows.into_iter()
         .map(|r| SetlistVersion {
             version: r.version,
@@ -87,71 +61,25 @@ pub async fn correct(
     ApiJson(req): ApiJson<SetlistCorrection>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
-    validate(&req.songs)?;
-    if req.note.as_deref().is_some_and(|n| n.chars().count() > 500) {
-        return Err(bad_body("note is at most 500 characters"));
-    }
     let user = caller.user_id;
-    let (status, body) = super::voting::idempotent(
+    super::voting::idempotent(
         &state,
         &caller,
         req.mutation_id,
         "setlist_correction",
         async move |tx| {
-            let head = db::lock(tx, setlist)
-                .await?
-                .ok_or(AppError::not_found("set-list"))?;
-            if head.kind != "actual" {
-                return Err(AppError::Conflict(
-                    "only actual set-lists take corrections".into(),
-                ));
-            }
-            if head.version != req.base_version {
-                let current = versions(db::history(&mut *tx, setlist).await?)
-                    .into_iter()
-                    .next();
-                return Err(AppError::Stale(json!(current)));
-            }
-            db::keep_current(tx, setlist, head.version).await?;
-            let catalogue = catalogue_keys(tx, head.artist_id).await?;
-            let known: std::collections::HashSet<Uuid> = catalogue.values().copied().collect();
-            let mut lines: Vec<NewLine> = Vec::with_capacity(req.songs.len());
-            for l in &req.songs {
-                let song = match l.song_id {
-                    Some(id) if known.contains(&id) => Some(id),
-                    Some(id) => {
-                        return Err(bad_body(format!(
-                            "song {id} is not in the artist's catalogue"
-                        )));
-                    }
-                    None if l.is_tape => None,
-                    None => catalogue.get(&titles::normalize(&l.title)).copied(),
-                };
-                lines.push((
-                    song,
-                    l.title.trim().to_owned(),
-                    l.set_name.clone(),
-                    l.is_cover,
-                    l.is_tape,
-                ));
-            }
-            db::write_version(
+            actions::correct(
                 tx,
-                setlist,
-                head.version + 1,
                 user,
+                setlist,
+                req.base_version,
+                &req.songs,
                 req.note.as_deref(),
-                &lines,
             )
-            .await?;
-            let current = versions(db::history(&mut *tx, setlist).await?)
-                .into_iter()
-                .next();
-            Ok((StatusCode::OK, json!(current)))
+            .await
         },
     )
-    .await?;
-    Ok((status, body))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/setlists/{id}/history", tag = "setlists",

@@ -11,8 +11,9 @@ use uuid::Uuid;
 use super::access::AuthUser;
 use super::extract::ApiPath;
 use crate::AppState;
+use crate::actions::follows as actions;
 use crate::db::follows;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,11 +40,10 @@ pub async fn follow(
     AuthUser(caller): AuthUser,
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    match follows::follow(&state.db, caller.user_id, artist).await? {
-        None => Err(AppError::not_found("artist")),
-        Some(true) => Ok(StatusCode::CREATED),
-        Some(false) => Ok(StatusCode::NO_CONTENT),
-    }
+    let mut conn = state.db.acquire().await?;
+    Ok(actions::set(&mut conn, caller.user_id, artist, true)
+        .await?
+        .0)
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/follows/{artist_id}", tag = "profile",
@@ -54,6 +54,8 @@ pub async fn unfollow(
     AuthUser(caller): AuthUser,
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    follows::unfollow(&state.db, caller.user_id, artist).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let mut conn = state.db.acquire().await?;
+    Ok(actions::set(&mut conn, caller.user_id, artist, false)
+        .await?
+        .0)
 }

@@ -40,6 +40,8 @@ use tower_http::trace::TraceLayer;
 
 pub use docs::ApiDoc;
 
+/// Set-list versions as the API shows them (actions answer with them too).
+pub(crate) use actuals::versions;
 /// The artist page, for jobs that warm the cache.
 pub(crate) use artists::detail as artist_page;
 

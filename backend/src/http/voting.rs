@@ -10,17 +10,19 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::Value;
 use theset_shared::api::{
-    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong,
-    MAX_PREDICTION_SONGS, PredictedSong, Prediction, PredictionUpdate, SongTotals, VoteRequest,
+    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong, PredictedSong,
+    Prediction, PredictionUpdate, SongTotals, VoteRequest,
 };
+use theset_shared::hlc::Hlc;
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, MaybeUser, ModeratorUser, limited};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
+use crate::actions::voting::{self as actions, VoteTarget};
 use crate::auth::limits::Bucket;
 use crate::db::community as db;
-use crate::db::{mutations, sessions::Caller, votes};
+use crate::db::{mutations, sessions::Caller};
 use crate::error::{AppError, AppResult};
 use theset_shared::likely;
 
@@ -70,22 +72,6 @@ pub(super) async fn idempotent(
     }
     tx.commit().await?;
     Ok((status, Json(body)))
-}
-
-fn json<T: serde::Serialize>(v: &T) -> AppResult<Value> {
-    serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))
-}
-
-async fn open_window(db: &mut sqlx::PgConnection, show: Uuid) -> AppResult<db::Window> {
-    let w = db::window(&mut *db, show)
-        .await?
-        .ok_or(AppError::not_found("show"))?;
-    if !w.open {
-        return Err(AppError::Conflict(
-            "voting and predictions closed when the show started".into(),
-        ));
-    }
-    Ok(w)
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/community", tag = "voting",
@@ -212,30 +198,6 @@ pub async fn likely(
     Ok(Json(songs.iter().take(100).cloned().collect()))
 }
 
-async fn add_line(
-    state: &AppState,
-    caller: &Caller,
-    show: Uuid,
-    mutation: Uuid,
-    pick: impl AsyncFnOnce(&mut sqlx::PgConnection, Uuid) -> AppResult<(Option<Uuid>, String)>,
-) -> AppResult<Answer> {
-    let user = caller.user_id;
-    idempotent(state, caller, mutation, "add_song", async move |tx| {
-        let w = open_window(tx, show).await?;
-        let (song, title) = pick(tx, w.headliner).await?;
-        let setlist = db::community_setlist(tx, show, w.headliner).await?;
-        let (line, created) = db::add_line(tx, setlist, song, &title, Some(user)).await?;
-        let totals = db::totals(&mut *tx, line).await?;
-        let status = if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, json(&totals)?))
-    })
-    .await
-}
-
 #[utoipa::path(post, path = "/api/v1/shows/{id}/community/songs", tag = "voting",
     params(("id" = Uuid, Path, description = "Show id")), request_body = AddCommunitySong,
     responses((status = 201, body = SongTotals), (status = 200, body = SongTotals),
@@ -250,20 +212,13 @@ pub async fn add_song(
     ApiJson(req): ApiJson<AddCommunitySong>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
-    let song = req.song_id;
-    add_line(
+    let user = caller.user_id;
+    idempotent(
         &state,
         &caller,
-        show,
         req.mutation_id,
-        async move |tx, artist| {
-            let title = db::catalogue_title(&mut *tx, artist, song)
-                .await?
-                .ok_or_else(|| {
-                    super::auth::bad_body("song_id is not in the headliner's catalogue")
-                })?;
-            Ok((Some(song), title))
-        },
+        "add_song",
+        async move |tx| actions::add_line(tx, user, show, Some(req.song_id), None).await,
     )
     .await
 }
@@ -280,15 +235,14 @@ pub async fn add_title(
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunityTitle>,
 ) -> AppResult<Answer> {
-    let title = req.title.trim().to_owned();
-    if !(1..=200).contains(&title.chars().count())
-        || title.chars().any(theset_shared::validate::unsafe_char)
-    {
-        return Err(super::auth::bad_body("title must be 1 to 200 characters"));
-    }
-    add_line(&state, &caller, show, req.mutation_id, async move |_, _| {
-        Ok((None, title))
-    })
+    let user = caller.user_id;
+    idempotent(
+        &state,
+        &caller,
+        req.mutation_id,
+        "add_song",
+        async move |tx| actions::add_line(tx, user, show, None, Some(req.title)).await,
+    )
     .await
 }
 
@@ -305,24 +259,13 @@ pub async fn vote(
     ApiJson(req): ApiJson<VoteRequest>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
-    let value = match req.value {
-        -1 | 1 => Some(req.value),
-        0 => None,
-        _ => return Err(super::auth::bad_body("value must be 1, -1 or 0 (clear)")),
-    };
     let user = caller.user_id;
+    // A vote over REST happens now, by the server's clock.
+    let now = Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0));
     idempotent(&state, &caller, req.mutation_id, "vote", async move |tx| {
-        let ctx = db::line_context(&mut *tx, line)
-            .await?
-            .ok_or(AppError::not_found("set-list song"))?;
-        if ctx.source != "community" {
-            return Err(AppError::Conflict(
-                "only the community list of an upcoming show takes votes".into(),
-            ));
-        }
-        open_window(tx, ctx.show_id).await?;
-        votes::set(&mut *tx, user, line, value).await?;
-        Ok((StatusCode::OK, json(&db::totals(&mut *tx, line).await?)?))
+        actions::vote(tx, user, VoteTarget::Line(line), req.value, now)
+            .await
+            .map(|v| v.done)
     })
     .await
 }
@@ -368,60 +311,13 @@ pub async fn predict(
     ApiJson(req): ApiJson<PredictionUpdate>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
-    if req.songs.len() > MAX_PREDICTION_SONGS {
-        return Err(super::auth::bad_body(format!(
-            "a prediction holds at most {MAX_PREDICTION_SONGS} songs"
-        )));
-    }
-    let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = req.songs.iter().find(|l| !seen.insert(l.song_id)) {
-        return Err(super::auth::bad_body(format!(
-            "song {} appears twice",
-            dup.song_id
-        )));
-    }
-    if req.songs.windows(2).any(|w| w[0].encore && !w[1].encore) {
-        return Err(super::auth::bad_body(
-            "encore songs come after the main set",
-        ));
-    }
     let user = caller.user_id;
     idempotent(
         &state,
         &caller,
         req.mutation_id,
         "prediction",
-        async move |tx| {
-            let w = open_window(tx, show).await?;
-            let ids: Vec<Uuid> = req.songs.iter().map(|l| l.song_id).collect();
-            let titles = db::catalogue_titles(&mut *tx, w.headliner, &ids).await?;
-            let mut lines = Vec::with_capacity(ids.len());
-            for l in &req.songs {
-                let title = titles.get(&l.song_id).ok_or_else(|| {
-                    super::auth::bad_body(format!(
-                        "song {} is not in the headliner's catalogue",
-                        l.song_id
-                    ))
-                })?;
-                lines.push((l.song_id, title.clone(), l.encore));
-            }
-            db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
-            let rows = db::prediction(&mut *tx, show, user).await?;
-            let body = Prediction {
-                show_id: show,
-                locked: false,
-                updated_at: rows.first().map(|r| r.updated_at),
-                songs: rows
-                    .into_iter()
-                    .map(|r| PredictedSong {
-                        song_id: r.song_id,
-                        title: r.title,
-                        encore: r.encore,
-                    })
-                    .collect(),
-            };
-            Ok((StatusCode::OK, json(&body)?))
-        },
+        async move |tx| actions::predict(tx, user, show, &req.songs).await,
     )
     .await
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 use theset_shared::api::{Me, TokenPair};
-use theset_shared::{ErrorCode, validate};
+use theset_shared::validate;
 use uuid::Uuid;
 
 use super::access::SESSION_COOKIE;
@@ -46,12 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/oauth/exchange", post(oauth::exchange))
 }
 
-pub(crate) fn bad_body(message: impl Into<String>) -> AppError {
-    AppError::BadRequest {
-        code: ErrorCode::InvalidBody,
-        message: message.into(),
-    }
-}
+pub(crate) use crate::actions::bad_body;
 
 pub(super) fn valid_email(email: &str) -> bool {
     validate::email(email)

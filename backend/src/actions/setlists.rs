@@ -1,0 +1,100 @@
+//! Corrections of actual set-lists: each one a new version; a stale base answers 409 with the
+//! current version so the client can merge.
+
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use sqlx::PgConnection;
+use theset_shared::api::ActualLine;
+use theset_shared::titles;
+use uuid::Uuid;
+
+use super::{Done, bad_body};
+use crate::db::actuals::{self as db, NewLine};
+use crate::db::upsert::setlists::catalogue_keys;
+use crate::error::{AppError, AppResult};
+use crate::http::versions;
+
+/// Lines an actual set-list may hold (the longest shows run past 40 songs).
+const MAX_LINES: usize = 80;
+
+fn validate(lines: &[ActualLine]) -> AppResult<()> {
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return Err(bad_body(format!("a set-list has 1 to {MAX_LINES} songs")));
+    }
+    for l in lines {
+        let t = l.title.trim();
+        if !(1..=200).contains(&t.chars().count())
+            || t.chars().any(theset_shared::validate::unsafe_char)
+        {
+            return Err(bad_body("every title is 1 to 200 characters"));
+        }
+        let set_ok = l.set_name == "main"
+            || l.set_name == "encore"
+            || l.set_name
+                .strip_prefix("encore ")
+                .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| (2..=9).contains(&n)));
+        if !set_ok {
+            return Err(bad_body("set_name is main, encore or encore 2…9"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `songs` as the next version of `setlist`, based on `base_version`.
+pub async fn correct(
+    tx: &mut PgConnection,
+    user: Uuid,
+    setlist: Uuid,
+    base_version: i32,
+    songs: &[ActualLine],
+    note: Option<&str>,
+) -> AppResult<Done> {
+    validate(songs)?;
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        return Err(bad_body("note is at most 500 characters"));
+    }
+    let head = db::lock(tx, setlist)
+        .await?
+        .ok_or(AppError::not_found("set-list"))?;
+    if head.kind != "actual" {
+        return Err(AppError::Conflict(
+            "only actual set-lists take corrections".into(),
+        ));
+    }
+    if head.version != base_version {
+        let current = versions(db::history(&mut *tx, setlist).await?)
+            .into_iter()
+            .next();
+        return Err(AppError::Stale(json!(current)));
+    }
+    db::keep_current(tx, setlist, head.version).await?;
+    let catalogue = catalogue_keys(tx, head.artist_id).await?;
+    let known: HashSet<Uuid> = catalogue.values().copied().collect();
+    let mut lines: Vec<NewLine> = Vec::with_capacity(songs.len());
+    for l in songs {
+        let song = match l.song_id {
+            Some(id) if known.contains(&id) => Some(id),
+            Some(id) => {
+                return Err(bad_body(format!(
+                    "song {id} is not in the artist's catalogue"
+                )));
+            }
+            None if l.is_tape => None,
+            None => catalogue.get(&titles::normalize(&l.title)).copied(),
+        };
+        lines.push((
+            song,
+            l.title.trim().to_owned(),
+            l.set_name.clone(),
+            l.is_cover,
+            l.is_tape,
+        ));
+    }
+    db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
+    let current = versions(db::history(&mut *tx, setlist).await?)
+        .into_iter()
+        .next();
+    Ok((StatusCode::OK, json!(current)))
+}

@@ -1,0 +1,165 @@
+//! Community lists and personal predictions: add a song, vote, predict.
+
+use axum::http::StatusCode;
+use sqlx::PgConnection;
+use theset_shared::api::{MAX_PREDICTION_SONGS, PredictedSong, Prediction, PredictionLine};
+use theset_shared::hlc::Hlc;
+use uuid::Uuid;
+
+use super::{Done, bad_body, json};
+use crate::db::community::{self as db, Window};
+use crate::db::votes;
+use crate::error::{AppError, AppResult};
+
+/// The show's voting window, refused once it closed.
+pub async fn open_window(tx: &mut PgConnection, show: Uuid) -> AppResult<Window> {
+    let w = db::window(&mut *tx, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    if !w.open {
+        return Err(AppError::Conflict(
+            "voting and predictions closed when the show started".into(),
+        ));
+    }
+    Ok(w)
+}
+
+/// Adds a catalogue song (`Some(song)`) or a free title to the show's community list.
+pub async fn add_line(
+    tx: &mut PgConnection,
+    user: Uuid,
+    show: Uuid,
+    song: Option<Uuid>,
+    title: Option<String>,
+) -> AppResult<Done> {
+    let w = open_window(tx, show).await?;
+    let (song, title) = match (song, title) {
+        (Some(song), _) => {
+            let title = db::catalogue_title(&mut *tx, w.headliner, song)
+                .await?
+                .ok_or_else(|| bad_body("song_id is not in the headliner's catalogue"))?;
+            (Some(song), title)
+        }
+        (None, Some(title)) => {
+            let title = title.trim().to_owned();
+            if !(1..=200).contains(&title.chars().count())
+                || title.chars().any(theset_shared::validate::unsafe_char)
+            {
+                return Err(bad_body("title must be 1 to 200 characters"));
+            }
+            (None, title)
+        }
+        (None, None) => return Err(bad_body("a song or a title is needed")),
+    };
+    let setlist = db::community_setlist(tx, show, w.headliner).await?;
+    let (line, created) = db::add_line(tx, setlist, song, &title, Some(user)).await?;
+    let totals = db::totals(&mut *tx, line).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, json(&totals)?))
+}
+
+/// Where a vote goes: a line by id, or a catalogue song on the show's community list.
+#[derive(Debug, Clone, Copy)]
+pub enum VoteTarget {
+    Line(Uuid),
+    Song { show: Uuid, song: Uuid },
+}
+
+/// An applied vote, and whether a later one by the same user (by HLC) was already in place.
+pub struct Voted {
+    pub done: Done,
+    pub superseded: bool,
+}
+
+/// Sets (1, -1) or clears (0) the user's vote, as of `hlc`: last writer by the time the user
+/// acted, so an offline device's old vote arriving late changes nothing.
+pub async fn vote(
+    tx: &mut PgConnection,
+    user: Uuid,
+    target: VoteTarget,
+    value: i16,
+    hlc: Hlc,
+) -> AppResult<Voted> {
+    let value = match value {
+        -1 | 1 => Some(value),
+        0 => None,
+        _ => return Err(bad_body("value must be 1, -1 or 0 (clear)")),
+    };
+    let line = match target {
+        VoteTarget::Line(line) => line,
+        VoteTarget::Song { show, song } => db::community_line_of(&mut *tx, show, song)
+            .await?
+            .ok_or(AppError::not_found("song on the community list"))?,
+    };
+    let ctx = db::line_context(&mut *tx, line)
+        .await?
+        .ok_or(AppError::not_found("set-list song"))?;
+    if ctx.source != "community" {
+        return Err(AppError::Conflict(
+            "only the community list of an upcoming show takes votes".into(),
+        ));
+    }
+    open_window(tx, ctx.show_id).await?;
+    let newer = votes::advance_clock(&mut *tx, user, line, hlc).await?;
+    if newer {
+        votes::set(&mut *tx, user, line, value).await?;
+    }
+    Ok(Voted {
+        done: (StatusCode::OK, json(&db::totals(&mut *tx, line).await?)?),
+        superseded: !newer,
+    })
+}
+
+/// Replaces the user's personal prediction for `show`.
+pub async fn predict(
+    tx: &mut PgConnection,
+    user: Uuid,
+    show: Uuid,
+    songs: &[PredictionLine],
+) -> AppResult<Done> {
+    if songs.len() > MAX_PREDICTION_SONGS {
+        return Err(bad_body(format!(
+            "a prediction holds at most {MAX_PREDICTION_SONGS} songs"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = songs.iter().find(|l| !seen.insert(l.song_id)) {
+        return Err(bad_body(format!("song {} appears twice", dup.song_id)));
+    }
+    if songs.windows(2).any(|w| w[0].encore && !w[1].encore) {
+        return Err(bad_body("encore songs come after the main set"));
+    }
+    let w = open_window(tx, show).await?;
+    let ids: Vec<Uuid> = songs.iter().map(|l| l.song_id).collect();
+    let titles = db::catalogue_titles(&mut *tx, w.headliner, &ids).await?;
+    let mut lines = Vec::with_capacity(ids.len());
+    for l in songs {
+        let title = titles.get(&l.song_id).ok_or_else(|| {
+            bad_body(format!(
+                "song {} is not in the headliner's catalogue",
+                l.song_id
+            ))
+        })?;
+        lines.push((l.song_id, title.clone(), l.encore));
+    }
+    db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
+    let rows = db::prediction(&mut *tx, show, user).await?;
+    let body = Prediction {
+        show_id: show,
+        locked: false,
+        updated_at: rows.first().map(|r| r.updated_at),
+        songs: rows
+            .into_iter()
+            .map(|r| PredictedSong {
+                song_id: r.song_id,
+                title: r.title,
+                encore: r.encore,
+            })
+            .collect(),
+    };
+    Ok((StatusCode::OK, json(&body)?))
+}

@@ -1,0 +1,295 @@
+//! The sync protocol between the offline client and the backend (`/api/v1/sync/*`), documented
+//! in `docs/sync.md`.
+//!
+//! Push: the client's outbox, in per-device sequence order; the server applies each mutation
+//! once, through the same domain code as the REST routes, and answers per mutation. Pull: every
+//! change in the user's scope since a cursor, paged; no cursor means a full snapshot.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ErrorCode;
+use crate::api::{ActualLine, ArtistSummary, PredictionLine, ShowSummary};
+use crate::hlc::Hlc;
+
+/// The protocol this build speaks, sent in [`PROTOCOL_HEADER`] on every request.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol the server still serves; older clients get 426.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_HEADER: &str = "x-theset-protocol";
+/// Mutations in one push.
+pub const MAX_PUSH: usize = 500;
+/// Changes in one pull page (a snapshot page may run over to finish an artist).
+pub const PULL_PAGE: usize = 2_000;
+/// How long the server keeps its change history; an older cursor gets 410 and a full resync.
+pub const RETENTION_DAYS: i32 = 90;
+/// How far back a followed artist's shows are kept on the device.
+pub const PAST_SHOW_DAYS: i64 = 90;
+
+/// `POST /api/v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Chosen by the device on first start; one device belongs to one account.
+    pub device_id: Uuid,
+    /// In sequence order; the first must be at most the server's `last_seq + 1`.
+    pub mutations: Vec<Mutation>,
+}
+
+/// One user action, as written to the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// UUIDv7, generated on the device.
+    pub id: Uuid,
+    /// Gap-free per device, from 1.
+    pub seq: i64,
+    /// When the user acted (orders votes across devices).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub hlc: Hlc,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// What the user did. Tagged `kind` with a version, so an outbox written by an older build still
+/// drains after an upgrade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "payload")]
+pub enum Action {
+    /// Up (1), down (-1) or clear (0) a community line, by line id or (show, catalogue song) —
+    /// the latter for a song the same device added while offline.
+    #[serde(rename = "vote.set@1")]
+    Vote(VoteAction),
+    #[serde(rename = "community.add@1")]
+    AddSong { show_id: Uuid, song_id: Uuid },
+    #[serde(rename = "prediction.set@1")]
+    Predict {
+        show_id: Uuid,
+        songs: Vec<PredictionLine>,
+    },
+    #[serde(rename = "setlist.edit@1")]
+    EditSetlist {
+        setlist_id: Uuid,
+        base_version: i32,
+        songs: Vec<ActualLine>,
+        note: Option<String>,
+    },
+    #[serde(rename = "follow.set@1")]
+    Follow { artist_id: Uuid, follow: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VoteAction {
+    pub setlist_song_id: Option<Uuid>,
+    pub show_id: Option<Uuid>,
+    pub song_id: Option<Uuid>,
+    pub value: i16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    /// The device's last applied sequence after this push.
+    pub last_seq: i64,
+    pub results: Vec<MutationResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MutationResult {
+    pub id: Uuid,
+    pub seq: i64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied; `body` is what the REST route would have answered.
+    Applied { body: serde_json::Value },
+    /// A newer vote by the same user (by HLC) was already in place; nothing changed.
+    Superseded,
+    /// Refused; the sequence number is spent so the queue moves on. `current` carries the
+    /// server's version on a stale set-list edit (409), for the merge view.
+    Rejected {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+        current: Option<serde_json::Value>,
+    },
+}
+
+/// `GET /api/v1/sync/pull?cursor=&device_id=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass back as `cursor`; opaque.
+    pub cursor: String,
+    /// More pages wait: pull again at once.
+    pub more: bool,
+    /// Set on the first page of a snapshot: drop every cached row of the scope first.
+    pub reset: bool,
+    /// The device's last applied mutation sequence (0 for a new device).
+    pub last_applied_seq: i64,
+}
+
+/// One changed row of the user's scope. Upserts carry the whole row; deletions are tombstones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    Artist(ArtistSummary),
+    Show(SyncShow),
+    Song(SyncSong),
+    Setlist(SyncSetlist),
+    Line(SyncLine),
+    Vote(SyncVote),
+    Follow { artist_id: Uuid },
+    Deleted { entity: Entity, id: Uuid },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Artist,
+    Show,
+    Song,
+    Setlist,
+    Line,
+    Vote,
+    Follow,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Artist => "artist",
+            Self::Show => "show",
+            Self::Song => "song",
+            Self::Setlist => "setlist",
+            Self::Line => "line",
+            Self::Vote => "vote",
+            Self::Follow => "follow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Artist,
+            Self::Show,
+            Self::Song,
+            Self::Setlist,
+            Self::Line,
+            Self::Vote,
+            Self::Follow,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncShow {
+    #[serde(flatten)]
+    pub summary: ShowSummary,
+    pub venue_lat: Option<f64>,
+    pub venue_lng: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncSong {
+    pub id: Uuid,
+    pub artist_id: Uuid,
+    pub title: String,
+    pub album: Option<String>,
+    pub release_date: Option<NaiveDate>,
+    pub popularity: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncSetlist {
+    pub id: Uuid,
+    pub show_id: Uuid,
+    pub artist_id: Uuid,
+    /// `predicted` or `actual`.
+    pub kind: String,
+    /// `community`, `user` (the caller's own prediction), `setlistfm` or `manual`.
+    pub source: String,
+    pub version: i32,
+    pub verified: bool,
+    pub accuracy_score: Option<f64>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncLine {
+    pub id: Uuid,
+    pub setlist_id: Uuid,
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    pub position: i32,
+    pub set_name: String,
+    pub is_cover: bool,
+    pub is_tape: bool,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+}
+
+/// The caller's own vote on a line (0: none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncVote {
+    pub setlist_song_id: Uuid,
+    pub value: i16,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub hlc: Hlc,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_carry_a_versioned_kind() {
+        let m = Mutation {
+            id: Uuid::nil(),
+            seq: 1,
+            hlc: Hlc(5),
+            action: Action::Vote(VoteAction {
+                setlist_song_id: Some(Uuid::nil()),
+                show_id: None,
+                song_id: None,
+                value: 1,
+            }),
+        };
+        let v = serde_json::to_value(&m).expect("json");
+        assert_eq!(v["kind"], "vote.set@1");
+        assert_eq!(v["hlc"], "5");
+        assert_eq!(serde_json::from_value::<Mutation>(v).expect("back"), m);
+        let unknown = serde_json::json!({ "id": Uuid::nil(), "seq": 1, "hlc": "1", "kind": "vote.set@9", "payload": {} });
+        assert!(serde_json::from_value::<Mutation>(unknown).is_err());
+    }
+
+    #[test]
+    fn entity_names_round_trip() {
+        for e in [Entity::Artist, Entity::Line, Entity::Follow] {
+            assert_eq!(Entity::parse(e.as_str()), Some(e));
+            assert_eq!(serde_json::to_value(e).expect("json"), e.as_str());
+        }
+    }
+}
