@@ -59,10 +59,13 @@ CREATE TABLE sync_horizon (
 );
 INSERT INTO sync_horizon (tx, seq) VALUES (0, 0);
 
+-- Logs a change and wakes live clients (`sync_changes` carries the artist or user id; Postgres
+-- folds identical payloads within a transaction, so an import notifies once per artist).
 CREATE FUNCTION sync_log(entity text, entity_id uuid, artist uuid, owner uuid, gone boolean)
 RETURNS void LANGUAGE sql AS $$
     INSERT INTO sync_changes (entity, entity_id, artist_id, user_id, deleted)
-    VALUES (entity, entity_id, artist, owner, gone)
+    VALUES (entity, entity_id, artist, owner, gone);
+    SELECT pg_notify('sync_changes', coalesce(artist, owner)::text);
 $$;
 
 CREATE FUNCTION sync_track_artists() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -121,8 +124,7 @@ BEGIN
         IS NOT DISTINCT FROM (OLD.title, OLD.album, OLD.release_date, OLD.popularity) THEN
         RETURN NULL;
     END IF;
-    INSERT INTO sync_changes (entity, entity_id, artist_id)
-    SELECT 'song', NEW.id, x.artist_id FROM artist_songs x WHERE x.song_id = NEW.id;
+    PERFORM sync_log('song', NEW.id, x.artist_id, NULL, false) FROM artist_songs x WHERE x.song_id = NEW.id;
     RETURN NULL;
 END $$;
 CREATE TRIGGER sync_track_songs AFTER UPDATE ON songs

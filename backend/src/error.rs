@@ -35,6 +35,12 @@ pub enum AppError {
     Stale(serde_json::Value),
     #[error("{0}")]
     Conflict(String),
+    /// A sync cursor older than the kept change history.
+    #[error("resync required")]
+    ResyncRequired,
+    /// A client protocol older than the server serves; the minimum goes in the body.
+    #[error("upgrade required")]
+    UpgradeRequired(u32),
     #[error("not ready: {0}")]
     NotReady(String),
     #[error("upstream: {0}")]
@@ -109,6 +115,19 @@ impl IntoResponse for AppError {
                 "missing or invalid credentials".into(),
             ),
             Self::Conflict(message) => (StatusCode::CONFLICT, ErrorCode::Conflict, message),
+            Self::ResyncRequired => (
+                StatusCode::GONE,
+                ErrorCode::ResyncRequired,
+                "your copy is older than the change history we keep: push your changes, then sync from scratch".into(),
+            ),
+            Self::UpgradeRequired(min) => {
+                let mut body = serde_json::json!(ErrorBody::new(
+                    ErrorCode::UpgradeRequired,
+                    "this version of the app is too old to sync; please update it",
+                ));
+                body["min_version"] = serde_json::json!(min);
+                return (StatusCode::UPGRADE_REQUIRED, Json(body)).into_response();
+            }
             Self::NotReady(reason) => {
                 tracing::warn!(%reason, "not ready");
                 (

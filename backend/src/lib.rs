@@ -20,6 +20,7 @@ pub mod replay;
 pub mod scores;
 pub mod seed;
 pub mod show_feed;
+pub mod sync;
 pub mod views;
 
 use sqlx::PgPool;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub progress: events::ProgressHub,
     /// Wake-ups when a show's community list changes (votes, songs), for live streams.
     pub shows: events::Hub,
+    /// Wake-ups when something in a sync scope changed (payload: artist or user id).
+    pub sync: events::Hub,
     /// One reader per watched show in this process (see `show_feed`).
     pub feeds: show_feed::Feeds,
     /// Hot reads (artist pages): in-process, plus Redis when configured.
@@ -75,6 +78,7 @@ impl AppState {
             cache,
             progress: events::ProgressHub::start(db.clone()),
             shows: events::Hub::listen_to(db.clone(), "show_changes"),
+            sync: events::Hub::listen_to(db.clone(), "sync_changes"),
             feeds: show_feed::Feeds::default(),
             db,
             providers,

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod sessions;
 pub mod setlists;
 pub mod shows;
+pub mod sync;
 pub mod trending;
 pub mod upsert;
 pub mod users;

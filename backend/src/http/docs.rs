@@ -67,6 +67,9 @@ use crate::AppState;
         super::discovery::home,
         super::discovery::dashboard,
         super::actuals::reject,
+        super::sync::push,
+        super::sync::pull,
+        super::sync::events,
         super::profile::me,
         super::profile::update,
         super::profile::delete_account,
@@ -76,7 +79,7 @@ use crate::AppState;
         super::profile::upload_avatar,
         super::profile::remove_avatar,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"))
 )]
 pub struct ApiDoc;
 

@@ -20,6 +20,7 @@ mod search;
 mod security;
 mod show_events;
 mod shows;
+mod sync;
 mod venues;
 mod voting;
 
@@ -71,12 +72,18 @@ pub fn router(state: AppState) -> Router {
         .merge(voting::router())
         .merge(show_events::router())
         .merge(actuals::router())
+        .merge(sync::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(
             profile::upload_router()
                 .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
                 .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT)),
+        )
+        .merge(
+            sync::push_router()
+                .layer(axum::extract::DefaultBodyLimit::max(sync::PUSH_LIMIT))
+                .layer(RequestBodyLimitLayer::new(sync::PUSH_LIMIT)),
         );
     let router = Router::new()
         .route("/healthz", get(health::healthz))

@@ -23,6 +23,7 @@ mod replay;
 mod seed;
 mod shows;
 mod support;
+mod sync;
 mod venues;
 mod votes;
 mod voting;

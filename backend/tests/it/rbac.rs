@@ -190,6 +190,14 @@ fn table() -> Vec<Row> {
             Some(json!({ "version": 99, "reason": "wrong" })),
             MODERATOR,
         ),
+        (
+            "POST",
+            "/api/v1/sync/push",
+            Some(json!({ "device_id": Uuid::nil(), "mutations": [] })),
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/sync/pull?device_id={line}", None, SIGNED_IN),
+        ("GET", "/api/v1/sync/events", None, SIGNED_IN),
         ("GET", "/api/v1/trending/artists", None, PUBLIC),
         ("GET", "/api/v1/trending/shows", None, PUBLIC),
         ("GET", "/api/v1/home", None, PUBLIC),
@@ -305,6 +313,10 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             if let Some(token) = caller {
                 req = req.bearer_auth(token);
             }
+            req = req.header(
+                theset_shared::sync::PROTOCOL_HEADER,
+                theset_shared::sync::PROTOCOL_VERSION.to_string(),
+            );
             req = match (&body, template) {
                 (_, "/api/v1/me/avatar") if method == "PUT" => {
                     req.header("content-type", "image/png").body(png.clone())

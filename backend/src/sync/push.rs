@@ -1,0 +1,172 @@
+//! `POST /api/v1/sync/push`: a device's outbox, applied once each and in sequence order, in one
+//! transaction. Each mutation runs in a savepoint through the same actions as the REST routes; a
+//! refused one is rolled back alone, answered with the reason, and still spends its sequence
+//! number so the queue moves on. A retried push (lost answer, crash) gets the stored results.
+
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use sqlx::{Acquire, PgConnection};
+use theset_shared::sync::{
+    Action, MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse,
+};
+use theset_shared::{ErrorBody, ErrorCode};
+
+use crate::actions::voting::VoteTarget;
+use crate::actions::{bad_body, follows, setlists, voting};
+use crate::db::sessions::Caller;
+use crate::db::sync as db;
+use crate::error::{AppError, AppResult};
+
+pub async fn push(
+    pool: &sqlx::PgPool,
+    caller: &Caller,
+    req: PushRequest,
+) -> AppResult<PushResponse> {
+    validate(&req)?;
+    if req.mutations.is_empty() {
+        // Asking where the server stands claims no device.
+        let last = db::last_seq(pool, req.device_id, caller.user_id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        return Ok(PushResponse {
+            last_seq: last,
+            results: Vec::new(),
+        });
+    }
+    let mut tx = pool.begin().await?;
+    let last = db::lock_device(&mut tx, req.device_id, caller.user_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let first = req.mutations.first().map_or(last + 1, |m| m.seq);
+    if first > last + 1 {
+        // A gap: the device lost track (restored from a backup?). It must resend from here.
+        return Err(AppError::Stale(json!({ "expected_seq": last + 1 })));
+    }
+    let mut results = Vec::with_capacity(req.mutations.len());
+    for (seq, id, outcome) in db::results(&mut tx, req.device_id, first, last).await? {
+        results.push(MutationResult {
+            id,
+            seq,
+            outcome: serde_json::from_value(outcome)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored outcome {seq}: {e}")))?,
+        });
+    }
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let mut applied_to = last;
+    for m in req.mutations.iter().filter(|m| m.seq > last) {
+        let outcome = if db::mutation_seen(&mut tx, req.device_id, m.id).await? {
+            refused(AppError::Conflict(format!(
+                "mutation {} was already pushed under another sequence number",
+                m.id
+            )))
+            .await?
+        } else {
+            let mut sp = tx.begin().await?;
+            match apply(&mut sp, caller, m, now_ms).await {
+                Ok(outcome) => {
+                    sp.commit().await?;
+                    outcome
+                }
+                Err(e) => {
+                    sp.rollback().await?;
+                    refused(e).await?
+                }
+            }
+        };
+        let stored = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
+        db::record_result(&mut tx, req.device_id, m.seq, m.id, &stored).await?;
+        applied_to = m.seq;
+        results.push(MutationResult {
+            id: m.id,
+            seq: m.seq,
+            outcome,
+        });
+    }
+    db::set_last_seq(&mut tx, req.device_id, applied_to).await?;
+    tx.commit().await?;
+    Ok(PushResponse {
+        last_seq: applied_to,
+        results,
+    })
+}
+
+fn validate(req: &PushRequest) -> AppResult<()> {
+    if req.mutations.len() > MAX_PUSH {
+        return Err(bad_body(format!("at most {MAX_PUSH} mutations per push")));
+    }
+    if req.mutations.first().is_some_and(|m| m.seq < 1) {
+        return Err(bad_body("sequence numbers start at 1"));
+    }
+    if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+        return Err(bad_body("sequence numbers must be consecutive"));
+    }
+    Ok(())
+}
+
+async fn apply(
+    tx: &mut PgConnection,
+    caller: &Caller,
+    m: &Mutation,
+    now_ms: u64,
+) -> AppResult<Outcome> {
+    let user = caller.user_id;
+    let done = match &m.action {
+        Action::Vote(v) => {
+            let target = match (v.setlist_song_id, v.show_id, v.song_id) {
+                (Some(line), _, _) => VoteTarget::Line(line),
+                (None, Some(show), Some(song)) => VoteTarget::Song { show, song },
+                _ => return Err(bad_body("a vote names a line, or a show and a song")),
+            };
+            let voted = voting::vote(tx, user, target, v.value, m.hlc.clamped(now_ms)).await?;
+            if voted.superseded {
+                return Ok(Outcome::Superseded);
+            }
+            voted.done
+        }
+        Action::AddSong { show_id, song_id } => {
+            voting::add_line(tx, user, *show_id, Some(*song_id), None).await?
+        }
+        Action::Predict { show_id, songs } => voting::predict(tx, user, *show_id, songs).await?,
+        Action::EditSetlist {
+            setlist_id,
+            base_version,
+            songs,
+            note,
+        } => {
+            setlists::correct(tx, user, *setlist_id, *base_version, songs, note.as_deref()).await?
+        }
+        Action::Follow { artist_id, follow } => follows::set(tx, user, *artist_id, *follow).await?,
+    };
+    Ok(Outcome::Applied { body: done.1 })
+}
+
+/// A refusal the user caused, in the words the REST route would use; anything else (the
+/// database, a bug) fails the whole push so the device retries it later.
+async fn refused(e: AppError) -> AppResult<Outcome> {
+    if matches!(
+        e,
+        AppError::Database(_)
+            | AppError::Internal(_)
+            | AppError::NotReady(_)
+            | AppError::Upstream(_)
+            | AppError::RateLimited(_)
+    ) {
+        return Err(e);
+    }
+    let res = e.into_response();
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading a refusal: {e}")))?;
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let parsed: Option<ErrorBody> = serde_json::from_value(body.clone()).ok();
+    let (code, message) = parsed.map_or((ErrorCode::Internal, String::new()), |b| {
+        (b.error.code, b.error.message)
+    });
+    Ok(Outcome::Rejected {
+        status,
+        code,
+        message,
+        current: body.get("current").cloned(),
+    })
+}
