@@ -186,9 +186,14 @@ pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
     let gone = sqlx::query("DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)")
         .bind(tx.to_string())
         .bind(seq)
-        .execute(db)
+        .execute(&mut *db)
         .await?
         .rows_affected();
+    // A device that has not pushed for as long has its retries answered from `last_seq` alone.
+    sqlx::query("DELETE FROM device_results WHERE at < now() - make_interval(days => $1)")
+        .bind(days)
+        .execute(db)
+        .await?;
     Ok(gone)
 }
 

@@ -234,6 +234,8 @@ pub async fn weekly(
     let completed = shows::complete_past(db).await?;
     let mut conn = db.acquire().await?;
     let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
+    let changes =
+        crate::db::sync::prune(&mut conn, theset_shared::sync::RETENTION_DAYS).await?;
     drop(conn);
     let views = page_views::purge_older_than(db, 180).await?;
 
@@ -248,7 +250,7 @@ pub async fn weekly(
     .await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
-         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
+         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
     );
     progress.step("report", report.clone()).await?;
     if drifted > 0 {

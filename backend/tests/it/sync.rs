@@ -510,3 +510,39 @@ async fn pull_never_skips_a_transaction_that_commits_late(db: PgPool) {
     names.sort();
     assert_eq!(names, ["Early", "Later"]);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn pruning_moves_the_horizon_past_what_it_forgot(db: PgPool) {
+    let a = artist(&db, "Old News", &[], None, 0.0).await;
+    show(&db, a, None, days_from_today(3), "upcoming").await;
+    sqlx::query("UPDATE sync_changes SET at = now() - interval '100 days'")
+        .execute(&db)
+        .await
+        .expect("age");
+    let fresh = artist(&db, "Fresh News", &[], None, 0.0).await;
+    let mut conn = db.acquire().await.expect("conn");
+    let gone = theset_backend::db::sync::prune(&mut conn, 90)
+        .await
+        .expect("prune");
+    assert_eq!(gone, 2, "the old artist and its show");
+    let left: Vec<Uuid> = sqlx::query_scalar("SELECT entity_id FROM sync_changes")
+        .fetch_all(&db)
+        .await
+        .expect("left");
+    assert_eq!(left, [fresh]);
+    let horizon = theset_backend::db::sync::horizon(&mut conn)
+        .await
+        .expect("horizon");
+    let oldest_kept: (i64, i64) =
+        sqlx::query_as("SELECT tx::text::bigint, seq FROM sync_changes")
+            .fetch_one(&db)
+            .await
+            .expect("kept");
+    assert!(horizon.tx > 0 && (horizon.tx, horizon.seq) < oldest_kept);
+    assert_eq!(
+        theset_backend::db::sync::prune(&mut conn, 90)
+            .await
+            .expect("again"),
+        0
+    );
+}
