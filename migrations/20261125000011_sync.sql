@@ -16,6 +16,8 @@ CREATE TABLE device_results (
     seq          bigint NOT NULL CHECK (seq >= 1),
     mutation_id  uuid NOT NULL,
     outcome      jsonb NOT NULL,
+    -- A pull reports a mutation applied only once its effects can be served (see db/sync.rs).
+    tx           xid8 NOT NULL DEFAULT pg_current_xact_id(),
     at           timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (device_id, seq),
     UNIQUE (device_id, mutation_id)

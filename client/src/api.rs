@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use theset_shared::api::{API_PREFIX, ArtistSummary, MAX_PAGE_LIMIT, Page};
+use theset_shared::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 
 use crate::error::ClientError;
 
@@ -75,6 +76,54 @@ impl ApiClient {
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
+    /// Sends a request (JSON body, bearer token, the sync protocol header) and decodes the JSON
+    /// answer; error statuses become [`ClientError::Server`] (426 its own variant).
+    pub async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        token: Option<&str>,
+        body: Option<&(dyn erased::Json + Sync)>,
+    ) -> Result<T, ClientError> {
+        let mut req = self
+            .http
+            .request(method, self.url(path)?)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .query(query);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.to_json()?);
+        }
+        let res = req.send().await.map_err(ClientError::Network)?;
+        let status = res.status().as_u16();
+        let bytes = res.bytes().await.map_err(ClientError::Network)?;
+        if status == 426 {
+            let min = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["min_version"].as_u64())
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(PROTOCOL_VERSION + 1);
+            return Err(ClientError::UpgradeRequired { min });
+        }
+        if !(200..300).contains(&status) {
+            return Err(ClientError::from_status(status, &bytes));
+        }
+        if bytes.is_empty() {
+            return serde_json::from_slice(b"null").map_err(|e| ClientError::Decode(e.to_string()));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// The server's base URL (for the live stream).
+    pub fn endpoint(&self, path: &str) -> Result<reqwest::Url, ClientError> {
+        self.url(path)
+    }
+
     pub async fn artists_page(
         &self,
         cursor: Option<&str>,
@@ -101,5 +150,20 @@ impl ApiClient {
             }
         }
         Err(ClientError::Decode("artist list does not end".into()))
+    }
+}
+
+/// Bodies of [`ApiClient::call`] behind a trait object, so the call is not generic over them.
+pub mod erased {
+    use crate::error::ClientError;
+
+    pub trait Json {
+        fn to_json(&self) -> Result<Vec<u8>, ClientError>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> Result<Vec<u8>, ClientError> {
+            serde_json::to_vec(self).map_err(|e| ClientError::Decode(e.to_string()))
+        }
     }
 }

@@ -17,6 +17,8 @@ pub enum ClientError {
         status: u16,
         code: Option<String>,
         message: String,
+        /// `current` of a 409: the server's version, or where a sync push must resume.
+        current: Option<serde_json::Value>,
     },
     #[error("invalid server URL: {0}")]
     BadUrl(String),
@@ -25,6 +27,14 @@ pub enum ClientError {
     /// The sign-in in the browser was cancelled, refused or never finished.
     #[error("sign-in did not complete: {0}")]
     SignIn(String),
+    /// No session, or the server ended it: sign in again (the outbox is kept).
+    #[error("signed out")]
+    SignedOut,
+    #[error("token storage: {0}")]
+    Vault(String),
+    /// The server no longer speaks this app's sync protocol.
+    #[error("this app is too old for the server (needs protocol {min})")]
+    UpgradeRequired { min: u32 },
 }
 
 impl ClientError {
@@ -47,6 +57,11 @@ impl ClientError {
             Self::Server { .. } => "The TheSet server refused the request.",
             Self::Store(_) | Self::StoreTooNew { .. } => "This device's saved data can't be read.",
             Self::SignIn(_) => "Signing in did not complete; try again.",
+            Self::SignedOut => "You are signed out; sign in to sync your changes.",
+            Self::Vault(_) => "Your sign-in could not be read from this device; sign in again.",
+            Self::UpgradeRequired { .. } => {
+                "This version of TheSet is too old to sync; please update it."
+            }
             Self::BadUrl(_) | Self::Decode(_) => {
                 "The app and the server don't understand each other; update the app."
             }
@@ -54,16 +69,21 @@ impl ClientError {
     }
 
     pub(crate) fn from_status(status: u16, body: &[u8]) -> Self {
+        let current = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("current").cloned());
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(b) => Self::Server {
                 status,
                 code: Some(b.error.code.to_string()),
                 message: b.error.message,
+                current,
             },
             Err(_) => Self::Server {
                 status,
                 code: None,
                 message: String::from_utf8_lossy(body).chars().take(200).collect(),
+                current,
             },
         }
     }

@@ -6,32 +6,88 @@
 //! store. Network work updates the store and reports whether it reached the server; a failure
 //! leaves what was cached untouched.
 
+pub mod actions;
 pub mod api;
 pub mod error;
+pub mod live;
 pub mod oauth;
+pub mod session;
 pub mod store;
+pub mod sync;
+pub mod vault;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use theset_shared::ipc::{CachedArtist, SyncReport};
 
 pub use api::ApiClient;
 pub use error::ClientError;
+pub use session::Session;
 pub use store::Store;
+pub use sync::SyncOutcome;
 
-/// The store and the backend connection of one app instance.
+/// The store, the session and the backend connection of one app instance.
 pub struct Client {
     store: Store,
     api: ApiClient,
+    session: Session,
+}
+
+/// Where the file vault keeps its key: outside the data folder (`THESET_KEY_DIR`, else the
+/// user's config folder).
+fn key_dir(data_dir: &Path) -> PathBuf {
+    std::env::var_os("THESET_KEY_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|d| d.join("theset")))
+        .unwrap_or_else(|| data_dir.join("keys"))
 }
 
 impl Client {
-    /// Opens (or creates) the store at `db_path`, talking to the backend at `api_base`.
+    /// Opens (or creates) the store at `db_path`, talking to the backend at `api_base`; tokens
+    /// go to the OS keyring, or an encrypted file beside the store where there is none.
     pub fn open(db_path: &Path, api_base: &str) -> Result<Self, ClientError> {
+        let data_dir = db_path.parent().unwrap_or(Path::new(".")).to_owned();
+        let vault = vault::open(api_base, &data_dir, &key_dir(&data_dir));
+        Self::open_with_vault(db_path, api_base, vault)
+    }
+
+    pub fn open_with_vault(
+        db_path: &Path,
+        api_base: &str,
+        vault: Box<dyn vault::Vault>,
+    ) -> Result<Self, ClientError> {
+        let store = Store::open(db_path)?;
+        let api = ApiClient::new(api_base)?;
+        let session = Session::new(api.clone(), vault, store.device_id()?.to_string())?;
         Ok(Self {
-            store: Store::open(db_path)?,
-            api: ApiClient::new(api_base)?,
+            store,
+            api,
+            session,
         })
+    }
+
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<(), ClientError> {
+        self.session.login(email, password).await
+    }
+
+    /// Signs out and wipes what is private on this device (scope, outbox, cursor). Unsent
+    /// changes are pushed first when the server can be reached.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        if self.session.signed_in().await
+            && let Err(e) = self.push_all().await
+        {
+            tracing::warn!(error = %e, "signing out with changes the server has not confirmed");
+        }
+        self.session.logout().await?;
+        self.store.wipe_private()
     }
 
     pub fn store(&self) -> &Store {

@@ -138,7 +138,8 @@ pub struct PullResponse {
     pub more: bool,
     /// Set on the first page of a snapshot: drop every cached row of the scope first.
     pub reset: bool,
-    /// The device's last applied mutation sequence (0 for a new device).
+    /// The device's last applied mutation sequence whose effects this pull (or an earlier one)
+    /// delivered: local copies of mutations up to it can go (0 for a new device).
     pub last_applied_seq: i64,
 }
 

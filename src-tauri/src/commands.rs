@@ -12,6 +12,8 @@ fn ipc_error(e: ClientError) -> IpcError {
         ClientError::Network(_) => "offline",
         ClientError::Server { .. } => "server",
         ClientError::SignIn(_) => "sign_in",
+        ClientError::SignedOut | ClientError::Vault(_) => "signed_out",
+        ClientError::UpgradeRequired { .. } => "upgrade_required",
         ClientError::BadUrl(_) | ClientError::Decode(_) => "client",
     };
     IpcError {

@@ -53,6 +53,28 @@ pub async fn last_seq(
     })
 }
 
+/// The last sequence whose effects a pull can serve now: mutations applied by transactions not
+/// yet below the horizon are left out, so a device never drops its local copy of a change before
+/// the change itself arrives. `None` when the device belongs to someone else.
+pub async fn served_seq(
+    db: &mut PgConnection,
+    device: Uuid,
+    user: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(Uuid, i64)> = sqlx::query_as(
+        "SELECT d.user_id, coalesce((SELECT min(r.seq) - 1 FROM device_results r WHERE r.device_id = d.id \
+                AND r.tx >= pg_snapshot_xmin(pg_current_snapshot())), d.last_seq) \
+         FROM devices d WHERE d.id = $1",
+    )
+    .bind(device)
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        None => Some(0),
+        Some((owner, seq)) => (owner == user).then_some(seq),
+    })
+}
+
 pub async fn set_last_seq(db: &mut PgConnection, device: Uuid, seq: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
         .bind(device)

@@ -234,8 +234,7 @@ pub async fn weekly(
     let completed = shows::complete_past(db).await?;
     let mut conn = db.acquire().await?;
     let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
-    let changes =
-        crate::db::sync::prune(&mut conn, theset_shared::sync::RETENTION_DAYS).await?;
+    let changes = crate::db::sync::prune(&mut conn, theset_shared::sync::RETENTION_DAYS).await?;
     drop(conn);
     let views = page_views::purge_older_than(db, 180).await?;
 

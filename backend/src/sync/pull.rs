@@ -31,7 +31,7 @@ pub async fn pull(
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let last_applied_seq = db::last_seq(&mut *tx, device, user)
+    let last_applied_seq = db::served_seq(&mut tx, device, user)
         .await?
         .ok_or(AppError::Forbidden)?;
     let page = match cursor {

@@ -533,11 +533,10 @@ async fn pruning_moves_the_horizon_past_what_it_forgot(db: PgPool) {
     let horizon = theset_backend::db::sync::horizon(&mut conn)
         .await
         .expect("horizon");
-    let oldest_kept: (i64, i64) =
-        sqlx::query_as("SELECT tx::text::bigint, seq FROM sync_changes")
-            .fetch_one(&db)
-            .await
-            .expect("kept");
+    let oldest_kept: (i64, i64) = sqlx::query_as("SELECT tx::text::bigint, seq FROM sync_changes")
+        .fetch_one(&db)
+        .await
+        .expect("kept");
     assert!(horizon.tx > 0 && (horizon.tx, horizon.seq) < oldest_kept);
     assert_eq!(
         theset_backend::db::sync::prune(&mut conn, 90)

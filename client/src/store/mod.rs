@@ -5,25 +5,22 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use theset_shared::api::ArtistSummary;
 use theset_shared::ipc::CachedArtist;
 
 use crate::error::ClientError;
 
-/// Schema migrations, applied in order; `user_version` is the count applied. Never edit one
-/// that has shipped: append.
-const MIGRATIONS: &[&str] = &["CREATE TABLE artists (
-        id                  TEXT PRIMARY KEY,
-        slug                TEXT NOT NULL UNIQUE,
-        name                TEXT NOT NULL,
-        image_url           TEXT,
-        genres              TEXT NOT NULL DEFAULT '[]',
-        popularity          INTEGER,
-        upcoming_show_count INTEGER NOT NULL DEFAULT 0,
-        synced_at           TEXT NOT NULL
-    );
-    CREATE INDEX artists_name_idx ON artists (name COLLATE NOCASE);"];
+mod outbox;
+mod schema;
+mod scope;
+mod search;
+
+pub use outbox::{Entry as OutboxEntry, State as OutboxState};
+pub use scope::{CommunityLine, Listed, ListedSong};
+pub use search::Hit;
+
+use schema::MIGRATIONS;
 
 pub struct Store {
     // rusqlite connections are not Sync; one connection behind a mutex is plenty for one user.
@@ -46,7 +43,7 @@ impl Store {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -58,6 +55,7 @@ impl Store {
         let tx = conn.transaction()?;
         let now = chrono::Utc::now().to_rfc3339();
         tx.execute("DELETE FROM artists", [])?;
+        tx.execute("DELETE FROM search WHERE kind = 'artist'", [])?;
         {
             let mut ins = tx.prepare(
                 "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
@@ -75,6 +73,10 @@ impl Store {
                     a.upcoming_show_count,
                     now
                 ])?;
+                tx.execute(
+                    "INSERT INTO search (name, kind, ref) VALUES (?1, 'artist', ?2)",
+                    params![a.name, a.id.to_string()],
+                )?;
             }
         }
         tx.commit()?;
@@ -112,6 +114,49 @@ impl Store {
     /// Schema version this build writes.
     pub fn schema_version() -> i64 {
         i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+    }
+}
+
+/// A value of the `meta` table (device id, cursor, clock, next sequence…).
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, ClientError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), ClientError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// This installation's device id, made on first use.
+    pub fn device_id(&self) -> Result<uuid::Uuid, ClientError> {
+        let conn = self.conn();
+        if let Some(id) = meta_get(&conn, "device_id")?.and_then(|v| v.parse().ok()) {
+            return Ok(id);
+        }
+        let id = uuid::Uuid::now_v7();
+        meta_set(&conn, "device_id", &id.to_string())?;
+        Ok(id)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, ClientError> {
+        meta_get(&self.conn(), key)
+    }
+
+    /// Forgets everything private (sign-out): scope, outbox, cursor, device. The public artist
+    /// list stays.
+    pub fn wipe_private(&self) -> Result<(), ClientError> {
+        self.conn().execute_batch(
+            "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
+             DELETE FROM lines; DELETE FROM votes; DELETE FROM outbox; DELETE FROM meta; \
+             DELETE FROM search WHERE kind = 'song';",
+        )?;
+        Ok(())
     }
 }
 

@@ -1,0 +1,91 @@
+//! What a user does, written to the outbox first: it shows at once (reads lay the outbox over
+//! the server's rows) and reaches the server with the next sync, exactly once.
+
+use theset_shared::api::{ActualLine, PredictionLine};
+use theset_shared::sync::{Action, Mutation, VoteAction};
+use uuid::Uuid;
+
+use crate::Client;
+use crate::error::ClientError;
+
+fn refuse(message: &str) -> ClientError {
+    ClientError::Server {
+        status: 400,
+        code: Some("invalid_body".into()),
+        message: message.into(),
+        current: None,
+    }
+}
+
+impl Client {
+    pub fn follow(&self, artist: Uuid, follow: bool) -> Result<Mutation, ClientError> {
+        self.store.enqueue(Action::Follow {
+            artist_id: artist,
+            follow,
+        })
+    }
+
+    /// Votes on a line the server knows.
+    pub fn vote(&self, line: Uuid, value: i16) -> Result<Mutation, ClientError> {
+        self.vote_on(VoteAction {
+            setlist_song_id: Some(line),
+            show_id: None,
+            song_id: None,
+            value,
+        })
+    }
+
+    /// Votes on a catalogue song of a show's community list, also one added on this device
+    /// that the server has not sent back yet.
+    pub fn vote_song(&self, show: Uuid, song: Uuid, value: i16) -> Result<Mutation, ClientError> {
+        self.vote_on(VoteAction {
+            setlist_song_id: None,
+            show_id: Some(show),
+            song_id: Some(song),
+            value,
+        })
+    }
+
+    fn vote_on(&self, v: VoteAction) -> Result<Mutation, ClientError> {
+        if !(-1..=1).contains(&v.value) {
+            return Err(refuse("a vote is 1, -1 or 0"));
+        }
+        self.store.enqueue(Action::Vote(v))
+    }
+
+    pub fn add_song(&self, show: Uuid, song: Uuid) -> Result<Mutation, ClientError> {
+        self.store.enqueue(Action::AddSong {
+            show_id: show,
+            song_id: song,
+        })
+    }
+
+    pub fn predict(&self, show: Uuid, songs: Vec<PredictionLine>) -> Result<Mutation, ClientError> {
+        if songs.windows(2).any(|w| w[0].encore && !w[1].encore) {
+            return Err(refuse("encore songs come after the main set"));
+        }
+        self.store.enqueue(Action::Predict {
+            show_id: show,
+            songs,
+        })
+    }
+
+    /// A correction of an actual set-list, based on the version the user saw.
+    pub fn edit_setlist(
+        &self,
+        setlist: Uuid,
+        base_version: i32,
+        songs: Vec<ActualLine>,
+        note: Option<String>,
+    ) -> Result<Mutation, ClientError> {
+        if songs.is_empty() {
+            return Err(refuse("a set-list has at least one song"));
+        }
+        self.store.enqueue(Action::EditSetlist {
+            setlist_id: setlist,
+            base_version,
+            songs,
+            note,
+        })
+    }
+}

@@ -1,0 +1,308 @@
+//! `theset-client`: the offline core from a terminal. Every change goes to the local outbox
+//! first and reaches the server with `sync`, so it works without a network:
+//!
+//! ```text
+//! theset-client login --email me@example.com        # password from THESET_PASSWORD or stdin
+//! theset-client follow phoebe-bridgers
+//! theset-client sync
+//! theset-client shows phoebe-bridgers
+//! theset-client vote <show-id> "Motion Sickness" up  # offline is fine
+//! theset-client predict <show-id> "Kyoto" "Garden Song" --encore "I Know The End"
+//! theset-client status
+//! theset-client sync                                 # when the network is back
+//! ```
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use theset_client::Client;
+use theset_shared::api::{ArtistDetail, PredictionLine};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(
+    name = "theset-client",
+    about = "TheSet from a terminal, offline first"
+)]
+struct Cli {
+    /// The TheSet server.
+    #[arg(long, env = "THESET_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Where this device keeps its store.
+    #[arg(long, env = "THESET_CLIENT_DATA")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Login {
+        #[arg(long)]
+        email: String,
+    },
+    Logout,
+    /// Follow (or with --unfollow, stop following) an artist by slug.
+    Follow {
+        slug: String,
+        #[arg(long)]
+        unfollow: bool,
+    },
+    /// Push the outbox, pull what changed.
+    Sync,
+    /// Followed artists and unsent changes.
+    Status,
+    /// Shows of a followed artist held on this device.
+    Shows {
+        slug: String,
+    },
+    /// A show's community list and your prediction.
+    Show {
+        show: Uuid,
+    },
+    /// Vote on a song of a show's community list (adding it if needed): up, down or clear.
+    Vote {
+        show: Uuid,
+        title: String,
+        vote: String,
+    },
+    /// Your prediction: songs in order; --encore ones close the show.
+    Predict {
+        show: Uuid,
+        songs: Vec<String>,
+        #[arg(long)]
+        encore: Vec<String>,
+    },
+    /// Search cached artists and songs.
+    Search {
+        query: String,
+    },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let data = cli
+        .data
+        .or_else(|| dirs::data_dir().map(|d| d.join("theset-client")))
+        .context("no data folder: pass --data")?;
+    let client = Client::open(&data.join("theset.sqlite3"), &cli.server)?;
+    match cli.command {
+        Command::Login { email } => {
+            let password = match std::env::var("THESET_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprint!("password: ");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            client.login(&email, &password).await?;
+            println!(
+                "signed in (tokens in the {})",
+                client.session().vault_kind()
+            );
+        }
+        Command::Logout => {
+            client.logout().await?;
+            println!("signed out; private data on this device wiped");
+        }
+        Command::Follow { slug, unfollow } => {
+            let id = artist_id(&client, &slug).await?;
+            client.follow(id, !unfollow)?;
+            println!(
+                "{} {slug} (saved on this device; `sync` sends it)",
+                if unfollow { "unfollowed" } else { "following" }
+            );
+        }
+        Command::Sync => match client.sync().await {
+            Ok(o) => println!(
+                "pushed {} change(s) ({} refused), received {} change(s)",
+                o.pushed, o.rejected, o.changes
+            ),
+            Err(e) if e.is_transient() => {
+                println!(
+                    "offline: {} — your changes stay saved on this device",
+                    e.user_message()
+                );
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Command::Status => status(&client).await?,
+        Command::Shows { slug } => {
+            let id = artist_id(&client, &slug).await?;
+            for s in client.store().shows_of(id)? {
+                let venue = s
+                    .summary
+                    .venue
+                    .as_ref()
+                    .map(|v| v.name.as_str())
+                    .unwrap_or("venue tba");
+                println!(
+                    "{}  {}  {}  {}",
+                    s.summary.id,
+                    s.summary.date,
+                    s.summary.status.as_str(),
+                    venue
+                );
+            }
+        }
+        Command::Show { show } => {
+            println!("community list:");
+            for l in client.store().community(show)? {
+                let mark = if l.pending {
+                    " (saved on this device)"
+                } else {
+                    ""
+                };
+                let mine = match l.my_vote {
+                    1 => " [you: up]",
+                    -1 => " [you: down]",
+                    _ => "",
+                };
+                println!(
+                    "  {:+3}  {}  ▲{} ▼{}{mine}{mark}",
+                    l.net_votes, l.title, l.upvotes, l.downvotes
+                );
+            }
+            let p = client.store().prediction(show)?;
+            println!(
+                "your prediction{}:",
+                if p.pending {
+                    " (saved on this device)"
+                } else {
+                    ""
+                }
+            );
+            for (i, s) in p.songs.iter().enumerate() {
+                println!(
+                    "  {}. {}{}",
+                    i + 1,
+                    s.title,
+                    if s.set_name == "main" {
+                        ""
+                    } else {
+                        " (encore)"
+                    }
+                );
+            }
+        }
+        Command::Vote { show, title, vote } => {
+            let value = match vote.as_str() {
+                "up" => 1,
+                "down" => -1,
+                "clear" => 0,
+                _ => bail!("vote is up, down or clear"),
+            };
+            let lines = client.store().community(show)?;
+            match lines.iter().find(|l| l.title.eq_ignore_ascii_case(&title)) {
+                Some(l) => match (l.line_id, l.song_id) {
+                    (Some(line), _) => drop(client.vote(line, value)?),
+                    (None, Some(song)) => drop(client.vote_song(show, song, value)?),
+                    _ => bail!("that line cannot take votes yet"),
+                },
+                None => {
+                    let song = song_id(&client, show, &title)?;
+                    client.add_song(show, song)?;
+                    client.vote_song(show, song, value)?;
+                }
+            }
+            println!("vote saved on this device; `sync` sends it");
+        }
+        Command::Predict {
+            show,
+            songs,
+            encore,
+        } => {
+            let mut lines = Vec::new();
+            for (title, encore) in songs
+                .iter()
+                .map(|t| (t, false))
+                .chain(encore.iter().map(|t| (t, true)))
+            {
+                lines.push(PredictionLine {
+                    song_id: song_id(&client, show, title)?,
+                    encore,
+                });
+            }
+            client.predict(show, lines)?;
+            println!("prediction saved on this device; `sync` sends it");
+        }
+        Command::Search { query } => {
+            for h in client.store().search(&query, 20)? {
+                println!("{:6}  {}", h.kind, h.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn status(client: &Client) -> Result<()> {
+    let store = client.store();
+    let (pending, applied, rejected) = store.outbox_counts()?;
+    println!(
+        "signed in: {}   device: {}",
+        client.session().signed_in().await,
+        store.device_id()?
+    );
+    println!("unsent changes: {pending}   sent, awaiting sync: {applied}   refused: {rejected}");
+    println!(
+        "last sync: {}",
+        store.meta("synced_at")?.unwrap_or_else(|| "never".into())
+    );
+    for e in store.outbox()? {
+        if let Some(theset_shared::sync::Outcome::Rejected { message, .. }) = &e.outcome {
+            println!("  refused #{}: {message}", e.mutation.seq);
+        }
+    }
+    println!("following:");
+    for (_, name, pending) in store.followed()? {
+        println!(
+            "  {name}{}",
+            if pending {
+                " (saved on this device)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+/// An artist id by slug: from this device, else from the server.
+async fn artist_id(client: &Client, slug: &str) -> Result<Uuid> {
+    if let Some(id) = client.store().artist_id_by_slug(slug)? {
+        return Ok(id);
+    }
+    let page: ArtistDetail = client
+        .api()
+        .call(
+            reqwest::Method::GET,
+            &format!("/artists/{slug}"),
+            &[],
+            None,
+            None,
+        )
+        .await
+        .with_context(|| {
+            format!("artist {slug} is not on this device and the server cannot be asked")
+        })?;
+    Ok(page.summary.id)
+}
+
+/// A catalogue song of the show's headliner by title, from this device.
+fn song_id(client: &Client, show: Uuid, title: &str) -> Result<Uuid> {
+    let s = client
+        .store()
+        .show(show)?
+        .context("that show is not on this device: follow its artist and sync")?;
+    client
+        .store()
+        .catalogue(s.summary.artist.id)?
+        .into_iter()
+        .find(|(_, t)| t.eq_ignore_ascii_case(title))
+        .map(|(id, _)| id)
+        .with_context(|| format!("no song called {title:?} in the catalogue on this device"))
+}

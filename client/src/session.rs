@@ -1,0 +1,188 @@
+//! The signed-in session: tokens from the vault, refreshed shortly before they expire. Refresh
+//! is single-flight — the lock is held across the refresh, so parallel requests wait for one
+//! rotation instead of each spending the refresh token (which the server would treat as reuse
+//! and answer by revoking the session). Tokens never leave this module except as a bearer header.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::Method;
+use theset_shared::api::{LoginRequest, RefreshRequest, TokenPair};
+use tokio::sync::Mutex;
+
+use crate::api::ApiClient;
+use crate::error::ClientError;
+use crate::vault::{Tokens, Vault};
+
+/// Refresh when the access token has less than this left.
+const REFRESH_AHEAD: Duration = Duration::from_secs(60);
+
+pub struct Session {
+    api: ApiClient,
+    vault: Box<dyn Vault>,
+    device_id: String,
+    tokens: Mutex<Option<Tokens>>,
+}
+
+fn tokens_of(pair: TokenPair) -> Tokens {
+    Tokens {
+        access_token: pair.access_token,
+        refresh_token: pair.refresh_token,
+        expires_at: Utc::now() + chrono::Duration::seconds(i64::from(pair.expires_in)),
+    }
+}
+
+impl Session {
+    pub fn new(
+        api: ApiClient,
+        vault: Box<dyn Vault>,
+        device_id: String,
+    ) -> Result<Self, ClientError> {
+        let stored = vault.load().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "stored session unreadable; signed out");
+            None
+        });
+        Ok(Self {
+            api,
+            vault,
+            device_id,
+            tokens: Mutex::new(stored),
+        })
+    }
+
+    pub fn vault_kind(&self) -> &'static str {
+        self.vault.kind()
+    }
+
+    pub async fn signed_in(&self) -> bool {
+        self.tokens.lock().await.is_some()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<(), ClientError> {
+        let pair: TokenPair = self
+            .api
+            .call(
+                Method::POST,
+                "/auth/login",
+                &[],
+                None,
+                Some(&LoginRequest {
+                    email: email.to_owned(),
+                    password: password.to_owned(),
+                    device_id: self.device_id.clone(),
+                    device_name: Some(device_name()),
+                }),
+            )
+            .await?;
+        self.adopt(pair).await
+    }
+
+    /// Takes a token pair obtained elsewhere (OAuth, magic link).
+    pub async fn adopt(&self, pair: TokenPair) -> Result<(), ClientError> {
+        let tokens = tokens_of(pair);
+        self.vault.save(&tokens)?;
+        *self.tokens.lock().await = Some(tokens);
+        Ok(())
+    }
+
+    /// A valid access token, refreshed first if it is about to expire.
+    pub async fn access_token(&self) -> Result<String, ClientError> {
+        let mut guard = self.tokens.lock().await;
+        let Some(current) = guard.as_ref() else {
+            return Err(ClientError::SignedOut);
+        };
+        let left = current.expires_at - Utc::now();
+        if left.to_std().unwrap_or_default() > REFRESH_AHEAD {
+            return Ok(current.access_token.clone());
+        }
+        let refreshed = self.refresh(current).await;
+        match refreshed {
+            Ok(tokens) => {
+                let access = tokens.access_token.clone();
+                *guard = Some(tokens);
+                Ok(access)
+            }
+            Err(ClientError::SignedOut) => {
+                *guard = None;
+                Err(ClientError::SignedOut)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The server refused `used`: refresh once, unless another request already did.
+    pub async fn rejected(&self, used: &str) -> Result<String, ClientError> {
+        let mut guard = self.tokens.lock().await;
+        let Some(current) = guard.as_ref() else {
+            return Err(ClientError::SignedOut);
+        };
+        if current.access_token != used {
+            return Ok(current.access_token.clone());
+        }
+        match self.refresh(current).await {
+            Ok(tokens) => {
+                let access = tokens.access_token.clone();
+                *guard = Some(tokens);
+                Ok(access)
+            }
+            Err(ClientError::SignedOut) => {
+                *guard = None;
+                Err(ClientError::SignedOut)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn refresh(&self, current: &Tokens) -> Result<Tokens, ClientError> {
+        let res: Result<TokenPair, ClientError> = self
+            .api
+            .call(
+                Method::POST,
+                "/auth/refresh",
+                &[],
+                None,
+                Some(&RefreshRequest {
+                    refresh_token: current.refresh_token.clone(),
+                    device_id: self.device_id.clone(),
+                }),
+            )
+            .await;
+        match res {
+            Ok(pair) => {
+                let tokens = tokens_of(pair);
+                self.vault.save(&tokens)?;
+                Ok(tokens)
+            }
+            Err(ClientError::Server { status: 401, .. }) => {
+                self.vault.clear()?;
+                Err(ClientError::SignedOut)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Ends the session on the server (best effort) and forgets the tokens.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let mut guard = self.tokens.lock().await;
+        if let Some(t) = guard.as_ref()
+            && let Err(e) = self
+                .api
+                .call::<serde_json::Value>(
+                    Method::POST,
+                    "/auth/logout",
+                    &[],
+                    Some(&t.access_token),
+                    None,
+                )
+                .await
+        {
+            tracing::info!(error = %e, "logout not confirmed by the server; forgetting the tokens anyway");
+        }
+        *guard = None;
+        self.vault.clear()
+    }
+}
+
+fn device_name() -> String {
+    format!("TheSet on {}", std::env::consts::OS)
+}

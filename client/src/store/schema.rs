@@ -1,0 +1,81 @@
+//! The local schema, as migrations applied in order; `PRAGMA user_version` is the count applied.
+//! Never edit one that has shipped: append.
+
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE artists (
+        id                  TEXT PRIMARY KEY,
+        slug                TEXT NOT NULL UNIQUE,
+        name                TEXT NOT NULL,
+        image_url           TEXT,
+        genres              TEXT NOT NULL DEFAULT '[]',
+        popularity          INTEGER,
+        upcoming_show_count INTEGER NOT NULL DEFAULT 0,
+        synced_at           TEXT NOT NULL
+    );
+    CREATE INDEX artists_name_idx ON artists (name COLLATE NOCASE);",
+    // The sync scope (rows as the server last sent them), the outbox, and search.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE follows (artist_id TEXT PRIMARY KEY);
+    CREATE TABLE shows (
+        id         TEXT PRIMARY KEY,
+        artist_id  TEXT NOT NULL,
+        date       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        data       TEXT NOT NULL
+    );
+    CREATE INDEX shows_artist_idx ON shows (artist_id, date);
+    CREATE TABLE songs (
+        artist_id   TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        album       TEXT,
+        popularity  INTEGER,
+        PRIMARY KEY (artist_id, id)
+    );
+    CREATE TABLE setlists (
+        id              TEXT PRIMARY KEY,
+        show_id         TEXT NOT NULL,
+        artist_id       TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        version         INTEGER NOT NULL,
+        verified        INTEGER NOT NULL,
+        accuracy_score  REAL
+    );
+    CREATE INDEX setlists_show_idx ON setlists (show_id);
+    CREATE TABLE lines (
+        id          TEXT PRIMARY KEY,
+        setlist_id  TEXT NOT NULL,
+        song_id     TEXT,
+        title       TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        set_name    TEXT NOT NULL,
+        is_cover    INTEGER NOT NULL,
+        is_tape     INTEGER NOT NULL,
+        upvotes     INTEGER NOT NULL,
+        downvotes   INTEGER NOT NULL,
+        net_votes   INTEGER NOT NULL
+    );
+    CREATE INDEX lines_setlist_idx ON lines (setlist_id, position);
+    -- The user's vote registers as the server holds them.
+    CREATE TABLE votes (
+        setlist_song_id  TEXT PRIMARY KEY,
+        value            INTEGER NOT NULL,
+        hlc              TEXT NOT NULL
+    );
+    -- Every user action, written in the same transaction as it is shown. `seq` is gap-free per
+    -- device and never reused; rows leave once a pull has delivered their effect.
+    CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        hlc         TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'applied', 'superseded', 'rejected')),
+        result      TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX outbox_state_idx ON outbox (state, seq);
+    CREATE VIRTUAL TABLE search USING fts5(name, kind UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
+];

@@ -1,0 +1,570 @@
+//! The user's sync scope on the device: what pulls bring (applied in one transaction with the new
+//! cursor) and what the UI reads — the server's rows with the outbox laid over them.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use theset_shared::hlc::Hlc;
+use theset_shared::sync::{Action, Change, Entity, PullResponse, SyncShow};
+use uuid::Uuid;
+
+use super::Store;
+use super::outbox::State;
+use crate::error::ClientError;
+
+/// A line of a community list as the user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityLine {
+    /// `None` for a song this device added that the server has not sent back yet.
+    pub line_id: Option<Uuid>,
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub net_votes: i32,
+    pub my_vote: i16,
+    /// Shown from this device's outbox: not confirmed by the server yet.
+    pub pending: bool,
+}
+
+/// A song of a prediction or set-list as the user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedSong {
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    pub set_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub setlist_id: Option<Uuid>,
+    pub version: i32,
+    pub verified: bool,
+    pub songs: Vec<ListedSong>,
+    pub pending: bool,
+}
+
+fn dec<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, ClientError> {
+    serde_json::from_str(s).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+fn enc<T: serde::Serialize>(v: &T) -> Result<String, ClientError> {
+    serde_json::to_string(v).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+fn uuid(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| s.parse().ok())
+}
+
+impl Store {
+    /// Applies one pull page and its cursor atomically. On the last page (`more == false`)
+    /// outbox rows the server confirms delivered leave.
+    pub fn apply_pull(&self, page: &PullResponse) -> Result<(), ClientError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if page.reset {
+            tx.execute_batch(
+                "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
+                 DELETE FROM lines; DELETE FROM votes; DELETE FROM search WHERE kind = 'song';",
+            )?;
+        }
+        let mut newest_vote = Hlc(0);
+        for change in &page.changes {
+            apply(&tx, change, &mut newest_vote)?;
+        }
+        if newest_vote.0 > 0 {
+            let known: u64 = super::meta_get(&tx, "hlc")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            // Adopt later stamps from other devices, so this one's next vote sorts after them.
+            super::meta_set(&tx, "hlc", &known.max(newest_vote.0).to_string())?;
+        }
+        super::meta_set(&tx, "cursor", &page.cursor)?;
+        if !page.more {
+            super::meta_set(&tx, "pulled_seq", &page.last_applied_seq.to_string())?;
+            tx.execute(
+                "DELETE FROM outbox WHERE seq <= ?1 AND state IN ('applied', 'superseded')",
+                [page.last_applied_seq],
+            )?;
+            super::meta_set(&tx, "synced_at", &chrono::Utc::now().to_rfc3339())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets the pull position (after a 410): the next pull is a full snapshot.
+    pub fn forget_cursor(&self) -> Result<(), ClientError> {
+        self.conn()
+            .execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
+        Ok(())
+    }
+
+    pub fn cursor(&self) -> Result<Option<String>, ClientError> {
+        super::meta_get(&self.conn(), "cursor")
+    }
+
+    /// Followed artists (with follows and unfollows not confirmed yet), by name.
+    pub fn followed(&self) -> Result<Vec<(Uuid, String, bool)>, ClientError> {
+        let conn = self.conn();
+        let mut follows: HashMap<Uuid, bool> = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT artist_id FROM follows")?;
+            for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                if let Ok(id) = id?.parse() {
+                    follows.insert(id, false);
+                }
+            }
+        }
+        drop(conn);
+        for e in self.undelivered()? {
+            if let Action::Follow { artist_id, follow } = e.mutation.action {
+                if follow {
+                    follows.insert(artist_id, true);
+                } else {
+                    follows.remove(&artist_id);
+                }
+            }
+        }
+        let conn = self.conn();
+        let mut out = Vec::new();
+        for (id, pending) in follows {
+            let name: Option<String> = conn
+                .query_row(
+                    "SELECT name FROM artists WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            out.push((id, name.unwrap_or_else(|| id.to_string()), pending));
+        }
+        out.sort_by_key(|a| a.1.to_lowercase());
+        Ok(out)
+    }
+
+    pub fn artist_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, ClientError> {
+        let id: Option<String> = self
+            .conn()
+            .query_row("SELECT id FROM artists WHERE slug = ?1", [slug], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(uuid(id))
+    }
+
+    /// Shows of an artist held on the device, by date.
+    pub fn shows_of(&self, artist: Uuid) -> Result<Vec<SyncShow>, ClientError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT data FROM shows WHERE artist_id = ?1 ORDER BY date, id")?;
+        let rows = stmt.query_map([artist.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| dec(&r?)).collect()
+    }
+
+    pub fn show(&self, id: Uuid) -> Result<Option<SyncShow>, ClientError> {
+        let data: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT data FROM shows WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        data.map(|d| dec(&d)).transpose()
+    }
+
+    /// Mutations whose effect a pull has not brought back yet (pending or applied), in order.
+    fn undelivered(&self) -> Result<Vec<super::outbox::Entry>, ClientError> {
+        Ok(self
+            .outbox()?
+            .into_iter()
+            .filter(|e| matches!(e.state, State::Pending | State::Applied))
+            .collect())
+    }
+
+    /// The community list of `show` as the user sees it: the server's lines and totals, with
+    /// this device's unconfirmed additions and votes laid over, best first.
+    pub fn community(&self, show: Uuid) -> Result<Vec<CommunityLine>, ClientError> {
+        let entries = self.undelivered()?;
+        let conn = self.conn();
+        let mut lines: Vec<CommunityLine> = Vec::new();
+        let mut server_vote: HashMap<Uuid, (i16, Hlc)> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT ln.id, ln.song_id, ln.title, ln.upvotes, ln.downvotes, ln.net_votes, v.value, v.hlc \
+                 FROM lines ln JOIN setlists l ON l.id = ln.setlist_id \
+                 LEFT JOIN votes v ON v.setlist_song_id = ln.id \
+                 WHERE l.show_id = ?1 AND l.source = 'community' ORDER BY ln.position",
+            )?;
+            let rows = stmt.query_map([show.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i32>(3)?,
+                    r.get::<_, i32>(4)?,
+                    r.get::<_, i32>(5)?,
+                    r.get::<_, Option<i16>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, song, title, up, down, net, vote, hlc) = row?;
+                let Ok(id) = id.parse::<Uuid>() else { continue };
+                let vote = vote.unwrap_or(0);
+                let hlc = Hlc(hlc.and_then(|h| h.parse().ok()).unwrap_or(0));
+                server_vote.insert(id, (vote, hlc));
+                lines.push(CommunityLine {
+                    line_id: Some(id),
+                    song_id: uuid(song),
+                    title,
+                    upvotes: up,
+                    downvotes: down,
+                    net_votes: net,
+                    my_vote: vote,
+                    pending: false,
+                });
+            }
+        }
+        let mut overlay: Vec<(usize, i16)> = Vec::new();
+        for e in entries {
+            match e.mutation.action {
+                Action::AddSong { show_id, song_id }
+                    if show_id == show && !lines.iter().any(|l| l.song_id == Some(song_id)) =>
+                {
+                    let title: String = conn
+                        .query_row(
+                            "SELECT title FROM songs WHERE id = ?1",
+                            [song_id.to_string()],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or_else(|| "…".to_owned());
+                    lines.push(CommunityLine {
+                        line_id: None,
+                        song_id: Some(song_id),
+                        title,
+                        upvotes: 0,
+                        downvotes: 0,
+                        net_votes: 0,
+                        my_vote: 0,
+                        pending: true,
+                    });
+                }
+                Action::Vote(v) => {
+                    let idx = match (v.setlist_song_id, v.show_id, v.song_id) {
+                        (Some(line), _, _) => lines.iter().position(|l| l.line_id == Some(line)),
+                        (None, Some(s), Some(song)) if s == show => {
+                            lines.iter().position(|l| l.song_id == Some(song))
+                        }
+                        _ => None,
+                    };
+                    let Some(idx) = idx else { continue };
+                    // Last writer by HLC: an older local vote than the server's changes nothing.
+                    let newer = lines[idx]
+                        .line_id
+                        .and_then(|id| server_vote.get(&id))
+                        .is_none_or(|(_, hlc)| e.mutation.hlc > *hlc);
+                    if newer {
+                        overlay.push((idx, v.value));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (idx, value) in overlay {
+            let l = &mut lines[idx];
+            let before = l.my_vote;
+            l.upvotes += i32::from(value == 1) - i32::from(before == 1);
+            l.downvotes += i32::from(value == -1) - i32::from(before == -1);
+            l.net_votes = l.upvotes - l.downvotes;
+            l.my_vote = value;
+            l.pending = true;
+        }
+        lines.sort_by_key(|l| std::cmp::Reverse(l.net_votes));
+        Ok(lines)
+    }
+
+    /// The user's prediction for `show`: the latest unconfirmed draft, else the server's.
+    pub fn prediction(&self, show: Uuid) -> Result<Listed, ClientError> {
+        let draft = self
+            .undelivered()?
+            .into_iter()
+            .rev()
+            .find_map(|e| match e.mutation.action {
+                Action::Predict { show_id, songs } if show_id == show => Some(songs),
+                _ => None,
+            });
+        let conn = self.conn();
+        if let Some(songs) = draft {
+            let mut out = Vec::new();
+            for l in songs {
+                let title: String = conn
+                    .query_row(
+                        "SELECT title FROM songs WHERE id = ?1",
+                        [l.song_id.to_string()],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .unwrap_or_else(|| "…".to_owned());
+                out.push(ListedSong {
+                    song_id: Some(l.song_id),
+                    title,
+                    set_name: if l.encore { "encore" } else { "main" }.to_owned(),
+                });
+            }
+            return Ok(Listed {
+                setlist_id: None,
+                version: 0,
+                verified: false,
+                songs: out,
+                pending: true,
+            });
+        }
+        read_list(&conn, show, "l.source = 'user'")
+    }
+
+    /// The actual set-list of `show`: the latest unconfirmed edit, else the server's version.
+    pub fn actual(&self, show: Uuid) -> Result<Listed, ClientError> {
+        let base = read_list(&self.conn(), show, "l.kind = 'actual'")?;
+        let Some(id) = base.setlist_id else {
+            return Ok(base);
+        };
+        let edit = self
+            .undelivered()?
+            .into_iter()
+            .rev()
+            .find_map(|e| match e.mutation.action {
+                Action::EditSetlist {
+                    setlist_id,
+                    songs,
+                    base_version,
+                    ..
+                } if setlist_id == id => Some((songs, base_version)),
+                _ => None,
+            });
+        Ok(match edit {
+            Some((songs, base_version)) => Listed {
+                setlist_id: Some(id),
+                version: base_version,
+                verified: false,
+                songs: songs
+                    .into_iter()
+                    .map(|l| ListedSong {
+                        song_id: l.song_id,
+                        title: l.title,
+                        set_name: l.set_name,
+                    })
+                    .collect(),
+                pending: true,
+            },
+            None => base,
+        })
+    }
+
+    /// Catalogue songs of an artist held on the device, by title.
+    pub fn catalogue(&self, artist: Uuid) -> Result<Vec<(Uuid, String)>, ClientError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, title FROM songs WHERE artist_id = ?1 ORDER BY title COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([artist.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title) = row?;
+            if let Ok(id) = id.parse() {
+                out.push((id, title));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_list(conn: &rusqlite::Connection, show: Uuid, which: &str) -> Result<Listed, ClientError> {
+    let head: Option<(String, i32, bool)> = conn
+        .query_row(
+            &format!("SELECT l.id, l.version, l.verified FROM setlists l WHERE l.show_id = ?1 AND {which}"),
+            [show.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((id, version, verified)) = head else {
+        return Ok(Listed {
+            setlist_id: None,
+            version: 0,
+            verified: false,
+            songs: Vec::new(),
+            pending: false,
+        });
+    };
+    let mut stmt = conn.prepare(
+        "SELECT song_id, title, set_name FROM lines WHERE setlist_id = ?1 ORDER BY position",
+    )?;
+    let songs = stmt
+        .query_map([&id], |r| {
+            Ok(ListedSong {
+                song_id: uuid(r.get(0)?),
+                title: r.get(1)?,
+                set_name: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Listed {
+        setlist_id: id.parse().ok(),
+        version,
+        verified,
+        songs,
+        pending: false,
+    })
+}
+
+fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result<(), ClientError> {
+    match change {
+        Change::Artist(a) => {
+            tx.execute(
+                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, image_url = excluded.image_url, \
+                   genres = excluded.genres, popularity = excluded.popularity, \
+                   upcoming_show_count = excluded.upcoming_show_count, synced_at = excluded.synced_at",
+                params![
+                    a.id.to_string(),
+                    a.slug,
+                    a.name,
+                    a.image_url,
+                    enc(&a.genres)?,
+                    a.popularity,
+                    a.upcoming_show_count,
+                    chrono::Utc::now().to_rfc3339()
+                ],
+            )?;
+            super::search::index(tx, "artist", &a.id.to_string(), &a.name)?;
+        }
+        Change::Show(s) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO shows (id, artist_id, date, status, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    s.summary.id.to_string(),
+                    s.summary.artist.id.to_string(),
+                    s.summary.date.to_string(),
+                    s.summary.status.as_str(),
+                    enc(s)?
+                ],
+            )?;
+        }
+        Change::Song(s) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO songs (artist_id, id, title, album, popularity) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.artist_id.to_string(), s.id.to_string(), s.title, s.album, s.popularity],
+            )?;
+            super::search::index(tx, "song", &format!("{}:{}", s.artist_id, s.id), &s.title)?;
+        }
+        Change::Setlist(l) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO setlists (id, show_id, artist_id, kind, source, version, verified, accuracy_score) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    l.id.to_string(),
+                    l.show_id.to_string(),
+                    l.artist_id.to_string(),
+                    l.kind,
+                    l.source,
+                    l.version,
+                    l.verified,
+                    l.accuracy_score
+                ],
+            )?;
+        }
+        Change::Line(l) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO lines (id, setlist_id, song_id, title, position, set_name, is_cover, is_tape, \
+                   upvotes, downvotes, net_votes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    l.id.to_string(),
+                    l.setlist_id.to_string(),
+                    l.song_id.map(|s| s.to_string()),
+                    l.title,
+                    l.position,
+                    l.set_name,
+                    l.is_cover,
+                    l.is_tape,
+                    l.upvotes,
+                    l.downvotes,
+                    l.net_votes
+                ],
+            )?;
+        }
+        Change::Vote(v) => {
+            *newest_vote = (*newest_vote).max(v.hlc);
+            tx.execute(
+                "INSERT OR REPLACE INTO votes (setlist_song_id, value, hlc) VALUES (?1, ?2, ?3)",
+                params![v.setlist_song_id.to_string(), v.value, v.hlc.0.to_string()],
+            )?;
+        }
+        Change::Follow { artist_id } => {
+            tx.execute(
+                "INSERT OR IGNORE INTO follows (artist_id) VALUES (?1)",
+                [artist_id.to_string()],
+            )?;
+        }
+        Change::Deleted { entity, id } => delete(tx, *entity, &id.to_string())?,
+    }
+    Ok(())
+}
+
+fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientError> {
+    match entity {
+        Entity::Follow => {
+            // The artist's scope goes with the follow; the artist row stays for browsing.
+            tx.execute("DELETE FROM follows WHERE artist_id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM lines WHERE setlist_id IN (SELECT s.id FROM setlists s WHERE s.artist_id = ?1 AND s.source <> 'user')",
+                [id],
+            )?;
+            tx.execute(
+                "DELETE FROM setlists WHERE artist_id = ?1 AND source <> 'user'",
+                [id],
+            )?;
+            tx.execute("DELETE FROM shows WHERE artist_id = ?1", [id])?;
+            tx.execute("DELETE FROM songs WHERE artist_id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM search WHERE kind = 'song' AND ref LIKE ?1",
+                [format!("{id}:%")],
+            )?;
+        }
+        Entity::Artist => {
+            tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM search WHERE kind = 'artist' AND ref = ?1",
+                [id],
+            )?;
+        }
+        Entity::Show => {
+            tx.execute(
+                "DELETE FROM lines WHERE setlist_id IN (SELECT id FROM setlists WHERE show_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM setlists WHERE show_id = ?1", [id])?;
+            tx.execute("DELETE FROM shows WHERE id = ?1", [id])?;
+        }
+        Entity::Song => {
+            tx.execute("DELETE FROM songs WHERE id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM search WHERE kind = 'song' AND ref LIKE ?1",
+                [format!("%:{id}")],
+            )?;
+        }
+        Entity::Setlist => {
+            tx.execute("DELETE FROM lines WHERE setlist_id = ?1", [id])?;
+            tx.execute("DELETE FROM setlists WHERE id = ?1", [id])?;
+        }
+        Entity::Line => {
+            tx.execute("DELETE FROM lines WHERE id = ?1", [id])?;
+        }
+        Entity::Vote => {
+            tx.execute("DELETE FROM votes WHERE setlist_song_id = ?1", [id])?;
+        }
+    }
+    Ok(())
+}

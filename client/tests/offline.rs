@@ -1,0 +1,344 @@
+//! The offline core end to end against the real backend: follow and sync, vote and predict with
+//! the server gone, restart the app, sync when it is back; tokens refresh once for many callers;
+//! signing out wipes what is private.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use reqwest::Method;
+use sqlx::PgPool;
+use theset_client::vault::{FileVault, Tokens, Vault};
+use theset_client::{Client, ClientError};
+use theset_shared::api::{PredictionLine, SignupRequest, TokenPair};
+use uuid::Uuid;
+
+struct Server {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Stops like a server that goes away: listener closed, idle connections dropped.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+async fn serve_on(db: PgPool, addr: &str) -> Server {
+    let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    // Its own pool, as a restarted process would have: the stopped server's background tasks
+    // (listeners) live on in this test's runtime and keep their connections.
+    let db = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with((*db.connect_options()).clone())
+        .await
+        .expect("pool");
+    let app = theset_backend::app(theset_backend::AppState::new(db));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Server { addr, stop, task }
+}
+
+fn vault(dir: &Path) -> Box<dyn Vault> {
+    Box::new(FileVault::new(&dir.join("tokens.bin"), &dir.join("key")))
+}
+
+fn open(dir: &Path, server: SocketAddr) -> Client {
+    Client::open_with_vault(
+        &dir.join("theset.sqlite3"),
+        &format!("http://{server}"),
+        vault(dir),
+    )
+    .expect("client")
+}
+
+/// A new account through the API, its tokens handed to `client`.
+async fn sign_up(client: &Client, tag: &str) {
+    let pair: TokenPair = client
+        .api()
+        .call(
+            Method::POST,
+            "/auth/signup",
+            &[],
+            None,
+            Some(&SignupRequest {
+                email: format!("{tag}-{}@example.com", Uuid::new_v4().simple()),
+                password: "four words walk into a bar".into(),
+                display_name: tag.into(),
+                device_id: client.store().device_id().expect("device").to_string(),
+                device_name: None,
+            }),
+        )
+        .await
+        .expect("signup");
+    client.session().adopt(pair).await.expect("adopt");
+}
+
+async fn seed(db: &PgPool) -> (Uuid, Uuid, Vec<Uuid>) {
+    let artist: Uuid = sqlx::query_scalar(
+        "INSERT INTO artists (name, slug) VALUES ('Offline Band', 'offline-band') RETURNING id",
+    )
+    .fetch_one(db)
+    .await
+    .expect("artist");
+    let show: Uuid = sqlx::query_scalar(
+        "INSERT INTO shows (headliner_artist_id, date, status) VALUES ($1, current_date + 20, 'upcoming') RETURNING id",
+    )
+    .bind(artist)
+    .fetch_one(db)
+    .await
+    .expect("show");
+    let mut songs = Vec::new();
+    for t in ["Opener", "Single", "Ballad", "Closer"] {
+        let id: Uuid = sqlx::query_scalar(
+            "INSERT INTO songs (title, normalized_title) VALUES ($1, lower($1)) RETURNING id",
+        )
+        .bind(t)
+        .fetch_one(db)
+        .await
+        .expect("song");
+        sqlx::query("INSERT INTO artist_songs (artist_id, song_id) VALUES ($1, $2)")
+            .bind(artist)
+            .bind(id)
+            .execute(db)
+            .await
+            .expect("catalogue");
+        songs.push(id);
+    }
+    (artist, show, songs)
+}
+
+/// Syncs until the pulled view shows what `done` wants (other tests' transactions can hold back
+/// what a pull may serve for a moment).
+async fn sync_until(client: &Client, done: impl Fn(&Client) -> bool) {
+    for _ in 0..100 {
+        client.sync().await.expect("sync");
+        if done(client) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never converged");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn votes_and_predictions_made_offline_survive_a_restart_and_sync_later(db: PgPool) {
+    let (artist, show, songs) = seed(&db).await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let addr = server.addr;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), addr);
+    sign_up(&client, "fan").await;
+    client.follow(artist, true).expect("follow");
+    sync_until(&client, |c| {
+        c.store().catalogue(artist).expect("catalogue").len() == 4
+    })
+    .await;
+    assert_eq!(client.store().shows_of(artist).expect("shows").len(), 1);
+    assert_eq!(
+        client.store().search("offl", 5).expect("search")[0].name,
+        "Offline Band"
+    );
+
+    // The venue has no signal.
+    server.stop().await;
+    client.add_song(show, songs[1]).expect("add");
+    client.vote_song(show, songs[1], 1).expect("vote");
+    client
+        .predict(
+            show,
+            vec![
+                PredictionLine {
+                    song_id: songs[0],
+                    encore: false,
+                },
+                PredictionLine {
+                    song_id: songs[1],
+                    encore: false,
+                },
+                PredictionLine {
+                    song_id: songs[3],
+                    encore: true,
+                },
+            ],
+        )
+        .expect("predict");
+    let err = client.sync().await.expect_err("offline");
+    assert!(err.is_transient(), "{err}");
+    let list = client.store().community(show).expect("community");
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (
+            list[0].title.as_str(),
+            list[0].upvotes,
+            list[0].my_vote,
+            list[0].pending
+        ),
+        ("Single", 1, 1, true)
+    );
+
+    // The app is closed and opened again, still offline: everything is still there.
+    drop(client);
+    let client = open(dir.path(), addr);
+    let list = client.store().community(show).expect("community");
+    assert_eq!((list[0].upvotes, list[0].pending), (1, true));
+    let p = client.store().prediction(show).expect("prediction");
+    assert!(p.pending);
+    assert_eq!(
+        p.songs
+            .iter()
+            .map(|s| (s.title.as_str(), s.set_name.as_str()))
+            .collect::<Vec<_>>(),
+        [("Opener", "main"), ("Single", "main"), ("Closer", "encore")]
+    );
+    let (pending, _, refused) = client.store().outbox_counts().expect("counts");
+    assert_eq!(
+        (pending, refused),
+        (3, 0),
+        "the follow went out before the signal did"
+    );
+
+    // Signal again (same address): one sync sends everything, once.
+    let server = serve_on(db.clone(), &addr.to_string()).await;
+    sync_until(&client, |c| {
+        c.store()
+            .community(show)
+            .expect("community")
+            .iter()
+            .all(|l| !l.pending)
+            && !c.store().prediction(show).expect("prediction").pending
+    })
+    .await;
+    let list = client.store().community(show).expect("community");
+    assert_eq!((list[0].upvotes, list[0].my_vote), (1, 1));
+    let (up, down): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE value = 1), count(*) FILTER (WHERE value = -1) FROM votes",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("votes");
+    assert_eq!((up, down), (1, 0));
+    let stored: i32 = sqlx::query_scalar("SELECT upvotes FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id WHERE l.source = 'community'")
+        .fetch_one(&db)
+        .await
+        .expect("totals");
+    assert_eq!(stored, 1, "totals equal a fresh count");
+    assert_eq!(client.store().outbox_counts().expect("counts"), (0, 0, 0));
+
+    // A second fan votes the same song down; the first fan's next sync shows it.
+    let dir2 = tempfile::tempdir().expect("dir");
+    let other = open(dir2.path(), server.addr);
+    sign_up(&other, "rival").await;
+    other.follow(artist, true).expect("follow");
+    sync_until(&other, |c| {
+        !c.store().community(show).expect("list").is_empty()
+    })
+    .await;
+    let line = other.store().community(show).expect("list")[0]
+        .line_id
+        .expect("line");
+    other.vote(line, -1).expect("down");
+    other.sync().await.expect("sync");
+    sync_until(&client, |c| {
+        c.store().community(show).expect("list")[0].downvotes == 1
+    })
+    .await;
+
+    // Signing out wipes the private data (the public artist list stays).
+    client.logout().await.expect("logout");
+    assert!(client.store().community(show).expect("list").is_empty());
+    assert!(
+        client
+            .store()
+            .prediction(show)
+            .expect("prediction")
+            .songs
+            .is_empty()
+    );
+    assert!(matches!(client.sync().await, Err(ClientError::SignedOut)));
+    assert!(!dir.path().join("tokens.bin").exists());
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_refusal_keeps_its_reason_and_does_not_block_the_queue(db: PgPool) {
+    let (artist, show, songs) = seed(&db).await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    sign_up(&client, "fan").await;
+    client.follow(artist, true).expect("follow");
+    client.sync().await.expect("sync");
+    // A song from another artist's catalogue, then a fine vote behind it.
+    client.add_song(show, Uuid::now_v7()).expect("bad add");
+    client.add_song(show, songs[0]).expect("good add");
+    let out = client.sync().await.expect("sync");
+    assert_eq!((out.pushed, out.rejected), (2, 1));
+    let refused: Vec<String> = client
+        .store()
+        .outbox()
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|e| match e.outcome {
+            Some(theset_shared::sync::Outcome::Rejected { message, .. }) => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].contains("catalogue"), "{refused:?}");
+    sync_until(&client, |c| {
+        c.store().community(show).expect("list").len() == 1
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn parallel_requests_refresh_the_token_once(db: PgPool) {
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    sign_up(&client, "busy").await;
+    // Make the stored access token look stale, as after a night in a drawer.
+    let v = vault(dir.path());
+    let mut t: Tokens = v.load().expect("load").expect("tokens");
+    t.expires_at = chrono::Utc::now() - chrono::Duration::seconds(5);
+    v.save(&t).expect("save");
+    drop(client);
+    let client = Arc::new(open(dir.path(), server.addr));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move { c.pull_all().await }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("pull");
+    }
+    let rotated: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL")
+            .fetch_one(&db)
+            .await
+            .expect("count");
+    assert_eq!(rotated, 1, "one refresh for eight callers");
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE revoked_at IS NULL")
+        .fetch_one(&db)
+        .await
+        .expect("sessions");
+    assert_eq!(live, 1, "the session survived");
+    let stored = vault(dir.path()).load().expect("load").expect("tokens");
+    assert_ne!(
+        stored.refresh_token, t.refresh_token,
+        "the rotated token was kept"
+    );
+}
