@@ -169,6 +169,9 @@ case "${1:-start}" in
   deps) deps ;;
   start) start; start_redis; start_smtp ;;
   stop) stop ;;
+  # The reliability suite restarts the database under load (fast shutdown: like a crash for
+  # every open connection).
+  restart-pg) pg_ctl restart -m fast >/dev/null && log "Postgres restarted" ;;
   env) env_out ;;
-  *) echo "usage: $0 deps|start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|start|stop|restart-pg|env" >&2; exit 2 ;;
 esac

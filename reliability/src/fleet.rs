@@ -1,0 +1,107 @@
+//! The simulated fans: each a real `theset-client` with its own store, acting in offline bursts
+//! and syncing whenever it feels like it, whatever the network does.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Result;
+use rand::Rng;
+use rand::seq::SliceRandom;
+use sqlx::PgPool;
+use theset_client::Client;
+use theset_client::vault::{FileVault, Tokens, Vault};
+use theset_shared::api::PredictionLine;
+use theset_shared::sync::Mutation;
+use uuid::Uuid;
+
+use crate::world::{Catalogue, account};
+
+pub struct Fan {
+    pub user: Uuid,
+    pub client: Client,
+    pub artist: usize,
+    /// Every mutation this fan made, in order.
+    pub log: Mutex<Vec<Mutation>>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn make(n: usize, db: &PgPool, url: &str, catalogue: &Catalogue) -> Result<Arc<Fan>> {
+    let (user, access, refresh) = account(db, n).await?;
+    let dir = tempfile::tempdir()?;
+    let vault = FileVault::new(&dir.path().join("tokens.bin"), &dir.path().join("key"));
+    vault.save(&Tokens {
+        access_token: access,
+        refresh_token: refresh,
+        expires_at: chrono::Utc::now() + chrono::Duration::hours(2),
+    })?;
+    let client = Client::open_with_vault(&dir.path().join("theset.sqlite3"), url, Box::new(vault))?;
+    let artist = n % catalogue.artists.len();
+    let follow = client.follow(catalogue.artists[artist].id, true)?;
+    Ok(Arc::new(Fan {
+        user,
+        client,
+        artist,
+        log: Mutex::new(vec![follow]),
+        _dir: dir,
+    }))
+}
+
+impl Fan {
+    fn record(&self, m: Mutation) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(m);
+        }
+    }
+
+    /// One burst of 1–5 actions, all offline (only the local store is touched).
+    pub fn burst(&self, catalogue: &Catalogue) -> Result<usize> {
+        let artist = &catalogue.artists[self.artist];
+        let plan: Vec<(u8, Uuid, Uuid, i16, Vec<Uuid>)> = {
+            let mut rng = rand::rng();
+            (0..rng.random_range(1..=5))
+                .map(|_| {
+                    let show = artist.shows[rng.random_range(0..artist.shows.len())];
+                    let song = artist.songs[rng.random_range(0..artist.songs.len())];
+                    let value = [1i16, 1, -1, 0][rng.random_range(0..4)];
+                    let mut picks = artist.songs.clone();
+                    picks.shuffle(&mut rng);
+                    picks.truncate(rng.random_range(1..=6));
+                    (rng.random_range(0..100u8), show, song, value, picks)
+                })
+                .collect()
+        };
+        let mut made = 0;
+        for (dice, show, song, value, picks) in plan {
+            if dice < 70 {
+                self.record(self.client.add_song(show, song)?);
+                self.record(self.client.vote_song(show, song, value)?);
+                made += 2;
+            } else {
+                let n = picks.len();
+                let lines = picks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, song_id)| PredictionLine {
+                        song_id,
+                        encore: n > 2 && i == n - 1,
+                    })
+                    .collect();
+                self.record(self.client.predict(show, lines)?);
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
+    /// A sync that may fail or hang on a bad network; bounded so the fan gets on with life.
+    pub async fn try_sync(&self) -> bool {
+        matches!(
+            tokio::time::timeout(Duration::from_secs(20), self.client.sync()).await,
+            Ok(Ok(_))
+        )
+    }
+
+    pub fn settled(&self) -> bool {
+        matches!(self.client.store().outbox_counts(), Ok((0, 0, _)))
+    }
+}

@@ -1,0 +1,200 @@
+//! The sync reliability suite (`cargo xtask reliability`, part of `cargo xtask test`).
+//!
+//! The real backend runs as a process behind a fault-injecting proxy; hundreds of real
+//! `theset-client` instances vote and predict in offline bursts and sync through it, while the
+//! backend is killed with SIGKILL and restarted three times and Postgres restarts once. Then
+//! the network heals and every device must converge within 30 s with nothing lost, nothing
+//! applied twice, totals equal to a fresh count and every local store equal to the server's
+//! view. Settings: `THESET_FAULT_CLIENTS` (200), `THESET_FAULT_SECS` (90 s of storm),
+//! `THESET_BACKEND_BIN`, `DATABASE_URL` (the server to create the suite's database on).
+
+mod checks;
+mod fleet;
+mod proxy;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use rand::Rng;
+use sqlx::PgPool;
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn free_port() -> Result<SocketAddr> {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    Ok(l.local_addr()?)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let clients: usize = env_or("THESET_FAULT_CLIENTS", 200);
+    let storm = Duration::from_secs(env_or("THESET_FAULT_SECS", 90));
+    let admin_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let bin = std::env::var("THESET_BACKEND_BIN").context("THESET_BACKEND_BIN is not set")?;
+    let url = world::fresh_database(&admin_url, "theset_faults").await?;
+    let backend_addr = free_port().await?;
+    let mut backend = world::Backend::new(bin.into(), url.clone(), backend_addr);
+    backend.run_once(&["migrate"])?;
+    let db = PgPool::connect(&url).await?;
+    let catalogue = world::seed(&db, 5, 2, 12).await?;
+
+    let faults = proxy::Faults::new();
+    let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let proxy_url = format!("http://{}", proxy_listener.local_addr()?);
+    tokio::spawn(proxy::run(proxy_listener, backend_addr, faults.clone()));
+    backend.start().await?;
+
+    let mut fans = Vec::with_capacity(clients);
+    for n in 0..clients {
+        fans.push(fleet::make(n, &db, &proxy_url, &catalogue).await?);
+    }
+    let catalogue = Arc::new(catalogue);
+    println!(
+        "reliability: {clients} clients, {} s of faults (latency 0–800 ms, 10 % dropped, 10 % cut mid-response, partitions), 3 backend kills, 1 Postgres restart",
+        storm.as_secs()
+    );
+
+    // The fans.
+    let start = Instant::now();
+    let deadline = start + storm;
+    let mut tasks = Vec::new();
+    for fan in &fans {
+        let (fan, catalogue) = (fan.clone(), catalogue.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut synced = 0u32;
+            while Instant::now() < deadline {
+                fan.burst(&catalogue)?;
+                let (sync, pause) = {
+                    let mut rng = rand::rng();
+                    (rng.random_bool(0.6), rng.random_range(200..3000u64))
+                };
+                if sync && fan.try_sync().await {
+                    synced += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            anyhow::Ok(synced)
+        }));
+    }
+
+    // The storm: kills, a database restart and partitions on a timeline across the run.
+    let at = |f: f64| start + storm.mul_f64(f);
+    let mut events: Vec<(Instant, &str)> = vec![
+        (at(0.15), "kill"),
+        (at(0.40), "kill"),
+        (at(0.55), "restart-pg"),
+        (at(0.80), "kill"),
+    ];
+    {
+        let mut rng = rand::rng();
+        for f in [0.05, 0.60] {
+            let len =
+                Duration::from_secs(rng.random_range(5..=30u64).min(storm.as_secs() / 4).max(5));
+            events.push((at(f), "partition"));
+            events.push((at(f) + len, "heal-partition"));
+        }
+    }
+    events.sort_by_key(|e| e.0);
+    let mut pg_restarts = 0;
+    for (when, what) in events {
+        tokio::time::sleep_until(when.into()).await;
+        match what {
+            "kill" => {
+                backend.kill();
+                tokio::time::sleep(Duration::from_millis(rand::rng().random_range(500..3000)))
+                    .await;
+                backend.start().await?;
+            }
+            "restart-pg" => {
+                let status = std::process::Command::new("bash")
+                    .args(["scripts/services.sh", "restart-pg"])
+                    .status()?;
+                if !status.success() {
+                    bail!("restarting Postgres failed");
+                }
+                pg_restarts += 1;
+            }
+            "partition" => faults.partition(true),
+            _ => faults.partition(false),
+        }
+    }
+    let mut syncs_ok = 0;
+    for t in tasks {
+        syncs_ok += t.await??;
+    }
+
+    // The network heals: every device must settle within 30 s.
+    faults.heal();
+    let healed = Instant::now();
+    let mut settle = Vec::new();
+    for fan in &fans {
+        let fan = fan.clone();
+        settle.push(tokio::spawn(async move {
+            while healed.elapsed() < Duration::from_secs(30) {
+                if fan.try_sync().await && fan.settled() {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            false
+        }));
+    }
+    let mut unsettled = 0;
+    for s in settle {
+        if !s.await? {
+            unsettled += 1;
+        }
+    }
+    let convergence = healed.elapsed();
+    let db = PgPool::connect(&url).await?;
+    // Fans that settled early missed what later ones pushed: one more pull each, once every
+    // change logged so far can be served, so every store is compared with the same server.
+    for _ in 0..200 {
+        let served: bool = sqlx::query_scalar(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(tx) FROM sync_changes), '0'::xid8)",
+        )
+        .fetch_one(&db)
+        .await?;
+        if served {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for fan in &fans {
+        fan.client.pull_all().await?;
+    }
+    let report = checks::run(&db, &fans, &catalogue).await?;
+    let c = &faults.counters;
+    println!(
+        "reliability: {} mutations from {clients} clients ({syncs_ok} successful syncs during the storm); proxy: {} connections, {} dropped, {} cut mid-response, {} partitions; backend killed {} times, Postgres restarted {pg_restarts} time(s)",
+        report.mutations,
+        c.connections.load(Ordering::Relaxed),
+        c.dropped.load(Ordering::Relaxed),
+        c.cut.load(Ordering::Relaxed),
+        c.partitions.load(Ordering::Relaxed),
+        backend.kills,
+    );
+    println!(
+        "reliability: converged in {:.1} s after the network healed ({unsettled} clients unsettled); lost {}, duplicated {}, refused {}, wrong votes {}, drifted totals {}, stores differing from the server {}",
+        convergence.as_secs_f64(),
+        report.lost,
+        report.duplicated,
+        report.rejected,
+        report.wrong_votes,
+        report.drifted_totals,
+        report.stores_differing,
+    );
+    if unsettled > 0 || !report.clean() {
+        bail!("the reliability suite failed");
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The suite's own database, its catalogue and accounts, and the backend process it kills.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use sqlx::PgPool;
+use theset_backend::auth::tokens;
+use uuid::Uuid;
+
+pub struct Catalogue {
+    pub artists: Vec<Artist>,
+}
+
+pub struct Artist {
+    pub id: Uuid,
+    pub shows: Vec<Uuid>,
+    pub songs: Vec<Uuid>,
+}
+
+/// A fresh database `name` on the server of `admin_url`; returns its URL.
+pub async fn fresh_database(admin_url: &str, name: &str) -> Result<String> {
+    let admin = PgPool::connect(admin_url)
+        .await
+        .context("connecting to Postgres")?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+pub async fn seed(db: &PgPool, artists: usize, shows: usize, songs: usize) -> Result<Catalogue> {
+    let mut out = Vec::new();
+    for a in 0..artists {
+        let id: Uuid =
+            sqlx::query_scalar("INSERT INTO artists (name, slug) VALUES ($1, $2) RETURNING id")
+                .bind(format!("Fault Band {a}"))
+                .bind(format!("fault-band-{a}"))
+                .fetch_one(db)
+                .await?;
+        let mut show_ids = Vec::new();
+        for s in 0..shows {
+            show_ids.push(
+                sqlx::query_scalar(
+                    "INSERT INTO shows (headliner_artist_id, date, status) \
+                     VALUES ($1, current_date + $2, 'upcoming') RETURNING id",
+                )
+                .bind(id)
+                .bind(i32::try_from(s).unwrap_or(0) + 10)
+                .fetch_one(db)
+                .await?,
+            );
+        }
+        let mut song_ids = Vec::new();
+        for n in 0..songs {
+            let song: Uuid = sqlx::query_scalar(
+                "INSERT INTO songs (title, normalized_title) VALUES ($1, lower($1)) RETURNING id",
+            )
+            .bind(format!("Song {a}-{n}"))
+            .fetch_one(db)
+            .await?;
+            sqlx::query("INSERT INTO artist_songs (artist_id, song_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(song)
+                .execute(db)
+                .await?;
+            song_ids.push(song);
+        }
+        out.push(Artist {
+            id,
+            shows: show_ids,
+            songs: song_ids,
+        });
+    }
+    Ok(Catalogue { artists: out })
+}
+
+/// An account with a native session valid for the run: `(user, access, refresh)`.
+pub async fn account(db: &PgPool, n: usize) -> Result<(Uuid, String, String)> {
+    let user: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, email_verified_at) VALUES ($1, $2, now()) RETURNING id",
+    )
+    .bind(format!("fan{n}@faults.test"))
+    .bind(format!("Fan {n}"))
+    .fetch_one(db)
+    .await?;
+    let session: Uuid = sqlx::query_scalar(
+        "INSERT INTO sessions (user_id, device_id) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(user)
+    .bind(format!("device-{n}"))
+    .fetch_one(db)
+    .await?;
+    let (access, refresh) = (tokens::new_token(), tokens::new_token());
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '2 hours')",
+    )
+    .bind(tokens::digest(&access))
+    .bind(session)
+    .execute(db)
+    .await?;
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '30 days')",
+    )
+    .bind(tokens::digest(&refresh))
+    .bind(session)
+    .execute(db)
+    .await?;
+    Ok((user, access, refresh))
+}
+
+/// The backend as a process, killed with SIGKILL and started again on the same port.
+pub struct Backend {
+    bin: PathBuf,
+    database_url: String,
+    pub addr: SocketAddr,
+    child: Option<Child>,
+    pub kills: u32,
+}
+
+impl Backend {
+    pub fn new(bin: PathBuf, database_url: String, addr: SocketAddr) -> Self {
+        Self {
+            bin,
+            database_url,
+            addr,
+            child: None,
+            kills: 0,
+        }
+    }
+
+    pub fn run_once(&self, args: &[&str]) -> Result<()> {
+        let status = Command::new(&self.bin)
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .status()
+            .with_context(|| format!("running {}", self.bin.display()))?;
+        if !status.success() {
+            bail!("{} {args:?} failed: {status}", self.bin.display());
+        }
+        Ok(())
+    }
+
+    pub async fn start(&mut self) -> Result<()> {
+        let child = Command::new(&self.bin)
+            .args(["serve", "--listen", &self.addr.to_string()])
+            .env("DATABASE_URL", &self.database_url)
+            .env("THESET_CRON", "off")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", self.bin.display()))?;
+        self.child = Some(child);
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the backend did not come up on {}", self.addr)
+    }
+
+    /// SIGKILL: no shutdown, no flushing, open transactions die with the process.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+            self.kills += 1;
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
