@@ -342,3 +342,47 @@ async fn parallel_requests_refresh_the_token_once(db: PgPool) {
         "the rotated token was kept"
     );
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_live_stream_brings_other_fans_votes_without_polling(db: PgPool) {
+    let (artist, show, songs) = seed(&db).await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let watcher = Arc::new(open(dir.path(), server.addr));
+    sign_up(&watcher, "watcher").await;
+    watcher.follow(artist, true).expect("follow");
+    watcher.sync().await.expect("sync");
+    // The loop syncs once, then only when nudged: its timer is an hour.
+    let (poke, pokes) = tokio::sync::mpsc::channel(1);
+    let (status_tx, mut status) = tokio::sync::watch::channel(theset_client::live::Status::Idle);
+    let live = tokio::spawn(theset_client::live::run(
+        watcher.clone(),
+        pokes,
+        status_tx,
+        std::time::Duration::from_secs(3600),
+    ));
+    status
+        .wait_for(|s| *s == theset_client::live::Status::Idle)
+        .await
+        .expect("first sync");
+
+    let dir2 = tempfile::tempdir().expect("dir");
+    let fan = open(dir2.path(), server.addr);
+    sign_up(&fan, "voter").await;
+    fan.add_song(show, songs[2]).expect("add");
+    fan.vote_song(show, songs[2], 1).expect("vote");
+    fan.sync().await.expect("push");
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let list = watcher.store().community(show).expect("list");
+            if list.first().is_some_and(|l| l.upvotes == 1) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(seen.is_ok(), "the vote arrived through the live stream");
+    drop(poke);
+    let _ = live.await;
+}

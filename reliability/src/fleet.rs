@@ -53,12 +53,12 @@ impl Fan {
         }
     }
 
-    /// One burst of 1–5 actions, all offline (only the local store is touched).
+    /// One burst of 1–4 actions, all offline (only the local store is touched).
     pub fn burst(&self, catalogue: &Catalogue) -> Result<usize> {
         let artist = &catalogue.artists[self.artist];
         let plan: Vec<(u8, Uuid, Uuid, i16, Vec<Uuid>)> = {
             let mut rng = rand::rng();
-            (0..rng.random_range(1..=5))
+            (0..rng.random_range(1..=4))
                 .map(|_| {
                     let show = artist.shows[rng.random_range(0..artist.shows.len())];
                     let song = artist.songs[rng.random_range(0..artist.songs.len())];

@@ -97,6 +97,8 @@ async fn handle(
                 return Ok::<_, std::io::Error>(());
             }
             // Latency per response too, not only per connection (clients keep connections).
+            // Faults stop for connections opened before the network healed too.
+            let on = faults.on.load(Ordering::Relaxed);
             let pause = {
                 let mut rng = rand::rng();
                 (on && rng.random_bool(0.2)).then(|| rng.random_range(0..800u64))
@@ -105,13 +107,13 @@ async fn handle(
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
             let mut chunk = &buf[..n];
-            if let Some(limit) = cut_after {
-                if sent + chunk.len() >= limit {
-                    chunk = &chunk[..limit.saturating_sub(sent)];
-                    cw.write_all(chunk).await?;
-                    faults.counters.cut.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
+            if let Some(limit) = cut_after.filter(|_| on)
+                && sent + chunk.len() >= limit
+            {
+                chunk = &chunk[..limit.saturating_sub(sent)];
+                cw.write_all(chunk).await?;
+                faults.counters.cut.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
             }
             cw.write_all(chunk).await?;
             sent += chunk.len();

@@ -29,11 +29,15 @@ fn main() -> ExitCode {
             .and_then(|_| services(&["start"]))
             .and_then(|_| services_env())
             .and_then(|env| api_checks::fuzz().and_then(|_| api_checks::schemathesis(&env))),
+        Some("reliability") => services(&["deps"])
+            .and_then(|_| services(&["start"]))
+            .and_then(|_| services_env())
+            .and_then(|env| reliability(&env)),
         Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | bench | api-checks | build-ui | services start|stop|deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | services start|stop|deps"
             );
             return ExitCode::from(2);
         }
@@ -176,6 +180,7 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
     }
     check(&mut c)?;
     if filters.is_empty() {
+        reliability(&env)?;
         api_checks::fuzz()?;
         api_checks::schemathesis(&env)?;
     }
@@ -194,34 +199,59 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     } else {
         "dev"
     };
-    for (bench, what) in [
-        ("import", "import benchmark"),
+    for (package, bench, what) in [
+        ("theset-backend", "import", "import benchmark"),
         (
+            "theset-backend",
             "likely",
             "likely-songs benchmark (Brier score, top-10 hit rate)",
         ),
         (
+            "theset-backend",
             "votes",
             "vote write throughput over HTTP vs pgbench, and p99 at 70 % load",
+        ),
+        (
+            "theset-backend",
+            "fanout",
+            "live fan-out: 2,000 SSE subscribers, commit to delivery",
+        ),
+        (
+            "theset-client",
+            "sync",
+            "sync: push of 10,000 mutations, first and empty pulls, local search",
         ),
     ] {
         step(&format!("{what} ({profile} profile)"));
         check(
             cmd("cargo")
-                .args([
-                    "bench",
-                    "-p",
-                    "theset-backend",
-                    "--bench",
-                    bench,
-                    "--profile",
-                    profile,
-                ])
+                .args(["bench", "-p", package, "--bench", bench, "--profile", profile])
                 .envs(&env)
                 .env("RUST_LOG", "error"),
         )?;
     }
     Ok(())
+}
+
+/// The sync reliability suite (`reliability/`): a crowd of clients through a faulty network while
+/// the backend is killed and Postgres restarts. It restarts the shared Postgres, so it runs alone,
+/// after the tests. Then the same under `tc netem` in a network namespace, where allowed.
+fn reliability(env: &HashMap<String, String>) -> anyhow::Result<()> {
+    step("reliability suite: clients through a faulty network, backend killed, Postgres restarted");
+    check(cmd("cargo").args(["build", "-q", "-p", "theset-backend", "-p", "theset-reliability"]))?;
+    let bin = target_dir().join("debug");
+    // The suite makes its own database on the same server.
+    let admin = env
+        .get("DATABASE_URL")
+        .map(|v| v.rsplit_once('/').map_or(v.clone(), |(b, _)| format!("{b}/postgres")))
+        .ok_or_else(|| anyhow::anyhow!("no DATABASE_URL from the services script"))?;
+    check(
+        cmd(&bin.join("theset-reliability").to_string_lossy())
+            .envs(env)
+            .env("DATABASE_URL", &admin)
+            .env("THESET_BACKEND_BIN", bin.join("theset-backend"))
+            .env("RUST_LOG", "error"),
+    )
 }
 
 pub(crate) struct Guard(Child);

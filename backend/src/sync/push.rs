@@ -1,7 +1,9 @@
-//! `POST /api/v1/sync/push`: a device's outbox, applied once each and in sequence order, in one
-//! transaction. Each mutation runs in a savepoint through the same actions as the REST routes; a
-//! refused one is rolled back alone, answered with the reason, and still spends its sequence
-//! number so the queue moves on. A retried push (lost answer, crash) gets the stored results.
+//! `POST /api/v1/sync/push`: a device's outbox, applied once each and in sequence order. Each
+//! mutation commits on its own with its recorded answer and the device's new position (a crash
+//! between two leaves a prefix applied, never a half), inside that transaction in a savepoint
+//! through the same actions as the REST routes: a refused one is rolled back alone, answered
+//! with the reason, and still spends its sequence number so the queue moves on. A retried push
+//! (lost answer, crash) gets the stored results.
 
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
@@ -33,8 +35,9 @@ pub async fn push(
             results: Vec::new(),
         });
     }
-    let mut tx = pool.begin().await?;
-    let last = db::lock_device(&mut tx, req.device_id, caller.user_id)
+    // Where the device stands; the stored answers of what it sends again.
+    let mut conn = pool.acquire().await?;
+    let last = db::last_seq(&mut *conn, req.device_id, caller.user_id)
         .await?
         .ok_or(AppError::Forbidden)?;
     let first = req.mutations.first().map_or(last + 1, |m| m.seq);
@@ -43,17 +46,33 @@ pub async fn push(
         return Err(AppError::Stale(json!({ "expected_seq": last + 1 })));
     }
     let mut results = Vec::with_capacity(req.mutations.len());
-    for (seq, id, outcome) in db::results(&mut tx, req.device_id, first, last).await? {
-        results.push(MutationResult {
-            id,
-            seq,
-            outcome: serde_json::from_value(outcome)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored outcome {seq}: {e}")))?,
-        });
+    for (seq, id, outcome) in db::results(&mut conn, req.device_id, first, last).await? {
+        results.push(stored(seq, id, outcome)?);
     }
+    drop(conn);
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let mut applied_to = last;
+    // One transaction per mutation: a vote's row locks (its line's totals) are held for one
+    // mutation, not for a whole batch, so fans of the same show do not queue behind each other's
+    // outboxes. The device row is locked in each, so two pushes of one device apply in order.
     for m in req.mutations.iter().filter(|m| m.seq > last) {
+        let mut tx = pool.begin().await?;
+        let now_last = db::lock_device(&mut tx, req.device_id, caller.user_id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        if m.seq <= now_last {
+            // A concurrent push of the same device applied it meanwhile.
+            drop(tx);
+            let mut conn = pool.acquire().await?;
+            for (seq, id, outcome) in db::results(&mut conn, req.device_id, m.seq, m.seq).await? {
+                results.push(stored(seq, id, outcome)?);
+            }
+            applied_to = applied_to.max(m.seq);
+            continue;
+        }
+        if m.seq != now_last + 1 {
+            return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
+        }
         let outcome = if db::mutation_seen(&mut tx, req.device_id, m.id).await? {
             refused(AppError::Conflict(format!(
                 "mutation {} was already pushed under another sequence number",
@@ -73,8 +92,10 @@ pub async fn push(
                 }
             }
         };
-        let stored = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
-        db::record_result(&mut tx, req.device_id, m.seq, m.id, &stored).await?;
+        let record = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
+        db::record_result(&mut tx, req.device_id, m.seq, m.id, &record).await?;
+        db::set_last_seq(&mut tx, req.device_id, m.seq).await?;
+        tx.commit().await?;
         applied_to = m.seq;
         results.push(MutationResult {
             id: m.id,
@@ -82,11 +103,18 @@ pub async fn push(
             outcome,
         });
     }
-    db::set_last_seq(&mut tx, req.device_id, applied_to).await?;
-    tx.commit().await?;
     Ok(PushResponse {
         last_seq: applied_to,
         results,
+    })
+}
+
+fn stored(seq: i64, id: uuid::Uuid, outcome: serde_json::Value) -> AppResult<MutationResult> {
+    Ok(MutationResult {
+        id,
+        seq,
+        outcome: serde_json::from_value(outcome)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored outcome {seq}: {e}")))?,
     })
 }
 
