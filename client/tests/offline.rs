@@ -386,3 +386,42 @@ async fn the_live_stream_brings_other_fans_votes_without_polling(db: PgPool) {
     drop(poke);
     let _ = live.await;
 }
+
+#[tokio::test]
+async fn a_server_past_this_protocol_asks_for_an_update() {
+    // A server whose minimum protocol is beyond this build answers 426 to every sync call.
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::UPGRADE_REQUIRED,
+            axum::Json(serde_json::json!({
+                "error": { "code": "upgrade_required", "message": "update" }, "min_version": 2
+            })),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let v = vault(dir.path());
+    v.save(&Tokens {
+        access_token: "a".into(),
+        refresh_token: "r".into(),
+        expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
+    })
+    .expect("tokens");
+    let client = open(dir.path(), addr);
+    client.follow(Uuid::now_v7(), true).expect("follow");
+    match client.sync().await {
+        Err(ClientError::UpgradeRequired { min }) => assert_eq!(min, 2),
+        other => panic!("expected an upgrade request, got {other:?}"),
+    }
+    assert_eq!(
+        client.store().outbox_counts().expect("counts").0,
+        1,
+        "the outbox waits for the update"
+    );
+}

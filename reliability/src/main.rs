@@ -59,10 +59,18 @@ async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("relay") {
         // Inside the namespace: a plain relay (no faults of its own).
-        let (listen, upstream) = (args.get(2).context("listen")?, args.get(3).context("upstream")?);
+        let (listen, upstream) = (
+            args.get(2).context("listen")?,
+            args.get(3).context("upstream")?,
+        );
         let faults = proxy::Faults::new();
         faults.heal();
-        proxy::run(tokio::net::TcpListener::bind(listen).await?, upstream.parse()?, faults).await;
+        proxy::run(
+            tokio::net::TcpListener::bind(listen).await?,
+            upstream.parse()?,
+            faults,
+        )
+        .await;
         return Ok(());
     }
     let mut failed = false;
@@ -126,7 +134,10 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
         Network::Netem(n) => {
             let me = std::env::current_exe()?;
             let port = free_port().await?.port();
-            format!("http://{}", n.relay(&me.to_string_lossy(), port, backend_addr)?)
+            format!(
+                "http://{}",
+                n.relay(&me.to_string_lossy(), port, backend_addr)?
+            )
         }
     };
     backend.start().await?;

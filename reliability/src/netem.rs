@@ -22,7 +22,11 @@ fn run(args: &[&str]) -> Result<()> {
         .output()
         .with_context(|| format!("running {args:?}"))?;
     if !out.status.success() {
-        bail!("{}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "{}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }
@@ -35,13 +39,38 @@ impl Netem {
     /// Creates the namespace and shaped link; the error says why the machine does not allow it.
     pub fn setup() -> Result<Self> {
         teardown();
+        // Loaded on demand on most kernels; a container may not be allowed to.
+        let _ = Command::new("modprobe")
+            .arg("sch_netem")
+            .stderr(Stdio::null())
+            .status();
         run(&["ip", "netns", "add", NS])?;
         let me = Self { relay: None };
-        run(&["ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF])?;
+        run(&[
+            "ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF,
+        ])?;
         run(&["ip", "link", "set", NS_IF, "netns", NS])?;
-        run(&["ip", "addr", "add", &format!("{HOST_IP}/30"), "dev", HOST_IF])?;
+        run(&[
+            "ip",
+            "addr",
+            "add",
+            &format!("{HOST_IP}/30"),
+            "dev",
+            HOST_IF,
+        ])?;
         run(&["ip", "link", "set", HOST_IF, "up"])?;
-        run(&["ip", "netns", "exec", NS, "ip", "addr", "add", &format!("{NS_IP}/30"), "dev", NS_IF])?;
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            NS,
+            "ip",
+            "addr",
+            "add",
+            &format!("{NS_IP}/30"),
+            "dev",
+            NS_IF,
+        ])?;
         run(&["ip", "netns", "exec", NS, "ip", "link", "set", NS_IF, "up"])?;
         run(&["ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up"])?;
         me.shape(true)?;
@@ -52,7 +81,9 @@ impl Netem {
     pub fn shape(&self, on: bool) -> Result<()> {
         let verb = if on { "replace" } else { "del" };
         let mut host = vec!["tc", "qdisc", verb, "dev", HOST_IF, "root"];
-        let mut ns = vec!["ip", "netns", "exec", NS, "tc", "qdisc", verb, "dev", NS_IF, "root"];
+        let mut ns = vec![
+            "ip", "netns", "exec", NS, "tc", "qdisc", verb, "dev", NS_IF, "root",
+        ];
         if on {
             host.extend_from_slice(SHAPE);
             ns.extend_from_slice(SHAPE);
@@ -65,7 +96,15 @@ impl Netem {
     pub fn relay(&mut self, self_bin: &str, port: u16, upstream: SocketAddr) -> Result<SocketAddr> {
         let listen = format!("{NS_IP}:{port}");
         let child = Command::new("ip")
-            .args(["netns", "exec", NS, self_bin, "relay", &listen, &upstream.to_string()])
+            .args([
+                "netns",
+                "exec",
+                NS,
+                self_bin,
+                "relay",
+                &listen,
+                &upstream.to_string(),
+            ])
             .stdout(Stdio::null())
             .spawn()
             .context("starting the relay in the namespace")?;
@@ -75,8 +114,14 @@ impl Netem {
 }
 
 fn teardown() {
-    let _ = Command::new("ip").args(["link", "del", HOST_IF]).stderr(Stdio::null()).status();
-    let _ = Command::new("ip").args(["netns", "del", NS]).stderr(Stdio::null()).status();
+    let _ = Command::new("ip")
+        .args(["link", "del", HOST_IF])
+        .stderr(Stdio::null())
+        .status();
+    let _ = Command::new("ip")
+        .args(["netns", "del", NS])
+        .stderr(Stdio::null())
+        .status();
 }
 
 impl Drop for Netem {

@@ -225,7 +225,15 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         step(&format!("{what} ({profile} profile)"));
         check(
             cmd("cargo")
-                .args(["bench", "-p", package, "--bench", bench, "--profile", profile])
+                .args([
+                    "bench",
+                    "-p",
+                    package,
+                    "--bench",
+                    bench,
+                    "--profile",
+                    profile,
+                ])
                 .envs(&env)
                 .env("RUST_LOG", "error"),
         )?;
@@ -238,12 +246,22 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
 /// after the tests. Then the same under `tc netem` in a network namespace, where allowed.
 fn reliability(env: &HashMap<String, String>) -> anyhow::Result<()> {
     step("reliability suite: clients through a faulty network, backend killed, Postgres restarted");
-    check(cmd("cargo").args(["build", "-q", "-p", "theset-backend", "-p", "theset-reliability"]))?;
+    check(cmd("cargo").args([
+        "build",
+        "-q",
+        "-p",
+        "theset-backend",
+        "-p",
+        "theset-reliability",
+    ]))?;
     let bin = target_dir().join("debug");
     // The suite makes its own database on the same server.
     let admin = env
         .get("DATABASE_URL")
-        .map(|v| v.rsplit_once('/').map_or(v.clone(), |(b, _)| format!("{b}/postgres")))
+        .map(|v| {
+            v.rsplit_once('/')
+                .map_or(v.clone(), |(b, _)| format!("{b}/postgres"))
+        })
         .ok_or_else(|| anyhow::anyhow!("no DATABASE_URL from the services script"))?;
     check(
         cmd(&bin.join("theset-reliability").to_string_lossy())

@@ -19,6 +19,9 @@ use crate::db::sessions::Caller;
 use crate::db::sync as db;
 use crate::error::{AppError, AppResult};
 
+/// Mutations per transaction (see `push`).
+const CHUNK: usize = 25;
+
 pub async fn push(
     pool: &sqlx::PgPool,
     caller: &Caller,
@@ -52,57 +55,65 @@ pub async fn push(
     drop(conn);
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let mut applied_to = last;
-    // One transaction per mutation: a vote's row locks (its line's totals) are held for one
-    // mutation, not for a whole batch, so fans of the same show do not queue behind each other's
-    // outboxes. The device row is locked in each, so two pushes of one device apply in order.
-    for m in req.mutations.iter().filter(|m| m.seq > last) {
+    // Short transactions of a few mutations each: a vote's row locks (its line's totals) are
+    // held for a moment, not for a whole outbox, so fans of the same show do not queue behind
+    // each other; and a commit (an fsync) is shared by a chunk, not paid per mutation. The
+    // device row is locked in each, so two pushes of one device apply in order.
+    let fresh: Vec<&Mutation> = req.mutations.iter().filter(|m| m.seq > last).collect();
+    for chunk in fresh.chunks(CHUNK) {
         let mut tx = pool.begin().await?;
-        let now_last = db::lock_device(&mut tx, req.device_id, caller.user_id)
+        let mut now_last = db::lock_device(&mut tx, req.device_id, caller.user_id)
             .await?
             .ok_or(AppError::Forbidden)?;
-        if m.seq <= now_last {
-            // A concurrent push of the same device applied it meanwhile.
-            drop(tx);
-            let mut conn = pool.acquire().await?;
-            for (seq, id, outcome) in db::results(&mut conn, req.device_id, m.seq, m.seq).await? {
+        let mut replayed = Vec::new();
+        for m in chunk {
+            if m.seq <= now_last {
+                // A concurrent push of the same device applied it meanwhile.
+                replayed.push(m.seq);
+                continue;
+            }
+            if m.seq != now_last + 1 {
+                return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
+            }
+            let outcome = if db::mutation_seen(&mut tx, req.device_id, m.id).await? {
+                refused(AppError::Conflict(format!(
+                    "mutation {} was already pushed under another sequence number",
+                    m.id
+                )))
+                .await?
+            } else {
+                let mut sp = tx.begin().await?;
+                match apply(&mut sp, caller, m, now_ms).await {
+                    Ok(outcome) => {
+                        sp.commit().await?;
+                        outcome
+                    }
+                    Err(e) => {
+                        sp.rollback().await?;
+                        refused(e).await?
+                    }
+                }
+            };
+            let record =
+                serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
+            db::record_result(&mut tx, req.device_id, m.seq, m.id, &record).await?;
+            now_last = m.seq;
+            results.push(MutationResult {
+                id: m.id,
+                seq: m.seq,
+                outcome,
+            });
+        }
+        db::set_last_seq(&mut tx, req.device_id, now_last).await?;
+        if let (Some(from), Some(to)) = (replayed.first(), replayed.last()) {
+            for (seq, id, outcome) in db::results(&mut tx, req.device_id, *from, *to).await? {
                 results.push(stored(seq, id, outcome)?);
             }
-            applied_to = applied_to.max(m.seq);
-            continue;
         }
-        if m.seq != now_last + 1 {
-            return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
-        }
-        let outcome = if db::mutation_seen(&mut tx, req.device_id, m.id).await? {
-            refused(AppError::Conflict(format!(
-                "mutation {} was already pushed under another sequence number",
-                m.id
-            )))
-            .await?
-        } else {
-            let mut sp = tx.begin().await?;
-            match apply(&mut sp, caller, m, now_ms).await {
-                Ok(outcome) => {
-                    sp.commit().await?;
-                    outcome
-                }
-                Err(e) => {
-                    sp.rollback().await?;
-                    refused(e).await?
-                }
-            }
-        };
-        let record = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
-        db::record_result(&mut tx, req.device_id, m.seq, m.id, &record).await?;
-        db::set_last_seq(&mut tx, req.device_id, m.seq).await?;
         tx.commit().await?;
-        applied_to = m.seq;
-        results.push(MutationResult {
-            id: m.id,
-            seq: m.seq,
-            outcome,
-        });
+        applied_to = now_last;
     }
+    results.sort_by_key(|r| r.seq);
     Ok(PushResponse {
         last_seq: applied_to,
         results,

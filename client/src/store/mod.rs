@@ -55,7 +55,7 @@ impl Store {
         let tx = conn.transaction()?;
         let now = chrono::Utc::now().to_rfc3339();
         tx.execute("DELETE FROM artists", [])?;
-        tx.execute("DELETE FROM search WHERE kind = 'artist'", [])?;
+        search::unindex(&tx, "artist", "%")?;
         {
             let mut ins = tx.prepare(
                 "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
@@ -73,10 +73,7 @@ impl Store {
                     a.upcoming_show_count,
                     now
                 ])?;
-                tx.execute(
-                    "INSERT INTO search (name, kind, ref) VALUES (?1, 'artist', ?2)",
-                    params![a.name, a.id.to_string()],
-                )?;
+                search::index(&tx, "artist", &a.id.to_string(), &a.name)?;
             }
         }
         tx.commit()?;
@@ -154,7 +151,8 @@ impl Store {
         self.conn().execute_batch(
             "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
              DELETE FROM lines; DELETE FROM votes; DELETE FROM outbox; DELETE FROM meta; \
-             DELETE FROM search WHERE kind = 'song';",
+             DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'song'); \
+             DELETE FROM search_keys WHERE kind = 'song';",
         )?;
         Ok(())
     }

@@ -77,5 +77,8 @@ pub const MIGRATIONS: &[&str] = &[
         created_at  TEXT NOT NULL
     );
     CREATE INDEX outbox_state_idx ON outbox (state, seq);
-    CREATE VIRTUAL TABLE search USING fts5(name, kind UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
+    CREATE VIRTUAL TABLE search USING fts5(name, kind UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+    -- FTS5 cannot look rows up by column: this maps (kind, ref) to the row id, so re-indexing a
+    -- song is two key lookups instead of a scan of the whole index.
+    CREATE TABLE search_keys (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, UNIQUE (kind, ref));",
 ];

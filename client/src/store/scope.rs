@@ -65,8 +65,9 @@ impl Store {
         if page.reset {
             tx.execute_batch(
                 "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
-                 DELETE FROM lines; DELETE FROM votes; DELETE FROM search WHERE kind = 'song';",
+                 DELETE FROM lines; DELETE FROM votes;",
             )?;
+            super::search::unindex(&tx, "song", "%")?;
         }
         let mut newest_vote = Hlc(0);
         for change in &page.changes {
@@ -422,7 +423,8 @@ fn read_list(conn: &rusqlite::Connection, show: Uuid, which: &str) -> Result<Lis
 fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result<(), ClientError> {
     match change {
         Change::Artist(a) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
                  ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, image_url = excluded.image_url, \
@@ -442,7 +444,8 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
             super::search::index(tx, "artist", &a.id.to_string(), &a.name)?;
         }
         Change::Show(s) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR REPLACE INTO shows (id, artist_id, date, status, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     s.summary.id.to_string(),
@@ -454,14 +457,22 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
             )?;
         }
         Change::Song(s) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR REPLACE INTO songs (artist_id, id, title, album, popularity) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![s.artist_id.to_string(), s.id.to_string(), s.title, s.album, s.popularity],
+                params![
+                    s.artist_id.to_string(),
+                    s.id.to_string(),
+                    s.title,
+                    s.album,
+                    s.popularity
+                ],
             )?;
             super::search::index(tx, "song", &format!("{}:{}", s.artist_id, s.id), &s.title)?;
         }
         Change::Setlist(l) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR REPLACE INTO setlists (id, show_id, artist_id, kind, source, version, verified, accuracy_score) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -477,7 +488,8 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
             )?;
         }
         Change::Line(l) => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR REPLACE INTO lines (id, setlist_id, song_id, title, position, set_name, is_cover, is_tape, \
                    upvotes, downvotes, net_votes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
@@ -497,13 +509,15 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
         }
         Change::Vote(v) => {
             *newest_vote = (*newest_vote).max(v.hlc);
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR REPLACE INTO votes (setlist_song_id, value, hlc) VALUES (?1, ?2, ?3)",
                 params![v.setlist_song_id.to_string(), v.value, v.hlc.0.to_string()],
             )?;
         }
         Change::Follow { artist_id } => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR IGNORE INTO follows (artist_id) VALUES (?1)",
                 [artist_id.to_string()],
             )?;
@@ -528,17 +542,11 @@ fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientEr
             )?;
             tx.execute("DELETE FROM shows WHERE artist_id = ?1", [id])?;
             tx.execute("DELETE FROM songs WHERE artist_id = ?1", [id])?;
-            tx.execute(
-                "DELETE FROM search WHERE kind = 'song' AND ref LIKE ?1",
-                [format!("{id}:%")],
-            )?;
+            super::search::unindex(tx, "song", &format!("{id}:%"))?;
         }
         Entity::Artist => {
             tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;
-            tx.execute(
-                "DELETE FROM search WHERE kind = 'artist' AND ref = ?1",
-                [id],
-            )?;
+            super::search::unindex(tx, "artist", id)?;
         }
         Entity::Show => {
             tx.execute(
@@ -550,10 +558,7 @@ fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientEr
         }
         Entity::Song => {
             tx.execute("DELETE FROM songs WHERE id = ?1", [id])?;
-            tx.execute(
-                "DELETE FROM search WHERE kind = 'song' AND ref LIKE ?1",
-                [format!("%:{id}")],
-            )?;
+            super::search::unindex(tx, "song", &format!("%:{id}"))?;
         }
         Entity::Setlist => {
             tx.execute("DELETE FROM lines WHERE setlist_id = ?1", [id])?;
@@ -567,4 +572,13 @@ fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientEr
         }
     }
     Ok(())
+}
+
+/// A statement prepared once per connection: a pull applies thousands of rows.
+fn exec<P: rusqlite::Params>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
 }

@@ -20,13 +20,28 @@ pub(super) fn index(
     reference: &str,
     name: &str,
 ) -> Result<(), ClientError> {
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO search_keys (kind, ref) VALUES (?1, ?2) \
+             ON CONFLICT (kind, ref) DO UPDATE SET kind = excluded.kind RETURNING id",
+        )?
+        .query_row(params![kind, reference], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("INSERT INTO search (rowid, name, kind, ref) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, name, kind, reference])?;
+    Ok(())
+}
+
+/// Drops entries of `kind` whose reference is LIKE `pattern` (`%` for all).
+pub(super) fn unindex(tx: &Transaction<'_>, kind: &str, pattern: &str) -> Result<(), ClientError> {
     tx.execute(
-        "DELETE FROM search WHERE kind = ?1 AND ref = ?2",
-        params![kind, reference],
+        "DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = ?1 AND ref LIKE ?2)",
+        params![kind, pattern],
     )?;
     tx.execute(
-        "INSERT INTO search (name, kind, ref) VALUES (?1, ?2, ?3)",
-        params![name, kind, reference],
+        "DELETE FROM search_keys WHERE kind = ?1 AND ref LIKE ?2",
+        params![kind, pattern],
     )?;
     Ok(())
 }
