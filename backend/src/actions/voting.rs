@@ -77,6 +77,9 @@ pub struct Voted {
 
 /// Sets (1, -1) or clears (0) the user's vote, as of `hlc`: last writer by the time the user
 /// acted, so an offline device's old vote arriving late changes nothing.
+///
+/// Every refusal happens before the one write; the sync push relies on it to apply votes
+/// without a savepoint. Keep it so.
 pub async fn vote(
     tx: &mut PgConnection,
     user: Uuid,
@@ -103,11 +106,12 @@ pub async fn vote(
             "only the community list of an upcoming show takes votes".into(),
         ));
     }
-    open_window(tx, ctx.show_id).await?;
-    let newer = votes::advance_clock(&mut *tx, user, line, hlc).await?;
-    if newer {
-        votes::set(&mut *tx, user, line, value).await?;
+    if !ctx.open {
+        return Err(AppError::Conflict(
+            "voting and predictions closed when the show started".into(),
+        ));
     }
+    let newer = votes::set_if_newer(&mut *tx, user, line, value, hlc).await?;
     Ok(Voted {
         done: (StatusCode::OK, json(&db::totals(&mut *tx, line).await?)?),
         superseded: !newer,

@@ -169,6 +169,8 @@ pub async fn add_line(
 pub struct LineContext {
     pub show_id: Uuid,
     pub source: String,
+    /// The show's voting window is open (as [`window`] computes it).
+    pub open: bool,
 }
 
 pub async fn line_context(
@@ -176,7 +178,10 @@ pub async fn line_context(
     line: Uuid,
 ) -> sqlx::Result<Option<LineContext>> {
     sqlx::query_as(
-        "SELECT l.show_id, l.source FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id \
+        "SELECT l.show_id, l.source, \
+                (s.status = 'upcoming' AND now() < coalesce(s.starts_at, \
+                    (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) AS open \
+         FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id JOIN shows s ON s.id = l.show_id \
          WHERE ss.id = $1 AND l.moderation_status <> 'hidden'",
     )
     .bind(line)

@@ -101,37 +101,40 @@ pub async fn results(
     .await
 }
 
-pub async fn record_result(
+/// Records the answers of a chunk of applied mutations: `(seq, mutation, outcome)`.
+pub async fn record_results(
     db: &mut PgConnection,
     device: Uuid,
-    seq: i64,
-    mutation: Uuid,
-    outcome: &Value,
+    rows: &[(i64, Uuid, Value)],
 ) -> sqlx::Result<()> {
+    let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let outcomes: Vec<Value> = rows.iter().map(|r| r.2.clone()).collect();
     sqlx::query(
-        "INSERT INTO device_results (device_id, seq, mutation_id, outcome) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO device_results (device_id, seq, mutation_id, outcome) \
+         SELECT $1, * FROM unnest($2::int8[], $3::uuid[], $4::jsonb[])",
     )
     .bind(device)
-    .bind(seq)
-    .bind(mutation)
-    .bind(outcome)
+    .bind(&seqs)
+    .bind(&ids)
+    .bind(&outcomes)
     .execute(db)
     .await
     .map(|_| ())
 }
 
-/// Whether the device already used `mutation` under another sequence number.
-pub async fn mutation_seen(
+/// Which of `mutations` the device already used (under other sequence numbers).
+pub async fn mutations_seen(
     db: &mut PgConnection,
     device: Uuid,
-    mutation: Uuid,
-) -> sqlx::Result<bool> {
+    mutations: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM device_results WHERE device_id = $1 AND mutation_id = $2)",
+        "SELECT mutation_id FROM device_results WHERE device_id = $1 AND mutation_id = ANY($2)",
     )
     .bind(device)
-    .bind(mutation)
-    .fetch_one(db)
+    .bind(mutations)
+    .fetch_all(db)
     .await
 }
 

@@ -33,26 +33,38 @@ pub async fn set(
     Ok(())
 }
 
-/// Moves the user's clock on `line` to `hlc` if that is later than the last write; false when a
-/// later write is already in place (the vote must then change nothing). Locks the register, so
-/// concurrent writers of the same (user, line) apply in clock order.
-pub async fn advance_clock(
+/// Sets or clears the user's vote as of `hlc`, if that is later than the register's last write
+/// (which it then becomes); false when a later write is already in place and nothing changed.
+/// One statement: the register's row is locked first, then the vote's, then (by the totals
+/// trigger) the line's — the same order for every writer.
+pub async fn set_if_newer(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
     setlist_song_id: Uuid,
+    value: Option<i16>,
     hlc: theset_shared::hlc::Hlc,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar::<_, bool>(
-        "INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
-         WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING true",
+    sqlx::query_scalar(
+        "WITH clock AS ( \
+             INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
+             WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING 1), \
+         cast_vote AS ( \
+             INSERT INTO votes (user_id, setlist_song_id, value) \
+             SELECT $1, $2, $4 WHERE $4 IS NOT NULL AND EXISTS (SELECT 1 FROM clock) \
+             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value \
+             WHERE votes.value <> EXCLUDED.value RETURNING 1), \
+         cleared AS ( \
+             DELETE FROM votes WHERE user_id = $1 AND setlist_song_id = $2 \
+             AND $4 IS NULL AND EXISTS (SELECT 1 FROM clock) RETURNING 1) \
+         SELECT EXISTS (SELECT 1 FROM clock)",
     )
     .bind(user_id)
     .bind(setlist_song_id)
     .bind(hlc.as_i64())
-    .fetch_optional(db)
+    .bind(value)
+    .fetch_one(db)
     .await
-    .map(|r| r.is_some())
 }
 
 /// Songs whose stored totals differ from a fresh count of `votes` (the nightly recount's check).

@@ -20,7 +20,7 @@ use crate::db::sync as db;
 use crate::error::{AppError, AppResult};
 
 /// Mutations per transaction (see `push`).
-const CHUNK: usize = 25;
+const CHUNK: usize = 100;
 
 pub async fn push(
     pool: &sqlx::PgPool,
@@ -66,6 +66,13 @@ pub async fn push(
             .await?
             .ok_or(AppError::Forbidden)?;
         let mut replayed = Vec::new();
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|m| m.id).collect();
+        let seen: std::collections::HashSet<uuid::Uuid> =
+            db::mutations_seen(&mut tx, req.device_id, &ids)
+                .await?
+                .into_iter()
+                .collect();
+        let mut records = Vec::with_capacity(chunk.len());
         for m in chunk {
             if m.seq <= now_last {
                 // A concurrent push of the same device applied it meanwhile.
@@ -75,12 +82,19 @@ pub async fn push(
             if m.seq != now_last + 1 {
                 return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
             }
-            let outcome = if db::mutation_seen(&mut tx, req.device_id, m.id).await? {
+            let outcome = if seen.contains(&m.id) {
                 refused(AppError::Conflict(format!(
                     "mutation {} was already pushed under another sequence number",
                     m.id
                 )))
                 .await?
+            } else if matches!(m.action, Action::Vote(_)) {
+                // A vote refuses before its one write (see `actions::voting::vote`), and a
+                // failed write fails the whole push: no savepoint needed on the hottest path.
+                match apply(&mut tx, caller, m, now_ms).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => refused(e).await?,
+                }
             } else {
                 let mut sp = tx.begin().await?;
                 match apply(&mut sp, caller, m, now_ms).await {
@@ -96,7 +110,7 @@ pub async fn push(
             };
             let record =
                 serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
-            db::record_result(&mut tx, req.device_id, m.seq, m.id, &record).await?;
+            records.push((m.seq, m.id, record));
             now_last = m.seq;
             results.push(MutationResult {
                 id: m.id,
@@ -104,6 +118,7 @@ pub async fn push(
                 outcome,
             });
         }
+        db::record_results(&mut tx, req.device_id, &records).await?;
         db::set_last_seq(&mut tx, req.device_id, now_last).await?;
         if let (Some(from), Some(to)) = (replayed.first(), replayed.last()) {
             for (seq, id, outcome) in db::results(&mut tx, req.device_id, *from, *to).await? {
