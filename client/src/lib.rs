@@ -74,6 +74,10 @@ impl Client {
         &self.session
     }
 
+    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Result<(), ClientError> {
+        self.session.signup(email, password, name).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Result<(), ClientError> {
         self.session.login(email, password).await
     }

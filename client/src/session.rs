@@ -77,6 +77,26 @@ impl Session {
         self.adopt(pair).await
     }
 
+    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Result<(), ClientError> {
+        let pair: TokenPair = self
+            .api
+            .call(
+                Method::POST,
+                "/auth/signup",
+                &[],
+                None,
+                Some(&theset_shared::api::SignupRequest {
+                    email: email.to_owned(),
+                    password: password.to_owned(),
+                    display_name: name.to_owned(),
+                    device_id: self.device_id.clone(),
+                    device_name: Some(device_name()),
+                }),
+            )
+            .await?;
+        self.adopt(pair).await
+    }
+
     /// Takes a token pair obtained elsewhere (OAuth, magic link).
     pub async fn adopt(&self, pair: TokenPair) -> Result<(), ClientError> {
         let tokens = tokens_of(pair);

@@ -36,9 +36,12 @@ impl Client {
         let (mut pushed, mut rejected) = (0, 0);
         for _ in 0..MAX_PAGES {
             let batch = self.store.pending(MAX_PUSH)?;
-            let Some(first) = batch.first().map(|m| m.seq) else {
+            let (Some(first), Some(last)) =
+                (batch.first().map(|m| m.seq), batch.last().map(|m| m.seq))
+            else {
                 break;
             };
+            self.store.mark_sent(first, last)?;
             let req = PushRequest {
                 device_id,
                 mutations: batch,

@@ -2,7 +2,7 @@
 //! first and reaches the server with `sync`, so it works without a network:
 //!
 //! ```text
-//! theset-client login --email me@example.com        # password from THESET_PASSWORD or stdin
+//! theset-client signup --email me@example.com --name Me   # or `login`; password from THESET_PASSWORD or stdin
 //! theset-client follow phoebe-bridgers
 //! theset-client sync
 //! theset-client shows phoebe-bridgers
@@ -38,6 +38,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create an account (password from THESET_PASSWORD or stdin; 15 characters or more).
+    Signup {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
     Login {
         #[arg(long)]
         email: String,
@@ -89,17 +96,15 @@ async fn main() -> Result<()> {
         .context("no data folder: pass --data")?;
     let client = Client::open(&data.join("theset.sqlite3"), &cli.server)?;
     match cli.command {
+        Command::Signup { email, name } => {
+            client.signup(&email, &password()?, &name).await?;
+            println!(
+                "account created and signed in (tokens in the {}); a verification mail is on its way",
+                client.session().vault_kind()
+            );
+        }
         Command::Login { email } => {
-            let password = match std::env::var("THESET_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    eprint!("password: ");
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_owned()
-                }
-            };
-            client.login(&email, &password).await?;
+            client.login(&email, &password()?).await?;
             println!(
                 "signed in (tokens in the {})",
                 client.session().vault_kind()
@@ -237,6 +242,18 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn password() -> Result<String> {
+    Ok(match std::env::var("THESET_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprint!("password: ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    })
 }
 
 async fn status(client: &Client) -> Result<()> {

@@ -20,8 +20,10 @@ pub struct Entry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
-    /// Saved on this device; the server has not confirmed it.
+    /// Saved on this device; not sent yet.
     Pending,
+    /// Sent; no answer yet (a lost answer leaves it here, and the next push resends it).
+    Sent,
     /// The server applied it; the pull that brings its effect has not come yet.
     Applied,
     /// A later vote by the same user was already on the server.
@@ -34,6 +36,7 @@ impl State {
     fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Sent => "sent",
             Self::Applied => "applied",
             Self::Superseded => "superseded",
             Self::Rejected => "rejected",
@@ -42,6 +45,7 @@ impl State {
 
     fn parse(s: &str) -> Self {
         match s {
+            "sent" => Self::Sent,
             "applied" => Self::Applied,
             "superseded" => Self::Superseded,
             "rejected" => Self::Rejected,
@@ -101,8 +105,9 @@ impl Store {
     /// Pending mutations in order, at most `limit`.
     pub fn pending(&self, limit: usize) -> Result<Vec<Mutation>, ClientError> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1")?;
+        let mut stmt = conn.prepare(
+            "SELECT body FROM outbox WHERE state IN ('pending', 'sent') ORDER BY seq LIMIT ?1",
+        )?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             r.get::<_, String>(0)
         })?;
@@ -126,7 +131,7 @@ impl Store {
             let result = serde_json::to_string(&r.outcome)
                 .map_err(|e| ClientError::Decode(e.to_string()))?;
             tx.execute(
-                "UPDATE outbox SET state = ?2, result = ?3 WHERE seq = ?1 AND state = 'pending'",
+                "UPDATE outbox SET state = ?2, result = ?3 WHERE seq = ?1 AND state IN ('pending', 'sent')",
                 params![r.seq, state.as_str(), result],
             )?;
         }
@@ -138,7 +143,7 @@ impl Store {
     /// and its record pruned): those rows count as applied.
     pub fn mark_applied_through(&self, seq: i64) -> Result<(), ClientError> {
         self.conn().execute(
-            "UPDATE outbox SET state = 'applied' WHERE seq <= ?1 AND state = 'pending'",
+            "UPDATE outbox SET state = 'applied' WHERE seq <= ?1 AND state IN ('pending', 'sent')",
             [seq],
         )?;
         Ok(())
@@ -168,7 +173,16 @@ impl Store {
         Ok(out)
     }
 
-    /// Counts by state: (pending, applied awaiting pull, rejected).
+    /// Marks mutations as sent, just before a push carries them.
+    pub fn mark_sent(&self, from: i64, to: i64) -> Result<(), ClientError> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'sent' WHERE seq BETWEEN ?1 AND ?2 AND state = 'pending'",
+            [from, to],
+        )?;
+        Ok(())
+    }
+
+    /// Counts by state: (not confirmed — pending or sent —, applied awaiting pull, rejected).
     pub fn outbox_counts(&self) -> Result<(usize, usize, usize), ClientError> {
         let conn = self.conn();
         let count = |state: &str| -> Result<usize, ClientError> {
@@ -179,7 +193,11 @@ impl Store {
             )?;
             Ok(usize::try_from(n).unwrap_or(0))
         };
-        Ok((count("pending")?, count("applied")?, count("rejected")?))
+        Ok((
+            count("pending")? + count("sent")?,
+            count("applied")?,
+            count("rejected")?,
+        ))
     }
 
     /// Forgets a rejected mutation once the user has seen why.

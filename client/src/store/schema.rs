@@ -72,7 +72,7 @@ pub const MIGRATIONS: &[&str] = &[
         body        TEXT NOT NULL,
         hlc         TEXT NOT NULL,
         state       TEXT NOT NULL DEFAULT 'pending'
-                    CHECK (state IN ('pending', 'applied', 'superseded', 'rejected')),
+                    CHECK (state IN ('pending', 'sent', 'applied', 'superseded', 'rejected')),
         result      TEXT,
         created_at  TEXT NOT NULL
     );

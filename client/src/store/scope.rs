@@ -178,7 +178,7 @@ impl Store {
         Ok(self
             .outbox()?
             .into_iter()
-            .filter(|e| matches!(e.state, State::Pending | State::Applied))
+            .filter(|e| matches!(e.state, State::Pending | State::Sent | State::Applied))
             .collect())
     }
 
