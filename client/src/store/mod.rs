@@ -12,6 +12,7 @@ use theset_shared::ipc::CachedArtist;
 use crate::error::ClientError;
 
 mod outbox;
+mod pull;
 mod schema;
 mod scope;
 mod search;

@@ -1,0 +1,128 @@
+//! Devices, their applied sequence and the recorded answer of every pushed mutation.
+
+use serde_json::Value;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+/// Locks the device row, creating it for `user` on first use; `None` when it belongs to
+/// someone else. Returns the last applied sequence.
+pub async fn lock_device(
+    db: &mut PgConnection,
+    device: Uuid,
+    user: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query("INSERT INTO devices (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(device)
+        .bind(user)
+        .execute(&mut *db)
+        .await?;
+    let row: (Uuid, i64) =
+        sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE id = $1 FOR UPDATE")
+            .bind(device)
+            .fetch_one(&mut *db)
+            .await?;
+    Ok((row.0 == user).then_some(row.1))
+}
+
+/// The device's last applied sequence without creating it; `None` when it belongs to someone
+/// else, `Some(0)` when unknown.
+pub async fn last_seq(
+    db: impl PgExecutor<'_>,
+    device: Uuid,
+    user: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(Uuid, i64)> =
+        sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE id = $1")
+            .bind(device)
+            .fetch_optional(db)
+            .await?;
+    Ok(match row {
+        None => Some(0),
+        Some((owner, seq)) => (owner == user).then_some(seq),
+    })
+}
+
+/// The last sequence whose effects a pull can serve now: mutations applied by transactions not
+/// yet below the horizon are left out, so a device never drops its local copy of a change before
+/// the change itself arrives. `None` when the device belongs to someone else.
+pub async fn served_seq(
+    db: &mut PgConnection,
+    device: Uuid,
+    user: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(Uuid, i64)> = sqlx::query_as(
+        "SELECT d.user_id, coalesce((SELECT min(r.seq) - 1 FROM device_results r WHERE r.device_id = d.id \
+                AND r.tx >= pg_snapshot_xmin(pg_current_snapshot())), d.last_seq) \
+         FROM devices d WHERE d.id = $1",
+    )
+    .bind(device)
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        None => Some(0),
+        Some((owner, seq)) => (owner == user).then_some(seq),
+    })
+}
+
+pub async fn set_last_seq(db: &mut PgConnection, device: Uuid, seq: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
+        .bind(device)
+        .bind(seq)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Stored results of already applied sequence numbers `from..=to`, by sequence.
+pub async fn results(
+    db: &mut PgConnection,
+    device: Uuid,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(i64, Uuid, Value)>> {
+    sqlx::query_as(
+        "SELECT seq, mutation_id, outcome FROM device_results WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
+    )
+    .bind(device)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await
+}
+
+/// Records the answers of a chunk of applied mutations: `(seq, mutation, outcome)`.
+pub async fn record_results(
+    db: &mut PgConnection,
+    device: Uuid,
+    rows: &[(i64, Uuid, Value)],
+) -> sqlx::Result<()> {
+    let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let outcomes: Vec<Value> = rows.iter().map(|r| r.2.clone()).collect();
+    sqlx::query(
+        "INSERT INTO device_results (device_id, seq, mutation_id, outcome) \
+         SELECT $1, * FROM unnest($2::int8[], $3::uuid[], $4::jsonb[])",
+    )
+    .bind(device)
+    .bind(&seqs)
+    .bind(&ids)
+    .bind(&outcomes)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Which of `mutations` the device already used (under other sequence numbers).
+pub async fn mutations_seen(
+    db: &mut PgConnection,
+    device: Uuid,
+    mutations: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT mutation_id FROM device_results WHERE device_id = $1 AND mutation_id = ANY($2)",
+    )
+    .bind(device)
+    .bind(mutations)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,97 @@
+//! Sync: devices (`devices.rs`), the change log the pull reads (here), and the rows of a user's
+//! scope (`scope.rs`).
+
+mod devices;
+mod scope;
+
+pub use devices::*;
+pub use scope::*;
+
+use sqlx::{FromRow, PgConnection};
+use uuid::Uuid;
+
+use super::feed::Cursor;
+
+/// One entry of the change log.
+#[derive(Debug, FromRow)]
+pub struct ChangeRef {
+    pub tx: i64,
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub artist_id: Option<Uuid>,
+    pub deleted: bool,
+}
+
+/// Every position below this has been decided: no running transaction can still add to it.
+pub async fn watermark(db: &mut PgConnection) -> sqlx::Result<Cursor> {
+    let xmin: i64 =
+        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            .fetch_one(db)
+            .await?;
+    Ok(Cursor {
+        tx: xmin - 1,
+        seq: i64::MAX,
+    })
+}
+
+/// The oldest position the log still holds.
+pub async fn horizon(db: &mut PgConnection) -> sqlx::Result<Cursor> {
+    let (tx, seq): (i64, i64) = sqlx::query_as("SELECT tx, seq FROM sync_horizon")
+        .fetch_one(db)
+        .await?;
+    Ok(Cursor { tx, seq })
+}
+
+/// Changes in `user`'s scope after `after` and below the watermark, in log order.
+pub async fn changes_after(
+    db: &mut PgConnection,
+    user: Uuid,
+    after: Cursor,
+    limit: i64,
+) -> sqlx::Result<Vec<ChangeRef>> {
+    sqlx::query_as(
+        "SELECT c.tx::text::bigint AS tx, c.seq, c.entity, c.entity_id, c.artist_id, c.deleted \
+         FROM sync_changes c \
+         WHERE (c.tx, c.seq) > ($2::text::xid8, $3) AND c.tx < pg_snapshot_xmin(pg_current_snapshot()) \
+           AND (c.user_id = $1 OR c.artist_id IN (SELECT artist_id FROM user_follows_artists WHERE user_id = $1)) \
+         ORDER BY c.tx, c.seq LIMIT $4",
+    )
+    .bind(user)
+    .bind(after.tx.to_string())
+    .bind(after.seq)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Forgets log entries older than `days` and moves the horizon past them.
+pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT tx::text::bigint, seq FROM sync_changes WHERE at < now() - make_interval(days => $1) \
+         ORDER BY tx DESC, seq DESC LIMIT 1",
+    )
+    .bind(days)
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some((tx, seq)) = row else {
+        return Ok(0);
+    };
+    sqlx::query("UPDATE sync_horizon SET tx = greatest(tx, $1), seq = CASE WHEN $1 >= tx THEN $2 ELSE seq END")
+        .bind(tx)
+        .bind(seq)
+        .execute(&mut *db)
+        .await?;
+    let gone = sqlx::query("DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)")
+        .bind(tx.to_string())
+        .bind(seq)
+        .execute(&mut *db)
+        .await?
+        .rows_affected();
+    // A device that has not pushed for as long has its retries answered from `last_seq` alone.
+    sqlx::query("DELETE FROM device_results WHERE at < now() - make_interval(days => $1)")
+        .bind(days)
+        .execute(db)
+        .await?;
+    Ok(gone)
+}

@@ -1,0 +1,225 @@
+//! Applying pulled pages: every row the server sent, the tombstones and the new cursor in one
+//! transaction, so a crash leaves the store at the old cursor or the new, never between.
+
+use rusqlite::{Transaction, params};
+use theset_shared::hlc::Hlc;
+use theset_shared::sync::{Change, Entity, PullResponse};
+
+use super::Store;
+use crate::error::ClientError;
+
+fn enc<T: serde::Serialize>(v: &T) -> Result<String, ClientError> {
+    serde_json::to_string(v).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+impl Store {
+    /// Applies one pull page and its cursor atomically. On the last page (`more == false`)
+    /// outbox rows the server confirms delivered leave.
+    pub fn apply_pull(&self, page: &PullResponse) -> Result<(), ClientError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if page.reset {
+            tx.execute_batch(
+                "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
+                 DELETE FROM lines; DELETE FROM votes;",
+            )?;
+            super::search::unindex(&tx, "song", "%")?;
+        }
+        let mut newest_vote = Hlc(0);
+        for change in &page.changes {
+            apply(&tx, change, &mut newest_vote)?;
+        }
+        if newest_vote.0 > 0 {
+            let known: u64 = super::meta_get(&tx, "hlc")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            // Adopt later stamps from other devices, so this one's next vote sorts after them.
+            super::meta_set(&tx, "hlc", &known.max(newest_vote.0).to_string())?;
+        }
+        super::meta_set(&tx, "cursor", &page.cursor)?;
+        if !page.more {
+            super::meta_set(&tx, "pulled_seq", &page.last_applied_seq.to_string())?;
+            tx.execute(
+                "DELETE FROM outbox WHERE seq <= ?1 AND state IN ('applied', 'superseded')",
+                [page.last_applied_seq],
+            )?;
+            super::meta_set(&tx, "synced_at", &chrono::Utc::now().to_rfc3339())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets the pull position (after a 410): the next pull is a full snapshot.
+    pub fn forget_cursor(&self) -> Result<(), ClientError> {
+        self.conn()
+            .execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
+        Ok(())
+    }
+
+    pub fn cursor(&self) -> Result<Option<String>, ClientError> {
+        super::meta_get(&self.conn(), "cursor")
+    }
+}
+
+fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result<(), ClientError> {
+    match change {
+        Change::Artist(a) => {
+            exec(
+                tx,
+                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, image_url = excluded.image_url, \
+                   genres = excluded.genres, popularity = excluded.popularity, \
+                   upcoming_show_count = excluded.upcoming_show_count, synced_at = excluded.synced_at",
+                params![
+                    a.id.to_string(),
+                    a.slug,
+                    a.name,
+                    a.image_url,
+                    enc(&a.genres)?,
+                    a.popularity,
+                    a.upcoming_show_count,
+                    chrono::Utc::now().to_rfc3339()
+                ],
+            )?;
+            super::search::index(tx, "artist", &a.id.to_string(), &a.name)?;
+        }
+        Change::Show(s) => {
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO shows (id, artist_id, date, status, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    s.summary.id.to_string(),
+                    s.summary.artist.id.to_string(),
+                    s.summary.date.to_string(),
+                    s.summary.status.as_str(),
+                    enc(s)?
+                ],
+            )?;
+        }
+        Change::Song(s) => {
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO songs (artist_id, id, title, album, popularity) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    s.artist_id.to_string(),
+                    s.id.to_string(),
+                    s.title,
+                    s.album,
+                    s.popularity
+                ],
+            )?;
+            super::search::index(tx, "song", &format!("{}:{}", s.artist_id, s.id), &s.title)?;
+        }
+        Change::Setlist(l) => {
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO setlists (id, show_id, artist_id, kind, source, version, verified, accuracy_score) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    l.id.to_string(),
+                    l.show_id.to_string(),
+                    l.artist_id.to_string(),
+                    l.kind,
+                    l.source,
+                    l.version,
+                    l.verified,
+                    l.accuracy_score
+                ],
+            )?;
+        }
+        Change::Line(l) => {
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO lines (id, setlist_id, song_id, title, position, set_name, is_cover, is_tape, \
+                   upvotes, downvotes, net_votes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    l.id.to_string(),
+                    l.setlist_id.to_string(),
+                    l.song_id.map(|s| s.to_string()),
+                    l.title,
+                    l.position,
+                    l.set_name,
+                    l.is_cover,
+                    l.is_tape,
+                    l.upvotes,
+                    l.downvotes,
+                    l.net_votes
+                ],
+            )?;
+        }
+        Change::Vote(v) => {
+            *newest_vote = (*newest_vote).max(v.hlc);
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO votes (setlist_song_id, value, hlc) VALUES (?1, ?2, ?3)",
+                params![v.setlist_song_id.to_string(), v.value, v.hlc.0.to_string()],
+            )?;
+        }
+        Change::Follow { artist_id } => {
+            exec(
+                tx,
+                "INSERT OR IGNORE INTO follows (artist_id) VALUES (?1)",
+                [artist_id.to_string()],
+            )?;
+        }
+        Change::Deleted { entity, id } => delete(tx, *entity, &id.to_string())?,
+    }
+    Ok(())
+}
+
+fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientError> {
+    match entity {
+        Entity::Follow => {
+            // The artist's scope goes with the follow; the artist row stays for browsing.
+            tx.execute("DELETE FROM follows WHERE artist_id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM lines WHERE setlist_id IN (SELECT s.id FROM setlists s WHERE s.artist_id = ?1 AND s.source <> 'user')",
+                [id],
+            )?;
+            tx.execute(
+                "DELETE FROM setlists WHERE artist_id = ?1 AND source <> 'user'",
+                [id],
+            )?;
+            tx.execute("DELETE FROM shows WHERE artist_id = ?1", [id])?;
+            tx.execute("DELETE FROM songs WHERE artist_id = ?1", [id])?;
+            super::search::unindex(tx, "song", &format!("{id}:%"))?;
+        }
+        Entity::Artist => {
+            tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;
+            super::search::unindex(tx, "artist", id)?;
+        }
+        Entity::Show => {
+            tx.execute(
+                "DELETE FROM lines WHERE setlist_id IN (SELECT id FROM setlists WHERE show_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM setlists WHERE show_id = ?1", [id])?;
+            tx.execute("DELETE FROM shows WHERE id = ?1", [id])?;
+        }
+        Entity::Song => {
+            tx.execute("DELETE FROM songs WHERE id = ?1", [id])?;
+            super::search::unindex(tx, "song", &format!("%:{id}"))?;
+        }
+        Entity::Setlist => {
+            tx.execute("DELETE FROM lines WHERE setlist_id = ?1", [id])?;
+            tx.execute("DELETE FROM setlists WHERE id = ?1", [id])?;
+        }
+        Entity::Line => {
+            tx.execute("DELETE FROM lines WHERE id = ?1", [id])?;
+        }
+        Entity::Vote => {
+            tx.execute("DELETE FROM votes WHERE setlist_song_id = ?1", [id])?;
+        }
+    }
+    Ok(())
+}
+
+/// A statement prepared once per connection: a pull applies thousands of rows.
+fn exec<P: rusqlite::Params>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
