@@ -20,6 +20,14 @@ use theset_client::Client;
 use theset_shared::api::{ArtistDetail, PredictionLine};
 use uuid::Uuid;
 
+/// Prints a line; a closed pipe (`theset-client status | head`) ends output quietly.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "theset-client",
@@ -98,37 +106,39 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Signup { email, name } => {
             client.signup(&email, &password()?, &name).await?;
-            println!(
+            out!(
                 "account created and signed in (tokens in the {}); a verification mail is on its way",
                 client.session().vault_kind()
             );
         }
         Command::Login { email } => {
             client.login(&email, &password()?).await?;
-            println!(
+            out!(
                 "signed in (tokens in the {})",
                 client.session().vault_kind()
             );
         }
         Command::Logout => {
             client.logout().await?;
-            println!("signed out; private data on this device wiped");
+            out!("signed out; private data on this device wiped");
         }
         Command::Follow { slug, unfollow } => {
             let id = artist_id(&client, &slug).await?;
             client.follow(id, !unfollow)?;
-            println!(
+            out!(
                 "{} {slug} (saved on this device; `sync` sends it)",
                 if unfollow { "unfollowed" } else { "following" }
             );
         }
         Command::Sync => match client.sync().await {
-            Ok(o) => println!(
+            Ok(o) => out!(
                 "pushed {} change(s) ({} refused), received {} change(s)",
-                o.pushed, o.rejected, o.changes
+                o.pushed,
+                o.rejected,
+                o.changes
             ),
             Err(e) if e.is_transient() => {
-                println!(
+                out!(
                     "offline: {} — your changes stay saved on this device",
                     e.user_message()
                 );
@@ -145,7 +155,7 @@ async fn main() -> Result<()> {
                     .as_ref()
                     .map(|v| v.name.as_str())
                     .unwrap_or("venue tba");
-                println!(
+                out!(
                     "{}  {}  {}  {}",
                     s.summary.id,
                     s.summary.date,
@@ -155,7 +165,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Show { show } => {
-            println!("community list:");
+            out!("community list:");
             for l in client.store().community(show)? {
                 let mark = if l.pending {
                     " (saved on this device)"
@@ -167,13 +177,16 @@ async fn main() -> Result<()> {
                     -1 => " [you: down]",
                     _ => "",
                 };
-                println!(
+                out!(
                     "  {:+3}  {}  ▲{} ▼{}{mine}{mark}",
-                    l.net_votes, l.title, l.upvotes, l.downvotes
+                    l.net_votes,
+                    l.title,
+                    l.upvotes,
+                    l.downvotes
                 );
             }
             let p = client.store().prediction(show)?;
-            println!(
+            out!(
                 "your prediction{}:",
                 if p.pending {
                     " (saved on this device)"
@@ -182,7 +195,7 @@ async fn main() -> Result<()> {
                 }
             );
             for (i, s) in p.songs.iter().enumerate() {
-                println!(
+                out!(
                     "  {}. {}{}",
                     i + 1,
                     s.title,
@@ -214,7 +227,7 @@ async fn main() -> Result<()> {
                     client.vote_song(show, song, value)?;
                 }
             }
-            println!("vote saved on this device; `sync` sends it");
+            out!("vote saved on this device; `sync` sends it");
         }
         Command::Predict {
             show,
@@ -233,11 +246,11 @@ async fn main() -> Result<()> {
                 });
             }
             client.predict(show, lines)?;
-            println!("prediction saved on this device; `sync` sends it");
+            out!("prediction saved on this device; `sync` sends it");
         }
         Command::Search { query } => {
             for h in client.store().search(&query, 20)? {
-                println!("{:6}  {}", h.kind, h.name);
+                out!("{:6}  {}", h.kind, h.name);
             }
         }
     }
@@ -259,24 +272,24 @@ fn password() -> Result<String> {
 async fn status(client: &Client) -> Result<()> {
     let store = client.store();
     let (pending, applied, rejected) = store.outbox_counts()?;
-    println!(
+    out!(
         "signed in: {}   device: {}",
         client.session().signed_in().await,
         store.device_id()?
     );
-    println!("unsent changes: {pending}   sent, awaiting sync: {applied}   refused: {rejected}");
-    println!(
+    out!("unsent changes: {pending}   sent, awaiting sync: {applied}   refused: {rejected}");
+    out!(
         "last sync: {}",
         store.meta("synced_at")?.unwrap_or_else(|| "never".into())
     );
     for e in store.outbox()? {
         if let Some(theset_shared::sync::Outcome::Rejected { message, .. }) = &e.outcome {
-            println!("  refused #{}: {message}", e.mutation.seq);
+            out!("  refused #{}: {message}", e.mutation.seq);
         }
     }
-    println!("following:");
+    out!("following:");
     for (_, name, pending) in store.followed()? {
-        println!(
+        out!(
             "  {name}{}",
             if pending {
                 " (saved on this device)"
