@@ -22,6 +22,7 @@ pub struct Fan {
     pub artist: usize,
     /// Every mutation this fan made, in order.
     pub log: Mutex<Vec<Mutation>>,
+    last_error: Mutex<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -42,6 +43,7 @@ pub async fn make(n: usize, db: &PgPool, url: &str, catalogue: &Catalogue) -> Re
         client,
         artist,
         log: Mutex::new(vec![follow]),
+        last_error: Mutex::new(String::new()),
         _dir: dir,
     }))
 }
@@ -95,9 +97,31 @@ impl Fan {
 
     /// A sync that may fail or hang on a bad network; bounded so the fan gets on with life.
     pub async fn try_sync(&self) -> bool {
-        matches!(
-            tokio::time::timeout(Duration::from_secs(20), self.client.sync()).await,
-            Ok(Ok(_))
+        self.sync_within(Duration::from_secs(20)).await
+    }
+
+    pub async fn sync_within(&self, limit: Duration) -> bool {
+        let outcome = match tokio::time::timeout(limit, self.client.sync()).await {
+            Ok(Ok(_)) => return true,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no answer within {limit:?}"),
+        };
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = outcome;
+        }
+        false
+    }
+
+    /// Why the last sync failed, and the outbox counts (for a report on unsettled fans).
+    pub fn trouble(&self) -> String {
+        let last = self
+            .last_error
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default();
+        format!(
+            "{:?} after {last}",
+            self.client.store().outbox_counts().ok()
         )
     }
 

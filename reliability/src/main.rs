@@ -164,11 +164,11 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
     // The fans.
     let start = Instant::now();
     let deadline = start + storm;
+    let synced = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let mut tasks = Vec::new();
     for fan in &fans {
-        let (fan, catalogue) = (fan.clone(), catalogue.clone());
+        let (fan, catalogue, synced) = (fan.clone(), catalogue.clone(), synced.clone());
         tasks.push(tokio::spawn(async move {
-            let mut synced = 0u32;
             while Instant::now() < deadline {
                 fan.burst(&catalogue)?;
                 let (sync, pause) = {
@@ -177,11 +177,11 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
                     (rng.random_bool(0.6), rng.random_range(2000..10_000u64))
                 };
                 if sync && fan.try_sync().await {
-                    synced += 1;
+                    synced.fetch_add(1, Ordering::Relaxed);
                 }
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }
-            anyhow::Ok(synced)
+            anyhow::Ok(())
         }));
     }
 
@@ -194,7 +194,11 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
     if matches!(sc.network, Network::Proxy) {
         let mut rng = rand::rng();
         for f in [0.05, 0.60] {
-            let len = Duration::from_secs(rng.random_range(5..=30u64))
+            let secs = std::env::var("THESET_FAULT_PARTITION_SECS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| rng.random_range(5..=30u64));
+            let len = Duration::from_secs(secs)
                 .min(storm.mul_f64(0.3))
                 .max(Duration::from_secs(5));
             events.push((at(f), "partition"));
@@ -225,34 +229,52 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
             _ => faults.partition(false),
         }
     }
-    let mut syncs_ok = 0;
-    for t in tasks {
-        syncs_ok += t.await??;
+    // The storm ends: a fan still inside a sync is stopped mid-way (as an app killed while
+    // syncing would be), then the network heals and every device must settle within 30 s.
+    tokio::time::sleep_until(deadline.into()).await;
+    for t in &tasks {
+        t.abort();
     }
-
-    // The network heals: every device must settle within 30 s.
+    for t in tasks {
+        match t.await {
+            Ok(r) => r?,
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let syncs_ok = synced.load(Ordering::Relaxed);
     match &sc.network {
         Network::Proxy => faults.heal(),
         Network::Netem(n) => n.shape(false)?,
     }
     let healed = Instant::now();
+    let window = Duration::from_secs(30);
     let mut settle = Vec::new();
     for fan in &fans {
         let fan = fan.clone();
         settle.push(tokio::spawn(async move {
-            while healed.elapsed() < Duration::from_secs(30) {
-                if fan.try_sync().await && fan.settled() {
+            while healed.elapsed() < window {
+                if fan
+                    .sync_within(window.saturating_sub(healed.elapsed()))
+                    .await
+                    && fan.settled()
+                {
                     return true;
                 }
-                tokio::time::sleep(Duration::from_millis(250)).await;
+                // Jitter, as a real app's retry would have: no lock-step herd.
+                let pause = rand::rng().random_range(200..1000);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
             }
             false
         }));
     }
     let mut unsettled = 0;
-    for s in settle {
+    for (fan, s) in fans.iter().zip(settle) {
         if !s.await? {
             unsettled += 1;
+            if unsettled <= 5 {
+                println!("reliability/{name}: unsettled fan: {}", fan.trouble());
+            }
         }
     }
     let convergence = healed.elapsed();

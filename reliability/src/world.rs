@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -153,8 +153,8 @@ impl Backend {
             .env("DATABASE_URL", &self.database_url)
             .env("THESET_CRON", "off")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(self.log()?)
+            .stderr(self.log()?)
             .spawn()
             .with_context(|| format!("starting {}", self.bin.display()))?;
         self.child = Some(child);
@@ -165,6 +165,17 @@ impl Backend {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("the backend did not come up on {}", self.addr)
+    }
+
+    /// The backend's log, appended across restarts (`THESET_FAULT_LOG`, else the temp folder).
+    fn log(&self) -> Result<std::fs::File> {
+        let path = std::env::var("THESET_FAULT_LOG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| std::env::temp_dir().join("theset-reliability-backend.log"));
+        Ok(std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?)
     }
 
     /// SIGKILL: no shutdown, no flushing, open transactions die with the process.

@@ -19,8 +19,13 @@ use crate::db::sessions::Caller;
 use crate::db::sync as db;
 use crate::error::{AppError, AppResult};
 
-/// Mutations per transaction (see `push`).
+/// At most this many mutations per transaction, and no more than `CHUNK_TIME` of work: a commit
+/// (an fsync) is shared by a chunk, while the row locks a chunk takes (a vote locks its line's
+/// totals) are held for milliseconds, so fans of the same show do not queue behind each other's
+/// outboxes. Measured: one mutation per transaction pushes 10,000 in 18 s; 100 per transaction
+/// in 4 s but a crowd of 200 then waits seconds on hot lines and deadlocks.
 const CHUNK: usize = 100;
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 
 pub async fn push(
     pool: &sqlx::PgPool,
@@ -55,83 +60,132 @@ pub async fn push(
     drop(conn);
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let mut applied_to = last;
-    // Short transactions of a few mutations each: a vote's row locks (its line's totals) are
-    // held for a moment, not for a whole outbox, so fans of the same show do not queue behind
-    // each other; and a commit (an fsync) is shared by a chunk, not paid per mutation. The
-    // device row is locked in each, so two pushes of one device apply in order.
+    // Short transactions (see `CHUNK`); the device row is locked in each, so two pushes of one
+    // device apply in order.
     let fresh: Vec<&Mutation> = req.mutations.iter().filter(|m| m.seq > last).collect();
-    for chunk in fresh.chunks(CHUNK) {
-        let mut tx = pool.begin().await?;
-        let mut now_last = db::lock_device(&mut tx, req.device_id, caller.user_id)
-            .await?
-            .ok_or(AppError::Forbidden)?;
-        let mut replayed = Vec::new();
-        let ids: Vec<uuid::Uuid> = chunk.iter().map(|m| m.id).collect();
-        let seen: std::collections::HashSet<uuid::Uuid> =
-            db::mutations_seen(&mut tx, req.device_id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-        let mut records = Vec::with_capacity(chunk.len());
-        for m in chunk {
-            if m.seq <= now_last {
-                // A concurrent push of the same device applied it meanwhile.
-                replayed.push(m.seq);
-                continue;
-            }
-            if m.seq != now_last + 1 {
-                return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
-            }
-            let outcome = if seen.contains(&m.id) {
-                refused(AppError::Conflict(format!(
-                    "mutation {} was already pushed under another sequence number",
-                    m.id
-                )))
-                .await?
-            } else if matches!(m.action, Action::Vote(_)) {
-                // A vote refuses before its one write (see `actions::voting::vote`), and a
-                // failed write fails the whole push: no savepoint needed on the hottest path.
-                match apply(&mut tx, caller, m, now_ms).await {
-                    Ok(outcome) => outcome,
-                    Err(e) => refused(e).await?,
+    let mut rest: &[&Mutation] = &fresh;
+    while !rest.is_empty() {
+        let chunk = &rest[..rest.len().min(CHUNK)];
+        let mut attempt = 0;
+        let done = loop {
+            match apply_chunk(pool, caller, req.device_id, chunk, now_ms).await {
+                // Two devices' chunks can lock the same lines in opposite orders; Postgres
+                // breaks the cycle by failing one, which is retried (its work was rolled back).
+                Err(AppError::Database(e)) if retryable(&e) && attempt < 5 => {
+                    attempt += 1;
+                    let pause = 20 * attempt + rand::random::<u64>() % 50;
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
-            } else {
-                let mut sp = tx.begin().await?;
-                match apply(&mut sp, caller, m, now_ms).await {
-                    Ok(outcome) => {
-                        sp.commit().await?;
-                        outcome
-                    }
-                    Err(e) => {
-                        sp.rollback().await?;
-                        refused(e).await?
-                    }
-                }
-            };
-            let record =
-                serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
-            records.push((m.seq, m.id, record));
-            now_last = m.seq;
-            results.push(MutationResult {
-                id: m.id,
-                seq: m.seq,
-                outcome,
-            });
-        }
-        db::record_results(&mut tx, req.device_id, &records).await?;
-        db::set_last_seq(&mut tx, req.device_id, now_last).await?;
-        if let (Some(from), Some(to)) = (replayed.first(), replayed.last()) {
-            for (seq, id, outcome) in db::results(&mut tx, req.device_id, *from, *to).await? {
-                results.push(stored(seq, id, outcome)?);
+                other => break other?,
             }
-        }
-        tx.commit().await?;
-        applied_to = now_last;
+        };
+        rest = &rest[done.used..];
+        results.extend(done.results);
+        applied_to = done.last;
     }
     results.sort_by_key(|r| r.seq);
     Ok(PushResponse {
         last_seq: applied_to,
         results,
+    })
+}
+
+/// A deadlock or serialization failure: transient, the transaction can simply run again.
+fn retryable(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "40P01" || c == "40001")
+}
+
+struct ChunkDone {
+    results: Vec<MutationResult>,
+    last: i64,
+    /// Mutations of the chunk this transaction took (it stops early at `CHUNK_TIME`).
+    used: usize,
+}
+
+/// Applies one chunk in one transaction (see `push`).
+async fn apply_chunk(
+    pool: &sqlx::PgPool,
+    caller: &Caller,
+    device: uuid::Uuid,
+    chunk: &[&Mutation],
+    now_ms: u64,
+) -> AppResult<ChunkDone> {
+    let mut results = Vec::with_capacity(chunk.len());
+    let mut tx = pool.begin().await?;
+    let mut now_last = db::lock_device(&mut tx, device, caller.user_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let mut replayed = Vec::new();
+    let ids: Vec<uuid::Uuid> = chunk.iter().map(|m| m.id).collect();
+    let seen: std::collections::HashSet<uuid::Uuid> = db::mutations_seen(&mut tx, device, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut records = Vec::with_capacity(chunk.len());
+    let started = std::time::Instant::now();
+    let mut used = 0;
+    for m in chunk {
+        if used > 0 && started.elapsed() > CHUNK_TIME {
+            break;
+        }
+        used += 1;
+        if m.seq <= now_last {
+            // A concurrent push of the same device applied it meanwhile.
+            replayed.push(m.seq);
+            continue;
+        }
+        if m.seq != now_last + 1 {
+            return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
+        }
+        let outcome = if seen.contains(&m.id) {
+            refused(AppError::Conflict(format!(
+                "mutation {} was already pushed under another sequence number",
+                m.id
+            )))
+            .await?
+        } else if matches!(m.action, Action::Vote(_)) {
+            // A vote refuses before its one write (see `actions::voting::vote`), and a failed
+            // write fails the whole chunk: no savepoint needed on the hottest path.
+            match apply(&mut tx, caller, m, now_ms).await {
+                Ok(outcome) => outcome,
+                Err(e) => refused(e).await?,
+            }
+        } else {
+            let mut sp = tx.begin().await?;
+            match apply(&mut sp, caller, m, now_ms).await {
+                Ok(outcome) => {
+                    sp.commit().await?;
+                    outcome
+                }
+                Err(e) => {
+                    sp.rollback().await?;
+                    refused(e).await?
+                }
+            }
+        };
+        let record = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
+        records.push((m.seq, m.id, record));
+        now_last = m.seq;
+        results.push(MutationResult {
+            id: m.id,
+            seq: m.seq,
+            outcome,
+        });
+    }
+    db::record_results(&mut tx, device, &records).await?;
+    db::set_last_seq(&mut tx, device, now_last).await?;
+    if let (Some(from), Some(to)) = (replayed.first(), replayed.last()) {
+        for (seq, id, outcome) in db::results(&mut tx, device, *from, *to).await? {
+            results.push(stored(seq, id, outcome)?);
+        }
+    }
+    tx.commit().await?;
+    Ok(ChunkDone {
+        results,
+        last: now_last,
+        used,
     })
 }
 
