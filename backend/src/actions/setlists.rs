@@ -42,6 +42,32 @@ fn validate(lines: &[ActualLine]) -> AppResult<()> {
     Ok(())
 }
 
+/// Locks actual set-list `setlist` for a change based on `version`: 404 when unknown, 409 when
+/// not an actual list (`verb` says what only actual lists do), 409 with the current version
+/// when `version` is stale. Keeps the current version in the history before anything changes.
+/// Corrections, verification and rejection all start here.
+pub async fn lock_actual(
+    tx: &mut PgConnection,
+    setlist: Uuid,
+    version: i32,
+    verb: &str,
+) -> AppResult<db::Head> {
+    let head = db::lock(tx, setlist)
+        .await?
+        .ok_or(AppError::not_found("set-list"))?;
+    if head.kind != "actual" {
+        return Err(AppError::Conflict(format!("only actual set-lists {verb}")));
+    }
+    if head.version != version {
+        let current = versions(db::history(&mut *tx, setlist).await?)
+            .into_iter()
+            .next();
+        return Err(AppError::Stale(json!(current)));
+    }
+    db::keep_current(tx, setlist, head.version).await?;
+    Ok(head)
+}
+
 /// Writes `songs` as the next version of `setlist`, based on `base_version`.
 pub async fn correct(
     tx: &mut PgConnection,
@@ -55,21 +81,7 @@ pub async fn correct(
     if note.is_some_and(|n| n.chars().count() > 500) {
         return Err(bad_body("note is at most 500 characters"));
     }
-    let head = db::lock(tx, setlist)
-        .await?
-        .ok_or(AppError::not_found("set-list"))?;
-    if head.kind != "actual" {
-        return Err(AppError::Conflict(
-            "only actual set-lists take corrections".into(),
-        ));
-    }
-    if head.version != base_version {
-        let current = versions(db::history(&mut *tx, setlist).await?)
-            .into_iter()
-            .next();
-        return Err(AppError::Stale(json!(current)));
-    }
-    db::keep_current(tx, setlist, head.version).await?;
+    let head = lock_actual(tx, setlist, base_version, "take corrections").await?;
     let catalogue = catalogue_keys(tx, head.artist_id).await?;
     let known: HashSet<Uuid> = catalogue.values().copied().collect();
     let mut lines: Vec<NewLine> = Vec::with_capacity(songs.len());

@@ -152,9 +152,14 @@ pub async fn predict(
     }
     db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
     let rows = db::prediction(&mut *tx, show, user).await?;
-    let body = Prediction {
+    Ok((StatusCode::OK, json(&prediction_of(show, false, rows))?))
+}
+
+/// A prediction as the API shows it (the GET route and the answer to a change).
+pub fn prediction_of(show: Uuid, locked: bool, rows: Vec<db::PredictedRow>) -> Prediction {
+    Prediction {
         show_id: show,
-        locked: false,
+        locked,
         updated_at: rows.first().map(|r| r.updated_at),
         songs: rows
             .into_iter()
@@ -164,6 +169,5 @@ pub async fn predict(
                 encore: r.encore,
             })
             .collect(),
-    };
-    Ok((StatusCode::OK, json(&body)?))
+    }
 }

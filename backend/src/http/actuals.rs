@@ -109,21 +109,7 @@ pub async fn verify(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<Json<VerifyResult>> {
     let mut tx = state.db.begin().await?;
-    let head = db::lock(&mut tx, setlist)
-        .await?
-        .ok_or(AppError::not_found("set-list"))?;
-    if head.kind != "actual" {
-        return Err(AppError::Conflict(
-            "only actual set-lists are verified".into(),
-        ));
-    }
-    if head.version != req.version {
-        let current = versions(db::history(&mut *tx, setlist).await?)
-            .into_iter()
-            .next();
-        return Err(AppError::Stale(json!(current)));
-    }
-    db::keep_current(&mut tx, setlist, head.version).await?;
+    let head = actions::lock_actual(&mut tx, setlist, req.version, "are verified").await?;
     db::mark_verified(&mut tx, setlist, head.version, moderator.user_id).await?;
     let (scored, community) =
         crate::scores::score_show(&mut tx, head.show_id, head.artist_id, setlist).await?;
@@ -166,26 +152,13 @@ pub async fn reject(
         return Err(bad_body("reason is 1 to 500 characters"));
     }
     let mut tx = state.db.begin().await?;
-    let head = db::lock(&mut tx, setlist)
-        .await?
-        .ok_or(AppError::not_found("set-list"))?;
-    if head.kind != "actual" {
-        return Err(AppError::Conflict(
-            "only actual set-list versions are rejected".into(),
-        ));
-    }
-    if head.version != req.version {
-        let current = versions(db::history(&mut *tx, setlist).await?)
-            .into_iter()
-            .next();
-        return Err(AppError::Stale(json!(current)));
-    }
+    let head =
+        actions::lock_actual(&mut tx, setlist, req.version, "have versions rejected").await?;
     if db::verified_version(&mut tx, setlist).await? == Some(head.version) {
         return Err(AppError::Conflict(
             "the verified version is not rejected: propose a correction and verify that".into(),
         ));
     }
-    db::keep_current(&mut tx, setlist, head.version).await?;
     let (restored, songs, was_verified) = db::restore_target(&mut tx, setlist, head.version)
         .await?
         .ok_or_else(|| AppError::Conflict("no earlier version to go back to".into()))?;

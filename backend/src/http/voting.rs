@@ -10,8 +10,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::Value;
 use theset_shared::api::{
-    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong, PredictedSong,
-    Prediction, PredictionUpdate, SongTotals, VoteRequest,
+    AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong, Prediction,
+    PredictionUpdate, SongTotals, VoteRequest,
 };
 use theset_shared::hlc::Hlc;
 use uuid::Uuid;
@@ -283,19 +283,7 @@ pub async fn prediction(
         .await?
         .ok_or(AppError::not_found("show"))?;
     let rows = db::prediction(&state.db, show, caller.user_id).await?;
-    Ok(Json(Prediction {
-        show_id: show,
-        locked: !w.open,
-        updated_at: rows.first().map(|r| r.updated_at),
-        songs: rows
-            .into_iter()
-            .map(|r| PredictedSong {
-                song_id: r.song_id,
-                title: r.title,
-                encore: r.encore,
-            })
-            .collect(),
-    }))
+    Ok(Json(actions::prediction_of(show, !w.open, rows)))
 }
 
 #[utoipa::path(put, path = "/api/v1/shows/{id}/prediction", tag = "voting",
