@@ -12,6 +12,9 @@ pub enum ClientError {
     StoreTooNew { found: i64, known: i64 },
     #[error("cannot reach the server: {0}")]
     Network(#[source] reqwest::Error),
+    /// The server did not answer within the page's budget.
+    #[error("the server did not answer in time")]
+    Timeout,
     #[error("server error {status}: {message}")]
     Server {
         status: u16,
@@ -40,7 +43,7 @@ pub enum ClientError {
 impl ClientError {
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) => true,
+            Self::Network(_) | Self::Timeout => true,
             Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
@@ -49,7 +52,7 @@ impl ClientError {
     /// A sentence for people; the details go to the log.
     pub fn user_message(&self) -> &'static str {
         match self {
-            Self::Network(_) => "The TheSet server can't be reached right now.",
+            Self::Network(_) | Self::Timeout => "The TheSet server can't be reached right now.",
             Self::Server { status, .. } if *status >= 500 => {
                 "The TheSet server is having trouble right now."
             }

@@ -11,10 +11,14 @@ pub mod api;
 pub mod error;
 pub mod live;
 pub mod oauth;
+pub mod pages;
+mod progress;
 pub mod session;
+mod signin;
 pub mod store;
 pub mod sync;
 pub mod vault;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 

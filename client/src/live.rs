@@ -100,22 +100,37 @@ async fn connect(
     client: &Client,
 ) -> Result<futures::stream::BoxStream<'static, Result<es::SSE, es::Error>>, ClientError> {
     let token = client.session.access_token().await?;
-    let url = client.api.endpoint("/sync/events")?;
+    sse(client, "/sync/events", Some(&token), None)
+}
+
+/// An SSE stream of the API at `path`, not reconnecting by itself (callers reconnect with a
+/// fresh token or their `Last-Event-ID`).
+pub(crate) fn sse(
+    client: &Client,
+    path: &str,
+    token: Option<&str>,
+    last_event_id: Option<&str>,
+) -> Result<futures::stream::BoxStream<'static, Result<es::SSE, es::Error>>, ClientError> {
+    let url = client.api.endpoint(path)?;
     let transport = launchdarkly_sdk_transport::HyperTransport::builder()
         .build_https()
         .map_err(|e| ClientError::Decode(e.to_string()))?;
     let es_err = |e: es::Error| ClientError::Decode(e.to_string());
-    let sse = es::ClientBuilder::for_url(url.as_str())
-        .map_err(es_err)?
-        .header("authorization", &format!("Bearer {token}"))
+    let mut builder = es::ClientBuilder::for_url(url.as_str())
         .map_err(es_err)?
         .header(
             theset_shared::sync::PROTOCOL_HEADER,
             &theset_shared::sync::PROTOCOL_VERSION.to_string(),
         )
         .map_err(es_err)?
-        // Reconnection is ours (with a fresh token), so the library does not retry.
-        .reconnect(es::ReconnectOptions::reconnect(false).build())
-        .build_with_transport(transport);
-    Ok(sse.stream())
+        .reconnect(es::ReconnectOptions::reconnect(false).build());
+    if let Some(token) = token {
+        builder = builder
+            .header("authorization", &format!("Bearer {token}"))
+            .map_err(es_err)?;
+    }
+    if let Some(id) = last_event_id {
+        builder = builder.last_event_id(id.to_owned());
+    }
+    Ok(builder.build_with_transport(transport).stream())
 }

@@ -203,6 +203,6 @@ impl Session {
     }
 }
 
-fn device_name() -> String {
+pub(crate) fn device_name() -> String {
     format!("TheSet on {}", std::env::consts::OS)
 }

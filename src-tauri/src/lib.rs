@@ -3,6 +3,7 @@
 //! sees the IPC types of `theset_shared::ipc`.
 
 mod commands;
+mod shell;
 
 use std::sync::Arc;
 
@@ -26,12 +27,42 @@ pub fn run() {
                 std::env::var("THESET_API_URL").unwrap_or_else(|_| DEFAULT_API_URL.to_owned());
             let client = theset_client::Client::open(&dir.join("theset.sqlite3"), &api)?;
             tracing::info!(data = %dir.display(), %api, "store opened");
-            app.manage(Arc::new(client));
+            let shell = shell::Shell::start(app.handle(), Arc::new(client));
+            app.manage(shell);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::list_cached_artists,
-            commands::sync_artists
+            commands::browse::list_cached_artists,
+            commands::account::status,
+            commands::account::sync_now,
+            commands::account::sign_in,
+            commands::account::sign_up,
+            commands::account::sign_in_with,
+            commands::account::magic_link,
+            commands::account::magic_link_consume,
+            commands::account::sign_out,
+            commands::account::sessions,
+            commands::account::revoke_session,
+            commands::browse::home,
+            commands::browse::search,
+            commands::browse::import_artist,
+            commands::browse::artist,
+            commands::browse::show,
+            commands::browse::venue,
+            commands::browse::venues,
+            commands::browse::dashboard,
+            commands::changes::follow,
+            commands::changes::vote,
+            commands::changes::add_song,
+            commands::changes::predict,
+            commands::changes::edit_setlist,
+            commands::changes::dismiss_change,
+            commands::moderation::flags,
+            commands::moderation::resolve_flag,
+            commands::moderation::verify_setlist,
+            commands::moderation::start_job,
+            commands::moderation::audit,
+            commands::moderation::set_role,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

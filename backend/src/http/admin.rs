@@ -7,7 +7,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use theset_shared::api::{AuditEntry, JobRef, PublicProfile, RoleUpdate};
+use theset_shared::api::{AuditEntry, AuditPage, JobRef, PublicProfile, RoleUpdate, StartJob};
 use uuid::Uuid;
 
 use super::access::{AdminUser, ClientIp};
@@ -22,14 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/jobs", post(start_job))
         .route("/admin/users/{id}/role", put(set_role))
         .route("/admin/audit", get(audit_log))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartJob {
-    /// `shows`, `catalogue`, `setlists` (with `artist_id`), or `active`, `trending`, `scores`, `weekly`.
-    job: String,
-    artist_id: Option<Uuid>,
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/jobs", tag = "jobs", request_body = StartJob,
@@ -134,13 +126,6 @@ pub struct AuditQuery {
     /// Only actions starting with this (`auth.`, `user.role_changed`).
     action: Option<String>,
     limit: Option<u32>,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    items: Vec<AuditEntry>,
-    /// Pass as `before` for the next (older) page; absent on the last.
-    next_before: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery),

@@ -11,7 +11,7 @@ use theset_shared::ipc::CachedArtist;
 
 use crate::error::ClientError;
 
-mod outbox;
+pub mod outbox;
 mod pull;
 mod schema;
 mod scope;
@@ -153,7 +153,8 @@ impl Store {
             "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
              DELETE FROM lines; DELETE FROM votes; DELETE FROM outbox; DELETE FROM meta; \
              DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'song'); \
-             DELETE FROM search_keys WHERE kind = 'song';",
+             DELETE FROM search_keys WHERE kind = 'song'; \
+             DELETE FROM page_cache WHERE private = 1;",
         )?;
         Ok(())
     }

@@ -81,4 +81,12 @@ pub const MIGRATIONS: &[&str] = &[
     -- FTS5 cannot look rows up by column: this maps (kind, ref) to the row id, so re-indexing a
     -- song is two key lookups instead of a scan of the whole index.
     CREATE TABLE search_keys (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, UNIQUE (kind, ref));",
+    // Server pages the app has shown (home, search, artist, show, venue, dashboard...), so each
+    // opens again with no network. `private` rows belong to the signed-in user.
+    "CREATE TABLE page_cache (
+        key         TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        private     INTEGER NOT NULL,
+        fetched_at  TEXT NOT NULL
+    );",
 ];

@@ -5,44 +5,13 @@ use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
 use theset_shared::hlc::Hlc;
+pub use theset_shared::ipc::{CommunityLine, Listed, ListedSong};
 use theset_shared::sync::{Action, SyncShow};
 use uuid::Uuid;
 
 use super::Store;
 use super::outbox::State;
 use crate::error::ClientError;
-
-/// A line of a community list as the user sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CommunityLine {
-    /// `None` for a song this device added that the server has not sent back yet.
-    pub line_id: Option<Uuid>,
-    pub song_id: Option<Uuid>,
-    pub title: String,
-    pub upvotes: i32,
-    pub downvotes: i32,
-    pub net_votes: i32,
-    pub my_vote: i16,
-    /// Shown from this device's outbox: not confirmed by the server yet.
-    pub pending: bool,
-}
-
-/// A song of a prediction or set-list as the user sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListedSong {
-    pub song_id: Option<Uuid>,
-    pub title: String,
-    pub set_name: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Listed {
-    pub setlist_id: Option<Uuid>,
-    pub version: i32,
-    pub verified: bool,
-    pub songs: Vec<ListedSong>,
-    pub pending: bool,
-}
 
 fn dec<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, ClientError> {
     serde_json::from_str(s).map_err(|e| ClientError::Decode(e.to_string()))

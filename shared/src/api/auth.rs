@@ -232,3 +232,12 @@ pub struct OAuthExchange {
     pub device_id: String,
     pub device_name: Option<String>,
 }
+
+/// `GET /api/v1/admin/audit`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; absent on the last.
+    pub next_before: Option<i64>,
+}

@@ -40,3 +40,13 @@ pub struct JobRef {
     pub id: Uuid,
     pub job_type: String,
 }
+
+/// `POST /api/v1/admin/jobs` (admins): queue a job now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StartJob {
+    /// `shows`, `catalogue`, `setlists` (with `artist_id`), or `active`, `trending`, `scores`, `weekly`.
+    pub job: String,
+    pub artist_id: Option<Uuid>,
+}

@@ -1,0 +1,64 @@
+//! Following a job's or an import's progress: the server's SSE stream, resumed after a dropped
+//! connection from the last event seen (`Last-Event-ID`), until the server ends it (no job of the
+//! artist is left queued or running).
+
+use std::time::Duration;
+
+use eventsource_client as es;
+use futures::StreamExt;
+use theset_shared::api::JobEvent;
+
+use crate::Client;
+use crate::error::ClientError;
+
+/// Reconnections tried before giving up on a stream that keeps failing.
+const MAX_RETRIES: u32 = 10;
+
+impl Client {
+    /// Calls `on_event` with every event of a progress stream (`/jobs/{id}/events`,
+    /// `/artists/{slug}/import/events`), in order, once each, until the server ends it.
+    pub async fn follow_progress(
+        &self,
+        path: &str,
+        mut on_event: impl FnMut(JobEvent),
+    ) -> Result<(), ClientError> {
+        let mut last: Option<String> = None;
+        let mut failures = 0u32;
+        loop {
+            let mut stream = crate::live::sse(self, path, None, last.as_deref())?;
+            let mut broken = false;
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(es::SSE::Event(ev)) => {
+                        failures = 0;
+                        if let Some(id) = ev.id.clone() {
+                            last = Some(id);
+                        }
+                        match serde_json::from_str::<JobEvent>(&ev.data) {
+                            Ok(e) => on_event(e),
+                            Err(e) => tracing::debug!(error = %e, "not a progress event"),
+                        }
+                    }
+                    Ok(_) => {}
+                    // The server closing the stream is the end of the import.
+                    Err(es::Error::Eof) => return Ok(()),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "progress stream interrupted");
+                        broken = true;
+                        break;
+                    }
+                }
+            }
+            if !broken {
+                return Ok(());
+            }
+            failures += 1;
+            if failures > MAX_RETRIES {
+                return Err(ClientError::Decode(
+                    "the progress stream keeps failing".into(),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(250 * u64::from(failures))).await;
+        }
+    }
+}

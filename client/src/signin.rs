@@ -1,0 +1,103 @@
+//! Sign-in without a password: Google or Spotify through the system browser (see `oauth.rs`),
+//! or a link mailed to the user whose token is pasted into the app.
+
+use theset_shared::api::{EmailRequest, MagicLinkConsume, TokenPair};
+
+use crate::error::ClientError;
+use crate::session::device_name;
+use crate::{Client, oauth};
+
+impl Client {
+    /// The whole browser flow for `provider`; `open_browser` opens the system browser.
+    pub async fn sign_in_with(
+        &self,
+        provider: &str,
+        open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
+    ) -> Result<(), ClientError> {
+        let id = self.store.device_id()?.to_string();
+        let name = device_name();
+        let pair = oauth::sign_in(
+            &self.api,
+            provider,
+            oauth::Device {
+                id: &id,
+                name: Some(&name),
+            },
+            open_browser,
+            oauth::SIGN_IN_TIMEOUT,
+        )
+        .await?;
+        self.session.adopt(pair).await
+    }
+
+    /// Mails a sign-in link (the server answers the same whether the address is known or not).
+    pub async fn request_magic_link(&self, email: &str) -> Result<(), ClientError> {
+        let body = EmailRequest {
+            email: email.to_owned(),
+        };
+        // The answer is 202/204 without a body, which `call` reads as null.
+        let _: Option<serde_json::Value> = self
+            .api
+            .call(
+                reqwest::Method::POST,
+                "/auth/magic-link",
+                &[],
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Signs in with the mailed link (or just its token) that the user pasted.
+    pub async fn consume_magic_link(&self, pasted: &str) -> Result<(), ClientError> {
+        let token = token_of(pasted)
+            .ok_or_else(|| ClientError::SignIn("that is not a TheSet sign-in link".into()))?;
+        let pair: TokenPair = self
+            .api
+            .post(
+                "/auth/magic-link/consume",
+                &MagicLinkConsume {
+                    token,
+                    device_id: self.store.device_id()?.to_string(),
+                    device_name: Some(device_name()),
+                },
+            )
+            .await?;
+        self.session.adopt(pair).await
+    }
+}
+
+/// The token of a pasted link (`…?token=…`), or the pasted text when it is a bare token.
+fn token_of(pasted: &str) -> Option<String> {
+    let pasted = pasted.trim();
+    if let Ok(url) = reqwest::Url::parse(pasted) {
+        return url
+            .query_pairs()
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned());
+    }
+    let bare = !pasted.is_empty()
+        && pasted.len() <= 256
+        && pasted
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    bare.then(|| pasted.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_of;
+
+    #[test]
+    fn links_and_bare_tokens_are_understood() {
+        assert_eq!(
+            token_of(" http://127.0.0.1:8080/auth/magic-link?token=abc_D-1 ").as_deref(),
+            Some("abc_D-1")
+        );
+        assert_eq!(token_of("abc_D-1").as_deref(), Some("abc_D-1"));
+        assert_eq!(token_of("http://x/auth/magic-link"), None);
+        assert_eq!(token_of("not a token"), None);
+        assert_eq!(token_of(""), None);
+    }
+}

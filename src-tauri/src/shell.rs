@@ -1,0 +1,84 @@
+//! The shell's state: the offline core, the sync loop that keeps it current, and the events the
+//! webview listens to. Everything network-bound runs here, off the UI's path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::{AppHandle, Emitter};
+use theset_client::Client;
+use theset_client::live::{self, Status};
+use theset_shared::ipc::{AppStatus, Connection, events};
+use tokio::sync::{mpsc, watch};
+
+/// How often the loop syncs when no nudge comes.
+const SYNC_PERIOD: Duration = Duration::from_secs(30);
+
+pub struct Shell {
+    pub client: Arc<Client>,
+    poke: mpsc::Sender<()>,
+    status: watch::Receiver<Status>,
+}
+
+impl Shell {
+    /// Starts the sync loop (and the watcher that forwards its state to the webview).
+    pub fn start(app: &AppHandle, client: Arc<Client>) -> Arc<Self> {
+        let (poke, poked) = mpsc::channel(1);
+        let (status_tx, status) = watch::channel(Status::Syncing);
+        tauri::async_runtime::spawn(live::run(client.clone(), poked, status_tx, SYNC_PERIOD));
+        let shell = Arc::new(Self {
+            client: client.clone(),
+            poke,
+            status,
+        });
+        tauri::async_runtime::spawn(forward(app.clone(), shell.clone()));
+        // The public artist list feeds names and the local search; refreshed once per start.
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = client.sync_artists().await {
+                tracing::warn!(error = %e, "artist list not refreshed");
+            }
+        });
+        shell
+    }
+
+    /// Asks the loop to sync now (after a local change, or the user's "sync" button).
+    pub fn poke(&self) {
+        // A full channel already holds a request: one sync serves both.
+        let _ = self.poke.try_send(());
+    }
+
+    pub async fn app_status(&self) -> AppStatus {
+        let connection = match self.status.borrow().clone() {
+            Status::Idle => Connection::Online,
+            Status::Syncing => Connection::Syncing,
+            Status::Offline(why) => Connection::Offline(why),
+            Status::SignedOut => Connection::SignedOut,
+            Status::UpgradeRequired => Connection::UpgradeRequired,
+        };
+        let store = self.client.store();
+        let pending = store.outbox_counts().map(|(p, _, _)| p).unwrap_or(0);
+        AppStatus {
+            connection,
+            account: self.client.account().await,
+            pending,
+            rejected: self.client.rejected_changes().unwrap_or_default(),
+        }
+    }
+
+    /// Tells the webview that the store changed (a local change or a pull).
+    pub async fn changed(&self, app: &AppHandle) {
+        let _ = app.emit(events::STORE_CHANGED, ());
+        let _ = app.emit(events::STATUS, self.app_status().await);
+    }
+}
+
+/// Emits the status on every change of the loop's state, and "store changed" after each sync.
+async fn forward(app: AppHandle, shell: Arc<Shell>) {
+    let mut rx = shell.status.clone();
+    while rx.changed().await.is_ok() {
+        let now = rx.borrow_and_update().clone();
+        if now != Status::Syncing {
+            let _ = app.emit(events::STORE_CHANGED, ());
+        }
+        let _ = app.emit(events::STATUS, shell.app_status().await);
+    }
+}
