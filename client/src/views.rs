@@ -162,17 +162,20 @@ impl Client {
             else {
                 continue;
             };
-            let (what, show_id, mine) = match &e.mutation.action {
-                Action::Vote(v) => ("Vote", v.show_id, None),
-                Action::AddSong { show_id, .. } => ("Song added", Some(*show_id), None),
-                Action::Predict { show_id, .. } => ("Prediction", Some(*show_id), None),
-                Action::EditSetlist { songs, .. } => ("Set-list edit", None, Some(songs.clone())),
-                Action::Follow { .. } => ("Follow", None, None),
+            let (what, show_id, setlist_id, mine) = match &e.mutation.action {
+                Action::Vote(v) => ("Vote", v.show_id, None, None),
+                Action::AddSong { show_id, .. } => ("Song added", Some(*show_id), None, None),
+                Action::Predict { show_id, .. } => ("Prediction", Some(*show_id), None, None),
+                Action::EditSetlist {
+                    setlist_id, songs, ..
+                } => ("Set-list edit", None, Some(*setlist_id), Some(songs.clone())),
+                Action::Follow { .. } => ("Follow", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,
                 what: what.to_owned(),
                 show_id,
+                setlist_id,
                 code: code.to_string(),
                 reason: message,
                 mine,

@@ -122,6 +122,8 @@ pub struct RejectedChange {
     /// What the user did, in words ("Vote", "Prediction", "Set-list edit", …).
     pub what: String,
     pub show_id: Option<Uuid>,
+    /// The set-list a refused edit was for.
+    pub setlist_id: Option<Uuid>,
     pub code: String,
     pub reason: String,
     /// The set-list edit the user made, for the merge view.
@@ -138,6 +140,9 @@ pub struct AppStatus {
     /// Changes saved on this device that the server has not confirmed yet.
     pub pending: usize,
     pub rejected: Vec<RejectedChange>,
+    /// Map tiles (`…/{z}/{x}/{y}.png`) when configured (`THESET_TILE_URL`); the map has its
+    /// bundled outlines either way.
+    pub tile_url: Option<String>,
 }
 
 /// A line of a community list as the user sees it.

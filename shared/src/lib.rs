@@ -6,12 +6,14 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod diff;
 pub mod error;
 pub mod hlc;
 pub mod ipc;
 pub mod likely;
 pub mod password;
 pub mod scoring;
+pub mod setlist_text;
 pub mod slug;
 pub mod sync;
 pub mod titles;

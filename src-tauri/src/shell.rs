@@ -17,6 +17,7 @@ pub struct Shell {
     pub client: Arc<Client>,
     poke: mpsc::Sender<()>,
     status: watch::Receiver<Status>,
+    tile_url: Option<String>,
 }
 
 impl Shell {
@@ -29,6 +30,9 @@ impl Shell {
             client: client.clone(),
             poke,
             status,
+            tile_url: std::env::var("THESET_TILE_URL")
+                .ok()
+                .filter(|u| u.starts_with("https://") && u.contains("{z}")),
         });
         tauri::async_runtime::spawn(forward(app.clone(), shell.clone()));
         // The public artist list feeds names and the local search; refreshed once per start.
@@ -61,6 +65,7 @@ impl Shell {
             account: self.client.account().await,
             pending,
             rejected: self.client.rejected_changes().unwrap_or_default(),
+            tile_url: self.tile_url.clone(),
         }
     }
 

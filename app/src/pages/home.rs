@@ -1,52 +1,71 @@
 use dioxus::prelude::*;
+use theset_shared::api::{ArtistSummary, ShowSummary};
 use theset_shared::ipc::CachedArtist;
 
-use crate::components::organisms::{ArtistGrid, Connection, ConnectionBar};
+use super::{Failed, when};
+use crate::components::atoms::StaleNote;
+use crate::components::molecules::CardArtist;
+use crate::components::organisms::{ArtistGrid, ShowList};
 use crate::ipc;
+use crate::route::{Route, use_nav};
+use crate::state::use_shared;
 
-/// Home: the cached artists at once, then a sync in the background that refreshes them.
+/// Home: what is on the device first (instantly), then the server's trending lists.
 #[component]
 pub fn Home() -> Element {
-    let mut artists = use_signal(Vec::<CachedArtist>::new);
-    let mut connection = use_signal(|| Connection::Syncing);
-    let mut error = use_signal(|| None::<String>);
-
-    let refresh = move || {
-        spawn(async move {
-            // The store first: the page never waits for the network.
-            match ipc::cached_artists().await {
-                Ok(list) => artists.set(list),
-                Err(e) => error.set(Some(e.message)),
+    let shared = use_shared();
+    let mut nav = use_nav();
+    let cached = use_resource(move || async move {
+        let _ = (shared.revision)();
+        ipc::cached_artists().await
+    });
+    let home = use_resource(move || async move {
+        let _ = (shared.revision)();
+        ipc::home().await
+    });
+    let local: Vec<CachedArtist> = cached.read().clone().and_then(Result::ok).unwrap_or_default();
+    let signed_in = shared.status.read().as_ref().is_some_and(|s| s.account.is_some());
+    rsx! {
+        div { class: "quick-links", role: "navigation", aria_label: "Quick links",
+            button { class: "chip", r#type: "button", onclick: move |_| nav.go(Route::Venues), "Find venues" }
+            button { class: "chip", r#type: "button", onclick: move |_| nav.go(Route::Dashboard), "My predictions" }
+            if !signed_in {
+                button { class: "chip chip-accent", r#type: "button", onclick: move |_| nav.go(Route::Account), "Sign in to vote" }
             }
-            connection.set(Connection::Syncing);
-            match ipc::sync_artists().await {
-                Ok(report) => {
-                    connection.set(match report.offline_reason {
-                        None => Connection::Online,
-                        Some(why) => Connection::Offline(why),
-                    });
-                    if let Ok(list) = ipc::cached_artists().await {
-                        artists.set(list);
+        }
+        match &*home.read() {
+            Some(Ok(h)) => {
+                let trending: Vec<CardArtist> = h.data.trending_artists.iter().cloned().map(ArtistSummary::into).collect();
+                let shows: Vec<ShowSummary> = h.data.trending_shows.iter().map(|t| t.summary.clone()).collect();
+                rsx! {
+                    StaleNote { stale: h.stale, fetched_at: when(h.fetched_at) }
+                    if h.data.signed_in {
+                        section { class: "block", aria_labelledby: "followed-title",
+                            h2 { id: "followed-title", class: "section-title", "Upcoming shows of artists you follow" }
+                            ShowList { shows: h.data.followed_upcoming.clone(), label: "Followed artists' shows",
+                                empty: "Follow artists to see their shows here." }
+                        }
+                    }
+                    section { class: "block", aria_labelledby: "trending-shows-title",
+                        h2 { id: "trending-shows-title", class: "section-title", "Trending shows" }
+                        ShowList { shows, label: "Trending shows" }
+                    }
+                    section { class: "block", aria_labelledby: "trending-artists-title",
+                        h2 { id: "trending-artists-title", class: "section-title", "Trending artists" }
+                        ArtistGrid { artists: trending, label: "Trending artists" }
                     }
                 }
-                Err(e) => connection.set(Connection::Offline(e.message)),
             }
-        });
-    };
-    use_hook(refresh);
-
-    rsx! {
-        header { class: "app-header",
-            h1 { class: "brand", "TheSet" }
-            p { class: "tagline", "Vote the songs you want to hear. Predict the set. See who called it." }
+            Some(Err(e)) if e.code != "offline" => rsx! { Failed { error: e.clone() } },
+            _ => rsx! {},
         }
-        ConnectionBar { state: connection(), on_retry: move |_| refresh() }
-        main { class: "page",
-            if let Some(e) = error() {
-                p { class: "error", role: "alert", "{e}" }
+        section { class: "block", aria_labelledby: "local-title",
+            h2 { id: "local-title", class: "section-title", "Artists" }
+            ArtistGrid {
+                artists: local.into_iter().map(CardArtist::from).collect::<Vec<_>>(),
+                label: "Artists",
+                empty: "No artists saved on this device yet. Connect to load the catalogue.",
             }
-            h2 { class: "section-title", "Artists" }
-            ArtistGrid { artists: artists() }
         }
     }
 }

@@ -1,5 +1,13 @@
+mod avatar;
 mod badge;
 mod button;
+mod field;
+mod pending;
+mod progress;
 
+pub use avatar::Avatar;
 pub use badge::Badge;
 pub use button::Button;
+pub use field::Field;
+pub use pending::{PendingMark, StaleNote};
+pub use progress::ProgressBar;

@@ -1,7 +1,8 @@
 use dioxus::prelude::*;
+use theset_shared::api::{ArtistSearchHit, ArtistSummary};
 use theset_shared::ipc::CachedArtist;
 
-use crate::components::atoms::Badge;
+use crate::components::atoms::{Avatar, Badge};
 
 /// "3 upcoming shows", "1 upcoming show", "No upcoming shows".
 pub fn shows_label(n: i64) -> String {
@@ -12,16 +13,82 @@ pub fn shows_label(n: i64) -> String {
     }
 }
 
+/// What a card shows, from whichever list the artist came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardArtist {
+    pub key: String,
+    pub slug: Option<String>,
+    pub name: String,
+    pub image_url: Option<String>,
+    pub genres: Vec<String>,
+    pub popularity: Option<i32>,
+    pub meta: String,
+}
+
+impl From<ArtistSummary> for CardArtist {
+    fn from(a: ArtistSummary) -> Self {
+        Self {
+            key: a.id.to_string(),
+            slug: Some(a.slug),
+            meta: shows_label(a.upcoming_show_count),
+            name: a.name,
+            image_url: a.image_url,
+            genres: a.genres,
+            popularity: a.popularity,
+        }
+    }
+}
+
+impl From<CachedArtist> for CardArtist {
+    fn from(a: CachedArtist) -> Self {
+        Self {
+            key: a.id,
+            slug: Some(a.slug),
+            meta: shows_label(a.upcoming_show_count),
+            name: a.name,
+            image_url: a.image_url,
+            genres: a.genres,
+            popularity: a.popularity,
+        }
+    }
+}
+
+impl From<ArtistSearchHit> for CardArtist {
+    fn from(a: ArtistSearchHit) -> Self {
+        Self {
+            key: a
+                .id
+                .map(|i| i.to_string())
+                .or(a.ticketmaster_id.clone())
+                .unwrap_or_else(|| a.name.clone()),
+            meta: if a.in_database {
+                "On TheSet".to_owned()
+            } else {
+                "Not on TheSet yet: opening it imports the artist".to_owned()
+            },
+            slug: a.slug,
+            name: a.name,
+            image_url: a.image_url,
+            genres: a.genres,
+            popularity: a.popularity,
+        }
+    }
+}
+
+/// A card that opens the artist; the whole card is one button for keyboard users.
 #[component]
-pub fn ArtistCard(artist: CachedArtist) -> Element {
-    let initial = artist.name.chars().next().unwrap_or('?');
+pub fn ArtistCard(artist: CardArtist, onopen: EventHandler<()>) -> Element {
     let genres = artist.genres.iter().take(3).cloned().collect::<Vec<_>>();
     rsx! {
-        article { class: "artist-card", "data-slug": "{artist.slug}",
-            div { class: "artist-avatar", aria_hidden: "true", "{initial}" }
+        article { class: "artist-card", "data-slug": artist.slug.clone().unwrap_or_default(),
+            Avatar { name: artist.name.clone(), image: artist.image_url.clone() }
             div { class: "artist-body",
-                h3 { class: "artist-name", "{artist.name}" }
-                p { class: "artist-meta", {shows_label(artist.upcoming_show_count)} }
+                h3 { class: "artist-name",
+                    button { class: "link stretched", r#type: "button", onclick: move |_| onopen.call(()),
+                        "{artist.name}"
+                    }
+                }
+                p { class: "artist-meta", "{artist.meta}" }
                 div { class: "artist-genres",
                     for g in genres {
                         Badge { label: g }

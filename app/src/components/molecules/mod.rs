@@ -1,3 +1,11 @@
 mod artist_card;
+mod phase_progress;
+mod search_bar;
+mod show_row;
+mod vote_row;
 
-pub use artist_card::ArtistCard;
+pub use artist_card::{ArtistCard, CardArtist};
+pub use phase_progress::PhaseProgress;
+pub use search_bar::SearchBar;
+pub use show_row::{ShowRow, show_title};
+pub use vote_row::VoteRow;

@@ -1,5 +1,21 @@
+mod actual_setlist;
+mod app_header;
 mod artist_grid;
-mod connection_bar;
+mod community_list;
+mod leaderboard;
+mod merge_view;
+mod prediction_editor;
+mod show_list;
+mod status_bar;
+mod venue_map;
 
+pub use actual_setlist::ActualSetlist;
+pub use app_header::AppHeader;
 pub use artist_grid::ArtistGrid;
-pub use connection_bar::{Connection, ConnectionBar};
+pub use community_list::CommunityList;
+pub use leaderboard::Leaderboard;
+pub use merge_view::MergeView;
+pub use prediction_editor::PredictionEditor;
+pub use show_list::ShowList;
+pub use status_bar::StatusBar;
+pub use venue_map::VenueMap;

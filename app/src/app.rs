@@ -1,0 +1,36 @@
+//! The root: shared state and theme, the header and status bar, then the page of the route.
+
+use dioxus::prelude::*;
+
+use crate::components::organisms::{AppHeader, StatusBar};
+use crate::pages;
+use crate::route::{Nav, Route};
+use crate::state::Shared;
+use crate::theme::provide_theme;
+
+#[component]
+pub fn App() -> Element {
+    let nav = Nav::provide();
+    Shared::provide();
+    provide_theme();
+    let route = nav.current();
+    let page = route.name();
+    rsx! {
+        a { class: "skip-link", href: "#main-content", "Skip to content" }
+        AppHeader {}
+        StatusBar {}
+        main { class: "page", id: "main-content", tabindex: "-1", "data-page": page,
+            match route {
+                Route::Home => rsx! { pages::home::Home {} },
+                Route::Search(q) => rsx! { pages::search::Search { q } },
+                Route::Artist(slug) => rsx! { pages::artist::Artist { slug } },
+                Route::Show(id) => rsx! { pages::show::Show { id } },
+                Route::Venue(id) => rsx! { pages::venue::Venue { id } },
+                Route::Venues => rsx! { pages::venues::Venues {} },
+                Route::Dashboard => rsx! { pages::dashboard::Dashboard {} },
+                Route::Moderation => rsx! { pages::moderation::Moderation {} },
+                Route::Account => rsx! { pages::account::Account {} },
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+use dioxus::prelude::*;
+use theset_shared::api::{Role, SetlistVersion};
+use theset_shared::diff::{DiffLine, diff};
+use theset_shared::ipc::Listed;
+use theset_shared::setlist_text;
+
+use crate::components::atoms::{Badge, Button, PendingMark};
+use crate::drafts;
+use crate::ipc;
+use crate::state::use_shared;
+
+/// The actual set-list: what was played, its corrections (an editor whose text is kept on the
+/// device while typed), the history of versions with what each changed, and verification for
+/// moderators.
+#[component]
+pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
+    let shared = use_shared();
+    let role = shared.role();
+    let mut editing = use_signal(|| false);
+    let mut text = use_signal(String::new);
+    let mut error = use_signal(|| None::<String>);
+    let mut notice = use_signal(|| None::<String>);
+    let Some(setlist) = actual.setlist_id else {
+        return rsx! {
+            section { class: "card", aria_labelledby: "actual-title", id: "actual",
+                h2 { id: "actual-title", class: "section-title", "Actual set-list" }
+                p { class: "empty", "Not known yet. It is imported after the show, then checked by fans and moderators." }
+            }
+        };
+    };
+    let draft_key = format!("draft:setlist:{setlist}");
+    let version = actual.version;
+    let songs = actual.songs.clone();
+    let mut sets: Vec<(String, Vec<String>)> = Vec::new();
+    for s in &actual.songs {
+        match sets.last_mut() {
+            Some((name, titles)) if *name == s.set_name => titles.push(s.title.clone()),
+            _ => sets.push((s.set_name.clone(), vec![s.title.clone()])),
+        }
+    }
+    let key_open = draft_key.clone();
+    let key_input = draft_key.clone();
+    let key_save = draft_key.clone();
+    let key_cancel = draft_key;
+    rsx! {
+        section { class: "card", aria_labelledby: "actual-title", id: "actual",
+            h2 { id: "actual-title", class: "section-title",
+                "Actual set-list "
+                Badge { label: format!("version {version}") }
+                if actual.verified { Badge { label: "Verified", tone: "accent" } }
+                if actual.pending { PendingMark {} }
+            }
+            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            if let Some(n) = notice() { p { class: "notice", role: "status", "{n}" } }
+            if editing() {
+                form { class: "setlist-editor",
+                    onsubmit: move |e| {
+                        e.prevent_default();
+                        match setlist_text::parse(&text()) {
+                            Err(why) => error.set(Some(why.to_string())),
+                            Ok(lines) => {
+                                let key = key_save.clone();
+                                spawn(async move {
+                                    match ipc::edit_setlist(setlist, version, lines, None).await {
+                                        Ok(s) => {
+                                            drafts::remove(&key);
+                                            shared.set_status(s);
+                                            shared.bump();
+                                            editing.set(false);
+                                            error.set(None);
+                                        }
+                                        Err(e) => error.set(Some(e.message)),
+                                    }
+                                });
+                            }
+                        }
+                    },
+                    label { r#for: "setlist-text", "One song per line; a line like “# encore” starts a new set." }
+                    textarea { id: "setlist-text", rows: "14", value: "{text}",
+                        oninput: move |e| { drafts::set(&key_input, &e.value()); text.set(e.value()); },
+                    }
+                    div { class: "row",
+                        button { class: "button button-primary", r#type: "submit", id: "setlist-save", "Save correction" }
+                        Button { label: "Cancel", onclick: move |_| { drafts::remove(&key_cancel); editing.set(false); } }
+                    }
+                }
+            } else {
+                for (name, titles) in sets {
+                    if name != "main" { h3 { class: "set-name", "{name}" } }
+                    ol { class: "setlist", "data-set": "{name}",
+                        for (i, t) in titles.into_iter().enumerate() { li { key: "{i}", "{t}" } }
+                    }
+                }
+                div { class: "row",
+                    if role.is_some() {
+                        Button { label: "Correct it", id: "setlist-edit",
+                            onclick: move |_| {
+                                // A draft typed earlier (the app may have closed) wins over the list.
+                                text.set(drafts::get(&key_open).unwrap_or_else(|| setlist_text::to_text(&songs)));
+                                editing.set(true);
+                            },
+                        }
+                    }
+                    if role.is_some_and(|r| r >= Role::Moderator) && !actual.verified && !actual.pending {
+                        Button { label: "Verify version {version}", kind: "primary", id: "setlist-verify",
+                            onclick: move |_| {
+                                spawn(async move {
+                                    match ipc::verify_setlist(setlist, version).await {
+                                        Ok(r) => {
+                                            notice.set(Some(format!("Verified: {} predictions scored.", r.predictions_scored)));
+                                            let _ = ipc::sync_now().await;
+                                            shared.bump();
+                                        }
+                                        Err(e) => error.set(Some(e.message)),
+                                    }
+                                });
+                            },
+                        }
+                    }
+                }
+            }
+            if history.len() > 1 {
+                details { class: "history",
+                    summary { "Edit history ({history.len()} versions)" }
+                    ol { class: "history-list",
+                        for (i, v) in history.iter().enumerate() {
+                            {
+                                let older = history.get(i + 1).map(|o| o.songs.iter().map(|s| s.title.clone()).collect::<Vec<_>>()).unwrap_or_default();
+                                let now: Vec<String> = v.songs.iter().map(|s| s.title.clone()).collect();
+                                let by = v.author.clone().unwrap_or_else(|| "import".into());
+                                let at = v.created_at.format("%-d %b %Y %H:%M").to_string();
+                                let changes: Vec<DiffLine> = diff(&older, &now).into_iter().filter(|d| !matches!(d, DiffLine::Same(_))).collect();
+                                rsx! {
+                                    li { key: "{v.version}", class: "history-item",
+                                        p {
+                                            strong { "Version {v.version}" }
+                                            " by {by}, {at}"
+                                            if v.verified { " · verified" }
+                                        }
+                                        if let Some(n) = &v.note { p { class: "muted", "“{n}”" } }
+                                        if let Some(r) = &v.rejected_reason { p { class: "error", "Rejected: {r}" } }
+                                        ul { class: "diff",
+                                            for (j, d) in changes.into_iter().enumerate() {
+                                                match d {
+                                                    DiffLine::Added(t) => rsx! { li { key: "{j}", class: "diff-added", "+ {t}" } },
+                                                    DiffLine::Removed(t) => rsx! { li { key: "{j}", class: "diff-removed", "− {t}" } },
+                                                    DiffLine::Same(_) => rsx! {},
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

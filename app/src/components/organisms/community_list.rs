@@ -1,0 +1,81 @@
+use dioxus::prelude::*;
+use theset_shared::ipc::{CatalogueSong, CommunityLine};
+use uuid::Uuid;
+
+use crate::components::molecules::VoteRow;
+use crate::ipc;
+use crate::state::use_shared;
+
+/// The community set-list: best first, votes shown at once (saved on this device until the
+/// server confirms), songs added from the catalogue.
+#[component]
+pub fn CommunityList(
+    show_id: Uuid,
+    lines: Vec<CommunityLine>,
+    catalogue: Vec<CatalogueSong>,
+    can_vote: bool,
+    closed_reason: Option<String>,
+) -> Element {
+    let shared = use_shared();
+    let mut error = use_signal(|| None::<String>);
+    let mut pick = use_signal(String::new);
+    let mut sorted = lines.clone();
+    sorted.sort_by(|a, b| b.net_votes.cmp(&a.net_votes).then_with(|| a.title.cmp(&b.title)));
+    let listed: Vec<Uuid> = lines.iter().filter_map(|l| l.song_id).collect();
+    let addable: Vec<CatalogueSong> = catalogue.into_iter().filter(|s| !listed.contains(&s.id)).collect();
+    rsx! {
+        section { class: "card", aria_labelledby: "community-title", id: "community",
+            h2 { id: "community-title", class: "section-title", "Community set-list" }
+            if let Some(why) = closed_reason {
+                p { class: "muted", "{why}" }
+            }
+            if let Some(e) = error() {
+                p { class: "error", role: "alert", "{e}" }
+            }
+            if sorted.is_empty() {
+                p { class: "empty", "No songs yet. Add the first one you want to hear." }
+            }
+            ol { class: "vote-list",
+                for (i, line) in sorted.into_iter().enumerate() {
+                    {
+                        let (line_id, song_id) = (line.line_id, line.song_id);
+                        rsx! {
+                            VoteRow { key: "{line.title}", line, rank: i + 1, enabled: can_vote,
+                                onvote: move |value| {
+                                    spawn(async move {
+                                        match ipc::vote(show_id, line_id, song_id, value).await {
+                                            Ok(s) => { shared.set_status(s); shared.bump(); error.set(None); }
+                                            Err(e) => error.set(Some(e.message)),
+                                        }
+                                    });
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+            if can_vote && !addable.is_empty() {
+                form { class: "row add-song",
+                    onsubmit: move |e| {
+                        e.prevent_default();
+                        let Ok(song) = pick().parse::<Uuid>() else { return };
+                        spawn(async move {
+                            match ipc::add_song(show_id, song).await {
+                                Ok(s) => { shared.set_status(s); shared.bump(); pick.set(String::new()); }
+                                Err(e) => error.set(Some(e.message)),
+                            }
+                        });
+                    },
+                    label { r#for: "add-song-select", "Add a song" }
+                    select { id: "add-song-select", value: "{pick}", onchange: move |e| pick.set(e.value()),
+                        option { value: "", "Choose from the catalogue…" }
+                        for s in addable {
+                            option { key: "{s.id}", value: "{s.id}", "{s.title}" }
+                        }
+                    }
+                    button { class: "button", r#type: "submit", id: "add-song", "Add" }
+                }
+            }
+        }
+    }
+}

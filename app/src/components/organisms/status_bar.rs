@@ -1,0 +1,123 @@
+use dioxus::prelude::*;
+use theset_shared::ipc::{AppStatus, Connection};
+
+use crate::components::atoms::{Badge, Button};
+use crate::components::organisms::MergeView;
+use crate::ipc;
+use crate::route::{Route, use_nav};
+use crate::state::use_shared;
+
+/// Label, tone and detail of the connection state.
+pub fn connection_label(c: &Connection) -> (&'static str, &'static str, Option<String>) {
+    match c {
+        Connection::Online => ("Online", "accent", None),
+        Connection::Syncing => ("Syncing", "neutral", None),
+        Connection::Offline(why) => (
+            "Offline",
+            "warn",
+            Some(format!("Showing what is saved on this device. {why}")),
+        ),
+        Connection::SignedOut => ("Signed out", "neutral", None),
+        Connection::UpgradeRequired => (
+            "Update needed",
+            "warn",
+            Some("This version of TheSet is too old to sync; please update it.".to_owned()),
+        ),
+    }
+}
+
+/// "1 change not sent yet", "3 changes not sent yet".
+pub fn pending_label(n: usize) -> String {
+    match n {
+        1 => "1 change not sent yet".to_owned(),
+        n => format!("{n} changes not sent yet"),
+    }
+}
+
+/// Connection state, unsent changes, refusals (each with the server's reason, and a merge view
+/// for a set-list edit that lost a race).
+#[component]
+pub fn StatusBar() -> Element {
+    let shared = use_shared();
+    let mut nav = use_nav();
+    let status: Option<AppStatus> = shared.status.read().clone();
+    let Some(status) = status else {
+        return rsx! {
+            div { class: "status-bar", id: "connection", "data-state": "Starting", role: "status",
+                Badge { label: "Starting…" }
+            }
+        };
+    };
+    let (label, tone, detail) = connection_label(&status.connection);
+    let mut busy = use_signal(|| false);
+    rsx! {
+        div { class: "status-bar", id: "connection", "data-state": "{label}", role: "status", aria_live: "polite",
+            Badge { label: label.to_string(), tone: tone.to_string() }
+            if let Some(d) = detail {
+                span { class: "status-detail", "{d}" }
+            }
+            if status.pending > 0 {
+                span { class: "pending-count", id: "pending-count", "data-count": "{status.pending}",
+                    {pending_label(status.pending)}
+                }
+            }
+            span { class: "status-spacer" }
+            if let Some(a) = &status.account {
+                span { class: "status-account", "Signed in as {a.display_name}" }
+            } else {
+                Button { label: "Sign in", onclick: move |_| nav.go(Route::Account) }
+            }
+            Button { label: "Sync now", busy: busy(), id: "sync-now",
+                onclick: move |_| {
+                    busy.set(true);
+                    spawn(async move {
+                        if let Ok(s) = ipc::sync_now().await {
+                            shared.set_status(s);
+                        }
+                        busy.set(false);
+                    });
+                },
+            }
+        }
+        if !status.rejected.is_empty() {
+            section { class: "rejected", aria_label: "Changes the server refused", role: "alert",
+                for r in status.rejected.clone() {
+                    div { class: "rejected-item", key: "{r.id}", "data-code": "{r.code}",
+                        p {
+                            strong { "{r.what} not accepted: " }
+                            "{r.reason}"
+                        }
+                        if r.current.is_some() && r.mine.is_some() {
+                            MergeView { change: r.clone() }
+                        } else {
+                            Button { label: "Dismiss",
+                                onclick: move |_| {
+                                    spawn(async move {
+                                        if let Ok(s) = ipc::dismiss_change(r.id).await {
+                                            shared.set_status(s);
+                                        }
+                                    });
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_naturally() {
+        assert_eq!(pending_label(1), "1 change not sent yet");
+        assert_eq!(pending_label(4), "4 changes not sent yet");
+        assert_eq!(connection_label(&Connection::Online).0, "Online");
+        let (l, tone, detail) = connection_label(&Connection::Offline("No network.".into()));
+        assert_eq!((l, tone), ("Offline", "warn"));
+        assert!(detail.is_some_and(|d| d.contains("No network.")));
+    }
+}

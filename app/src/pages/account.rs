@@ -1,0 +1,127 @@
+use dioxus::prelude::*;
+
+use crate::components::atoms::{Button, Field};
+use crate::ipc;
+use crate::route::{Route, use_nav};
+use crate::state::use_shared;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    SignIn,
+    SignUp,
+    Link,
+}
+
+/// Sign in (password, mailed link, Google, Spotify), sign up, sign out.
+#[component]
+pub fn Account() -> Element {
+    let shared = use_shared();
+    let mut nav = use_nav();
+    let mut mode = use_signal(|| Mode::SignIn);
+    let mut email = use_signal(String::new);
+    let mut password = use_signal(String::new);
+    let mut name = use_signal(String::new);
+    let mut link = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    let mut notice = use_signal(|| None::<String>);
+    let account = shared.status.read().as_ref().and_then(|s| s.account.clone());
+    let pending = shared.status.read().as_ref().map(|s| s.pending).unwrap_or(0);
+
+    if let Some(a) = account {
+        return rsx! {
+            h2 { class: "page-title", "Account" }
+            p { id: "signed-in-as", "Signed in as {a.display_name} ({a.email})." }
+            if pending > 0 {
+                p { class: "notice", "{pending} changes are not sent yet; signing out sends them first when the server can be reached." }
+            }
+            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            Button { label: "Sign out", id: "sign-out", busy: busy(),
+                onclick: move |_| {
+                    busy.set(true);
+                    spawn(async move {
+                        match ipc::sign_out().await {
+                            Ok(s) => { shared.set_status(s); shared.bump(); }
+                            Err(e) => error.set(Some(e.message)),
+                        }
+                        busy.set(false);
+                    });
+                },
+            }
+        };
+    }
+
+    let mut done = move |r: Result<theset_shared::ipc::AppStatus, theset_shared::ipc::IpcError>| {
+        busy.set(false);
+        match r {
+            Ok(s) => {
+                shared.set_status(s);
+                shared.bump();
+                error.set(None);
+                nav.go(Route::Home);
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+    };
+    let mut provider = move |p: &'static str| {
+        busy.set(true);
+        notice.set(Some("Finish signing in in your browser; TheSet continues when you are done.".into()));
+        spawn(async move { done(ipc::sign_in_with(p).await) });
+    };
+    rsx! {
+        h2 { class: "page-title", "Sign in to TheSet" }
+        div { class: "tabs", role: "tablist", aria_label: "How to sign in",
+            for (m, label, id) in [(Mode::SignIn, "Password", "tab-sign-in"), (Mode::SignUp, "Create account", "tab-sign-up"), (Mode::Link, "Email me a link", "tab-link")] {
+                button { key: "{id}", id: "{id}", class: "tab", role: "tab", r#type: "button",
+                    aria_selected: "{mode() == m}", onclick: move |_| { mode.set(m); error.set(None); }, "{label}" }
+            }
+        }
+        if let Some(e) = error() { p { class: "error", role: "alert", id: "auth-error", "{e}" } }
+        if let Some(n) = notice() { p { class: "notice", role: "status", "{n}" } }
+        form { class: "auth-form", role: "tabpanel",
+            onsubmit: move |e| {
+                e.prevent_default();
+                busy.set(true);
+                let (em, pw, nm, ln) = (email(), password(), name(), link());
+                spawn(async move {
+                    match mode() {
+                        Mode::SignIn => done(ipc::sign_in(&em, &pw).await),
+                        Mode::SignUp => done(ipc::sign_up(&em, &pw, &nm).await),
+                        Mode::Link if ln.trim().is_empty() => {
+                            busy.set(false);
+                            match ipc::magic_link(&em).await {
+                                Ok(()) => notice.set(Some("If that address has an account, a sign-in link is on its way. Paste it below.".into())),
+                                Err(e) => error.set(Some(e.message)),
+                            }
+                        }
+                        Mode::Link => done(ipc::magic_link_consume(&ln).await),
+                    }
+                });
+            },
+            Field { id: "auth-email", label: "Email", kind: "email", value: email(), autocomplete: "email", required: true, oninput: move |v| email.set(v) }
+            if mode() != Mode::Link {
+                Field { id: "auth-password", label: "Password", kind: "password", value: password(),
+                    autocomplete: if mode() == Mode::SignUp { "new-password" } else { "current-password" },
+                    required: true, oninput: move |v| password.set(v) }
+            }
+            if mode() == Mode::SignUp {
+                Field { id: "auth-name", label: "Display name", value: name(), autocomplete: "nickname", required: true, oninput: move |v| name.set(v) }
+            }
+            if mode() == Mode::Link {
+                Field { id: "auth-link", label: "Sign-in link from the mail (after it arrives)", value: link(), oninput: move |v| link.set(v) }
+            }
+            button { class: "button button-primary", r#type: "submit", id: "auth-submit", disabled: busy(),
+                match mode() {
+                    Mode::SignIn => "Sign in",
+                    Mode::SignUp => "Create account",
+                    Mode::Link => if link().trim().is_empty() { "Send link" } else { "Sign in with link" },
+                }
+            }
+        }
+        div { class: "providers",
+            p { class: "muted", "Or continue in your browser with" }
+            Button { label: "Google", id: "sign-in-google", busy: busy(), onclick: move |_| provider("google") }
+            Button { label: "Spotify", id: "sign-in-spotify", busy: busy(), onclick: move |_| provider("spotify") }
+        }
+    }
+}

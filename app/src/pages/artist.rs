@@ -1,0 +1,124 @@
+use dioxus::prelude::*;
+use theset_shared::api::JobEvent;
+
+use super::{Failed, Loading, when};
+use crate::components::atoms::{Avatar, Badge, Button, PendingMark, StaleNote};
+use crate::components::molecules::PhaseProgress;
+use crate::components::organisms::ShowList;
+use crate::ipc;
+use crate::state::use_shared;
+
+fn compact(n: i64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
+        n if n >= 10_000 => format!("{} k", n / 1000),
+        n => n.to_string(),
+    }
+}
+
+#[component]
+pub fn Artist(slug: String) -> Element {
+    let shared = use_shared();
+    let mut error = use_signal(|| None::<String>);
+    let key = slug.clone();
+    let view = use_resource(use_reactive!(|key| async move {
+        let _ = (shared.revision)();
+        ipc::artist(&key).await
+    }));
+    let Some(result) = view.read().clone() else {
+        return rsx! { Loading { label: "the artist" } };
+    };
+    let v = match result {
+        Ok(v) => v,
+        Err(e) => return rsx! { Failed { error: e } },
+    };
+    let a = v.artist.data.clone();
+    let id = a.summary.id;
+    let progress: Vec<JobEvent> = shared
+        .progress
+        .read()
+        .iter()
+        .filter(|e| e.artist_id == Some(id))
+        .cloned()
+        .collect();
+    let image = a.images.first().map(|i| i.url.clone()).or(a.summary.image_url.clone());
+    let followed = v.followed;
+    let signed_in = shared.status.read().as_ref().is_some_and(|s| s.account.is_some());
+    let mut trending = a.catalogue_preview.clone();
+    trending.sort_by_key(|s| std::cmp::Reverse(s.popularity.unwrap_or(0)));
+    trending.truncate(5);
+    rsx! {
+        StaleNote { stale: v.artist.stale, fetched_at: when(v.artist.fetched_at) }
+        header { class: "artist-hero",
+            Avatar { name: a.summary.name.clone(), image, size: "xl" }
+            div {
+                h2 { class: "page-title", id: "artist-name", "{a.summary.name}" }
+                div { class: "artist-genres",
+                    for g in a.summary.genres.clone() { Badge { label: g } }
+                }
+                p { class: "muted",
+                    if let Some(p) = a.summary.popularity { "Popularity {p} · " }
+                    if let Some(f) = a.summary.followers { "{compact(f)} followers · " }
+                    "{a.song_count} songs"
+                }
+                div { class: "row",
+                    if signed_in {
+                        Button {
+                            label: if followed { "Following" } else { "Follow" },
+                            kind: if followed { "plain" } else { "primary" },
+                            id: "follow",
+                            pressed: Some(followed),
+                            onclick: move |_| {
+                                spawn(async move {
+                                    match ipc::follow(id, !followed).await {
+                                        Ok(s) => { shared.set_status(s); shared.bump(); }
+                                        Err(e) => error.set(Some(e.message)),
+                                    }
+                                });
+                            },
+                        }
+                        if v.follow_pending { PendingMark {} }
+                    } else {
+                        p { class: "muted", "Sign in to follow: followed artists' shows are kept on this device for offline use." }
+                    }
+                    for l in a.links.clone() {
+                        a { class: "chip", href: "{l.url}", target: "_blank", rel: "noopener noreferrer", "{l.kind}" }
+                    }
+                }
+            }
+        }
+        if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+        PhaseProgress { events: progress }
+        if let Some(bio) = a.bio.clone() {
+            section { class: "card", h3 { "About" } p { class: "bio", "{bio}" } }
+        }
+        div { class: "columns",
+            section { class: "card", aria_labelledby: "upcoming-title",
+                h3 { id: "upcoming-title", "Upcoming shows" }
+                ShowList { shows: a.upcoming_shows.clone(), label: "Upcoming shows", empty: "No upcoming shows announced." }
+            }
+            section { class: "card", aria_labelledby: "past-title",
+                h3 { id: "past-title", "Past shows" }
+                ShowList { shows: a.past_shows.clone(), label: "Past shows", empty: "No past shows yet." }
+            }
+        }
+        div { class: "columns",
+            section { class: "card", aria_labelledby: "trending-songs-title",
+                h3 { id: "trending-songs-title", "Trending songs" }
+                ol { class: "song-list",
+                    for s in trending { li { key: "{s.id}", "{s.title}" } }
+                }
+            }
+            section { class: "card", aria_labelledby: "catalogue-title",
+                h3 { id: "catalogue-title", "Catalogue ({a.song_count} songs)" }
+                ul { class: "song-list catalogue",
+                    for s in a.catalogue_preview.clone() {
+                        li { key: "{s.id}", "{s.title}"
+                            if let Some(al) = &s.album { span { class: "muted", " · {al}" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+use dioxus::prelude::*;
+use theset_shared::api::Role;
+use uuid::Uuid;
+
+use super::{Failed, Loading};
+use crate::components::atoms::{Button, ProgressBar};
+use crate::ipc;
+use crate::route::{Route, use_nav};
+use crate::state::use_shared;
+
+/// The moderators' desk: flags to resolve (set-list verification with the diff of versions is on
+/// each show page), and for admins: jobs with live progress, roles and the audit log.
+#[component]
+pub fn Moderation() -> Element {
+    let shared = use_shared();
+    let role = shared.role();
+    if !role.is_some_and(|r| r >= Role::Moderator) {
+        return rsx! { p { class: "error", role: "alert", "Moderators only." } };
+    }
+    let admin = role == Some(Role::Admin);
+    rsx! {
+        h2 { class: "page-title", "Moderation" }
+        FlagQueue {}
+        if admin {
+            Jobs {}
+            Roles {}
+            Audit {}
+        }
+    }
+}
+
+#[component]
+fn FlagQueue() -> Element {
+    let mut nav = use_nav();
+    let mut flags = use_resource(|| async move { ipc::flags().await });
+    let mut error = use_signal(|| None::<String>);
+    rsx! {
+        section { class: "card", aria_labelledby: "flags-title", id: "flag-queue",
+            h3 { id: "flags-title", "Flag queue" }
+            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            match &*flags.read() {
+                None => rsx! { Loading { label: "flags" } },
+                Some(Err(e)) => rsx! { Failed { error: e.clone() } },
+                Some(Ok(list)) if list.is_empty() => rsx! { p { class: "empty", "No open flags." } },
+                Some(Ok(list)) => rsx! {
+                    table { class: "table",
+                        thead { tr { th { scope: "col", "Subject" } th { scope: "col", "Reason" } th { scope: "col", "Reports" } th { scope: "col", "Actions" } } }
+                        tbody {
+                            for f in list.clone() {
+                                tr { key: "{f.id}",
+                                    td { button { class: "link", r#type: "button", onclick: move |_| nav.go(Route::Show(f.show_id)), "{f.subject}" } }
+                                    td { "{f.reason}" if let Some(n) = &f.note { span { class: "muted", " — {n}" } } }
+                                    td { "{f.reports}" }
+                                    td { class: "row",
+                                        for (action, label) in [("dismiss", "Dismiss"), ("remove_song", "Remove song"), ("hide_setlist", "Hide list")] {
+                                            button { key: "{action}", class: "button", r#type: "button",
+                                                onclick: move |_| {
+                                                    spawn(async move {
+                                                        match ipc::resolve_flag(f.id, action).await {
+                                                            Ok(()) => flags.restart(),
+                                                            Err(e) => error.set(Some(e.message)),
+                                                        }
+                                                    });
+                                                },
+                                                "{label}"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+#[component]
+fn Jobs() -> Element {
+    let shared = use_shared();
+    let mut job = use_signal(|| "trending".to_owned());
+    let mut started = use_signal(|| None::<Uuid>);
+    let mut error = use_signal(|| None::<String>);
+    let events: Vec<_> = shared
+        .progress
+        .read()
+        .iter()
+        .filter(|e| Some(e.job_id) == started())
+        .cloned()
+        .collect();
+    rsx! {
+        section { class: "card", aria_labelledby: "jobs-title",
+            h3 { id: "jobs-title", "Jobs" }
+            div { class: "row",
+                label { r#for: "job-select", "Job" }
+                select { id: "job-select", value: "{job}", onchange: move |e| job.set(e.value()),
+                    for j in ["trending", "scores", "active", "weekly"] { option { key: "{j}", value: "{j}", "{j}" } }
+                }
+                Button { label: "Run now", kind: "primary",
+                    onclick: move |_| {
+                        spawn(async move {
+                            match ipc::start_job(&job(), None).await {
+                                Ok(r) => started.set(Some(r.id)),
+                                Err(e) => error.set(Some(e.message)),
+                            }
+                        });
+                    },
+                }
+            }
+            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            for e in events {
+                ProgressBar { key: "{e.phase}", label: "{e.job_type}: {e.phase}", percent: e.percent, status: e.status.clone() }
+            }
+        }
+    }
+}
+
+#[component]
+fn Roles() -> Element {
+    let mut user = use_signal(String::new);
+    let mut role = use_signal(|| "moderator".to_owned());
+    let mut message = use_signal(|| None::<String>);
+    rsx! {
+        section { class: "card", aria_labelledby: "roles-title",
+            h3 { id: "roles-title", "Roles" }
+            form { class: "row",
+                onsubmit: move |e| {
+                    e.prevent_default();
+                    let (Ok(id), Some(r)) = (user().trim().parse::<Uuid>(), Role::parse(&role())) else {
+                        message.set(Some("Give the user's id and a role.".into()));
+                        return;
+                    };
+                    spawn(async move {
+                        message.set(Some(match ipc::set_role(id, r).await {
+                            Ok(p) => format!("{} is now {}.", p.display_name, r.as_str()),
+                            Err(e) => e.message,
+                        }));
+                    });
+                },
+                label { r#for: "role-user", "User id" }
+                input { id: "role-user", value: "{user}", oninput: move |e| user.set(e.value()) }
+                label { r#for: "role-role", "Role" }
+                select { id: "role-role", value: "{role}", onchange: move |e| role.set(e.value()),
+                    for r in ["user", "moderator", "admin"] { option { key: "{r}", value: "{r}", "{r}" } }
+                }
+                button { class: "button", r#type: "submit", "Change role" }
+            }
+            if let Some(m) = message() { p { role: "status", "{m}" } }
+        }
+    }
+}
+
+#[component]
+fn Audit() -> Element {
+    let log = use_resource(|| async move { ipc::audit().await });
+    rsx! {
+        section { class: "card", aria_labelledby: "audit-title",
+            h3 { id: "audit-title", "Audit log" }
+            match &*log.read() {
+                None => rsx! { Loading { label: "the audit log" } },
+                Some(Err(e)) => rsx! { Failed { error: e.clone() } },
+                Some(Ok(p)) => rsx! {
+                    table { class: "table",
+                        thead { tr { th { scope: "col", "When" } th { scope: "col", "Action" } th { scope: "col", "Subject" } } }
+                        tbody {
+                            for e in p.items.iter().take(50).cloned() {
+                                tr { key: "{e.id}",
+                                    td { {super::when(e.at)} }
+                                    td { "{e.action}" }
+                                    td { {e.subject_id.map(|s| s.to_string()).unwrap_or_default()} }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}

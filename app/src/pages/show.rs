@@ -1,0 +1,139 @@
+use dioxus::prelude::*;
+use theset_shared::api::LineupRole;
+use uuid::Uuid;
+
+use super::{Failed, Loading, when};
+use crate::components::atoms::{Badge, Button, StaleNote};
+use crate::components::molecules::show_title;
+use crate::components::organisms::{
+    ActualSetlist, CommunityList, Leaderboard, PredictionEditor, VenueMap,
+};
+use crate::ipc;
+use crate::route::{Route, use_nav};
+use crate::state::use_shared;
+
+/// The show: details, venue and map, the community list with live votes, the user's
+/// prediction, the actual set-list and the leaderboard. Re-read whenever the store changes, so
+/// other fans' votes arrive while it is open.
+#[component]
+pub fn Show(id: Uuid) -> Element {
+    let shared = use_shared();
+    let mut nav = use_nav();
+    let view = use_resource(use_reactive!(|id| async move {
+        let _ = (shared.revision)();
+        ipc::show(id).await
+    }));
+    // Keep showing the last answer while a re-read is in flight (no flicker on live updates).
+    let mut last = use_signal(|| None);
+    if let Some(r) = view.read().clone() {
+        if last.peek().as_ref() != Some(&r) {
+            last.set(Some(r));
+        }
+    }
+    let Some(result) = last() else {
+        return rsx! { Loading { label: "the show" } };
+    };
+    let v = match result {
+        Ok(v) => v,
+        Err(e) => return rsx! { Failed { error: e } },
+    };
+    let s = v.summary.clone();
+    let title = show_title(&s);
+    let detail = v.detail.as_ref().map(|d| d.data.clone());
+    let venue = detail.as_ref().and_then(|d| d.venue_detail.clone());
+    let signed_in = shared.status.read().as_ref().is_some_and(|st| st.account.is_some());
+    let tile_url = shared.status.read().as_ref().and_then(|st| st.tile_url.clone());
+    let artist_slug = s.artist.slug.clone();
+    let artist_id = s.artist.id;
+    let can_vote = v.voting_open && v.in_scope && signed_in;
+    let closed_reason = if !signed_in {
+        Some("Sign in to vote and predict.".to_owned())
+    } else if !v.in_scope {
+        Some(format!("Follow {} to vote and predict here, also offline.", s.artist.name))
+    } else if !v.voting_open {
+        Some("Voting closed when the show started.".to_owned())
+    } else {
+        None
+    };
+    let date = s.date.format("%A %-d %B %Y").to_string();
+    rsx! {
+        if let Some(d) = &v.detail {
+            StaleNote { stale: d.stale, fetched_at: when(d.fetched_at) }
+        }
+        header { class: "show-hero",
+            h2 { class: "page-title", id: "show-title", "{title}" }
+            p { class: "show-meta",
+                time { datetime: "{s.date}", "{date}" }
+                if let Some(t) = s.start_time.map(|t| t.format("%H:%M").to_string()) { " · doors {t}" }
+                " "
+                Badge { label: s.status.as_str().to_string(), tone: if s.status.as_str() == "upcoming" { "accent" } else { "neutral" } }
+                if s.sold_out { Badge { label: "Sold out", tone: "warn" } }
+            }
+            div { class: "row",
+                Button { label: "{s.artist.name}", onclick: move |_| nav.go(Route::Artist(artist_slug.clone())) }
+                if let Some(url) = s.ticket_url.clone() {
+                    a { class: "button button-primary", href: "{url}", target: "_blank", rel: "noopener noreferrer", "Tickets" }
+                }
+                if signed_in && !v.in_scope {
+                    Button { label: "Follow {s.artist.name}", kind: "primary", id: "follow-from-show",
+                        onclick: move |_| {
+                            spawn(async move {
+                                if let Ok(st) = ipc::follow(artist_id, true).await {
+                                    shared.set_status(st);
+                                    shared.bump();
+                                }
+                            });
+                        },
+                    }
+                }
+            }
+            if let Some(d) = &detail {
+                if let Some(tour) = &d.tour_name { p { class: "muted", "Tour: {tour}" } }
+                if d.lineup.len() > 1 {
+                    p { class: "lineup",
+                        "Line-up: "
+                        for (i, l) in d.lineup.iter().enumerate() {
+                            span { key: "{l.artist.id}",
+                                if i > 0 { ", " }
+                                "{l.artist.name}"
+                                if l.role == LineupRole::Support { span { class: "muted", " (support)" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div { class: "columns",
+            div {
+                CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason }
+                if v.in_scope && signed_in {
+                    PredictionEditor { show_id: id, prediction: v.prediction.clone(), catalogue: v.catalogue.clone(), open: v.voting_open }
+                }
+            }
+            div {
+                section { class: "card venue-block", aria_labelledby: "venue-title",
+                    h2 { id: "venue-title", class: "section-title", "Venue" }
+                    if let Some(vr) = s.venue.clone() {
+                        p {
+                            button { class: "link", r#type: "button", onclick: move |_| nav.go(Route::Venue(vr.id)), "{vr.name}" }
+                            if let Some(c) = &vr.city { ", {c}" }
+                        }
+                    }
+                    if let Some(vd) = &venue {
+                        if let Some(a) = &vd.address { p { class: "muted", "{a}" } }
+                        if let Some(c) = vd.capacity { p { class: "muted", "Capacity {c}" } }
+                    }
+                    if let Some(p) = v.location {
+                        VenueMap { place: p, label: s.venue.as_ref().map(|v| v.name.clone()).unwrap_or_default(), tile_url_template: tile_url }
+                    } else {
+                        p { class: "empty", "No location known for this venue." }
+                    }
+                }
+                ActualSetlist { actual: v.actual.clone(), history: v.history.clone() }
+                if let Some(b) = v.leaderboard.clone() {
+                    Leaderboard { board: b }
+                }
+            }
+        }
+    }
+}

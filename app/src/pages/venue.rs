@@ -1,0 +1,53 @@
+use dioxus::prelude::*;
+use theset_shared::ipc::GeoPoint;
+use uuid::Uuid;
+
+use super::{Failed, Loading, when};
+use crate::components::atoms::StaleNote;
+use crate::components::organisms::{ShowList, VenueMap};
+use crate::ipc;
+use crate::state::use_shared;
+
+#[component]
+pub fn Venue(id: Uuid) -> Element {
+    let shared = use_shared();
+    let view = use_resource(use_reactive!(|id| async move { ipc::venue(id).await }));
+    let Some(result) = view.read().clone() else {
+        return rsx! { Loading { label: "the venue" } };
+    };
+    let f = match result {
+        Ok(f) => f,
+        Err(e) => return rsx! { Failed { error: e } },
+    };
+    let v = f.data.clone();
+    let s = v.summary.clone();
+    let tile_url = shared.status.read().as_ref().and_then(|st| st.tile_url.clone());
+    let place = s.latitude.zip(s.longitude).map(|(lat, lng)| GeoPoint { lat, lng });
+    let address = [s.address.clone(), s.city.clone(), s.state.clone(), s.postal_code.clone(), s.country.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    rsx! {
+        StaleNote { stale: f.stale, fetched_at: when(f.fetched_at) }
+        h2 { class: "page-title", id: "venue-name", "{s.name}" }
+        p { class: "muted", "{address}" }
+        p {
+            if let Some(c) = s.capacity { "Capacity {c} · " }
+            "{s.upcoming_show_count} upcoming shows"
+        }
+        if let Some(p) = place {
+            VenueMap { place: p, label: s.name.clone(), tile_url_template: tile_url }
+        }
+        div { class: "columns",
+            section { class: "card",
+                h3 { "Upcoming shows" }
+                ShowList { shows: v.upcoming_shows.clone(), label: "Upcoming shows at the venue", empty: "No upcoming shows." }
+            }
+            section { class: "card",
+                h3 { "Past shows" }
+                ShowList { shows: v.past_shows.clone(), label: "Past shows at the venue", empty: "No past shows." }
+            }
+        }
+    }
+}
