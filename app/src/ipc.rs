@@ -6,11 +6,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use theset_shared::api::{
     ActualLine, ArtistSearchResults, AuditPage, Dashboard, Flag, Home, ImportResponse, JobRef,
-    Page, PredictionLine, PublicProfile, Role, SearchSort, SessionInfo, VenueDetail,
-    VenueSummary, VerifyResult,
+    Page, PublicProfile, Role, SearchSort, SessionInfo, ShowSummary, VenueDetail, VenueSummary,
+    VerifyResult,
 };
 use theset_shared::ipc::{
-    AppStatus, ArtistView, CachedArtist, Fetched, IpcError, ShowView, VenueQuery, commands,
+    AppStatus, ArtistView, CachedArtist, Fetched, IpcError, PredictionEdit, ShowView, VenueQuery,
+    commands,
 };
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -50,9 +51,13 @@ async fn invoke<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Resul
 }
 
 /// Calls `on_event` with every payload of the shell's `event` for the life of the page.
-pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, mut on_event: impl FnMut(T) + 'static) {
+pub fn listen<T: DeserializeOwned + 'static>(
+    event: &'static str,
+    mut on_event: impl FnMut(T) + 'static,
+) {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+        let payload =
+            js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
         if let Ok(p) = serde_wasm_bindgen::from_value::<T>(payload) {
             on_event(p);
         }
@@ -150,6 +155,15 @@ pub async fn revoke_session(id: Uuid) -> Result<(), IpcError> {
     invoke(commands::REVOKE_SESSION, &Id { id }).await
 }
 
+pub async fn my_shows() -> Result<Vec<ShowSummary>, IpcError> {
+    invoke(commands::MY_SHOWS, &NoArgs {}).await
+}
+
+/// Tells the shell the first page is on screen (the cold-start benchmark's mark).
+pub async fn first_render() {
+    let _: Result<(), IpcError> = invoke(commands::FIRST_RENDER, &NoArgs {}).await;
+}
+
 pub async fn home() -> Result<Fetched<Home>, IpcError> {
     invoke(commands::HOME, &NoArgs {}).await
 }
@@ -232,13 +246,13 @@ pub async fn add_song(show_id: Uuid, song_id: Uuid) -> Result<AppStatus, IpcErro
 }
 
 #[derive(Serialize)]
-struct Predict {
+struct EditPrediction<'a> {
     show_id: Uuid,
-    songs: Vec<PredictionLine>,
+    edit: &'a PredictionEdit,
 }
 
-pub async fn predict(show_id: Uuid, songs: Vec<PredictionLine>) -> Result<AppStatus, IpcError> {
-    invoke(commands::PREDICT, &Predict { show_id, songs }).await
+pub async fn edit_prediction(show_id: Uuid, edit: &PredictionEdit) -> Result<AppStatus, IpcError> {
+    invoke(commands::EDIT_PREDICTION, &EditPrediction { show_id, edit }).await
 }
 
 #[derive(Serialize)]
@@ -306,7 +320,14 @@ struct Verify {
 }
 
 pub async fn verify_setlist(setlist_id: Uuid, version: i32) -> Result<VerifyResult, IpcError> {
-    invoke(commands::VERIFY, &Verify { setlist_id, version }).await
+    invoke(
+        commands::VERIFY,
+        &Verify {
+            setlist_id,
+            version,
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]

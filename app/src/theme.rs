@@ -51,7 +51,11 @@ pub fn provide_theme() -> Signal<Theme> {
     let theme = use_context_provider(|| {
         let saved = drafts::get(KEY).and_then(|s| Theme::parse(&s));
         let os_light = web_sys::window()
-            .and_then(|w| w.match_media("(prefers-color-scheme: light)").ok().flatten())
+            .and_then(|w| {
+                w.match_media("(prefers-color-scheme: light)")
+                    .ok()
+                    .flatten()
+            })
             .is_some_and(|m| m.matches());
         Signal::new(saved.unwrap_or(if os_light { Theme::Light } else { Theme::Dark }))
     });

@@ -2,6 +2,7 @@
 //! the server's rows) and reaches the server with the next sync, exactly once.
 
 use theset_shared::api::{ActualLine, PredictionLine};
+use theset_shared::ipc::{Pick, PredictionEdit};
 use theset_shared::sync::{Action, Mutation, VoteAction};
 use uuid::Uuid;
 
@@ -68,6 +69,44 @@ impl Client {
             show_id: show,
             songs,
         })
+    }
+
+    /// One step of editing the prediction, on the prediction as the device holds it now. Steps
+    /// are serialised, so quick successive ones each see the one before.
+    pub fn edit_prediction(
+        &self,
+        show: Uuid,
+        edit: &PredictionEdit,
+    ) -> Result<Mutation, ClientError> {
+        let _one_at_a_time = self
+            .edits
+            .lock()
+            .map_err(|_| ClientError::Decode("prediction editor poisoned".into()))?;
+        let picks: Vec<Pick> = self
+            .store
+            .prediction(show)?
+            .songs
+            .iter()
+            .filter_map(|s| {
+                s.song_id.map(|song_id| Pick {
+                    song_id,
+                    encore: s.set_name != "main",
+                })
+            })
+            .collect();
+        let next = edit.apply(&picks);
+        if next.len() > theset_shared::api::MAX_PREDICTION_SONGS {
+            return Err(refuse("a prediction has at most 60 songs"));
+        }
+        self.predict(
+            show,
+            next.into_iter()
+                .map(|p| PredictionLine {
+                    song_id: p.song_id,
+                    encore: p.encore,
+                })
+                .collect(),
+        )
     }
 
     /// A correction of an actual set-list, based on the version the user saw.

@@ -35,6 +35,8 @@ pub struct Client {
     store: Store,
     api: ApiClient,
     session: Session,
+    /// Serialises read-modify-write edits (the prediction editor).
+    edits: std::sync::Mutex<()>,
 }
 
 /// Where the file vault keeps its key: outside the data folder (`THESET_KEY_DIR`, else the
@@ -67,6 +69,7 @@ impl Client {
             store,
             api,
             session,
+            edits: std::sync::Mutex::new(()),
         })
     }
 

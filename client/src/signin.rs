@@ -72,10 +72,18 @@ impl Client {
 fn token_of(pasted: &str) -> Option<String> {
     let pasted = pasted.trim();
     if let Ok(url) = reqwest::Url::parse(pasted) {
-        return url
-            .query_pairs()
-            .find(|(k, _)| k == "token")
-            .map(|(_, v)| v.into_owned());
+        // The mailed link carries the token in its fragment (never sent to a server by a
+        // browser); older links had it in the query.
+        let in_fragment = url.fragment().and_then(|f| {
+            url::form_urlencoded::parse(f.as_bytes())
+                .find(|(k, _)| k == "token")
+                .map(|(_, v)| v.into_owned())
+        });
+        return in_fragment.or_else(|| {
+            url.query_pairs()
+                .find(|(k, _)| k == "token")
+                .map(|(_, v)| v.into_owned())
+        });
     }
     let bare = !pasted.is_empty()
         && pasted.len() <= 256
@@ -94,6 +102,10 @@ mod tests {
         assert_eq!(
             token_of(" http://127.0.0.1:8080/auth/magic-link?token=abc_D-1 ").as_deref(),
             Some("abc_D-1")
+        );
+        assert_eq!(
+            token_of("http://127.0.0.1:8080/auth/magic-link#token=xyz").as_deref(),
+            Some("xyz")
         );
         assert_eq!(token_of("abc_D-1").as_deref(), Some("abc_D-1"));
         assert_eq!(token_of("http://x/auth/magic-link"), None);

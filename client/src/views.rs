@@ -4,7 +4,7 @@
 
 use theset_shared::api::{
     ArtistDetail, CommunityList, Me, Prediction, SetlistKind, SetlistVersion, ShowDetail,
-    ShowLeaderboard, ShowStatus,
+    ShowLeaderboard, ShowStatus, ShowSummary,
 };
 use theset_shared::ipc::{
     Account, ArtistView, CatalogueSong, CommunityLine, GeoPoint, Listed, ListedSong,
@@ -40,6 +40,17 @@ impl Client {
             .into_iter()
             .find(|(id, _, _)| *id == artist)
             .map(|(_, _, pending)| pending))
+    }
+
+    /// Shows of the artists the user follows, as held on the device (recent past and upcoming),
+    /// by date: the part of the app that works with no network at all.
+    pub fn my_shows(&self) -> Result<Vec<ShowSummary>, ClientError> {
+        let mut out = Vec::new();
+        for (artist, _, _) in self.store.followed()? {
+            out.extend(self.store.shows_of(artist)?.into_iter().map(|s| s.summary));
+        }
+        out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     pub async fn artist_view(&self, slug: &str) -> Result<ArtistView, ClientError> {
@@ -168,7 +179,12 @@ impl Client {
                 Action::Predict { show_id, .. } => ("Prediction", Some(*show_id), None, None),
                 Action::EditSetlist {
                     setlist_id, songs, ..
-                } => ("Set-list edit", None, Some(*setlist_id), Some(songs.clone())),
+                } => (
+                    "Set-list edit",
+                    None,
+                    Some(*setlist_id),
+                    Some(songs.clone()),
+                ),
                 Action::Follow { .. } => ("Follow", None, None, None),
             };
             out.push(RejectedChange {

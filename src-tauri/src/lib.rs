@@ -12,8 +12,12 @@ use tauri::Manager;
 /// Backend base URL unless `THESET_API_URL` says otherwise.
 const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
 
+/// When the process started, for the cold-start figure (`commands::browse::first_render`).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    let _ = STARTED.set(std::time::Instant::now());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -44,6 +48,8 @@ pub fn run() {
             commands::account::sessions,
             commands::account::revoke_session,
             commands::browse::home,
+            commands::browse::my_shows,
+            commands::browse::first_render,
             commands::browse::search,
             commands::browse::import_artist,
             commands::browse::artist,
@@ -54,7 +60,7 @@ pub fn run() {
             commands::changes::follow,
             commands::changes::vote,
             commands::changes::add_song,
-            commands::changes::predict,
+            commands::changes::edit_prediction,
             commands::changes::edit_setlist,
             commands::changes::dismiss_change,
             commands::moderation::flags,

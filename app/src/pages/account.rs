@@ -25,8 +25,17 @@ pub fn Account() -> Element {
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
     let mut notice = use_signal(|| None::<String>);
-    let account = shared.status.read().as_ref().and_then(|s| s.account.clone());
-    let pending = shared.status.read().as_ref().map(|s| s.pending).unwrap_or(0);
+    let account = shared
+        .status
+        .read()
+        .as_ref()
+        .and_then(|s| s.account.clone());
+    let pending = shared
+        .status
+        .read()
+        .as_ref()
+        .map(|s| s.pending)
+        .unwrap_or(0);
 
     if let Some(a) = account {
         return rsx! {
@@ -65,7 +74,9 @@ pub fn Account() -> Element {
     };
     let mut provider = move |p: &'static str| {
         busy.set(true);
-        notice.set(Some("Finish signing in in your browser; TheSet continues when you are done.".into()));
+        notice.set(Some(
+            "Finish signing in in your browser; TheSet continues when you are done.".into(),
+        ));
         spawn(async move { done(ipc::sign_in_with(p).await) });
     };
     rsx! {
@@ -108,7 +119,7 @@ pub fn Account() -> Element {
                 Field { id: "auth-name", label: "Display name", value: name(), autocomplete: "nickname", required: true, oninput: move |v| name.set(v) }
             }
             if mode() == Mode::Link {
-                Field { id: "auth-link", label: "Sign-in link from the mail (after it arrives)", value: link(), oninput: move |v| link.set(v) }
+                Field { id: "auth-link", label: "The link or code from the mail, once it arrives", value: link(), oninput: move |v| link.set(v) }
             }
             button { class: "button button-primary", r#type: "submit", id: "auth-submit", disabled: busy(),
                 match mode() {

@@ -21,11 +21,28 @@ pub fn Artist(slug: String) -> Element {
     let shared = use_shared();
     let mut error = use_signal(|| None::<String>);
     let key = slug.clone();
+    // Each phase an import finishes brings shows or songs: read the page again then.
+    let finished = use_memo(move || {
+        shared
+            .progress
+            .read()
+            .iter()
+            .filter(|e| e.is_terminal())
+            .count()
+    });
     let view = use_resource(use_reactive!(|key| async move {
         let _ = (shared.revision)();
+        let _ = finished();
         ipc::artist(&key).await
     }));
-    let Some(result) = view.read().clone() else {
+    // Keep showing the last answer while a re-read is in flight.
+    let mut last = use_signal(|| None);
+    if let Some(r) = view.read().clone() {
+        if last.peek().as_ref() != Some(&r) {
+            last.set(Some(r));
+        }
+    }
+    let Some(result) = last() else {
         return rsx! { Loading { label: "the artist" } };
     };
     let v = match result {
@@ -41,9 +58,17 @@ pub fn Artist(slug: String) -> Element {
         .filter(|e| e.artist_id == Some(id))
         .cloned()
         .collect();
-    let image = a.images.first().map(|i| i.url.clone()).or(a.summary.image_url.clone());
+    let image = a
+        .images
+        .first()
+        .map(|i| i.url.clone())
+        .or(a.summary.image_url.clone());
     let followed = v.followed;
-    let signed_in = shared.status.read().as_ref().is_some_and(|s| s.account.is_some());
+    let signed_in = shared
+        .status
+        .read()
+        .as_ref()
+        .is_some_and(|s| s.account.is_some());
     let mut trending = a.catalogue_preview.clone();
     trending.sort_by_key(|s| std::cmp::Reverse(s.popularity.unwrap_or(0)));
     trending.truncate(5);

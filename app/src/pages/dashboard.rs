@@ -13,7 +13,11 @@ use crate::state::use_shared;
 pub fn Dashboard() -> Element {
     let shared = use_shared();
     let mut nav = use_nav();
-    let account = shared.status.read().as_ref().and_then(|s| s.account.clone());
+    let account = shared
+        .status
+        .read()
+        .as_ref()
+        .and_then(|s| s.account.clone());
     let Some(me) = account else {
         return rsx! {
             h2 { class: "page-title", "My TheSet" }
@@ -25,7 +29,12 @@ pub fn Dashboard() -> Element {
         let _ = (shared.revision)();
         ipc::dashboard().await
     });
-    let notifications = shared.status.read().as_ref().map(|s| s.rejected.clone()).unwrap_or_default();
+    let notifications = shared
+        .status
+        .read()
+        .as_ref()
+        .map(|s| s.rejected.clone())
+        .unwrap_or_default();
     rsx! {
         header { class: "artist-hero",
             Avatar { name: me.display_name.clone(), image: None, size: "xl" }

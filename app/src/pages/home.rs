@@ -19,12 +19,33 @@ pub fn Home() -> Element {
         let _ = (shared.revision)();
         ipc::cached_artists().await
     });
+    let mine = use_resource(move || async move {
+        let _ = (shared.revision)();
+        ipc::my_shows().await
+    });
+    // The first page is on screen once the device's own lists are: the cold-start mark.
+    let mut marked = use_signal(|| false);
+    use_effect(move || {
+        if cached.read().is_some() && mine.read().is_some() && !marked() {
+            marked.set(true);
+            spawn(ipc::first_render());
+        }
+    });
     let home = use_resource(move || async move {
         let _ = (shared.revision)();
         ipc::home().await
     });
-    let local: Vec<CachedArtist> = cached.read().clone().and_then(Result::ok).unwrap_or_default();
-    let signed_in = shared.status.read().as_ref().is_some_and(|s| s.account.is_some());
+    let local: Vec<CachedArtist> = cached
+        .read()
+        .clone()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let my_shows: Vec<ShowSummary> = mine.read().clone().and_then(Result::ok).unwrap_or_default();
+    let signed_in = shared
+        .status
+        .read()
+        .as_ref()
+        .is_some_and(|s| s.account.is_some());
     rsx! {
         div { class: "quick-links", role: "navigation", aria_label: "Quick links",
             button { class: "chip", r#type: "button", onclick: move |_| nav.go(Route::Venues), "Find venues" }
@@ -33,19 +54,19 @@ pub fn Home() -> Element {
                 button { class: "chip chip-accent", r#type: "button", onclick: move |_| nav.go(Route::Account), "Sign in to vote" }
             }
         }
+        if signed_in {
+            section { class: "block", aria_labelledby: "followed-title", id: "my-shows",
+                h2 { id: "followed-title", class: "section-title", "Your shows" }
+                p { class: "muted", "Shows of the artists you follow, kept on this device: voting and predicting work here without a network." }
+                ShowList { shows: my_shows, label: "Your shows", empty: "Follow artists to see their shows here." }
+            }
+        }
         match &*home.read() {
             Some(Ok(h)) => {
                 let trending: Vec<CardArtist> = h.data.trending_artists.iter().cloned().map(ArtistSummary::into).collect();
                 let shows: Vec<ShowSummary> = h.data.trending_shows.iter().map(|t| t.summary.clone()).collect();
                 rsx! {
                     StaleNote { stale: h.stale, fetched_at: when(h.fetched_at) }
-                    if h.data.signed_in {
-                        section { class: "block", aria_labelledby: "followed-title",
-                            h2 { id: "followed-title", class: "section-title", "Upcoming shows of artists you follow" }
-                            ShowList { shows: h.data.followed_upcoming.clone(), label: "Followed artists' shows",
-                                empty: "Follow artists to see their shows here." }
-                        }
-                    }
                     section { class: "block", aria_labelledby: "trending-shows-title",
                         h2 { id: "trending-shows-title", class: "section-title", "Trending shows" }
                         ShowList { shows, label: "Trending shows" }
@@ -59,7 +80,7 @@ pub fn Home() -> Element {
             Some(Err(e)) if e.code != "offline" => rsx! { Failed { error: e.clone() } },
             _ => rsx! {},
         }
-        section { class: "block", aria_labelledby: "local-title",
+        section { class: "block", aria_labelledby: "local-title", id: "local-artists",
             h2 { id: "local-title", class: "section-title", "Artists" }
             ArtistGrid {
                 artists: local.into_iter().map(CardArtist::from).collect::<Vec<_>>(),

@@ -41,15 +41,26 @@ pub fn Show(id: Uuid) -> Element {
     let title = show_title(&s);
     let detail = v.detail.as_ref().map(|d| d.data.clone());
     let venue = detail.as_ref().and_then(|d| d.venue_detail.clone());
-    let signed_in = shared.status.read().as_ref().is_some_and(|st| st.account.is_some());
-    let tile_url = shared.status.read().as_ref().and_then(|st| st.tile_url.clone());
+    let signed_in = shared
+        .status
+        .read()
+        .as_ref()
+        .is_some_and(|st| st.account.is_some());
+    let tile_url = shared
+        .status
+        .read()
+        .as_ref()
+        .and_then(|st| st.tile_url.clone());
     let artist_slug = s.artist.slug.clone();
     let artist_id = s.artist.id;
     let can_vote = v.voting_open && v.in_scope && signed_in;
     let closed_reason = if !signed_in {
         Some("Sign in to vote and predict.".to_owned())
     } else if !v.in_scope {
-        Some(format!("Follow {} to vote and predict here, also offline.", s.artist.name))
+        Some(format!(
+            "Follow {} to vote and predict here, also offline.",
+            s.artist.name
+        ))
     } else if !v.voting_open {
         Some("Voting closed when the show started.".to_owned())
     } else {

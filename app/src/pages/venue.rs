@@ -21,13 +21,26 @@ pub fn Venue(id: Uuid) -> Element {
     };
     let v = f.data.clone();
     let s = v.summary.clone();
-    let tile_url = shared.status.read().as_ref().and_then(|st| st.tile_url.clone());
-    let place = s.latitude.zip(s.longitude).map(|(lat, lng)| GeoPoint { lat, lng });
-    let address = [s.address.clone(), s.city.clone(), s.state.clone(), s.postal_code.clone(), s.country.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let tile_url = shared
+        .status
+        .read()
+        .as_ref()
+        .and_then(|st| st.tile_url.clone());
+    let place = s
+        .latitude
+        .zip(s.longitude)
+        .map(|(lat, lng)| GeoPoint { lat, lng });
+    let address = [
+        s.address.clone(),
+        s.city.clone(),
+        s.state.clone(),
+        s.postal_code.clone(),
+        s.country.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     rsx! {
         StaleNote { stale: f.stale, fetched_at: when(f.fetched_at) }
         h2 { class: "page-title", id: "venue-name", "{s.name}" }

@@ -10,7 +10,8 @@ use crate::route::{Route, use_nav};
 pub fn parse_position(s: &str) -> Option<GeoPoint> {
     let (a, b) = s.split_once(',')?;
     let (lat, lng) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then_some(GeoPoint { lat, lng })
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng))
+        .then_some(GeoPoint { lat, lng })
 }
 
 /// Venue discovery: by city, capacity, upcoming events, or near a position.
@@ -89,7 +90,10 @@ mod tests {
 
     #[test]
     fn positions_are_read_and_checked() {
-        assert_eq!(parse_position(" 51.5, -0.12 ").map(|p| (p.lat, p.lng)), Some((51.5, -0.12)));
+        assert_eq!(
+            parse_position(" 51.5, -0.12 ").map(|p| (p.lat, p.lng)),
+            Some((51.5, -0.12))
+        );
         assert!(parse_position("91, 0").is_none());
         assert!(parse_position("abc").is_none());
         assert!(parse_position("1;2").is_none());

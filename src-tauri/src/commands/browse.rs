@@ -3,7 +3,7 @@
 use tauri::{AppHandle, Emitter};
 use theset_shared::api::{
     ArtistSearchHit, ArtistSearchResults, Dashboard, Home, ImportRequest, ImportResponse, Page,
-    SearchSort, VenueDetail, VenueSummary,
+    SearchSort, ShowSummary, VenueDetail, VenueSummary,
 };
 use theset_shared::ipc::{ArtistView, CachedArtist, Fetched, ShowView, VenueQuery, events};
 use theset_shared::slug::is_valid_slug;
@@ -15,6 +15,27 @@ use super::{IpcResult, ShellState, invalid, ipc_error};
 #[tauri::command(rename_all = "snake_case")]
 pub fn list_cached_artists(shell: ShellState<'_>) -> IpcResult<Vec<CachedArtist>> {
     shell.client.cached_artists().map_err(ipc_error)
+}
+
+/// Followed artists' shows from the device (instant, works offline).
+#[tauri::command(rename_all = "snake_case")]
+pub fn my_shows(shell: ShellState<'_>) -> IpcResult<Vec<ShowSummary>> {
+    shell.client.my_shows().map_err(ipc_error)
+}
+
+/// The UI's first page is on screen: logged with the time since the process started, which the
+/// cold-start benchmark reads (`THESET_EXIT_AFTER_FIRST_RENDER` ends the app right after).
+#[tauri::command(rename_all = "snake_case")]
+pub fn first_render(app: tauri::AppHandle) {
+    let ms = crate::STARTED
+        .get()
+        .map(|t| t.elapsed().as_secs_f64() * 1000.0)
+        .unwrap_or(f64::NAN);
+    tracing::info!(ms, "first page rendered");
+    if std::env::var_os("THESET_EXIT_AFTER_FIRST_RENDER").is_some() {
+        println!("first-render-ms {ms:.1}");
+        app.exit(0);
+    }
 }
 
 #[tauri::command(rename_all = "snake_case")]

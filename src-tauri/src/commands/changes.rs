@@ -2,8 +2,8 @@
 //! nudged. None of these waits on the network, so they work the same at a venue with no signal.
 
 use tauri::AppHandle;
-use theset_shared::api::{ActualLine, PredictionLine};
-use theset_shared::ipc::AppStatus;
+use theset_shared::api::ActualLine;
+use theset_shared::ipc::{AppStatus, PredictionEdit};
 use uuid::Uuid;
 
 use super::{IpcResult, ShellState, invalid, ipc_error};
@@ -61,16 +61,16 @@ pub async fn add_song(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn predict(
+pub async fn edit_prediction(
     app: AppHandle,
     shell: ShellState<'_>,
     show_id: Uuid,
-    songs: Vec<PredictionLine>,
+    edit: PredictionEdit,
 ) -> IpcResult<AppStatus> {
-    if songs.len() > theset_shared::api::MAX_PREDICTION_SONGS {
-        return Err(invalid("A prediction has at most 60 songs."));
-    }
-    shell.client.predict(show_id, songs).map_err(ipc_error)?;
+    shell
+        .client
+        .edit_prediction(show_id, &edit)
+        .map_err(ipc_error)?;
     saved(&app, &shell).await
 }
 

@@ -83,16 +83,59 @@ impl Display {
     }
 }
 
-/// The real backend binary over a fresh database loaded with the offline catalogue.
+/// What the fresh database starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    /// The offline catalogue loaded straight into the database.
+    Catalogue,
+    /// Nothing: artists arrive through search and import.
+    Empty,
+}
+
+/// The real backend binary over a fresh database, with the music services and the sign-in
+/// providers replayed from fixtures/ by `theset-backend replay` (as `cargo xtask run` does).
 pub struct Backend {
     pub url: String,
+    pub db_url: String,
+    port: u16,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
     server: Option<Guard>,
+    _replay: Guard,
     admin_url: String,
     db_name: String,
 }
 
+/// The provider variables that point the real clients at a replay server on `base` (the same
+/// list as xtask's `offline_provider_env`).
+fn provider_env(base: &str) -> Vec<(String, String)> {
+    [
+        ("TICKETMASTER_API_KEY", "offline-demo".to_owned()),
+        (
+            "TICKETMASTER_BASE_URL",
+            format!("{base}/ticketmaster/discovery/v2"),
+        ),
+        ("SPOTIFY_CLIENT_ID", "offline-demo".to_owned()),
+        ("SPOTIFY_CLIENT_SECRET", "offline-demo".to_owned()),
+        ("SPOTIFY_API_BASE_URL", format!("{base}/spotify/v1")),
+        (
+            "SPOTIFY_ACCOUNTS_BASE_URL",
+            format!("{base}/spotify-accounts"),
+        ),
+        ("SETLISTFM_API_KEY", "offline-demo".to_owned()),
+        ("SETLISTFM_BASE_URL", format!("{base}/setlistfm/rest/1.0")),
+        ("GOOGLE_CLIENT_ID", "offline-demo".to_owned()),
+        ("GOOGLE_CLIENT_SECRET", "offline-demo".to_owned()),
+        ("GOOGLE_OAUTH_BASE_URL", format!("{base}/oauth/google")),
+        ("SPOTIFY_OAUTH_BASE_URL", format!("{base}/oauth/spotify")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
 impl Backend {
-    pub async fn start() -> anyhow::Result<Self> {
+    pub async fn start(seed: Seed) -> anyhow::Result<Self> {
         let base =
             std::env::var("DATABASE_URL").context("DATABASE_URL (set by `cargo xtask test`)")?;
         let (admin_url, _) = base
@@ -108,9 +151,14 @@ impl Backend {
         let bin = std::env::var("THESET_BACKEND_BIN")
             .map(PathBuf::from)
             .or_else(|_| profile_dir().map(|d| d.join("theset-backend")))?;
-        let status = Command::new(&bin)
-            .args(["seed", "--fixtures"])
-            .arg(root().join("fixtures"))
+        let mut prepare = Command::new(&bin);
+        match seed {
+            Seed::Catalogue => prepare
+                .args(["seed", "--fixtures"])
+                .arg(root().join("fixtures")),
+            Seed::Empty => prepare.arg("migrate"),
+        };
+        let status = prepare
             .env("DATABASE_URL", &db_url)
             .env("RUST_LOG", "warn")
             .status()
@@ -121,22 +169,70 @@ impl Backend {
                 )
             })?;
         if !status.success() {
-            bail!("seeding failed: {status}");
+            bail!("preparing the database failed: {status}");
         }
+        let replay_port = free_port()?;
+        let replay = Guard(
+            Command::new(&bin)
+                .args([
+                    "replay",
+                    "--listen",
+                    &format!("127.0.0.1:{replay_port}"),
+                    "--fixtures",
+                ])
+                .arg(root().join("fixtures"))
+                .env("RUST_LOG", "warn")
+                .spawn()?,
+        );
+        wait_for_port(replay_port, Duration::from_secs(20))?;
         let port = free_port()?;
-        let server = Command::new(&bin)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", &db_url)
-            .env("RUST_LOG", "warn")
-            .spawn()?;
-        let server = Guard(server);
-        wait_for_port(port, Duration::from_secs(20))?;
-        Ok(Self {
+        let mut env = provider_env(&format!("http://127.0.0.1:{replay_port}"));
+        env.push(("DATABASE_URL".into(), db_url.clone()));
+        env.push(("RUST_LOG".into(), "warn".into()));
+        env.push((
+            "THESET_PUBLIC_URL".into(),
+            format!("http://127.0.0.1:{port}/"),
+        ));
+        let mut backend = Self {
             url: format!("http://127.0.0.1:{port}"),
-            server: Some(server),
+            db_url,
+            port,
+            bin,
+            env,
+            server: None,
+            _replay: replay,
             admin_url,
             db_name,
-        })
+        };
+        backend.restart()?;
+        Ok(backend)
+    }
+
+    /// (Re)starts the server on the same port, so an app pointed at it finds it again.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.server = None;
+        let server = Command::new(&self.bin)
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .spawn()?;
+        self.server = Some(Guard(server));
+        wait_for_port(self.port, Duration::from_secs(20))
+    }
+
+    /// Runs a backend subcommand against this database (`set-role EMAIL ROLE`).
+    pub fn command(&self, args: &[&str]) -> anyhow::Result<()> {
+        let status = Command::new(&self.bin)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .status()?;
+        if !status.success() {
+            bail!("theset-backend {args:?} failed: {status}");
+        }
+        Ok(())
+    }
+
+    pub async fn db(&self) -> anyhow::Result<sqlx::PgConnection> {
+        Ok(sqlx::PgConnection::connect(&self.db_url).await?)
     }
 
     /// All artist names as the API lists them (name order): what the UI must show.
@@ -153,6 +249,15 @@ impl Backend {
             .iter()
             .filter_map(|a| a["name"].as_str().map(str::to_owned))
             .collect())
+    }
+
+    /// GET of the API as JSON (public routes).
+    pub async fn get(&self, path: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(reqwest::get(format!("{}/api/v1{path}", self.url))
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
     }
 
     pub fn stop(&mut self) {
@@ -183,10 +288,21 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub fn start(display: &Display, data_home: &Path, api_url: &str) -> anyhow::Result<Self> {
+    /// `home` holds the app's data and config (tokens' key) folders; `browser` is the program
+    /// that stands in for the system browser in sign-in flows.
+    pub fn start(
+        display: &Display,
+        home: &Path,
+        api_url: &str,
+        browser: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let native = free_port()?;
-        let child = Command::new("tauri-driver")
+        let mut command = Command::new("tauri-driver");
+        if let Some(b) = browser {
+            command.env("THESET_BROWSER", b);
+        }
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),
@@ -194,10 +310,18 @@ impl Driver {
                 &native.to_string(),
             ])
             .env("DISPLAY", &display.name)
-            .env("XDG_DATA_HOME", data_home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("RUST_LOG", "warn")
             .env("THESET_API_URL", api_url)
+            // The app's own log (it inherits these) is kept beside its data for post-mortems.
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(home.join("app.log"))?,
+            )
             .spawn()
             .context("starting tauri-driver (installed by `cargo xtask test`)")?;
         let guard = Guard(child);
@@ -217,34 +341,30 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app.canonicalize()? }),
         );
-        Ok(
-            fantoccini::ClientBuilder::new(
+        // tauri-driver listens before the WebKitWebDriver behind it does: retry a refused start.
+        let mut tries = 0;
+        loop {
+            let started = fantoccini::ClientBuilder::new(
                 hyper_util::client::legacy::connect::HttpConnector::new(),
             )
-            .capabilities(caps)
+            .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await?,
-        )
+            .await;
+            match started {
+                Ok(c) => return Ok(c),
+                Err(e) if tries < 40 => {
+                    tries += 1;
+                    tracing_free_log(&e);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }
 
-/// Polls `check` until it answers true or `timeout` passes.
-pub async fn poll<F, Fut>(what: &str, timeout: Duration, mut check: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<bool>>,
-{
-    let start = Instant::now();
-    let mut last_err = None;
-    while start.elapsed() < timeout {
-        match check().await {
-            Ok(true) => return Ok(()),
-            Ok(false) => {}
-            Err(e) => last_err = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    bail!("timed out waiting for {what} (last error: {last_err:?})")
+fn tracing_free_log(e: &dyn std::fmt::Display) {
+    eprintln!("webdriver session not ready yet: {e}");
 }
 
 /// Saves a screenshot under `<target>/screenshots/` for people to look at.
@@ -255,3 +375,4 @@ pub async fn screenshot(app: &fantoccini::Client, name: &str) -> anyhow::Result<
     std::fs::write(&path, app.screenshot().await?)?;
     Ok(path)
 }
+pub mod ui;

@@ -2,10 +2,12 @@ mod artist_card;
 mod phase_progress;
 mod search_bar;
 mod show_row;
+mod song_picker;
 mod vote_row;
 
 pub use artist_card::{ArtistCard, CardArtist};
 pub use phase_progress::PhaseProgress;
 pub use search_bar::SearchBar;
 pub use show_row::{ShowRow, show_title};
+pub use song_picker::SongPicker;
 pub use vote_row::VoteRow;

@@ -16,11 +16,9 @@ pub fn PhaseProgress(events: Vec<JobEvent>) -> Element {
     if events.is_empty() {
         return rsx! {};
     }
-    let done = PHASES.iter().all(|(p, _)| {
-        events
-            .iter()
-            .any(|e| e.phase == *p && e.is_terminal())
-    });
+    let done = PHASES
+        .iter()
+        .all(|(p, _)| events.iter().any(|e| e.phase == *p && e.is_terminal()));
     rsx! {
         section { class: "phase-progress", aria_label: "Import progress", "data-done": "{done}",
             h3 { class: "section-title", if done { "Import finished" } else { "Importing…" } }

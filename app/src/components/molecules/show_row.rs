@@ -61,8 +61,17 @@ mod tests {
             start_time: None,
             starts_at: None,
             status: ShowStatus::Upcoming,
-            artist: ArtistRef { id: Uuid::nil(), slug: "a".into(), name: "Artist".into() },
-            venue: venue.map(|v| VenueRef { id: Uuid::nil(), name: v.into(), city: None, country_code: None }),
+            artist: ArtistRef {
+                id: Uuid::nil(),
+                slug: "a".into(),
+                name: "Artist".into(),
+            },
+            venue: venue.map(|v| VenueRef {
+                id: Uuid::nil(),
+                name: v.into(),
+                city: None,
+                country_code: None,
+            }),
             ticket_url: None,
             sold_out: false,
         }
@@ -70,8 +79,14 @@ mod tests {
 
     #[test]
     fn titles_prefer_the_show_name_then_the_venue() {
-        assert_eq!(show_title(&show(Some("Tour Night"), Some("Arena"))), "Tour Night");
-        assert_eq!(show_title(&show(Some("  "), Some("Arena"))), "Artist at Arena");
+        assert_eq!(
+            show_title(&show(Some("Tour Night"), Some("Arena"))),
+            "Tour Night"
+        );
+        assert_eq!(
+            show_title(&show(Some("  "), Some("Arena"))),
+            "Artist at Arena"
+        );
         assert_eq!(show_title(&show(None, None)), "Artist");
     }
 }

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use theset_shared::ipc::{CatalogueSong, CommunityLine};
 use uuid::Uuid;
 
-use crate::components::molecules::VoteRow;
+use crate::components::molecules::{SongPicker, VoteRow};
 use crate::ipc;
 use crate::state::use_shared;
 
@@ -18,11 +18,17 @@ pub fn CommunityList(
 ) -> Element {
     let shared = use_shared();
     let mut error = use_signal(|| None::<String>);
-    let mut pick = use_signal(String::new);
     let mut sorted = lines.clone();
-    sorted.sort_by(|a, b| b.net_votes.cmp(&a.net_votes).then_with(|| a.title.cmp(&b.title)));
+    sorted.sort_by(|a, b| {
+        b.net_votes
+            .cmp(&a.net_votes)
+            .then_with(|| a.title.cmp(&b.title))
+    });
     let listed: Vec<Uuid> = lines.iter().filter_map(|l| l.song_id).collect();
-    let addable: Vec<CatalogueSong> = catalogue.into_iter().filter(|s| !listed.contains(&s.id)).collect();
+    let addable: Vec<CatalogueSong> = catalogue
+        .into_iter()
+        .filter(|s| !listed.contains(&s.id))
+        .collect();
     rsx! {
         section { class: "card", aria_labelledby: "community-title", id: "community",
             h2 { id: "community-title", class: "section-title", "Community set-list" }
@@ -55,25 +61,15 @@ pub fn CommunityList(
                 }
             }
             if can_vote && !addable.is_empty() {
-                form { class: "row add-song",
-                    onsubmit: move |e| {
-                        e.prevent_default();
-                        let Ok(song) = pick().parse::<Uuid>() else { return };
+                SongPicker { id: "add-song", label: "Add a song you want to hear", songs: addable,
+                    onpick: move |song| {
                         spawn(async move {
                             match ipc::add_song(show_id, song).await {
-                                Ok(s) => { shared.set_status(s); shared.bump(); pick.set(String::new()); }
+                                Ok(s) => { shared.set_status(s); shared.bump(); error.set(None); }
                                 Err(e) => error.set(Some(e.message)),
                             }
                         });
                     },
-                    label { r#for: "add-song-select", "Add a song" }
-                    select { id: "add-song-select", value: "{pick}", onchange: move |e| pick.set(e.value()),
-                        option { value: "", "Choose from the catalogue…" }
-                        for s in addable {
-                            option { key: "{s.id}", value: "{s.id}", "{s.title}" }
-                        }
-                    }
-                    button { class: "button", r#type: "submit", id: "add-song", "Add" }
                 }
             }
         }

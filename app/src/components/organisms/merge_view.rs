@@ -11,9 +11,11 @@ use crate::state::use_shared;
 #[component]
 pub fn MergeView(change: RejectedChange) -> Element {
     let shared = use_shared();
-    let (Some(mine), Some(current), Some(setlist)) =
-        (change.mine.clone(), change.current.clone(), change.setlist_id)
-    else {
+    let (Some(mine), Some(current), Some(setlist)) = (
+        change.mine.clone(),
+        change.current.clone(),
+        change.setlist_id,
+    ) else {
         return rsx! {};
     };
     let theirs: Vec<String> = current.songs.iter().map(|s| s.title.clone()).collect();
@@ -21,7 +23,10 @@ pub fn MergeView(change: RejectedChange) -> Element {
     let lines = diff(&theirs, &ours);
     let id = change.id;
     let version = current.version;
-    let author = current.author.clone().unwrap_or_else(|| "someone".to_owned());
+    let author = current
+        .author
+        .clone()
+        .unwrap_or_else(|| "someone".to_owned());
     rsx! {
         div { class: "merge-view", id: "merge-view",
             h3 { "Your edit and version {version} by {author}" }

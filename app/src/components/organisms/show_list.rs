@@ -5,7 +5,11 @@ use crate::components::molecules::ShowRow;
 use crate::route::{Route, use_nav};
 
 #[component]
-pub fn ShowList(shows: Vec<ShowSummary>, label: String, #[props(default)] empty: Option<String>) -> Element {
+pub fn ShowList(
+    shows: Vec<ShowSummary>,
+    label: String,
+    #[props(default)] empty: Option<String>,
+) -> Element {
     let nav = use_nav();
     if shows.is_empty() {
         return rsx! {

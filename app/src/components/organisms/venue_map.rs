@@ -30,7 +30,10 @@ pub fn visible_tiles(center: (f64, f64), zoom: f64) -> Vec<(u32, u32, u32, f64, 
     let (half_w, half_h) = (WIDTH / 2.0 / size, HEIGHT / 2.0 / size);
     let mut out = Vec::new();
     let (x0, x1) = ((cx - half_w).floor() as i64, (cx + half_w).floor() as i64);
-    let (y0, y1) = ((cy - half_h).floor().max(0.0) as i64, (cy + half_h).floor().min(n - 1.0) as i64);
+    let (y0, y1) = (
+        (cy - half_h).floor().max(0.0) as i64,
+        (cy + half_h).floor().min(n - 1.0) as i64,
+    );
     for ty in y0..=y1 {
         for tx in x0..=x1 {
             let wrapped = tx.rem_euclid(n as i64);
@@ -57,12 +60,21 @@ pub fn tile_url(template: &str, z: u32, x: u32, y: u32) -> String {
 pub fn VenueMap(place: GeoPoint, label: String, tile_url_template: Option<String>) -> Element {
     let start = project(place);
     let mut center = use_signal(|| start);
-    let mut zoom = use_signal(|| if tile_url_template.is_some() { 13.0 } else { 5.0 });
+    let mut zoom = use_signal(|| {
+        if tile_url_template.is_some() {
+            13.0
+        } else {
+            5.0
+        }
+    });
     let mut drag = use_signal(|| None::<(f64, f64)>);
     let scale = 2f64.powf(zoom());
     let (cx, cy) = center();
     let (tx, ty) = (WIDTH / 2.0 - cx * scale, HEIGHT / 2.0 - cy * scale);
-    let (mx, my) = (WIDTH / 2.0 + (start.0 - cx) * scale, HEIGHT / 2.0 + (start.1 - cy) * scale);
+    let (mx, my) = (
+        WIDTH / 2.0 + (start.0 - cx) * scale,
+        HEIGHT / 2.0 + (start.1 - cy) * scale,
+    );
     let mut zoom_by = move |d: f64| zoom.set((zoom() + d).clamp(MIN_ZOOM, MAX_ZOOM));
     let mut pan_by = move |dx: f64, dy: f64| {
         let s = 2f64.powf(zoom());
@@ -146,17 +158,36 @@ mod tests {
     fn projection_puts_null_island_in_the_middle_and_keeps_north_up() {
         let (x, y) = project(GeoPoint { lat: 0.0, lng: 0.0 });
         assert!((x - 128.0).abs() < 1e-9 && (y - 128.0).abs() < 1e-9);
-        let (_, north) = project(GeoPoint { lat: 50.0, lng: 0.0 });
+        let (_, north) = project(GeoPoint {
+            lat: 50.0,
+            lng: 0.0,
+        });
         assert!(north < 128.0);
     }
 
     #[test]
     fn tiles_cover_the_view_and_wrap_around_the_date_line() {
-        let tiles = visible_tiles(project(GeoPoint { lat: 0.0, lng: 179.9 }), 3.0);
+        let tiles = visible_tiles(
+            project(GeoPoint {
+                lat: 0.0,
+                lng: 179.9,
+            }),
+            3.0,
+        );
         assert!(tiles.iter().all(|t| t.0 == 3 && t.1 < 8 && t.2 < 8));
-        assert!(tiles.iter().any(|t| t.1 == 0), "wraps to the west edge: {tiles:?}");
-        let covered_w: f64 = tiles.iter().filter(|t| t.2 == tiles[0].2).map(|t| t.5).sum();
+        assert!(
+            tiles.iter().any(|t| t.1 == 0),
+            "wraps to the west edge: {tiles:?}"
+        );
+        let covered_w: f64 = tiles
+            .iter()
+            .filter(|t| t.2 == tiles[0].2)
+            .map(|t| t.5)
+            .sum();
         assert!(covered_w >= WIDTH);
-        assert_eq!(tile_url("https://t/{z}/{x}/{y}.png", 3, 1, 2), "https://t/3/1/2.png");
+        assert_eq!(
+            tile_url("https://t/{z}/{x}/{y}.png", 3, 1, 2),
+            "https://t/3/1/2.png"
+        );
     }
 }

@@ -1,0 +1,279 @@
+//! A fan's evening: sign up, search an artist TheSet does not have yet, watch the import, follow,
+//! open a show and vote. Then the network goes: vote again, draft a prediction and correct a
+//! set-list; the app is closed and reopened with no server, and everything is still there;
+//! the server comes back, everything is sent once and the totals are right.
+
+use anyhow::Context;
+use fantoccini::Locator;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{PASSWORD, artist_with_shows, email};
+use crate::harness::ui::Ui;
+use crate::harness::{Backend, Display, Driver, Seed, screenshot};
+
+/// The show of `artist` ten days ago, with an actual set-list of three of its songs: a recent
+/// show whose set-list fans still correct. (The replayed setlist.fm history is older than the
+/// 90 days a device keeps.)
+async fn recent_show_with_setlist(backend: &Backend, artist: Uuid) -> anyhow::Result<Uuid> {
+    let mut db = backend.db().await?;
+    let show: Uuid = sqlx::query_scalar(
+        "INSERT INTO shows (name, headliner_artist_id, venue_id, date, status)
+         SELECT 'Last week''s show', $1, venue_id, current_date - 10, 'completed'
+         FROM shows WHERE headliner_artist_id = $1 AND venue_id IS NOT NULL LIMIT 1
+         RETURNING id",
+    )
+    .bind(artist)
+    .fetch_one(&mut db)
+    .await?;
+    sqlx::query("INSERT INTO show_artists (show_id, artist_id, role) VALUES ($1, $2, 'headliner')")
+        .bind(show)
+        .bind(artist)
+        .execute(&mut db)
+        .await?;
+    let setlist: Uuid = sqlx::query_scalar(
+        "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, 'actual', 'manual')
+         RETURNING id",
+    )
+    .bind(show)
+    .bind(artist)
+    .fetch_one(&mut db)
+    .await?;
+    sqlx::query(
+        "INSERT INTO setlist_songs (setlist_id, song_id, title, position)
+         SELECT $1, s.id, s.title, row_number() OVER (ORDER BY s.title) - 1
+         FROM songs s JOIN artist_songs a ON a.song_id = s.id WHERE a.artist_id = $2
+         ORDER BY s.title LIMIT 3",
+    )
+    .bind(setlist)
+    .bind(artist)
+    .execute(&mut db)
+    .await?;
+    Ok(show)
+}
+
+async fn pending(ui: &Ui) -> anyhow::Result<usize> {
+    Ok(ui
+        .attr("#pending-count", "data-count")
+        .await?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Titles of the user's prediction, in order.
+async fn prediction(ui: &Ui) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in ui.app.find_all(Locator::Css(".prediction-line")).await? {
+        out.extend(e.attr("data-title").await?);
+    }
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() -> anyhow::Result<()>
+{
+    let display = Display::start()?;
+    let home = tempfile::tempdir()?;
+    let mut backend = Backend::start(Seed::Empty).await?;
+    let artist_name = artist_with_shows()?;
+    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let ui = Ui {
+        app: driver.session().await?,
+    };
+
+    // Sign up in the app.
+    ui.nav("account").await?;
+    ui.click("#tab-sign-up").await?;
+    ui.fill("#auth-email", &email("fan")).await?;
+    ui.fill("#auth-password", PASSWORD).await?;
+    ui.fill("#auth-name", "Front Row Fan").await?;
+    ui.click("#auth-submit").await?;
+    ui.wait(".status-account").await?;
+
+    // Search: the artist is not on TheSet yet; opening it imports it, with a bar per phase.
+    ui.fill("#search-input", &artist_name).await?;
+    ui.click(".search-bar button[type='submit']").await?;
+    ui.wait("main[data-page='search'] .artist-card").await?;
+    screenshot(&ui.app, "flow-search").await?;
+    ui.click_text(".artist-card .link", &artist_name).await?;
+    ui.wait("main[data-page='artist'] .phase-progress").await?;
+    screenshot(&ui.app, "flow-import-progress").await?;
+    ui.wait(".phase-progress[data-done='true']").await?;
+    assert_eq!(ui.text("#artist-name").await?, artist_name);
+    let bars = ui
+        .app
+        .find_all(Locator::Css(".phase-progress progress"))
+        .await?;
+    assert_eq!(bars.len(), 3, "one bar per phase");
+
+    // Follow: the artist's shows come to the device.
+    ui.click("#follow").await?;
+    ui.wait("#follow[aria-pressed='true']").await?;
+    let artist_id: Uuid = sqlx::query_scalar("SELECT id FROM artists WHERE name = $1")
+        .bind(&artist_name)
+        .fetch_one(&mut backend.db().await?)
+        .await?;
+    let recent = recent_show_with_setlist(&backend, artist_id).await?;
+    ui.home().await?;
+    ui.wait(&format!("#my-shows .show-row[data-show='{recent}']"))
+        .await?;
+    screenshot(&ui.app, "flow-home-signed-in").await?;
+
+    // An upcoming show: add two songs to the community list and vote one up.
+    let upcoming = ui.app.find_all(Locator::Css("#my-shows .show-row")).await?;
+    let mut show_id = None;
+    for row in upcoming {
+        let id = row.attr("data-show").await?.context("show id")?;
+        if id != recent.to_string() {
+            show_id = Some(id);
+            row.find(Locator::Css(".link")).await?.click().await?;
+            break;
+        }
+    }
+    let show_id: Uuid = show_id.context("no upcoming show on the device")?.parse()?;
+    let songs = ui.attrs("#add-song [data-song]", "data-song").await?;
+    assert!(songs.len() >= 4, "catalogue on the device: {songs:?}");
+    // One at a time, each seen on screen before the next, as a person does.
+    for (n, song) in songs[..2].iter().enumerate() {
+        ui.click(&format!("#add-song [data-song='{song}']")).await?;
+        ui.wait(&format!(".vote-row:nth-child({})", n + 1)).await?;
+    }
+    let first = ui.attr(".vote-row", "data-title").await?.context("title")?;
+    ui.click(&format!(".vote-row[data-title=\"{first}\"] .vote-up"))
+        .await?;
+    ui.wait(&format!(".vote-row[data-title=\"{first}\"][data-net='1']"))
+        .await?;
+    ui.gone("#pending-count").await?;
+    screenshot(&ui.app, "flow-show-voted").await?;
+
+    // The network goes. Vote the other way, draft a prediction, correct last week's set-list.
+    backend.stop();
+    ui.click(&format!(".vote-row[data-title=\"{first}\"] .vote-down"))
+        .await?;
+    ui.wait(&format!(
+        ".vote-row[data-title=\"{first}\"][data-net='-1'] .pending-mark"
+    ))
+    .await?;
+    let picks = ui.attrs("#predict [data-song]", "data-song").await?;
+    for (n, song) in picks[..3].iter().enumerate() {
+        ui.click(&format!("#predict [data-song='{song}']")).await?;
+        ui.wait(&format!(".prediction-line:nth-child({})", n + 1))
+            .await?;
+    }
+    let drafted = prediction(&ui).await?;
+    // Move the last song to the top with the keyboard-reachable arrows.
+    let last = drafted[2].clone();
+    ui.click(&format!("[aria-label='Move {last} up']")).await?;
+    ui.wait(&format!(
+        ".prediction-line:nth-child(2)[data-title=\"{last}\"]"
+    ))
+    .await?;
+    ui.click(&format!("[aria-label='Move {last} up']")).await?;
+    ui.wait(&format!(
+        ".prediction-line:nth-child(1)[data-title=\"{last}\"]"
+    ))
+    .await?;
+    let predicted = prediction(&ui).await?;
+    ui.wait("#prediction .pending-mark").await?;
+
+    ui.home().await?;
+    ui.click(&format!("#my-shows .show-row[data-show='{recent}'] .link"))
+        .await?;
+    ui.click("#setlist-edit").await?;
+    let corrected = ["Opening Jam", "Second Song", "# encore", "The Big Finish"];
+    // WebDriver's Enter key: a newline typed into the editor.
+    ui.fill("#setlist-text", &corrected.join("\u{E007}"))
+        .await?;
+    ui.click("#setlist-save").await?;
+    ui.wait("#actual .pending-mark").await?;
+    let unsent = pending(&ui).await?;
+    assert!(
+        unsent >= 5,
+        "vote, three prediction steps and more, an edit: {unsent}"
+    );
+    screenshot(&ui.app, "flow-offline-changes").await?;
+
+    // Close the app and open it again, still with no server: everything is still there.
+    ui.app.close().await?;
+    drop(driver);
+    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let ui = Ui {
+        app: driver.session().await?,
+    };
+    ui.wait("#connection[data-state='Offline']").await?;
+    let after = pending(&ui).await.map_err(|e| {
+        let log = std::fs::read_to_string(home.path().join("app.log")).unwrap_or_default();
+        e.context(format!("app log: {log}"))
+    })?;
+    assert_eq!(after, unsent, "nothing lost or sent twice");
+    ui.click(&format!("#my-shows .show-row[data-show='{show_id}'] .link"))
+        .await?;
+    ui.wait(&format!(
+        ".vote-row[data-title=\"{first}\"][data-net='-1'] .pending-mark"
+    ))
+    .await?;
+    ui.wait(".prediction-line:nth-child(3)").await?;
+    assert_eq!(prediction(&ui).await?, predicted);
+    ui.home().await?;
+    ui.click(&format!("#my-shows .show-row[data-show='{recent}'] .link"))
+        .await?;
+    ui.wait("#actual .pending-mark").await?;
+    let shown: Vec<String> = {
+        let mut t = Vec::new();
+        for e in ui.app.find_all(Locator::Css("#actual .setlist li")).await? {
+            t.push(e.text().await?);
+        }
+        t
+    };
+    assert_eq!(shown, ["Opening Jam", "Second Song", "The Big Finish"]);
+    screenshot(&ui.app, "flow-offline-after-restart").await?;
+
+    // The server comes back: everything is sent, once.
+    backend.restart()?;
+    ui.click("#sync-now").await?;
+    ui.gone("#pending-count").await?;
+    ui.wait("#connection[data-state='Online']").await?;
+    ui.gone("#actual .pending-mark").await?;
+
+    let community = backend.get(&format!("/shows/{show_id}/community")).await?;
+    let line = community["songs"]
+        .as_array()
+        .context("songs")?
+        .iter()
+        .find(|s| s["title"] == first.as_str())
+        .context("voted line on the server")?;
+    assert_eq!(
+        (line["upvotes"].as_i64(), line["downvotes"].as_i64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(community["songs"].as_array().map(Vec::len), Some(2));
+
+    let mut db = backend.db().await?;
+    let titles: Vec<String> = sqlx::query(
+        "SELECT ss.title FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id
+         WHERE l.show_id = $1 AND l.source = 'user' ORDER BY ss.position",
+    )
+    .bind(show_id)
+    .fetch_all(&mut db)
+    .await?
+    .into_iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(titles, predicted, "the prediction as drafted offline");
+    let (version, actual): (i32, Vec<String>) = {
+        let row = sqlx::query(
+            "SELECT l.version, array_agg(ss.title ORDER BY ss.position)
+             FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id
+             WHERE l.show_id = $1 AND l.kind = 'actual' GROUP BY l.version",
+        )
+        .bind(recent)
+        .fetch_one(&mut db)
+        .await?;
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(version, 2, "one correction");
+    assert_eq!(actual, ["Opening Jam", "Second Song", "The Big Finish"]);
+    screenshot(&ui.app, "flow-synced").await?;
+    ui.app.close().await?;
+    Ok(())
+}

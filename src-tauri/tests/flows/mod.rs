@@ -1,0 +1,69 @@
+//! The flows a person goes through, one test each.
+
+mod fan;
+mod offline_start;
+mod pages;
+mod sign_in;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+/// A catalogue artist with announced shows, by name, from the fixtures' manifest (so the test
+/// follows whatever catalogue the fixtures hold).
+pub fn artist_with_shows() -> anyhow::Result<String> {
+    let path = crate::harness::root().join("fixtures/catalogue/index.json");
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    index["artists"]
+        .as_array()
+        .context("artists")?
+        .iter()
+        .find(|a| {
+            a["upcomingEvents"].as_array().is_some_and(|e| e.len() >= 2)
+                && a["tracks"].as_u64().is_some_and(|t| t >= 5)
+        })
+        .and_then(|a| a["name"].as_str().map(str::to_owned))
+        .context("no catalogue artist with shows and songs")
+}
+
+/// A unique address for this run.
+pub fn email(who: &str) -> String {
+    format!("{who}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+pub const PASSWORD: &str = "a long walk to the encore 2027";
+
+/// Writes an executable that stands in for the system browser: it only notes the page the app
+/// asked to open; [`browse`] then plays the person at that page.
+pub fn fake_browser(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("browser.sh");
+    std::fs::write(&path, "#!/bin/sh\necho \"$1\" >> \"$0.opened\"\n")?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    Ok(path)
+}
+
+/// Waits for the app to open a new page in the "browser", answers the fake provider's consent
+/// screen as `email` and follows the redirects back to the app's loopback port.
+pub async fn browse(browser: &Path, opened_before: usize, email: &str) -> anyhow::Result<()> {
+    let log = browser.with_extension("sh.opened");
+    let start = std::time::Instant::now();
+    let url = loop {
+        let seen = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(u) = seen.lines().nth(opened_before) {
+            break u.to_owned();
+        }
+        anyhow::ensure!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the app opened no browser"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let mut consent = reqwest::Url::parse(&url)?;
+    consent.query_pairs_mut().append_pair("login_hint", email);
+    let res = reqwest::get(consent).await?;
+    let status = res.status();
+    let page = res.text().await?;
+    anyhow::ensure!(status.is_success(), "the sign-in ended on {status}: {page}");
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! An admin's tour: every page, in both themes, at desktop and phone widths (screenshots under
+//! `target/screenshots/`), then a moderator's job: verifying an imported set-list.
+
+use anyhow::Context;
+use fantoccini::Locator;
+use uuid::Uuid;
+
+use super::{PASSWORD, email};
+use crate::harness::ui::Ui;
+use crate::harness::{Backend, Display, Driver, Seed, screenshot};
+
+const SIZES: [(&str, u32, u32); 2] = [("desktop", 1280, 800), ("phone", 390, 844)];
+
+/// Visits every page by clicking, as a person would, and takes a picture of each.
+async fn tour(ui: &Ui, tag: &str) -> anyhow::Result<()> {
+    let shot = |page: &str| format!("page-{page}-{tag}");
+    ui.home().await?;
+    ui.wait("#local-artists .artist-card").await?;
+    ui.wait(".show-list .show-row").await?;
+    screenshot(&ui.app, &shot("home")).await?;
+
+    ui.fill("#search-input", "the").await?;
+    ui.click(".search-bar button[type='submit']").await?;
+    ui.wait("#result-count").await?;
+    screenshot(&ui.app, &shot("search")).await?;
+
+    ui.home().await?;
+    // An artist with shows to come: the first trending show's headliner.
+    ui.click(".show-list .show-row .link").await?;
+    ui.wait("main[data-page='show'] #show-title").await?;
+    ui.wait(".venue-map svg").await?;
+    screenshot(&ui.app, &shot("show")).await?;
+
+    ui.click(".venue-block .link").await?;
+    ui.wait("#venue-name").await?;
+    screenshot(&ui.app, &shot("venue")).await?;
+
+    ui.home().await?;
+    ui.click("#local-artists .artist-card .link").await?;
+    ui.wait("#artist-name").await?;
+    screenshot(&ui.app, &shot("artist")).await?;
+
+    ui.nav("venues").await?;
+    ui.wait(".venue-list .venue-row").await?;
+    screenshot(&ui.app, &shot("venues")).await?;
+    ui.nav("dashboard").await?;
+    ui.wait("#profile-name").await?;
+    ui.wait(".stats").await?;
+    screenshot(&ui.app, &shot("dashboard")).await?;
+    ui.nav("moderation").await?;
+    ui.wait("#flag-queue").await?;
+    screenshot(&ui.app, &shot("moderation")).await?;
+    ui.nav("account").await?;
+    ui.wait("#signed-in-as").await?;
+    screenshot(&ui.app, &shot("account")).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> anyhow::Result<()> {
+    let display = Display::start()?;
+    let home = tempfile::tempdir()?;
+    let backend = Backend::start(Seed::Catalogue).await?;
+    let admin = email("admin");
+    let signup = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/signup", backend.url))
+        .json(&serde_json::json!({
+            "email": admin, "password": PASSWORD, "display_name": "Stage Manager",
+            "device_id": Uuid::new_v4().to_string(),
+        }))
+        .send()
+        .await?;
+    assert!(signup.status().is_success(), "{}", signup.text().await?);
+    backend.command(&["set-role", &admin, "admin"])?;
+
+    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let ui = Ui {
+        app: driver.session().await?,
+    };
+    ui.wait("#connection[data-state='Signed out']").await?;
+    ui.nav("account").await?;
+    screenshot(&ui.app, "page-sign-in").await?;
+    ui.fill("#auth-email", &admin).await?;
+    ui.fill("#auth-password", PASSWORD).await?;
+    ui.click("#auth-submit").await?;
+    ui.wait(".status-account").await?;
+    ui.wait("[data-nav='moderation']").await?;
+
+    for theme in ["dark", "light"] {
+        let current = ui
+            .app
+            .execute("return document.documentElement.dataset.theme", vec![])
+            .await?;
+        if current.as_str() != Some(theme) {
+            ui.click("#theme-toggle").await?;
+        }
+        for (size, w, h) in SIZES {
+            ui.app.set_window_size(w, h).await?;
+            tour(&ui, &format!("{theme}-{size}")).await?;
+        }
+    }
+    ui.app.set_window_size(1280, 800).await?;
+
+    // A moderator verifies an imported set-list on its show's page.
+    let mut db = backend.db().await?;
+    let (setlist, show): (Uuid, Uuid) = sqlx::query_as(
+        "SELECT l.id, l.show_id FROM setlists l JOIN shows s ON s.id = l.show_id
+         WHERE l.kind = 'actual' AND l.moderation_status <> 'verified' AND s.date < current_date
+         ORDER BY s.date DESC LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await?;
+    let slug: String = sqlx::query_scalar(
+        "SELECT a.slug FROM shows s JOIN artists a ON a.id = s.headliner_artist_id WHERE s.id = $1",
+    )
+    .bind(show)
+    .fetch_one(&mut db)
+    .await?;
+    ui.fill("#search-input", &slug.replace('-', " ")).await?;
+    ui.click(".search-bar button[type='submit']").await?;
+    ui.click(&format!(".artist-card[data-slug='{slug}'] .link"))
+        .await?;
+    ui.wait("#artist-name").await?;
+    let row = ui
+        .wait(&format!(".show-row[data-show='{show}'] .link"))
+        .await?;
+    row.click().await?;
+    ui.click("#setlist-verify").await?;
+    let notice = ui.text("#actual .notice").await?;
+    assert!(notice.starts_with("Verified"), "{notice}");
+    let status: String = sqlx::query_scalar("SELECT moderation_status FROM setlists WHERE id = $1")
+        .bind(setlist)
+        .fetch_one(&mut db)
+        .await?;
+    assert_eq!(status, "verified");
+    ui.wait("#actual .badge-accent").await?;
+    let flags = ui.app.find_all(Locator::Css("#actual .badge")).await?;
+    assert!(!flags.is_empty());
+    screenshot(&ui.app, "flow-verified")
+        .await
+        .context("screenshot")?;
+    ui.app.close().await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Driving the app's window like a person: wait for things to appear, click them, type.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::Locator;
+use fantoccini::elements::Element;
+
+/// Long enough for a debug build under load on two cores; a passing step returns at once.
+const WAIT: Duration = Duration::from_secs(60);
+
+pub struct Ui {
+    pub app: fantoccini::Client,
+}
+
+impl Ui {
+    /// The first element matching `css`, once there is one.
+    pub async fn wait(&self, css: &str) -> anyhow::Result<Element> {
+        let start = Instant::now();
+        loop {
+            if let Ok(e) = self.app.find(Locator::Css(css)).await {
+                return Ok(e);
+            }
+            if start.elapsed() > WAIT {
+                bail!(
+                    "nothing matches {css} after {WAIT:?}; the window shows: {}",
+                    self.visible().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The window's text (status bar and page), for failure messages.
+    pub async fn visible(&self) -> String {
+        let mut out = String::new();
+        for css in ["#connection", ".rejected", "main"] {
+            if let Ok(e) = self.app.find(Locator::Css(css)).await {
+                out.push_str(&e.text().await.unwrap_or_default());
+                out.push_str(" | ");
+            }
+        }
+        out
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn gone(&self, css: &str) -> anyhow::Result<()> {
+        let start = Instant::now();
+        while self.app.find(Locator::Css(css)).await.is_ok() {
+            if start.elapsed() > WAIT {
+                bail!("{css} still there after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.wait(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// Clicks the first element matching `css` whose text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            for e in self.app.find_all(Locator::Css(css)).await? {
+                if e.text().await.unwrap_or_default().contains(text) {
+                    e.click().await?;
+                    return Ok(());
+                }
+            }
+            if start.elapsed() > WAIT {
+                bail!("no {css} with text {text:?} after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let field = self.wait(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Values of `attr` of every element matching `css`, in screen order.
+    pub async fn attrs(&self, css: &str, attr: &str) -> anyhow::Result<Vec<String>> {
+        self.wait(css).await?;
+        let mut out = Vec::new();
+        for e in self.app.find_all(Locator::Css(css)).await? {
+            out.extend(e.attr(attr).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.wait(css).await?.text().await?)
+    }
+
+    pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.wait(css).await?.attr(name).await?)
+    }
+
+    /// Opens a page from the main navigation and waits for it.
+    pub async fn nav(&self, page: &str) -> anyhow::Result<()> {
+        self.click(&format!("[data-nav='{page}']")).await?;
+        self.wait(&format!("main[data-page='{page}']")).await?;
+        Ok(())
+    }
+
+    pub async fn home(&self) -> anyhow::Result<()> {
+        self.click(".brand .link").await?;
+        self.wait("main[data-page='home']").await?;
+        Ok(())
+    }
+}
