@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 use theset_shared::api::JobEvent;
 
-use super::{Failed, Loading, when};
+use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Avatar, Badge, Button, PendingMark, StaleNote};
 use crate::components::molecules::PhaseProgress;
 use crate::components::organisms::ShowList;
@@ -35,13 +35,7 @@ pub fn Artist(slug: String) -> Element {
         let _ = finished();
         ipc::artist(&key).await
     }));
-    // Keep showing the last answer while a re-read is in flight.
-    let mut last = use_signal(|| None);
-    if let Some(r) = view.read().clone() {
-        if last.peek().as_ref() != Some(&r) {
-            last.set(Some(r));
-        }
-    }
+    let last = use_latest(view);
     let Some(result) = last() else {
         return rsx! { Loading { label: "the artist" } };
     };

@@ -33,3 +33,17 @@ pub fn Failed(error: IpcError) -> Element {
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%-d %b %H:%M UTC").to_string()
 }
+
+/// The latest answer of `resource`, kept while a re-read is in flight, so a page that re-reads
+/// on every change (live votes, import progress) does not flicker back to "Loading".
+pub fn use_latest<T: Clone + PartialEq + 'static>(resource: Resource<T>) -> Signal<Option<T>> {
+    let mut last = use_signal(|| None::<T>);
+    use_effect(move || {
+        if let Some(r) = resource.read().clone()
+            && last.peek().as_ref() != Some(&r)
+        {
+            last.set(Some(r));
+        }
+    });
+    last
+}

@@ -14,7 +14,7 @@ use crate::state::use_shared;
 pub fn Moderation() -> Element {
     let shared = use_shared();
     let role = shared.role();
-    if !role.is_some_and(|r| r >= Role::Moderator) {
+    if role.is_none_or(|r| r < Role::Moderator) {
         return rsx! { p { class: "error", role: "alert", "Moderators only." } };
     }
     let admin = role == Some(Role::Admin);

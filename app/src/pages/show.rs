@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use theset_shared::api::LineupRole;
 use uuid::Uuid;
 
-use super::{Failed, Loading, when};
+use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Badge, Button, StaleNote};
 use crate::components::molecules::show_title;
 use crate::components::organisms::{
@@ -23,13 +23,7 @@ pub fn Show(id: Uuid) -> Element {
         let _ = (shared.revision)();
         ipc::show(id).await
     }));
-    // Keep showing the last answer while a re-read is in flight (no flicker on live updates).
-    let mut last = use_signal(|| None);
-    if let Some(r) = view.read().clone() {
-        if last.peek().as_ref() != Some(&r) {
-            last.set(Some(r));
-        }
-    }
+    let last = use_latest(view);
     let Some(result) = last() else {
         return rsx! { Loading { label: "the show" } };
     };
@@ -117,7 +111,8 @@ pub fn Show(id: Uuid) -> Element {
         div { class: "columns",
             div {
                 CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason }
-                if v.in_scope && signed_in {
+                // A closed show only keeps a prediction that was made.
+                if v.in_scope && signed_in && (v.voting_open || !v.prediction.songs.is_empty()) {
                     PredictionEditor { show_id: id, prediction: v.prediction.clone(), catalogue: v.catalogue.clone(), open: v.voting_open }
                 }
             }

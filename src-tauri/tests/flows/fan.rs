@@ -52,6 +52,20 @@ async fn recent_show_with_setlist(backend: &Backend, artist: Uuid) -> anyhow::Re
     Ok(show)
 }
 
+/// The id of the community line titled `title` on the server.
+async fn community_line(backend: &Backend, show: Uuid, title: &str) -> anyhow::Result<Uuid> {
+    let community = backend.get(&format!("/shows/{show}/community")).await?;
+    community["songs"]
+        .as_array()
+        .context("songs")?
+        .iter()
+        .find(|s| s["title"] == title)
+        .and_then(|s| s["id"].as_str())
+        .context("line on the server")?
+        .parse()
+        .context("line id")
+}
+
 async fn pending(ui: &Ui) -> anyhow::Result<usize> {
     Ok(ui
         .attr("#pending-count", "data-count")
@@ -144,6 +158,30 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     ui.wait(&format!(".vote-row[data-title=\"{first}\"][data-net='1']"))
         .await?;
     ui.gone("#pending-count").await?;
+
+    // Another fan votes the same song up from elsewhere: the open page shows it live.
+    let line = community_line(&backend, show_id, &first).await?;
+    let other = reqwest::Client::new();
+    let pair: serde_json::Value = other
+        .post(format!("{}/api/v1/auth/signup", backend.url))
+        .json(&serde_json::json!({
+            "email": email("other"), "password": PASSWORD, "display_name": "Balcony Fan",
+            "device_id": Uuid::new_v4().to_string(),
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    other
+        .put(format!("{}/api/v1/setlist-songs/{line}/vote", backend.url))
+        .bearer_auth(pair["access_token"].as_str().context("token")?)
+        .json(&serde_json::json!({ "mutation_id": Uuid::now_v7(), "value": 1 }))
+        .send()
+        .await?
+        .error_for_status()?;
+    ui.wait(&format!(".vote-row[data-title=\"{first}\"][data-net='2']"))
+        .await?;
     screenshot(&ui.app, "flow-show-voted").await?;
 
     // The network goes. Vote the other way, draft a prediction, correct last week's set-list.
@@ -151,7 +189,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     ui.click(&format!(".vote-row[data-title=\"{first}\"] .vote-down"))
         .await?;
     ui.wait(&format!(
-        ".vote-row[data-title=\"{first}\"][data-net='-1'] .pending-mark"
+        ".vote-row[data-title=\"{first}\"][data-net='0'] .pending-mark"
     ))
     .await?;
     let picks = ui.attrs("#predict [data-song]", "data-song").await?;
@@ -209,7 +247,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     ui.click(&format!("#my-shows .show-row[data-show='{show_id}'] .link"))
         .await?;
     ui.wait(&format!(
-        ".vote-row[data-title=\"{first}\"][data-net='-1'] .pending-mark"
+        ".vote-row[data-title=\"{first}\"][data-net='0'] .pending-mark"
     ))
     .await?;
     ui.wait(".prediction-line:nth-child(3)").await?;
@@ -244,7 +282,8 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         .context("voted line on the server")?;
     assert_eq!(
         (line["upvotes"].as_i64(), line["downvotes"].as_i64()),
-        (Some(0), Some(1))
+        (Some(1), Some(1)),
+        "the other fan's vote up and this fan's vote down, each counted once"
     );
     assert_eq!(community["songs"].as_array().map(Vec::len), Some(2));
 

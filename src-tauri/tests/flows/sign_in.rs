@@ -35,14 +35,15 @@ fn mailed_link(to: &str, after: std::time::SystemTime) -> anyhow::Result<String>
                 .replace("=\r\n", "")
                 .replace("=\n", "")
                 .replace("=3D", "=");
-            if fresh && body.contains(to) {
-                if let Some(i) = body.find("/auth/magic-link#token=") {
-                    let start = body[..i].rfind("http").context("link start")?;
-                    let end = body[i..]
-                        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
-                        .map_or(body.len(), |e| i + e);
-                    return Ok(body[start..end].to_owned());
-                }
+            if fresh
+                && body.contains(to)
+                && let Some(i) = body.find("/auth/magic-link#token=")
+            {
+                let start = body[..i].rfind("http").context("link start")?;
+                let end = body[i..]
+                    .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+                    .map_or(body.len(), |e| i + e);
+                return Ok(body[start..end].to_owned());
             }
         }
         std::thread::sleep(Duration::from_millis(200));

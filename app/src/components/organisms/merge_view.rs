@@ -46,10 +46,10 @@ pub fn MergeView(change: RejectedChange) -> Element {
                         let mine = mine.clone();
                         spawn(async move {
                             // Resubmitted on top of their version; the refused one goes.
-                            if ipc::edit_setlist(setlist, version, mine, Some("merged after a conflict".into())).await.is_ok() {
-                                if let Ok(s) = ipc::dismiss_change(id).await {
-                                    shared.set_status(s);
-                                }
+                            if ipc::edit_setlist(setlist, version, mine, Some("merged after a conflict".into())).await.is_ok()
+                                && let Ok(s) = ipc::dismiss_change(id).await
+                            {
+                                shared.set_status(s);
                             }
                         });
                     },
