@@ -51,7 +51,10 @@ impl Shell {
     }
 
     pub async fn app_status(&self) -> AppStatus {
+        let signed_in = self.client.session().signed_in().await;
         let connection = match self.status.borrow().clone() {
+            // The loop learns of a sign-out on its next round; the session knows now.
+            _ if !signed_in => Connection::SignedOut,
             Status::Idle => Connection::Online,
             Status::Syncing => Connection::Syncing,
             Status::Offline(why) => Connection::Offline(why),
