@@ -66,82 +66,99 @@ impl Client {
     }
 
     /// The show page. Followed shows come from the store (votes, prediction and set-list edits
-    /// made offline included); other shows from the server or its kept copy.
+    /// made offline included); other shows from the server or its kept copy. The server's pages
+    /// are asked side by side, so a dead network costs one page budget, not one per part.
     pub async fn show_view(&self, id: Uuid) -> Result<ShowView, ClientError> {
         let scoped = self.store.show(id)?;
-        let detail = self.page::<ShowDetail>(&format!("/shows/{id}"), &[]).await;
-        // A followed show answers from the store whatever the network does.
-        let detail = match detail {
-            Ok(d) => Some(d),
-            Err(_) if scoped.is_some() => None,
-            Err(e) => return Err(e),
+        let followed = match &scoped {
+            Some(s) => self.follows(s.summary.artist.id)?.is_some(),
+            None => false,
         };
-        let (summary, location) = match (&scoped, &detail) {
-            (Some(s), _) => (
-                s.summary.clone(),
-                s.venue_lat
+        let (detail_path, board_path, community_path, prediction_path) = (
+            format!("/shows/{id}"),
+            format!("/shows/{id}/leaderboard"),
+            format!("/shows/{id}/community"),
+            format!("/shows/{id}/prediction"),
+        );
+        let detail_page = self.page::<ShowDetail>(&detail_path, &[]);
+        let board_page = self.page::<ShowLeaderboard>(&board_path, &[]);
+        let (
+            detail,
+            leaderboard,
+            in_scope,
+            location,
+            summary,
+            community,
+            prediction,
+            actual,
+            catalogue,
+            history,
+        );
+        match scoped {
+            Some(s) if followed => {
+                let artist = s.summary.artist.id;
+                let listed = self.store.actual(id)?;
+                let (d, b, h) =
+                    tokio::join!(detail_page, board_page, self.history(listed.setlist_id));
+                // A followed show answers from the store whatever the network does.
+                detail = d.ok();
+                leaderboard = b.ok().map(|l| l.data);
+                history = h;
+                in_scope = true;
+                location = s
+                    .venue_lat
                     .zip(s.venue_lng)
-                    .map(|(lat, lng)| GeoPoint { lat, lng }),
-            ),
-            (None, Some(d)) => (
-                d.data.summary.clone(),
-                d.data.venue_detail.as_ref().and_then(|v| {
-                    v.latitude
-                        .zip(v.longitude)
-                        .map(|(lat, lng)| GeoPoint { lat, lng })
-                }),
-            ),
-            (None, None) => return Err(ClientError::Decode("show without a page".into())),
-        };
-        let artist = summary.artist.id;
-        let in_scope = scoped.is_some() && self.follows(artist)?.is_some();
-        let voting_open = summary.status == ShowStatus::Upcoming
-            && summary.starts_at.is_none_or(|t| t > chrono::Utc::now());
-
-        let (community, prediction, actual, catalogue) = if in_scope {
-            (
-                self.store.community(id)?,
-                self.store.prediction(id)?,
-                self.store.actual(id)?,
-                self.store
+                    .map(|(lat, lng)| GeoPoint { lat, lng });
+                summary = s.summary;
+                community = self.store.community(id)?;
+                prediction = self.store.prediction(id)?;
+                actual = listed;
+                catalogue = self
+                    .store
                     .catalogue(artist)?
                     .into_iter()
                     .map(|(id, title)| CatalogueSong { id, title })
-                    .collect(),
-            )
-        } else {
-            let community = self
-                .page::<CommunityList>(&format!("/shows/{id}/community"), &[])
-                .await
-                .map(|c| c.data.songs.into_iter().map(community_line).collect())
-                .unwrap_or_default();
-            let prediction = if self.session.signed_in().await {
-                self.page::<Prediction>(&format!("/shows/{id}/prediction"), &[])
-                    .await
-                    .map(|p| predicted(p.data))
-                    .unwrap_or_default()
-            } else {
-                Listed::default()
-            };
-            let actual = detail
-                .as_ref()
-                .map(|d| actual_of(&d.data))
-                .unwrap_or_default();
-            (community, prediction, actual, Vec::new())
-        };
-        let leaderboard = self
-            .page::<ShowLeaderboard>(&format!("/shows/{id}/leaderboard"), &[])
-            .await
-            .ok()
-            .map(|l| l.data);
-        let history = match actual.setlist_id {
-            Some(sid) => self
-                .page::<Vec<SetlistVersion>>(&format!("/setlists/{sid}/history"), &[])
-                .await
-                .map(|h| h.data)
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
+                    .collect();
+            }
+            _ => {
+                let signed_in = self.session.signed_in().await;
+                let mine = async {
+                    if signed_in {
+                        self.page::<Prediction>(&prediction_path, &[])
+                            .await
+                            .map(|p| predicted(p.data))
+                            .unwrap_or_default()
+                    } else {
+                        Listed::default()
+                    }
+                };
+                let (d, b, c, p) = tokio::join!(
+                    detail_page,
+                    board_page,
+                    self.page::<CommunityList>(&community_path, &[]),
+                    mine
+                );
+                let d = d?;
+                actual = actual_of(&d.data);
+                history = self.history(actual.setlist_id).await;
+                location = d.data.venue_detail.as_ref().and_then(|v| {
+                    v.latitude
+                        .zip(v.longitude)
+                        .map(|(lat, lng)| GeoPoint { lat, lng })
+                });
+                summary = d.data.summary.clone();
+                detail = Some(d);
+                leaderboard = b.ok().map(|l| l.data);
+                in_scope = false;
+                community = c
+                    .map(|c| c.data.songs.into_iter().map(community_line).collect())
+                    .unwrap_or_default();
+                prediction = p;
+                catalogue = Vec::new();
+            }
+        }
+        let voting_open = summary.status == ShowStatus::Upcoming
+            && summary.starts_at.is_none_or(|t| t > chrono::Utc::now());
         Ok(ShowView {
             summary,
             detail,
@@ -155,6 +172,18 @@ impl Client {
             leaderboard,
             history,
         })
+    }
+
+    /// Versions of an actual set-list, newest first; empty when unknown or unreachable.
+    async fn history(&self, setlist: Option<Uuid>) -> Vec<SetlistVersion> {
+        match setlist {
+            Some(sid) => self
+                .page::<Vec<SetlistVersion>>(&format!("/setlists/{sid}/history"), &[])
+                .await
+                .map(|h| h.data)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
     }
 
     /// Changes the server refused, with its reasons, for the status bar and the merge view.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter};
 use theset_client::Client;
 use theset_client::live::{self, Status};
-use theset_shared::ipc::{AppStatus, Connection, events};
+use theset_shared::ipc::{Account, AppStatus, Connection, events};
 use tokio::sync::{mpsc, watch};
 
 /// How often the loop syncs when no nudge comes.
@@ -18,6 +18,8 @@ pub struct Shell {
     poke: mpsc::Sender<()>,
     status: watch::Receiver<Status>,
     tile_url: Option<String>,
+    /// The signed-in account as last read: status answers never wait on the network.
+    account: tokio::sync::RwLock<Option<Account>>,
 }
 
 impl Shell {
@@ -33,10 +35,15 @@ impl Shell {
             tile_url: std::env::var("THESET_TILE_URL")
                 .ok()
                 .filter(|u| u.starts_with("https://") && u.contains("{z}")),
+            account: tokio::sync::RwLock::new(None),
         });
         tauri::async_runtime::spawn(forward(app.clone(), shell.clone()));
-        // The public artist list feeds names and the local search; refreshed once per start.
+        // Once per start: the account (then the window hears of it), and the public artist list
+        // that feeds names and the local search.
+        let (first, handle) = (shell.clone(), app.clone());
         tauri::async_runtime::spawn(async move {
+            first.refresh_account().await;
+            let _ = handle.emit(events::STATUS, first.app_status().await);
             if let Err(e) = client.sync_artists().await {
                 tracing::warn!(error = %e, "artist list not refreshed");
             }
@@ -48,6 +55,12 @@ impl Shell {
     pub fn poke(&self) {
         // A full channel already holds a request: one sync serves both.
         let _ = self.poke.try_send(());
+    }
+
+    /// Reads the account again (from the server, else the device's copy).
+    pub async fn refresh_account(&self) {
+        let account = self.client.account().await;
+        *self.account.write().await = account;
     }
 
     pub async fn app_status(&self) -> AppStatus {
@@ -65,7 +78,11 @@ impl Shell {
         let pending = store.outbox_counts().map(|(p, _, _)| p).unwrap_or(0);
         AppStatus {
             connection,
-            account: self.client.account().await,
+            account: if signed_in {
+                self.account.read().await.clone()
+            } else {
+                None
+            },
             pending,
             rejected: self.client.rejected_changes().unwrap_or_default(),
             tile_url: self.tile_url.clone(),
@@ -86,6 +103,10 @@ async fn forward(app: AppHandle, shell: Arc<Shell>) {
         let now = rx.borrow_and_update().clone();
         if now != Status::Syncing {
             let _ = app.emit(events::STORE_CHANGED, ());
+        }
+        // A sync that worked: the account (a new role, a new name) can be read again.
+        if now == Status::Idle {
+            shell.refresh_account().await;
         }
         let _ = app.emit(events::STATUS, shell.app_status().await);
     }

@@ -22,6 +22,7 @@ pub async fn sync_now(shell: ShellState<'_>) -> IpcResult<AppStatus> {
 
 /// After a sign-in: sync at once and tell the webview.
 async fn signed_in(app: &AppHandle, shell: &ShellState<'_>) -> IpcResult<AppStatus> {
+    shell.refresh_account().await;
     shell.poke();
     shell.changed(app).await;
     Ok(shell.app_status().await)
@@ -120,6 +121,7 @@ pub async fn magic_link_consume(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_out(app: AppHandle, shell: ShellState<'_>) -> IpcResult<AppStatus> {
     shell.client.logout().await.map_err(ipc_error)?;
+    shell.refresh_account().await;
     shell.changed(&app).await;
     Ok(shell.app_status().await)
 }

@@ -52,6 +52,22 @@ async fn recent_show_with_setlist(backend: &Backend, artist: Uuid) -> anyhow::Re
     Ok(show)
 }
 
+/// A new account made through the API; its access token.
+async fn signup(backend: &Backend, who: &str) -> anyhow::Result<String> {
+    let pair: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/signup", backend.url))
+        .json(&serde_json::json!({
+            "email": email(who), "password": PASSWORD, "display_name": who,
+            "device_id": Uuid::new_v4().to_string(),
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(pair["access_token"].as_str().context("token")?.to_owned())
+}
+
 /// The id of the community line titled `title` on the server.
 async fn community_line(backend: &Backend, show: Uuid, title: &str) -> anyhow::Result<Uuid> {
     let community = backend.get(&format!("/shows/{show}/community")).await?;
@@ -161,21 +177,10 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
 
     // Another fan votes the same song up from elsewhere: the open page shows it live.
     let line = community_line(&backend, show_id, &first).await?;
-    let other = reqwest::Client::new();
-    let pair: serde_json::Value = other
-        .post(format!("{}/api/v1/auth/signup", backend.url))
-        .json(&serde_json::json!({
-            "email": email("other"), "password": PASSWORD, "display_name": "Balcony Fan",
-            "device_id": Uuid::new_v4().to_string(),
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    other
+    let other = signup(&backend, "other").await?;
+    reqwest::Client::new()
         .put(format!("{}/api/v1/setlist-songs/{line}/vote", backend.url))
-        .bearer_auth(pair["access_token"].as_str().context("token")?)
+        .bearer_auth(&other)
         .json(&serde_json::json!({ "mutation_id": Uuid::now_v7(), "value": 1 }))
         .send()
         .await?
@@ -224,6 +229,9 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         .await?;
     ui.click("#setlist-save").await?;
     ui.wait("#actual .pending-mark").await?;
+    // A second correction typed but not saved when the app closes: kept on the device.
+    ui.click("#setlist-edit").await?;
+    ui.fill("#setlist-text", "Half typed").await?;
     let unsent = pending(&ui).await?;
     assert!(
         unsent >= 5,
@@ -264,10 +272,53 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         t
     };
     assert_eq!(shown, ["Opening Jam", "Second Song", "The Big Finish"]);
+    ui.click("#setlist-edit").await?;
+    assert_eq!(
+        ui.wait("#setlist-text")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("Half typed"),
+        "the unsaved draft survived the restart"
+    );
     screenshot(&ui.app, "flow-offline-after-restart").await?;
+    ui.click_text(".setlist-editor .button", "Cancel").await?;
 
-    // The server comes back: everything is sent, once.
-    backend.restart()?;
+    // Meanwhile another fan corrects the same set-list from elsewhere (the server runs on a
+    // port this app does not know, so it cannot sync before them).
+    let app_port = backend.port();
+    backend.restart_on(Backend::free_port()?)?;
+    let setlist: Uuid =
+        sqlx::query_scalar("SELECT id FROM setlists WHERE show_id = $1 AND kind = 'actual'")
+            .bind(recent)
+            .fetch_one(&mut backend.db().await?)
+            .await?;
+    let corrector = signup(&backend, "corrector").await?;
+    reqwest::Client::new()
+        .put(format!("{}/api/v1/setlists/{setlist}", backend.url))
+        .bearer_auth(&corrector)
+        .json(&serde_json::json!({
+            "mutation_id": Uuid::now_v7(), "base_version": 1, "note": "from the front row",
+            "songs": [{ "title": "Their Opener" }, { "title": "Second Song" }],
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
+
+    // The server comes back: everything is sent, once. The correction lost the race: the
+    // merge view shows both versions; keeping mine sends it again on top of theirs.
+    backend.restart_on(app_port)?;
+    ui.click("#sync-now").await?;
+    ui.wait("#merge-view").await?;
+    let merge = ui.text("#merge-view").await?;
+    assert!(
+        merge.contains("+ Opening Jam") && merge.contains("− Their Opener"),
+        "{merge}"
+    );
+    screenshot(&ui.app, "flow-merge-view").await?;
+    ui.click("#merge-keep-mine").await?;
+    ui.gone("#merge-view").await?;
     ui.click("#sync-now").await?;
     ui.gone("#pending-count").await?;
     ui.wait("#connection[data-state='Online']").await?;
@@ -310,7 +361,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         .await?;
         (row.get(0), row.get(1))
     };
-    assert_eq!(version, 2, "one correction");
+    assert_eq!(version, 3, "theirs, then mine on top of it");
     assert_eq!(actual, ["Opening Jam", "Second Song", "The Big Finish"]);
     screenshot(&ui.app, "flow-synced").await?;
     ui.app.close().await?;

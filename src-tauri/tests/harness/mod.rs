@@ -208,6 +208,22 @@ impl Backend {
         Ok(backend)
     }
 
+    /// Serves on another port (an app pointed at the old one no longer reaches it), or back on
+    /// `port`.
+    pub fn restart_on(&mut self, port: u16) -> anyhow::Result<()> {
+        self.port = port;
+        self.url = format!("http://127.0.0.1:{port}");
+        self.restart()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn free_port() -> anyhow::Result<u16> {
+        free_port()
+    }
+
     /// (Re)starts the server on the same port, so an app pointed at it finds it again.
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.server = None;

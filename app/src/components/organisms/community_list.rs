@@ -39,7 +39,9 @@ pub fn CommunityList(
                 p { class: "error", role: "alert", "{e}" }
             }
             if sorted.is_empty() {
-                p { class: "empty", "No songs yet. Add the first one you want to hear." }
+                p { class: "empty",
+                    if can_vote { "No songs yet. Add the first one you want to hear." } else { "No songs on the list." }
+                }
             }
             ol { class: "vote-list",
                 for (i, line) in sorted.into_iter().enumerate() {
