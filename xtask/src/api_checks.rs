@@ -82,7 +82,7 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
     let server_env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
-        .chain(offline_provider_env(&format!("http://{replay}")))
+        .chain(offline_provider_env(&format!("http://{replay}"))?)
         .chain([
             ("DATABASE_URL".to_owned(), db_url.clone()),
             ("THESET_CRON".to_owned(), "off".to_owned()),

@@ -341,7 +341,7 @@ fn run() -> anyhow::Result<()> {
             "no API keys: replaying fixtures/ as the music services on http://{replay_listen}"
         ));
         _replay = Some(start_replay(&backend, &replay_listen)?);
-        backend_env.extend(offline_provider_env(&format!("http://{replay_listen}")));
+        backend_env.extend(offline_provider_env(&format!("http://{replay_listen}"))?);
     }
 
     let listen = std::env::var("THESET_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
@@ -419,30 +419,14 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The provider variables that point the real clients at a replay server on `base`.
-pub(crate) fn offline_provider_env(base: &str) -> Vec<(String, String)> {
-    [
-        ("TICKETMASTER_API_KEY", "offline-demo".to_owned()),
-        (
-            "TICKETMASTER_BASE_URL",
-            format!("{base}/ticketmaster/discovery/v2"),
-        ),
-        ("SPOTIFY_CLIENT_ID", "offline-demo".to_owned()),
-        ("SPOTIFY_CLIENT_SECRET", "offline-demo".to_owned()),
-        ("SPOTIFY_API_BASE_URL", format!("{base}/spotify/v1")),
-        (
-            "SPOTIFY_ACCOUNTS_BASE_URL",
-            format!("{base}/spotify-accounts"),
-        ),
-        ("SETLISTFM_API_KEY", "offline-demo".to_owned()),
-        ("SETLISTFM_BASE_URL", format!("{base}/setlistfm/rest/1.0")),
-        // Sign-in with Google and Spotify through the replay's fake authorisation servers.
-        ("GOOGLE_CLIENT_ID", "offline-demo".to_owned()),
-        ("GOOGLE_CLIENT_SECRET", "offline-demo".to_owned()),
-        ("GOOGLE_OAUTH_BASE_URL", format!("{base}/oauth/google")),
-        ("SPOTIFY_OAUTH_BASE_URL", format!("{base}/oauth/spotify")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+/// The provider variables that point the real clients at a replay server on `base`
+/// (`fixtures/replay.env`, shared with the window tests).
+pub(crate) fn offline_provider_env(base: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(root().join("fixtures/replay.env"))?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().replace("{base}", base)))
+        .collect())
 }

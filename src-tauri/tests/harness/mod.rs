@@ -106,32 +106,16 @@ pub struct Backend {
     db_name: String,
 }
 
-/// The provider variables that point the real clients at a replay server on `base` (the same
-/// list as xtask's `offline_provider_env`).
-fn provider_env(base: &str) -> Vec<(String, String)> {
-    [
-        ("TICKETMASTER_API_KEY", "offline-demo".to_owned()),
-        (
-            "TICKETMASTER_BASE_URL",
-            format!("{base}/ticketmaster/discovery/v2"),
-        ),
-        ("SPOTIFY_CLIENT_ID", "offline-demo".to_owned()),
-        ("SPOTIFY_CLIENT_SECRET", "offline-demo".to_owned()),
-        ("SPOTIFY_API_BASE_URL", format!("{base}/spotify/v1")),
-        (
-            "SPOTIFY_ACCOUNTS_BASE_URL",
-            format!("{base}/spotify-accounts"),
-        ),
-        ("SETLISTFM_API_KEY", "offline-demo".to_owned()),
-        ("SETLISTFM_BASE_URL", format!("{base}/setlistfm/rest/1.0")),
-        ("GOOGLE_CLIENT_ID", "offline-demo".to_owned()),
-        ("GOOGLE_CLIENT_SECRET", "offline-demo".to_owned()),
-        ("GOOGLE_OAUTH_BASE_URL", format!("{base}/oauth/google")),
-        ("SPOTIFY_OAUTH_BASE_URL", format!("{base}/oauth/spotify")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+/// The provider variables that point the real clients at a replay server on `base`, from
+/// `fixtures/replay.env` (which `cargo xtask run` reads too).
+fn provider_env(base: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(root().join("fixtures/replay.env"))?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().replace("{base}", base)))
+        .collect())
 }
 
 impl Backend {
@@ -186,7 +170,7 @@ impl Backend {
         );
         wait_for_port(replay_port, Duration::from_secs(20))?;
         let port = free_port()?;
-        let mut env = provider_env(&format!("http://127.0.0.1:{replay_port}"));
+        let mut env = provider_env(&format!("http://127.0.0.1:{replay_port}"))?;
         env.push(("DATABASE_URL".into(), db_url.clone()));
         env.push(("RUST_LOG".into(), "warn".into()));
         env.push((
