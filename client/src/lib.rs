@@ -39,6 +39,29 @@ pub struct Client {
     edits: std::sync::Mutex<()>,
 }
 
+/// The store's file name for a server: one store per server, so pointing the app at another
+/// server never mixes that server's rows or this device's unsent changes with the first one's.
+pub fn store_file(api_base: &str) -> String {
+    let key = reqwest::Url::parse(api_base)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(format!("{host}-{}", u.port_or_known_default()?))
+        })
+        .unwrap_or_else(|| "server".to_owned());
+    let safe: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("theset-{safe}.sqlite3")
+}
+
 /// Where the file vault keeps its key: outside the data folder (`THESET_KEY_DIR`, else the
 /// user's config folder).
 fn key_dir(data_dir: &Path) -> PathBuf {
@@ -131,5 +154,28 @@ impl Client {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::store_file;
+
+    #[test]
+    fn each_server_has_its_own_store() {
+        assert_eq!(
+            store_file("http://127.0.0.1:8080"),
+            "theset-127.0.0.1-8080.sqlite3"
+        );
+        assert_eq!(
+            store_file("https://api.theset.app/"),
+            "theset-api.theset.app-443.sqlite3"
+        );
+        assert_ne!(
+            store_file("http://127.0.0.1:8080"),
+            store_file("http://127.0.0.1:18080")
+        );
+        assert_eq!(store_file("not a url"), "theset-server.sqlite3");
+        assert_eq!(store_file("http://[::1]:9/"), "theset-___1_-9.sqlite3");
     }
 }

@@ -16,6 +16,8 @@ use theset_shared::api::ArtistSummary;
 use uuid::Uuid;
 
 const RUNS: usize = 7;
+/// A server address nothing answers on: the store is all the app has.
+const OFFLINE: &str = "http://127.0.0.1:1";
 const BUDGET_MS: f64 = 1000.0;
 /// Artists in the store: a fan's device after a season of use.
 const ARTISTS: usize = 500;
@@ -25,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     let data = dir.path().join("data");
     let store_dir = data.join("app.theset.desktop");
     std::fs::create_dir_all(&store_dir)?;
-    let store = theset_client::Store::open(&store_dir.join("theset.sqlite3"))?;
+    let store = theset_client::Store::open(&store_dir.join(theset_client::store_file(OFFLINE)))?;
     let artists: Vec<ArtistSummary> = (0..ARTISTS)
         .map(|i| ArtistSummary {
             id: Uuid::new_v4(),
@@ -61,7 +63,7 @@ fn main() -> anyhow::Result<()> {
             .env("DISPLAY", &display)
             .env("XDG_DATA_HOME", &data)
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .env("THESET_API_URL", "http://127.0.0.1:1")
+            .env("THESET_API_URL", OFFLINE)
             .env("THESET_EXIT_AFTER_FIRST_RENDER", "1")
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())

@@ -29,7 +29,8 @@ pub fn run() {
             let dir = app.path().app_data_dir()?;
             let api =
                 std::env::var("THESET_API_URL").unwrap_or_else(|_| DEFAULT_API_URL.to_owned());
-            let client = theset_client::Client::open(&dir.join("theset.sqlite3"), &api)?;
+            let client =
+                theset_client::Client::open(&dir.join(theset_client::store_file(&api)), &api)?;
             tracing::info!(data = %dir.display(), %api, "store opened");
             let shell = shell::Shell::start(app.handle(), Arc::new(client));
             app.manage(shell);

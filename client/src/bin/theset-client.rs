@@ -102,7 +102,10 @@ async fn main() -> Result<()> {
         .data
         .or_else(|| dirs::data_dir().map(|d| d.join("theset-client")))
         .context("no data folder: pass --data")?;
-    let client = Client::open(&data.join("theset.sqlite3"), &cli.server)?;
+    let client = Client::open(
+        &data.join(theset_client::store_file(&cli.server)),
+        &cli.server,
+    )?;
     match cli.command {
         Command::Signup { email, name } => {
             client.signup(&email, &password()?, &name).await?;
