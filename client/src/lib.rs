@@ -17,6 +17,7 @@ pub mod session;
 mod signin;
 pub mod store;
 pub mod sync;
+pub mod tiles;
 pub mod vault;
 pub mod views;
 

@@ -142,8 +142,9 @@ pub struct AppStatus {
     /// Changes saved on this device that the server has not confirmed yet.
     pub pending: usize,
     pub rejected: Vec<RejectedChange>,
-    /// Map tiles (`…/{z}/{x}/{y}.png`) when configured (`THESET_TILE_URL`); the map has its
-    /// bundled outlines either way.
+    /// Where the map asks for tiles (`…/{z}/{x}/{y}`, the shell's tile scheme, which keeps what
+    /// it fetched) when a tile server is configured (`THESET_TILE_URL`); the map has its bundled
+    /// outlines either way.
     pub tile_url: Option<String>,
 }
 

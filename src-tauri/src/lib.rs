@@ -4,6 +4,7 @@
 
 mod commands;
 mod shell;
+mod tiles;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub fn run() {
             app.manage(shell);
             Ok(())
         })
+        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
         .invoke_handler(tauri::generate_handler![
             commands::browse::list_cached_artists,
             commands::account::status,

@@ -32,9 +32,10 @@ impl Shell {
             client: client.clone(),
             poke,
             status,
-            tile_url: std::env::var("THESET_TILE_URL")
-                .ok()
-                .filter(|u| u.starts_with("https://") && u.contains("{z}")),
+            tile_url: std::env::var("THESET_TILE_URL").ok().filter(|u| {
+                (u.starts_with("https://") || u.starts_with("http://"))
+                    && ["{z}", "{x}", "{y}"].iter().all(|p| u.contains(p))
+            }),
             account: tokio::sync::RwLock::new(None),
         });
         tauri::async_runtime::spawn(forward(app.clone(), shell.clone()));
@@ -49,6 +50,11 @@ impl Shell {
             }
         });
         shell
+    }
+
+    /// The tile server's URL template, when one is configured (`THESET_TILE_URL`).
+    pub fn tile_source(&self) -> Option<String> {
+        self.tile_url.clone()
     }
 
     /// Asks the loop to sync now (after a local change, or the user's "sync" button).
@@ -85,7 +91,8 @@ impl Shell {
             },
             pending,
             rejected: self.client.rejected_changes().unwrap_or_default(),
-            tile_url: self.tile_url.clone(),
+            // The UI asks the shell's `tile:` scheme, which keeps what it fetched.
+            tile_url: self.tile_url.as_ref().map(|_| crate::tiles::ui_template()),
         }
     }
 

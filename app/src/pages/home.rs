@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use theset_shared::api::{ArtistSummary, ShowSummary};
 use theset_shared::ipc::CachedArtist;
 
-use super::{Failed, when};
+use super::{Failed, Loading, when};
 use crate::components::atoms::StaleNote;
 use crate::components::molecules::CardArtist;
 use crate::components::organisms::{ArtistGrid, ShowList};
@@ -78,7 +78,8 @@ pub fn Home() -> Element {
                 }
             }
             Some(Err(e)) if e.code != "offline" => rsx! { Failed { error: e.clone() } },
-            _ => rsx! {},
+            Some(Err(_)) => rsx! {},
+            None => rsx! { Loading { label: "what is trending" } },
         }
         section { class: "block", aria_labelledby: "local-title", id: "local-artists",
             h2 { id: "local-title", class: "section-title", "Artists" }

@@ -89,4 +89,15 @@ pub const MIGRATIONS: &[&str] = &[
         private     INTEGER NOT NULL,
         fetched_at  TEXT NOT NULL
     );",
+    // Map tiles the app has shown, so a venue's map keeps its detail offline.
+    "CREATE TABLE tiles (
+        z           INTEGER NOT NULL,
+        x           INTEGER NOT NULL,
+        y           INTEGER NOT NULL,
+        body        BLOB NOT NULL,
+        mime        TEXT NOT NULL,
+        fetched_at  TEXT NOT NULL,
+        PRIMARY KEY (z, x, y)
+    );
+    CREATE INDEX tiles_age_idx ON tiles (fetched_at);",
 ];

@@ -106,7 +106,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     let home = tempfile::tempdir()?;
     let mut backend = Backend::start(Seed::Empty).await?;
     let artist_name = artist_with_shows()?;
-    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
     let ui = Ui {
         app: driver.session().await?,
     };
@@ -242,7 +242,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     // Close the app and open it again, still with no server: everything is still there.
     ui.app.close().await?;
     drop(driver);
-    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
     let ui = Ui {
         app: driver.session().await?,
     };

@@ -14,7 +14,7 @@ async fn artists_show_online_then_from_the_local_store_offline() -> anyhow::Resu
         "seeded catalogue too small: {expected:?}"
     );
 
-    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
     let ui = Ui {
         app: driver.session().await?,
     };
@@ -28,7 +28,7 @@ async fn artists_show_online_then_from_the_local_store_offline() -> anyhow::Resu
     // artists from its SQLite store and says it is showing what is saved.
     backend.stop();
     drop(driver);
-    let driver = Driver::start(&display, home.path(), &backend.url, None)?;
+    let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
     let ui = Ui {
         app: driver.session().await?,
     };

@@ -58,7 +58,12 @@ async fn sign_in_with_google_spotify_and_a_mailed_link() -> anyhow::Result<()> {
     let backend = Backend::start(Seed::Empty).await?;
     let who = email("oauth");
     let browser = fake_browser(home.path())?;
-    let driver = Driver::start(&display, home.path(), &backend.url, Some(&browser))?;
+    let driver = Driver::start(
+        &display,
+        home.path(),
+        &backend.url,
+        &[("THESET_BROWSER", browser.to_str().context("path")?)],
+    )?;
     let ui = Ui {
         app: driver.session().await?,
     };

@@ -213,6 +213,9 @@ impl Backend {
         self.server = None;
         let server = Command::new(&self.bin)
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            // Cache keys are not namespaced by database: test servers over different databases
+            // sharing one Redis would answer each other's artist pages. In-process cache only.
+            .env_remove("REDIS_URL")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .spawn()?;
         self.server = Some(Guard(server));
@@ -288,20 +291,19 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// `home` holds the app's data and config (tokens' key) folders; `browser` is the program
-    /// that stands in for the system browser in sign-in flows.
+    /// `home` holds the app's data and config (tokens' key) folders; `env` adds settings of the
+    /// app (`THESET_BROWSER`, the program that stands in for the system browser in sign-in
+    /// flows; `THESET_TILE_URL`).
     pub fn start(
         display: &Display,
         home: &Path,
         api_url: &str,
-        browser: Option<&Path>,
+        env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let native = free_port()?;
         let mut command = Command::new("tauri-driver");
-        if let Some(b) = browser {
-            command.env("THESET_BROWSER", b);
-        }
+        command.envs(env.iter().copied());
         let child = command
             .args([
                 "--port",

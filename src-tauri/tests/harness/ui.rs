@@ -43,6 +43,11 @@ impl Ui {
         out
     }
 
+    /// Waits until no part of the page says it is loading.
+    pub async fn settled(&self) -> anyhow::Result<()> {
+        self.gone(".loading").await
+    }
+
     /// Waits until nothing matches `css`.
     pub async fn gone(&self, css: &str) -> anyhow::Result<()> {
         let start = Instant::now();
@@ -55,7 +60,10 @@ impl Ui {
         Ok(())
     }
 
+    /// Clicks the first element matching `css`, once the page has loaded what it is loading (a
+    /// list arriving above the target would move it under the pointer).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.settled().await?;
         self.wait(css)
             .await?
             .click()
@@ -66,6 +74,7 @@ impl Ui {
 
     /// Clicks the first element matching `css` whose text contains `text`.
     pub async fn click_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        self.settled().await?;
         let start = Instant::now();
         loop {
             for e in self.app.find_all(Locator::Css(css)).await? {
