@@ -27,6 +27,27 @@ const PREFIX: &str = "theset:";
 pub struct Cache {
     local: moka::future::Cache<String, Arc<Vec<u8>>>,
     redis: Option<ConnectionManager>,
+    /// Start of every Redis key: [`PREFIX`] and this deployment's namespace.
+    prefix: Arc<str>,
+}
+
+/// The deployment's namespace in Redis: `THESET_CACHE_NAMESPACE`, else the database it serves
+/// (host, port, name). Two deployments, or two servers over different databases, sharing one
+/// Redis then never answer each other's entries.
+fn namespace() -> String {
+    std::env::var("THESET_CACHE_NAMESPACE")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            let db = url::Url::parse(&std::env::var("DATABASE_URL").ok()?).ok()?;
+            Some(format!(
+                "{}:{}{}",
+                db.host_str().unwrap_or_default(),
+                db.port().unwrap_or(5432),
+                db.path()
+            ))
+        })
+        .unwrap_or_else(|| "default".to_owned())
 }
 
 impl Cache {
@@ -35,6 +56,7 @@ impl Cache {
         Self {
             local: build_local(LOCAL_TTL),
             redis: None,
+            prefix: Arc::from(PREFIX),
         }
     }
 
@@ -50,6 +72,7 @@ impl Cache {
         Ok(Self {
             local: build_local(LOCAL_TTL_SHARED),
             redis: Some(manager),
+            prefix: Arc::from(format!("{PREFIX}{}:", namespace())),
         })
     }
 
@@ -81,7 +104,7 @@ impl Cache {
             return Some(v);
         }
         let mut redis = self.redis.clone()?;
-        let got: Option<Vec<u8>> = guarded(redis.get(format!("{PREFIX}{}", key.full)))
+        let got: Option<Vec<u8>> = guarded(redis.get(format!("{}{}", self.prefix, key.full)))
             .await
             .flatten();
         let v = Arc::new(got?);
@@ -93,11 +116,11 @@ impl Cache {
         let value = Arc::new(value);
         self.local.insert(key.full.clone(), value.clone()).await;
         if let Some(mut redis) = self.redis.clone() {
-            let full = format!("{PREFIX}{}", key.full);
+            let full = format!("{}{}", self.prefix, key.full);
             let mut pipe = redis::pipe();
             pipe.set_ex(&full, value.as_slice(), SHARED_TTL.as_secs());
             for tag in &key.tags {
-                let tag_key = format!("{PREFIX}tag:{tag}");
+                let tag_key = format!("{}tag:{tag}", self.prefix);
                 pipe.sadd(&tag_key, &full).expire(
                     &tag_key,
                     i64::try_from(SHARED_TTL.as_secs() * 2).unwrap_or(i64::MAX),
@@ -115,7 +138,7 @@ impl Cache {
             .local
             .invalidate_entries_if(move |k, _| k.contains(&marker));
         if let Some(mut redis) = self.redis.clone() {
-            let tag_key = format!("{PREFIX}tag:{tag}");
+            let tag_key = format!("{}tag:{tag}", self.prefix);
             if let Some(keys) = guarded::<Vec<String>>(redis.smembers(&tag_key)).await {
                 let mut pipe = redis::pipe();
                 for k in &keys {

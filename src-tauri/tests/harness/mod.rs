@@ -213,9 +213,6 @@ impl Backend {
         self.server = None;
         let server = Command::new(&self.bin)
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
-            // Cache keys are not namespaced by database: test servers over different databases
-            // sharing one Redis would answer each other's artist pages. In-process cache only.
-            .env_remove("REDIS_URL")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .spawn()?;
         self.server = Some(Guard(server));
