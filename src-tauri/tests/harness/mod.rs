@@ -353,17 +353,13 @@ impl Driver {
                 Ok(c) => return Ok(c),
                 Err(e) if tries < 40 => {
                     tries += 1;
-                    tracing_free_log(&e);
+                    eprintln!("webdriver session not ready yet: {e}");
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
     }
-}
-
-fn tracing_free_log(e: &dyn std::fmt::Display) {
-    eprintln!("webdriver session not ready yet: {e}");
 }
 
 /// Saves a screenshot under `<target>/screenshots/` for people to look at.
