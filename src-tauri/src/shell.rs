@@ -96,10 +96,13 @@ impl Shell {
         }
     }
 
-    /// Tells the webview that the store changed (a local change or a pull).
-    pub async fn changed(&self, app: &AppHandle) {
+    /// Tells the webview that the store changed (a local change or a pull), and answers the
+    /// status it sent along.
+    pub async fn changed(&self, app: &AppHandle) -> AppStatus {
         let _ = app.emit(events::STORE_CHANGED, ());
-        let _ = app.emit(events::STATUS, self.app_status().await);
+        let status = self.app_status().await;
+        let _ = app.emit(events::STATUS, status.clone());
+        status
     }
 }
 

@@ -24,8 +24,7 @@ pub async fn sync_now(shell: ShellState<'_>) -> IpcResult<AppStatus> {
 async fn signed_in(app: &AppHandle, shell: &ShellState<'_>) -> IpcResult<AppStatus> {
     shell.refresh_account().await;
     shell.poke();
-    shell.changed(app).await;
-    Ok(shell.app_status().await)
+    Ok(shell.changed(app).await)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -122,8 +121,7 @@ pub async fn magic_link_consume(
 pub async fn sign_out(app: AppHandle, shell: ShellState<'_>) -> IpcResult<AppStatus> {
     shell.client.logout().await.map_err(ipc_error)?;
     shell.refresh_account().await;
-    shell.changed(&app).await;
-    Ok(shell.app_status().await)
+    Ok(shell.changed(&app).await)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -11,8 +11,7 @@ use super::{IpcResult, ShellState, invalid, ipc_error};
 /// After a local change: show it everywhere and try to send it.
 async fn saved(app: &AppHandle, shell: &ShellState<'_>) -> IpcResult<AppStatus> {
     shell.poke();
-    shell.changed(app).await;
-    Ok(shell.app_status().await)
+    Ok(shell.changed(app).await)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -99,6 +98,5 @@ pub async fn dismiss_change(
     id: Uuid,
 ) -> IpcResult<AppStatus> {
     shell.client.store().dismiss(id).map_err(ipc_error)?;
-    shell.changed(&app).await;
-    Ok(shell.app_status().await)
+    Ok(shell.changed(&app).await)
 }
