@@ -31,6 +31,8 @@ apt_packages=(
   libssl-dev pkg-config build-essential file xvfb xauth x11-utils imagemagick webkit2gtk-driver
   # the local SMTP sink (aiosmtpd) and the API fuzzer (schemathesis) live in a Python venv
   python3 python3-venv
+  # a real reverse proxy in front of backend processes (the trusted-proxy tests)
+  nginx
 )
 
 deps() {
@@ -41,7 +43,14 @@ deps() {
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq
+    # Packages with a service (postgresql, redis, nginx) must not start system-wide daemons:
+    # the project runs its own on loopback. policy-rc.d tells the installers so.
+    local policy=/usr/sbin/policy-rc.d placed=""
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && placed=1
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ -n "$placed" ]; then rm -f "$policy"; fi
   fi
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || rustup target add wasm32-unknown-unknown

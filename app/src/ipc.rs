@@ -138,6 +138,24 @@ pub async fn magic_link_consume(link: &str) -> Result<AppStatus, IpcError> {
     invoke(commands::MAGIC_LINK_CONSUME, &Link { link }).await
 }
 
+#[derive(Serialize)]
+struct Code<'a> {
+    code: &'a str,
+}
+
+/// Confirms the account's address with the code or link from the mail.
+pub async fn confirm_email(code: &str) -> Result<AppStatus, IpcError> {
+    invoke(commands::CONFIRM_EMAIL, &Code { code }).await
+}
+
+pub async fn resend_confirmation() -> Result<(), IpcError> {
+    invoke(commands::RESEND_CONFIRMATION, &NoArgs {}).await
+}
+
+pub async fn add_email(email: &str) -> Result<(), IpcError> {
+    invoke(commands::ADD_EMAIL, &Email { email }).await
+}
+
 pub async fn sign_out() -> Result<AppStatus, IpcError> {
     invoke(commands::SIGN_OUT, &NoArgs {}).await
 }

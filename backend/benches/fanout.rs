@@ -48,7 +48,7 @@ async fn main() {
         .bind(show).bind(artist).fetch_one(&db).await.expect("list");
     let line: Uuid = sqlx::query_scalar("INSERT INTO setlist_songs (setlist_id, title, position) VALUES ($1, 'Song', 0) RETURNING id")
         .bind(list).fetch_one(&db).await.expect("line");
-    let voters: Vec<Uuid> = sqlx::query_scalar("INSERT INTO users (email, display_name) SELECT 'v' || n || '@b.example', 'V' FROM generate_series(1, $1) n RETURNING id")
+    let voters: Vec<Uuid> = sqlx::query_scalar("INSERT INTO users (email, display_name, email_verified_at) SELECT 'v' || n || '@b.example', 'V', now() FROM generate_series(1, $1) n RETURNING id")
         .bind(VOTES as i32).fetch_all(&db).await.expect("voters");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

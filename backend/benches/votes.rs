@@ -66,7 +66,7 @@ async fn stage(db: &PgPool) -> (Vec<Uuid>, Vec<String>) {
     let tokens: Vec<String> = (0..USERS).map(|_| tokens::new_token()).collect();
     let digests: Vec<Vec<u8>> = tokens.iter().map(|t| tokens::digest(t)).collect();
     sqlx::query(
-        "WITH u AS (INSERT INTO users (email, display_name) SELECT 'fan' || n || '@bench.example', 'Fan' \
+        "WITH u AS (INSERT INTO users (email, display_name, email_verified_at) SELECT 'fan' || n || '@bench.example', 'Fan', now() \
                     FROM generate_series(1, $1) n RETURNING id), \
               numbered AS (SELECT id, row_number() OVER () AS n FROM u), \
               s AS (INSERT INTO sessions (user_id, device_id) SELECT id, 'bench' FROM numbered RETURNING id, user_id) \

@@ -150,6 +150,11 @@ impl Cache {
         }
     }
 
+    /// The Redis connection and this deployment's key prefix, for other shared state (limits).
+    pub fn redis(&self) -> Option<(ConnectionManager, String)> {
+        self.redis.clone().map(|r| (r, self.prefix.to_string()))
+    }
+
     pub fn has_shared_level(&self) -> bool {
         self.redis.is_some()
     }

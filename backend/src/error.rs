@@ -45,6 +45,15 @@ pub enum AppError {
     NotReady(String),
     #[error("upstream: {0}")]
     Upstream(String),
+    /// A provider's limiter is spent by other callers: fail fast rather than queue this request.
+    #[error("upstream busy")]
+    UpstreamBusy(std::time::Duration),
+    /// A bounded queue of this process is full (password hashing, image decoding).
+    #[error("server busy")]
+    ServerBusy(std::time::Duration),
+    /// The caller's address is not confirmed yet; the action needs it.
+    #[error("email unverified")]
+    EmailUnverified,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -71,112 +80,127 @@ impl AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, code, message) = match self {
-            Self::RateLimited(wait) => return rate_limited(wait),
-            Self::Stale(current) => {
-                let mut body = serde_json::json!(ErrorBody::new(
-                    ErrorCode::Conflict,
-                    "this was changed since you loaded it; merge with the current version",
-                ));
-                body["current"] = current;
-                return (StatusCode::CONFLICT, Json(body)).into_response();
+impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } | Self::InvalidToken => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::Csrf | Self::EmailUnverified => StatusCode::FORBIDDEN,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Stale(_) | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::ResyncRequired => StatusCode::GONE,
+            Self::UpgradeRequired(_) => StatusCode::UPGRADE_REQUIRED,
+            Self::NotReady(_) | Self::UpstreamBusy(_) | Self::ServerBusy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::UnsupportedMediaType(message) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                message,
-            ),
-            Self::Forbidden => (
-                StatusCode::FORBIDDEN,
-                ErrorCode::Forbidden,
-                "your account may not do this".into(),
-            ),
-            Self::Csrf => (
-                StatusCode::FORBIDDEN,
-                ErrorCode::CsrfRejected,
-                "send the session's X-CSRF-Token header with every change".into(),
-            ),
-            Self::InvalidToken => (
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidToken,
-                "this link or code is invalid, expired or already used".into(),
-            ),
-            Self::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
-            Self::NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                ErrorCode::NotFound,
-                format!("{what} not found"),
-            ),
-            Self::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthorized,
-                "missing or invalid credentials".into(),
-            ),
-            Self::Conflict(message) => (StatusCode::CONFLICT, ErrorCode::Conflict, message),
-            Self::ResyncRequired => (
-                StatusCode::GONE,
-                ErrorCode::ResyncRequired,
-                "your copy is older than the change history we keep: push your changes, then sync from scratch".into(),
-            ),
-            Self::UpgradeRequired(min) => {
-                let mut body = serde_json::json!(ErrorBody::new(
-                    ErrorCode::UpgradeRequired,
-                    "this version of the app is too old to sync; please update it",
-                ));
-                body["min_version"] = serde_json::json!(min);
-                return (StatusCode::UPGRADE_REQUIRED, Json(body)).into_response();
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code clients act on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest { code, .. } => *code,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Csrf => ErrorCode::CsrfRejected,
+            Self::EmailUnverified => ErrorCode::EmailUnverified,
+            Self::InvalidToken => ErrorCode::InvalidToken,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::Stale(_) | Self::Conflict(_) => ErrorCode::Conflict,
+            Self::ResyncRequired => ErrorCode::ResyncRequired,
+            Self::UpgradeRequired(_) => ErrorCode::UpgradeRequired,
+            Self::NotReady(_) => ErrorCode::NotReady,
+            Self::Upstream(_) => ErrorCode::UpstreamUnavailable,
+            Self::UpstreamBusy(_) => ErrorCode::UpstreamBusy,
+            Self::ServerBusy(_) => ErrorCode::ServerBusy,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// A sentence safe to show anyone: never internals, URLs or provider answers (those go to
+    /// the log, see [`AppError::log`]).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::BadRequest { message, .. }
+            | Self::UnsupportedMediaType(message)
+            | Self::Conflict(message) => message.clone(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::Unauthorized => "missing or invalid credentials".into(),
+            Self::Forbidden => "your account may not do this".into(),
+            Self::Csrf => "send the session's X-CSRF-Token header with every change".into(),
+            Self::EmailUnverified => "confirm your email address first: open the link we mailed \
+                                      you, or ask for a new one"
+                .into(),
+            Self::InvalidToken => "this link or code is invalid, expired or already used".into(),
+            Self::RateLimited(_) => "too many requests; wait and try again".into(),
+            Self::Stale(_) => {
+                "this was changed since you loaded it; merge with the current version".into()
             }
-            Self::NotReady(reason) => {
-                tracing::warn!(%reason, "not ready");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::NotReady,
-                    "service not ready".into(),
-                )
+            Self::ResyncRequired => "your copy is older than the change history we keep: push \
+                                     your changes, then sync from scratch"
+                .into(),
+            Self::UpgradeRequired(_) => {
+                "this version of the app is too old to sync; please update it".into()
             }
-            Self::Upstream(reason) => {
-                tracing::warn!(%reason, "upstream failure");
-                (
-                    StatusCode::BAD_GATEWAY,
-                    ErrorCode::UpstreamUnavailable,
-                    "a music service we rely on is unavailable; try again shortly".into(),
-                )
+            Self::NotReady(_) => "service not ready".into(),
+            Self::Upstream(_) => {
+                "a music service we rely on is unavailable; try again shortly".into()
             }
-            Self::Database(err) => {
-                tracing::error!(error = %err, "database error");
-                internal()
+            Self::UpstreamBusy(_) => {
+                "a music service we rely on is busy right now; try again shortly".into()
             }
-            Self::Internal(err) => {
-                tracing::error!(error = ?err, "internal error");
-                internal()
-            }
-        };
-        (status, Json(ErrorBody::new(code, message))).into_response()
+            Self::ServerBusy(_) => "the server is busy; try again in a moment".into(),
+            Self::Database(_) | Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// How long a client should wait before trying again, where that is known.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::RateLimited(d) | Self::UpstreamBusy(d) | Self::ServerBusy(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// Writes what the client is not told to the log.
+    fn log(&self) {
+        match self {
+            Self::NotReady(reason) => tracing::warn!(%reason, "not ready"),
+            Self::Upstream(reason) => tracing::warn!(%reason, "upstream failure"),
+            Self::Database(err) => tracing::error!(error = %err, "database error"),
+            Self::Internal(err) => tracing::error!(error = ?err, "internal error"),
+            _ => {}
+        }
     }
 }
 
-fn rate_limited(wait: std::time::Duration) -> Response {
-    // Whole seconds, rounded up, never 0: clients sleep at least that long.
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(axum::http::header::RETRY_AFTER, secs.max(1).to_string())],
-        Json(ErrorBody::new(
-            ErrorCode::RateLimited,
-            "too many requests; wait and try again",
-        )),
-    )
-        .into_response()
-}
-
-fn internal() -> (StatusCode, ErrorCode, String) {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorCode::Internal,
-        "internal error".into(),
-    )
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let mut body = serde_json::json!(ErrorBody::new(self.code(), self.public_message()));
+        match &self {
+            Self::Stale(current) => body["current"] = current.clone(),
+            Self::UpgradeRequired(min) => body["min_version"] = serde_json::json!(min),
+            _ => {}
+        }
+        let mut res = (status, Json(body)).into_response();
+        if let Some(wait) = self.retry_after() {
+            // Whole seconds, rounded up, never 0: clients sleep at least that long.
+            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
 }
 
 impl From<QueryRejection> for AppError {

@@ -15,6 +15,9 @@ use crate::providers::ProviderError;
 pub enum ImportError {
     #[error("Ticketmaster does not know this artist")]
     NotFound,
+    /// Ticketmaster's limiter is spent by other callers; retry after this long.
+    #[error("Ticketmaster is busy")]
+    Busy(std::time::Duration),
     #[error("{0}")]
     Upstream(String),
     #[error(transparent)]
@@ -40,9 +43,13 @@ pub async fn phase_one(state: &AppState, tm_id: &str) -> Result<Started, ImportE
                     let tm = state.providers.ticketmaster.as_ref().ok_or_else(|| {
                         ImportError::Upstream("Ticketmaster is not configured".into())
                     })?;
-                    match tm.attraction(tm_id).await {
+                    // A person waits on this call: fail fast when others spent the limiter.
+                    match tm.interactive().attraction(tm_id).await {
                         Ok(a) => a,
                         Err(ProviderError::NotFound { .. }) => return Err(ImportError::NotFound),
+                        Err(ProviderError::Busy { retry_after, .. }) => {
+                            return Err(ImportError::Busy(retry_after));
+                        }
                         Err(e) => return Err(ImportError::Upstream(e.to_string())),
                     }
                 }

@@ -90,11 +90,13 @@ impl AppState {
                 .max_capacity(50_000)
                 .time_to_live(ttl * 3)
                 .build(),
-            auth: auth::AuthConfig::from_env(),
+            auth: auth::AuthConfig::new(auth::tokens::random_key()),
         }
     }
 
-    /// Replaces the accounts configuration (tests: a mail server, fake OAuth providers, limits).
+    /// Replaces the accounts configuration (the server: from the environment; tests: a mail
+    /// server, fake OAuth providers, limits). Without it, accounts run on defaults: a random key,
+    /// no mail, no OAuth providers, in-process limits.
     pub fn with_auth(mut self, auth: auth::AuthConfig) -> Self {
         self.auth = auth;
         self

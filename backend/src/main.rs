@@ -67,6 +67,9 @@ enum Command {
     },
     /// Give an account a role (`user`, `moderator`, `admin`): how the first admin is made.
     SetRole { email: String, role: String },
+    /// Mark an account's address confirmed, as its mailed code would (an operator vouching for
+    /// it: the first admin, or a deployment without mail). Password and sessions stay.
+    ConfirmEmail { email: String },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {
         #[arg(long, env = "THESET_FIXTURES", default_value = "fixtures")]
@@ -82,6 +85,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    // Configuration the server refuses is refused before anything else happens.
+    let serve_auth = match &cli.command {
+        Some(Command::Serve { listen }) => {
+            theset_backend::auth::require_token_secret(*listen)?;
+            Some(theset_backend::auth::AuthConfig::from_env()?)
+        }
+        _ => None,
+    };
     // The replay server needs no database.
     if let Some(Command::Replay { fixtures, listen }) = &cli.command {
         let catalogue = replay::Catalogue::load(fixtures)?;
@@ -148,6 +159,34 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             println!("{email} is now {}", role.as_str());
         }
+        Command::ConfirmEmail { email } => {
+            MIGRATOR.run(&pool).await.context("migrating")?;
+            let mut tx = pool.begin().await?;
+            let id = theset_backend::db::users::by_email(&mut *tx, &email)
+                .await?
+                .with_context(|| format!("no account uses {email}"))?;
+            theset_backend::actions::accounts::prove_address(
+                &mut tx,
+                id,
+                &email,
+                theset_backend::actions::accounts::Prover::Owner,
+            )
+            .await?
+            .with_context(|| format!("{email} changed meanwhile"))?;
+            theset_backend::db::audit::record(
+                &mut *tx,
+                theset_backend::db::audit::Event {
+                    actor: None,
+                    action: "auth.email_verified",
+                    subject: Some(id),
+                    ip: None,
+                    detail: serde_json::json!({ "via": "cli" }),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            println!("{email} is confirmed");
+        }
         Command::Import {
             mut names,
             all_in_fixtures,
@@ -194,6 +233,11 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(?report, "offline catalogue loaded");
         }
         Command::Serve { listen } => {
+            theset_backend::auth::require_token_secret(listen)?;
+            let mut auth = match serve_auth {
+                Some(auth) => auth,
+                None => theset_backend::auth::AuthConfig::from_env()?,
+            };
             MIGRATOR.run(&pool).await.context("migrating")?;
             let done = db::shows::complete_past(&pool).await?;
             tracing::debug!(done, "past shows marked completed");
@@ -220,7 +264,9 @@ async fn main() -> anyhow::Result<()> {
                     let _ = cron_stop_rx.await;
                 }));
             }
-            let state = AppState::with_cache(pool, providers, cache);
+            auth.share_limits(&cache);
+            tracing::info!(shared = auth.limits.is_shared(), "rate limits ready");
+            let state = AppState::with_cache(pool, providers, cache).with_auth(auth);
             axum::serve(
                 listener,
                 app(state).into_make_service_with_connect_info::<SocketAddr>(),

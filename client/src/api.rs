@@ -48,9 +48,10 @@ impl ApiClient {
             .await
             .map_err(ClientError::Network)?;
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let body = res.bytes().await.map_err(ClientError::Network)?;
         if !(200..300).contains(&status) {
-            return Err(ClientError::from_status(status, &body));
+            return Err(ClientError::from_answer(status, &headers, &body));
         }
         serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
     }
@@ -69,9 +70,10 @@ impl ApiClient {
             .await
             .map_err(ClientError::Network)?;
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let bytes = res.bytes().await.map_err(ClientError::Network)?;
         if !(200..300).contains(&status) {
-            return Err(ClientError::from_status(status, &bytes));
+            return Err(ClientError::from_answer(status, &headers, &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
@@ -101,6 +103,7 @@ impl ApiClient {
         }
         let res = req.send().await.map_err(ClientError::Network)?;
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let bytes = res.bytes().await.map_err(ClientError::Network)?;
         if status == 426 {
             let min = serde_json::from_slice::<serde_json::Value>(&bytes)
@@ -111,12 +114,17 @@ impl ApiClient {
             return Err(ClientError::UpgradeRequired { min });
         }
         if !(200..300).contains(&status) {
-            return Err(ClientError::from_status(status, &bytes));
+            return Err(ClientError::from_answer(status, &headers, &bytes));
         }
         if bytes.is_empty() {
             return serde_json::from_slice(b"null").map_err(|e| ClientError::Decode(e.to_string()));
         }
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// The server's base URL.
+    pub fn base(&self) -> &reqwest::Url {
+        &self.base
     }
 
     /// The server's base URL (for the live stream).

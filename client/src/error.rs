@@ -35,6 +35,9 @@ pub enum ClientError {
     SignedOut,
     #[error("token storage: {0}")]
     Vault(String),
+    /// The server asked to slow down (429): nothing was lost, try again after `retry_after`.
+    #[error("the server asked to wait {retry_after:?}")]
+    RateLimited { retry_after: std::time::Duration },
     /// The server no longer speaks this app's sync protocol.
     #[error("this app is too old for the server (needs protocol {min})")]
     UpgradeRequired { min: u32 },
@@ -43,7 +46,7 @@ pub enum ClientError {
 impl ClientError {
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Timeout => true,
+            Self::Network(_) | Self::Timeout | Self::RateLimited { .. } => true,
             Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
@@ -56,7 +59,9 @@ impl ClientError {
             Self::Server { status, .. } if *status >= 500 => {
                 "The TheSet server is having trouble right now."
             }
-            Self::Server { status: 429, .. } => "The TheSet server is busy; trying again shortly.",
+            Self::Server { status: 429, .. } | Self::RateLimited { .. } => {
+                "The TheSet server is busy; trying again shortly."
+            }
             Self::Server { .. } => "The TheSet server refused the request.",
             Self::Store(_) | Self::StoreTooNew { .. } => "This device's saved data can't be read.",
             Self::SignIn(_) => "Signing in did not complete; try again.",
@@ -68,6 +73,35 @@ impl ClientError {
             Self::BadUrl(_) | Self::Decode(_) => {
                 "The app and the server don't understand each other; update the app."
             }
+        }
+    }
+
+    /// The error of a failed answer; a 429 becomes [`ClientError::RateLimited`] with the
+    /// server's `Retry-After` (1 s when it sent none).
+    pub(crate) fn from_answer(
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        if status == 429 {
+            let secs = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(1);
+            return Self::RateLimited {
+                retry_after: std::time::Duration::from_secs(secs.clamp(1, 3600)),
+            };
+        }
+        Self::from_status(status, body)
+    }
+
+    /// The stable error code the server answered with, if any.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Server { code, .. } => code.as_deref(),
+            Self::RateLimited { .. } => Some("rate_limited"),
+            _ => None,
         }
     }
 

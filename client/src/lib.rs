@@ -27,9 +27,9 @@ use theset_shared::ipc::{CachedArtist, SyncReport};
 
 pub use api::ApiClient;
 pub use error::ClientError;
-pub use session::Session;
+pub use session::{Session, SignedUp};
 pub use store::Store;
-pub use sync::SyncOutcome;
+pub use sync::{Held, Pushed, SyncOutcome};
 
 /// The store, the session and the backend connection of one app instance.
 pub struct Client {
@@ -43,6 +43,12 @@ pub struct Client {
 /// The store's file name for a server: one store per server, so pointing the app at another
 /// server never mixes that server's rows or this device's unsent changes with the first one's.
 pub fn store_file(api_base: &str) -> String {
+    format!("theset-{}.sqlite3", server_key(api_base))
+}
+
+/// `host-port` of a server, made safe for a file name: what keeps one server's store and tokens
+/// apart from another's.
+pub fn server_key(api_base: &str) -> String {
     let key = reqwest::Url::parse(api_base)
         .ok()
         .and_then(|u| {
@@ -60,7 +66,7 @@ pub fn store_file(api_base: &str) -> String {
             }
         })
         .collect();
-    format!("theset-{safe}.sqlite3")
+    safe
 }
 
 /// Where the file vault keeps its key: outside the data folder (`THESET_KEY_DIR`, else the
@@ -77,7 +83,12 @@ impl Client {
     /// go to the OS keyring, or an encrypted file beside the store where there is none.
     pub fn open(db_path: &Path, api_base: &str) -> Result<Self, ClientError> {
         let data_dir = db_path.parent().unwrap_or(Path::new(".")).to_owned();
-        let vault = vault::open(api_base, &data_dir, &key_dir(&data_dir));
+        let vault = vault::open(
+            api_base,
+            &server_key(api_base),
+            &data_dir,
+            &key_dir(&data_dir),
+        );
         Self::open_with_vault(db_path, api_base, vault)
     }
 
@@ -105,7 +116,12 @@ impl Client {
         &self.session
     }
 
-    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Result<(), ClientError> {
+    pub async fn signup(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+    ) -> Result<session::SignedUp, ClientError> {
         self.session.signup(email, password, name).await
     }
 

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::Client;
 use crate::error::ClientError;
+use crate::sync::{Held, SyncOutcome};
 
 /// What the sync loop reports to the app (the UI shows it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub enum Status {
     Offline(String),
     SignedOut,
     UpgradeRequired,
+    /// Signed in, but the address is not confirmed: contributions wait on the device.
+    AwaitingConfirmation,
 }
 
 /// Backoff after failed syncs: 1 s doubling to 60 s.
@@ -41,6 +44,23 @@ pub async fn run(
     loop {
         let _ = status.send(Status::Syncing);
         let wait = match client.sync().await {
+            Ok(SyncOutcome {
+                held: Some(Held::EmailUnverified),
+                ..
+            }) => {
+                failures = 0;
+                let _ = status.send(Status::AwaitingConfirmation);
+                period
+            }
+            Ok(SyncOutcome {
+                held: Some(Held::Busy(retry_after)),
+                ..
+            }) => {
+                // Not a failure: the server asked for a pause, and the rest goes after it.
+                failures = 0;
+                let _ = status.send(Status::Idle);
+                retry_after
+            }
             Ok(_) => {
                 failures = 0;
                 let _ = status.send(Status::Idle);

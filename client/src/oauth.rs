@@ -46,17 +46,26 @@ pub async fn sign_in(
         .port();
     let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    // A secret path only this flow knows: any other program on this machine that finds the port
+    // and sends a made-up callback is ignored.
+    let state = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
+    let callback = format!("/callback/{state}");
     let started: OAuthStarted = api
         .post(
             &format!("/auth/oauth/{provider}/start"),
             &OAuthStart {
-                redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+                redirect_uri: format!("http://127.0.0.1:{port}{callback}"),
                 code_challenge: challenge,
             },
         )
         .await?;
+    if !safe_to_open(&started.authorize_url, api.base()) {
+        return Err(ClientError::SignIn(
+            "the server sent a sign-in address that is not https; not opening it".into(),
+        ));
+    }
     open_browser(&started.authorize_url)?;
-    let code = tokio::time::timeout(timeout, receive(&listener))
+    let code = tokio::time::timeout(timeout, receive(&listener, &callback))
         .await
         .map_err(|_| ClientError::SignIn("the browser did not come back in time".into()))??;
     api.post(
@@ -71,10 +80,33 @@ pub async fn sign_in(
     .await
 }
 
-/// Waits for the browser's `GET /callback?code=…` (or `?error=…`) and answers it with a page.
-/// Other requests (a favicon) get 404 and the wait goes on. Written by hand rather than with an
-/// HTTP server crate: it reads one request line from a loopback socket and answers once.
-async fn receive(listener: &TcpListener) -> Result<String, ClientError> {
+/// Whether the app may open `url` in the system browser: `https` always; plain `http` only
+/// on a loopback host while the app itself talks to a loopback server (the local run and its
+/// fake providers). Anything else (`javascript:`, `file:`, `http://` elsewhere) is refused: a
+/// tampered or misconfigured server must not steer the browser to a page that reads the flow.
+pub fn safe_to_open(url: &str, api_base: &reqwest::Url) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let loopback = |u: &reqwest::Url| match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => loopback(&url) && loopback(api_base),
+        _ => false,
+    }
+}
+
+/// Waits for the browser's `GET {callback}?code=…` (or `?error=…`) and answers it with a page.
+/// Other requests (a favicon, a guess at the port without the flow's secret path) get 404 and
+/// the wait goes on. Written by hand rather than with an HTTP server crate: it reads one request
+/// line from a loopback socket and answers once.
+async fn receive(listener: &TcpListener, callback: &str) -> Result<String, ClientError> {
+    let expected = format!("{callback}?");
     loop {
         let (mut stream, _) = listener
             .accept()
@@ -83,7 +115,7 @@ async fn receive(listener: &TcpListener) -> Result<String, ClientError> {
         let Some(target) = request_target(&mut stream).await else {
             continue;
         };
-        let Some(query) = target.strip_prefix("/callback?") else {
+        let Some(query) = target.strip_prefix(expected.as_str()) else {
             respond(&mut stream, "404 Not Found", "").await;
             continue;
         };
@@ -133,4 +165,67 @@ async fn respond(stream: &mut TcpStream, status: &str, body: &str) {
     );
     let _ = stream.write_all(res.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_the_local_run_is_opened() {
+        let remote = reqwest::Url::parse("https://api.theset.app/").expect("url");
+        let local = reqwest::Url::parse("http://127.0.0.1:8080/").expect("url");
+        assert!(safe_to_open(
+            "https://accounts.google.com/o/oauth2/auth?x=1",
+            &remote
+        ));
+        assert!(!safe_to_open(
+            "http://accounts.google.com/o/oauth2/auth",
+            &remote
+        ));
+        assert!(!safe_to_open("http://127.0.0.1:18081/auth", &remote));
+        assert!(safe_to_open("http://127.0.0.1:18081/auth", &local));
+        assert!(!safe_to_open("http://evil.example/auth", &local));
+        assert!(!safe_to_open("javascript:alert(1)", &local));
+        assert!(!safe_to_open("file:///etc/passwd", &local));
+        assert!(!safe_to_open("not a url", &local));
+    }
+
+    #[tokio::test]
+    async fn the_listener_ignores_callbacks_without_the_flow_secret() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let waiting = tokio::spawn(async move { receive(&listener, "/callback/s3cret").await });
+        let get = |path: &str| {
+            let path = path.to_owned();
+            async move {
+                let mut s = TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect");
+                s.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes())
+                    .await
+                    .expect("write");
+                let mut out = String::new();
+                s.read_to_string(&mut out).await.expect("read");
+                out
+            }
+        };
+        assert!(
+            get("/callback?code=forged")
+                .await
+                .starts_with("HTTP/1.1 404")
+        );
+        assert!(
+            get("/callback/guess?code=forged")
+                .await
+                .starts_with("HTTP/1.1 404")
+        );
+        assert!(!waiting.is_finished(), "a forged callback ended the wait");
+        assert!(
+            get("/callback/s3cret?code=real")
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
+        assert_eq!(waiting.await.expect("join").expect("code"), "real");
+    }
 }

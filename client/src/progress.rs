@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use eventsource_client as es;
 use futures::StreamExt;
-use theset_shared::api::JobEvent;
+use theset_shared::api::{ImportRequest, ImportResponse, JobEvent};
 
 use crate::Client;
 use crate::error::ClientError;
@@ -15,6 +15,19 @@ use crate::error::ClientError;
 const MAX_RETRIES: u32 = 10;
 
 impl Client {
+    /// Starts (or joins) the import of an artist found on Ticketmaster, as the signed-in fan
+    /// (imports spend the account's budget and need a confirmed address).
+    pub async fn import_artist(
+        &self,
+        ticketmaster_id: &str,
+    ) -> Result<ImportResponse, ClientError> {
+        let body = ImportRequest {
+            ticketmaster_id: ticketmaster_id.to_owned(),
+        };
+        self.authed(reqwest::Method::POST, "/artists/import", &[], Some(&body))
+            .await
+    }
+
     /// Calls `on_event` with every event of a progress stream (`/jobs/{id}/events`,
     /// `/artists/{slug}/import/events`), in order, once each, until the server ends it.
     pub async fn follow_progress(

@@ -17,6 +17,15 @@ use crate::vault::{Tokens, Vault};
 /// Refresh when the access token has less than this left.
 const REFRESH_AHEAD: Duration = Duration::from_secs(60);
 
+/// What a sign-up led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedUp {
+    /// Signed in; the address waits for its confirmation code (voting waits with it).
+    SignedIn,
+    /// The address has an account already: its owner got a mail with a sign-in link.
+    CheckMail,
+}
+
 pub struct Session {
     api: ApiClient,
     vault: Box<dyn Vault>,
@@ -77,8 +86,16 @@ impl Session {
         self.adopt(pair).await
     }
 
-    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Result<(), ClientError> {
-        let pair: TokenPair = self
+    /// Signs up, then signs in with the same password. The server answers a sign-up the same
+    /// whether or not the address had an account; when it had one (with another password), the
+    /// sign-in is refused and the owner finds a mail with a sign-in link instead.
+    pub async fn signup(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+    ) -> Result<SignedUp, ClientError> {
+        let _: theset_shared::api::SignupAccepted = self
             .api
             .call(
                 Method::POST,
@@ -94,7 +111,11 @@ impl Session {
                 }),
             )
             .await?;
-        self.adopt(pair).await
+        match self.login(email, password).await {
+            Ok(()) => Ok(SignedUp::SignedIn),
+            Err(ClientError::Server { status: 401, .. }) => Ok(SignedUp::CheckMail),
+            Err(e) => Err(e),
+        }
     }
 
     /// Takes a token pair obtained elsewhere (OAuth, magic link).

@@ -1,7 +1,7 @@
 //! Sign-in without a password: Google or Spotify through the system browser (see `oauth.rs`),
 //! or a link mailed to the user whose token is pasted into the app.
 
-use theset_shared::api::{EmailRequest, MagicLinkConsume, TokenPair};
+use theset_shared::api::{EmailRequest, MagicLinkConsume, TokenPair, TokenRequest};
 
 use crate::error::ClientError;
 use crate::session::device_name;
@@ -65,6 +65,55 @@ impl Client {
             )
             .await?;
         self.session.adopt(pair).await
+    }
+}
+
+impl Client {
+    /// Confirms the account's address with the code (or link) from the verification mail. Sent
+    /// with the session: the server then knows the confirmer is the account's owner and keeps
+    /// the password (a code confirmed anywhere else hands the account to the mailbox).
+    pub async fn confirm_email(&self, pasted: &str) -> Result<(), ClientError> {
+        let token = token_of(pasted).ok_or_else(|| {
+            ClientError::SignIn("that is not a code or link from a TheSet mail".into())
+        })?;
+        let _: Option<serde_json::Value> = self
+            .authed(
+                reqwest::Method::POST,
+                "/auth/verify-email",
+                &[],
+                Some(&TokenRequest { token }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Mails the confirmation code again.
+    pub async fn resend_confirmation(&self) -> Result<(), ClientError> {
+        let _: Option<serde_json::Value> = self
+            .authed(
+                reqwest::Method::POST,
+                "/auth/verify-email/resend",
+                &[],
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Gives an account without an address (made through Spotify) one: a code goes to it, to
+    /// be confirmed with [`Client::confirm_email`].
+    pub async fn add_email(&self, email: &str) -> Result<(), ClientError> {
+        let _: Option<serde_json::Value> = self
+            .authed(
+                reqwest::Method::POST,
+                "/me/email",
+                &[],
+                Some(&EmailRequest {
+                    email: email.to_owned(),
+                }),
+            )
+            .await?;
+        Ok(())
     }
 }
 

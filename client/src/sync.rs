@@ -14,6 +14,25 @@ pub struct SyncOutcome {
     pub pushed: usize,
     pub rejected: usize,
     pub changes: usize,
+    /// Why changes stayed on the device (they go out later, nothing is lost).
+    pub held: Option<Held>,
+}
+
+/// Why a push stopped before the outbox was empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// The account's address is not confirmed: contributions wait for it.
+    EmailUnverified,
+    /// The server asked to slow down; the rest goes after this long.
+    Busy(std::time::Duration),
+}
+
+/// What pushing the outbox did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pushed {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub held: Option<Held>,
 }
 
 /// Pages followed before giving up on a server that never says "no more".
@@ -22,16 +41,24 @@ const MAX_PAGES: usize = 100_000;
 impl Client {
     /// Pushes the whole outbox, then pulls until the server has nothing more.
     pub async fn sync(&self) -> Result<SyncOutcome, ClientError> {
-        let (pushed, rejected) = self.push_all().await?;
+        let Pushed {
+            pushed,
+            rejected,
+            held,
+        } = self.push_all().await?;
+        // A held outbox still lets the device catch up with everyone else's changes.
         let changes = self.pull_all().await?;
         Ok(SyncOutcome {
             pushed,
             rejected,
             changes,
+            held,
         })
     }
 
-    pub async fn push_all(&self) -> Result<(usize, usize), ClientError> {
+    /// Pushes until the outbox is empty, or the server holds the rest back (an unconfirmed
+    /// address, a spent budget): held changes stay pending, in order, and go out later.
+    pub async fn push_all(&self) -> Result<Pushed, ClientError> {
         let device_id = self.store.device_id()?;
         let (mut pushed, mut rejected) = (0, 0);
         for _ in 0..MAX_PAGES {
@@ -78,10 +105,28 @@ impl Client {
                     // Applied earlier, answers lost and forgotten by the server: move on.
                     self.store.mark_applied_through(expected - 1)?;
                 }
+                Err(e) if e.code() == Some("email_unverified") => {
+                    return Ok(Pushed {
+                        pushed,
+                        rejected,
+                        held: Some(Held::EmailUnverified),
+                    });
+                }
+                Err(ClientError::RateLimited { retry_after }) => {
+                    return Ok(Pushed {
+                        pushed,
+                        rejected,
+                        held: Some(Held::Busy(retry_after)),
+                    });
+                }
                 Err(e) => return Err(e),
             }
         }
-        Ok((pushed, rejected))
+        Ok(Pushed {
+            pushed,
+            rejected,
+            held: None,
+        })
     }
 
     pub async fn pull_all(&self) -> Result<usize, ClientError> {

@@ -180,15 +180,22 @@ impl Vault for FileVault {
     }
 }
 
-/// The keyring when one answers, else the encrypted file under `data_dir` (key in `key_dir`).
-pub fn open(server: &str, data_dir: &Path, key_dir: &Path) -> Box<dyn Vault> {
+/// The keyring when one answers, else the encrypted file under `data_dir` (key in `key_dir`):
+/// one entry, or one file, per server (`server_key` names it), so signing in to a second server
+/// never replaces the first one's session.
+pub fn open(server: &str, server_key: &str, data_dir: &Path, key_dir: &Path) -> Box<dyn Vault> {
     match KeyringVault::probe(server) {
         Some(v) => Box::new(v),
         None => Box::new(FileVault::new(
-            &data_dir.join("tokens.bin"),
+            &file_for(data_dir, server_key),
             &key_dir.join("theset-token.key"),
         )),
     }
+}
+
+/// The token file of one server.
+pub fn file_for(data_dir: &Path, server_key: &str) -> PathBuf {
+    data_dir.join(format!("tokens-{server_key}.bin"))
 }
 
 #[cfg(test)]
@@ -236,5 +243,24 @@ mod tests {
         v.save(&tokens(1)).expect("save");
         std::fs::remove_file(dir.path().join("k")).expect("lose key");
         assert!(matches!(v.load(), Err(ClientError::Vault(_))));
+    }
+
+    #[test]
+    fn each_server_keeps_its_own_token_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let key = dir.path().join("k");
+        let file = |server: &str| file_for(dir.path(), &crate::server_key(server));
+        let home = FileVault::new(&file("http://127.0.0.1:8080"), &key);
+        let work = FileVault::new(&file("https://api.theset.app"), &key);
+        home.save(&tokens(1)).expect("save");
+        work.save(&tokens(2)).expect("save");
+        assert_eq!(
+            home.load().expect("load"),
+            Some(tokens(1)),
+            "signing in elsewhere kept this one"
+        );
+        assert_eq!(work.load().expect("load"), Some(tokens(2)));
+        work.clear().expect("clear");
+        assert_eq!(home.load().expect("load"), Some(tokens(1)));
     }
 }

@@ -27,6 +27,7 @@ impl Client {
         Some(Account {
             id: me.id,
             email: me.email,
+            email_verified: me.email_verified,
             display_name: me.display_name,
             role: me.role,
         })

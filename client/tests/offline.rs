@@ -6,11 +6,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use reqwest::Method;
 use sqlx::PgPool;
 use theset_client::vault::{FileVault, Tokens, Vault};
 use theset_client::{Client, ClientError};
-use theset_shared::api::{PredictionLine, SignupRequest, TokenPair};
+use theset_shared::api::PredictionLine;
 use uuid::Uuid;
 
 struct Server {
@@ -28,6 +27,15 @@ impl Server {
 }
 
 async fn serve_on(db: PgPool, addr: &str) -> Server {
+    serve_with(db, addr, |_| {}).await
+}
+
+/// As [`serve_on`], with the accounts configuration adjusted (rate limits).
+async fn serve_with(
+    db: PgPool,
+    addr: &str,
+    configure: impl FnOnce(&mut theset_backend::auth::AuthConfig),
+) -> Server {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     // Its own pool, as a restarted process would have: the stopped server's background tasks
@@ -37,7 +45,9 @@ async fn serve_on(db: PgPool, addr: &str) -> Server {
         .connect_with((*db.connect_options()).clone())
         .await
         .expect("pool");
-    let app = theset_backend::app(theset_backend::AppState::new(db));
+    let mut auth = theset_backend::auth::AuthConfig::new(rand::random());
+    configure(&mut auth);
+    let app = theset_backend::app(theset_backend::AppState::new(db).with_auth(auth));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(
@@ -65,26 +75,27 @@ fn open(dir: &Path, server: SocketAddr) -> Client {
     .expect("client")
 }
 
-/// A new account through the API, its tokens handed to `client`.
-async fn sign_up(client: &Client, tag: &str) {
-    let pair: TokenPair = client
-        .api()
-        .call(
-            Method::POST,
-            "/auth/signup",
-            &[],
-            None,
-            Some(&SignupRequest {
-                email: format!("{tag}-{}@example.com", Uuid::new_v4().simple()),
-                password: "four words walk into a bar".into(),
-                display_name: tag.into(),
-                device_id: client.store().device_id().expect("device").to_string(),
-                device_name: None,
-            }),
-        )
+/// A new account through the API (sign-up, then sign-in), signed in on `client`; its address
+/// not confirmed yet. Returns the address.
+async fn sign_up_unconfirmed(client: &Client, tag: &str) -> String {
+    let email = format!("{tag}-{}@example.com", Uuid::new_v4().simple());
+    let done = client
+        .signup(&email, "four words walk into a bar", tag)
         .await
         .expect("signup");
-    client.session().adopt(pair).await.expect("adopt");
+    assert_eq!(done, theset_client::SignedUp::SignedIn);
+    email
+}
+
+/// A new account signed in on `client`, its address confirmed (in the database, as the mailed
+/// code would).
+async fn sign_up(client: &Client, db: &PgPool, tag: &str) {
+    let email = sign_up_unconfirmed(client, tag).await;
+    sqlx::query("UPDATE users SET email_verified_at = now() WHERE email = $1")
+        .bind(email)
+        .execute(db)
+        .await
+        .expect("confirm");
 }
 
 async fn seed(db: &PgPool) -> (Uuid, Uuid, Vec<Uuid>) {
@@ -141,7 +152,7 @@ async fn votes_and_predictions_made_offline_survive_a_restart_and_sync_later(db:
     let addr = server.addr;
     let dir = tempfile::tempdir().expect("dir");
     let client = open(dir.path(), addr);
-    sign_up(&client, "fan").await;
+    sign_up(&client, &db, "fan").await;
     client.follow(artist, true).expect("follow");
     sync_until(&client, |c| {
         c.store().catalogue(artist).expect("catalogue").len() == 4
@@ -241,7 +252,7 @@ async fn votes_and_predictions_made_offline_survive_a_restart_and_sync_later(db:
     // A second fan votes the same song down; the first fan's next sync shows it.
     let dir2 = tempfile::tempdir().expect("dir");
     let other = open(dir2.path(), server.addr);
-    sign_up(&other, "rival").await;
+    sign_up(&other, &db, "rival").await;
     other.follow(artist, true).expect("follow");
     sync_until(&other, |c| {
         !c.store().community(show).expect("list").is_empty()
@@ -278,7 +289,7 @@ async fn a_refusal_keeps_its_reason_and_does_not_block_the_queue(db: PgPool) {
     let server = serve_on(db.clone(), "127.0.0.1:0").await;
     let dir = tempfile::tempdir().expect("dir");
     let client = open(dir.path(), server.addr);
-    sign_up(&client, "fan").await;
+    sign_up(&client, &db, "fan").await;
     client.follow(artist, true).expect("follow");
     client.sync().await.expect("sync");
     // A song from another artist's catalogue, then a fine vote behind it.
@@ -309,7 +320,7 @@ async fn parallel_requests_refresh_the_token_once(db: PgPool) {
     let server = serve_on(db.clone(), "127.0.0.1:0").await;
     let dir = tempfile::tempdir().expect("dir");
     let client = open(dir.path(), server.addr);
-    sign_up(&client, "busy").await;
+    sign_up(&client, &db, "busy").await;
     // Make the stored access token look stale, as after a night in a drawer.
     let v = vault(dir.path());
     let mut t: Tokens = v.load().expect("load").expect("tokens");
@@ -349,7 +360,7 @@ async fn the_live_stream_brings_other_fans_votes_without_polling(db: PgPool) {
     let server = serve_on(db.clone(), "127.0.0.1:0").await;
     let dir = tempfile::tempdir().expect("dir");
     let watcher = Arc::new(open(dir.path(), server.addr));
-    sign_up(&watcher, "watcher").await;
+    sign_up(&watcher, &db, "watcher").await;
     watcher.follow(artist, true).expect("follow");
     watcher.sync().await.expect("sync");
     // The loop syncs once, then only when nudged: its timer is an hour.
@@ -368,7 +379,7 @@ async fn the_live_stream_brings_other_fans_votes_without_polling(db: PgPool) {
 
     let dir2 = tempfile::tempdir().expect("dir");
     let fan = open(dir2.path(), server.addr);
-    sign_up(&fan, "voter").await;
+    sign_up(&fan, &db, "voter").await;
     fan.add_song(show, songs[2]).expect("add");
     fan.vote_song(show, songs[2], 1).expect("vote");
     fan.sync().await.expect("push");
@@ -424,4 +435,120 @@ async fn a_server_past_this_protocol_asks_for_an_update() {
         1,
         "the outbox waits for the update"
     );
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn changes_made_before_confirming_wait_on_the_device_and_go_out_after(db: PgPool) {
+    let (artist, show, songs) = seed(&db).await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    let email = sign_up_unconfirmed(&client, "early").await;
+    client.follow(artist, true).expect("follow");
+    client.sync().await.expect("sync");
+    assert_eq!(
+        client.store().shows_of(artist).expect("shows").len(),
+        1,
+        "follows need no confirmation"
+    );
+    client.add_song(show, songs[1]).expect("add");
+    client.vote_song(show, songs[1], 1).expect("vote");
+    for _ in 0..2 {
+        let outcome = client.sync().await.expect("sync");
+        assert_eq!(outcome.held, Some(theset_client::Held::EmailUnverified));
+        assert_eq!(outcome.pushed, 0);
+        assert_eq!(
+            client.store().outbox_counts().expect("counts").0,
+            2,
+            "nothing lost"
+        );
+        assert!(
+            client.rejected_changes().expect("refusals").is_empty(),
+            "nothing refused"
+        );
+    }
+    let votes: i64 = sqlx::query_scalar("SELECT count(*) FROM votes")
+        .fetch_one(&db)
+        .await
+        .expect("votes");
+    assert_eq!(votes, 0);
+    // The code from the mail, pasted into this app (a token the server issued for the address).
+    let token = theset_backend::auth::tokens::new_token();
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, purpose, email, user_id, expires_at) \
+         SELECT $1, 'verify_email', email, id, now() + interval '1 hour' FROM users WHERE email = $2",
+    )
+    .bind(theset_backend::auth::tokens::digest(&token))
+    .bind(&email)
+    .execute(&db)
+    .await
+    .expect("token");
+    client
+        .confirm_email(&format!("http://127.0.0.1/auth/verify-email#token={token}"))
+        .await
+        .expect("confirm");
+    assert!(
+        client.session().signed_in().await,
+        "confirming in the app keeps the session"
+    );
+    let outcome = client.sync().await.expect("sync");
+    assert_eq!(outcome.held, None);
+    assert_eq!(outcome.pushed, 2);
+    let up: i32 = sqlx::query_scalar(
+        "SELECT upvotes FROM setlist_songs l JOIN setlists s ON s.id = l.setlist_id \
+         WHERE s.show_id = $1 AND l.song_id = $2",
+    )
+    .bind(show)
+    .bind(songs[1])
+    .fetch_one(&db)
+    .await
+    .expect("totals");
+    assert_eq!(up, 1, "the waiting vote went out once");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_push_past_the_vote_budget_waits_and_loses_nothing(db: PgPool) {
+    use theset_backend::auth::limits::{Limits, Rate, Rates};
+    let (artist, show, songs) = seed(&db).await;
+    // Four mutations at once, then one a second.
+    let server = serve_with(db.clone(), "127.0.0.1:0", |auth| {
+        auth.limits = Limits::new(Rates {
+            vote_account: Rate::new(4, 1_000),
+            ..Rates::default()
+        });
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    sign_up(&client, &db, "eager").await;
+    client.follow(artist, true).expect("follow");
+    client.sync().await.expect("sync");
+    for song in &songs {
+        client.add_song(show, *song).expect("add");
+        client.vote_song(show, *song, 1).expect("vote");
+    }
+    let first = client.sync().await.expect("sync");
+    let Some(theset_client::Held::Busy(wait)) = first.held else {
+        panic!("expected the server to hold the rest: {first:?}");
+    };
+    assert!(wait >= std::time::Duration::from_secs(1));
+    assert!(first.pushed < 8, "{first:?}");
+    assert_eq!(
+        client.store().outbox_counts().expect("counts").0 + first.pushed,
+        8
+    );
+    // Coming back after the announced wait, the rest goes out; nothing lost, nothing twice.
+    let mut rounds = 1;
+    while client.store().outbox_counts().expect("counts").0 > 0 {
+        rounds += 1;
+        assert!(rounds < 30, "the outbox never drained");
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        client.sync().await.expect("sync");
+    }
+    let votes: i64 = sqlx::query_scalar("SELECT count(*) FROM votes WHERE value = 1")
+        .fetch_one(&db)
+        .await
+        .expect("votes");
+    assert_eq!(votes, 4);
+    assert!(client.rejected_changes().expect("refusals").is_empty());
 }

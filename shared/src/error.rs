@@ -50,6 +50,14 @@ pub enum ErrorCode {
     ResyncRequired,
     /// The client speaks a sync protocol this server no longer serves (426); update the app.
     UpgradeRequired,
+    /// The account's email address is not confirmed yet (403): voting, adding songs, predicting,
+    /// correcting, flagging and commenting wait until it is. Offline changes stay on the device.
+    EmailUnverified,
+    /// A music service we depend on is busy serving others; retry after `Retry-After` (503).
+    UpstreamBusy,
+    /// This server is at capacity for this kind of work (password checks, uploads); retry after
+    /// `Retry-After` (503).
+    ServerBusy,
 }
 
 impl ErrorCode {
@@ -75,6 +83,9 @@ impl ErrorCode {
             Self::InvalidToken => "invalid_token",
             Self::ResyncRequired => "resync_required",
             Self::UpgradeRequired => "upgrade_required",
+            Self::EmailUnverified => "email_unverified",
+            Self::UpstreamBusy => "upstream_busy",
+            Self::ServerBusy => "server_busy",
         }
     }
 }
@@ -138,6 +149,9 @@ mod tests {
             ErrorCode::InvalidToken,
             ErrorCode::ResyncRequired,
             ErrorCode::UpgradeRequired,
+            ErrorCode::EmailUnverified,
+            ErrorCode::UpstreamBusy,
+            ErrorCode::ServerBusy,
         ] {
             let json = serde_json::to_value(code).expect("serialise");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

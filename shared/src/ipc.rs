@@ -24,6 +24,9 @@ pub mod commands {
     pub const MAGIC_LINK: &str = "magic_link";
     pub const MAGIC_LINK_CONSUME: &str = "magic_link_consume";
     pub const SIGN_OUT: &str = "sign_out";
+    pub const CONFIRM_EMAIL: &str = "confirm_email";
+    pub const RESEND_CONFIRMATION: &str = "resend_confirmation";
+    pub const ADD_EMAIL: &str = "add_email";
     pub const HOME: &str = "home";
     pub const MY_SHOWS: &str = "my_shows";
     pub const FIRST_RENDER: &str = "first_render";
@@ -101,7 +104,11 @@ pub struct Fetched<T> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub id: Uuid,
-    pub email: String,
+    /// `None` for an account made through Spotify that has not added an address yet.
+    pub email: Option<String>,
+    /// Until the address is confirmed, votes, songs, predictions and corrections wait on the
+    /// device.
+    pub email_verified: bool,
     pub display_name: String,
     pub role: Role,
 }
@@ -115,6 +122,8 @@ pub enum Connection {
     Offline(String),
     SignedOut,
     UpgradeRequired,
+    /// Signed in with an address not confirmed yet: contributions wait on the device.
+    AwaitingConfirmation,
 }
 
 /// A change the server refused, with its reason (and the server's version on a conflict).

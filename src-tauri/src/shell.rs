@@ -79,6 +79,7 @@ impl Shell {
             Status::Offline(why) => Connection::Offline(why),
             Status::SignedOut => Connection::SignedOut,
             Status::UpgradeRequired => Connection::UpgradeRequired,
+            Status::AwaitingConfirmation => Connection::AwaitingConfirmation,
         };
         let store = self.client.store();
         let pending = store.outbox_counts().map(|(p, _, _)| p).unwrap_or(0);
@@ -114,8 +115,9 @@ async fn forward(app: AppHandle, shell: Arc<Shell>) {
         if now != Status::Syncing {
             let _ = app.emit(events::STORE_CHANGED, ());
         }
-        // A sync that worked: the account (a new role, a new name) can be read again.
-        if now == Status::Idle {
+        // A sync that worked: the account (a new role, a new name, a confirmed address) can be
+        // read again.
+        if matches!(now, Status::Idle | Status::AwaitingConfirmation) {
             shell.refresh_account().await;
         }
         let _ = app.emit(events::STATUS, shell.app_status().await);

@@ -106,6 +106,10 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
          body = json.dumps({{'email': '{email}', 'password': 'a long passphrase for fuzzing', \
          'display_name': 'Fuzz', 'device_id': 'schemathesis'}}).encode()\n\
          req = urllib.request.Request('{api}/api/v1/auth/signup', body, {{'content-type': 'application/json'}})\n\
+         urllib.request.urlopen(req)\n\
+         body = json.dumps({{'email': '{email}', 'password': 'a long passphrase for fuzzing', \
+         'device_id': 'schemathesis'}}).encode()\n\
+         req = urllib.request.Request('{api}/api/v1/auth/login', body, {{'content-type': 'application/json'}})\n\
          print(json.load(urllib.request.urlopen(req))['access_token'])"
     );
     let out = Command::new(&python).args(["-c", &signup]).output()?;
@@ -115,11 +119,15 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
         String::from_utf8_lossy(&out.stderr)
     );
     let token = String::from_utf8(out.stdout)?.trim().to_owned();
-    check(
-        Command::new(&backend)
-            .args(["set-role", email, "admin"])
-            .envs(server_env.iter().cloned()),
-    )?;
+    let cli = |args: &[&str]| {
+        check(
+            Command::new(&backend)
+                .args(args)
+                .envs(server_env.iter().cloned()),
+        )
+    };
+    cli(&["set-role", email, "admin"])?;
+    cli(&["confirm-email", email])?;
     check(
         Command::new(format!("{py}/bin/schemathesis"))
             .args(["run", &format!("{api}/api/v1/openapi.json")])

@@ -84,6 +84,44 @@ fn services(args: &[&str]) -> anyhow::Result<()> {
     check(cmd("bash").arg("scripts/services.sh").args(args))
 }
 
+/// The local run's token secret (`target/services/token-secret`, made once, readable by root
+/// only).
+fn local_secret() -> anyhow::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = root().join("target/services/token-secret");
+    if let Ok(s) = std::fs::read_to_string(&path)
+        && s.trim().len() >= 32
+    {
+        return Ok(s.trim().to_owned());
+    }
+    let chars = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut secret = String::new();
+    while secret.len() < 48 {
+        for b in random_bytes()? {
+            // 248 = 4 × 62: bytes above it would favour the first characters.
+            if b < 248 && secret.len() < 48 {
+                secret.push(char::from(chars[usize::from(b) % chars.len()]));
+            }
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, &secret)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(secret)
+}
+
+/// Random bytes from the kernel (xtask has no random-number crate of its own).
+fn random_bytes() -> anyhow::Result<[u8; 64]> {
+    use std::io::Read;
+    let mut b = [0u8; 64];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .context("reading /dev/urandom")?;
+    Ok(b)
+}
+
 /// `KEY=VALUE` lines from `scripts/services.sh env`.
 fn services_env() -> anyhow::Result<HashMap<String, String>> {
     let out = cmd("bash").args(["scripts/services.sh", "env"]).output()?;
@@ -362,6 +400,11 @@ fn run() -> anyhow::Result<()> {
     backend_env
         .entry("THESET_PUBLIC_URL".into())
         .or_insert_with(|| format!("{api}/"));
+    // One secret for every start of the local run, kept beside its database: sessions, CSRF
+    // tokens and sealed Spotify tokens survive a restart, as they must in production.
+    if std::env::var_os("THESET_TOKEN_SECRET").is_none() {
+        backend_env.insert("THESET_TOKEN_SECRET".into(), local_secret()?);
+    }
     if let Some(dir) = env.get("THESET_MAIL_DIR") {
         step(&format!(
             "mail (sign-up, magic links, resets) lands in {dir}/new"

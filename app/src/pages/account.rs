@@ -1,6 +1,7 @@
 use dioxus::prelude::*;
 
 use crate::components::atoms::{Button, Field};
+use crate::components::organisms::ConfirmEmail;
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
@@ -40,7 +41,12 @@ pub fn Account() -> Element {
     if let Some(a) = account {
         return rsx! {
             h2 { class: "page-title", "Account" }
-            p { id: "signed-in-as", "Signed in as {a.display_name} ({a.email})." }
+            p { id: "signed-in-as",
+                {format!("Signed in as {} ({}).", a.display_name, a.email.as_deref().unwrap_or("no address yet"))}
+            }
+            if !a.email_verified {
+                ConfirmEmail { has_address: a.email.is_some() }
+            }
             if pending > 0 {
                 p { class: "notice", "{pending} changes are not sent yet; signing out sends them first when the server can be reached." }
             }

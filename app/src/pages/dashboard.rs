@@ -40,7 +40,9 @@ pub fn Dashboard() -> Element {
             Avatar { name: me.display_name.clone(), image: None, size: "xl" }
             div {
                 h2 { class: "page-title", id: "profile-name", "{me.display_name}" }
-                p { class: "muted", "{me.email} · {me.role.as_str()}" }
+                p { class: "muted",
+                    {format!("{} · {}", me.email.as_deref().unwrap_or("no address yet"), me.role.as_str())}
+                }
             }
         }
         section { class: "card", aria_labelledby: "notes-title",

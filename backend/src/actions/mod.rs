@@ -3,6 +3,7 @@
 //! writes in the caller's transaction; it answers the status and body the REST route sends, so
 //! a pushed mutation's result is exactly what the route would have said.
 
+pub mod accounts;
 pub mod follows;
 pub mod setlists;
 pub mod voting;

@@ -35,14 +35,18 @@ pub enum Purpose {
     VerifyEmail,
     PasswordReset,
     MagicLink,
+    /// A sign-up with an address that has an account: the owner is told, with a sign-in link
+    /// (a magic-link token), and the sign-up's answer said nothing.
+    AccountExists,
 }
 
 impl Purpose {
+    /// The kind of token the mail carries (`email_tokens.purpose`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
-            Self::MagicLink => "magic_link",
+            Self::MagicLink | Self::AccountExists => "magic_link",
         }
     }
 
@@ -50,7 +54,7 @@ impl Purpose {
         match self {
             Self::VerifyEmail => "auth/verify-email",
             Self::PasswordReset => "auth/reset-password",
-            Self::MagicLink => "auth/magic-link",
+            Self::MagicLink | Self::AccountExists => "auth/magic-link",
         }
     }
 }
@@ -112,8 +116,23 @@ impl Mailer {
             Purpose::VerifyEmail => (
                 "Confirm your email for TheSet",
                 format!(
-                    "Welcome to TheSet!\n\nConfirm this address by opening:\n{link}\n\n\
-                     The link works once, for 24 hours. If you did not sign up, ignore this mail.\n"
+                    "Welcome to TheSet!\n\nTo confirm this address, paste this code into the \
+                     TheSet app you signed up in:\n{token}\n\n\
+                     Or open this link:\n{link}\n\
+                     Confirming through the link makes the address yours alone: a password \
+                     chosen at sign-up is removed and its devices signed out (sign in with a \
+                     mailed link, then set a new password).\n\n\
+                     The code works once, for 24 hours. If you did not sign up, ignore this mail.\n"
+                ),
+            ),
+            Purpose::AccountExists => (
+                "You already have a TheSet account",
+                format!(
+                    "Someone, perhaps you, tried to sign up to TheSet with this address. \
+                     You already have an account.\n\n\
+                     Sign in by opening:\n{link}\n\nIn the app, you can also paste this code:\n{token}\n\n\
+                     It works once, for 15 minutes. Forgot your password? Ask for a reset on the \
+                     sign-in screen. If it was not you, ignore this mail: nothing changed.\n"
                 ),
             ),
             Purpose::PasswordReset => (

@@ -6,11 +6,14 @@
 //! from it. Mailed links, OAuth sign-in, rate limits and avatars live in the submodules.
 
 pub mod avatar;
+pub mod gcra;
 pub mod limits;
 pub mod mail;
 pub mod oauth;
 pub mod passwords;
+pub mod proxies;
 pub mod seal;
+pub mod streams;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -20,13 +23,20 @@ use url::Url;
 /// Server-side secrets, limits and the services accounts depend on.
 #[derive(Clone)]
 pub struct AuthConfig {
-    /// Key deriving refresh successors and CSRF tokens (`THESET_TOKEN_SECRET`; random per
-    /// process when unset, which costs the 30 s retry grace and browser CSRF tokens across a
-    /// restart, and makes sealed provider tokens unreadable after one: set it in production).
+    /// Key deriving refresh successors and CSRF tokens (`THESET_TOKEN_SECRET`, at least 32
+    /// characters; required unless the server is reachable from this machine only, see
+    /// [`token_secret`]). Every instance must share it: a refresh retry answered by another
+    /// instance must derive the same successor.
     pub token_key: Arc<[u8; 32]>,
     pub hasher: passwords::Hasher,
     pub mailer: mail::Mailer,
     pub limits: Arc<limits::Limits>,
+    /// Open live streams per user and network.
+    pub streams: streams::Streams,
+    /// Reverse proxies whose forwarded-for headers are believed (`THESET_TRUSTED_PROXIES`).
+    pub proxies: proxies::TrustedProxies,
+    /// Avatar decodes at once (sized to the cores); a full house answers `server_busy`.
+    pub decoders: Arc<tokio::sync::Semaphore>,
     pub oauth: oauth::Providers,
     pub sealer: seal::Sealer,
     /// Where this server is reached from outside (`THESET_PUBLIC_URL`): links in mails and the
@@ -35,6 +45,58 @@ pub struct AuthConfig {
     /// Browser origins allowed to call the API with credentials (`THESET_CORS_ORIGINS`, comma
     /// separated). Empty: no cross-origin access at all.
     pub cors_origins: Vec<String>,
+}
+
+/// Configuration the server refuses to start with.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "THESET_TOKEN_SECRET must be at least 32 characters (it is {0}); generate one with \
+         `openssl rand -base64 48`"
+    )]
+    ShortSecret(usize),
+    #[error(
+        "THESET_TOKEN_SECRET is not set: every instance needs the same secret (at least 32 \
+         characters), or refresh retries and CSRF tokens break across instances and restarts"
+    )]
+    NoSecret,
+    #[error(transparent)]
+    Proxies(#[from] proxies::BadProxy),
+    #[error(transparent)]
+    Rates(#[from] limits::BadRate),
+}
+
+/// `THESET_TOKEN_SECRET`, checked: `None` when unset (a random key per process, acceptable only
+/// for a server nobody else reaches; see [`require_token_secret`]).
+pub fn token_secret() -> Result<Option<String>, ConfigError> {
+    match std::env::var("THESET_TOKEN_SECRET") {
+        Ok(s) if s.chars().count() >= 32 => Ok(Some(s)),
+        Ok(s) => Err(ConfigError::ShortSecret(s.chars().count())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Refuses to serve without a secret unless the server is the local run: it listens on loopback
+/// only and its public URL is a loopback one too.
+pub fn require_token_secret(listen: std::net::SocketAddr) -> Result<(), ConfigError> {
+    if token_secret()?.is_some() {
+        return Ok(());
+    }
+    let public = std::env::var("THESET_PUBLIC_URL")
+        .ok()
+        .and_then(|u| Url::parse(&u).ok())
+        .unwrap_or_else(default_public_url);
+    let public_local = match public.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    if listen.ip().is_loopback() && public_local {
+        tracing::warn!("THESET_TOKEN_SECRET is not set: using a random key (local run only)");
+        return Ok(());
+    }
+    Err(ConfigError::NoSecret)
 }
 
 fn default_public_url() -> Url {
@@ -50,6 +112,11 @@ impl AuthConfig {
             hasher: passwords::Hasher::new(passwords::Params::default()),
             mailer: mail::Mailer::disabled(public_url.clone()),
             limits: limits::Limits::new(limits::Rates::default()),
+            streams: streams::Streams::new(streams::StreamCaps::default()),
+            proxies: proxies::TrustedProxies::default(),
+            decoders: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             oauth: oauth::Providers::default(),
             sealer: seal::Sealer::new(&key),
             public_url,
@@ -57,12 +124,14 @@ impl AuthConfig {
         }
     }
 
-    pub fn from_env() -> Self {
-        let key = std::env::var("THESET_TOKEN_SECRET")
-            .ok()
-            .filter(|s| s.len() >= 32)
-            .map(|s| tokens::key_from_secret(&s))
-            .unwrap_or_else(tokens::random_key);
+    /// From the environment. A malformed `THESET_TRUSTED_PROXIES` or a short
+    /// `THESET_TOKEN_SECRET` is refused: a server that silently ignored either would run with
+    /// limits every client can dodge, or sessions that fork between instances.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let key = match token_secret()? {
+            Some(secret) => tokens::key_from_secret(&secret),
+            None => tokens::random_key(),
+        };
         let public_url = std::env::var("THESET_PUBLIC_URL")
             .ok()
             .and_then(|u| Url::parse(&u).ok())
@@ -78,12 +147,22 @@ impl AuthConfig {
             .filter(|o| !o.is_empty())
             .map(str::to_owned)
             .collect();
-        Self {
+        Ok(Self {
             mailer,
             oauth: oauth::Providers::from_env(),
             public_url,
             cors_origins,
+            proxies: proxies::TrustedProxies::from_env()?,
+            limits: limits::Limits::new(limits::Rates::from_env()?),
             ..Self::new(key)
+        })
+    }
+
+    /// Rate limits and stream caps shared through `cache`'s Redis, when it has one.
+    pub fn share_limits(&mut self, cache: &crate::cache::Cache) {
+        if let Some((redis, prefix)) = cache.redis() {
+            self.limits = limits::Limits::shared(self.limits.rates(), redis.clone(), &prefix);
+            self.streams = streams::Streams::shared(streams::StreamCaps::default(), redis, &prefix);
         }
     }
 

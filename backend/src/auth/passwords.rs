@@ -25,16 +25,25 @@ impl Default for Params {
     }
 }
 
+/// Password checks waiting for a core, at most; more answer busy at once (a login flood must not
+/// queue minutes of work in front of everyone, nor hold memory for each waiting request).
+pub const MAX_WAITING: usize = 64;
+
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
     limit: Arc<Semaphore>,
+    /// Places in the queue (running or waiting); see [`MAX_WAITING`].
+    queue: Arc<Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// The queue is full: try again in a moment.
+    #[error("password checks are queued to capacity")]
+    Busy,
 }
 
 /// The result of checking a password.
@@ -54,7 +63,27 @@ impl Hasher {
         Self {
             params,
             limit: Arc::new(Semaphore::new(cores)),
+            queue: Arc::new(Semaphore::new(cores + MAX_WAITING)),
         }
+    }
+
+    /// A place in the queue, then a core.
+    async fn permits(
+        &self,
+    ) -> Result<
+        (
+            tokio::sync::SemaphorePermit<'_>,
+            tokio::sync::SemaphorePermit<'_>,
+        ),
+        HashError,
+    > {
+        let place = self.queue.try_acquire().map_err(|_| HashError::Busy)?;
+        let core = self
+            .limit
+            .acquire()
+            .await
+            .map_err(|e| HashError::Hash(e.to_string()))?;
+        Ok((place, core))
     }
 
     fn argon(params: Params) -> Result<Argon2<'static>, HashError> {
@@ -69,11 +98,7 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let _permit = self
-            .limit
-            .acquire()
-            .await
-            .map_err(|e| HashError::Hash(e.to_string()))?;
+        let _permit = self.permits().await?;
         let params = self.params;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
@@ -93,11 +118,7 @@ impl Hasher {
         password: String,
         stored: Option<String>,
     ) -> Result<Verified, HashError> {
-        let permit = self
-            .limit
-            .acquire()
-            .await
-            .map_err(|e| HashError::Hash(e.to_string()))?;
+        let permit = self.permits().await?;
         let params = self.params;
         let candidate = password.clone();
         let (ok, weaker) =
@@ -175,5 +196,18 @@ mod tests {
             Verified::YesRehashed(new) => assert!(new.contains("m=19456,t=2,p=1"), "{new}"),
             other => panic!("expected a rehash, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        let hasher = Hasher::new(cheap());
+        let n = u32::try_from(hasher.queue.available_permits()).expect("permits");
+        let held = hasher.queue.acquire_many(n).await.expect("fill the queue");
+        assert!(matches!(
+            hasher.hash("a long pass phrase here".into()).await,
+            Err(HashError::Busy)
+        ));
+        drop(held);
+        assert!(hasher.hash("a long pass phrase here".into()).await.is_ok());
     }
 }

@@ -42,3 +42,15 @@ pub async fn record(
     .await
     .map(|r| r.rows_affected() == 1)
 }
+
+/// Forgets answers older than `days` (the sync horizon): a client retrying later than that has
+/// long since been told to resync. Returns the number removed.
+pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM applied_mutations WHERE applied_at < now() - make_interval(days => $1)",
+    )
+    .bind(days)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}

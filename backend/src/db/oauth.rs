@@ -114,6 +114,8 @@ pub struct Identity<'a> {
     pub subject: &'a str,
     pub user: Uuid,
     pub email: Option<&'a str>,
+    /// The provider vouched for `email`.
+    pub email_verified: bool,
     pub access_token_enc: Option<Vec<u8>>,
     pub refresh_token_enc: Option<Vec<u8>>,
     pub token_expires_at: Option<DateTime<Utc>>,
@@ -123,9 +125,10 @@ pub struct Identity<'a> {
 pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO oauth_identities (provider, subject, user_id, email, access_token_enc, \
-                                       refresh_token_enc, token_expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                                       refresh_token_enc, token_expires_at, email_verified) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (provider, subject) DO UPDATE SET email = EXCLUDED.email, \
+            email_verified = EXCLUDED.email_verified, \
             access_token_enc = coalesce(EXCLUDED.access_token_enc, oauth_identities.access_token_enc), \
             refresh_token_enc = coalesce(EXCLUDED.refresh_token_enc, oauth_identities.refresh_token_enc), \
             token_expires_at = coalesce(EXCLUDED.token_expires_at, oauth_identities.token_expires_at), \
@@ -138,6 +141,7 @@ pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::
     .bind(i.access_token_enc)
     .bind(i.refresh_token_enc)
     .bind(i.token_expires_at)
+    .bind(i.email_verified)
     .execute(db)
     .await
     .map(|_| ())
@@ -157,4 +161,13 @@ pub async fn sealed_tokens(
     .bind(provider)
     .fetch_optional(db)
     .await
+}
+
+/// Unlinks the account's identities whose address the provider did not vouch for; how many.
+pub async fn unlink_unvouched(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM oauth_identities WHERE user_id = $1 AND NOT email_verified")
+        .bind(user)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
 }

@@ -156,3 +156,13 @@ pub async fn hidden_after(
     .fetch_one(db)
     .await
 }
+
+/// Deletes progress events older than `days` (they may carry what a job met along the way; 30
+/// days is plenty to read an import's story). Returns the number removed.
+pub async fn prune(db: impl PgExecutor<'_>, days: i32) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM sync_progress WHERE updated_at < now() - make_interval(days => $1)")
+        .bind(days)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
+}

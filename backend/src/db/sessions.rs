@@ -107,7 +107,8 @@ pub async fn revoke(db: impl PgExecutor<'_>, session: Uuid, reason: &str) -> sql
 pub struct Caller {
     pub user_id: Uuid,
     pub session_id: Uuid,
-    pub email: String,
+    /// `None` for an account made through a provider that did not vouch for an address.
+    pub email: Option<String>,
     pub display_name: String,
     #[sqlx(try_from = "String")]
     pub role: Role,

@@ -5,9 +5,10 @@ use theset_shared::api::Role;
 use uuid::Uuid;
 
 /// Creates an account; `None` when the address is taken (the unique index on lower(email) decides).
+/// `email` is `None` for an account whose provider did not vouch for an address.
 pub async fn create(
     db: impl PgExecutor<'_>,
-    email: &str,
+    email: Option<&str>,
     display_name: &str,
     password_hash: Option<&str>,
     email_verified: bool,
@@ -54,6 +55,66 @@ pub async fn set_password_hash(
         .execute(db)
         .await
         .map(|_| ())
+}
+
+/// Locks the account's row if `email` is still its address: whether it was verified already.
+pub async fn lock_address(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar(
+        "SELECT email_verified_at IS NOT NULL FROM users \
+         WHERE id = $1 AND lower(email) = lower($2) FOR UPDATE",
+    )
+    .bind(user)
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+/// Removes the password; whether there was one.
+pub async fn clear_password(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query("UPDATE users SET password_hash = NULL WHERE id = $1 AND password_hash IS NOT NULL")
+        .bind(user)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() == 1)
+}
+
+/// Sets a proven address on an account that has none; `false` when another account holds it
+/// (or this one has an address already).
+pub async fn adopt_address(db: &mut PgConnection, user: Uuid, email: &str) -> sqlx::Result<bool> {
+    let taken: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))")
+            .bind(email)
+            .fetch_one(&mut *db)
+            .await?;
+    if taken {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "UPDATE users SET email = $2, email_verified_at = now() WHERE id = $1 AND email IS NULL",
+    )
+    .bind(user)
+    .bind(email)
+    .execute(&mut *db)
+    .await;
+    match done {
+        Ok(r) => Ok(r.rows_affected() == 1),
+        // Taken between the check and the write.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The account's address, if it has one.
+pub async fn email_of(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
 }
 
 /// Marks the address verified, if it is still the account's address.
@@ -144,8 +205,10 @@ pub async fn avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<
         .await
 }
 
-/// Deletes an account. Votes stay in the totals with no voter (`ON DELETE SET NULL` on
-/// `votes.user_id`); sessions, identities, tokens and the avatar go with it.
+/// Deletes an account with everything it owns. Its votes go too (`ON DELETE CASCADE`), and the
+/// totals trigger takes each one off its line in the same transaction, so deleting an account
+/// leaves the totals as if it had never voted ("sign up, vote, delete, repeat" adds nothing).
+/// Sessions, identities, tokens and the avatar go with it.
 pub async fn delete(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user)

@@ -25,25 +25,29 @@ use crate::error::AppError;
 pub const SESSION_COOKIE: &str = "__Host-theset_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The peer's IP (the TCP connection's; without a proxy in front, nothing else is trustworthy).
+/// The client's IP: the TCP peer's, or behind a trusted reverse proxy the address the proxies
+/// forwarded (see `auth::proxies`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(Self(state.auth.proxies.client(peer, &parts.headers)))
     }
 }
 
-/// Spends one request of `bucket` for the caller's IP and, where given, account; 429 when spent.
-pub fn limited(
+/// Spends one request of `bucket` for the caller's network and, where given, account; 429 when
+/// spent.
+pub async fn limited(
     state: &AppState,
     bucket: Bucket,
     ip: ClientIp,
@@ -53,6 +57,21 @@ pub fn limited(
         .auth
         .limits
         .check(bucket, ip.0, account)
+        .await
+        .map_err(|r| AppError::RateLimited(r.0))
+}
+
+/// A place under the open-stream caps for a live stream of `user` from `ip`; 429 when full.
+pub async fn stream_slot(
+    state: &AppState,
+    user: Option<uuid::Uuid>,
+    ip: ClientIp,
+) -> Result<crate::auth::streams::Slot, AppError> {
+    state
+        .auth
+        .streams
+        .open(user, ip.0)
+        .await
         .map_err(|r| AppError::RateLimited(r.0))
 }
 
@@ -148,6 +167,42 @@ role_extractor!(
     AdminUser,
     Role::Admin
 );
+
+/// A signed-in account whose address is confirmed: what contributing to the community needs
+/// (votes, songs, predictions, corrections, flags, comments). Unconfirmed accounts get 403
+/// `email_unverified`; they may still browse and draft on their device.
+pub struct VerifiedUser(pub Caller);
+
+impl FromRequestParts<AppState> for VerifiedUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let caller = authenticate(parts, state).await?;
+        verified(caller).map(Self)
+    }
+}
+
+/// A moderator (or admin) whose address is confirmed: what curating set-lists needs.
+pub struct VerifiedModerator(pub Caller);
+
+impl FromRequestParts<AppState> for VerifiedModerator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let caller = with_role(parts, state, Role::Moderator).await?;
+        verified(caller).map(Self)
+    }
+}
+
+/// `caller`, if its address is confirmed (moderators and admins are held to it too: a role
+/// granted to an unproven address must not bypass the rule).
+pub fn verified(caller: Caller) -> Result<Caller, AppError> {
+    if caller.email_verified {
+        Ok(caller)
+    } else {
+        Err(AppError::EmailUnverified)
+    }
+}
 
 /// The caller when credentials are sent (public reads personalised for them); anonymous
 /// otherwise. Credentials that are sent but invalid still answer 401, so a client learns its

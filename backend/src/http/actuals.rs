@@ -13,7 +13,7 @@ use theset_shared::api::{
 };
 use uuid::Uuid;
 
-use super::access::{AuthUser, ClientIp, ModeratorUser, limited};
+use super::access::{ClientIp, VerifiedModerator, VerifiedUser, limited};
 use super::auth::bad_body;
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
@@ -56,11 +56,11 @@ pub(crate) fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
 pub async fn correct(
     State(state): State<AppState>,
     ip: ClientIp,
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetlistCorrection>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let user = caller.user_id;
     super::voting::idempotent(
         &state,
@@ -104,7 +104,7 @@ pub async fn history(
 pub async fn verify(
     State(state): State<AppState>,
     ip: ClientIp,
-    ModeratorUser(moderator): ModeratorUser,
+    VerifiedModerator(moderator): VerifiedModerator,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<Json<VerifyResult>> {
@@ -141,7 +141,7 @@ pub async fn verify(
 pub async fn reject(
     State(state): State<AppState>,
     ip: ClientIp,
-    ModeratorUser(moderator): ModeratorUser,
+    VerifiedModerator(moderator): VerifiedModerator,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> AppResult<Json<SetlistVersion>> {

@@ -9,9 +9,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use theset_shared::api::{ImportRequest, ImportResponse};
 
+use super::access::{ClientIp, VerifiedUser, limited};
 use super::artists::detail;
 use super::extract::ApiJson;
 use crate::AppState;
+use crate::auth::limits::Bucket;
 use crate::error::{AppError, AppResult};
 use crate::import::{ImportError, phase_one};
 
@@ -29,14 +31,17 @@ fn valid_ticketmaster_id(id: &str) -> bool {
 #[utoipa::path(post, path = "/api/v1/artists/import", tag = "artists", request_body = ImportRequest,
     responses((status = 201, body = ImportResponse, description = "artist created, phases 2–3 queued"),
               (status = 200, body = ImportResponse, description = "artist already held"),
-              (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
-              (status = 502, body = theset_shared::ErrorBody)))]
+              (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "`email_unverified`"),
+              (status = 404, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody),
+              (status = 502, body = theset_shared::ErrorBody),
+              (status = 503, body = theset_shared::ErrorBody, description = "`upstream_busy`: retry after `Retry-After`")))]
 pub async fn import(
     State(state): State<AppState>,
-    ip: super::access::ClientIp,
+    ip: ClientIp,
+    VerifiedUser(caller): VerifiedUser,
     ApiJson(req): ApiJson<ImportRequest>,
 ) -> AppResult<(StatusCode, Json<ImportResponse>)> {
-    super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None)?;
     let tm_id = req.ticketmaster_id.trim();
     if !valid_ticketmaster_id(tm_id) {
         return Err(AppError::BadRequest {
@@ -44,9 +49,19 @@ pub async fn import(
             message: "ticketmaster_id must be 1 to 64 letters, digits, '-' or '_'".into(),
         });
     }
+    limited(&state, Bucket::Search, ip, None).await?;
+    // Each import queues work against three providers' shared quotas.
+    limited(
+        &state,
+        Bucket::Import,
+        ip,
+        Some(&caller.user_id.to_string()),
+    )
+    .await?;
     let started = match phase_one(&state, tm_id).await {
         Ok(s) => s,
         Err(ImportError::NotFound) => return Err(AppError::not_found("Ticketmaster artist")),
+        Err(ImportError::Busy(wait)) => return Err(AppError::UpstreamBusy(wait)),
         Err(ImportError::Upstream(e)) => return Err(AppError::Upstream(e)),
         Err(ImportError::Database(e)) => return Err(e.into()),
     };

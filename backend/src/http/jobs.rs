@@ -13,12 +13,15 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures::Stream;
+use theset_shared::api::Role;
 use theset_shared::slug::is_valid_slug;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::access::{ClientIp, MaybeUser, stream_slot};
 use super::extract::ApiPath;
 use crate::AppState;
+use crate::auth::streams::Slot;
 use crate::db::jobs as jobs_db;
 use crate::db::progress::{self, Cursor, Scope};
 use crate::error::{AppError, AppResult};
@@ -41,13 +44,17 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, description = "the job"), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn job(
     State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<jobs_db::JobRow>> {
-    Ok(Json(
-        jobs_db::by_id(&state.db, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("job"))?,
-    ))
+    let mut job = jobs_db::by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("job"))?;
+    // The failure's detail is for operators; everyone else reads the progress events' words.
+    if caller.is_none_or(|c| c.role < Role::Admin) {
+        job.last_error = None;
+    }
+    Ok(Json(job))
 }
 
 fn last_event_id(headers: &HeaderMap) -> Result<Cursor, AppError> {
@@ -68,6 +75,7 @@ fn last_event_id(headers: &HeaderMap) -> Result<Cursor, AppError> {
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn job_events(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
@@ -75,7 +83,8 @@ pub async fn job_events(
     if jobs_db::by_id(&state.db, id).await?.is_none() {
         return Err(AppError::not_found("job"));
     }
-    Ok(stream(state, Scope::Job(id), after))
+    let slot = stream_slot(&state, None, ip).await?;
+    Ok(stream(state, Scope::Job(id), after, slot))
 }
 
 #[utoipa::path(get, path = "/api/v1/artists/{slug}/import/events", tag = "jobs", params(("slug" = String, Path)),
@@ -83,6 +92,7 @@ pub async fn job_events(
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn artist_events(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(slug): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
@@ -97,17 +107,20 @@ pub async fn artist_events(
         .fetch_optional(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("artist"))?;
-    Ok(stream(state, Scope::Artist(artist), after))
+    let slot = stream_slot(&state, None, ip).await?;
+    Ok(stream(state, Scope::Artist(artist), after, slot))
 }
 
 fn stream(
     state: AppState,
     scope: Scope,
     mut after: Cursor,
+    slot: Slot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(64);
     let mut wake = state.progress.subscribe();
     tokio::spawn(async move {
+        let _slot = slot;
         loop {
             let events = match progress::events_after(&state.db, scope, after, BATCH).await {
                 Ok(e) => e,

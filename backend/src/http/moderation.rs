@@ -12,7 +12,7 @@ use theset_shared::api::{Flag, NewFlag, ResolveFlag};
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::access::{AuthUser, ClientIp, ModeratorUser, limited};
+use super::access::{ClientIp, ModeratorUser, VerifiedUser, limited};
 use super::auth::audit;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
@@ -35,12 +35,12 @@ const REASONS: [&str; 5] = ["wrong_song", "duplicate", "offensive", "spam", "oth
               (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
               (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn flag(
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
     ip: ClientIp,
     State(state): State<AppState>,
     ApiJson(req): ApiJson<NewFlag>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     if !REASONS.contains(&req.reason.as_str()) {
         return Err(super::auth::bad_body(format!(
             "reason must be one of {}",

@@ -23,7 +23,11 @@
     go.addEventListener("click", async () => {
       go.disabled = true;
       const err = await post("/auth/verify-email", { token });
-      say(err || "Your address is confirmed. You can close this page.", !err);
+      say(
+        err ||
+          "Your address is confirmed and the account is yours alone. Sign in with a mailed link.",
+        !err,
+      );
     });
   }
   const form = document.getElementById("reset");

@@ -62,8 +62,14 @@ async fn page(kind: &'static str) -> Response {
     let (title, body) = match kind {
         "verify" => (
             "Confirm your email",
-            "<p>Confirm that this address is yours.</p>\
-             <button id=\"go\" data-action=\"verify\">Confirm my address</button>",
+            "<p>Signed up in the TheSet app? Paste this code there: your address is confirmed \
+             and your password stays.</p>\
+             <p><code id=\"code\"></code></p><button id=\"copy\">Copy code</button>\
+             <h2>Or confirm here</h2>\
+             <p class=\"hint\">Confirming here makes the address yours alone: a password chosen \
+             when the account was made is removed and its devices are signed out. Use this if \
+             someone else signed up with your address; then sign in with a mailed link.</p>\
+             <button id=\"go\" data-action=\"verify\">Confirm here</button>",
         ),
         "reset" => (
             "Choose a new password",

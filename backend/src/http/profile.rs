@@ -13,11 +13,15 @@ use theset_shared::ErrorCode;
 use theset_shared::api::{Me, ProfileUpdate, PublicProfile, ScoredShow, SessionInfo, UserPage};
 use uuid::Uuid;
 
-use super::access::{AuthUser, ClientIp};
+use super::access::{AuthUser, ClientIp, limited};
 use super::auth::{audit, avatar_url, me as me_of, no_detail};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::avatar::{self, AvatarError};
+use crate::auth::limits::Bucket;
+
+/// How long an upload waits for a free decoder before answering `server_busy`.
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 use crate::db::{sessions, users};
 use crate::error::{AppError, AppResult};
 
@@ -208,8 +212,21 @@ pub async fn upload_avatar(
     ) {
         return Err(unsupported());
     }
+    limited(
+        &state,
+        Bucket::Avatar,
+        ip,
+        Some(&caller.user_id.to_string()),
+    )
+    .await?;
+    // Decoding is CPU work of up to tens of milliseconds: off the async runtime, and at most one
+    // per core at a time; a request that cannot get a core within a few seconds answers busy
+    // instead of queueing without bound.
+    let _permit = tokio::time::timeout(DECODE_WAIT, state.auth.decoders.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::ServerBusy(DECODE_WAIT))?
+        .map_err(|e| AppError::Internal(e.into()))?;
     let bytes = body.to_vec();
-    // Decoding is CPU work of up to tens of milliseconds: off the async runtime.
     let png = tokio::task::spawn_blocking(move || avatar::reencode(&bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))?

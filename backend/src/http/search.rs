@@ -44,7 +44,7 @@ pub async fn search(
     ip: super::access::ClientIp,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> AppResult<Json<ArtistSearchResults>> {
-    super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None)?;
+    super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None).await?;
     let q = p.q.trim();
     let chars = q.chars().count();
     if chars == 0 || chars >= MAX_QUERY_CHARS || q.chars().any(char::is_control) {
@@ -75,7 +75,7 @@ pub async fn search(
     }
 
     let mut unavailable = Vec::new();
-    let remote = match remote_hits(&state, q).await {
+    let remote = match remote_hits(&state, ip, q).await {
         Ok(hits) => hits,
         Err(service) => {
             unavailable.push(service);
@@ -139,8 +139,14 @@ pub async fn search(
     Ok(Json(ArtistSearchResults { items, unavailable }))
 }
 
-/// Ticketmaster's hits for `q`, cached for a few minutes; `Err(service)` when it cannot answer.
-async fn remote_hits(state: &AppState, q: &str) -> Result<Vec<Attraction>, String> {
+/// Ticketmaster's hits for `q`, cached for a few minutes; `Err(service)` when it cannot answer,
+/// including when the caller's network spent its budget of uncached searches (each costs one of
+/// the 5,000 calls a day every user shares) or the service's limiter is busy.
+async fn remote_hits(
+    state: &AppState,
+    ip: super::access::ClientIp,
+    q: &str,
+) -> Result<Vec<Attraction>, String> {
     let Some(tm) = &state.providers.ticketmaster else {
         return Err("ticketmaster".into());
     };
@@ -148,7 +154,13 @@ async fn remote_hits(state: &AppState, q: &str) -> Result<Vec<Attraction>, Strin
     if let Some(hit) = state.searches.get(&key).await {
         return Ok(hit);
     }
-    match tm.search_attractions(q).await {
+    if super::access::limited(state, crate::auth::limits::Bucket::UpstreamSearch, ip, None)
+        .await
+        .is_err()
+    {
+        return Err("ticketmaster".into());
+    }
+    match tm.interactive().search_attractions(q).await {
         Ok(hits) => {
             for a in &hits {
                 state.attractions.insert(a.id.clone(), a.clone()).await;

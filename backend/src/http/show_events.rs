@@ -16,8 +16,10 @@ use theset_shared::api::SongTotals;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::access::{ClientIp, stream_slot};
 use super::extract::ApiPath;
 use crate::AppState;
+use crate::auth::streams::Slot;
 use crate::db::community::{self as db, Cursor};
 use crate::error::{AppError, AppResult};
 use crate::show_feed;
@@ -42,6 +44,7 @@ const BATCH: i64 = 500;
               (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(show): ApiPath<Uuid>,
     Query(q): Query<EventsQuery>,
     headers: HeaderMap,
@@ -60,16 +63,19 @@ pub async fn events(
     if db::window(&state.db, show).await?.is_none() {
         return Err(AppError::not_found("show"));
     }
-    Ok(stream(state, show, after))
+    let slot = stream_slot(&state, None, ip).await?;
+    Ok(stream(state, show, after, slot))
 }
 
 fn stream(
     state: AppState,
     show: Uuid,
     mut after: Cursor,
+    slot: Slot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(256);
     tokio::spawn(async move {
+        let _slot = slot;
         let send =
             async |tx: &mpsc::Sender<Event>, items: &[(Cursor, SongTotals)], after: &mut Cursor| {
                 for (cursor, totals) in items {

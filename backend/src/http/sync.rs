@@ -78,8 +78,9 @@ pub async fn push(
     AuthUser(caller): AuthUser,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
-    crate::sync::push::push(&state.db, &caller, req)
+    // One request of the network's budget; the account's is spent per mutation inside.
+    limited(&state, Bucket::Vote, ip, None).await?;
+    crate::sync::push::push(&state.db, &caller, &state.auth.limits, req)
         .await
         .map(Json)
 }
@@ -119,14 +120,18 @@ pub async fn pull(
               (status = 401, body = theset_shared::ErrorBody), (status = 426, body = theset_shared::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let user = caller.user_id;
+    let slot = super::access::stream_slot(&state, Some(user), ip).await?;
     let mut wake = state.sync.subscribe();
     let mut followed =
         crate::db::sync::followed(&mut *state.db.acquire().await?, user, None, i64::MAX).await?;
     let (tx, rx) = mpsc::channel::<Event>(8);
     tokio::spawn(async move {
+        // Held while the stream is open: the caps count it until the client goes away.
+        let _slot = slot;
         // The first event tells the client the stream is live: it pulls once to catch up.
         if tx
             .send(Event::default().event("changed").data("{}"))
@@ -136,7 +141,13 @@ pub async fn events(
             return;
         }
         loop {
-            let id = match wake.recv().await {
+            // A closed connection ends the task at once, not at the next matching change: every
+            // vote wakes every stream, so a forgotten task would cost work forever.
+            let woken = tokio::select! {
+                woken = wake.recv() => woken,
+                () = tx.closed() => return,
+            };
+            let id = match woken {
                 Ok(id) => id,
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => user,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
@@ -159,7 +170,10 @@ pub async fn events(
             {
                 return;
             }
-            tokio::time::sleep(NUDGE_EVERY).await;
+            tokio::select! {
+                () = tokio::time::sleep(NUDGE_EVERY) => {}
+                () = tx.closed() => return,
+            }
             // Wake-ups during the pause are covered by the pull this event causes.
             while wake.try_recv().is_ok() {}
         }

@@ -16,7 +16,7 @@ use theset_shared::api::{
 use theset_shared::hlc::Hlc;
 use uuid::Uuid;
 
-use super::access::{AuthUser, ClientIp, MaybeUser, ModeratorUser, limited};
+use super::access::{AuthUser, ClientIp, MaybeUser, VerifiedModerator, VerifiedUser, limited};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::actions::voting::{self as actions, VoteTarget};
@@ -207,11 +207,11 @@ pub async fn likely(
 pub async fn add_song(
     State(state): State<AppState>,
     ip: ClientIp,
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunitySong>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let user = caller.user_id;
     idempotent(
         &state,
@@ -231,7 +231,7 @@ pub async fn add_song(
               (status = 409, body = theset_shared::ErrorBody)))]
 pub async fn add_title(
     State(state): State<AppState>,
-    ModeratorUser(caller): ModeratorUser,
+    VerifiedModerator(caller): VerifiedModerator,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunityTitle>,
 ) -> AppResult<Answer> {
@@ -254,11 +254,11 @@ pub async fn add_title(
 pub async fn vote(
     State(state): State<AppState>,
     ip: ClientIp,
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
     ApiPath(line): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VoteRequest>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let user = caller.user_id;
     // A vote over REST happens now, by the server's clock.
     let now = Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0));
@@ -294,11 +294,11 @@ pub async fn prediction(
 pub async fn predict(
     State(state): State<AppState>,
     ip: ClientIp,
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PredictionUpdate>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string()))?;
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let user = caller.user_id;
     idempotent(
         &state,

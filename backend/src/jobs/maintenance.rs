@@ -174,6 +174,9 @@ pub async fn trending(
     ))
 }
 
+/// Progress events older than this are pruned by the weekly sweep.
+pub const PROGRESS_DAYS: i32 = 30;
+
 /// Every artist, in batches with a pause between them, then cleanup and integrity checks.
 pub async fn weekly(
     db: &PgPool,
@@ -235,6 +238,7 @@ pub async fn weekly(
     let mut conn = db.acquire().await?;
     let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
     let changes = crate::db::sync::prune(&mut conn, theset_shared::sync::RETENTION_DAYS).await?;
+    let events = crate::db::progress::prune(&mut *conn, PROGRESS_DAYS).await?;
     drop(conn);
     let views = page_views::purge_older_than(db, 180).await?;
 
@@ -249,7 +253,7 @@ pub async fn weekly(
     .await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
-         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
+         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {events} progress events over {PROGRESS_DAYS} days pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
     );
     progress.step("report", report.clone()).await?;
     if drifted > 0 {

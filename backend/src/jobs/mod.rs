@@ -20,6 +20,7 @@ use crate::providers::spotify::Spotify;
 use crate::providers::ticketmaster::Ticketmaster;
 use crate::providers::{ProviderError, config::ProvidersConfig};
 
+pub use maintenance::PROGRESS_DAYS;
 pub use progress::Progress;
 
 /// Job types (stored in `sync_jobs.job_type`).
@@ -74,6 +75,16 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// What anyone watching the job may read; the detail (redacted of URLs and keys by the
+    /// providers) goes to `sync_jobs.last_error`, which only admins see.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Provider(e) => e.public_message(),
+            Self::Database(_) => "our database had a problem".into(),
+            Self::Permanent(m) => m.clone(),
+        }
+    }
+
     pub fn is_permanent(&self) -> bool {
         match self {
             Self::Provider(e) => !e.is_transient(),

@@ -173,13 +173,17 @@ impl Worker {
                 )
                 .await?
                 {
-                    Failure::Failed => progress.finish_in(&mut tx, "failed", e.to_string()).await?,
+                    Failure::Failed => {
+                        progress
+                            .finish_in(&mut tx, "failed", e.public_message())
+                            .await?
+                    }
                     Failure::Retrying { .. } => {
                         progress
                             .finish_in(
                                 &mut tx,
                                 "retrying",
-                                format!("{e}; retrying in {}s", delay.as_secs()),
+                                format!("{}; retrying in {}s", e.public_message(), delay.as_secs()),
                             )
                             .await?
                     }

@@ -12,6 +12,8 @@ use reqwest::{Method, RequestBuilder, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use super::redact::Redactor;
+
 /// Why a call to an external service failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -36,11 +38,17 @@ pub enum ProviderError {
     },
     #[error("{service}: timed out after retries")]
     Timeout { service: &'static str },
-    #[error("{service}: network error: {source}")]
+    /// `detail` is the transport error without its URL (see `redact`).
+    #[error("{service}: network error: {detail}")]
     Network {
         service: &'static str,
-        #[source]
-        source: reqwest::Error,
+        detail: String,
+    },
+    /// The service's limiter has no room within the caller's patience (interactive calls).
+    #[error("{service}: busy, retry in {retry_after:?}")]
+    Busy {
+        service: &'static str,
+        retry_after: Duration,
     },
     #[error("{service}: unexpected answer from {endpoint}: {message}")]
     Decode {
@@ -64,7 +72,49 @@ impl ProviderError {
                 | Self::Server { .. }
                 | Self::Timeout { .. }
                 | Self::Network { .. }
+                | Self::Busy { .. }
         )
+    }
+
+    /// The service's name as people know it.
+    pub fn service(&self) -> &'static str {
+        match self {
+            Self::Unauthorized { service }
+            | Self::Forbidden { service, .. }
+            | Self::NotFound { service }
+            | Self::RateLimited { service }
+            | Self::Server { service, .. }
+            | Self::BadRequest { service, .. }
+            | Self::Timeout { service }
+            | Self::Network { service, .. }
+            | Self::Busy { service, .. }
+            | Self::Decode { service, .. }
+            | Self::Config { service, .. } => service,
+        }
+    }
+
+    /// A sentence anyone may read (progress events, API answers): no detail of the call. The
+    /// full, redacted text stays in `sync_jobs.last_error` for admins.
+    pub fn public_message(&self) -> String {
+        let who = match self.service() {
+            "ticketmaster" => "Ticketmaster",
+            "spotify" => "Spotify",
+            "setlistfm" => "setlist.fm",
+            other => other,
+        };
+        match self {
+            Self::NotFound { .. } => format!("{who} does not know this"),
+            Self::Unauthorized { .. } | Self::Forbidden { .. } | Self::Config { .. } => {
+                format!("{who} refused our credentials")
+            }
+            Self::RateLimited { .. } | Self::Busy { .. } => format!("{who} is busy"),
+            Self::Decode { .. } | Self::BadRequest { .. } => {
+                format!("{who} answered something we could not use")
+            }
+            Self::Server { .. } | Self::Timeout { .. } | Self::Network { .. } => {
+                format!("{who} could not be reached")
+            }
+        }
     }
 }
 
@@ -109,7 +159,15 @@ pub struct ServiceClient {
     limits: Limits,
     limiter: Arc<DefaultDirectRateLimiter>,
     daily: Option<Arc<DefaultDirectRateLimiter>>,
+    /// Cleans every error text of this service's calls.
+    redactor: Redactor,
+    /// How long a call waits for the limiter: forever for jobs (they may wait their turn),
+    /// briefly for calls a person is waiting on (see [`ServiceClient::interactive`]).
+    patience: Option<Duration>,
 }
+
+/// How long an interactive call waits for the service's limiter before answering busy.
+pub const INTERACTIVE_PATIENCE: Duration = Duration::from_secs(2);
 
 fn quota(n: u32, per: Duration, burst: u32) -> Option<Quota> {
     let n = NonZeroU32::new(n)?;
@@ -124,8 +182,11 @@ impl ServiceClient {
         base: &str,
         limits: Limits,
     ) -> Result<Self, ProviderError> {
-        let config = |message: String| ProviderError::Config { service, message };
-        let mut base = Url::parse(base).map_err(|e| config(format!("bad base URL {base}: {e}")))?;
+        let config = |message: String| ProviderError::Config {
+            service,
+            message: Redactor::default().clean(&message),
+        };
+        let mut base = Url::parse(base).map_err(|e| config(format!("bad base URL: {e}")))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -152,7 +213,65 @@ impl ServiceClient {
             limits,
             limiter: Arc::new(RateLimiter::direct(limiter)),
             daily,
+            redactor: Redactor::default(),
+            patience: None,
         })
+    }
+
+    /// Registers the credentials this client sends, so no error text can carry them.
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Self {
+        self.redactor = Redactor::with_secrets(secrets);
+        self
+    }
+
+    /// The same client (same limiter) for calls a person waits on: when the limiter has no room
+    /// within [`INTERACTIVE_PATIENCE`] (other callers spent it), the call fails fast with
+    /// [`ProviderError::Busy`] instead of queueing behind them. Jobs keep the patient client.
+    pub fn interactive(&self) -> Self {
+        Self {
+            patience: Some(INTERACTIVE_PATIENCE),
+            ..self.clone()
+        }
+    }
+
+    fn clean(&self, text: &str) -> String {
+        self.redactor.clean(text)
+    }
+
+    /// The transport error's text without its URL, and with its causes (hyper's "connection
+    /// refused" lives in the source chain).
+    fn network_detail(&self, e: reqwest::Error) -> String {
+        let e = e.without_url();
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        self.clean(&text)
+    }
+
+    /// Waits for the limiters, or (interactive clients) gives up after their patience.
+    async fn ready(&self) -> Result<(), ProviderError> {
+        let wait = async {
+            self.limiter.until_ready().await;
+            if let Some(daily) = &self.daily {
+                daily.until_ready().await;
+            }
+        };
+        match self.patience {
+            None => {
+                wait.await;
+                Ok(())
+            }
+            Some(p) => tokio::time::timeout(p, wait)
+                .await
+                .map_err(|_| ProviderError::Busy {
+                    service: self.service,
+                    retry_after: p,
+                }),
+        }
     }
 
     /// `path` relative to the base URL (`attractions.json`, `artists/{id}`).
@@ -161,7 +280,7 @@ impl ServiceClient {
             .join(path.trim_start_matches('/'))
             .map_err(|e| ProviderError::Config {
                 service: self.service,
-                message: format!("bad path {path}: {e}"),
+                message: self.clean(&format!("bad path {path}: {e}")),
             })
     }
 
@@ -174,7 +293,7 @@ impl ServiceClient {
             .or_else(|_| Url::parse("http://link.invalid").and_then(|b| b.join(link)))
             .map_err(|e| ProviderError::Decode {
                 service: self.service,
-                endpoint: link.to_owned(),
+                endpoint: self.clean(link),
                 message: e.to_string(),
             })?;
         let path = parsed.path();
@@ -209,7 +328,7 @@ impl ServiceClient {
             serde_json::from_slice(&bytes).map_err(|e| ProviderError::Decode {
                 service: self.service,
                 endpoint: endpoint.clone(),
-                message: e.to_string(),
+                message: self.clean(&e.to_string()),
             })
         }
         .instrument(span)
@@ -225,10 +344,7 @@ impl ServiceClient {
         let service = self.service;
         let mut attempt = 0;
         loop {
-            self.limiter.until_ready().await;
-            if let Some(daily) = &self.daily {
-                daily.until_ready().await;
-            }
+            self.ready().await?;
             let res = build(self.http.request(method.clone(), url.clone()))
                 .send()
                 .await;
@@ -241,11 +357,20 @@ impl ServiceClient {
                 }
                 Err(e) if e.is_connect() || e.is_request() => {
                     if attempt >= self.limits.max_retries {
-                        return Err(ProviderError::Network { service, source: e });
+                        return Err(ProviderError::Network {
+                            service,
+                            detail: self.network_detail(e),
+                        });
                     }
+                    tracing::debug!(error = %self.network_detail(e), "provider call failed; retrying");
                     self.backoff(attempt)
                 }
-                Err(e) => return Err(ProviderError::Network { service, source: e }),
+                Err(e) => {
+                    return Err(ProviderError::Network {
+                        service,
+                        detail: self.network_detail(e),
+                    });
+                }
                 Ok(res) => {
                     let status = res.status();
                     tracing::Span::current().record("status", status.as_u16());
@@ -255,18 +380,20 @@ impl ServiceClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let body = res
-                        .bytes()
-                        .await
-                        .map_err(|e| ProviderError::Network { service, source: e })?;
+                    let body = res.bytes().await.map_err(|e| ProviderError::Network {
+                        service,
+                        detail: self.network_detail(e),
+                    })?;
                     if status.is_success() {
                         return Ok(body);
                     }
                     let message = || {
-                        String::from_utf8_lossy(&body)
-                            .chars()
-                            .take(300)
-                            .collect::<String>()
+                        self.clean(
+                            &String::from_utf8_lossy(&body)
+                                .chars()
+                                .take(300)
+                                .collect::<String>(),
+                        )
                     };
                     match status {
                         StatusCode::UNAUTHORIZED => {

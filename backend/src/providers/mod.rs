@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod http;
+pub mod redact;
 pub mod setlistfm;
 pub mod spotify;
 pub mod ticketmaster;

@@ -5,16 +5,15 @@
 //! with the reason, and still spends its sequence number so the queue moves on. A retried push
 //! (lost answer, crash) gets the stored results.
 
-use axum::response::IntoResponse;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::{Acquire, PgConnection};
 use theset_shared::sync::{
     Action, MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse,
 };
-use theset_shared::{ErrorBody, ErrorCode};
 
 use crate::actions::voting::VoteTarget;
 use crate::actions::{bad_body, follows, setlists, voting};
+use crate::auth::limits::{Bucket, Limits};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
 use crate::error::{AppError, AppResult};
@@ -27,9 +26,15 @@ use crate::error::{AppError, AppResult};
 const CHUNK: usize = 100;
 const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Pushes `req` for `caller`. Before anything is applied, two gates may shorten the batch to a
+/// prefix (the rest stays on the device and comes again): an account whose address is not
+/// confirmed applies only what needs no confirmation (follows) up to its first contribution,
+/// and every mutation spends one request of the caller's vote budget. When not even the first
+/// fresh mutation may go, the push answers 403 `email_unverified` or 429 with `Retry-After`.
 pub async fn push(
     pool: &sqlx::PgPool,
     caller: &Caller,
+    limits: &Limits,
     req: PushRequest,
 ) -> AppResult<PushResponse> {
     validate(&req)?;
@@ -53,16 +58,39 @@ pub async fn push(
         // A gap: the device lost track (restored from a backup?). It must resend from here.
         return Err(AppError::Stale(json!({ "expected_seq": last + 1 })));
     }
+    // Replayed answers cover this batch only: an old `seq` must not make the server load every
+    // result it kept since then.
+    let batch_last = req.mutations.last().map_or(first, |m| m.seq);
     let mut results = Vec::with_capacity(req.mutations.len());
-    for (seq, id, outcome) in db::results(&mut conn, req.device_id, first, last).await? {
+    for (seq, id, outcome) in
+        db::results(&mut conn, req.device_id, first, last.min(batch_last)).await?
+    {
         results.push(stored(seq, id, outcome)?);
     }
     drop(conn);
+    let mut fresh: Vec<&Mutation> = req.mutations.iter().filter(|m| m.seq > last).collect();
+    if !caller.email_verified
+        && let Some(gated) = fresh
+            .iter()
+            .position(|m| needs_confirmed_address(&m.action))
+    {
+        if gated == 0 {
+            return Err(AppError::EmailUnverified);
+        }
+        fresh.truncate(gated);
+    }
+    if !fresh.is_empty() {
+        let wanted = u32::try_from(fresh.len()).unwrap_or(u32::MAX);
+        let granted = limits
+            .take_up_to(Bucket::Vote, &caller.user_id.to_string(), wanted)
+            .await
+            .map_err(|r| AppError::RateLimited(r.0))?;
+        fresh.truncate(usize::try_from(granted).unwrap_or(usize::MAX));
+    }
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let mut applied_to = last;
     // Short transactions (see `CHUNK`); the device row is locked in each, so two pushes of one
     // device apply in order.
-    let fresh: Vec<&Mutation> = req.mutations.iter().filter(|m| m.seq > last).collect();
     let mut rest: &[&Mutation] = &fresh;
     while !rest.is_empty() {
         let chunk = &rest[..rest.len().min(CHUNK)];
@@ -84,10 +112,17 @@ pub async fn push(
         applied_to = done.last;
     }
     results.sort_by_key(|r| r.seq);
+    results.dedup_by_key(|r| r.seq);
     Ok(PushResponse {
         last_seq: applied_to,
         results,
     })
+}
+
+/// Contributions wait for a confirmed address; following an artist (what the device keeps) does
+/// not.
+fn needs_confirmed_address(action: &Action) -> bool {
+    !matches!(action, Action::Follow { .. })
 }
 
 /// A deadlock or serialization failure: transient, the transaction can simply run again.
@@ -143,14 +178,13 @@ async fn apply_chunk(
             refused(AppError::Conflict(format!(
                 "mutation {} was already pushed under another sequence number",
                 m.id
-            )))
-            .await?
+            )))?
         } else if matches!(m.action, Action::Vote(_)) {
             // A vote refuses before its one write (see `actions::voting::vote`), and a failed
             // write fails the whole chunk: no savepoint needed on the hottest path.
             match apply(&mut tx, caller, m, now_ms).await {
                 Ok(outcome) => outcome,
-                Err(e) => refused(e).await?,
+                Err(e) => refused(e)?,
             }
         } else {
             let mut sp = tx.begin().await?;
@@ -161,7 +195,7 @@ async fn apply_chunk(
                 }
                 Err(e) => {
                     sp.rollback().await?;
-                    refused(e).await?
+                    refused(e)?
                 }
             }
         };
@@ -249,32 +283,29 @@ async fn apply(
 }
 
 /// A refusal the user caused, in the words the REST route would use; anything else (the
-/// database, a bug) fails the whole push so the device retries it later.
-async fn refused(e: AppError) -> AppResult<Outcome> {
+/// database, a bug, a busy server) fails the whole push so the device retries it later.
+fn refused(e: AppError) -> AppResult<Outcome> {
     if matches!(
         e,
         AppError::Database(_)
             | AppError::Internal(_)
             | AppError::NotReady(_)
             | AppError::Upstream(_)
+            | AppError::UpstreamBusy(_)
+            | AppError::ServerBusy(_)
             | AppError::RateLimited(_)
+            | AppError::EmailUnverified
     ) {
         return Err(e);
     }
-    let res = e.into_response();
-    let status = res.status().as_u16();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading a refusal: {e}")))?;
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let parsed: Option<ErrorBody> = serde_json::from_value(body.clone()).ok();
-    let (code, message) = parsed.map_or((ErrorCode::Internal, String::new()), |b| {
-        (b.error.code, b.error.message)
-    });
+    let current = match &e {
+        AppError::Stale(current) => Some(current.clone()),
+        _ => None,
+    };
     Ok(Outcome::Rejected {
-        status,
-        code,
-        message,
-        current: body.get("current").cloned(),
+        status: e.status().as_u16(),
+        code: e.code(),
+        message: e.public_message(),
+        current,
     })
 }

@@ -1,6 +1,7 @@
 //! Bad input and attacks against the live server. Each case must get a 4xx JSON error with a
 //! stable code, and leave every account table as it was (row counts and the full content of
-//! `users`).
+//! `users`) — or, where a refusal would itself tell an attacker something, the documented safe
+//! outcome (the same answer as for anyone) with the accounts unchanged.
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::json;
@@ -30,6 +31,34 @@ impl Suite<'_> {
         assert_eq!(self.before, after, "{name} changed the database");
         self.cases += 1;
     }
+
+    /// Sends `req`, expects the documented safe answer `status` (`body` checked by `check`), and
+    /// that no account changed (mail tokens may be written: the owner is told by mail).
+    async fn safe(
+        &mut self,
+        name: &str,
+        req: RequestBuilder,
+        status: StatusCode,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) {
+        let (got, body) = json_of(req.send().await.expect(name)).await;
+        assert_eq!(got, status, "{name}: {body}");
+        assert!(check(&body), "{name}: {body}");
+        let accounts = |f: &[String]| {
+            f.iter()
+                .filter(|l| !l.starts_with("email_tokens="))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let after = self.live.footprint().await;
+        assert_eq!(
+            accounts(&self.before),
+            accounts(&after),
+            "{name} changed an account"
+        );
+        self.before = after;
+        self.cases += 1;
+    }
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
@@ -44,11 +73,8 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     let live = Live::start(db.clone()).await;
     let address = email("target");
-    let (s, pair) = live
-        .send(Method::POST, "/api/v1/auth/signup", None,
-            Some(json!({ "email": address, "password": PASSWORD, "display_name": "Target", "device_id": "d" })))
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    // The target signed up and signed in; its address is not confirmed yet.
+    let pair = live.signup_and_login(&address, "d").await;
     let access = pair["access_token"].as_str().expect("access").to_owned();
     let res = live
         .req(Method::POST, "/api/v1/auth/browser/login")
@@ -68,6 +94,76 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     // Wait for the sign-up's verification mail, so mail counts below are stable.
     let mut seen = Vec::new();
     crate::live::next_mail(&address, &mut seen).await;
+
+    // A pre-hijack undone: an attacker registered `hijacked` first; its owner then signed in
+    // with a mailed link.
+    let hijacked = email("hijacked");
+    let attacker = live.signup_and_login(&hijacked, "attacker").await;
+    crate::live::next_mail(&hijacked, &mut seen).await;
+    live.send(
+        Method::POST,
+        "/api/v1/auth/magic-link",
+        None,
+        Some(json!({ "email": hijacked })),
+    )
+    .await;
+    let link = crate::live::token_in(&crate::live::next_mail(&hijacked, &mut seen).await);
+    let (s, _) = live
+        .send(
+            Method::POST,
+            "/api/v1/auth/magic-link/consume",
+            None,
+            Some(json!({ "token": link, "device_id": "owner" })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Something to vote on, predict, flag and correct.
+    let band = crate::support::artist(&db, "Suite Band", &[], None, 0.0).await;
+    let show = crate::support::show(
+        &db,
+        band,
+        None,
+        crate::support::days_from_today(3),
+        "upcoming",
+    )
+    .await;
+    let (community, lines) = crate::support::setlist(&db, show, band, "community", &["A"]).await;
+    let past = crate::support::show(
+        &db,
+        band,
+        None,
+        crate::support::days_from_today(-3),
+        "completed",
+    )
+    .await;
+    let (actual, _) = crate::support::setlist(&db, past, band, "setlistfm", &["A"]).await;
+    let target: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&address)
+        .fetch_one(&db)
+        .await
+        .expect("target");
+    let prediction: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO setlists (show_id, artist_id, kind, source, owner_user_id) \
+         VALUES ($1, $2, 'predicted', 'user', $3) RETURNING id",
+    )
+    .bind(show)
+    .bind(band)
+    .bind(target)
+    .fetch_one(&db)
+    .await
+    .expect("prediction");
+    let (_, _, quick) = live.quick("moderator").await;
+    let failed_job: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO sync_jobs (job_type, status, last_error) \
+         VALUES ('import.artist_shows', 'failed', 'ticketmaster: network error (detail for admins)') RETURNING id",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("job");
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE role = 'moderator'")
+        .execute(&db)
+        .await
+        .expect("unconfirmed moderator");
 
     let mut t = Suite {
         live: &live,
@@ -345,10 +441,7 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     )
     .await;
     t.refused("mass assignment of role at sign-up", post("/api/v1/auth/signup").json(&json!({ "email": email("mass"), "password": PASSWORD, "display_name": "x", "device_id": "d", "role": "admin" })), bad, "invalid_body").await;
-    let me: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
-        .fetch_one(&db)
-        .await
-        .expect("id");
+    let me = target;
     t.refused(
         "self-promotion to admin",
         live.req(Method::PUT, &format!("/api/v1/admin/users/{me}/role"))
@@ -436,7 +529,203 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     )
     .await;
 
-    assert!(t.cases >= 30, "only {} cases", t.cases);
+    // Unconfirmed addresses do not contribute (by REST or by sync push).
+    let unverified = (StatusCode::FORBIDDEN, "email_unverified");
+    let line = lines[0];
+    t.refused(
+        "vote before confirming the address",
+        live.req(Method::PUT, &format!("/api/v1/setlist-songs/{line}/vote"))
+            .bearer_auth(&access)
+            .json(&json!({ "value": 1 })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "add a song before confirming",
+        post(&format!("/api/v1/shows/{show}/community/songs"))
+            .bearer_auth(&access)
+            .json(&json!({ "song_id": uuid::Uuid::new_v4() })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "predict before confirming",
+        live.req(Method::PUT, &format!("/api/v1/shows/{show}/prediction"))
+            .bearer_auth(&access)
+            .json(&json!({ "songs": [] })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "flag before confirming",
+        post("/api/v1/flags")
+            .bearer_auth(&access)
+            .json(&json!({ "setlist_id": community, "reason": "spam" })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "correct a set-list before confirming",
+        live.req(Method::PUT, &format!("/api/v1/setlists/{actual}"))
+            .bearer_auth(&access)
+            .json(&json!({ "base_version": 1, "songs": [] })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "add a free title as an unconfirmed moderator",
+        post(&format!("/api/v1/shows/{show}/community/titles"))
+            .bearer_auth(&quick)
+            .json(&json!({ "title": "Cover" })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "import before confirming",
+        post("/api/v1/artists/import")
+            .bearer_auth(&access)
+            .json(&json!({ "ticketmaster_id": "K8vZ9171ob7" })),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    let votes = json!({ "device_id": uuid::Uuid::now_v7(), "mutations": [
+        { "id": uuid::Uuid::now_v7(), "seq": 1, "hlc": "1", "kind": "vote.set@1", "payload": { "setlist_song_id": line, "value": 1 } }
+    ] });
+    t.refused(
+        "sync push of votes before confirming",
+        post("/api/v1/sync/push")
+            .bearer_auth(&access)
+            .header("x-theset-protocol", "1")
+            .json(&votes),
+        unverified.0,
+        unverified.1,
+    )
+    .await;
+    t.refused(
+        "import without signing in",
+        post("/api/v1/artists/import").json(&json!({ "ticketmaster_id": "K8vZ9171ob7" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "history of someone's private prediction",
+        live.req(
+            Method::GET,
+            &format!("/api/v1/setlists/{prediction}/history"),
+        ),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // The pre-hijacker's credentials died with the owner's proof.
+    let attacker_access = attacker["access_token"].as_str().expect("access");
+    let attacker_refresh = attacker["refresh_token"].as_str().expect("refresh");
+    t.refused(
+        "pre-hijacker's session after the owner's proof",
+        live.req(Method::GET, "/api/v1/me")
+            .bearer_auth(attacker_access),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "pre-hijacker's password after the owner's proof",
+        post("/api/v1/auth/login")
+            .json(&json!({ "email": hijacked, "password": PASSWORD, "device_id": "attacker" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "pre-hijacker's refresh family after the owner's proof",
+        post("/api/v1/auth/refresh")
+            .json(&json!({ "refresh_token": attacker_refresh, "device_id": "attacker" })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+
+    // Addresses: added only by their owner, in the app.
+    t.refused(
+        "add an address to an account that has one",
+        post("/api/v1/me/email")
+            .bearer_auth(&access)
+            .json(&json!({ "email": email("second") })),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    t.refused(
+        "add an address without signing in",
+        post("/api/v1/me/email").json(&json!({ "email": email("nobody") })),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    t.refused(
+        "header injection in an added address",
+        post("/api/v1/me/email")
+            .bearer_auth(&access)
+            .json(&json!({ "email": "a@b.co\r\nBcc: victim@example.com" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+
+    // Sign-up tells nobody who has an account.
+    t.safe("sign-up with a taken address",
+        post("/api/v1/auth/signup").json(&json!({ "email": address, "password": "a different pass phrase", "display_name": "x", "device_id": "d" })),
+        StatusCode::ACCEPTED, |b| b.get("access_token").is_none() && b["status"].is_string()).await;
+    t.safe(
+        "a failed job's detail, asked by anyone",
+        live.req(Method::GET, &format!("/api/v1/jobs/{failed_job}")),
+        StatusCode::OK,
+        |b| b["status"] == "failed" && b["last_error"].is_null(),
+    )
+    .await;
+
+    // Bounded: open streams per account, anonymous OAuth starts per network.
+    let mut streams = Vec::new();
+    for _ in 0..10 {
+        streams.push(
+            live.req(Method::GET, "/api/v1/sync/events")
+                .bearer_auth(&access)
+                .header("x-theset-protocol", "1")
+                .send()
+                .await
+                .expect("stream"),
+        );
+    }
+    t.refused(
+        "an eleventh live stream for one account",
+        live.req(Method::GET, "/api/v1/sync/events")
+            .bearer_auth(&access)
+            .header("x-theset-protocol", "1"),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    drop(streams);
+    for _ in 0..20 {
+        post("/api/v1/auth/oauth/google/start")
+            .json(&json!({ "redirect_uri": "http://127.0.0.1:5000/callback", "code_challenge": "a".repeat(43) }))
+            .send().await.expect("start");
+    }
+    t.refused("a flood of anonymous OAuth starts",
+        post("/api/v1/auth/oauth/google/start")
+            .json(&json!({ "redirect_uri": "http://127.0.0.1:5000/callback", "code_challenge": "a".repeat(43) })),
+        StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    assert!(t.cases >= 60, "only {} cases", t.cases);
     // No injected mail went out.
     assert!(mails_to("victim@example.com").is_empty());
 

@@ -14,13 +14,13 @@ use tower::ServiceExt;
 use crate::fakes::Fakes;
 
 /// A private redis-server on a free port (installed by the services script).
-struct Redis {
+pub(crate) struct Redis {
     child: Option<Child>,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Redis {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("port")
             .local_addr()
@@ -54,7 +54,7 @@ impl Redis {
         }
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();

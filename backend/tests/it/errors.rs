@@ -163,4 +163,27 @@ async fn docs_page_is_served(db: PgPool) {
         .unwrap_or_default()
         .to_owned();
     assert!(ct.starts_with("text/html"), "{ct}");
+    // No third-party script on the origin of the session cookie: the page's scripts and the
+    // policy name this origin only.
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("http"), "{csp}");
+    let html = String::from_utf8(
+        http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec(),
+    )
+    .expect("utf-8");
+    for src in html.split("src=\"").skip(1) {
+        assert!(src.starts_with('/'), "a script from elsewhere: {src}");
+    }
+    assert!(html.contains("src=\"/api/v1/docs/docs.js\""), "{html}");
+    let (status, js) = app.get_text("/api/v1/docs/docs.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(js.contains("openapi.json"));
 }

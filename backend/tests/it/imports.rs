@@ -14,8 +14,27 @@ use tower::ServiceExt;
 
 use crate::fakes::{AM_TM_ID, Fakes};
 
-fn router(db: &PgPool, fakes: &Fakes) -> Router {
-    app(AppState::with_providers(db.clone(), fakes.providers()))
+/// The router over fakes and a signed-in fan's token, which `post_json` sends.
+#[derive(Clone)]
+struct Fan {
+    router: Router,
+    token: String,
+}
+
+impl std::ops::Deref for Fan {
+    type Target = Router;
+
+    fn deref(&self) -> &Router {
+        &self.router
+    }
+}
+
+async fn router(db: &PgPool, fakes: &Fakes) -> Fan {
+    let (_, token) = crate::support::session(db, "user").await;
+    Fan {
+        router: app(AppState::with_providers(db.clone(), fakes.providers())),
+        token,
+    }
 }
 
 async fn send(router: &Router, req: Request<Body>) -> (StatusCode, String) {
@@ -33,12 +52,15 @@ async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
     )
 }
 
-async fn post_json(router: &Router, uri: &str, body: &str) -> (StatusCode, Value) {
+/// POSTs as the fan of `router` (imports need a signed-in account with a confirmed address).
+async fn post_json(router: &Fan, uri: &str, body: &str) -> (StatusCode, Value) {
+    let token = &router.token;
     let req = Request::post(uri)
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
         .body(Body::from(body.to_owned()))
         .expect("req");
-    let (s, body) = send(router, req).await;
+    let (s, body) = send(&router.router, req).await;
     (
         s,
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("{uri}: {body}")),
@@ -63,7 +85,7 @@ fn sse_events(body: &str) -> Vec<(String, Value)> {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn search_merges_ticketmaster_hits_with_held_artists(db: PgPool) {
     let fakes = Fakes::start(Duration::ZERO).await;
-    let r = router(&db, &fakes);
+    let r = router(&db, &fakes).await;
     let (s, res) = get_json(&r, "/api/v1/search/artists?q=Arctic%20Monkeys").await;
     assert_eq!(s, StatusCode::OK, "{res}");
     let items = res["items"].as_array().expect("items");
@@ -125,7 +147,7 @@ async fn search_without_ticketmaster_answers_from_the_database(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn search_and_import_refuse_bad_input(db: PgPool) {
     let fakes = Fakes::start(Duration::ZERO).await;
-    let r = router(&db, &fakes);
+    let r = router(&db, &fakes).await;
     let long = "a".repeat(200);
     for uri in [
         "/api/v1/search/artists".to_owned(),
@@ -169,7 +191,7 @@ async fn search_and_import_refuse_bad_input(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
     let fakes = Fakes::start(Duration::ZERO).await;
-    let r = router(&db, &fakes);
+    let r = router(&db, &fakes).await;
     // The search fills the cache, so phase 1 makes no further Ticketmaster request.
     get_json(&r, "/api/v1/search/artists?q=Arctic%20Monkeys").await;
     let (s, res) = post_json(
@@ -354,7 +376,7 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn progress_from_another_process_streams_live(db: PgPool) {
     let fakes = Fakes::start(Duration::from_millis(50)).await;
-    let r = router(&db, &fakes);
+    let r = router(&db, &fakes).await;
     get_json(&r, "/api/v1/search/artists?q=Arctic%20Monkeys").await;
     let (s, res) = post_json(
         &r,

@@ -21,6 +21,8 @@ pub struct Live {
     pub db: PgPool,
     /// The server's page-view counters (tests flush them instead of waiting for the timer).
     pub views: theset_backend::views::PageViews,
+    /// The server's open-stream caps (tests read what is counted).
+    pub streams: theset_backend::auth::streams::Streams,
 }
 
 /// A unique address per call: the SMTP sink is shared by every test.
@@ -48,13 +50,23 @@ impl Live {
 
     /// Starts with the test configuration, adjusted by `configure` (limits, OAuth providers…).
     pub async fn start_with(db: PgPool, configure: impl FnOnce(&mut AuthConfig)) -> Self {
+        Self::start_with_providers(db, theset_backend::jobs::Providers::default(), configure).await
+    }
+
+    /// As [`Live::start_with`], with external services (fakes).
+    pub async fn start_with_providers(
+        db: PgPool,
+        providers: theset_backend::jobs::Providers,
+        configure: impl FnOnce(&mut AuthConfig),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut auth = test_auth(&format!("{base}/"));
         configure(&mut auth);
-        let state = AppState::new(db.clone()).with_auth(auth);
+        let streams = auth.streams.clone();
+        let state = AppState::with_providers(db.clone(), providers).with_auth(auth);
         let views = state.views.clone();
         tokio::spawn(async move {
             axum::serve(
@@ -73,6 +85,7 @@ impl Live {
             http,
             db,
             views,
+            streams,
         }
     }
 
@@ -102,10 +115,47 @@ impl Live {
         json_of(req.send().await.expect("response")).await
     }
 
-    /// Signs up a fresh account; returns (user id, access token, refresh token).
+    /// Signs up a fresh account, signs in and confirms its address (in the database, as if the
+    /// mailed code had been pasted); returns (user id, access token, refresh token).
     pub async fn account(&self, tag: &str) -> (Uuid, String, String) {
-        let email = email(tag);
+        let (id, access, refresh) = self.unverified_account(tag).await;
+        sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .expect("verify");
+        (id, access, refresh)
+    }
+
+    /// Signs up `address` (202 whatever happened) and signs in with the password: the token
+    /// pair's JSON.
+    pub async fn signup_and_login(&self, address: &str, device: &str) -> Value {
+        let (s, body) = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/signup",
+                None,
+                Some(json!({ "email": address, "password": PASSWORD, "display_name": "Fan", "device_id": device })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{body}");
         let (s, pair) = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "email": address, "password": PASSWORD, "device_id": device })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{pair}");
+        pair
+    }
+
+    /// Signs up a fresh account and signs in with its password, address not yet confirmed;
+    /// returns (user id, access token, refresh token).
+    pub async fn unverified_account(&self, tag: &str) -> (Uuid, String, String) {
+        let email = email(tag);
+        let (s, body) = self
             .send(
                 Method::POST,
                 "/api/v1/auth/signup",
@@ -113,7 +163,16 @@ impl Live {
                 Some(json!({ "email": email, "password": PASSWORD, "display_name": tag, "device_id": "test-device" })),
             )
             .await;
-        assert_eq!(s, StatusCode::CREATED, "{pair}");
+        assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+        let (s, pair) = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "email": email, "password": PASSWORD, "device_id": "test-device" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{pair}");
         let access = pair["access_token"].as_str().expect("access").to_owned();
         let (_, me) = self
             .send(Method::GET, "/api/v1/me", Some(&access), None)
@@ -142,7 +201,8 @@ impl Live {
     /// password hashing, no sign-up rate limit): `(user, session, access token)`.
     pub async fn quick(&self, role: &str) -> (Uuid, Uuid, String) {
         let user: Uuid = sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, role) VALUES ($1, 'P', $2) RETURNING id",
+            "INSERT INTO users (email, display_name, role, email_verified_at) \
+             VALUES ($1, 'P', $2, now()) RETURNING id",
         )
         .bind(email("quick"))
         .bind(role)

@@ -12,11 +12,7 @@ use crate::live::{Live, PASSWORD, email, next_mail, token_in};
 async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
     let live = Live::start(db.clone()).await;
     let address = email("verify");
-    let (s, pair) = live
-        .send(Method::POST, "/api/v1/auth/signup", None,
-            Some(json!({ "email": address, "password": PASSWORD, "display_name": "V", "device_id": "d" })))
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    let pair = live.signup_and_login(&address, "d").await;
     let access = pair["access_token"].as_str().expect("access");
     let (_, me) = live
         .send(Method::GET, "/api/v1/me", Some(access), None)
@@ -46,11 +42,12 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
             .contains("script-src 'self'")
     );
 
+    // Pasted into the app that signed up (its session): the owner keeps password and session.
     let (s, _) = live
         .send(
             Method::POST,
             "/api/v1/auth/verify-email",
-            None,
+            Some(access),
             Some(json!({ "token": token })),
         )
         .await;
@@ -78,11 +75,7 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
 async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: PgPool) {
     let live = Live::start(db.clone()).await;
     let address = email("reset");
-    let (s, pair) = live
-        .send(Method::POST, "/api/v1/auth/signup", None,
-            Some(json!({ "email": address, "password": PASSWORD, "display_name": "R", "device_id": "d" })))
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    let pair = live.signup_and_login(&address, "d").await;
     let old_access = pair["access_token"].as_str().expect("access").to_owned();
     let mut seen = Vec::new();
     next_mail(&address, &mut seen).await; // the verification mail

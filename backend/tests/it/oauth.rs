@@ -132,7 +132,7 @@ async fn google_signs_in_and_links_a_verified_email(db: PgPool) {
     let address = email("linked");
     let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
         Some(json!({ "email": address, "password": PASSWORD, "display_name": "Pw", "device_id": "d" }))).await;
-    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(s, StatusCode::ACCEPTED);
 
     let flow = start(&live, "google").await;
     let authorize = Url::parse(&flow.authorize_url).expect("url");
@@ -201,6 +201,50 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
         .expect("redirect");
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK, "{pair}");
+    let access_token = pair["access_token"].as_str().expect("access").to_owned();
+    let (_, me) = live
+        .send(Method::GET, "/api/v1/me", Some(&access_token), None)
+        .await;
+    // Spotify does not vouch for addresses: the account has none, so it reserves nothing.
+    assert_eq!(
+        (me["email"].as_str(), me["email_verified"].as_bool()),
+        (None, Some(false)),
+        "{me}"
+    );
+    let (access, refresh): (Vec<u8>, Vec<u8>) = sqlx::query_as(
+        "SELECT access_token_enc, refresh_token_enc FROM oauth_identities WHERE provider = 'spotify'")
+        .fetch_one(&db).await.expect("sealed tokens");
+    assert!(access.len() > 28 && refresh.len() > 28);
+    // The address stays free for its owner.
+    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
+        Some(json!({ "email": address, "password": PASSWORD, "display_name": "Owner", "device_id": "d" }))).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let owners: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE lower(email) = lower($1) AND password_hash IS NOT NULL",
+    )
+    .bind(&address)
+    .fetch_one(&db)
+    .await
+    .expect("q");
+    assert_eq!(owners, 1, "the sign-up got the address");
+
+    // A Spotify profile claiming the address of an existing password account signs in to a new
+    // account of its own: never to the victim's.
+    let victim = email("victim");
+    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
+        Some(json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }))).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let victim_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&victim)
+        .fetch_one(&db)
+        .await
+        .expect("victim");
+    let flow = start(&live, "spotify").await;
+    let code = callback(&live, &consent(&live, &flow, &victim).await)
+        .await
+        .expect("a new account, not a refusal that would tell the address is taken");
+    let (s, pair) = exchange(&live, &code, &flow.verifier).await;
+    assert_eq!(s, StatusCode::OK);
     let (_, me) = live
         .send(
             Method::GET,
@@ -209,39 +253,15 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
             None,
         )
         .await;
-    assert_eq!(
-        (me["email"].as_str(), me["email_verified"].as_bool()),
-        (Some(address.as_str()), Some(false))
-    );
-    let (access, refresh): (Vec<u8>, Vec<u8>) = sqlx::query_as(
-        "SELECT access_token_enc, refresh_token_enc FROM oauth_identities WHERE provider = 'spotify'")
-        .fetch_one(&db).await.expect("sealed tokens");
-    assert!(access.len() > 28 && refresh.len() > 28);
-
-    // A Spotify profile claiming the address of an existing password account is refused.
-    let victim = email("victim");
-    live.send(
-        Method::POST,
-        "/api/v1/auth/signup",
-        None,
-        Some(
-            json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }),
-        ),
-    )
-    .await;
-    let before = users(&db).await;
-    let flow = start(&live, "spotify").await;
-    let (s, page) = callback(&live, &consent(&live, &flow, &victim).await)
-        .await
-        .expect_err("refused");
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(page.contains("already uses this email"), "{page}");
-    assert_eq!(users(&db).await, before);
-    let linked: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_identities")
-        .fetch_one(&db)
-        .await
-        .expect("q");
-    assert_eq!(linked, 1);
+    assert_ne!(me["id"].as_str(), Some(victim_id.to_string().as_str()));
+    assert_eq!(me["email"], serde_json::Value::Null);
+    let linked_to_victim: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM oauth_identities WHERE user_id = $1")
+            .bind(victim_id)
+            .fetch_one(&db)
+            .await
+            .expect("q");
+    assert_eq!(linked_to_victim, 0);
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]

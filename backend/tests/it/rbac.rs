@@ -52,7 +52,7 @@ fn table() -> Vec<Row> {
             "POST",
             "/api/v1/artists/import",
             Some(json!({ "ticketmaster_id": "" })),
-            PUBLIC,
+            SIGNED_IN,
         ),
         ("GET", "/api/v1/jobs/{job}", None, PUBLIC),
         (
@@ -129,6 +129,12 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/auth/browser/session", None, COOKIE_ONLY),
         ("POST", "/api/v1/auth/logout", None, SIGNED_IN),
         ("POST", "/api/v1/auth/verify-email/resend", None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/me/email",
+            Some(json!({ "email": "another@example.com" })),
+            SIGNED_IN,
+        ),
         ("GET", "/api/v1/me", None, SIGNED_IN),
         (
             "PATCH",

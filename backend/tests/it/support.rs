@@ -46,6 +46,24 @@ impl TestApp {
         (status, json)
     }
 
+    /// GET whose answer is text (pages, scripts).
+    pub async fn get_text(&self, uri: &str) -> (StatusCode, String) {
+        let res = self
+            .router
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .uri(uri)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
         self.request(Method::GET, uri).await
     }
@@ -236,7 +254,9 @@ pub async fn setlist(
 }
 
 pub async fn user(db: &PgPool, n: usize) -> Uuid {
-    sqlx::query_scalar("INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id")
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, email_verified_at) VALUES ($1, $2, now()) RETURNING id",
+    )
         .bind(format!("fan{n}@example.test"))
         .bind(format!("Fan {n}"))
         .fetch_one(db)
@@ -267,4 +287,36 @@ pub async fn settled_events(
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// A user with `role`, a confirmed address and a live native session, written straight to the
+/// database: `(user id, bearer token)`.
+pub async fn session(db: &PgPool, role: &str) -> (Uuid, String) {
+    let user: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, role, email_verified_at) \
+         VALUES ($1, 'Fan', $2, now()) RETURNING id",
+    )
+    .bind(format!("session-{}@example.test", Uuid::new_v4().simple()))
+    .bind(role)
+    .fetch_one(db)
+    .await
+    .expect("user");
+    let session: Uuid = sqlx::query_scalar(
+        "INSERT INTO sessions (user_id, device_id) VALUES ($1, 'd') RETURNING id",
+    )
+    .bind(user)
+    .fetch_one(db)
+    .await
+    .expect("session");
+    let token = theset_backend::auth::tokens::new_token();
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
+         VALUES ($1, $2, now() + interval '1 hour')",
+    )
+    .bind(theset_backend::auth::tokens::digest(&token))
+    .bind(session)
+    .execute(db)
+    .await
+    .expect("token");
+    (user, token)
 }

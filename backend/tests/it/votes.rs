@@ -80,7 +80,7 @@ async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
     votes::set(&db, voter, songs[0], Some(1))
         .await
         .expect("vote");
-    // A deleted account keeps its vote in the totals, anonymised.
+    // A deleted account's vote leaves the totals with it (no anonymous +1s).
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(voter)
         .execute(&db)
@@ -93,7 +93,7 @@ async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
     .fetch_one(&db)
     .await
     .expect("totals");
-    assert_eq!((up, anon), (1, 1));
+    assert_eq!((up, anon), (0, 0));
     assert!(votes::drifted(&db).await.expect("recount").is_empty());
     // The app cannot write totals that disagree with themselves.
     let bad = sqlx::query("UPDATE setlist_songs SET net_votes = 99 WHERE id = $1")

@@ -57,6 +57,12 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Confirm your address with the code (or link) from the mail.
+    Confirm {
+        code: String,
+    },
+    /// Mail the confirmation code again.
+    ResendConfirmation,
     Logout,
     /// Follow (or with --unfollow, stop following) an artist by slug.
     Follow {
@@ -108,11 +114,24 @@ async fn main() -> Result<()> {
     )?;
     match cli.command {
         Command::Signup { email, name } => {
-            client.signup(&email, &password()?, &name).await?;
-            out!(
-                "account created and signed in (tokens in the {}); a verification mail is on its way",
-                client.session().vault_kind()
-            );
+            match client.signup(&email, &password()?, &name).await? {
+                theset_client::SignedUp::SignedIn => out!(
+                    "signed in (tokens in the {}); confirm your address with the code from the mail \
+                 (`confirm <code>`) before your votes and predictions go out",
+                    client.session().vault_kind()
+                ),
+                theset_client::SignedUp::CheckMail => out!(
+                    "check your mail: if {email} already has an account, the mail has a link to sign in"
+                ),
+            }
+        }
+        Command::Confirm { code } => {
+            client.confirm_email(&code).await?;
+            out!("address confirmed; `sync` sends what waited");
+        }
+        Command::ResendConfirmation => {
+            client.resend_confirmation().await?;
+            out!("a new code is on its way");
         }
         Command::Login { email } => {
             client.login(&email, &password()?).await?;
@@ -134,12 +153,24 @@ async fn main() -> Result<()> {
             );
         }
         Command::Sync => match client.sync().await {
-            Ok(o) => out!(
-                "pushed {} change(s) ({} refused), received {} change(s)",
-                o.pushed,
-                o.rejected,
-                o.changes
-            ),
+            Ok(o) => {
+                out!(
+                    "pushed {} change(s) ({} refused), received {} change(s)",
+                    o.pushed,
+                    o.rejected,
+                    o.changes
+                );
+                match o.held {
+                    Some(theset_client::Held::EmailUnverified) => out!(
+                        "the rest waits on this device until your address is confirmed (`confirm <code>`)"
+                    ),
+                    Some(theset_client::Held::Busy(wait)) => out!(
+                        "the server asked to slow down; the rest goes in {} s",
+                        wait.as_secs()
+                    ),
+                    None => {}
+                }
+            }
             Err(e) if e.is_transient() => {
                 out!(
                     "offline: {} — your changes stay saved on this device",

@@ -34,6 +34,14 @@ pub struct RefreshRequest {
     pub device_id: String,
 }
 
+/// `POST /api/v1/auth/signup` answers 202 with this whether or not the address already has an
+/// account: the mail tells the two apart, the answer does not. Sign in with the password next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupAccepted {
+    pub status: String,
+}
+
 /// Tokens of a native session. The refresh token is single use: keep the new one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -50,7 +58,8 @@ pub struct TokenPair {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: Uuid,
-    pub email: String,
+    /// `None` until an account made through Spotify adds a proven address.
+    pub email: Option<String>,
     pub display_name: String,
     pub role: Role,
     pub email_verified: bool,

@@ -2,8 +2,9 @@
 
 use reqwest::Method;
 use tauri::AppHandle;
+use theset_client::SignedUp;
 use theset_shared::api::SessionInfo;
-use theset_shared::ipc::AppStatus;
+use theset_shared::ipc::{AppStatus, IpcError};
 use theset_shared::validate;
 use uuid::Uuid;
 
@@ -53,12 +54,52 @@ pub async fn sign_up(
     if !validate::email(email.trim()) {
         return Err(invalid("That is not an email address."));
     }
-    shell
+    match shell
         .client
         .signup(email.trim(), &password, name.trim())
         .await
-        .map_err(ipc_error)?;
+        .map_err(ipc_error)?
+    {
+        SignedUp::SignedIn => signed_in(&app, &shell).await,
+        // The answer is the same for a taken address; the mail tells its owner.
+        SignedUp::CheckMail => Err(IpcError {
+            code: "check_mail".into(),
+            message: format!(
+                "We sent a mail to {}. If that address already has an account, the mail has a \
+                 link to sign in to it.",
+                email.trim()
+            ),
+        }),
+    }
+}
+
+/// Confirms the address with the code (or link) from the mail.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn confirm_email(
+    app: AppHandle,
+    shell: ShellState<'_>,
+    code: String,
+) -> IpcResult<AppStatus> {
+    shell.client.confirm_email(&code).await.map_err(ipc_error)?;
     signed_in(&app, &shell).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn resend_confirmation(shell: ShellState<'_>) -> IpcResult<()> {
+    shell.client.resend_confirmation().await.map_err(ipc_error)
+}
+
+/// An account made through Spotify adds its address (a code goes to it).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_email(shell: ShellState<'_>, email: String) -> IpcResult<()> {
+    if !validate::email(email.trim()) {
+        return Err(invalid("That is not an email address."));
+    }
+    shell
+        .client
+        .add_email(email.trim())
+        .await
+        .map_err(ipc_error)
 }
 
 /// Google or Spotify in the system browser; `THESET_BROWSER` names another program to open the

@@ -2,10 +2,12 @@
 
 use tauri::{AppHandle, Emitter};
 use theset_shared::api::{
-    ArtistSearchHit, ArtistSearchResults, Dashboard, Home, ImportRequest, ImportResponse, Page,
-    SearchSort, ShowSummary, VenueDetail, VenueSummary,
+    ArtistSearchHit, ArtistSearchResults, Dashboard, Home, ImportResponse, Page, SearchSort,
+    ShowSummary, VenueDetail, VenueSummary,
 };
-use theset_shared::ipc::{ArtistView, CachedArtist, Fetched, ShowView, VenueQuery, events};
+use theset_shared::ipc::{
+    ArtistView, CachedArtist, Fetched, IpcError, ShowView, VenueQuery, events,
+};
 use theset_shared::slug::is_valid_slug;
 use uuid::Uuid;
 
@@ -118,19 +120,18 @@ pub async fn import_artist(
     shell: ShellState<'_>,
     ticketmaster_id: String,
 ) -> IpcResult<ImportResponse> {
-    let body = ImportRequest { ticketmaster_id };
-    let started: ImportResponse = shell
+    let started = shell
         .client
-        .api()
-        .call(
-            reqwest::Method::POST,
-            "/artists/import",
-            &[],
-            None,
-            Some(&body),
-        )
+        .import_artist(&ticketmaster_id)
         .await
-        .map_err(ipc_error)?;
+        .map_err(|e| match e {
+            // Adding an artist spends a signed-in fan's import budget.
+            theset_client::ClientError::SignedOut => IpcError {
+                code: "signed_out".into(),
+                message: "Sign in to add this artist to TheSet.".into(),
+            },
+            other => ipc_error(other),
+        })?;
     let client = shell.client.clone();
     let slug = started.artist.summary.slug.clone();
     tauri::async_runtime::spawn(async move {

@@ -21,6 +21,7 @@ pub fn ipc_error(e: ClientError) -> IpcError {
     let code = match &e {
         ClientError::Store(_) | ClientError::StoreTooNew { .. } => "store".to_owned(),
         ClientError::Network(_) | ClientError::Timeout => "offline".to_owned(),
+        ClientError::RateLimited { .. } => "rate_limited".to_owned(),
         ClientError::Server { code, status, .. } => {
             code.clone().unwrap_or_else(|| format!("http_{status}"))
         }

@@ -52,19 +52,27 @@ async fn recent_show_with_setlist(backend: &Backend, artist: Uuid) -> anyhow::Re
     Ok(show)
 }
 
-/// A new account made through the API; its access token.
+/// A new account made through the API (sign-up, sign-in, address confirmed); its access token.
 async fn signup(backend: &Backend, who: &str) -> anyhow::Result<String> {
-    let pair: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/signup", backend.url))
+    let address = email(who);
+    let http = reqwest::Client::new();
+    let device = Uuid::new_v4().to_string();
+    http.post(format!("{}/api/v1/auth/signup", backend.url))
         .json(&serde_json::json!({
-            "email": email(who), "password": PASSWORD, "display_name": who,
-            "device_id": Uuid::new_v4().to_string(),
+            "email": address, "password": PASSWORD, "display_name": who, "device_id": device,
         }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let pair: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", backend.url))
+        .json(&serde_json::json!({ "email": address, "password": PASSWORD, "device_id": device }))
         .send()
         .await?
         .error_for_status()?
         .json()
         .await?;
+    super::confirm_in_db(backend, &address).await?;
     Ok(pair["access_token"].as_str().context("token")?.to_owned())
 }
 
@@ -111,14 +119,25 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         app: driver.session().await?,
     };
 
-    // Sign up in the app.
+    // Sign up in the app, then confirm the address with the code from the mail: until then
+    // the app says what to do, and contributions wait.
+    let address = email("fan");
+    let signed_up_at = std::time::SystemTime::now();
     ui.nav("account").await?;
     ui.click("#tab-sign-up").await?;
-    ui.fill("#auth-email", &email("fan")).await?;
+    ui.fill("#auth-email", &address).await?;
     ui.fill("#auth-password", PASSWORD).await?;
     ui.fill("#auth-name", "Front Row Fan").await?;
     ui.click("#auth-submit").await?;
     ui.wait(".status-account").await?;
+    ui.wait("#confirm-nudge").await?;
+    ui.nav("account").await?;
+    ui.wait("#confirm-email").await?;
+    screenshot(&ui.app, "flow-confirm-email").await?;
+    let link = super::mailed_link(&address, signed_up_at, "/auth/verify-email")?;
+    ui.fill("#confirm-code", &link).await?;
+    ui.click("#confirm-submit").await?;
+    ui.gone("#confirm-email").await?;
 
     // Search: the artist is not on TheSet yet; opening it imports it, with a bar per phase.
     ui.fill("#search-input", &artist_name).await?;

@@ -33,6 +33,54 @@ pub fn email(who: &str) -> String {
 
 pub const PASSWORD: &str = "a long walk to the encore 2027";
 
+/// The newest link to `page` (`/auth/magic-link`, `/auth/verify-email`) mailed to `to` since
+/// `after` (the SMTP sink writes a Maildir).
+pub fn mailed_link(to: &str, after: std::time::SystemTime, page: &str) -> anyhow::Result<String> {
+    use std::time::{Duration, Instant};
+    let dir = std::path::PathBuf::from(
+        std::env::var("THESET_MAIL_DIR").context("THESET_MAIL_DIR (set by `cargo xtask test`)")?,
+    )
+    .join("new");
+    let needle = format!("{page}#token=");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let fresh = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|m| m >= after);
+            let body = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            // Quoted-printable mail folds long lines with "=\n".
+            let body = body
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=");
+            if fresh
+                && body.contains(to)
+                && let Some(i) = body.find(&needle)
+            {
+                let start = body[..i].rfind("http").context("link start")?;
+                let end = body[i..]
+                    .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+                    .map_or(body.len(), |e| i + e);
+                return Ok(body[start..end].to_owned());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    anyhow::bail!("no {page} link mailed to {to}")
+}
+
+/// Confirms `address` in the database, as the mailed code would (accounts a test makes through
+/// the API to act beside the person in the window).
+pub async fn confirm_in_db(backend: &crate::harness::Backend, address: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE users SET email_verified_at = now() WHERE email = $1")
+        .bind(address)
+        .execute(&mut backend.db().await?)
+        .await?;
+    Ok(())
+}
+
 /// Writes an executable that stands in for the system browser: it only notes the page the app
 /// asked to open; [`browse`] then plays the person at that page.
 pub fn fake_browser(dir: &Path) -> anyhow::Result<std::path::PathBuf> {

@@ -104,6 +104,7 @@ async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> any
         .await?;
     assert!(signup.status().is_success(), "{}", signup.text().await?);
     backend.command(&["set-role", &admin, "admin"])?;
+    super::confirm_in_db(&backend, &admin).await?;
 
     let hits = Arc::new(AtomicUsize::new(0));
     let tiles = tile_server(hits.clone()).await?;

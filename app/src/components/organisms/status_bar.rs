@@ -23,6 +23,11 @@ pub fn connection_label(c: &Connection) -> (&'static str, &'static str, Option<S
             "warn",
             Some("This version of TheSet is too old to sync; please update it.".to_owned()),
         ),
+        Connection::AwaitingConfirmation => (
+            "Confirm your email",
+            "warn",
+            Some("Your changes wait on this device until your address is confirmed.".to_owned()),
+        ),
     }
 }
 
@@ -63,6 +68,9 @@ pub fn StatusBar() -> Element {
             }
             span { class: "status-spacer" }
             if let Some(a) = &status.account {
+                if !a.email_verified {
+                    Button { label: "Confirm your email", id: "confirm-nudge", onclick: move |_| nav.go(Route::Account) }
+                }
                 span { class: "status-account", "Signed in as {a.display_name}" }
             } else {
                 Button { label: "Sign in", onclick: move |_| nav.go(Route::Account) }
@@ -119,5 +127,8 @@ mod tests {
         let (l, tone, detail) = connection_label(&Connection::Offline("No network.".into()));
         assert_eq!((l, tone), ("Offline", "warn"));
         assert!(detail.is_some_and(|d| d.contains("No network.")));
+        let (l, _, detail) = connection_label(&Connection::AwaitingConfirmation);
+        assert_eq!(l, "Confirm your email");
+        assert!(detail.is_some_and(|d| d.contains("wait on this device")));
     }
 }

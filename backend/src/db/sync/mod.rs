@@ -65,8 +65,16 @@ pub async fn changes_after(
     .await
 }
 
-/// Forgets log entries older than `days` and moves the horizon past them.
+/// Forgets log entries older than `days` and moves the horizon past them; forgets the answers
+/// of pushes and REST retries as old. Returns the number of log entries removed.
 pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
+    // A device that has not pushed for as long has its retries answered from `last_seq` alone.
+    sqlx::query("DELETE FROM device_results WHERE at < now() - make_interval(days => $1)")
+        .bind(days)
+        .execute(&mut *db)
+        .await?;
+    // REST retries are kept as long as sync's.
+    crate::db::mutations::prune(db, days).await?;
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT tx::text::bigint, seq FROM sync_changes WHERE at < now() - make_interval(days => $1) \
          ORDER BY tx DESC, seq DESC LIMIT 1",
@@ -82,16 +90,10 @@ pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
         .bind(seq)
         .execute(&mut *db)
         .await?;
-    let gone = sqlx::query("DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)")
+    sqlx::query("DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)")
         .bind(tx.to_string())
         .bind(seq)
         .execute(&mut *db)
-        .await?
-        .rows_affected();
-    // A device that has not pushed for as long has its retries answered from `last_seq` alone.
-    sqlx::query("DELETE FROM device_results WHERE at < now() - make_interval(days => $1)")
-        .bind(days)
-        .execute(db)
-        .await?;
-    Ok(gone)
+        .await
+        .map(|r| r.rows_affected())
 }

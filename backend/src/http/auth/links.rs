@@ -3,6 +3,10 @@
 //! Requests that name an address (`password-reset`, `magic-link`) answer 202 with the same body
 //! whether or not an account exists, and the mail goes out from a background task, so neither
 //! the answer nor its timing tells who has an account.
+//!
+//! Every consumed link proves its address; the first proof on an account hands it to the
+//! prover (see `actions::accounts`), except a verification code presented by a session of the
+//! account itself.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,24 +15,26 @@ use serde_json::json;
 use theset_shared::api::{
     EmailRequest, MagicLinkConsume, PasswordResetConfirm, TokenPair, TokenRequest,
 };
+
+use crate::actions::accounts::{self, Prover};
 use theset_shared::password;
 use uuid::Uuid;
 
-use super::{audit, bad_body, no_detail, signed_in, valid_device, valid_email};
+use super::{audit, bad_body, signed_in, valid_device, valid_email};
 use crate::AppState;
 use crate::auth::limits::Bucket;
 use crate::auth::mail::{MailError, Purpose};
 use crate::auth::tokens;
 use crate::db::{email_tokens, sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::http::access::{AuthUser, ClientIp, limited};
+use crate::http::access::{AuthUser, ClientIp, MaybeUser, limited};
 use crate::http::extract::ApiJson;
 
 fn lifetime_secs(purpose: Purpose) -> i64 {
     match purpose {
         Purpose::VerifyEmail => 24 * 3600,
         Purpose::PasswordReset => 30 * 60,
-        Purpose::MagicLink => 15 * 60,
+        Purpose::MagicLink | Purpose::AccountExists => 15 * 60,
     }
 }
 
@@ -65,7 +71,7 @@ pub(super) async fn send_link(
 }
 
 /// Sends in the background: the caller's answer must not wait on (or reveal) the mail.
-fn send_later(state: &AppState, purpose: Purpose, email: String, user: Option<Uuid>) {
+pub(super) fn send_later(state: &AppState, purpose: Purpose, email: String, user: Option<Uuid>) {
     let state = state.clone();
     tokio::spawn(async move {
         if let Err(e) = send_link(&state, purpose, &email, user).await {
@@ -103,19 +109,43 @@ fn token_shape(token: &str) -> AppResult<()> {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
-    responses((status = 204), (status = 400, body = theset_shared::ErrorBody)))]
+    responses((status = 204, description = "address confirmed"), (status = 400, body = theset_shared::ErrorBody),
+              (status = 409, body = theset_shared::ErrorBody, description = "the address was meanwhile taken by another account")))]
 pub async fn verify_email(
     State(state): State<AppState>,
     ip: ClientIp,
+    MaybeUser(caller): MaybeUser,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<StatusCode> {
     token_shape(&req.token)?;
     let mut tx = state.db.begin().await?;
     let (email, user) = spend_account_link(&mut tx, &req.token, Purpose::VerifyEmail).await?;
-    // A link for an address the account no longer has verifies nothing.
-    if !users::mark_verified(&mut *tx, user, &email).await? {
-        return Err(AppError::InvalidToken);
-    }
+    let prover = match &caller {
+        Some(c) if c.user_id == user => Prover::Owner,
+        _ => Prover::Stranger,
+    };
+    let detail = match users::email_of(&mut *tx, user).await? {
+        // An address the account asked to add (it had none): only its signed-in owner may
+        // confirm it, or anyone could attach a stranger's address by getting them to click.
+        None => {
+            if prover != Prover::Owner {
+                return Err(AppError::InvalidToken);
+            }
+            if !accounts::adopt_address(&mut tx, user, &email).await? {
+                return Err(AppError::Conflict(
+                    "another account uses this address: sign in to it with a mailed link".into(),
+                ));
+            }
+            json!({ "added": true })
+        }
+        Some(_) => {
+            // A link for an address the account no longer has verifies nothing.
+            let proven = accounts::prove_address(&mut tx, user, &email, prover)
+                .await?
+                .ok_or(AppError::InvalidToken)?;
+            proof_detail(&proven)
+        }
+    };
     tx.commit().await?;
     audit(
         &state,
@@ -123,15 +153,25 @@ pub async fn verify_email(
         "auth.email_verified",
         Some(user),
         Some(ip.0),
-        no_detail(),
+        detail,
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
+fn proof_detail(p: &accounts::Proven) -> serde_json::Value {
+    json!({
+        "first": p.first,
+        "password_removed": p.password_removed,
+        "sessions_ended": p.sessions_ended,
+        "identities_unlinked": p.identities_unlinked,
+    })
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth",
-    responses((status = 202), (status = 401, body = theset_shared::ErrorBody),
-              (status = 429, body = theset_shared::ErrorBody)))]
+    responses((status = 202), (status = 204, description = "already confirmed"),
+              (status = 400, body = theset_shared::ErrorBody, description = "the account has no address: add one with POST /me/email"),
+              (status = 401, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn resend_verification(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -140,16 +180,43 @@ pub async fn resend_verification(
     if caller.email_verified {
         return Ok(StatusCode::NO_CONTENT);
     }
-    limited(&state, Bucket::Mail, ip, Some(&caller.email))?;
-    send_link(
-        &state,
-        Purpose::VerifyEmail,
-        &caller.email,
-        Some(caller.user_id),
-    )
-    .await
-    .map_err(|e| AppError::NotReady(e.to_string()))?;
+    let email = caller
+        .email
+        .clone()
+        .ok_or_else(|| bad_body("this account has no address yet: add one first"))?;
+    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
+    send_link(&state, Purpose::VerifyEmail, &email, Some(caller.user_id))
+        .await
+        .map_err(|e| AppError::NotReady(e.to_string()))?;
     Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/email", tag = "profile", request_body = EmailRequest,
+    responses((status = 202, description = "a code is on its way to the address; confirm it in the app"),
+              (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 409, body = theset_shared::ErrorBody, description = "the account has an address already"),
+              (status = 429, body = theset_shared::ErrorBody)))]
+pub async fn add_email(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let email = checked_email(&req)?;
+    if caller.email.is_some() {
+        return Err(AppError::Conflict(
+            "this account has an address already".into(),
+        ));
+    }
+    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
+    // Whether another account has the address is learnt only by confirming it, in the app.
+    send_later(&state, Purpose::VerifyEmail, email, Some(caller.user_id));
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(
+            json!({ "status": "paste the code from the mail into the app to confirm the address" }),
+        ),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = EmailRequest,
@@ -161,7 +228,7 @@ pub async fn request_reset(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let email = checked_email(&req)?;
-    limited(&state, Bucket::Mail, ip, Some(&email))?;
+    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
     if let Some(user) = users::by_email(&state.db, &email).await? {
         send_later(&state, Purpose::PasswordReset, email, Some(user));
     }
@@ -194,11 +261,15 @@ pub async fn confirm_reset(
         .hasher
         .hash(password::normalize(&req.new_password))
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(super::password::hash_error)?;
+    // The reset proves the address: a first proof hands the account to its owner.
+    let proven = accounts::prove_address(&mut tx, user, &email, Prover::Stranger)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
     users::set_password_hash(&mut *tx, user, &hash).await?;
-    users::mark_verified(&mut *tx, user, &email).await?;
     email_tokens::void_others(&mut *tx, &email, Purpose::PasswordReset.as_str()).await?;
-    let ended = sessions::revoke_all(&mut *tx, user, "password_reset").await?;
+    let ended =
+        proven.sessions_ended + sessions::revoke_all(&mut *tx, user, "password_reset").await?;
     tx.commit().await?;
     audit(
         &state,
@@ -221,7 +292,7 @@ pub async fn request_magic_link(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let email = checked_email(&req)?;
-    limited(&state, Bucket::Mail, ip, Some(&email))?;
+    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
     // Sent whether or not an account exists: the link signs up a new address too.
     let user = users::by_email(&state.db, &email).await?;
     send_later(&state, Purpose::MagicLink, email, user);
@@ -247,18 +318,37 @@ pub async fn consume_magic_link(
     .await?
     .ok_or(AppError::InvalidToken)?;
     // Bound to the address, not to an account id: the account that has it now signs in.
+    let mut proven = None;
     let user = match users::by_email(&mut *tx, &email).await? {
-        Some(user) => user,
+        Some(user) => {
+            // A first proof takes the account from whoever registered the address before.
+            proven = accounts::prove_address(&mut tx, user, &email, Prover::Stranger)
+                .await?
+                .filter(|p| p.first);
+            user
+        }
         None => {
             let name = email.split('@').next().unwrap_or("fan");
             let name: String = name.chars().take(80).collect();
-            users::create(&mut *tx, &email, &name, None, true)
+            users::create(&mut *tx, Some(&email), &name, None, true)
                 .await?
                 .ok_or_else(|| AppError::Conflict("account created concurrently; retry".into()))?
         }
     };
-    users::mark_verified(&mut *tx, user, &email).await?;
     tx.commit().await?;
+    // Audited after the commit: the audit row's reference to the account would wait for the
+    // transaction's lock on it.
+    if let Some(p) = proven {
+        audit(
+            &state,
+            Some(user),
+            "auth.address_proven",
+            Some(user),
+            Some(ip.0),
+            proof_detail(&p),
+        )
+        .await;
+    }
     signed_in(
         &state,
         user,

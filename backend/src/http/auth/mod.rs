@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/oauth/{provider}/start", post(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/auth/oauth/exchange", post(oauth::exchange))
+        .route("/me/email", post(links::add_email))
 }
 
 pub(crate) use crate::actions::bad_body;

@@ -16,11 +16,13 @@ use uuid::Uuid;
 
 use super::{audit, bad_body, signed_in, valid_device};
 use crate::AppState;
+use crate::actions::accounts::{self, Prover};
+use crate::auth::limits::Bucket;
 use crate::auth::oauth::{self, Identity, ProviderKind};
 use crate::auth::tokens;
 use crate::db::{oauth as db, users};
 use crate::error::{AppError, AppResult};
-use crate::http::access::ClientIp;
+use crate::http::access::{ClientIp, limited};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::pages;
 
@@ -39,13 +41,16 @@ fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Pro
     params(("provider" = String, Path, description = "`google` or `spotify`")),
     request_body = OAuthStart,
     responses((status = 200, body = OAuthStarted), (status = 400, body = theset_shared::ErrorBody),
-              (status = 404, body = theset_shared::ErrorBody)))]
+              (status = 404, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiPath(name): ApiPath<String>,
     ApiJson(req): ApiJson<OAuthStart>,
 ) -> AppResult<Json<OAuthStarted>> {
     ProviderKind::parse(&name).ok_or(AppError::not_found("sign-in provider"))?;
+    // Anonymous, and each start writes a flow row: bounded per network.
+    limited(&state, Bucket::OAuthStart, ip, None).await?;
     let redirect = oauth::valid_app_redirect(&req.redirect_uri).ok_or_else(|| {
         bad_body("redirect_uri must be a loopback address: http://127.0.0.1:{port}/path (RFC 8252)")
     })?;
@@ -150,6 +155,7 @@ async fn finish(
             subject: &identity.subject,
             user,
             email: identity.email.as_deref(),
+            email_verified: identity.email_verified,
             access_token_enc: keep.then(|| sealer.seal(&identity.access_token)),
             refresh_token_enc: identity
                 .refresh_token
@@ -184,9 +190,11 @@ fn internal(e: impl std::fmt::Display) -> String {
     "Something went wrong on our side. Try again.".to_owned()
 }
 
-/// The account an identity signs in to: the linked one; else, for a provider-verified address,
-/// the account with that address (linking them); else a new account. An unverified address that
-/// an account already uses is refused: anyone can put any address on a Spotify profile.
+/// The account an identity signs in to: the linked one; else, for an address the provider
+/// vouches for (Google's `email_verified`), the account with that address, which this proof
+/// hands to its owner (see `actions::accounts`), or a new account with it; else a new account
+/// with no address. An address no provider vouched for (anyone can put any address on a Spotify
+/// profile) never reserves an account nor signs in to one.
 async fn account_for(
     tx: &mut sqlx::PgConnection,
     kind: ProviderKind,
@@ -198,32 +206,38 @@ async fn account_for(
     {
         return Ok(user);
     }
-    let email = id
+    let vouched = id
         .email
         .as_deref()
-        .filter(|e| super::valid_email(e))
-        .ok_or("The provider did not share a usable email address.")?;
+        .filter(|e| id.email_verified && super::valid_email(e));
+    let name: String = id
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && !n.chars().any(theset_shared::validate::unsafe_char))
+        .or_else(|| vouched.and_then(|e| e.split('@').next()))
+        .unwrap_or("fan")
+        .chars()
+        .take(80)
+        .collect();
+    let Some(email) = vouched else {
+        return users::create(&mut *tx, None, &name, None, false)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| "That account was just created; try again.".to_owned());
+    };
     match users::by_email(&mut *tx, email).await.map_err(internal)? {
-        Some(user) if id.email_verified => {
-            users::mark_verified(&mut *tx, user, email).await.map_err(internal)?;
-            Ok(user)
-        }
-        Some(_) => Err("An account already uses this email address. Sign in to it with your password or a magic link.".into()),
-        None => {
-            let name: String = id
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty() && !n.chars().any(theset_shared::validate::unsafe_char))
-                .unwrap_or_else(|| email.split('@').next().unwrap_or("fan"))
-                .chars()
-                .take(80)
-                .collect();
-            users::create(&mut *tx, email, &name, None, id.email_verified)
+        Some(user) => {
+            accounts::prove_address(&mut *tx, user, email, Prover::Stranger)
                 .await
                 .map_err(internal)?
-                .ok_or_else(|| "That account was just created; try again.".to_owned())
+                .ok_or_else(|| "That account just changed; try again.".to_owned())?;
+            Ok(user)
         }
+        None => users::create(&mut *tx, Some(email), &name, None, true)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| "That account was just created; try again.".to_owned()),
     }
 }
 

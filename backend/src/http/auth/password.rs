@@ -1,5 +1,11 @@
 //! Password accounts and token rotation: `POST /api/v1/auth/{signup,login,refresh,logout}`, and
 //! the browser variant `POST /api/v1/auth/browser/login` + `GET /api/v1/auth/browser/session`.
+//!
+//! Sign-up answers 202 with the same body whether the address is new or taken, so it tells
+//! nobody who has an account: a new address gets its verification mail, a taken one a mail that
+//! says "you already have an account" with a sign-in link. The new account's owner then signs in
+//! with the password (`login`): until the address is proven the account may browse and draft,
+//! not contribute (see `http::access::VerifiedUser`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,14 +14,15 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, extract::FromRequestParts};
 use serde_json::json;
 use theset_shared::api::{
-    BrowserLogin, BrowserSession, LoginRequest, RefreshRequest, SignupRequest, TokenPair,
+    BrowserLogin, BrowserSession, LoginRequest, RefreshRequest, SignupAccepted, SignupRequest,
+    TokenPair,
 };
 use theset_shared::password;
 use uuid::Uuid;
 
-use super::links::send_link;
+use super::links::send_later;
 use super::{
-    audit, bad_body, issue_browser, issue_native, me, no_detail, pair, signed_in, valid_device,
+    audit, bad_body, issue_browser, me, no_detail, pair, signed_in, valid_device,
     valid_display_name, valid_email, with_session_cookie,
 };
 use crate::AppState;
@@ -34,14 +41,14 @@ use crate::http::extract::ApiJson;
 const RETRY_GRACE_SECS: i64 = 30;
 
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = TokenPair), (status = 400, body = theset_shared::ErrorBody),
-              (status = 409, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody)))]
+    responses((status = 202, body = SignupAccepted, description = "the same answer whether or not the address has an account"),
+              (status = 400, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn signup(
     State(state): State<AppState>,
     ip: ClientIp,
     ApiJson(req): ApiJson<SignupRequest>,
-) -> AppResult<(StatusCode, Json<TokenPair>)> {
-    limited(&state, Bucket::Signup, ip, None)?;
+) -> AppResult<(StatusCode, Json<SignupAccepted>)> {
+    limited(&state, Bucket::Signup, ip, None).await?;
     let email = req.email.trim();
     if !valid_email(email) {
         return Err(bad_body("email is not a valid address"));
@@ -49,34 +56,47 @@ pub async fn signup(
     let name = valid_display_name(&req.display_name)?;
     valid_device(&req.device_id, req.device_name.as_deref())?;
     password::check(&req.password, email).map_err(|p| bad_body(format!("password: {p}")))?;
+    // Hashed whether or not the address is free, so both answers cost the same.
     let hash = state
         .auth
         .hasher
         .hash(password::normalize(&req.password))
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let user = users::create(&state.db, email, name, Some(&hash), false)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict("an account with this email exists; sign in instead".into())
-        })?;
-    audit(
-        &state,
-        Some(user),
-        "auth.signup",
-        Some(user),
-        Some(ip.0),
-        no_detail(),
-    )
-    .await;
-    if let Err(e) = send_link(&state, Purpose::VerifyEmail, email, Some(user)).await {
-        // The account exists either way; the user can ask for another mail.
-        tracing::warn!(error = %e, "verification mail not sent");
+        .map_err(hash_error)?;
+    match users::create(&state.db, Some(email), name, Some(&hash), false).await? {
+        Some(user) => {
+            audit(
+                &state,
+                Some(user),
+                "auth.signup",
+                Some(user),
+                Some(ip.0),
+                no_detail(),
+            )
+            .await;
+            send_later(&state, Purpose::VerifyEmail, email.to_owned(), Some(user));
+        }
+        // Taken: the owner hears of it (with a sign-in link), the caller hears nothing new.
+        None => {
+            let owner = users::by_email(&state.db, email).await?;
+            send_later(&state, Purpose::AccountExists, email.to_owned(), owner);
+        }
     }
     Ok((
-        StatusCode::CREATED,
-        Json(issue_native(&state, user, &req.device_id, req.device_name.as_deref()).await?),
+        StatusCode::ACCEPTED,
+        Json(SignupAccepted {
+            status: "check your mail: we sent a link and a code to this address".into(),
+        }),
     ))
+}
+
+pub(super) fn hash_error(e: crate::auth::passwords::HashError) -> AppError {
+    match e {
+        crate::auth::passwords::HashError::Busy => {
+            AppError::ServerBusy(std::time::Duration::from_secs(1))
+        }
+        other => AppError::Internal(other.into()),
+    }
 }
 
 /// Checks a password sign-in and answers the account, with the same answer and cost for
@@ -87,9 +107,9 @@ async fn sign_in(state: &AppState, ip: ClientIp, email: &str, pass: &str) -> App
     if email.len() > 254 || pass.len() > 4 * password::MAX_CHARS {
         return Err(AppError::Unauthorized);
     }
-    limited(state, Bucket::Login, ip, Some(email))?;
+    limited(state, Bucket::Login, ip, Some(email)).await?;
     let limits = &state.auth.limits;
-    tokio::time::sleep(limits.failure_delay(email)).await;
+    tokio::time::sleep(limits.failure_delay(email).await).await;
     let account = users::credentials(&state.db, email).await?;
     let stored = account.as_ref().and_then(|(_, h)| h.clone());
     let verdict = state
@@ -97,20 +117,20 @@ async fn sign_in(state: &AppState, ip: ClientIp, email: &str, pass: &str) -> App
         .hasher
         .verify(password::normalize(pass), stored)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(hash_error)?;
     let user = account.map(|(id, _)| id);
     match (user, verdict) {
         (Some(user), Verified::Yes) => {
-            limits.login_succeeded(email);
+            limits.login_succeeded(email).await;
             Ok(user)
         }
         (Some(user), Verified::YesRehashed(new_hash)) => {
-            limits.login_succeeded(email);
+            limits.login_succeeded(email).await;
             users::set_password_hash(&state.db, user, &new_hash).await?;
             Ok(user)
         }
         (user, _) => {
-            limits.login_failed(email);
+            limits.login_failed(email).await;
             audit(
                 state,
                 None,

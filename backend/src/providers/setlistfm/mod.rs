@@ -39,7 +39,8 @@ impl SetlistFm {
                 "/rest/1.0",
                 &config.base_url,
                 config.limits.clone(),
-            )?,
+            )?
+            .with_secrets([config.api_key.clone()]),
             api_key: config.api_key.clone(),
         })
     }

@@ -59,13 +59,15 @@ impl Spotify {
                 "/v1",
                 &config.api_base_url,
                 config.limits.clone(),
-            )?,
+            )?
+            .with_secrets([config.client_secret.clone()]),
             accounts: ServiceClient::new(
                 "spotify-accounts",
                 "",
                 &config.accounts_base_url,
                 config.limits.clone(),
-            )?,
+            )?
+            .with_secrets([config.client_secret.clone()]),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             token: Arc::default(),

@@ -27,9 +27,20 @@ impl Ticketmaster {
                 "/discovery/v2",
                 &config.base_url,
                 config.limits.clone(),
-            )?,
+            )?
+            .with_secrets([config.api_key.clone()]),
             api_key: config.api_key.clone(),
         })
+    }
+
+    /// The same client for a person waiting on the answer (search, phase 1 of an import): it
+    /// answers busy rather than queueing behind a burst of other callers (see
+    /// [`ServiceClient::interactive`]).
+    pub fn interactive(&self) -> Self {
+        Self {
+            http: self.http.interactive(),
+            api_key: self.api_key.clone(),
+        }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
