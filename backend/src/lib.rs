@@ -15,6 +15,7 @@ pub mod events;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod page_views;
 pub mod providers;
 pub mod replay;
 pub mod scores;
@@ -52,7 +53,7 @@ pub struct AppState {
     pub likely:
         moka::future::Cache<uuid::Uuid, std::sync::Arc<Vec<theset_shared::api::LikelySong>>>,
     /// Page views waiting to be written (trending reads them).
-    pub views: views::PageViews,
+    pub views: page_views::PageViews,
 }
 
 impl AppState {
@@ -67,8 +68,8 @@ impl AppState {
 
     pub fn with_cache(db: PgPool, providers: jobs::Providers, cache: cache::Cache) -> Self {
         let ttl = std::time::Duration::from_secs(600);
-        let views = views::PageViews::default();
-        views.spawn_flusher(db.clone(), views::flush_period_from_env());
+        let views = page_views::PageViews::default();
+        views.spawn_flusher(db.clone(), page_views::flush_period_from_env());
         Self {
             views,
             likely: moka::future::Cache::builder()

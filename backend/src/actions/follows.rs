@@ -1,21 +1,35 @@
 //! Following and unfollowing artists (idempotent both ways).
 
-use axum::http::StatusCode;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::Done;
 use crate::db::follows;
 use crate::error::{AppError, AppResult};
 
-pub async fn set(tx: &mut PgConnection, user: Uuid, artist: Uuid, follow: bool) -> AppResult<Done> {
+/// What a follow or unfollow did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// The user now follows the artist.
+    Started,
+    /// The user already followed it; nothing changed.
+    Already,
+    /// The user does not follow it (any more).
+    Stopped,
+}
+
+pub async fn set(
+    tx: &mut PgConnection,
+    user: Uuid,
+    artist: Uuid,
+    follow: bool,
+) -> AppResult<Followed> {
     if !follow {
         follows::unfollow(&mut *tx, user, artist).await?;
-        return Ok((StatusCode::NO_CONTENT, serde_json::Value::Null));
+        return Ok(Followed::Stopped);
     }
     match follows::follow(&mut *tx, user, artist).await? {
         None => Err(AppError::not_found("artist")),
-        Some(true) => Ok((StatusCode::CREATED, serde_json::Value::Null)),
-        Some(false) => Ok((StatusCode::NO_CONTENT, serde_json::Value::Null)),
+        Some(true) => Ok(Followed::Started),
+        Some(false) => Ok(Followed::Already),
     }
 }

@@ -3,18 +3,17 @@
 
 use std::collections::HashSet;
 
-use axum::http::StatusCode;
 use serde_json::json;
 use sqlx::PgConnection;
-use theset_shared::api::ActualLine;
+use theset_shared::api::{ActualLine, SetlistVersion};
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::{Done, bad_body};
+use super::bad_body;
 use crate::db::actuals::{self as db, NewLine};
 use crate::db::upsert::setlists::catalogue_keys;
 use crate::error::{AppError, AppResult};
-use crate::http::versions;
+use crate::views::setlist_versions;
 
 /// Lines an actual set-list may hold (the longest shows run past 40 songs).
 const MAX_LINES: usize = 80;
@@ -59,9 +58,7 @@ pub async fn lock_actual(
         return Err(AppError::Conflict(format!("only actual set-lists {verb}")));
     }
     if head.version != version {
-        let current = versions(db::history(&mut *tx, setlist).await?)
-            .into_iter()
-            .next();
+        let current = setlist_versions::current(&mut *tx, setlist).await?;
         return Err(AppError::Stale(json!(current)));
     }
     db::keep_current(tx, setlist, head.version).await?;
@@ -76,7 +73,7 @@ pub async fn correct(
     base_version: i32,
     songs: &[ActualLine],
     note: Option<&str>,
-) -> AppResult<Done> {
+) -> AppResult<SetlistVersion> {
     validate(songs)?;
     if note.is_some_and(|n| n.chars().count() > 500) {
         return Err(bad_body("note is at most 500 characters"));
@@ -105,8 +102,7 @@ pub async fn correct(
         ));
     }
     db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
-    let current = versions(db::history(&mut *tx, setlist).await?)
-        .into_iter()
-        .next();
-    Ok((StatusCode::OK, json!(current)))
+    setlist_versions::current(&mut *tx, setlist)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))
 }

@@ -1,15 +1,31 @@
 //! Community lists and personal predictions: add a song, vote, predict.
 
-use axum::http::StatusCode;
 use sqlx::PgConnection;
-use theset_shared::api::{MAX_PREDICTION_SONGS, PredictedSong, Prediction, PredictionLine};
+use theset_shared::api::{MAX_PREDICTION_SONGS, Prediction, PredictionLine, SongTotals};
 use theset_shared::hlc::Hlc;
 use uuid::Uuid;
 
-use super::{Done, bad_body, json};
+use super::bad_body;
 use crate::db::community::{self as db, Window};
 use crate::db::votes;
 use crate::error::{AppError, AppResult};
+use crate::views::prediction;
+
+/// A song put on a community list. Adding is idempotent: a song already there is answered with
+/// its line as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added {
+    Created(SongTotals),
+    Existing(SongTotals),
+}
+
+impl Added {
+    pub fn totals(&self) -> &SongTotals {
+        match self {
+            Self::Created(t) | Self::Existing(t) => t,
+        }
+    }
+}
 
 /// The show's voting window, refused once it closed.
 pub async fn open_window(tx: &mut PgConnection, show: Uuid) -> AppResult<Window> {
@@ -31,7 +47,7 @@ pub async fn add_line(
     show: Uuid,
     song: Option<Uuid>,
     title: Option<String>,
-) -> AppResult<Done> {
+) -> AppResult<Added> {
     let w = open_window(tx, show).await?;
     let (song, title) = match (song, title) {
         (Some(song), _) => {
@@ -54,12 +70,11 @@ pub async fn add_line(
     let setlist = db::community_setlist(tx, show, w.headliner).await?;
     let (line, created) = db::add_line(tx, setlist, song, &title, Some(user)).await?;
     let totals = db::totals(&mut *tx, line).await?;
-    let status = if created {
-        StatusCode::CREATED
+    Ok(if created {
+        Added::Created(totals)
     } else {
-        StatusCode::OK
-    };
-    Ok((status, json(&totals)?))
+        Added::Existing(totals)
+    })
 }
 
 /// Where a vote goes: a line by id, or a catalogue song on the show's community list.
@@ -69,9 +84,11 @@ pub enum VoteTarget {
     Song { show: Uuid, song: Uuid },
 }
 
-/// An applied vote, and whether a later one by the same user (by HLC) was already in place.
+/// An applied vote: the line's totals, and whether a later vote by the same user (by HLC) was
+/// already in place, in which case nothing changed.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Voted {
-    pub done: Done,
+    pub totals: SongTotals,
     pub superseded: bool,
 }
 
@@ -113,7 +130,7 @@ pub async fn vote(
     }
     let newer = votes::set_if_newer(&mut *tx, user, line, value, hlc).await?;
     Ok(Voted {
-        done: (StatusCode::OK, json(&db::totals(&mut *tx, line).await?)?),
+        totals: db::totals(&mut *tx, line).await?,
         superseded: !newer,
     })
 }
@@ -124,7 +141,7 @@ pub async fn predict(
     user: Uuid,
     show: Uuid,
     songs: &[PredictionLine],
-) -> AppResult<Done> {
+) -> AppResult<Prediction> {
     if songs.len() > MAX_PREDICTION_SONGS {
         return Err(bad_body(format!(
             "a prediction holds at most {MAX_PREDICTION_SONGS} songs"
@@ -152,22 +169,5 @@ pub async fn predict(
     }
     db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
     let rows = db::prediction(&mut *tx, show, user).await?;
-    Ok((StatusCode::OK, json(&prediction_of(show, false, rows))?))
-}
-
-/// A prediction as the API shows it (the GET route and the answer to a change).
-pub fn prediction_of(show: Uuid, locked: bool, rows: Vec<db::PredictedRow>) -> Prediction {
-    Prediction {
-        show_id: show,
-        locked,
-        updated_at: rows.first().map(|r| r.updated_at),
-        songs: rows
-            .into_iter()
-            .map(|r| PredictedSong {
-                song_id: r.song_id,
-                title: r.title,
-                encore: r.encore,
-            })
-            .collect(),
-    }
+    Ok(prediction::assemble(show, false, rows))
 }

@@ -21,6 +21,7 @@ use crate::actions::setlists as actions;
 use crate::auth::limits::Bucket;
 use crate::db::actuals::{self as db, NewLine};
 use crate::error::{AppError, AppResult};
+use crate::views::setlist_versions;
 
 const BOARD: i64 = 100;
 
@@ -32,20 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/setlists/{id}/reject", post(reject))
         .route("/shows/{id}/leaderboard", get(show_leaderboard))
         .route("/leaderboard", get(leaderboard))
-}
-
-pub(crate) fn versions(rows: Vec<db::VersionRow>) -> Vec<SetlistVersion> {
-    rows.into_iter()
-        .map(|r| SetlistVersion {
-            version: r.version,
-            author: r.author,
-            note: r.note,
-            created_at: r.created_at,
-            songs: serde_json::from_value(r.songs).unwrap_or_default(),
-            verified: r.verified,
-            rejected_reason: r.reject_reason,
-        })
-        .collect()
 }
 
 #[utoipa::path(put, path = "/api/v1/setlists/{id}", tag = "setlists", request_body = SetlistCorrection,
@@ -89,11 +76,11 @@ pub async fn history(
     State(state): State<AppState>,
     ApiPath(setlist): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<SetlistVersion>>> {
-    let rows = db::history(&state.db, setlist).await?;
+    let rows = setlist_versions::history(&state.db, setlist).await?;
     if rows.is_empty() {
         return Err(AppError::not_found("set-list"));
     }
-    Ok(Json(versions(rows)))
+    Ok(Json(rows))
 }
 
 #[utoipa::path(post, path = "/api/v1/setlists/{id}/verify", tag = "setlists", request_body = VerifyRequest,
@@ -197,9 +184,8 @@ pub async fn reject(
         },
     )
     .await?;
-    let current = versions(db::history(&mut *tx, setlist).await?)
-        .into_iter()
-        .next()
+    let current = setlist_versions::current(&mut *tx, setlist)
+        .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))?;
     tx.commit().await?;
     Ok(Json(current))

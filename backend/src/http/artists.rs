@@ -16,13 +16,9 @@ use super::pagination;
 use crate::AppState;
 use crate::cache::artist_page_key;
 use crate::db::artists::{self as db, ArtistFilter};
-use crate::db::shows::{self as shows_db, When};
 use crate::error::{AppError, AppResult};
-use crate::views::Page as Viewed;
-
-/// How many shows and songs an artist page carries; the lists have their own paginated routes.
-const PAGE_SHOWS: i64 = 20;
-const PREVIEW_SONGS: i64 = 10;
+use crate::page_views::Page as Viewed;
+use crate::views::artist_page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -122,7 +118,7 @@ pub async fn by_slug(
     let bytes = match state.cache.get(&key).await {
         Some(hit) => hit.as_ref().clone(),
         None => {
-            let page = detail(&state.db, &slug).await?;
+            let page = artist_page::detail(&state.db, &slug).await?;
             let bytes = serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.into()))?;
             state.cache.set(&key, bytes.clone()).await;
             bytes
@@ -130,32 +126,4 @@ pub async fn by_slug(
     };
     state.views.record(ip.0, Viewed::Artist(slug));
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
-}
-
-/// The artist page of `slug` (also the answer of an import's phase 1).
-pub(crate) async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> {
-    let row = db::by_slug(pool, slug)
-        .await?
-        .ok_or_else(|| AppError::not_found("artist"))?;
-    let id = row.base.id;
-    let (upcoming, past, preview, song_count) = tokio::try_join!(
-        shows_db::around_today(pool, Some(id), None, When::Upcoming, PAGE_SHOWS),
-        shows_db::around_today(pool, Some(id), None, When::Past, PAGE_SHOWS),
-        db::top_songs(pool, id, PREVIEW_SONGS),
-        db::song_count(pool, id),
-    )?;
-    Ok(ArtistDetail {
-        summary: row.base.into(),
-        ticketmaster_id: row.ticketmaster_id,
-        spotify_id: row.spotify_id,
-        musicbrainz_id: row.musicbrainz_id,
-        images: row.images.0,
-        bio: row.bio,
-        links: row.links.0,
-        upcoming_shows: upcoming.into_iter().map(Into::into).collect(),
-        past_shows: past.into_iter().map(Into::into).collect(),
-        catalogue_preview: preview.into_iter().map(Into::into).collect(),
-        song_count,
-        updated_at: row.updated_at,
-    })
 }

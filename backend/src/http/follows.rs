@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::access::AuthUser;
 use super::extract::ApiPath;
 use crate::AppState;
-use crate::actions::follows as actions;
+use crate::actions::follows::{self as actions, Followed};
 use crate::db::follows;
 use crate::error::AppResult;
 
@@ -41,9 +41,12 @@ pub async fn follow(
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     let mut conn = state.db.acquire().await?;
-    Ok(actions::set(&mut conn, caller.user_id, artist, true)
-        .await?
-        .0)
+    Ok(
+        match actions::set(&mut conn, caller.user_id, artist, true).await? {
+            Followed::Started => StatusCode::CREATED,
+            Followed::Already | Followed::Stopped => StatusCode::NO_CONTENT,
+        },
+    )
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/follows/{artist_id}", tag = "profile",
@@ -55,7 +58,6 @@ pub async fn unfollow(
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     let mut conn = state.db.acquire().await?;
-    Ok(actions::set(&mut conn, caller.user_id, artist, false)
-        .await?
-        .0)
+    actions::set(&mut conn, caller.user_id, artist, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,6 @@ use axum::{Json, Router};
 use theset_shared::api::{ImportRequest, ImportResponse};
 
 use super::access::{ClientIp, VerifiedUser, limited};
-use super::artists::detail;
 use super::extract::ApiJson;
 use crate::AppState;
 use crate::auth::limits::Bucket;
@@ -65,7 +64,7 @@ pub async fn import(
         Err(ImportError::Upstream(e)) => return Err(AppError::Upstream(e)),
         Err(ImportError::Database(e)) => return Err(e.into()),
     };
-    let artist = detail(&state.db, &started.slug).await?;
+    let artist = crate::views::artist_page::detail(&state.db, &started.slug).await?;
     let status = if started.created {
         StatusCode::CREATED
     } else {

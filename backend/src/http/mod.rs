@@ -16,6 +16,7 @@ mod moderation;
 mod pages;
 mod pagination;
 mod profile;
+mod replies;
 mod search;
 mod security;
 mod show_events;
@@ -40,11 +41,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use docs::ApiDoc;
-
-/// Set-list versions as the API shows them (actions answer with them too).
-pub(crate) use actuals::versions;
-/// The artist page, for jobs that warm the cache.
-pub(crate) use artists::detail as artist_page;
 
 use crate::AppState;
 

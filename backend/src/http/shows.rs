@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use theset_shared::api::{Items, Page, PriceRange, Setlist, ShowDetail, ShowStatus, ShowSummary};
+use theset_shared::api::{Items, Page, Setlist, ShowDetail, ShowStatus, ShowSummary};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -15,9 +15,9 @@ use super::pagination;
 use crate::AppState;
 use crate::db::setlists as setlists_db;
 use crate::db::shows::{self as db, ShowFilter};
-use crate::db::venues as venues_db;
 use crate::error::{AppError, AppResult};
-use crate::views::Page as Viewed;
+use crate::page_views::Page as Viewed;
+use crate::views::show_page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -109,35 +109,9 @@ pub async fn by_id(
     ip: ClientIp,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<ShowDetail>> {
-    let row = db::by_id(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("show"))?;
+    let page = show_page::detail(&state.db, id).await?;
     state.views.record(ip.0, Viewed::Show(id));
-    let venue_id = row.base.venue_id;
-    let (venue, lineup, setlists) = tokio::try_join!(
-        async {
-            match venue_id {
-                Some(v) => venues_db::by_id(&state.db, v).await,
-                None => Ok(None),
-            }
-        },
-        db::lineup(&state.db, id),
-        setlists_db::public_for_show(&state.db, id),
-    )?;
-    let price_range = row.price_currency.map(|currency| PriceRange {
-        currency,
-        min: row.price_min,
-        max: row.price_max,
-    });
-    Ok(Json(ShowDetail {
-        summary: row.base.into(),
-        tour_name: row.tour_name,
-        price_range,
-        venue_detail: venue.map(|v| v.base.into()),
-        lineup,
-        setlists,
-        view_count: row.view_count,
-    }))
+    Ok(Json(page))
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/setlists", tag = "setlists",

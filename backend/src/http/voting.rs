@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, MaybeUser, VerifiedModerator, VerifiedUser, limited};
 use super::extract::{ApiJson, ApiPath};
+use super::replies::Reply;
 use crate::AppState;
 use crate::actions::voting::{self as actions, VoteTarget};
 use crate::auth::limits::Bucket;
@@ -41,12 +42,12 @@ type Answer = (StatusCode, Json<Value>);
 /// Runs `apply` once per `(caller, mutation_id)` in one transaction with the record of its
 /// answer; a repeat gets the recorded answer. Refusals (4xx) are not recorded: they change
 /// nothing and a retry is judged afresh.
-pub(super) async fn idempotent(
+pub(super) async fn idempotent<R: Reply>(
     state: &AppState,
     caller: &Caller,
     mutation: Uuid,
     kind: &str,
-    apply: impl AsyncFnOnce(&mut sqlx::PgConnection) -> AppResult<(StatusCode, Value)>,
+    apply: impl AsyncFnOnce(&mut sqlx::PgConnection) -> AppResult<R>,
 ) -> AppResult<Answer> {
     let replay = |(status, body): (i16, Value)| {
         let status = u16::try_from(status)
@@ -59,7 +60,7 @@ pub(super) async fn idempotent(
     if let Some(done) = mutations::applied(&mut tx, caller.user_id, mutation).await? {
         return Ok(replay(done));
     }
-    let (status, body) = apply(&mut tx).await?;
+    let (status, body) = apply(&mut tx).await?.reply()?;
     let code = i16::try_from(status.as_u16()).unwrap_or(200);
     if !mutations::record(&mut tx, caller.user_id, mutation, kind, code, &body).await? {
         // The same mutation, sent twice at once, was applied by the other request.
@@ -263,9 +264,7 @@ pub async fn vote(
     // A vote over REST happens now, by the server's clock.
     let now = Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0));
     idempotent(&state, &caller, req.mutation_id, "vote", async move |tx| {
-        actions::vote(tx, user, VoteTarget::Line(line), req.value, now)
-            .await
-            .map(|v| v.done)
+        actions::vote(tx, user, VoteTarget::Line(line), req.value, now).await
     })
     .await
 }
@@ -283,7 +282,9 @@ pub async fn prediction(
         .await?
         .ok_or(AppError::not_found("show"))?;
     let rows = db::prediction(&state.db, show, caller.user_id).await?;
-    Ok(Json(actions::prediction_of(show, !w.open, rows)))
+    Ok(Json(crate::views::prediction::assemble(
+        show, !w.open, rows,
+    )))
 }
 
 #[utoipa::path(put, path = "/api/v1/shows/{id}/prediction", tag = "voting",

@@ -149,7 +149,7 @@ pub async fn trending(
             .fetch_all(db)
             .await?;
         for slug in slugs {
-            if let Ok(page) = crate::http::artist_page(db, &slug).await
+            if let Ok(page) = crate::views::artist_page::detail(db, &slug).await
                 && let Ok(bytes) = serde_json::to_vec(&page)
             {
                 cache.set(&artist_page_key(&slug), bytes).await;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::http::Limits;
+use super::service::Limits;
 
 #[derive(Debug, Clone)]
 pub struct TicketmasterConfig {

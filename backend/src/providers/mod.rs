@@ -1,13 +1,13 @@
 //! External services, one module per service: typed models of their answers (`models.rs`) and a
-//! real client (`mod.rs`) over the shared [`http::ServiceClient`] (rate limits, retries, errors).
+//! real client (`mod.rs`) over the shared [`service::ServiceClient`] (rate limits, retries, errors).
 //! Every base URL and key comes from [`config::ProvidersConfig`], so tests and the offline demo point
 //! the same clients at local servers.
 
 pub mod config;
-pub mod http;
 pub mod redact;
+pub mod service;
 pub mod setlistfm;
 pub mod spotify;
 pub mod ticketmaster;
 
-pub use http::{Limits, ProviderError, ServiceClient};
+pub use service::{Limits, ProviderError, ServiceClient};

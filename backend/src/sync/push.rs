@@ -252,7 +252,8 @@ async fn apply(
     now_ms: u64,
 ) -> AppResult<Outcome> {
     let user = caller.user_id;
-    let done = match &m.action {
+    // The body is what the REST route answers for the same change.
+    let body = match &m.action {
         Action::Vote(v) => {
             let target = match (v.setlist_song_id, v.show_id, v.song_id) {
                 (Some(line), _, _) => VoteTarget::Line(line),
@@ -263,23 +264,34 @@ async fn apply(
             if voted.superseded {
                 return Ok(Outcome::Superseded);
             }
-            voted.done
+            json(&voted.totals)?
         }
         Action::AddSong { show_id, song_id } => {
-            voting::add_line(tx, user, *show_id, Some(*song_id), None).await?
+            let added = voting::add_line(tx, user, *show_id, Some(*song_id), None).await?;
+            json(added.totals())?
         }
-        Action::Predict { show_id, songs } => voting::predict(tx, user, *show_id, songs).await?,
+        Action::Predict { show_id, songs } => {
+            json(&voting::predict(tx, user, *show_id, songs).await?)?
+        }
         Action::EditSetlist {
             setlist_id,
             base_version,
             songs,
             note,
-        } => {
-            setlists::correct(tx, user, *setlist_id, *base_version, songs, note.as_deref()).await?
+        } => json(
+            &setlists::correct(tx, user, *setlist_id, *base_version, songs, note.as_deref())
+                .await?,
+        )?,
+        Action::Follow { artist_id, follow } => {
+            follows::set(tx, user, *artist_id, *follow).await?;
+            serde_json::Value::Null
         }
-        Action::Follow { artist_id, follow } => follows::set(tx, user, *artist_id, *follow).await?,
     };
-    Ok(Outcome::Applied { body: done.1 })
+    Ok(Outcome::Applied { body })
+}
+
+fn json(v: &impl serde::Serialize) -> AppResult<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// A refusal the user caused, in the words the REST route would use; anything else (the

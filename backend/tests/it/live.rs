@@ -20,7 +20,7 @@ pub struct Live {
     pub http: reqwest::Client,
     pub db: PgPool,
     /// The server's page-view counters (tests flush them instead of waiting for the timer).
-    pub views: theset_backend::views::PageViews,
+    pub views: theset_backend::page_views::PageViews,
     /// The server's open-stream caps (tests read what is counted).
     pub streams: theset_backend::auth::streams::Streams,
 }

@@ -12,6 +12,7 @@ mod errors;
 mod fakes;
 mod imports;
 mod jobs;
+mod layers;
 mod live;
 mod mail_links;
 mod moderation;

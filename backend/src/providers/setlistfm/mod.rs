@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::config::SetlistFmConfig;
-use super::http::{ProviderError, ServiceClient};
+use super::service::{ProviderError, ServiceClient};
 use super::ticketmaster::urlencode;
 
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
 use super::config::SpotifyConfig;
-use super::http::{ProviderError, ServiceClient};
+use super::service::{ProviderError, ServiceClient};
 use super::ticketmaster::urlencode;
 
 pub const ALBUM_BATCH: usize = 20;

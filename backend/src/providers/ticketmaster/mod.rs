@@ -7,7 +7,7 @@ pub use models::*;
 use reqwest::Method;
 
 use super::config::TicketmasterConfig;
-use super::http::{ProviderError, ServiceClient};
+use super::service::{ProviderError, ServiceClient};
 
 /// Discovery stops paging at 1,000 results (size × page < 1000).
 const MAX_RESULTS: u32 = 1_000;
