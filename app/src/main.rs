@@ -4,7 +4,7 @@
 
 mod app;
 mod components;
-mod drafts;
+mod device_prefs;
 mod ipc;
 mod pages;
 mod route;

@@ -7,6 +7,7 @@ use theset_shared::api::{JobEvent, Role};
 use theset_shared::ipc::{AppStatus, events};
 
 use crate::ipc;
+use theset_shared::ipc::req;
 
 #[derive(Clone, Copy, PartialEq)]
 pub struct Shared {
@@ -37,7 +38,7 @@ impl Shared {
                 all.push(e);
             });
             spawn(async move {
-                if let Ok(s) = ipc::status().await {
+                if let Ok(s) = ipc::call(req::Status {}).await {
                     status.set(Some(s));
                 }
             });

@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use crate::drafts;
+use crate::device_prefs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Theme {
@@ -49,7 +49,7 @@ fn apply(theme: Theme) {
 /// The theme signal, provided at the root: the saved choice, else the OS preference.
 pub fn provide_theme() -> Signal<Theme> {
     let theme = use_context_provider(|| {
-        let saved = drafts::get(KEY).and_then(|s| Theme::parse(&s));
+        let saved = device_prefs::get(KEY).and_then(|s| Theme::parse(&s));
         let os_light = web_sys::window()
             .and_then(|w| {
                 w.match_media("(prefers-color-scheme: light)")
@@ -62,7 +62,7 @@ pub fn provide_theme() -> Signal<Theme> {
     use_effect(move || {
         let t = theme();
         apply(t);
-        drafts::set(KEY, t.label());
+        device_prefs::set(KEY, t.label());
     });
     theme
 }

@@ -52,9 +52,14 @@ pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::R
 
 /// Runs a job by hand with a progress bar: an import phase for an artist (by slug), or a cron job.
 pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Result<()> {
-    let named = job_by_name(job).with_context(|| {
-        format!("unknown job {job:?}: use shows, catalogue, setlists, active, trending, scores or weekly")
+    let name = theset_shared::api::JobName::parse(job).with_context(|| {
+        let names: Vec<&str> = theset_shared::api::JobName::ALL
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        format!("unknown job {job:?}: use {}", names.join(", "))
     })?;
+    let named = job_by_name(name);
     if let Named::Cron(job_type) = named {
         let id = enqueue_cron_job(&state.db, job_type).await?;
         let worker = Worker::new(state.db.clone(), state.providers.clone());

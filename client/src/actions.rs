@@ -10,12 +10,7 @@ use crate::Client;
 use crate::error::ClientError;
 
 fn refuse(message: &str) -> ClientError {
-    ClientError::Server {
-        status: 400,
-        code: Some("invalid_body".into()),
-        message: message.into(),
-        current: None,
-    }
+    ClientError::Invalid(message.into())
 }
 
 impl Client {
@@ -45,6 +40,22 @@ impl Client {
             song_id: Some(song),
             value,
         })
+    }
+
+    /// A vote as the app asks for it: on `line` when the server knows it, else on `song` (a
+    /// song this device added to the show's list).
+    pub fn vote_for(
+        &self,
+        show: Uuid,
+        line: Option<Uuid>,
+        song: Option<Uuid>,
+        value: i16,
+    ) -> Result<Mutation, ClientError> {
+        match (line, song) {
+            (Some(line), _) => self.vote(line, value),
+            (None, Some(song)) => self.vote_song(show, song, value),
+            (None, None) => Err(refuse("nothing to vote on")),
+        }
     }
 
     fn vote_on(&self, v: VoteAction) -> Result<Mutation, ClientError> {
@@ -120,6 +131,7 @@ impl Client {
         if songs.is_empty() {
             return Err(refuse("a set-list has at least one song"));
         }
+        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
         self.store.enqueue(Action::EditSetlist {
             setlist_id: setlist,
             base_version,

@@ -23,6 +23,14 @@ pub enum ClientError {
         /// `current` of a 409: the server's version, or where a sync push must resume.
         current: Option<serde_json::Value>,
     },
+    /// A sign-up whose address has an account already: its owner got a mail (the sign-up's
+    /// answer does not say which).
+    #[error("we sent a mail to {0}")]
+    CheckMail(String),
+    /// Refused before it left the device: a value the server would refuse (the message says
+    /// which).
+    #[error("{0}")]
+    Invalid(String),
     #[error("invalid server URL: {0}")]
     BadUrl(String),
     #[error("unexpected answer from the server: {0}")]
@@ -69,6 +77,10 @@ impl ClientError {
             Self::Vault(_) => "Your sign-in could not be read from this device; sign in again.",
             Self::UpgradeRequired { .. } => {
                 "This version of TheSet is too old to sync; please update it."
+            }
+            Self::Invalid(_) => "That value cannot be used.",
+            Self::CheckMail(_) => {
+                "We sent you a mail: if this address already has an account, it has a link to sign in."
             }
             Self::BadUrl(_) | Self::Decode(_) => {
                 "The app and the server don't understand each other; update the app."

@@ -8,8 +8,10 @@
 
 pub mod actions;
 pub mod api;
+mod browse;
 pub mod error;
 pub mod live;
+mod moderation;
 pub mod oauth;
 pub mod pages;
 mod progress;

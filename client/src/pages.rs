@@ -55,7 +55,7 @@ impl Client {
     /// GETs `path` (with the user's token when signed in) and keeps the answer; when the server
     /// cannot be reached in time, answers the kept copy, or the network error when there is none.
     /// Refusals (404, 403, …) are errors, never hidden behind an old copy.
-    pub async fn page<T: DeserializeOwned + Serialize>(
+    pub(crate) async fn page<T: DeserializeOwned + Serialize>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -108,17 +108,6 @@ impl Client {
             },
             Err(e) => Err(e),
         }
-    }
-
-    /// A change through the REST API with the user's token (admin and account actions, which
-    /// are not queued: they need the server's answer).
-    pub async fn send<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&(dyn crate::api::erased::Json + Sync)>,
-    ) -> Result<T, ClientError> {
-        self.authed(method, path, &[], body).await
     }
 }
 

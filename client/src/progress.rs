@@ -28,9 +28,20 @@ impl Client {
             .await
     }
 
+    /// Calls `on_event` with every progress event of the import of the artist `slug` until no
+    /// phase is left queued or running.
+    pub async fn follow_import(
+        &self,
+        slug: &str,
+        on_event: impl FnMut(JobEvent),
+    ) -> Result<(), ClientError> {
+        self.follow_progress(&format!("/artists/{slug}/import/events"), on_event)
+            .await
+    }
+
     /// Calls `on_event` with every event of a progress stream (`/jobs/{id}/events`,
     /// `/artists/{slug}/import/events`), in order, once each, until the server ends it.
-    pub async fn follow_progress(
+    pub(crate) async fn follow_progress(
         &self,
         path: &str,
         mut on_event: impl FnMut(JobEvent),

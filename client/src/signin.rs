@@ -100,6 +100,25 @@ impl Client {
         Ok(())
     }
 
+    /// The account's signed-in devices.
+    pub async fn sessions(&self) -> Result<Vec<theset_shared::api::SessionInfo>, ClientError> {
+        self.authed(reqwest::Method::GET, "/me/sessions", &[], None)
+            .await
+    }
+
+    /// Signs one of the account's devices out.
+    pub async fn revoke_session(&self, session: uuid::Uuid) -> Result<(), ClientError> {
+        let _: Option<serde_json::Value> = self
+            .authed(
+                reqwest::Method::DELETE,
+                &format!("/me/sessions/{session}"),
+                &[],
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Gives an account without an address (made through Spotify) one: a code goes to it, to
     /// be confirmed with [`Client::confirm_email`].
     pub async fn add_email(&self, email: &str) -> Result<(), ClientError> {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod hlc;
 pub mod ipc;
 pub mod likely;
+pub mod names;
 pub mod password;
 pub mod scoring;
 pub mod setlist_text;

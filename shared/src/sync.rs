@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ErrorCode;
-use crate::api::{ActualLine, ArtistSummary, PredictionLine, ShowSummary};
+use crate::api::{
+    ActualLine, ArtistSummary, PredictionLine, SetlistKind, SetlistSource, ShowSummary,
+};
 use crate::hlc::Hlc;
 
 /// The protocol this build speaks, sent in [`PROTOCOL_HEADER`] on every request.
@@ -225,10 +227,9 @@ pub struct SyncSetlist {
     pub id: Uuid,
     pub show_id: Uuid,
     pub artist_id: Uuid,
-    /// `predicted` or `actual`.
-    pub kind: String,
-    /// `community`, `user` (the caller's own prediction), `setlistfm` or `manual`.
-    pub source: String,
+    pub kind: SetlistKind,
+    /// `User` is the caller's own prediction.
+    pub source: SetlistSource,
     pub version: i32,
     pub verified: bool,
     pub accuracy_score: Option<f64>,

@@ -5,6 +5,7 @@ use crate::components::organisms::ConfirmEmail;
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req::{self, Provider};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -55,7 +56,7 @@ pub fn Account() -> Element {
                 onclick: move |_| {
                     busy.set(true);
                     spawn(async move {
-                        match ipc::sign_out().await {
+                        match ipc::call(req::SignOut {}).await {
                             Ok(s) => { shared.set_status(s); shared.bump(); }
                             Err(e) => error.set(Some(e.message)),
                         }
@@ -78,12 +79,12 @@ pub fn Account() -> Element {
             Err(e) => error.set(Some(e.message)),
         }
     };
-    let mut provider = move |p: &'static str| {
+    let mut provider = move |p: Provider| {
         busy.set(true);
         notice.set(Some(
             "Finish signing in in your browser; TheSet continues when you are done.".into(),
         ));
-        spawn(async move { done(ipc::sign_in_with(p).await) });
+        spawn(async move { done(ipc::call(req::SignInWith { provider: p }).await) });
     };
     rsx! {
         h2 { class: "page-title", "Sign in to TheSet" }
@@ -102,16 +103,16 @@ pub fn Account() -> Element {
                 let (em, pw, nm, ln) = (email(), password(), name(), link());
                 spawn(async move {
                     match mode() {
-                        Mode::SignIn => done(ipc::sign_in(&em, &pw).await),
-                        Mode::SignUp => done(ipc::sign_up(&em, &pw, &nm).await),
+                        Mode::SignIn => done(ipc::call(req::SignIn { email: em.clone(), password: pw.clone() }).await),
+                        Mode::SignUp => done(ipc::call(req::SignUp { email: em.clone(), password: pw.clone(), name: nm.clone() }).await),
                         Mode::Link if ln.trim().is_empty() => {
                             busy.set(false);
-                            match ipc::magic_link(&em).await {
+                            match ipc::call(req::MagicLink { email: em.clone() }).await {
                                 Ok(()) => notice.set(Some("If that address has an account, a sign-in link is on its way. Paste it below.".into())),
                                 Err(e) => error.set(Some(e.message)),
                             }
                         }
-                        Mode::Link => done(ipc::magic_link_consume(&ln).await),
+                        Mode::Link => done(ipc::call(req::MagicLinkConsume { link: ln.clone() }).await),
                     }
                 });
             },
@@ -137,8 +138,8 @@ pub fn Account() -> Element {
         }
         div { class: "providers",
             p { class: "muted", "Or continue in your browser with" }
-            Button { label: "Google", id: "sign-in-google", busy: busy(), onclick: move |_| provider("google") }
-            Button { label: "Spotify", id: "sign-in-spotify", busy: busy(), onclick: move |_| provider("spotify") }
+            Button { label: "Google", id: "sign-in-google", busy: busy(), onclick: move |_| provider(Provider::Google) }
+            Button { label: "Spotify", id: "sign-in-spotify", busy: busy(), onclick: move |_| provider(Provider::Spotify) }
         }
     }
 }

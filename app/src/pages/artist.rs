@@ -7,6 +7,7 @@ use crate::components::molecules::PhaseProgress;
 use crate::components::organisms::ShowList;
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 fn compact(n: i64) -> String {
     match n {
@@ -33,7 +34,7 @@ pub fn Artist(slug: String) -> Element {
     let view = use_resource(use_reactive!(|key| async move {
         let _ = (shared.revision)();
         let _ = finished();
-        ipc::artist(&key).await
+        ipc::call(req::Artist { slug: key.clone() }).await
     }));
     let last = use_latest(view);
     let Some(result) = last() else {
@@ -89,7 +90,7 @@ pub fn Artist(slug: String) -> Element {
                             pressed: Some(followed),
                             onclick: move |_| {
                                 spawn(async move {
-                                    match ipc::follow(id, !followed).await {
+                                    match ipc::call(req::Follow { artist_id: id, follow: !followed }).await {
                                         Ok(s) => { shared.set_status(s); shared.bump(); }
                                         Err(e) => error.set(Some(e.message)),
                                     }

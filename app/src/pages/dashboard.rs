@@ -8,6 +8,7 @@ use crate::components::organisms::{ArtistGrid, ShowList};
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 #[component]
 pub fn Dashboard() -> Element {
@@ -27,7 +28,7 @@ pub fn Dashboard() -> Element {
     };
     let board = use_resource(move || async move {
         let _ = (shared.revision)();
-        ipc::dashboard().await
+        ipc::call(req::Dashboard {}).await
     });
     let notifications = shared
         .status
@@ -109,7 +110,7 @@ pub fn Dashboard() -> Element {
 
 #[component]
 fn Sessions() -> Element {
-    let mut list = use_resource(|| async move { ipc::sessions().await });
+    let mut list = use_resource(|| async move { ipc::call(req::Sessions {}).await });
     rsx! {
         section { class: "card", aria_labelledby: "sessions-title",
             h3 { id: "sessions-title", "Signed-in devices" }
@@ -120,11 +121,11 @@ fn Sessions() -> Element {
                     ul { class: "session-list",
                         for x in s.clone() {
                             li { key: "{x.id}",
-                                "{x.device_name.clone().unwrap_or_else(|| x.kind.clone())} · last used {when(x.last_used_at)}"
+                                "{x.device_name.clone().unwrap_or_else(|| x.kind.to_string())} · last used {when(x.last_used_at)}"
                                 if x.current { span { class: "badge badge-accent", "this device" } }
                                 else {
                                     button { class: "button", r#type: "button", aria_label: "Sign out that device",
-                                        onclick: move |_| { spawn(async move { let _ = ipc::revoke_session(x.id).await; list.restart(); }); },
+                                        onclick: move |_| { spawn(async move { let _ = ipc::call(req::RevokeSession { id: x.id }).await; list.restart(); }); },
                                         "Sign out"
                                     }
                                 }

@@ -1,6 +1,6 @@
 use dioxus::prelude::*;
 use theset_shared::api::{ArtistSummary, ShowSummary};
-use theset_shared::ipc::CachedArtist;
+use theset_shared::ipc::{CachedArtist, IpcCode};
 
 use super::{Failed, Loading, when};
 use crate::components::atoms::StaleNote;
@@ -9,6 +9,7 @@ use crate::components::organisms::{ArtistGrid, ShowList};
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// Home: what is on the device first (instantly), then the server's trending lists.
 #[component]
@@ -17,23 +18,25 @@ pub fn Home() -> Element {
     let mut nav = use_nav();
     let cached = use_resource(move || async move {
         let _ = (shared.revision)();
-        ipc::cached_artists().await
+        ipc::call(req::CachedArtists {}).await
     });
     let mine = use_resource(move || async move {
         let _ = (shared.revision)();
-        ipc::my_shows().await
+        ipc::call(req::MyShows {}).await
     });
     // The first page is on screen once the device's own lists are: the cold-start mark.
     let mut marked = use_signal(|| false);
     use_effect(move || {
         if cached.read().is_some() && mine.read().is_some() && !marked() {
             marked.set(true);
-            spawn(ipc::first_render());
+            spawn(async {
+                let _ = ipc::call(req::FirstRender {}).await;
+            });
         }
     });
     let home = use_resource(move || async move {
         let _ = (shared.revision)();
-        ipc::home().await
+        ipc::call(req::Home {}).await
     });
     let local: Vec<CachedArtist> = cached
         .read()
@@ -77,7 +80,7 @@ pub fn Home() -> Element {
                     }
                 }
             }
-            Some(Err(e)) if e.code != "offline" => rsx! { Failed { error: e.clone() } },
+            Some(Err(e)) if e.code != IpcCode::Offline => rsx! { Failed { error: e.clone() } },
             Some(Err(_)) => rsx! {},
             None => rsx! { Loading { label: "what is trending" } },
         }

@@ -11,7 +11,7 @@ pub mod venue;
 pub mod venues;
 
 use dioxus::prelude::*;
-use theset_shared::ipc::IpcError;
+use theset_shared::ipc::{IpcCode, IpcError};
 
 /// What a page shows while its data loads, or when it cannot load.
 #[component]
@@ -21,7 +21,7 @@ pub fn Loading(label: String) -> Element {
 
 #[component]
 pub fn Failed(error: IpcError) -> Element {
-    let text = if error.code == "offline" {
+    let text = if error.code == IpcCode::Offline {
         "This page is not saved on this device and the server can't be reached. It will load once you are back online.".to_owned()
     } else {
         error.message.clone()

@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use theset_shared::api::Role;
+use theset_shared::api::{FlagAction, JobName, Role};
 use uuid::Uuid;
 
 use super::{Failed, Loading};
@@ -7,6 +7,7 @@ use crate::components::atoms::{Button, ProgressBar};
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// The moderators' desk: flags to resolve (set-list verification with the diff of versions is on
 /// each show page), and for admins: jobs with live progress, roles and the audit log.
@@ -32,7 +33,7 @@ pub fn Moderation() -> Element {
 #[component]
 fn FlagQueue() -> Element {
     let mut nav = use_nav();
-    let mut flags = use_resource(|| async move { ipc::flags().await });
+    let mut flags = use_resource(|| async move { ipc::call(req::Flags {}).await });
     let mut error = use_signal(|| None::<String>);
     rsx! {
         section { class: "card", aria_labelledby: "flags-title", id: "flag-queue",
@@ -52,11 +53,11 @@ fn FlagQueue() -> Element {
                                     td { "{f.reason}" if let Some(n) = &f.note { span { class: "muted", " — {n}" } } }
                                     td { "{f.reports}" }
                                     td { class: "row",
-                                        for (action, label) in [("dismiss", "Dismiss"), ("remove_song", "Remove song"), ("hide_setlist", "Hide list")] {
+                                        for (action, label) in [(FlagAction::Dismiss, "Dismiss"), (FlagAction::RemoveSong, "Remove song"), (FlagAction::HideSetlist, "Hide list")] {
                                             button { key: "{action}", class: "button", r#type: "button",
                                                 onclick: move |_| {
                                                     spawn(async move {
-                                                        match ipc::resolve_flag(f.id, action).await {
+                                                        match ipc::call(req::ResolveFlag { id: f.id, action }).await {
                                                             Ok(()) => flags.restart(),
                                                             Err(e) => error.set(Some(e.message)),
                                                         }
@@ -79,7 +80,7 @@ fn FlagQueue() -> Element {
 #[component]
 fn Jobs() -> Element {
     let shared = use_shared();
-    let mut job = use_signal(|| "trending".to_owned());
+    let mut job = use_signal(|| JobName::Trending);
     let mut started = use_signal(|| None::<Uuid>);
     let mut error = use_signal(|| None::<String>);
     let events: Vec<_> = shared
@@ -94,13 +95,13 @@ fn Jobs() -> Element {
             h3 { id: "jobs-title", "Jobs" }
             div { class: "row",
                 label { r#for: "job-select", "Job" }
-                select { id: "job-select", value: "{job}", onchange: move |e| job.set(e.value()),
-                    for j in ["trending", "scores", "active", "weekly"] { option { key: "{j}", value: "{j}", "{j}" } }
+                select { id: "job-select", value: "{job}", onchange: move |e| if let Some(j) = JobName::parse(&e.value()) { job.set(j) },
+                    for j in [JobName::Trending, JobName::Scores, JobName::Active, JobName::Weekly] { option { key: "{j}", value: "{j}", "{j}" } }
                 }
                 Button { label: "Run now", kind: "primary",
                     onclick: move |_| {
                         spawn(async move {
-                            match ipc::start_job(&job(), None).await {
+                            match ipc::call(req::StartJob { job: job(), artist_id: None }).await {
                                 Ok(r) => started.set(Some(r.id)),
                                 Err(e) => error.set(Some(e.message)),
                             }
@@ -110,7 +111,7 @@ fn Jobs() -> Element {
             }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             for e in events {
-                ProgressBar { key: "{e.phase}", label: "{e.job_type}: {e.phase}", percent: e.percent, status: e.status.clone() }
+                ProgressBar { key: "{e.phase}", label: "{e.job_type}: {e.phase}", percent: e.percent, status: e.status.as_str().to_owned() }
             }
         }
     }
@@ -132,7 +133,7 @@ fn Roles() -> Element {
                         return;
                     };
                     spawn(async move {
-                        message.set(Some(match ipc::set_role(id, r).await {
+                        message.set(Some(match ipc::call(req::SetRole { user_id: id, role: r }).await {
                             Ok(p) => format!("{} is now {}.", p.display_name, r.as_str()),
                             Err(e) => e.message,
                         }));
@@ -153,7 +154,7 @@ fn Roles() -> Element {
 
 #[component]
 fn Audit() -> Element {
-    let log = use_resource(|| async move { ipc::audit().await });
+    let log = use_resource(|| async move { ipc::call(req::Audit {}).await });
     rsx! {
         section { class: "card", aria_labelledby: "audit-title",
             h3 { id: "audit-title", "Audit log" }

@@ -5,8 +5,10 @@ use super::{Failed, Loading, when};
 use crate::components::atoms::StaleNote;
 use crate::components::molecules::{CardArtist, SearchBar};
 use crate::components::organisms::ArtistGrid;
-use crate::ipc::{self, SearchArgs};
+use crate::ipc;
 use crate::route::{Route, use_nav};
+use theset_shared::api::ArtistSearchQuery;
+use theset_shared::ipc::req;
 
 fn sort_of(s: &str) -> Option<SearchSort> {
     match s {
@@ -27,17 +29,22 @@ pub fn Search(q: String) -> Element {
     let mut import_error = use_signal(|| None::<String>);
     let query = q.clone();
     let results = use_resource(use_reactive!(|query| async move {
-        let args = SearchArgs {
+        let args = ArtistSearchQuery {
             q: query,
             genre: Some(genre()).filter(|g| !g.is_empty()),
             min_popularity: Some(min_pop()).filter(|p| *p > 0),
             sort: sort_of(&sort()),
+            limit: None,
         };
-        ipc::search(&args).await
+        ipc::call(args).await
     }));
     let import = move |card: CardArtist| {
         spawn(async move {
-            match ipc::import_artist(&card.key).await {
+            match ipc::call(req::ImportArtist {
+                ticketmaster_id: card.key.clone(),
+            })
+            .await
+            {
                 Ok(r) => nav.go(Route::Artist(r.artist.summary.slug)),
                 Err(e) => import_error.set(Some(e.message)),
             }

@@ -11,6 +11,7 @@ use crate::components::organisms::{
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// The show: details, venue and map, the community list with live votes, the user's
 /// prediction, the actual set-list and the leaderboard. Re-read whenever the store changes, so
@@ -21,7 +22,7 @@ pub fn Show(id: Uuid) -> Element {
     let mut nav = use_nav();
     let view = use_resource(use_reactive!(|id| async move {
         let _ = (shared.revision)();
-        ipc::show(id).await
+        ipc::call(req::Show { id }).await
     }));
     let last = use_latest(view);
     let Some(result) = last() else {
@@ -83,7 +84,7 @@ pub fn Show(id: Uuid) -> Element {
                     Button { label: "Follow {s.artist.name}", kind: "primary", id: "follow-from-show",
                         onclick: move |_| {
                             spawn(async move {
-                                if let Ok(st) = ipc::follow(artist_id, true).await {
+                                if let Ok(st) = ipc::call(req::Follow { artist_id, follow: true }).await {
                                     shared.set_status(st);
                                     shared.bump();
                                 }

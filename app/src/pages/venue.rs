@@ -7,11 +7,14 @@ use crate::components::atoms::StaleNote;
 use crate::components::organisms::{ShowList, VenueMap};
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 #[component]
 pub fn Venue(id: Uuid) -> Element {
     let shared = use_shared();
-    let view = use_resource(use_reactive!(|id| async move { ipc::venue(id).await }));
+    let view = use_resource(use_reactive!(|id| async move {
+        ipc::call(req::Venue { id }).await
+    }));
     let Some(result) = view.read().clone() else {
         return rsx! { Loading { label: "the venue" } };
     };

@@ -32,7 +32,7 @@ pub fn Venues() -> Element {
             near: parse_position(&near()),
             km: km().trim().parse().ok(),
         };
-        ipc::venues(&q).await
+        ipc::call(q.clone()).await
     });
     rsx! {
         h2 { class: "page-title", "Venues" }

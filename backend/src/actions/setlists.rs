@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 use sqlx::PgConnection;
-use theset_shared::api::{ActualLine, SetlistVersion};
+use theset_shared::api::{ActualLine, SetlistKind, SetlistVersion};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ pub async fn lock_actual(
     let head = db::lock(tx, setlist)
         .await?
         .ok_or(AppError::not_found("set-list"))?;
-    if head.kind != "actual" {
+    if head.kind != SetlistKind::Actual {
         return Err(AppError::Conflict(format!("only actual set-lists {verb}")));
     }
     if head.version != version {

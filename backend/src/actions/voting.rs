@@ -1,7 +1,9 @@
 //! Community lists and personal predictions: add a song, vote, predict.
 
 use sqlx::PgConnection;
-use theset_shared::api::{MAX_PREDICTION_SONGS, Prediction, PredictionLine, SongTotals};
+use theset_shared::api::{
+    MAX_PREDICTION_SONGS, Prediction, PredictionLine, SetlistSource, SongTotals,
+};
 use theset_shared::hlc::Hlc;
 use uuid::Uuid;
 
@@ -118,7 +120,7 @@ pub async fn vote(
     let ctx = db::line_context(&mut *tx, line)
         .await?
         .ok_or(AppError::not_found("set-list song"))?;
-    if ctx.source != "community" {
+    if ctx.source != SetlistSource::Community {
         return Err(AppError::Conflict(
             "only the community list of an upcoming show takes votes".into(),
         ));

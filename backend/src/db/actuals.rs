@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{FromRow, PgConnection, PgExecutor};
+use theset_shared::api::SetlistKind;
 use uuid::Uuid;
 
 #[derive(Debug, FromRow)]
@@ -11,7 +12,8 @@ pub struct Head {
     pub show_id: Uuid,
     pub artist_id: Uuid,
     pub version: i32,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: SetlistKind,
 }
 
 /// The set-list, locked for a change.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
-use theset_shared::api::SongTotals;
+use theset_shared::api::{SetlistSource, SongTotals};
 use uuid::Uuid;
 
 /// When a show stops taking votes and predictions: its start, or 19:00 UTC on its date when the
@@ -168,7 +168,8 @@ pub async fn add_line(
 #[derive(Debug, FromRow)]
 pub struct LineContext {
     pub show_id: Uuid,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: SetlistSource,
     /// The show's voting window is open (as [`window`] computes it).
     pub open: bool,
 }

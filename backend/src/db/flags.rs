@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
+use theset_shared::api::{FlagReason, FlagStatus};
 use uuid::Uuid;
 
 /// Files a flag; `None` when the target does not exist. An open flag by the same fan on the same
@@ -11,7 +12,7 @@ pub async fn create(
     reporter: Uuid,
     setlist: Uuid,
     line: Option<Uuid>,
-    reason: &str,
+    reason: FlagReason,
     note: Option<&str>,
 ) -> sqlx::Result<Option<Uuid>> {
     // What the flag is about, as it reads now (a removed line keeps its title here).
@@ -34,7 +35,7 @@ pub async fn create(
     .bind(setlist)
     .bind(line)
     .bind(reporter)
-    .bind(reason)
+    .bind(reason.as_str())
     .bind(note)
     .bind(subject)
     .fetch_optional(&mut *db)
@@ -61,10 +62,12 @@ pub struct QueueRow {
     pub setlist_song_id: Option<Uuid>,
     pub show_id: Uuid,
     pub subject: String,
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub reason: FlagReason,
     pub note: Option<String>,
     pub reporter: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: FlagStatus,
     pub reports: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -72,7 +75,7 @@ pub struct QueueRow {
 /// Flags of `status`, oldest first, one row per target (its first flag) with the report count.
 pub async fn queue(
     db: impl PgExecutor<'_>,
-    status: &str,
+    status: FlagStatus,
     limit: i64,
 ) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as(
@@ -83,7 +86,7 @@ pub async fn queue(
          LEFT JOIN users u ON u.id = f.reporter_id \
          WHERE f.status = $1 ORDER BY f.setlist_id, f.setlist_song_id, f.created_at LIMIT $2",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(limit)
     .fetch_all(db)
     .await
@@ -93,7 +96,8 @@ pub async fn queue(
 pub struct Target {
     pub setlist_id: Uuid,
     pub setlist_song_id: Option<Uuid>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: FlagStatus,
 }
 
 pub async fn target(db: &mut PgConnection, flag: Uuid) -> sqlx::Result<Option<Target>> {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
-use theset_shared::api::JobEvent;
+use theset_shared::api::{JobEvent, JobStatus};
 use uuid::Uuid;
 
 pub use super::feed::Cursor;
@@ -52,7 +52,8 @@ struct EventRow {
     artist_id: Option<Uuid>,
     phase: String,
     step: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: JobStatus,
     items_total: Option<i32>,
     items_processed: i32,
     items_succeeded: i32,
@@ -67,7 +68,7 @@ impl From<EventRow> for JobEvent {
             .items_total
             .filter(|t| *t > 0)
             .map(|t| (100.0 * r.items_processed as f32 / t as f32).clamp(0.0, 100.0))
-            .or_else(|| (r.status == "succeeded").then_some(100.0));
+            .or_else(|| (r.status == JobStatus::Succeeded).then_some(100.0));
         Self {
             id: r.id,
             job_id: r.job_id,

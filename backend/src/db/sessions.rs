@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
-use theset_shared::api::Role;
+use theset_shared::api::{Role, SessionKind};
 use uuid::Uuid;
 
 /// Access tokens live 15 minutes, refresh tokens 30 days.
@@ -14,7 +14,7 @@ pub const BROWSER_SECS: i64 = 14 * 86_400;
 pub async fn create_session(
     db: &mut PgConnection,
     user: Uuid,
-    kind: &str,
+    kind: SessionKind,
     device_id: &str,
     device_name: Option<&str>,
 ) -> sqlx::Result<Uuid> {
@@ -22,7 +22,7 @@ pub async fn create_session(
         "INSERT INTO sessions (user_id, kind, device_id, device_name) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(device_id)
     .bind(device_name)
     .fetch_one(db)
@@ -114,8 +114,9 @@ pub struct Caller {
     pub role: Role,
     pub email_verified: bool,
     pub has_avatar: bool,
-    /// `native` or `browser`: browser sessions must prove CSRF on changes.
-    pub kind: String,
+    /// Browser sessions must prove CSRF on changes.
+    #[sqlx(try_from = "String")]
+    pub kind: SessionKind,
 }
 
 pub async fn caller(db: impl PgExecutor<'_>, access_hash: &[u8]) -> sqlx::Result<Option<Caller>> {
@@ -152,7 +153,8 @@ pub async fn store_browser_token(
 #[derive(Debug, FromRow)]
 pub struct SessionRow {
     pub id: Uuid,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: SessionKind,
     pub device_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
-use theset_shared::api::{ModerationStatus, Setlist, SetlistKind, SetlistSong};
+use theset_shared::api::{ModerationStatus, Setlist, SetlistKind, SetlistSong, SetlistSource};
 use uuid::Uuid;
 
 use super::artists::ArtistRefRow;
@@ -13,8 +13,10 @@ struct SetlistRow {
     show_id: Uuid,
     #[sqlx(flatten)]
     artist: ArtistRefRow,
-    kind: String,
-    source: String,
+    #[sqlx(try_from = "String")]
+    kind: SetlistKind,
+    #[sqlx(try_from = "String")]
+    source: SetlistSource,
     moderation_status: String,
     version: i32,
     accuracy_score: Option<f64>,
@@ -107,11 +109,7 @@ where
                 id: l.id,
                 show_id: l.show_id,
                 artist: l.artist.into(),
-                kind: if l.kind == "actual" {
-                    SetlistKind::Actual
-                } else {
-                    SetlistKind::Predicted
-                },
+                kind: l.kind,
                 source: l.source,
                 moderation_status: moderation(&l.moderation_status),
                 version: l.version,

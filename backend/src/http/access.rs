@@ -14,7 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use theset_shared::api::Role;
+use theset_shared::api::{Role, SessionKind};
 
 use crate::AppState;
 use crate::auth::limits::Bucket;
@@ -101,7 +101,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
             .ok_or(AppError::Unauthorized)?;
         return db::caller(&state.db, &tokens::digest(token))
             .await?
-            .filter(|c| c.kind == "native")
+            .filter(|c| c.kind == SessionKind::Native)
             .ok_or(AppError::Unauthorized);
     }
     let token = session_cookie(parts)
@@ -109,7 +109,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
         .ok_or(AppError::Unauthorized)?;
     let caller = db::caller(&state.db, &tokens::digest(token))
         .await?
-        .filter(|c| c.kind == "browser")
+        .filter(|c| c.kind == SessionKind::Browser)
         .ok_or(AppError::Unauthorized)?;
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {

@@ -34,11 +34,7 @@ pub async fn start_job(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<StartJob>,
 ) -> AppResult<(StatusCode, Json<JobRef>)> {
-    let named = job_by_name(&req.job).ok_or_else(|| {
-        AppError::invalid_parameter(
-            "job must be shows, catalogue, setlists, active, trending, scores or weekly",
-        )
-    })?;
+    let named = job_by_name(req.job);
     let (id, job_type) = match (named, req.artist_id) {
         (Named::Artist(job_type), Some(artist)) => {
             let exists: bool =

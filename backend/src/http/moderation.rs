@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use theset_shared::api::{Flag, NewFlag, ResolveFlag};
+use theset_shared::api::{Flag, FlagAction, FlagStatus, NewFlag, ResolveFlag};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -28,8 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/moderation/flags/{id}/resolve", post(resolve))
 }
 
-const REASONS: [&str; 5] = ["wrong_song", "duplicate", "offensive", "spam", "other"];
-
 #[utoipa::path(post, path = "/api/v1/flags", tag = "moderation", request_body = NewFlag,
     responses((status = 201, description = "flag id", body = Object), (status = 400, body = theset_shared::ErrorBody),
               (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody),
@@ -41,12 +39,6 @@ pub async fn flag(
     ApiJson(req): ApiJson<NewFlag>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    if !REASONS.contains(&req.reason.as_str()) {
-        return Err(super::auth::bad_body(format!(
-            "reason must be one of {}",
-            REASONS.join(", ")
-        )));
-    }
     if req.note.as_deref().is_some_and(|n| {
         n.chars().count() > 500 || n.chars().any(theset_shared::validate::unsafe_char)
     }) {
@@ -58,7 +50,7 @@ pub async fn flag(
         caller.user_id,
         req.setlist_id,
         req.setlist_song_id,
-        &req.reason,
+        req.reason,
         req.note.as_deref(),
     )
     .await?
@@ -69,8 +61,9 @@ pub async fn flag(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
-    /// `open` (default), `resolved` or `dismissed`.
-    status: Option<String>,
+    /// Default `open`.
+    #[param(inline)]
+    status: Option<FlagStatus>,
 }
 
 #[utoipa::path(get, path = "/api/v1/moderation/flags", tag = "moderation", params(QueueQuery),
@@ -81,12 +74,7 @@ pub async fn queue(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> AppResult<Json<Vec<Flag>>> {
-    let status = q.status.as_deref().unwrap_or("open");
-    if !["open", "resolved", "dismissed"].contains(&status) {
-        return Err(AppError::invalid_parameter(
-            "status must be open, resolved or dismissed",
-        ));
-    }
+    let status = q.status.unwrap_or(FlagStatus::Open);
     let rows = flags::queue(&state.db, status, 200).await?;
     Ok(Json(
         rows.into_iter()
@@ -123,12 +111,12 @@ pub async fn resolve(
     let target = flags::target(&mut tx, id)
         .await?
         .ok_or(AppError::not_found("flag"))?;
-    if target.status != "open" {
+    if target.status != FlagStatus::Open {
         return Err(AppError::Conflict("this flag was already handled".into()));
     }
-    let (resolution, detail) = match (req.action.as_str(), target.setlist_song_id) {
-        ("dismiss", _) => ("dismissed", json!({})),
-        ("remove_song", Some(line)) => {
+    let (resolution, detail) = match (req.action, target.setlist_song_id) {
+        (FlagAction::Dismiss, _) => ("dismissed", json!({})),
+        (FlagAction::RemoveSong, Some(line)) => {
             let closed = flags::close(&mut tx, &target, "song_removed", moderator.user_id).await?;
             let title = flags::remove_line(&mut tx, line).await?;
             audit_in(
@@ -145,19 +133,14 @@ pub async fn resolve(
                 json!({ "resolution": "song_removed", "flags_closed": closed }),
             ));
         }
-        ("remove_song", None) => {
+        (FlagAction::RemoveSong, None) => {
             return Err(super::auth::bad_body(
                 "this flag is about a whole list: use hide_setlist",
             ));
         }
-        ("hide_setlist", _) => {
+        (FlagAction::HideSetlist, _) => {
             flags::hide_setlist(&mut tx, target.setlist_id).await?;
             ("setlist_hidden", json!({ "setlist_id": target.setlist_id }))
-        }
-        _ => {
-            return Err(super::auth::bad_body(
-                "action must be dismiss, remove_song or hide_setlist",
-            ));
         }
     };
     let closed = flags::close(&mut tx, &target, resolution, moderator.user_id).await?;

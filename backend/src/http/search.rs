@@ -7,9 +7,7 @@ use std::collections::HashSet;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use theset_shared::api::{ArtistSearchHit, ArtistSearchResults, SearchSort};
-use utoipa::IntoParams;
+use theset_shared::api::{ArtistSearchHit, ArtistSearchQuery, ArtistSearchResults, SearchSort};
 
 use super::extract::ApiQuery;
 use crate::AppState;
@@ -24,25 +22,12 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/search/artists", get(search))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct SearchParams {
-    /// 1–199 characters.
-    q: String,
-    genre: Option<String>,
-    min_popularity: Option<i32>,
-    #[param(inline)]
-    sort: Option<SearchSort>,
-    /// 1–50, default 20.
-    limit: Option<u32>,
-}
-
-#[utoipa::path(get, path = "/api/v1/search/artists", tag = "search", params(SearchParams),
+#[utoipa::path(get, path = "/api/v1/search/artists", tag = "search", params(ArtistSearchQuery),
     responses((status = 200, body = ArtistSearchResults), (status = 400, body = theset_shared::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     ip: super::access::ClientIp,
-    ApiQuery(p): ApiQuery<SearchParams>,
+    ApiQuery(p): ApiQuery<ArtistSearchQuery>,
 ) -> AppResult<Json<ArtistSearchResults>> {
     super::access::limited(&state, crate::auth::limits::Bucket::Search, ip, None).await?;
     let q = p.q.trim();

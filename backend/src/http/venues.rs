@@ -3,9 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use theset_shared::api::{Page, VenueDetail, VenueSummary};
-use utoipa::IntoParams;
+use theset_shared::api::{Page, VenueDetail, VenueListQuery, VenueSummary};
 use uuid::Uuid;
 
 use super::extract::{ApiPath, ApiQuery};
@@ -25,24 +23,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/venues", get(list))
         .route("/venues/{id}", get(by_id))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// City (case-insensitive).
-    city: Option<String>,
-    min_capacity: Option<i32>,
-    max_capacity: Option<i32>,
-    /// Only venues with (true) or without (false) shows to come.
-    has_upcoming: Option<bool>,
-    /// `latitude,longitude` in degrees; results are then ordered by distance.
-    near: Option<String>,
-    /// Radius around `near` in kilometres (default 25, at most 20,000).
-    km: Option<f64>,
-    /// 1–100, default 20.
-    limit: Option<u32>,
-    cursor: Option<String>,
 }
 
 /// Parses `lat,lng` with range checks.
@@ -75,11 +55,11 @@ fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/venues", tag = "venues", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/venues", tag = "venues", params(VenueListQuery),
     responses((status = 200, body = Page<VenueSummary>), (status = 400, body = theset_shared::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<ListParams>,
+    ApiQuery(p): ApiQuery<VenueListQuery>,
 ) -> AppResult<Json<Page<VenueSummary>>> {
     let limit = pagination::limit(p.limit)?;
     let near = match (&p.near, p.km) {

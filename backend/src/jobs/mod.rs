@@ -12,6 +12,7 @@ pub mod worker;
 use std::time::Duration;
 
 use sqlx::PgPool;
+use theset_shared::api::JobName;
 use uuid::Uuid;
 
 use crate::db::jobs::{self as queue, NewJob};
@@ -109,17 +110,16 @@ pub enum Named {
     Cron(&'static str),
 }
 
-pub fn job_by_name(name: &str) -> Option<Named> {
-    Some(match name {
-        "shows" => Named::Artist(types::ARTIST_SHOWS),
-        "catalogue" => Named::Artist(types::ARTIST_CATALOGUE),
-        "setlists" => Named::Artist(types::ARTIST_SETLISTS),
-        "active" => Named::Cron(types::CRON_ACTIVE),
-        "trending" => Named::Cron(types::CRON_TRENDING),
-        "scores" => Named::Cron(types::CRON_SCORES),
-        "weekly" => Named::Cron(types::CRON_WEEKLY),
-        _ => return None,
-    })
+pub fn job_by_name(name: JobName) -> Named {
+    match name {
+        JobName::Shows => Named::Artist(types::ARTIST_SHOWS),
+        JobName::Catalogue => Named::Artist(types::ARTIST_CATALOGUE),
+        JobName::Setlists => Named::Artist(types::ARTIST_SETLISTS),
+        JobName::Active => Named::Cron(types::CRON_ACTIVE),
+        JobName::Trending => Named::Cron(types::CRON_TRENDING),
+        JobName::Scores => Named::Cron(types::CRON_SCORES),
+        JobName::Weekly => Named::Cron(types::CRON_WEEKLY),
+    }
 }
 
 /// The dedupe key of a cron job: a run by hand and a scheduled run never queue twice.

@@ -676,3 +676,51 @@ async fn every_subscriber_of_a_show_gets_each_change_once_late_joiners_their_bac
         assert_eq!(ups.last(), Some(&2), "subscriber {i}: {events:?}");
     }
 }
+
+/// The server's SQL orders a community list as `theset_shared::api::sort_best_first` does (the
+/// device re-sorts its own copy with that function; both must agree).
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_community_list_comes_best_first_as_shared_defines_it(db: PgPool) {
+    let artist = support::artist(&db, "Order Band", &[], None, 0.0).await;
+    let show = support::show(&db, artist, None, support::days_from_today(3), "upcoming").await;
+    let (_, lines) =
+        support::setlist(&db, show, artist, "community", &["a", "b", "c", "d", "e"]).await;
+    // (line, ups, downs): equal net votes told apart by up votes, then by position.
+    for (line, ups, downs) in [(1, 3, 1), (2, 5, 3), (3, 2, 0), (4, 1, 1)] {
+        for n in 0..ups + downs {
+            let voter = support::user(&db, line * 100 + n).await;
+            let value = if n < ups { 1 } else { -1 };
+            votes::set(&db, voter, lines[line], Some(value))
+                .await
+                .expect("vote");
+        }
+    }
+    let live = Live::start(db.clone()).await;
+    let (s, list) = live
+        .send(
+            Method::GET,
+            &format!("/api/v1/shows/{show}/community"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let served: Vec<(String, i32, i32)> = list["songs"]
+        .as_array()
+        .expect("songs")
+        .iter()
+        .map(|l| {
+            let n = |k: &str| i32::try_from(l[k].as_i64().expect(k)).expect("i32");
+            (
+                l["title"].as_str().expect("title").to_owned(),
+                n("net_votes"),
+                n("upvotes"),
+            )
+        })
+        .collect();
+    let mut sorted = served.clone();
+    theset_shared::api::sort_best_first(&mut sorted, |l| (l.1, l.2));
+    assert_eq!(served, sorted);
+    let titles: Vec<&str> = served.iter().map(|l| l.0.as_str()).collect();
+    assert_eq!(titles, ["c", "b", "d", "e", "a"]);
+}

@@ -11,6 +11,7 @@ use theset_shared::ipc::CachedArtist;
 
 use crate::error::ClientError;
 
+mod drafts;
 pub mod outbox;
 mod pull;
 mod schema;
@@ -154,7 +155,7 @@ impl Store {
              DELETE FROM lines; DELETE FROM votes; DELETE FROM outbox; DELETE FROM meta; \
              DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'song'); \
              DELETE FROM search_keys WHERE kind = 'song'; \
-             DELETE FROM page_cache WHERE private = 1;",
+             DELETE FROM page_cache WHERE private = 1; DELETE FROM drafts;",
         )?;
         Ok(())
     }

@@ -120,8 +120,8 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
                     l.id.to_string(),
                     l.show_id.to_string(),
                     l.artist_id.to_string(),
-                    l.kind,
-                    l.source,
+                    l.kind.as_str(),
+                    l.source.as_str(),
                     l.version,
                     l.verified,
                     l.accuracy_score

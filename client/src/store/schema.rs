@@ -100,4 +100,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (z, x, y)
     );
     CREATE INDEX tiles_age_idx ON tiles (fetched_at);",
+    // Text being typed in an editor (a set-list correction), so closing the app loses nothing.
+    // Private: it goes with the sign-out.
+    "CREATE TABLE drafts (
+        key         TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        saved_at    TEXT NOT NULL
+    );",
 ];

@@ -199,7 +199,7 @@ impl Store {
             l.my_vote = value;
             l.pending = true;
         }
-        lines.sort_by_key(|l| std::cmp::Reverse(l.net_votes));
+        theset_shared::api::sort_best_first(&mut lines, |l| (l.net_votes, l.upvotes));
         Ok(lines)
     }
 

@@ -176,12 +176,22 @@ pub struct RoleUpdate {
     pub role: Role,
 }
 
+crate::named! {
+    /// How a session authenticates.
+    pub enum SessionKind {
+        /// An app: bearer access tokens and rotating refresh tokens.
+        Native = "native",
+        /// A browser: the `__Host-` cookie and CSRF tokens.
+        Browser = "browser",
+    }
+}
+
 /// One signed-in device, in `GET /api/v1/me/sessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: SessionKind,
     pub device_name: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_used_at: chrono::DateTime<chrono::Utc>,

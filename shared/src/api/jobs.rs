@@ -15,8 +15,7 @@ pub struct JobEvent {
     /// `shows`, `catalogue`, `setlists`.
     pub phase: String,
     pub step: String,
-    /// `running`, `retrying`, `succeeded`, `failed`.
-    pub status: String,
+    pub status: JobStatus,
     /// 0–100 when the total is known.
     pub percent: Option<f32>,
     pub total: Option<i32>,
@@ -29,7 +28,52 @@ pub struct JobEvent {
 
 impl JobEvent {
     pub fn is_terminal(&self) -> bool {
-        self.status == "succeeded" || self.status == "failed"
+        self.status.is_terminal()
+    }
+}
+
+crate::named! {
+    /// Where a job's attempt stands, as its progress events say.
+    pub enum JobStatus {
+        Running = "running",
+        /// The attempt failed for a passing reason; the job runs again later.
+        Retrying = "retrying",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
+
+impl JobStatus {
+    /// The job has ended (no event follows).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
+crate::named! {
+    /// A job as operators name it: import phases (with an artist) and cron jobs.
+    pub enum JobName {
+        /// Phase 2: upcoming and recent shows from Ticketmaster.
+        Shows = "shows",
+        /// Phase 3: the studio catalogue from Spotify.
+        Catalogue = "catalogue",
+        /// Actual set-lists from setlist.fm.
+        Setlists = "setlists",
+        /// Refresh artists with recent activity.
+        Active = "active",
+        /// Recompute trending scores, deep-refresh the top artists.
+        Trending = "trending",
+        /// Recompute trending scores only.
+        Scores = "scores",
+        /// Every artist in batches, then cleanup and integrity checks.
+        Weekly = "weekly",
+    }
+}
+
+impl JobName {
+    /// Whether the job runs for one artist (and so needs one).
+    pub fn needs_artist(self) -> bool {
+        matches!(self, Self::Shows | Self::Catalogue | Self::Setlists)
     }
 }
 
@@ -46,7 +90,7 @@ pub struct JobRef {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StartJob {
-    /// `shows`, `catalogue`, `setlists` (with `artist_id`), or `active`, `trending`, `scores`, `weekly`.
-    pub job: String,
+    /// An import phase (with `artist_id`) or a cron job.
+    pub job: JobName,
     pub artist_id: Option<Uuid>,
 }

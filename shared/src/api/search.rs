@@ -28,6 +28,30 @@ pub struct ArtistSearchResults {
     pub unavailable: Vec<String>,
 }
 
+/// `GET /api/v1/search/artists` (the server's extractor and the client's query alike).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ArtistSearchQuery {
+    /// 1–199 characters of text.
+    pub q: String,
+    /// Only artists with this genre (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genre: Option<String>,
+    /// 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 100))]
+    pub min_popularity: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub sort: Option<SearchSort>,
+    /// 1–50, default 20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 50))]
+    pub limit: Option<u32>,
+}
+
 /// Sort orders of the artist search.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

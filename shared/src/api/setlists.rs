@@ -4,14 +4,27 @@ use uuid::Uuid;
 
 use super::ArtistRef;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SetlistKind {
-    /// A community list or a fan's personal prediction for an upcoming show.
-    Predicted,
-    /// What was really played.
-    Actual,
+crate::named! {
+    pub enum SetlistKind {
+        /// A community list or a fan's personal prediction for an upcoming show.
+        Predicted = "predicted",
+        /// What was really played.
+        Actual = "actual",
+    }
+}
+
+crate::named! {
+    /// Where a set-list comes from.
+    pub enum SetlistSource {
+        /// The community list of an upcoming show (fans add songs and vote).
+        Community = "community",
+        /// A fan's own prediction.
+        User = "user",
+        /// An actual set-list imported from setlist.fm.
+        Setlistfm = "setlistfm",
+        /// An actual set-list started by hand.
+        Manual = "manual",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,8 +78,7 @@ pub struct Setlist {
     pub show_id: Uuid,
     pub artist: ArtistRef,
     pub kind: SetlistKind,
-    /// `community`, `user`, `setlistfm`, `manual`.
-    pub source: String,
+    pub source: SetlistSource,
     pub moderation_status: ModerationStatus,
     pub version: i32,
     /// 0–100 once scored against the verified actual set-list.

@@ -35,6 +35,43 @@ pub struct VenueSummary {
     pub distance_km: Option<f64>,
 }
 
+/// `GET /api/v1/venues` (the server's extractor and the client's query alike).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct VenueListQuery {
+    /// City (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub min_capacity: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub max_capacity: Option<i32>,
+    /// Only venues with (true) or without (false) shows to come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_upcoming: Option<bool>,
+    /// `latitude,longitude` in degrees; results are then ordered by distance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = r"^-?[0-9]+(\.[0-9]+)?,-?[0-9]+(\.[0-9]+)?$")
+    )]
+    pub near: Option<String>,
+    /// Radius around `near` in kilometres (default 25, at most 20,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(exclusive_minimum = 0, maximum = 20000))]
+    pub km: Option<f64>,
+    /// 1–100, default 20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
 /// A venue page: `GET /api/v1/venues/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

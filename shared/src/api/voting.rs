@@ -7,7 +7,19 @@ use uuid::Uuid;
 /// Songs a fan may put in a personal prediction.
 pub const MAX_PREDICTION_SONGS: usize = 60;
 
-/// `GET /api/v1/shows/{id}/community`: the voted list, best first.
+/// Orders a community list best first: most net votes, then most up votes (a song many want and
+/// a few do not beats one nobody voted on), then — the sort is stable — the order the lines came
+/// in, which is the order they were added. The one definition of "best first": the server's SQL
+/// (`db/community.rs`, which also breaks ties by position) is tested against it, the device sorts
+/// with it, the UI shows what it is given.
+pub fn sort_best_first<T>(lines: &mut [T], votes: impl Fn(&T) -> (i32, i32)) {
+    lines.sort_by_key(|l| {
+        let (net, up) = votes(l);
+        (std::cmp::Reverse(net), std::cmp::Reverse(up))
+    });
+}
+
+/// `GET /api/v1/shows/{id}/community`: the voted list, best first ([`sort_best_first`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommunityList {
@@ -229,9 +241,40 @@ pub struct ShowLeaderboard {
 pub struct NewFlag {
     pub setlist_id: Uuid,
     pub setlist_song_id: Option<Uuid>,
-    /// `wrong_song`, `duplicate`, `offensive`, `spam` or `other`.
-    pub reason: String,
+    pub reason: FlagReason,
     pub note: Option<String>,
+}
+
+crate::named! {
+    /// Why something was flagged.
+    pub enum FlagReason {
+        WrongSong = "wrong_song",
+        Duplicate = "duplicate",
+        Offensive = "offensive",
+        Spam = "spam",
+        Other = "other",
+    }
+}
+
+crate::named! {
+    pub enum FlagStatus {
+        Open = "open",
+        /// A moderator acted on it (removed the song, hid the list).
+        Resolved = "resolved",
+        /// A moderator found nothing wrong.
+        Dismissed = "dismissed",
+    }
+}
+
+crate::named! {
+    /// What a moderator does with a flag.
+    pub enum FlagAction {
+        Dismiss = "dismiss",
+        /// Take the flagged line off its list.
+        RemoveSong = "remove_song",
+        /// Hide the flagged list.
+        HideSetlist = "hide_setlist",
+    }
 }
 
 /// A flag in the moderation queue, with what it is about.
@@ -244,19 +287,39 @@ pub struct Flag {
     pub show_id: Uuid,
     /// The flagged line's title, or the list's kind for whole-list flags.
     pub subject: String,
-    pub reason: String,
+    pub reason: FlagReason,
     pub note: Option<String>,
     pub reporter: Option<String>,
-    pub status: String,
+    pub status: FlagStatus,
     /// Open flags on the same target (the queue shows one row per target).
     pub reports: i64,
     pub created_at: DateTime<Utc>,
 }
 
-/// `POST /api/v1/moderation/flags/{id}/resolve`: `dismiss`, `remove_song` or `hide_setlist`.
+/// `POST /api/v1/moderation/flags/{id}/resolve`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResolveFlag {
-    pub action: String,
+    pub action: FlagAction,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_best_first;
+
+    #[test]
+    fn best_first_by_net_then_up_then_arrival() {
+        // (name, net, up)
+        let mut lines = vec![
+            ("a", 0, 0),
+            ("b", 2, 3),
+            ("c", 2, 5),
+            ("d", 0, 4),
+            ("e", 2, 5),
+        ];
+        sort_best_first(&mut lines, |l| (l.1, l.2));
+        let order: Vec<&str> = lines.iter().map(|l| l.0).collect();
+        assert_eq!(order, ["c", "e", "b", "d", "a"]);
+    }
 }

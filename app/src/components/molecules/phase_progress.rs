@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use theset_shared::api::JobEvent;
+use theset_shared::api::{JobEvent, JobStatus};
 
 use crate::components::atoms::ProgressBar;
 
@@ -27,8 +27,8 @@ pub fn PhaseProgress(events: Vec<JobEvent>) -> Element {
                     let latest = events.iter().rev().find(|e| e.phase == phase);
                     let (percent, status, step) = match latest {
                         Some(e) => (
-                            if e.status == "succeeded" { Some(100.0) } else { e.percent },
-                            e.status.clone(),
+                            if e.status == JobStatus::Succeeded { Some(100.0) } else { e.percent },
+                            e.status.as_str().to_owned(),
                             e.step.clone(),
                         ),
                         None => (Some(0.0), "queued".to_owned(), String::new()),

@@ -5,9 +5,9 @@ use theset_shared::ipc::Listed;
 use theset_shared::setlist_text;
 
 use crate::components::atoms::{Badge, Button, PendingMark};
-use crate::drafts;
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// The actual set-list: what was played, its corrections (an editor whose text is kept on the
 /// device while typed), the history of versions with what each changed, and verification for
@@ -28,7 +28,6 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
             }
         };
     };
-    let draft_key = format!("draft:setlist:{setlist}");
     let version = actual.version;
     let songs = actual.songs.clone();
     let mut sets: Vec<(String, Vec<String>)> = Vec::new();
@@ -38,10 +37,16 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
             _ => sets.push((s.set_name.clone(), vec![s.title.clone()])),
         }
     }
-    let key_open = draft_key.clone();
-    let key_input = draft_key.clone();
-    let key_save = draft_key.clone();
-    let key_cancel = draft_key;
+    // The text being typed is kept on the device by the core (and wiped with the sign-out).
+    let keep = move |text: Option<String>| {
+        spawn(async move {
+            let _ = ipc::call(req::SaveDraft {
+                setlist_id: setlist,
+                text,
+            })
+            .await;
+        });
+    };
     rsx! {
         section { class: "card", aria_labelledby: "actual-title", id: "actual",
             h2 { id: "actual-title", class: "section-title",
@@ -59,11 +64,10 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                         match setlist_text::parse(&text()) {
                             Err(why) => error.set(Some(why.to_string())),
                             Ok(lines) => {
-                                let key = key_save.clone();
                                 spawn(async move {
-                                    match ipc::edit_setlist(setlist, version, lines, None).await {
+                                    match ipc::call(req::EditSetlist { setlist_id: setlist, base_version: version, songs: lines, note: None }).await {
                                         Ok(s) => {
-                                            drafts::remove(&key);
+                                            keep(None);
                                             shared.set_status(s);
                                             shared.bump();
                                             editing.set(false);
@@ -77,11 +81,11 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                     },
                     label { r#for: "setlist-text", "One song per line; a line like “# encore” starts a new set." }
                     textarea { id: "setlist-text", rows: "14", value: "{text}",
-                        oninput: move |e| { drafts::set(&key_input, &e.value()); text.set(e.value()); },
+                        oninput: move |e| { keep(Some(e.value())); text.set(e.value()); },
                     }
                     div { class: "row",
                         button { class: "button button-primary", r#type: "submit", id: "setlist-save", "Save correction" }
-                        Button { label: "Cancel", onclick: move |_| { drafts::remove(&key_cancel); editing.set(false); } }
+                        Button { label: "Cancel", onclick: move |_| { keep(None); editing.set(false); } }
                     }
                 }
             } else {
@@ -95,9 +99,13 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                     if role.is_some() {
                         Button { label: "Correct it", id: "setlist-edit",
                             onclick: move |_| {
-                                // A draft typed earlier (the app may have closed) wins over the list.
-                                text.set(drafts::get(&key_open).unwrap_or_else(|| setlist_text::to_text(&songs)));
-                                editing.set(true);
+                                let songs = songs.clone();
+                                spawn(async move {
+                                    // A draft typed earlier (the app may have closed) wins over the list.
+                                    let draft = ipc::call(req::Draft { setlist_id: setlist }).await.ok().flatten();
+                                    text.set(draft.unwrap_or_else(|| setlist_text::to_text(&songs)));
+                                    editing.set(true);
+                                });
                             },
                         }
                     }
@@ -105,10 +113,10 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                         Button { label: "Verify version {version}", kind: "primary", id: "setlist-verify",
                             onclick: move |_| {
                                 spawn(async move {
-                                    match ipc::verify_setlist(setlist, version).await {
+                                    match ipc::call(req::VerifySetlist { setlist_id: setlist, version }).await {
                                         Ok(r) => {
                                             notice.set(Some(format!("Verified: {} predictions scored.", r.predictions_scored)));
-                                            let _ = ipc::sync_now().await;
+                                            let _ = ipc::call(req::SyncNow {}).await;
                                             shared.bump();
                                         }
                                         Err(e) => error.set(Some(e.message)),

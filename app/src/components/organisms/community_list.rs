@@ -5,6 +5,7 @@ use uuid::Uuid;
 use crate::components::molecules::{SongPicker, VoteRow};
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// The community set-list: best first, votes shown at once (saved on this device until the
 /// server confirms), songs added from the catalogue.
@@ -18,12 +19,8 @@ pub fn CommunityList(
 ) -> Element {
     let shared = use_shared();
     let mut error = use_signal(|| None::<String>);
-    let mut sorted = lines.clone();
-    sorted.sort_by(|a, b| {
-        b.net_votes
-            .cmp(&a.net_votes)
-            .then_with(|| a.title.cmp(&b.title))
-    });
+    // The core hands the list over best first (`theset_shared::api::sort_best_first`).
+    let sorted = lines.clone();
     let listed: Vec<Uuid> = lines.iter().filter_map(|l| l.song_id).collect();
     let addable: Vec<CatalogueSong> = catalogue
         .into_iter()
@@ -51,7 +48,7 @@ pub fn CommunityList(
                             VoteRow { key: "{line.title}", line, rank: i + 1, enabled: can_vote,
                                 onvote: move |value| {
                                     spawn(async move {
-                                        match ipc::vote(show_id, line_id, song_id, value).await {
+                                        match ipc::call(req::Vote { show_id, line_id, song_id, value }).await {
                                             Ok(s) => { shared.set_status(s); shared.bump(); error.set(None); }
                                             Err(e) => error.set(Some(e.message)),
                                         }
@@ -66,7 +63,7 @@ pub fn CommunityList(
                 SongPicker { id: "add-song", label: "Add a song you want to hear", songs: addable,
                     onpick: move |song| {
                         spawn(async move {
-                            match ipc::add_song(show_id, song).await {
+                            match ipc::call(req::AddSong { show_id, song_id: song }).await {
                                 Ok(s) => { shared.set_status(s); shared.bump(); error.set(None); }
                                 Err(e) => error.set(Some(e.message)),
                             }

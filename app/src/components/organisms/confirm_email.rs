@@ -3,6 +3,7 @@ use dioxus::prelude::*;
 use crate::components::atoms::{Button, Field};
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// What an account with an unconfirmed address is told, and the way out: paste the code from
 /// the mail (here, in the app that signed up, the password stays), have it sent again, or — for
@@ -29,7 +30,7 @@ pub fn ConfirmEmail(has_address: bool) -> Element {
                         busy.set(true);
                         let c = code();
                         spawn(async move {
-                            match ipc::confirm_email(&c).await {
+                            match ipc::call(req::ConfirmEmail { code: c.clone() }).await {
                                 Ok(s) => {
                                     shared.set_status(s);
                                     shared.bump();
@@ -48,7 +49,7 @@ pub fn ConfirmEmail(has_address: bool) -> Element {
                         onclick: move |_| {
                             busy.set(true);
                             spawn(async move {
-                                match ipc::resend_confirmation().await {
+                                match ipc::call(req::ResendConfirmation {}).await {
                                     Ok(()) => said.set(Some((true, "A new mail is on its way; the older code no longer works.".into()))),
                                     Err(e) => said.set(Some((false, e.message))),
                                 }
@@ -65,7 +66,7 @@ pub fn ConfirmEmail(has_address: bool) -> Element {
                         busy.set(true);
                         let a = address();
                         spawn(async move {
-                            match ipc::add_email(&a).await {
+                            match ipc::call(req::AddEmail { email: a.clone() }).await {
                                 Ok(()) => {
                                     sent_to_new.set(true);
                                     said.set(Some((true, format!("We mailed a code to {a}; paste it below."))));

@@ -5,6 +5,7 @@ use theset_shared::ipc::RejectedChange;
 use crate::components::atoms::Button;
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// A set-list edit the server refused because someone else changed the list first: both
 /// versions side by side with the difference, and the choice of which to keep.
@@ -46,8 +47,8 @@ pub fn MergeView(change: RejectedChange) -> Element {
                         let mine = mine.clone();
                         spawn(async move {
                             // Resubmitted on top of their version; the refused one goes.
-                            if ipc::edit_setlist(setlist, version, mine, Some("merged after a conflict".into())).await.is_ok()
-                                && let Ok(s) = ipc::dismiss_change(id).await
+                            if ipc::call(req::EditSetlist { setlist_id: setlist, base_version: version, songs: mine, note: Some("merged after a conflict".into()) }).await.is_ok()
+                                && let Ok(s) = ipc::call(req::DismissChange { id }).await
                             {
                                 shared.set_status(s);
                             }
@@ -57,7 +58,7 @@ pub fn MergeView(change: RejectedChange) -> Element {
                 Button { label: "Keep theirs", id: "merge-keep-theirs",
                     onclick: move |_| {
                         spawn(async move {
-                            if let Ok(s) = ipc::dismiss_change(id).await {
+                            if let Ok(s) = ipc::call(req::DismissChange { id }).await {
                                 shared.set_status(s);
                             }
                         });

@@ -6,6 +6,7 @@ use crate::components::atoms::PendingMark;
 use crate::components::molecules::SongPicker;
 use crate::ipc;
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// The user's own prediction. Every step (add, move, encore, remove) is saved on the device at
 /// once, on the prediction as the device holds it, so nothing is lost if the app closes and
@@ -23,7 +24,12 @@ pub fn PredictionEditor(
     let mut dragging = use_signal(|| None::<Uuid>);
     let apply = move |edit: PredictionEdit| {
         spawn(async move {
-            match ipc::edit_prediction(show_id, &edit).await {
+            match ipc::call(req::EditPrediction {
+                show_id,
+                edit: edit.clone(),
+            })
+            .await
+            {
                 Ok(s) => {
                     shared.set_status(s);
                     shared.bump();

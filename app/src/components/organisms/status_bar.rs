@@ -6,6 +6,7 @@ use crate::components::organisms::MergeView;
 use crate::ipc;
 use crate::route::{Route, use_nav};
 use crate::state::use_shared;
+use theset_shared::ipc::req;
 
 /// Label, tone and detail of the connection state.
 pub fn connection_label(c: &Connection) -> (&'static str, &'static str, Option<String>) {
@@ -79,7 +80,7 @@ pub fn StatusBar() -> Element {
                 onclick: move |_| {
                     busy.set(true);
                     spawn(async move {
-                        if let Ok(s) = ipc::sync_now().await {
+                        if let Ok(s) = ipc::call(req::SyncNow {}).await {
                             shared.set_status(s);
                         }
                         busy.set(false);
@@ -101,7 +102,7 @@ pub fn StatusBar() -> Element {
                             Button { label: "Dismiss",
                                 onclick: move |_| {
                                     spawn(async move {
-                                        if let Ok(s) = ipc::dismiss_change(r.id).await {
+                                        if let Ok(s) = ipc::call(req::DismissChange { id: r.id }).await {
                                             shared.set_status(s);
                                         }
                                     });

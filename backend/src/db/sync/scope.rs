@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::artists::{ArtistRow, UPCOMING_COUNT};
 use crate::db::shows::{SHOW_COLUMNS, SHOW_FROM, ShowRow};
+use theset_shared::api::{SetlistKind, SetlistSource};
 
 /// Which rows of an entity to read.
 #[derive(Debug, Clone, Copy)]
@@ -135,8 +136,10 @@ pub struct SetlistRow {
     id: Uuid,
     show_id: Uuid,
     artist_id: Uuid,
-    kind: String,
-    source: String,
+    #[sqlx(try_from = "String")]
+    kind: SetlistKind,
+    #[sqlx(try_from = "String")]
+    source: SetlistSource,
     version: i32,
     verified: bool,
     accuracy_score: Option<f64>,

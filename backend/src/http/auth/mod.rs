@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
-use theset_shared::api::{Me, TokenPair};
+use theset_shared::api::{Me, SessionKind, TokenPair};
 use theset_shared::validate;
 use uuid::Uuid;
 
@@ -70,7 +70,8 @@ pub(super) async fn issue_native(
 ) -> AppResult<TokenPair> {
     let (access, refresh) = (tokens::new_token(), tokens::new_token());
     let mut tx = state.db.begin().await?;
-    let session = db::create_session(&mut tx, user, "native", device_id, device_name).await?;
+    let session =
+        db::create_session(&mut tx, user, SessionKind::Native, device_id, device_name).await?;
     db::store_tokens(
         &mut tx,
         session,
@@ -117,8 +118,14 @@ pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
 pub(super) async fn issue_browser(state: &AppState, user: Uuid) -> AppResult<String> {
     let token = tokens::new_token();
     let mut tx = state.db.begin().await?;
-    let session =
-        db::create_session(&mut tx, user, "browser", "browser", Some("Web browser")).await?;
+    let session = db::create_session(
+        &mut tx,
+        user,
+        SessionKind::Browser,
+        "browser",
+        Some("Web browser"),
+    )
+    .await?;
     db::store_browser_token(&mut tx, session, &tokens::digest(&token)).await?;
     tx.commit().await?;
     Ok(token)

@@ -295,7 +295,7 @@ pub async fn logout(
     )
     .await;
     let res = StatusCode::NO_CONTENT.into_response();
-    Ok(if caller.kind == "browser" {
+    Ok(if caller.kind == theset_shared::api::SessionKind::Browser {
         with_session_cookie(None, res)
     } else {
         res

@@ -1,5 +1,6 @@
-//! Small values kept in the webview's own storage on the device (theme, text being typed in an
-//! editor), so nothing typed is lost if the app closes before it is saved.
+//! Preferences of this window kept in the webview's own storage (the theme): not private, so not
+//! the core's business. Anything private (drafts) lives in the core's store, which the sign-out
+//! wipes.
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -12,11 +13,5 @@ pub fn get(key: &str) -> Option<String> {
 pub fn set(key: &str, value: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(key, value);
-    }
-}
-
-pub fn remove(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
     }
 }

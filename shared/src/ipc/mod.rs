@@ -1,8 +1,15 @@
-//! Messages between the Dioxus UI (wasm in the webview) and the Tauri shell.
+//! Messages between the Dioxus UI (wasm) and the offline core behind it: the Tauri shell on
+//! desktop, a browser worker on the phone.
 //!
-//! The UI never sees tokens or URLs of the backend: it asks the shell by command name and gets
-//! these types back, read from the local store, or from the server with the last copy kept on
-//! the device when the server cannot be reached.
+//! The UI never sees tokens or URLs of the backend: it sends the requests of [`contract`] and
+//! gets these types back, read from the local store, or from the server with the last copy kept
+//! on the device when the server cannot be reached.
+
+pub mod contract;
+mod prediction_edit;
+
+pub use contract::{Core, Op, Request, dispatch, req};
+pub use prediction_edit::{Pick, PredictionEdit};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,47 +18,6 @@ use uuid::Uuid;
 use crate::api::{
     ActualLine, ArtistDetail, Role, SetlistVersion, ShowDetail, ShowLeaderboard, ShowSummary,
 };
-
-/// Names of the Tauri commands and events, so UI and shell cannot drift apart.
-pub mod commands {
-    pub const LIST_CACHED_ARTISTS: &str = "list_cached_artists";
-    pub const SYNC_ARTISTS: &str = "sync_artists";
-    pub const STATUS: &str = "status";
-    pub const SYNC_NOW: &str = "sync_now";
-    pub const SIGN_IN: &str = "sign_in";
-    pub const SIGN_UP: &str = "sign_up";
-    pub const SIGN_IN_WITH: &str = "sign_in_with";
-    pub const MAGIC_LINK: &str = "magic_link";
-    pub const MAGIC_LINK_CONSUME: &str = "magic_link_consume";
-    pub const SIGN_OUT: &str = "sign_out";
-    pub const CONFIRM_EMAIL: &str = "confirm_email";
-    pub const RESEND_CONFIRMATION: &str = "resend_confirmation";
-    pub const ADD_EMAIL: &str = "add_email";
-    pub const HOME: &str = "home";
-    pub const MY_SHOWS: &str = "my_shows";
-    pub const FIRST_RENDER: &str = "first_render";
-    pub const SEARCH: &str = "search";
-    pub const IMPORT: &str = "import_artist";
-    pub const ARTIST: &str = "artist";
-    pub const FOLLOW: &str = "follow";
-    pub const SHOW: &str = "show";
-    pub const VOTE: &str = "vote";
-    pub const ADD_SONG: &str = "add_song";
-    pub const EDIT_PREDICTION: &str = "edit_prediction";
-    pub const EDIT_SETLIST: &str = "edit_setlist";
-    pub const DISMISS: &str = "dismiss_change";
-    pub const VENUE: &str = "venue";
-    pub const VENUES: &str = "venues";
-    pub const DASHBOARD: &str = "dashboard";
-    pub const SESSIONS: &str = "sessions";
-    pub const REVOKE_SESSION: &str = "revoke_session";
-    pub const FLAGS: &str = "flags";
-    pub const RESOLVE_FLAG: &str = "resolve_flag";
-    pub const VERIFY: &str = "verify_setlist";
-    pub const START_JOB: &str = "start_job";
-    pub const AUDIT: &str = "audit";
-    pub const SET_ROLE: &str = "set_role";
-}
 
 /// Events the shell emits to the webview.
 pub mod events {
@@ -87,8 +53,58 @@ pub struct SyncReport {
 /// Errors crossing the IPC boundary: a code for the UI's logic and a message for people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IpcError {
-    pub code: String,
+    pub code: IpcCode,
     pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: IpcCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why an operation failed, for the UI's logic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpcCode {
+    /// The server cannot be reached (or did not answer in time).
+    Offline,
+    /// The device's store cannot be read or written.
+    Store,
+    /// No session (or the server ended it).
+    SignedOut,
+    /// A browser sign-in did not complete.
+    SignIn,
+    /// The server asked to slow down.
+    RateLimited,
+    /// This app is too old for the server.
+    UpgradeRequired,
+    /// The app and the server do not understand each other.
+    Client,
+    /// The request was refused before it left the device (a bad value typed in).
+    Invalid,
+    /// A sign-up whose address has an account: its owner got a mail.
+    CheckMail,
+    /// The server refused, with its stable code.
+    Server(crate::ErrorCode),
+}
+
+impl std::fmt::Display for IpcCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Server(code) => f.write_str(code.as_str()),
+            other => {
+                let name = serde_json::to_value(other)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                f.write_str(&name)
+            }
+        }
+    }
 }
 
 /// A server page: fresh, or the device's last copy when the server cannot be reached.
@@ -242,138 +258,4 @@ pub struct VenueQuery {
     pub near: Option<GeoPoint>,
     /// Radius around `near` in kilometres.
     pub km: Option<f64>,
-}
-
-/// One step of editing a prediction, applied by the shell to the prediction as the device holds
-/// it at that moment (so quick successive steps never work on a stale copy).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum PredictionEdit {
-    Add {
-        song_id: Uuid,
-    },
-    Remove {
-        song_id: Uuid,
-    },
-    /// To position `to` (0-based) of the list as it is.
-    Move {
-        song_id: Uuid,
-        to: usize,
-    },
-    Encore {
-        song_id: Uuid,
-        encore: bool,
-    },
-}
-
-/// A song of a prediction being edited.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pick {
-    pub song_id: Uuid,
-    pub encore: bool,
-}
-
-impl PredictionEdit {
-    /// The list after this step: main set first, then the encore, each keeping its order. A
-    /// moved song takes the set of the song whose place it takes. Unknown songs change nothing.
-    pub fn apply(&self, list: &[Pick]) -> Vec<Pick> {
-        let mut out = list.to_vec();
-        let at = |l: &[Pick], id: Uuid| l.iter().position(|p| p.song_id == id);
-        match *self {
-            Self::Add { song_id } => {
-                if at(&out, song_id).is_none() {
-                    out.push(Pick {
-                        song_id,
-                        encore: false,
-                    });
-                }
-            }
-            Self::Remove { song_id } => out.retain(|p| p.song_id != song_id),
-            Self::Move { song_id, to } => {
-                if let Some(from) = at(&out, song_id)
-                    && to < out.len()
-                    && from != to
-                {
-                    let target_encore = out[to].encore;
-                    let mut item = out.remove(from);
-                    item.encore = target_encore;
-                    out.insert(to, item);
-                }
-            }
-            Self::Encore { song_id, encore } => {
-                if let Some(i) = at(&out, song_id) {
-                    out[i].encore = encore;
-                }
-            }
-        }
-        let (main, encore): (Vec<Pick>, Vec<Pick>) = out.into_iter().partition(|p| !p.encore);
-        main.into_iter().chain(encore).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn ids(n: usize) -> Vec<Uuid> {
-        (0..n).map(|i| Uuid::from_u128(i as u128 + 1)).collect()
-    }
-
-    fn picks(spec: &[(usize, bool)], ids: &[Uuid]) -> Vec<Pick> {
-        spec.iter()
-            .map(|&(i, encore)| Pick {
-                song_id: ids[i],
-                encore,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn moving_onto_the_encore_joins_it() {
-        let id = ids(3);
-        let l = picks(&[(0, false), (1, false), (2, true)], &id);
-        let moved = PredictionEdit::Move {
-            song_id: id[0],
-            to: 2,
-        }
-        .apply(&l);
-        assert_eq!(moved, picks(&[(1, false), (2, true), (0, true)], &id));
-        let up = PredictionEdit::Move {
-            song_id: id[1],
-            to: 0,
-        }
-        .apply(&l);
-        assert_eq!(up, picks(&[(1, false), (0, false), (2, true)], &id));
-        let twice = PredictionEdit::Add { song_id: id[0] }.apply(&l);
-        assert_eq!(twice, l, "a song is in a prediction once");
-    }
-
-    fn edit(n: usize) -> impl Strategy<Value = PredictionEdit> {
-        let id = move || (0..n).prop_map(|i| Uuid::from_u128(i as u128 + 1));
-        prop_oneof![
-            id().prop_map(|song_id| PredictionEdit::Add { song_id }),
-            id().prop_map(|song_id| PredictionEdit::Remove { song_id }),
-            (id(), 0..n).prop_map(|(song_id, to)| PredictionEdit::Move { song_id, to }),
-            (id(), any::<bool>())
-                .prop_map(|(song_id, encore)| PredictionEdit::Encore { song_id, encore }),
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn any_edits_keep_songs_unique_and_the_encore_last(
-            steps in proptest::collection::vec(edit(8), 0..40),
-        ) {
-            let mut list: Vec<Pick> = Vec::new();
-            for s in &steps {
-                list = s.apply(&list);
-                let mut seen: Vec<Uuid> = list.iter().map(|p| p.song_id).collect();
-                seen.sort();
-                seen.dedup();
-                prop_assert_eq!(seen.len(), list.len());
-                prop_assert!(list.windows(2).all(|w| !w[0].encore || w[1].encore));
-            }
-        }
-    }
 }

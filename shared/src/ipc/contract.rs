@@ -1,0 +1,535 @@
+//! The app↔core contract: every operation the UI asks of the offline core, each one request type
+//! (in [`req`]) with its response type, declared once in the table below.
+//!
+//! From the table come the [`Request`] enum that crosses the boundary (one Tauri command on
+//! desktop, one message to the browser worker on the phone), the [`Op`] trait that tells the UI's
+//! facade what each request answers, and the [`Core`] trait that answers them. An implementor of
+//! `Core` that misses an operation, or answers it with another type, does not compile; neither
+//! does a UI call whose answer is read as another type.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{AppStatus, ArtistView, CachedArtist, Fetched, IpcCode, IpcError, ShowView};
+use crate::api::{
+    ArtistSearchResults, AuditPage, Flag, ImportResponse, JobRef, Page, PublicProfile, SessionInfo,
+    ShowSummary, VenueDetail, VenueSummary, VerifyResult,
+};
+
+/// The name of the one command that carries every [`Request`] (Tauri's `invoke`).
+pub const COMMAND: &str = "core";
+
+/// A request of the contract: what it answers.
+pub trait Op: Serialize + DeserializeOwned {
+    type Response: Serialize + DeserializeOwned;
+
+    fn into_request(self) -> Request;
+}
+
+fn to_json(v: &impl Serialize) -> Result<serde_json::Value, IpcError> {
+    serde_json::to_value(v).map_err(|e| IpcError::new(IpcCode::Client, e.to_string()))
+}
+
+macro_rules! contract {
+    ($( $(#[$doc:meta])* $variant:ident ($req:ident) -> $resp:ty => $method:ident; )+) => {
+        /// Every request of the contract, as it crosses the boundary.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "op", content = "args", rename_all = "snake_case")]
+        pub enum Request {
+            $( $(#[$doc])* $variant(req::$req), )+
+        }
+
+        impl Request {
+            /// The operation's name (logs, tests).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(_) => stringify!($method), )+
+                }
+            }
+        }
+
+        $(
+            impl Op for req::$req {
+                type Response = $resp;
+
+                fn into_request(self) -> Request {
+                    Request::$variant(self)
+                }
+            }
+        )+
+
+        /// What answers the contract: the Tauri shell on desktop, the browser worker on the phone.
+        #[allow(async_fn_in_trait)]
+        pub trait Core {
+            $( $(#[$doc])* async fn $method(&self, req: req::$req) -> Result<$resp, IpcError>; )+
+        }
+
+        /// Answers `request` with `core`, as JSON.
+        pub async fn dispatch<C: Core>(
+            core: &C,
+            request: Request,
+        ) -> Result<serde_json::Value, IpcError> {
+            match request {
+                $( Request::$variant(r) => to_json(&core.$method(r).await?), )+
+            }
+        }
+    };
+}
+
+contract! {
+    /// Artists held on this device (instant, offline).
+    CachedArtists(CachedArtists) -> Vec<CachedArtist> => cached_artists;
+    /// Connection, account, unsent changes and refusals.
+    Status(Status) -> AppStatus => status;
+    /// Sync now (the status answers at once; the sync runs behind it).
+    SyncNow(SyncNow) -> AppStatus => sync_now;
+    SignIn(SignIn) -> AppStatus => sign_in;
+    /// Sign up, then sign in with the password (`IpcCode::CheckMail` when the address has an
+    /// account already).
+    SignUp(SignUp) -> AppStatus => sign_up;
+    /// Google or Spotify in the system browser.
+    SignInWith(SignInWith) -> AppStatus => sign_in_with;
+    /// Mail a sign-in link.
+    MagicLink(MagicLink) -> () => magic_link;
+    /// Sign in with the mailed link or its code.
+    MagicLinkConsume(MagicLinkConsume) -> AppStatus => magic_link_consume;
+    /// Sign out; unsent changes are pushed first when the server can be reached.
+    SignOut(SignOut) -> AppStatus => sign_out;
+    /// Confirm the account's address with the mailed code or link.
+    ConfirmEmail(ConfirmEmail) -> AppStatus => confirm_email;
+    ResendConfirmation(ResendConfirmation) -> () => resend_confirmation;
+    /// Give an account without an address (made through Spotify) one.
+    AddEmail(AddEmail) -> () => add_email;
+    Sessions(Sessions) -> Vec<SessionInfo> => sessions;
+    RevokeSession(RevokeSession) -> () => revoke_session;
+    Home(Home) -> Fetched<crate::api::Home> => home;
+    /// Followed artists' shows from the device (instant, offline).
+    MyShows(MyShows) -> Vec<ShowSummary> => my_shows;
+    /// The UI's first page is on screen (the cold-start benchmark reads it).
+    FirstRender(FirstRender) -> () => first_render;
+    /// Artist search on the server; with no network, the artists this device knows.
+    Search(ArtistSearchQuery) -> Fetched<ArtistSearchResults> => search;
+    /// Start (or join) an artist's import; its progress arrives as events.
+    ImportArtist(ImportArtist) -> ImportResponse => import_artist;
+    Artist(Artist) -> ArtistView => artist;
+    Follow(Follow) -> AppStatus => follow;
+    Show(Show) -> ShowView => show;
+    /// Vote on a line the server knows (`line_id`), or on a song this device added.
+    Vote(Vote) -> AppStatus => vote;
+    AddSong(AddSong) -> AppStatus => add_song;
+    /// One step of the prediction editor, applied to the prediction as the device holds it.
+    EditPrediction(EditPrediction) -> AppStatus => edit_prediction;
+    /// A correction of an actual set-list, based on the version the user saw.
+    EditSetlist(EditSetlist) -> AppStatus => edit_setlist;
+    /// Forget a refused change once read (or merged).
+    DismissChange(DismissChange) -> AppStatus => dismiss_change;
+    /// The text of a correction being typed, kept on the device.
+    Draft(Draft) -> Option<String> => draft;
+    SaveDraft(SaveDraft) -> () => save_draft;
+    Venue(Venue) -> Fetched<VenueDetail> => venue;
+    Venues(VenueQuery) -> Fetched<Page<VenueSummary>> => venues;
+    Dashboard(Dashboard) -> Fetched<crate::api::Dashboard> => dashboard;
+    Flags(Flags) -> Vec<Flag> => flags;
+    ResolveFlag(ResolveFlag) -> () => resolve_flag;
+    VerifySetlist(VerifySetlist) -> VerifyResult => verify_setlist;
+    /// Queue a job (admins); its progress arrives as events.
+    StartJob(StartJob) -> JobRef => start_job;
+    Audit(Audit) -> AuditPage => audit;
+    SetRole(SetRole) -> PublicProfile => set_role;
+}
+
+/// The request types, one per operation.
+pub mod req {
+    use serde::{Deserialize, Serialize};
+    use uuid::Uuid;
+
+    pub use crate::api::ArtistSearchQuery;
+    use crate::api::{ActualLine, FlagAction, JobName, Role};
+    use crate::ipc::PredictionEdit;
+    pub use crate::ipc::VenueQuery;
+
+    macro_rules! unit {
+        ($($name:ident),+) => {$(
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+            pub struct $name {}
+        )+};
+    }
+
+    unit!(
+        CachedArtists,
+        Status,
+        SyncNow,
+        SignOut,
+        ResendConfirmation,
+        Sessions,
+        Home,
+        MyShows,
+        FirstRender,
+        Dashboard,
+        Flags,
+        Audit
+    );
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SignIn {
+        pub email: String,
+        pub password: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SignUp {
+        pub email: String,
+        pub password: String,
+        pub name: String,
+    }
+
+    /// The sign-in providers of the app.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Provider {
+        Google,
+        Spotify,
+    }
+
+    impl Provider {
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Self::Google => "google",
+                Self::Spotify => "spotify",
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SignInWith {
+        pub provider: Provider,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct MagicLink {
+        pub email: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct MagicLinkConsume {
+        /// The mailed link, or its code.
+        pub link: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ConfirmEmail {
+        /// The mailed code, or the link.
+        pub code: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AddEmail {
+        pub email: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RevokeSession {
+        pub id: Uuid,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ImportArtist {
+        pub ticketmaster_id: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Artist {
+        pub slug: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Follow {
+        pub artist_id: Uuid,
+        pub follow: bool,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Show {
+        pub id: Uuid,
+    }
+
+    /// `line_id` for a line the server knows, else `song_id` (a song added on this device and
+    /// not confirmed yet).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Vote {
+        pub show_id: Uuid,
+        pub line_id: Option<Uuid>,
+        pub song_id: Option<Uuid>,
+        /// 1 up, -1 down, 0 none.
+        pub value: i16,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AddSong {
+        pub show_id: Uuid,
+        pub song_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EditPrediction {
+        pub show_id: Uuid,
+        pub edit: PredictionEdit,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EditSetlist {
+        pub setlist_id: Uuid,
+        pub base_version: i32,
+        pub songs: Vec<ActualLine>,
+        pub note: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DismissChange {
+        pub id: Uuid,
+    }
+
+    /// A draft is kept per actual set-list.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Draft {
+        pub setlist_id: Uuid,
+    }
+
+    /// `None` (or empty text) forgets the draft.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SaveDraft {
+        pub setlist_id: Uuid,
+        pub text: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Venue {
+        pub id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ResolveFlag {
+        pub id: Uuid,
+        pub action: FlagAction,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct VerifySetlist {
+        pub setlist_id: Uuid,
+        pub version: i32,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct StartJob {
+        pub job: JobName,
+        pub artist_id: Option<Uuid>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SetRole {
+        pub user_id: Uuid,
+        pub role: Role,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ArtistSearchQuery, Dashboard, Home};
+    use crate::ipc::VenueQuery;
+
+    /// Requests cross the boundary as `{ "op": …, "args": … }`, named after their method.
+    #[test]
+    fn requests_are_tagged_by_operation() {
+        let v = serde_json::to_value(
+            req::Vote {
+                show_id: uuid::Uuid::nil(),
+                line_id: None,
+                song_id: None,
+                value: 1,
+            }
+            .into_request(),
+        )
+        .expect("json");
+        assert_eq!(v["op"], "vote");
+        assert_eq!(v["args"]["value"], 1);
+        let back: Request = serde_json::from_value(v).expect("back");
+        assert_eq!(back.name(), "vote");
+        let unit = serde_json::to_value(req::Status {}.into_request()).expect("json");
+        assert_eq!(unit, serde_json::json!({ "op": "status", "args": {} }));
+        assert!(
+            serde_json::from_value::<Request>(
+                serde_json::json!({ "op": "drop_tables", "args": {} })
+            )
+            .is_err()
+        );
+    }
+
+    /// A core that answers from fixed values, to show `dispatch` routes by type.
+    struct Fixed;
+
+    impl Core for Fixed {
+        async fn cached_artists(
+            &self,
+            _: req::CachedArtists,
+        ) -> Result<Vec<CachedArtist>, IpcError> {
+            Ok(Vec::new())
+        }
+        async fn status(&self, _: req::Status) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn sync_now(&self, _: req::SyncNow) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn sign_in(&self, _: req::SignIn) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn sign_up(&self, _: req::SignUp) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::CheckMail, "fixed"))
+        }
+        async fn sign_in_with(&self, _: req::SignInWith) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn magic_link(&self, _: req::MagicLink) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn magic_link_consume(
+            &self,
+            _: req::MagicLinkConsume,
+        ) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn sign_out(&self, _: req::SignOut) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn confirm_email(&self, _: req::ConfirmEmail) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn resend_confirmation(&self, _: req::ResendConfirmation) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn add_email(&self, _: req::AddEmail) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn sessions(&self, _: req::Sessions) -> Result<Vec<SessionInfo>, IpcError> {
+            Ok(Vec::new())
+        }
+        async fn revoke_session(&self, _: req::RevokeSession) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn home(&self, _: req::Home) -> Result<Fetched<Home>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn my_shows(&self, _: req::MyShows) -> Result<Vec<ShowSummary>, IpcError> {
+            Ok(Vec::new())
+        }
+        async fn first_render(&self, _: req::FirstRender) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn search(
+            &self,
+            _: ArtistSearchQuery,
+        ) -> Result<Fetched<ArtistSearchResults>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn import_artist(&self, _: req::ImportArtist) -> Result<ImportResponse, IpcError> {
+            Err(IpcError::new(IpcCode::SignedOut, "fixed"))
+        }
+        async fn artist(&self, _: req::Artist) -> Result<ArtistView, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn follow(&self, _: req::Follow) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn show(&self, _: req::Show) -> Result<ShowView, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn vote(&self, _: req::Vote) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Invalid, "fixed"))
+        }
+        async fn add_song(&self, _: req::AddSong) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn edit_prediction(&self, _: req::EditPrediction) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn edit_setlist(&self, _: req::EditSetlist) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn dismiss_change(&self, _: req::DismissChange) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn draft(&self, _: req::Draft) -> Result<Option<String>, IpcError> {
+            Ok(Some("kept".into()))
+        }
+        async fn save_draft(&self, _: req::SaveDraft) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn venue(&self, _: req::Venue) -> Result<Fetched<VenueDetail>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn venues(&self, _: VenueQuery) -> Result<Fetched<Page<VenueSummary>>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn dashboard(&self, _: req::Dashboard) -> Result<Fetched<Dashboard>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn flags(&self, _: req::Flags) -> Result<Vec<Flag>, IpcError> {
+            Ok(Vec::new())
+        }
+        async fn resolve_flag(&self, _: req::ResolveFlag) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn verify_setlist(&self, _: req::VerifySetlist) -> Result<VerifyResult, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn start_job(&self, _: req::StartJob) -> Result<JobRef, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn audit(&self, _: req::Audit) -> Result<AuditPage, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn set_role(&self, _: req::SetRole) -> Result<PublicProfile, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+    }
+
+    #[test]
+    fn dispatch_answers_each_request_with_its_own_method() {
+        let run = |r: Request| futures_lite(dispatch(&Fixed, r));
+        let draft = run(req::Draft {
+            setlist_id: uuid::Uuid::nil(),
+        }
+        .into_request())
+        .expect("draft");
+        assert_eq!(
+            serde_json::from_value::<<req::Draft as Op>::Response>(draft).expect("typed"),
+            Some("kept".to_owned())
+        );
+        let err = run(req::SignUp {
+            email: "a@b.c".into(),
+            password: "p".into(),
+            name: "n".into(),
+        }
+        .into_request())
+        .expect_err("check mail");
+        assert_eq!(err.code, IpcCode::CheckMail);
+        assert_eq!(
+            IpcCode::Server(crate::ErrorCode::EmailUnverified).to_string(),
+            "email_unverified"
+        );
+        assert_eq!(IpcCode::CheckMail.to_string(), "check_mail");
+    }
+
+    /// Polls a future that never waits (the fixed core) to its end.
+    fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut f = std::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Closed sets of names that travel as strings (in JSON, in the database, in queries) and are
+//! enums everywhere else. [`named!`] declares one: the enum, its serde names, `as_str`, parsing
+//! and `TryFrom<String>` (the database maps rows through it), so a name is spelled once.
+
+/// A name that is not one of the set's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: unknown name {name:?}")]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// Declares a closed set of snake_case names.
+#[macro_export]
+macro_rules! named {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every name of the set, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::names::UnknownName;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s).ok_or($crate::names::UnknownName {
+                    kind: stringify!($name),
+                    name: s,
+                })
+            }
+        }
+    };
+}
