@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection};
-use theset_backend::{AppState, MIGRATOR, app};
+use theset_backend::MIGRATOR;
+use theset_testkit::TestApp;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -51,12 +52,8 @@ async fn main() {
     let voters: Vec<Uuid> = sqlx::query_scalar("INSERT INTO users (email, display_name, email_verified_at) SELECT 'v' || n || '@b.example', 'V', now() FROM generate_series(1, $1) n RETURNING id")
         .bind(VOTES as i32).fetch_all(&db).await.expect("voters");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState::new(db.clone());
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.expect("serve") });
+    let server = TestApp::start(db.clone()).await;
+    let base = server.base.clone();
 
     // arrivals[k] = when each subscriber saw upvotes == k + 1.
     let arrivals: Arc<Vec<Mutex<Vec<Instant>>>> =

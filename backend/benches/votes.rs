@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
-use theset_backend::auth::AuthConfig;
-use theset_backend::auth::limits::{Limits, Rate, Rates};
+use theset_backend::MIGRATOR;
+use theset_backend::auth::limits::Limits;
 use theset_backend::auth::tokens;
-use theset_backend::{AppState, MIGRATOR, app};
+use theset_testkit::TestApp;
 use uuid::Uuid;
 
 const USERS: usize = 2000;
@@ -234,29 +234,11 @@ async fn main() {
     let (lines, tokens) = stage(&db).await;
     let (lines, tokens) = (Arc::new(lines), Arc::new(tokens));
     // Lift the per-account vote limit: this measures our write path, not the limiter.
-    let mut auth = AuthConfig::new(rand::random());
-    let open = Rate {
-        burst: 1_000_000,
-        every: Duration::from_micros(1),
-    };
-    auth.limits = Limits::new(Rates {
-        vote_ip: open,
-        vote_account: open,
-        ..Rates::default()
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState::new(db.clone()).with_auth(auth);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
+    let server = TestApp::start_with(db.clone(), |auth| {
+        auth.limits = Limits::new(theset_testkit::unlimited_votes());
+    })
+    .await;
+    let base = server.base.clone();
     println!(
         "vote writes: {WORKERS} connections, {SECONDS} s per run, {USERS} fans, {LINES} songs"
     );

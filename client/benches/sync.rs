@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
-use theset_backend::auth::AuthConfig;
-use theset_backend::auth::limits::{Limits, Rate, Rates};
-use theset_backend::auth::tokens;
-use theset_backend::{AppState, MIGRATOR, app};
+use theset_backend::MIGRATOR;
+use theset_backend::auth::limits::Limits;
 use theset_client::Client;
 use theset_client::vault::{FileVault, Tokens, Vault};
 use theset_shared::api::ArtistSummary;
+use theset_testkit::TestApp;
 use uuid::Uuid;
 
 const ARTISTS: usize = 50;
@@ -96,37 +95,22 @@ async fn stage(db: &PgPool) -> Vec<Uuid> {
 }
 
 async fn account(db: &PgPool) -> (Uuid, Tokens) {
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, email_verified_at) VALUES ('bench@sync.test', 'Bench', now()) RETURNING id",
+    let s = theset_testkit::accounts::session(
+        db,
+        theset_testkit::accounts::NewAccount {
+            email: "bench@sync.test",
+            display_name: "Bench",
+            device: "bench",
+            ..Default::default()
+        },
     )
-    .fetch_one(db)
     .await
-    .expect("user");
-    let session: Uuid = sqlx::query_scalar(
-        "INSERT INTO sessions (user_id, device_id) VALUES ($1, 'bench') RETURNING id",
-    )
-    .bind(user)
-    .fetch_one(db)
-    .await
-    .expect("session");
-    let (access, refresh) = (tokens::new_token(), tokens::new_token());
-    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')")
-        .bind(tokens::digest(&access))
-        .bind(session)
-        .execute(db)
-        .await
-        .expect("access");
-    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '1 day')")
-        .bind(tokens::digest(&refresh))
-        .bind(session)
-        .execute(db)
-        .await
-        .expect("refresh");
+    .expect("account");
     (
-        user,
+        s.user,
         Tokens {
-            access_token: access,
-            refresh_token: refresh,
+            access_token: s.access,
+            refresh_token: s.refresh,
             expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
         },
     )
@@ -154,29 +138,11 @@ async fn main() {
     let db = fresh_database(server).await;
     let artists = stage(&db).await;
     let (_, tokens) = account(&db).await;
-    let mut auth = AuthConfig::new(rand::random());
-    let open = Rate {
-        burst: 1_000_000,
-        every: Duration::from_micros(1),
-    };
-    auth.limits = Limits::new(Rates {
-        vote_ip: open,
-        vote_account: open,
-        ..Rates::default()
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState::new(db.clone()).with_auth(auth);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
+    let server = TestApp::start_with(db.clone(), |auth| {
+        auth.limits = Limits::new(theset_testkit::unlimited_votes());
+    })
+    .await;
+    let base = server.base.clone();
     let dir = tempfile::tempdir().expect("dir");
     let c = client(dir.path(), &base, &tokens);
     for a in &artists {

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use sqlx::PgPool;
-use theset_backend::auth::AuthConfig;
 use theset_backend::auth::oauth::{Provider, ProviderKind, Providers};
 use theset_backend::replay::oauth::{FakeProvider, router};
 use theset_client::oauth::{Device, sign_in};
 use theset_client::{ApiClient, ClientError};
+use theset_testkit::TestApp;
 
 async fn bind() -> (tokio::net::TcpListener, String) {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -20,8 +20,8 @@ async fn bind() -> (tokio::net::TcpListener, String) {
     (l, base)
 }
 
-/// The backend with a fake Google; returns its base URL.
-async fn backend(db: PgPool) -> String {
+/// The backend with a fake Google.
+async fn backend(db: PgPool) -> TestApp {
     let (fake_listener, fake_base) = bind().await;
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let fake = FakeProvider::new(ProviderKind::Google, "id", "secret", &fake_base, &fixtures)
@@ -31,29 +31,19 @@ async fn backend(db: PgPool) -> String {
             .await
             .expect("fake")
     });
-    let (listener, base) = bind().await;
-    let mut auth = AuthConfig::new(rand::random());
-    auth.public_url = url::Url::parse(&base).expect("url");
     let google = url::Url::parse(&fake_base).expect("url");
-    auth.oauth = Providers::new(
-        Provider::new(
-            ProviderKind::Google,
-            "id".into(),
-            "secret".into(),
-            Some(&google),
-        ),
-        None,
-    );
-    let app = theset_backend::app(theset_backend::AppState::new(db).with_auth(auth));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve")
-    });
-    base
+    TestApp::start_with(db, move |auth| {
+        auth.oauth = Providers::new(
+            Provider::new(
+                ProviderKind::Google,
+                "id".into(),
+                "secret".into(),
+                Some(&google),
+            ),
+            None,
+        );
+    })
+    .await
 }
 
 /// A browser that signs in as `who` and follows every redirect; records the final page.
@@ -82,8 +72,8 @@ fn browser(
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPool) {
-    let base = backend(db.clone()).await;
-    let api = ApiClient::new(&base).expect("api");
+    let server = backend(db.clone()).await;
+    let api = ApiClient::new(&server.url("/")).expect("api");
     let (open, page) = browser("fan@example.com");
     let device = Device {
         id: "laptop",
@@ -109,8 +99,8 @@ async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPoo
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn an_unconfigured_provider_or_an_abandoned_browser_fail_cleanly(db: PgPool) {
-    let base = backend(db.clone()).await;
-    let api = ApiClient::new(&base).expect("api");
+    let server = backend(db.clone()).await;
+    let api = ApiClient::new(&server.url("/")).expect("api");
     let device = || Device {
         id: "laptop",
         name: None,

@@ -10,56 +10,13 @@ use sqlx::PgPool;
 use theset_client::vault::{FileVault, Tokens, Vault};
 use theset_client::{Client, ClientError};
 use theset_shared::api::PredictionLine;
+use theset_testkit::TestApp;
 use uuid::Uuid;
 
-struct Server {
-    addr: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    /// Stops like a server that goes away: listener closed, idle connections dropped.
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-    }
-}
-
-async fn serve_on(db: PgPool, addr: &str) -> Server {
-    serve_with(db, addr, |_| {}).await
-}
-
-/// As [`serve_on`], with the accounts configuration adjusted (rate limits).
-async fn serve_with(
-    db: PgPool,
-    addr: &str,
-    configure: impl FnOnce(&mut theset_backend::auth::AuthConfig),
-) -> Server {
-    let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    // Its own pool, as a restarted process would have: the stopped server's background tasks
-    // (listeners) live on in this test's runtime and keep their connections.
-    let db = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(10)
-        .connect_with((*db.connect_options()).clone())
-        .await
-        .expect("pool");
-    let mut auth = theset_backend::auth::AuthConfig::new(rand::random());
-    configure(&mut auth);
-    let app = theset_backend::app(theset_backend::AppState::new(db).with_auth(auth));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await;
-    });
-    Server { addr, stop, task }
+/// The real backend on a loopback port (its own pool, as a restarted process would have), to
+/// stop and start again like a server that goes away.
+async fn serve_on(db: PgPool, addr: &str) -> TestApp {
+    TestApp::builder(db).on(addr).own_pool().start().await
 }
 
 fn vault(dir: &Path) -> Box<dyn Vault> {
@@ -511,13 +468,16 @@ async fn a_push_past_the_vote_budget_waits_and_loses_nothing(db: PgPool) {
     use theset_backend::auth::limits::{Limits, Rate, Rates};
     let (artist, show, songs) = seed(&db).await;
     // Four mutations at once, then one a second.
-    let server = serve_with(db.clone(), "127.0.0.1:0", |auth| {
-        auth.limits = Limits::new(Rates {
-            vote_account: Rate::new(4, 1_000),
-            ..Rates::default()
-        });
-    })
-    .await;
+    let server = TestApp::builder(db.clone())
+        .own_pool()
+        .auth(|auth| {
+            auth.limits = Limits::new(Rates {
+                vote_account: Rate::new(4, 1_000),
+                ..Rates::default()
+            });
+        })
+        .start()
+        .await;
     let dir = tempfile::tempdir().expect("dir");
     let client = open(dir.path(), server.addr);
     sign_up(&client, &db, "eager").await;

@@ -1,20 +1,11 @@
 //! The client against the real backend on a loopback port, over a real test database.
 
-use std::net::SocketAddr;
-
 use sqlx::PgPool;
 use theset_client::Client;
+use theset_testkit::TestApp;
 
-async fn serve(db: PgPool) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let app = theset_backend::app(theset_backend::AppState::new(db));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, task)
+async fn serve(db: PgPool) -> TestApp {
+    TestApp::start(db).await
 }
 
 async fn add_artists(db: &PgPool, n: usize) {
@@ -32,7 +23,8 @@ async fn add_artists(db: &PgPool, n: usize) {
 async fn syncs_every_page_and_keeps_the_cache_when_the_server_is_gone(db: PgPool) {
     // More than one page (100 per page) so the cursor is followed.
     add_artists(&db, 230).await;
-    let (addr, server) = serve(db).await;
+    let server = serve(db).await;
+    let addr = server.addr;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("theset.sqlite3");
     let client = Client::open(&path, &format!("http://{addr}")).expect("client");
@@ -49,8 +41,7 @@ async fn syncs_every_page_and_keeps_the_cache_when_the_server_is_gone(db: PgPool
     assert_eq!(cached[0].genres, ["indie"]);
 
     // The backend goes away: sync reports offline and the cache is untouched, also after reopening.
-    server.abort();
-    let _ = server.await;
+    server.stop().await;
     let report = client
         .sync_artists()
         .await
@@ -64,7 +55,8 @@ async fn syncs_every_page_and_keeps_the_cache_when_the_server_is_gone(db: PgPool
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_server_refusal_is_an_error_not_offline(db: PgPool) {
-    let (addr, _server) = serve(db).await;
+    let server = serve(db).await;
+    let addr = server.addr;
     let dir = tempfile::tempdir().expect("tempdir");
     // A base URL whose API prefix does not exist: the server answers 404 route_not_found.
     let client = Client::open(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sqlx::PgPool;
-use theset_backend::auth::tokens;
+use theset_testkit::accounts::{self, NewAccount};
 use uuid::Uuid;
 
 pub struct Catalogue {
@@ -83,36 +83,20 @@ pub async fn seed(db: &PgPool, artists: usize, shows: usize, songs: usize) -> Re
 
 /// An account with a native session valid for the run: `(user, access, refresh)`.
 pub async fn account(db: &PgPool, n: usize) -> Result<(Uuid, String, String)> {
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, email_verified_at) VALUES ($1, $2, now()) RETURNING id",
+    let email = format!("fan{n}@faults.test");
+    let name = format!("Fan {n}");
+    let device = format!("device-{n}");
+    let s = accounts::session(
+        db,
+        NewAccount {
+            email: &email,
+            display_name: &name,
+            device: &device,
+            ..NewAccount::default()
+        },
     )
-    .bind(format!("fan{n}@faults.test"))
-    .bind(format!("Fan {n}"))
-    .fetch_one(db)
     .await?;
-    let session: Uuid = sqlx::query_scalar(
-        "INSERT INTO sessions (user_id, device_id) VALUES ($1, $2) RETURNING id",
-    )
-    .bind(user)
-    .bind(format!("device-{n}"))
-    .fetch_one(db)
-    .await?;
-    let (access, refresh) = (tokens::new_token(), tokens::new_token());
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '2 hours')",
-    )
-    .bind(tokens::digest(&access))
-    .bind(session)
-    .execute(db)
-    .await?;
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + interval '30 days')",
-    )
-    .bind(tokens::digest(&refresh))
-    .bind(session)
-    .execute(db)
-    .await?;
-    Ok((user, access, refresh))
+    Ok((s.user, s.access, s.refresh))
 }
 
 /// The backend as a process, killed with SIGKILL and started again on the same port.

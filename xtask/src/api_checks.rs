@@ -51,12 +51,6 @@ pub fn fuzz() -> anyhow::Result<()> {
     )
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
     step("schemathesis: generated requests for every documented operation, no server errors");
     check(cmd("cargo").args(["build", "-q", "-p", "theset-backend"]))?;
@@ -75,9 +69,9 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
     ] {
         check(Command::new("psql").args([&format!("{server_url}/postgres"), "-qc", sql]))?;
     }
-    let replay = format!("127.0.0.1:{}", free_port()?);
+    let replay = format!("127.0.0.1:{}", theset_testkit::process::free_port());
     let _replay = start_replay(&backend, &replay)?;
-    let listen = format!("127.0.0.1:{}", free_port()?);
+    let listen = format!("127.0.0.1:{}", theset_testkit::process::free_port());
     let api = format!("http://{listen}");
     let server_env: Vec<(String, String)> = env
         .iter()

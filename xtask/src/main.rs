@@ -478,11 +478,5 @@ fn run() -> anyhow::Result<()> {
 /// The provider variables that point the real clients at a replay server on `base`
 /// (`fixtures/replay.env`, shared with the window tests).
 pub(crate) fn offline_provider_env(base: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(root().join("fixtures/replay.env"))?;
-    Ok(text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().replace("{base}", base)))
-        .collect())
+    Ok(theset_testkit::replay_env::provider_env(&root(), base)?)
 }

@@ -11,16 +11,32 @@ use uuid::Uuid;
 pub use super::feed::Cursor;
 
 /// A progress report before it is stored.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Report<'a> {
     pub phase: &'a str,
     pub step: &'a str,
-    pub status: &'a str,
+    pub status: JobStatus,
     pub total: Option<i32>,
     pub processed: i32,
     pub succeeded: i32,
     pub failed: i32,
     pub message: Option<String>,
+}
+
+impl<'a> Report<'a> {
+    /// A running step with no counts.
+    pub fn running(phase: &'a str, step: &'a str) -> Self {
+        Self {
+            phase,
+            step,
+            status: JobStatus::Running,
+            total: None,
+            processed: 0,
+            succeeded: 0,
+            failed: 0,
+            message: None,
+        }
+    }
 }
 
 pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sqlx::Result<i64> {
@@ -33,7 +49,7 @@ pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sq
     .bind(job_id)
     .bind(r.phase)
     .bind(r.step)
-    .bind(if r.status.is_empty() { "running" } else { r.status })
+    .bind(r.status.as_str())
     .bind(r.total)
     .bind(r.processed)
     .bind(r.succeeded)

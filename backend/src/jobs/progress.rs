@@ -1,6 +1,7 @@
 //! A job's progress reporter: writes `sync_progress` rows (one per report, the SSE events).
 
 use sqlx::PgPool;
+use theset_shared::api::JobStatus;
 use uuid::Uuid;
 
 use crate::db::progress::{self, Report};
@@ -37,7 +38,7 @@ impl Progress {
             &Report {
                 phase: self.phase,
                 step,
-                status: "running",
+                status: JobStatus::Running,
                 total: total.map(n),
                 processed: n(processed),
                 succeeded: n(succeeded),
@@ -50,7 +51,7 @@ impl Progress {
     }
 
     /// The terminal or retry event of an attempt.
-    pub async fn finish(&self, status: &str, message: impl Into<String>) -> sqlx::Result<()> {
+    pub async fn finish(&self, status: JobStatus, message: impl Into<String>) -> sqlx::Result<()> {
         let mut conn = self.db.acquire().await?;
         self.finish_in(&mut conn, status, message).await
     }
@@ -60,7 +61,7 @@ impl Progress {
     pub async fn finish_in(
         &self,
         db: &mut sqlx::PgConnection,
-        status: &str,
+        status: JobStatus,
         message: impl Into<String>,
     ) -> sqlx::Result<()> {
         progress::record(
@@ -68,10 +69,13 @@ impl Progress {
             self.job_id,
             &Report {
                 phase: self.phase,
-                step: status,
+                step: status.as_str(),
                 status,
+                total: None,
+                processed: 0,
+                succeeded: 0,
+                failed: 0,
                 message: Some(message.into()),
-                ..Report::default()
             },
         )
         .await

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+use theset_shared::api::JobStatus;
 use tokio::sync::oneshot;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -152,7 +153,9 @@ impl Worker {
             Some(Ok(summary)) => {
                 let mut tx = self.db.begin().await?;
                 if queue::complete(&mut *tx, job.id, &self.id).await? {
-                    progress.finish_in(&mut tx, "succeeded", summary).await?;
+                    progress
+                        .finish_in(&mut tx, JobStatus::Succeeded, summary)
+                        .await?;
                     tx.commit().await?;
                     self.invalidate_artist(job.artist_id).await?;
                 } else {
@@ -175,14 +178,14 @@ impl Worker {
                 {
                     Failure::Failed => {
                         progress
-                            .finish_in(&mut tx, "failed", e.public_message())
+                            .finish_in(&mut tx, JobStatus::Failed, e.public_message())
                             .await?
                     }
                     Failure::Retrying { .. } => {
                         progress
                             .finish_in(
                                 &mut tx,
-                                "retrying",
+                                JobStatus::Retrying,
                                 format!("{}; retrying in {}s", e.public_message(), delay.as_secs()),
                             )
                             .await?

@@ -7,12 +7,13 @@ use sqlx::PgPool;
 use theset_backend::db::{community, votes};
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support;
+use theset_testkit::Role;
+use theset_testkit::TestApp;
+use theset_testkit::rows as support;
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Scored Band", &[], None, 0.0).await;
     let show = support::show(&db, artist, None, support::days_from_today(-1), "completed").await;
     let mut songs = Vec::new();
@@ -28,9 +29,9 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
         &["Opener", "Ballad", "Hit Single"],
     )
     .await;
-    let (alice_id, _, alice) = live.quick("user").await;
-    let (bob_id, _, _) = live.quick("user").await;
-    let (_, _, moderator) = live.quick("moderator").await;
+    let (alice_id, _, alice) = live.quick(Role::User).await;
+    let (bob_id, _, _) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
     sqlx::query("UPDATE users SET display_name = CASE WHEN id = $1 THEN 'Alice' ELSE 'Bob' END WHERE id IN ($1, $2)")
         .bind(alice_id).bind(bob_id).execute(&db).await.expect("names");
 
@@ -210,11 +211,11 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn bad_corrections_change_nothing(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Careful Band", &[], None, 0.0).await;
     let show = support::show(&db, artist, None, support::days_from_today(-2), "completed").await;
     let (actual, _) = support::setlist(&db, show, artist, "setlistfm", &["One", "Two"]).await;
-    let (_, _, fan) = live.quick("user").await;
+    let (_, _, fan) = live.quick(Role::User).await;
     let put = async |songs: serde_json::Value| {
         live.send(
             Method::PUT,

@@ -1,7 +1,8 @@
-use axum::http::StatusCode;
+use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::support::*;
+use theset_testkit::TestApp;
+use theset_testkit::rows::*;
 
 async fn three_artists(db: &PgPool) {
     artist(db, "beta Band", &["rock", "indie"], Some(40), 5.0).await;
@@ -12,7 +13,7 @@ async fn three_artists(db: &PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn list_sorts_by_name_case_insensitively_and_pages_through_all(db: PgPool) {
     three_artists(&db).await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let all = app.all_pages("/api/v1/artists?limit=1").await;
     assert_eq!(names(&all), ["Alpha Trio", "beta Band", "Gamma"]);
     let first = app.ok("/api/v1/artists?limit=2").await;
@@ -28,7 +29,7 @@ async fn list_sorts_by_name_case_insensitively_and_pages_through_all(db: PgPool)
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn list_filters_by_genre_and_popularity_and_sorts_by_trending(db: PgPool) {
     three_artists(&db).await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     assert_eq!(
         names(&app.all_pages("/api/v1/artists?genre=ROCK").await),
         ["beta Band", "Gamma"]
@@ -53,7 +54,7 @@ async fn list_filters_by_genre_and_popularity_and_sorts_by_trending(db: PgPool) 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn cursor_of_one_sort_is_refused_by_another(db: PgPool) {
     three_artists(&db).await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let page = app.ok("/api/v1/artists?limit=1").await;
     let cursor = page["next_cursor"].as_str().expect("cursor");
     app.error(
@@ -82,7 +83,7 @@ async fn detail_has_shows_on_both_sides_of_today_and_a_catalogue_preview(db: PgP
     for (i, t) in ["Low Tide", "Beacon", "Salt"].iter().enumerate() {
         song(&db, a, t, 50 + i32::try_from(i).expect("i")).await;
     }
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let d = app.ok("/api/v1/artists/neon-harbor").await;
     assert_eq!(d["name"], "Neon Harbor");
     assert_eq!(d["upcoming_show_count"], 2);
@@ -120,7 +121,7 @@ async fn detail_has_shows_on_both_sides_of_today_and_a_catalogue_preview(db: PgP
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn detail_errors(db: PgPool) {
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     app.error(
         "/api/v1/artists/nobody-here",
         StatusCode::NOT_FOUND,

@@ -7,10 +7,12 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::live::{Live, PASSWORD, email, json_of, mails_to};
+use theset_testkit::Role;
+use theset_testkit::mail::mails_to;
+use theset_testkit::{PASSWORD, TestApp, email, json_of};
 
 struct Suite<'a> {
-    live: &'a Live,
+    live: &'a TestApp,
     before: Vec<String>,
     cases: usize,
 }
@@ -71,7 +73,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let address = email("target");
     // The target signed up and signed in; its address is not confirmed yet.
     let pair = live.signup_and_login(&address, "d").await;
@@ -93,13 +95,13 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     let csrf = browser["csrf_token"].as_str().expect("csrf").to_owned();
     // Wait for the sign-up's verification mail, so mail counts below are stable.
     let mut seen = Vec::new();
-    crate::live::next_mail(&address, &mut seen).await;
+    theset_testkit::mail::next_mail(&address, &mut seen).await;
 
     // A pre-hijack undone: an attacker registered `hijacked` first; its owner then signed in
     // with a mailed link.
     let hijacked = email("hijacked");
     let attacker = live.signup_and_login(&hijacked, "attacker").await;
-    crate::live::next_mail(&hijacked, &mut seen).await;
+    theset_testkit::mail::next_mail(&hijacked, &mut seen).await;
     live.send(
         Method::POST,
         "/api/v1/auth/magic-link",
@@ -107,7 +109,9 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         Some(json!({ "email": hijacked })),
     )
     .await;
-    let link = crate::live::token_in(&crate::live::next_mail(&hijacked, &mut seen).await);
+    let link = theset_testkit::mail::token_in(
+        &theset_testkit::mail::next_mail(&hijacked, &mut seen).await,
+    );
     let (s, _) = live
         .send(
             Method::POST,
@@ -118,25 +122,26 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         .await;
     assert_eq!(s, StatusCode::OK);
     // Something to vote on, predict, flag and correct.
-    let band = crate::support::artist(&db, "Suite Band", &[], None, 0.0).await;
-    let show = crate::support::show(
+    let band = theset_testkit::rows::artist(&db, "Suite Band", &[], None, 0.0).await;
+    let show = theset_testkit::rows::show(
         &db,
         band,
         None,
-        crate::support::days_from_today(3),
+        theset_testkit::rows::days_from_today(3),
         "upcoming",
     )
     .await;
-    let (community, lines) = crate::support::setlist(&db, show, band, "community", &["A"]).await;
-    let past = crate::support::show(
+    let (community, lines) =
+        theset_testkit::rows::setlist(&db, show, band, "community", &["A"]).await;
+    let past = theset_testkit::rows::show(
         &db,
         band,
         None,
-        crate::support::days_from_today(-3),
+        theset_testkit::rows::days_from_today(-3),
         "completed",
     )
     .await;
-    let (actual, _) = crate::support::setlist(&db, past, band, "setlistfm", &["A"]).await;
+    let (actual, _) = theset_testkit::rows::setlist(&db, past, band, "setlistfm", &["A"]).await;
     let target: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(&address)
         .fetch_one(&db)
@@ -152,7 +157,7 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     .fetch_one(&db)
     .await
     .expect("prediction");
-    let (_, _, quick) = live.quick("moderator").await;
+    let (_, _, quick) = live.quick(Role::Moderator).await;
     let failed_job: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO sync_jobs (job_type, status, last_error) \
          VALUES ('import.artist_shows', 'failed', 'ticketmaster: network error (detail for admins)') RETURNING id",

@@ -10,7 +10,7 @@ use theset_backend::jobs::worker::Worker;
 use theset_backend::jobs::{Providers, enqueue_cron_job, types};
 use uuid::Uuid;
 
-use crate::support::{artist, days_from_today, show, user};
+use theset_testkit::rows::{artist, days_from_today, show, user};
 
 async fn count(db: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.expect(sql)
@@ -116,7 +116,7 @@ async fn trending_ranks_recent_activity_and_near_shows(db: PgPool) {
         .await,
         3
     );
-    let events = crate::support::settled_events(&db, Scope::Job(job)).await;
+    let events = theset_testkit::rows::settled_events(&db, Scope::Job(job)).await;
     assert_eq!(
         events.last().map(|e| e.status.as_str()),
         Some("succeeded"),
@@ -161,7 +161,7 @@ async fn weekly_sweep_queues_everyone_cleans_up_and_reports(db: PgPool) {
         25,
         "every artist, across two batches"
     );
-    let events = crate::support::settled_events(&db, Scope::Job(job)).await;
+    let events = theset_testkit::rows::settled_events(&db, Scope::Job(job)).await;
     let report = events
         .iter()
         .find(|e| e.step == "report")

@@ -8,8 +8,9 @@ use theset_backend::jobs::worker::Worker;
 use theset_backend::jobs::{Providers, enqueue_cron_job, types};
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support::{self, artist, days_from_today, show, song};
+use theset_testkit::Role;
+use theset_testkit::TestApp;
+use theset_testkit::rows::{self, artist, days_from_today, show, song};
 
 async fn rescore(db: &PgPool) {
     enqueue_cron_job(db, types::CRON_SCORES)
@@ -32,7 +33,7 @@ fn ids(items: &Value) -> Vec<String> {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn page_views_count_each_viewer_once_per_window(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Viewed Band", &[], None, 0.0).await;
     let s = show(&db, a, None, days_from_today(10), "upcoming").await;
     for _ in 0..3 {
@@ -76,7 +77,7 @@ async fn page_views_count_each_viewer_once_per_window(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Trend Band", &[], Some(40), 0.0).await;
     let b = artist(&db, "Other Band", &[], Some(90), 0.0).await;
     let voted = show(&db, a, None, days_from_today(40), "upcoming").await;
@@ -97,7 +98,7 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
     );
 
     // Six fans vote on the show 40 days out.
-    let (_, _, first) = live.quick("user").await;
+    let (_, _, first) = live.quick(Role::User).await;
     let (st, line) = live
         .send(
             Method::POST,
@@ -109,7 +110,7 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
     assert_eq!(st, StatusCode::CREATED, "{line}");
     let line_id = line["setlist_song_id"].as_str().expect("line").to_owned();
     for _ in 0..6 {
-        let (_, _, fan) = live.quick("user").await;
+        let (_, _, fan) = live.quick(Role::User).await;
         let (st, body) = live
             .send(
                 Method::PUT,
@@ -187,7 +188,7 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn home_lists_followed_artists_upcoming_shows(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let followed = artist(&db, "Followed", &[], None, 0.0).await;
     let support_act = artist(&db, "Support Act", &[], None, 0.0).await;
     let stranger = artist(&db, "Stranger", &[], None, 0.0).await;
@@ -201,7 +202,7 @@ async fn home_lists_followed_artists_upcoming_shows(db: PgPool) {
         .expect("support");
     show(&db, stranger, None, days_from_today(3), "upcoming").await;
     show(&db, followed, None, days_from_today(-20), "completed").await;
-    let (_, _, token) = live.quick("user").await;
+    let (_, _, token) = live.quick(Role::User).await;
     for a in [followed, support_act] {
         let (st, _) = live
             .send(
@@ -235,7 +236,7 @@ async fn home_lists_followed_artists_upcoming_shows(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Dash Band", &[], None, 0.0).await;
     let shown = show(&db, a, None, days_from_today(2), "upcoming").await;
     let later = show(&db, a, None, days_from_today(30), "upcoming").await;
@@ -243,9 +244,9 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
     for t in ["One", "Two", "Three", "Four"] {
         songs.push(song(&db, a, t, 50).await);
     }
-    let (fan, _, token) = live.quick("user").await;
-    let (_, _, rival) = live.quick("user").await;
-    let (_, _, moderator) = live.quick("moderator").await;
+    let (fan, _, token) = live.quick(Role::User).await;
+    let (_, _, rival) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
     let (_, empty) = live
         .send(Method::GET, "/api/v1/me/dashboard", Some(&token), None)
         .await;
@@ -302,7 +303,7 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
         .execute(&db)
         .await
         .expect("played");
-    let (actual, _) = support::setlist(&db, shown, a, "setlistfm", &["One", "Two"]).await;
+    let (actual, _) = rows::setlist(&db, shown, a, "setlistfm", &["One", "Two"]).await;
     let (st, v2) = live
         .send(
             Method::PUT,
@@ -398,7 +399,7 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
     assert_eq!(dash["predictions"].as_array().map(Vec::len), Some(2));
 }
 
-async fn history(live: &Live, setlist: Uuid) -> Vec<Value> {
+async fn history(live: &TestApp, setlist: Uuid) -> Vec<Value> {
     let (_, h) = live
         .send(
             Method::GET,
@@ -421,12 +422,12 @@ fn titles(version: &Value) -> Vec<String> {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn moderators_reject_a_version_and_the_list_goes_back(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Reject Band", &[], None, 0.0).await;
     let s = show(&db, a, None, days_from_today(-2), "completed").await;
-    let (actual, _) = support::setlist(&db, s, a, "setlistfm", &["Alpha", "Beta"]).await;
-    let (_, _, fan) = live.quick("user").await;
-    let (_, _, moderator) = live.quick("moderator").await;
+    let (actual, _) = rows::setlist(&db, s, a, "setlistfm", &["Alpha", "Beta"]).await;
+    let (_, _, fan) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
     let reject = |version: i32, reason: &str| json!({ "version": version, "reason": reason });
     let url = format!("/api/v1/setlists/{actual}/reject");
 

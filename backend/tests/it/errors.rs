@@ -3,11 +3,11 @@
 use axum::http::{Method, StatusCode};
 use sqlx::PgPool;
 
-use crate::support::*;
+use theset_testkit::TestApp;
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn invalid_list_parameters_answer_400(db: PgPool) {
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     for uri in [
         "/api/v1/artists?limit=0",
         "/api/v1/artists?limit=10000",
@@ -48,7 +48,7 @@ async fn invalid_list_parameters_answer_400(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn bad_cursors_answer_400(db: PgPool) {
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     for uri in [
         "/api/v1/artists?cursor=%%%",
         "/api/v1/shows?cursor=eyJzIjoibmFtZSJ9",
@@ -66,7 +66,7 @@ async fn bad_cursors_answer_400(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn bad_ids_answer_400_and_unknown_ids_404(db: PgPool) {
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let missing = uuid::Uuid::new_v4();
     for base in ["/api/v1/shows", "/api/v1/venues"] {
         app.error(
@@ -98,19 +98,21 @@ async fn bad_ids_answer_400_and_unknown_ids_404(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn unknown_routes_and_methods_answer_json(db: PgPool) {
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     app.error("/api/v1/nothing", StatusCode::NOT_FOUND, "route_not_found")
         .await;
     app.error("/api/v2/artists", StatusCode::NOT_FOUND, "route_not_found")
         .await;
-    let (status, body) = app.request(Method::DELETE, "/api/v1/artists").await;
+    let (status, body) = app
+        .send(Method::DELETE, "/api/v1/artists", None, None)
+        .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn health_readiness_and_openapi(db: PgPool) {
-    let app = TestApp::new(db.clone());
+    let app = TestApp::start(db.clone()).await;
     assert_eq!(app.ok("/healthz").await["status"], "ok");
     let ready = app.ok("/readyz").await;
     assert_eq!(ready["status"], "ready");
@@ -146,15 +148,12 @@ async fn health_readiness_and_openapi(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn docs_page_is_served(db: PgPool) {
-    let app = TestApp::new(db);
-    let res = tower::ServiceExt::oneshot(
-        app.router.clone(),
-        axum::http::Request::get("/api/v1/docs")
-            .body(axum::body::Body::empty())
-            .expect("request"),
-    )
-    .await
-    .expect("response");
+    let app = TestApp::start(db).await;
+    let res = app
+        .req(reqwest::Method::GET, "/api/v1/docs")
+        .send()
+        .await
+        .expect("response");
     assert_eq!(res.status(), StatusCode::OK);
     let ct = res
         .headers()
@@ -171,14 +170,7 @@ async fn docs_page_is_served(db: PgPool) {
         .to_owned();
     assert!(csp.contains("script-src 'self';"), "{csp}");
     assert!(!csp.contains("http"), "{csp}");
-    let html = String::from_utf8(
-        http_body_util::BodyExt::collect(res.into_body())
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec(),
-    )
-    .expect("utf-8");
+    let html = res.text().await.expect("utf-8");
     for src in html.split("src=\"").skip(1) {
         assert!(src.starts_with('/'), "a script from elsewhere: {src}");
     }

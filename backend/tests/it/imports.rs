@@ -13,6 +13,7 @@ use theset_backend::{AppState, app};
 use tower::ServiceExt;
 
 use crate::fakes::{AM_TM_ID, Fakes};
+use theset_testkit::Role;
 
 /// The router over fakes and a signed-in fan's token, which `post_json` sends.
 #[derive(Clone)]
@@ -30,7 +31,9 @@ impl std::ops::Deref for Fan {
 }
 
 async fn router(db: &PgPool, fakes: &Fakes) -> Fan {
-    let (_, token) = crate::support::session(db, "user").await;
+    let token = theset_testkit::accounts::with_role(db, Role::User)
+        .await
+        .access;
     Fan {
         router: app(AppState::with_providers(db.clone(), fakes.providers())),
         token,
@@ -297,10 +300,10 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
     use reqwest::Method;
-    let live = crate::live::Live::start(db.clone()).await;
-    let (_, user) = live.account_with_role("fan", "user").await;
-    let (_, moderator) = live.account_with_role("mod", "moderator").await;
-    let (_, admin) = live.account_with_role("admin", "admin").await;
+    let live = theset_testkit::TestApp::start(db.clone()).await;
+    let (_, user) = live.account_with_role("fan", Role::User).await;
+    let (_, moderator) = live.account_with_role("mod", Role::Moderator).await;
+    let (_, admin) = live.account_with_role("admin", Role::Admin).await;
     let trending = serde_json::json!({ "job": "trending" });
     for (auth, status, code) in [
         (None, StatusCode::UNAUTHORIZED, "unauthorized"),

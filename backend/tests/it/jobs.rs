@@ -235,7 +235,7 @@ async fn shows_job_imports_events_and_venues_idempotently(db: PgPool) {
         count(&db, "SELECT count(*) FROM sync_jobs WHERE job_type = 'import.artist_setlists' AND status = 'queued'").await,
         1
     );
-    let events_seen = crate::support::settled_events(&db, Scope::Job(job)).await;
+    let events_seen = theset_testkit::rows::settled_events(&db, Scope::Job(job)).await;
     assert!(
         events_seen
             .iter()
@@ -371,7 +371,7 @@ async fn a_job_without_its_provider_fails_permanently(db: PgPool) {
         .expect("enqueue");
     worker.run_one().await.expect("run");
     assert_eq!(status(&db, job).await.0, "failed");
-    let last = crate::support::settled_events(&db, Scope::Job(job)).await;
+    let last = theset_testkit::rows::settled_events(&db, Scope::Job(job)).await;
     assert_eq!(last.last().map(|e| e.status.as_str()), Some("failed"));
 }
 
@@ -522,11 +522,7 @@ async fn progress_written_by_a_late_commit_is_not_skipped(db: PgPool) {
     .fetch_one(&db)
     .await
     .expect("job");
-    let report = |step: &'static str| Report {
-        phase: "trending",
-        step,
-        ..Report::default()
-    };
+    let report = |step: &'static str| Report::running("trending", step);
     let mut slow = db.begin().await.expect("tx");
     progress::record(&mut *slow, job, &report("first"))
         .await

@@ -6,11 +6,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::live::{Live, PASSWORD, email, next_mail, token_in};
+use theset_testkit::mail::{next_mail, token_in};
+use theset_testkit::{PASSWORD, TestApp, email};
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let address = email("verify");
     let pair = live.signup_and_login(&address, "d").await;
     let access = pair["access_token"].as_str().expect("access");
@@ -73,7 +74,7 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let address = email("reset");
     let pair = live.signup_and_login(&address, "d").await;
     let old_access = pair["access_token"].as_str().expect("access").to_owned();
@@ -175,7 +176,7 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let address = email("magic");
     let (s, _) = live
         .send(

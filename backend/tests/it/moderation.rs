@@ -7,12 +7,13 @@ use sqlx::PgPool;
 use theset_backend::db::votes;
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support;
+use theset_testkit::Role;
+use theset_testkit::TestApp;
+use theset_testkit::rows as support;
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Flagged Band", &[], None, 0.0).await;
     let show = support::show(&db, artist, None, support::days_from_today(5), "upcoming").await;
     let (list, lines) = support::setlist(
@@ -23,9 +24,9 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
         &["Real Song", "Spam Title", "Fine"],
     )
     .await;
-    let (a, _, alice) = live.quick("user").await;
-    let (_, _, bob) = live.quick("user").await;
-    let (_, _, moderator) = live.quick("moderator").await;
+    let (a, _, alice) = live.quick(Role::User).await;
+    let (_, _, bob) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
     votes::set(&db, a, lines[1], Some(1)).await.expect("vote");
 
     let flag = |line: Option<Uuid>, reason: &str| json!({ "setlist_id": list, "setlist_song_id": line, "reason": reason });

@@ -13,7 +13,7 @@ use theset_backend::auth::oauth::{Provider, ProviderKind, Providers, s256};
 use theset_backend::replay::oauth::{FakeProvider, router};
 use url::Url;
 
-use crate::live::{Live, PASSWORD, email};
+use theset_testkit::{PASSWORD, TestApp, email};
 
 const APP_REDIRECT: &str = "http://127.0.0.1:53682/callback";
 
@@ -34,10 +34,10 @@ async fn fake(kind: ProviderKind, code_ttl: Duration) -> Url {
     Url::parse(&base).expect("url")
 }
 
-async fn live_with_providers(db: PgPool, code_ttl: Duration) -> Live {
+async fn live_with_providers(db: PgPool, code_ttl: Duration) -> TestApp {
     let google = fake(ProviderKind::Google, code_ttl).await;
     let spotify = fake(ProviderKind::Spotify, code_ttl).await;
-    Live::start_with(db, move |auth| {
+    TestApp::start_with(db, move |auth| {
         let p = |kind, base: &Url| {
             Provider::new(kind, "client-id".into(), "client-secret".into(), Some(base))
         };
@@ -55,7 +55,7 @@ struct AppFlow {
     authorize_url: String,
 }
 
-async fn start(live: &Live, provider: &str) -> AppFlow {
+async fn start(live: &TestApp, provider: &str) -> AppFlow {
     let verifier = format!("app-verifier-{}", uuid::Uuid::new_v4().simple());
     let (s, body) = live
         .send(
@@ -77,7 +77,7 @@ fn location(res: &reqwest::Response) -> Url {
 }
 
 /// The browser: the provider signs `who` in and redirects to our callback. Returns the callback URL.
-async fn consent(live: &Live, flow: &AppFlow, who: &str) -> Url {
+async fn consent(live: &TestApp, flow: &AppFlow, who: &str) -> Url {
     let res = live
         .http
         .get(format!("{}&login_hint={who}", flow.authorize_url))
@@ -94,7 +94,7 @@ async fn consent(live: &Live, flow: &AppFlow, who: &str) -> Url {
 }
 
 /// Follows the callback; `Ok(hand-off code)` when it redirects to the app, `Err(page)` otherwise.
-async fn callback(live: &Live, url: &Url) -> Result<String, (StatusCode, String)> {
+async fn callback(live: &TestApp, url: &Url) -> Result<String, (StatusCode, String)> {
     let res = live.http.get(url.clone()).send().await.expect("callback");
     if res.status().is_redirection() {
         let to = location(&res);
@@ -108,7 +108,7 @@ async fn callback(live: &Live, url: &Url) -> Result<String, (StatusCode, String)
     Err((res.status(), res.text().await.expect("page")))
 }
 
-async fn exchange(live: &Live, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
+async fn exchange(live: &TestApp, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
     live.send(
         Method::POST,
         "/api/v1/auth/oauth/exchange",

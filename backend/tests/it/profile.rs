@@ -9,8 +9,8 @@ use sqlx::PgPool;
 use theset_backend::auth::limits::{Rate, Rates};
 use theset_backend::db::votes;
 
-use crate::live::{Live, PASSWORD, email, json_of};
-use crate::support;
+use theset_testkit::rows as support;
+use theset_testkit::{PASSWORD, TestApp, email, json_of};
 
 fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 128]));
@@ -25,7 +25,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn profile_avatar_and_sessions(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (id, phone, _) = live.account("owner").await;
     let (s, me) = live
         .send(
@@ -106,7 +106,7 @@ async fn live_email(db: &PgPool, id: uuid::Uuid) -> String {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn deleting_an_account_takes_its_votes_with_it(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (id, access, _) = live.account("leaver").await;
     let artist = support::artist(&db, "Leaver Band", &[], None, 0.0).await;
     let show = support::show(&db, artist, None, support::days_from_today(5), "upcoming").await;
@@ -148,7 +148,7 @@ async fn deleting_an_account_takes_its_votes_with_it(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn browser_sessions_use_a_host_cookie_and_csrf_tokens(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (_, _, _) = live.account("web").await;
     let address: String = sqlx::query_scalar("SELECT email FROM users")
         .fetch_one(&db)
@@ -248,7 +248,7 @@ async fn browser_sessions_use_a_host_cookie_and_csrf_tokens(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn logins_are_rate_limited_slowed_down_and_do_not_enumerate(db: PgPool) {
-    let live = Live::start_with(db.clone(), |auth| {
+    let live = TestApp::start_with(db.clone(), |auth| {
         auth.limits = theset_backend::auth::limits::Limits::new(Rates {
             // Five: the sign-in of `account` below spends one.
             login_account: Rate {
@@ -323,7 +323,7 @@ async fn logins_are_rate_limited_slowed_down_and_do_not_enumerate(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn security_headers_and_cors_allow_list(db: PgPool) {
-    let live = Live::start_with(db, |auth| {
+    let live = TestApp::start_with(db, |auth| {
         auth.cors_origins = vec!["https://app.theset.example".into()]
     })
     .await;

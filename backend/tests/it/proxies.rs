@@ -3,70 +3,25 @@
 //! own budget, which no forged header escapes.
 
 use std::net::IpAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;
+use theset_testkit::process::{Killed, Server, database_url, free_port, wait_for_port};
 
 use crate::cache::Redis;
 
-const SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn wait_for(port: u16, what: &str) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A child process killed when the test ends, pass or fail.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn database_url(db: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let (server, _) = base.rsplit_once('/').expect("db");
-    format!(
-        "{server}/{}",
-        db.connect_options().get_database().expect("db name")
-    )
-}
-
 /// A `theset-backend serve` process on a free port.
-fn backend(db: &PgPool, envs: &[(&str, &str)]) -> (Killed, u16) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_theset-backend"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", database_url(db))
-        .env("THESET_TOKEN_SECRET", SECRET)
-        .env("THESET_CRON", "off")
-        .env("RUST_LOG", "warn")
-        .env_remove("REDIS_URL")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("backend process");
-    wait_for(port, "the backend");
-    (Killed(child), port)
+fn backend(db: &PgPool, envs: &[(&str, &str)]) -> (Server, u16) {
+    let server = Server::start(
+        Path::new(env!("CARGO_BIN_EXE_theset-backend")),
+        &database_url(db),
+        envs,
+    );
+    let port = server.port;
+    (server, port)
 }
 
 fn client_from(source: &str) -> reqwest::Client {
@@ -153,7 +108,10 @@ fn nginx(backend_port: u16) -> (Killed, u16, tempfile::TempDir) {
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx (installed by scripts/services.sh deps)");
-    wait_for(port, "nginx");
+    assert!(
+        wait_for_port(port, Duration::from_secs(30)),
+        "nginx did not start"
+    );
     (Killed(child), port, dir)
 }
 

@@ -10,8 +10,8 @@ use sqlx::PgPool;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support;
+use theset_testkit::TestApp;
+use theset_testkit::rows as support;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -25,6 +25,7 @@ enum Want {
     Hidden,
 }
 use Want::{Forbid, Hidden, Ok as Allow, Unauth};
+use theset_testkit::Role;
 
 /// Expected outcome as: anonymous, owner, other user, moderator, admin.
 type Row = (&'static str, &'static str, Option<Value>, [Want; 5]);
@@ -254,7 +255,7 @@ fn table() -> Vec<Row> {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Rbac Band", &["rock"], Some(50), 1.0).await;
     let venue = support::venue(&db, "Rbac Hall", "Austin", 30.0, -97.0, Some(1000)).await;
     let show = support::show(
@@ -280,10 +281,10 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
     let mut failures = Vec::new();
     for (method, template, body, wants) in table() {
         // Fresh principals per route: some routes end sessions or delete accounts.
-        let owner = live.quick("user").await;
-        let other = live.quick("user").await;
-        let moderator = live.quick("moderator").await;
-        let admin = live.quick("admin").await;
+        let owner = live.quick(Role::User).await;
+        let other = live.quick(Role::User).await;
+        let moderator = live.quick(Role::Moderator).await;
+        let admin = live.quick(Role::Admin).await;
         sqlx::query(
             "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2)",
         )
@@ -381,9 +382,9 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
-    let live = Live::start(db.clone()).await;
-    let (user, _, token) = live.quick("user").await;
-    let (_, _, admin) = live.quick("admin").await;
+    let live = TestApp::start(db.clone()).await;
+    let (user, _, token) = live.quick(Role::User).await;
+    let (_, _, admin) = live.quick(Role::Admin).await;
     let audit = |t: &str| {
         let t = t.to_owned();
         let live = &live;
@@ -439,7 +440,7 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     );
 
     // Admins cannot demote themselves (the last admin would lock everyone out).
-    let (admin_id, _, admin2) = live.quick("admin").await;
+    let (admin_id, _, admin2) = live.quick(Role::Admin).await;
     let (s, _) = live
         .send(
             Method::PUT,

@@ -15,7 +15,8 @@ use theset_backend::providers::Limits as ProviderLimits;
 use theset_backend::providers::config::{ProvidersConfig, TicketmasterConfig};
 use tokio::io::AsyncReadExt;
 
-use crate::live::Live;
+use theset_testkit::Role;
+use theset_testkit::TestApp;
 
 const KEY: &str = "tm-SECRET-key-0123456789";
 
@@ -93,8 +94,8 @@ async fn a_dropped_connection_leaks_no_key_anywhere(db: PgPool) {
     texts.extend(messages.into_iter().flatten());
 
     // Served: the job to anyone and to an admin, and its event streams.
-    let live = Live::start(db.clone()).await;
-    let (_, _, admin) = live.quick("admin").await;
+    let live = TestApp::start(db.clone()).await;
+    let (_, _, admin) = live.quick(Role::Admin).await;
     let (s, public) = live
         .send(Method::GET, &format!("/api/v1/jobs/{job}"), None, None)
         .await;
@@ -191,7 +192,7 @@ fn the_server_refuses_weak_or_missing_token_secrets() {
 async fn imports_need_a_confirmed_account_and_have_a_budget(db: PgPool) {
     let fakes = crate::fakes::Fakes::start(Duration::ZERO).await;
     let providers = fakes.providers();
-    let live = Live::start_with_providers(db.clone(), providers, |auth| {
+    let live = TestApp::start_with_providers(db.clone(), providers, |auth| {
         auth.limits = Limits::new(Rates {
             import_account: Rate::new(2, 60_000),
             ..Rates::default()
@@ -216,7 +217,7 @@ async fn imports_need_a_confirmed_account_and_have_a_budget(db: PgPool) {
         (s, b["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized"))
     );
-    let (_, _, access) = live.quick("user").await;
+    let (_, _, access) = live.quick(Role::User).await;
     for _ in 0..2 {
         let (s, b) = live
             .send(
@@ -256,8 +257,8 @@ async fn a_busy_provider_answers_people_at_once_instead_of_queueing_them(db: PgP
         };
     }
     let providers = Providers::from_config(&config).expect("providers");
-    let live = Live::start_with_providers(db.clone(), providers, |_| {}).await;
-    let (_, _, access) = live.quick("user").await;
+    let live = TestApp::start_with_providers(db.clone(), providers, |_| {}).await;
+    let (_, _, access) = live.quick(Role::User).await;
     let import = |id: &str| json!({ "ticketmaster_id": id });
     // Someone's search spends the one call there is.
     let (s, b) = live
@@ -281,14 +282,14 @@ async fn a_busy_provider_answers_people_at_once_instead_of_queueing_them(db: PgP
     );
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(res.headers().contains_key("retry-after"));
-    let (_, b) = crate::live::json_of(res).await;
+    let (_, b) = theset_testkit::json_of(res).await;
     assert_eq!(b["error"]["code"], "upstream_busy");
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn uncached_searches_have_a_per_network_budget(db: PgPool) {
     let fakes = crate::fakes::Fakes::start(Duration::ZERO).await;
-    let live = Live::start_with_providers(db.clone(), fakes.providers(), |auth| {
+    let live = TestApp::start_with_providers(db.clone(), fakes.providers(), |auth| {
         auth.limits = Limits::new(Rates {
             upstream_search_ip: Rate::new(3, 60_000),
             ..Rates::default()

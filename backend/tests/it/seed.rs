@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use sqlx::PgPool;
 
-use crate::support::*;
+use theset_testkit::TestApp;
+use theset_testkit::rows::*;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
@@ -31,7 +32,7 @@ async fn catalogue_loads_idempotently_and_answers_near_queries(db: PgPool) {
             .is_empty()
     );
 
-    let app = TestApp::new(db.clone());
+    let app = TestApp::start(db.clone()).await;
     let near = app.ok("/api/v1/venues?near=40.7505,-73.9934&km=5").await;
     assert_eq!(near["items"][0]["name"], "Madison Square Garden", "{near}");
     assert!(near["items"][0]["distance_km"].as_f64().expect("km") < 1.0);

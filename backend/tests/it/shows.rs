@@ -1,7 +1,8 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::*;
+use theset_testkit::TestApp;
+use theset_testkit::rows::*;
 
 struct World {
     a: Uuid,
@@ -40,7 +41,7 @@ fn dates(items: &[serde_json::Value]) -> Vec<String> {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn list_filters_and_orders(db: PgPool) {
     let w = world(&db).await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     assert_eq!(
         dates(&app.all_pages("/api/v1/shows?limit=1").await),
         ["2020-06-01", "2030-03-01", "2030-03-03", "2030-03-05"]
@@ -126,7 +127,7 @@ async fn detail_has_venue_lineup_and_public_setlists(db: PgPool) {
     .await
     .expect("personal");
 
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let d = app.ok(&format!("/api/v1/shows/{s}")).await;
     assert_eq!(d["artist"]["name"], "Quiet Engines");
     assert_eq!(d["venue_detail"]["name"], "Canyon Bowl");
@@ -173,7 +174,7 @@ async fn actual_setlists_keep_play_order_and_encores(db: PgPool) {
         .execute(&db)
         .await
         .expect("encore");
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let lists = app.ok(&format!("/api/v1/shows/{s}/setlists")).await;
     let l = &lists["items"][0];
     assert_eq!(l["id"], list.to_string());

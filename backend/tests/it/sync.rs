@@ -8,8 +8,9 @@ use theset_shared::hlc::Hlc;
 use theset_shared::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support::{artist, days_from_today, show, song};
+use theset_testkit::Role;
+use theset_testkit::TestApp;
+use theset_testkit::rows::{artist, days_from_today, show, song};
 
 struct Device {
     id: Uuid,
@@ -38,7 +39,7 @@ fn now_hlc() -> u64 {
     Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).expect("ms")).0
 }
 
-async fn push(live: &Live, d: &Device, mutations: &[Value]) -> (StatusCode, Value) {
+async fn push(live: &TestApp, d: &Device, mutations: &[Value]) -> (StatusCode, Value) {
     let res = live
         .req(Method::POST, "/api/v1/sync/push")
         .bearer_auth(&d.token)
@@ -47,11 +48,11 @@ async fn push(live: &Live, d: &Device, mutations: &[Value]) -> (StatusCode, Valu
         .send()
         .await
         .expect("push");
-    crate::live::json_of(res).await
+    theset_testkit::json_of(res).await
 }
 
 /// Pulls until the server has nothing more; returns every change received.
-async fn pull_all(live: &Live, d: &mut Device) -> Vec<Value> {
+async fn pull_all(live: &TestApp, d: &mut Device) -> Vec<Value> {
     let mut all = Vec::new();
     loop {
         let mut req = live
@@ -62,7 +63,7 @@ async fn pull_all(live: &Live, d: &mut Device) -> Vec<Value> {
         if let Some(c) = &d.cursor {
             req = req.query(&[("cursor", c)]);
         }
-        let (st, page) = crate::live::json_of(req.send().await.expect("pull")).await;
+        let (st, page) = theset_testkit::json_of(req.send().await.expect("pull")).await;
         assert_eq!(st, StatusCode::OK, "{page}");
         all.extend(page["changes"].as_array().expect("changes").iter().cloned());
         d.cursor = page["cursor"].as_str().map(str::to_owned);
@@ -74,7 +75,7 @@ async fn pull_all(live: &Live, d: &mut Device) -> Vec<Value> {
 
 /// Pulls until `done` holds for what arrived: other tests' open transactions hold back what any
 /// pull may serve (nothing is served past a running transaction), so changes may come late.
-async fn pull_until(live: &Live, d: &mut Device, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+async fn pull_until(live: &TestApp, d: &mut Device, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let mut all = Vec::new();
     for _ in 0..100 {
         all.extend(pull_all(live, d).await);
@@ -102,12 +103,12 @@ async fn fresh_count(db: &PgPool, line: Uuid) -> (i64, i64) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn push_applies_once_in_order_and_rejections_spend_their_number(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Push Band", &[], None, 0.0).await;
     let s = show(&db, a, None, days_from_today(7), "upcoming").await;
     let closed = show(&db, a, None, days_from_today(-1), "completed").await;
     let hit = song(&db, a, "Hit", 80).await;
-    let (_, _, token) = live.quick("user").await;
+    let (_, _, token) = live.quick(Role::User).await;
     let mut d = Device::new(&token);
     let hlc = now_hlc();
     // Offline: add a song, vote on it by (show, song), follow, vote on a closed show, predict.
@@ -231,9 +232,9 @@ async fn push_applies_once_in_order_and_rejections_spend_their_number(db: PgPool
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn push_refuses_bad_batches_foreign_devices_and_old_protocols(db: PgPool) {
-    let live = Live::start(db.clone()).await;
-    let (_, _, alice) = live.quick("user").await;
-    let (_, _, bob) = live.quick("user").await;
+    let live = TestApp::start(db.clone()).await;
+    let (_, _, alice) = live.quick(Role::User).await;
+    let (_, _, bob) = live.quick(Role::User).await;
     let mut d = Device::new(&alice);
     let m1 = d.mutation(
         "follow.set@1",
@@ -301,7 +302,7 @@ async fn push_refuses_bad_batches_foreign_devices_and_old_protocols(db: PgPool) 
         if let Some(h) = header {
             req = req.header(PROTOCOL_HEADER, h);
         }
-        let (st, body) = crate::live::json_of(req.send().await.expect("push")).await;
+        let (st, body) = theset_testkit::json_of(req.send().await.expect("push")).await;
         assert_eq!(st, StatusCode::UPGRADE_REQUIRED, "{body}");
         assert_eq!(body["error"]["code"], "upgrade_required");
         assert_eq!(body["min_version"], 1);
@@ -310,7 +311,7 @@ async fn push_refuses_bad_batches_foreign_devices_and_old_protocols(db: PgPool) 
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn pull_sends_the_scope_then_changes_with_tombstones(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let followed = artist(&db, "Pulled Band", &[], Some(50), 0.0).await;
     let other = artist(&db, "Not Followed", &[], None, 0.0).await;
     let upcoming = show(&db, followed, None, days_from_today(10), "upcoming").await;
@@ -318,8 +319,8 @@ async fn pull_sends_the_scope_then_changes_with_tombstones(db: PgPool) {
     let elsewhere = show(&db, other, None, days_from_today(10), "upcoming").await;
     let s1 = song(&db, followed, "First Song", 10).await;
     let s2 = song(&db, followed, "Second Song", 10).await;
-    let (alice_id, _, alice) = live.quick("user").await;
-    let (_, _, bob) = live.quick("user").await;
+    let (alice_id, _, alice) = live.quick(Role::User).await;
+    let (_, _, bob) = live.quick(Role::User).await;
     let mut phone = Device::new(&alice);
     let f = phone.mutation(
         "follow.set@1",
@@ -478,7 +479,7 @@ async fn pull_sends_the_scope_then_changes_with_tombstones(db: PgPool) {
         .send()
         .await
         .expect("pull");
-    let (st, body) = crate::live::json_of(res).await;
+    let (st, body) = theset_testkit::json_of(res).await;
     assert_eq!(st, StatusCode::GONE, "{body}");
     assert_eq!(body["error"]["code"], "resync_required");
     let _ = alice_id;
@@ -486,11 +487,11 @@ async fn pull_sends_the_scope_then_changes_with_tombstones(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn pull_never_skips_a_transaction_that_commits_late(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let a = artist(&db, "Late Band", &[], None, 0.0).await;
     let s1 = show(&db, a, None, days_from_today(5), "upcoming").await;
     let s2 = show(&db, a, None, days_from_today(6), "upcoming").await;
-    let (_, _, token) = live.quick("user").await;
+    let (_, _, token) = live.quick(Role::User).await;
     let mut d = Device::new(&token);
     let f = d.mutation("follow.set@1", json!({ "artist_id": a, "follow": true }), 1);
     push(&live, &d, &[f]).await;

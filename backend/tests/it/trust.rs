@@ -9,14 +9,16 @@ use sqlx::PgPool;
 use theset_backend::auth::limits::{Limits, Rate, Rates};
 use uuid::Uuid;
 
-use crate::live::{Live, PASSWORD, email, next_mail, token_in};
-use crate::support;
+use theset_testkit::Role;
+use theset_testkit::mail::{next_mail, token_in};
+use theset_testkit::rows as support;
+use theset_testkit::{PASSWORD, TestApp, email};
 
 fn login(address: &str, password: &str) -> Value {
     json!({ "email": address, "password": password, "device_id": "d" })
 }
 
-async fn status_of(live: &Live, method: Method, path: &str, bearer: &str) -> StatusCode {
+async fn status_of(live: &TestApp, method: Method, path: &str, bearer: &str) -> StatusCode {
     live.send(method, path, Some(bearer), None).await.0
 }
 
@@ -35,7 +37,7 @@ async fn show_with_line(db: &PgPool) -> (Uuid, Uuid) {
     (show, lines[0])
 }
 
-async fn vote(live: &Live, token: &str, line: Uuid, value: i16) -> (StatusCode, Value) {
+async fn vote(live: &TestApp, token: &str, line: Uuid, value: i16) -> (StatusCode, Value) {
     live.send(
         Method::PUT,
         &format!("/api/v1/setlist-songs/{line}/vote"),
@@ -55,7 +57,7 @@ async fn totals(db: &PgPool, line: Uuid) -> (i32, i32) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn the_real_owner_proving_the_address_ends_a_pre_hijack(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let victim = email("victim");
     // The attacker signs up with the victim's address and signs in with their own password.
     let attacker = live.signup_and_login(&victim, "attacker-laptop").await;
@@ -152,7 +154,7 @@ async fn the_real_owner_proving_the_address_ends_a_pre_hijack(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_account(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     // In the app that signed up: password and session stay.
     let mine = email("mine");
     let pair = live.signup_and_login(&mine, "d").await;
@@ -222,7 +224,7 @@ async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_acco
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn sign_up_answers_the_same_for_new_and_taken_addresses(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let taken = email("taken");
     live.signup_and_login(&taken, "d").await;
     let mut seen = Vec::new();
@@ -279,7 +281,7 @@ async fn sign_up_answers_the_same_for_new_and_taken_addresses(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn deleting_an_account_takes_its_votes_off_the_totals(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (_, line) = show_with_line(&db).await;
     let (_, stays, _) = live.account("stays").await;
     assert_eq!(vote(&live, &stays, line, 1).await.0, StatusCode::OK);
@@ -302,8 +304,8 @@ async fn deleting_an_account_takes_its_votes_off_the_totals(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn an_account_without_an_address_adds_one_confirmed_in_the_app_only(db: PgPool) {
-    let live = Live::start(db.clone()).await;
-    let (user, _, access) = live.quick("user").await;
+    let live = TestApp::start(db.clone()).await;
+    let (user, _, access) = live.quick(Role::User).await;
     sqlx::query("UPDATE users SET email = NULL, email_verified_at = NULL WHERE id = $1")
         .bind(user)
         .execute(&db)
@@ -366,7 +368,7 @@ async fn an_account_without_an_address_adds_one_confirmed_in_the_app_only(db: Pg
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn contributions_wait_for_a_confirmed_address(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (show, line) = show_with_line(&db).await;
     let (_, access, _) = live.unverified_account("waits").await;
     let song = Uuid::new_v4();
@@ -429,7 +431,7 @@ fn votes_push(device: Uuid, line: Uuid, from: i64, n: i64) -> Value {
     json!({ "device_id": device, "mutations": mutations })
 }
 
-async fn push(live: &Live, token: &str, body: Value) -> (StatusCode, Value, Option<String>) {
+async fn push(live: &TestApp, token: &str, body: Value) -> (StatusCode, Value, Option<String>) {
     let res = live
         .req(Method::POST, "/api/v1/sync/push")
         .bearer_auth(token)
@@ -443,13 +445,13 @@ async fn push(live: &Live, token: &str, body: Value) -> (StatusCode, Value, Opti
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let (s, b) = crate::live::json_of(res).await;
+    let (s, b) = theset_testkit::json_of(res).await;
     (s, b, retry)
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_push_spends_the_vote_budget_per_mutation(db: PgPool) {
-    let live = Live::start_with(db.clone(), |auth| {
+    let live = TestApp::start_with(db.clone(), |auth| {
         auth.limits = Limits::new(Rates {
             vote_account: Rate::new(10, 60_000),
             ..Rates::default()
@@ -457,7 +459,7 @@ async fn a_push_spends_the_vote_budget_per_mutation(db: PgPool) {
     })
     .await;
     let (_, line) = show_with_line(&db).await;
-    let (_, _, access) = live.quick("user").await;
+    let (_, _, access) = live.quick(Role::User).await;
     let device = Uuid::now_v7();
     // 50 votes in one request: 10 go through, the rest stay with the device.
     let (s, body, _) = push(&live, &access, votes_push(device, line, 1, 50)).await;
@@ -485,10 +487,10 @@ async fn a_push_spends_the_vote_budget_per_mutation(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn an_unconfirmed_push_applies_follows_and_holds_the_rest(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (_, line) = show_with_line(&db).await;
     let artist = support::artist(&db, "Held Band", &[], None, 0.0).await;
-    let (user, _, access) = live.quick("user").await;
+    let (user, _, access) = live.quick(Role::User).await;
     sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1")
         .bind(user)
         .execute(&db)
@@ -523,9 +525,9 @@ async fn an_unconfirmed_push_applies_follows_and_holds_the_rest(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_replayed_push_answers_its_own_batch_only(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (_, line) = show_with_line(&db).await;
-    let (_, _, access) = live.quick("user").await;
+    let (_, _, access) = live.quick(Role::User).await;
     let device = Uuid::now_v7();
     let first = votes_push(device, line, 1, 30);
     let (s, _, _) = push(&live, &access, first.clone()).await;
@@ -546,11 +548,11 @@ async fn a_replayed_push_answers_its_own_batch_only(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn history_serves_public_lists_only(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Private Band", &[], None, 0.0).await;
     let show = support::show(&db, artist, None, support::days_from_today(5), "upcoming").await;
     let (community, _) = support::setlist(&db, show, artist, "community", &["A"]).await;
-    let (user, _, _) = live.quick("user").await;
+    let (user, _, _) = live.quick(Role::User).await;
     let prediction: Uuid = sqlx::query_scalar(
         "INSERT INTO setlists (show_id, artist_id, kind, source, owner_user_id) \
          VALUES ($1, $2, 'predicted', 'user', $3) RETURNING id",
@@ -586,8 +588,8 @@ async fn history_serves_public_lists_only(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_closed_live_stream_gives_its_place_back(db: PgPool) {
-    let live = Live::start(db.clone()).await;
-    let (user, _, access) = live.quick("user").await;
+    let live = TestApp::start(db.clone()).await;
+    let (user, _, access) = live.quick(Role::User).await;
     let open = || {
         live.req(Method::GET, "/api/v1/sync/events")
             .bearer_auth(&access)
@@ -620,7 +622,7 @@ async fn a_closed_live_stream_gives_its_place_back(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn anonymous_oauth_starts_and_avatar_uploads_are_bounded(db: PgPool) {
-    let live = Live::start_with(db.clone(), |auth| {
+    let live = TestApp::start_with(db.clone(), |auth| {
         auth.limits = Limits::new(Rates {
             oauth_start_ip: Rate::new(3, 60_000),
             avatar_account: Rate::new(2, 60_000),
@@ -664,7 +666,7 @@ async fn anonymous_oauth_starts_and_avatar_uploads_are_bounded(db: PgPool) {
         .expect("flows");
     assert_eq!(flows, 3);
 
-    let (_, _, access) = live.quick("user").await;
+    let (_, _, access) = live.quick(Role::User).await;
     let png = {
         let img = image::RgbImage::from_pixel(64, 64, image::Rgb([9, 9, 9]));
         let mut out = Vec::new();
@@ -689,8 +691,8 @@ async fn anonymous_oauth_starts_and_avatar_uploads_are_bounded(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn old_answers_and_progress_events_are_pruned(db: PgPool) {
-    let live = Live::start(db.clone()).await;
-    let (user, _, _) = live.quick("user").await;
+    let live = TestApp::start(db.clone()).await;
+    let (user, _, _) = live.quick(Role::User).await;
     for (age, id) in [(91, Uuid::new_v4()), (1, Uuid::new_v4())] {
         sqlx::query(
             "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response, applied_at) \

@@ -1,7 +1,8 @@
-use axum::http::StatusCode;
+use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::support::*;
+use theset_testkit::TestApp;
+use theset_testkit::rows::*;
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn near_a_point_orders_by_distance_within_radius(db: PgPool) {
@@ -25,7 +26,7 @@ async fn near_a_point_orders_by_distance_within_radius(db: PgPool) {
         Some(3500),
     )
     .await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let near = app
         .all_pages("/api/v1/venues?near=40.7580,-73.9855&km=5&limit=1")
         .await;
@@ -67,7 +68,7 @@ async fn filters_by_city_capacity_and_upcoming_shows(db: PgPool) {
     venue(&db, "Big Dome", "Houston", 29.68, -95.41, Some(70000)).await;
     show(&db, a, Some(small), days_from_today(40), "upcoming").await;
     show(&db, a, Some(mid), days_from_today(-40), "completed").await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     assert_eq!(
         names(&app.all_pages("/api/v1/venues?city=AUSTIN").await),
         ["Mid Hall", "Small Room"]
@@ -104,7 +105,7 @@ async fn detail_lists_upcoming_and_past_shows(db: PgPool) {
     show(&db, a, Some(v), days_from_today(3), "upcoming").await;
     show(&db, a, Some(v), days_from_today(-3), "completed").await;
     show(&db, a, Some(v), days_from_today(-300), "completed").await;
-    let app = TestApp::new(db);
+    let app = TestApp::start(db).await;
     let d = app.ok(&format!("/api/v1/venues/{v}")).await;
     assert_eq!(d["name"], "Harbour Hall");
     assert_eq!(d["upcoming_show_count"], 1);

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use theset_backend::db::votes;
 use uuid::Uuid;
 
-use crate::support::*;
+use theset_testkit::rows::*;
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn fifty_concurrent_voters_leave_exact_totals(db: PgPool) {

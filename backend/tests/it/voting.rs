@@ -11,8 +11,9 @@ use theset_backend::db::community::{self, Cursor};
 use theset_backend::db::votes;
 use uuid::Uuid;
 
-use crate::live::Live;
-use crate::support;
+use theset_testkit::Role;
+use theset_testkit::TestApp;
+use theset_testkit::rows as support;
 
 struct Stage {
     show: Uuid,
@@ -46,7 +47,7 @@ fn mid() -> String {
 }
 
 async fn add(
-    live: &Live,
+    live: &TestApp,
     token: &str,
     show: Uuid,
     song: Uuid,
@@ -62,7 +63,7 @@ async fn add(
 }
 
 async fn vote(
-    live: &Live,
+    live: &TestApp,
     token: &str,
     line: &str,
     value: i16,
@@ -79,11 +80,11 @@ async fn vote(
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn fans_add_catalogue_songs_and_vote_once_each(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (_, _, alice) = live.quick("user").await;
-    let (_, _, bob) = live.quick("user").await;
-    let (_, _, moderator) = live.quick("moderator").await;
+    let (_, _, alice) = live.quick(Role::User).await;
+    let (_, _, bob) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
 
     let m = mid();
     let (st, first) = add(&live, &alice, s.show, s.songs[1], &m).await;
@@ -197,9 +198,9 @@ async fn fans_add_catalogue_songs_and_vote_once_each(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn the_same_mutation_sent_at_once_applies_once(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (_, _, fan) = live.quick("user").await;
+    let (_, _, fan) = live.quick(Role::User).await;
     let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = line["setlist_song_id"].as_str().expect("line").to_owned();
     let m = mid();
@@ -217,9 +218,9 @@ async fn the_same_mutation_sent_at_once_applies_once(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 3).await;
-    let (_, _, fan) = live.quick("user").await;
+    let (_, _, fan) = live.quick(Role::User).await;
     let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = line["setlist_song_id"].as_str().expect("line").to_owned();
     let put = async |songs: Value| {
@@ -280,10 +281,10 @@ async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn personal_predictions_are_ordered_private_and_validated(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (_, _, alice) = live.quick("user").await;
-    let (_, _, bob) = live.quick("user").await;
+    let (_, _, alice) = live.quick(Role::User).await;
+    let (_, _, bob) = live.quick(Role::User).await;
     let url = format!("/api/v1/shows/{}/prediction", s.show);
     let body = |songs: Value| Some(json!({ "mutation_id": mid(), "songs": songs }));
     let (st, p) = live.send(Method::PUT, &url, Some(&alice), body(json!([
@@ -376,9 +377,9 @@ async fn read_events_until(
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn live_totals_stream_coalesces_bursts_and_resumes(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (_, _, fan) = live.quick("user").await;
+    let (_, _, fan) = live.quick(Role::User).await;
     let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = a["setlist_song_id"].as_str().expect("line").to_owned();
     let (_, list) = live
@@ -403,7 +404,7 @@ async fn live_totals_stream_coalesces_bursts_and_resumes(db: PgPool) {
     // A burst: 12 fans vote up within a few milliseconds.
     let mut fans = Vec::new();
     for _ in 0..12 {
-        fans.push(live.quick("user").await.2);
+        fans.push(live.quick(Role::User).await.2);
     }
     let ids: Vec<String> = fans.iter().map(|_| mid()).collect();
     futures::future::join_all(
@@ -450,10 +451,10 @@ async fn live_totals_stream_coalesces_bursts_and_resumes(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_change_that_commits_late_is_never_skipped(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (early_user, _, fan) = live.quick("user").await;
-    let (late_user, _, _) = live.quick("user").await;
+    let (early_user, _, fan) = live.quick(Role::User).await;
+    let (late_user, _, _) = live.quick(Role::User).await;
     let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let (_, b) = add(&live, &fan, s.show, s.songs[1], &mid()).await;
     let line_a: Uuid = a["setlist_song_id"]
@@ -520,7 +521,7 @@ async fn a_change_that_commits_late_is_never_skipped(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Predictable Band", &[], None, 0.0).await;
     for t in ["Staple", "New Single", "Never Played", "Old Era"] {
         support::song(&db, artist, t, 50).await;
@@ -607,9 +608,9 @@ async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn every_subscriber_of_a_show_gets_each_change_once_late_joiners_their_backlog(db: PgPool) {
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let s = stage(&db, 10).await;
-    let (_, _, fan) = live.quick("user").await;
+    let (_, _, fan) = live.quick(Role::User).await;
     let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = a["setlist_song_id"].as_str().expect("line").to_owned();
     let (_, list) = live
@@ -632,7 +633,7 @@ async fn every_subscriber_of_a_show_gets_each_change_once_late_joiners_their_bac
     tokio::time::sleep(Duration::from_millis(400)).await;
     // Joins after the vote, from the same cursor: gets it from the backlog.
     let late = live.req(Method::GET, &url).send().await.expect("sse");
-    let (_, _, other) = live.quick("user").await;
+    let (_, _, other) = live.quick(Role::User).await;
     assert_eq!(
         vote(&live, &other, &line, 1, &mid()).await.0,
         StatusCode::OK
@@ -695,7 +696,7 @@ async fn the_community_list_comes_best_first_as_shared_defines_it(db: PgPool) {
                 .expect("vote");
         }
     }
-    let live = Live::start(db.clone()).await;
+    let live = TestApp::start(db.clone()).await;
     let (s, list) = live
         .send(
             Method::GET,

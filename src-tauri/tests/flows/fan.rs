@@ -134,7 +134,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     ui.nav("account").await?;
     ui.wait("#confirm-email").await?;
     screenshot(&ui.app, "flow-confirm-email").await?;
-    let link = super::mailed_link(&address, signed_up_at, "/auth/verify-email")?;
+    let link = super::mailed_link(&address, signed_up_at, "/auth/verify-email").await;
     ui.fill("#confirm-code", &link).await?;
     ui.click("#confirm-submit").await?;
     ui.gone("#confirm-email").await?;
@@ -307,7 +307,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     // Meanwhile another fan corrects the same set-list from elsewhere (the server runs on a
     // port this app does not know, so it cannot sync before them).
     let app_port = backend.port();
-    backend.restart_on(Backend::free_port()?)?;
+    backend.restart_on(Backend::free_port())?;
     let setlist: Uuid =
         sqlx::query_scalar("SELECT id FROM setlists WHERE show_id = $1 AND kind = 'actual'")
             .bind(recent)

@@ -26,49 +26,12 @@ pub fn artist_with_shows() -> anyhow::Result<String> {
         .context("no catalogue artist with shows and songs")
 }
 
-/// A unique address for this run.
-pub fn email(who: &str) -> String {
-    format!("{who}-{}@example.com", uuid::Uuid::new_v4().simple())
-}
-
-pub const PASSWORD: &str = "a long walk to the encore 2027";
+pub use theset_testkit::{PASSWORD, email};
 
 /// The newest link to `page` (`/auth/magic-link`, `/auth/verify-email`) mailed to `to` since
-/// `after` (the SMTP sink writes a Maildir).
-pub fn mailed_link(to: &str, after: std::time::SystemTime, page: &str) -> anyhow::Result<String> {
-    use std::time::{Duration, Instant};
-    let dir = std::path::PathBuf::from(
-        std::env::var("THESET_MAIL_DIR").context("THESET_MAIL_DIR (set by `cargo xtask test`)")?,
-    )
-    .join("new");
-    let needle = format!("{page}#token=");
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let fresh = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|m| m >= after);
-            let body = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            // Quoted-printable mail folds long lines with "=\n".
-            let body = body
-                .replace("=\r\n", "")
-                .replace("=\n", "")
-                .replace("=3D", "=");
-            if fresh
-                && body.contains(to)
-                && let Some(i) = body.find(&needle)
-            {
-                let start = body[..i].rfind("http").context("link start")?;
-                let end = body[i..]
-                    .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
-                    .map_or(body.len(), |e| i + e);
-                return Ok(body[start..end].to_owned());
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    anyhow::bail!("no {page} link mailed to {to}")
+/// `after`.
+pub async fn mailed_link(to: &str, after: std::time::SystemTime, page: &str) -> String {
+    theset_testkit::mail::link_after(to, after, page).await
 }
 
 /// Confirms `address` in the database, as the mailed code would (accounts a test makes through

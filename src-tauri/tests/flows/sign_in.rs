@@ -58,7 +58,7 @@ async fn sign_in_with_google_spotify_and_a_mailed_link() -> anyhow::Result<()> {
             ui.fill("#confirm-address", who).await?;
             ui.click("#confirm-add").await?;
             ui.wait("#confirm-code").await?;
-            let code = mailed_link(who, asked, "/auth/verify-email")?;
+            let code = mailed_link(who, asked, "/auth/verify-email").await;
             ui.fill("#confirm-code", &code).await?;
             ui.click("#confirm-submit").await?;
             ui.gone("#confirm-email").await?;
@@ -75,7 +75,7 @@ async fn sign_in_with_google_spotify_and_a_mailed_link() -> anyhow::Result<()> {
     let asked = std::time::SystemTime::now() - Duration::from_secs(1);
     ui.click("#auth-submit").await?;
     ui.wait(".notice").await?;
-    let link = mailed_link(&who, asked, "/auth/magic-link")?;
+    let link = mailed_link(&who, asked, "/auth/magic-link").await;
     ui.fill("#auth-link", &link).await?;
     ui.click("#auth-submit").await?;
     ui.wait(".status-account").await?;

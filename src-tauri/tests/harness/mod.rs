@@ -1,13 +1,13 @@
 //! Processes of the window test: Xvfb, the backend over its own database, tauri-driver. Each is
 //! killed when its guard drops, so a failing test leaves nothing running.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use sqlx::Connection;
+use theset_testkit::process::{self, Killed as Guard};
 
 /// The workspace root (this crate is `src-tauri/`).
 pub fn root() -> PathBuf {
@@ -24,28 +24,11 @@ fn profile_dir() -> anyhow::Result<PathBuf> {
         .context("test binary has no profile folder")
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn wait_for_port(port: u16, timeout: Duration) -> anyhow::Result<()> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if !process::wait_for_port(port, timeout) {
+        bail!("nothing listens on 127.0.0.1:{port} after {timeout:?}")
     }
-    bail!("nothing listens on 127.0.0.1:{port} after {timeout:?}")
-}
-
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    Ok(())
 }
 
 /// A private X server.
@@ -106,18 +89,6 @@ pub struct Backend {
     db_name: String,
 }
 
-/// The provider variables that point the real clients at a replay server on `base`, from
-/// `fixtures/replay.env` (which `cargo xtask run` reads too).
-fn provider_env(base: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(root().join("fixtures/replay.env"))?;
-    Ok(text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().replace("{base}", base)))
-        .collect())
-}
-
 impl Backend {
     pub async fn start(seed: Seed) -> anyhow::Result<Self> {
         let base =
@@ -155,7 +126,7 @@ impl Backend {
         if !status.success() {
             bail!("preparing the database failed: {status}");
         }
-        let replay_port = free_port()?;
+        let replay_port = process::free_port();
         let replay = Guard(
             Command::new(&bin)
                 .args([
@@ -169,8 +140,11 @@ impl Backend {
                 .spawn()?,
         );
         wait_for_port(replay_port, Duration::from_secs(20))?;
-        let port = free_port()?;
-        let mut env = provider_env(&format!("http://127.0.0.1:{replay_port}"))?;
+        let port = process::free_port();
+        let mut env = theset_testkit::replay_env::provider_env(
+            &root(),
+            &format!("http://127.0.0.1:{replay_port}"),
+        )?;
         env.push(("DATABASE_URL".into(), db_url.clone()));
         env.push(("RUST_LOG".into(), "warn".into()));
         env.push((
@@ -204,8 +178,8 @@ impl Backend {
         self.port
     }
 
-    pub fn free_port() -> anyhow::Result<u16> {
-        free_port()
+    pub fn free_port() -> u16 {
+        process::free_port()
     }
 
     /// (Re)starts the server on the same port, so an app pointed at it finds it again.
@@ -297,8 +271,8 @@ impl Driver {
         api_url: &str,
         env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
-        let port = free_port()?;
-        let native = free_port()?;
+        let port = process::free_port();
+        let native = process::free_port();
         let mut command = Command::new("tauri-driver");
         command.envs(env.iter().copied());
         let child = command

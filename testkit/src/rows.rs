@@ -1,113 +1,10 @@
-//! Test harness: the real router over a test database, and builders for the rows tests need.
+//! Rows for a test's story, written straight to the database: artists, venues, shows, songs,
+//! set-lists, users.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
 use chrono::NaiveDate;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::PgPool;
-use theset_backend::{AppState, app};
-use tower::ServiceExt;
 use uuid::Uuid;
-
-pub struct TestApp {
-    pub router: Router,
-}
-
-impl TestApp {
-    pub fn new(db: PgPool) -> Self {
-        Self {
-            router: app(AppState::new(db)),
-        }
-    }
-
-    pub async fn request(&self, method: Method, uri: &str) -> (StatusCode, Value) {
-        let res = self
-            .router
-            .clone()
-            .oneshot(
-                Request::builder()
-                    .method(method)
-                    .uri(uri)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-            panic!(
-                "{uri}: body is not JSON: {:?}",
-                String::from_utf8_lossy(&bytes)
-            )
-        });
-        (status, json)
-    }
-
-    /// GET whose answer is text (pages, scripts).
-    pub async fn get_text(&self, uri: &str) -> (StatusCode, String) {
-        let res = self
-            .router
-            .clone()
-            .oneshot(
-                Request::builder()
-                    .uri(uri)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        self.request(Method::GET, uri).await
-    }
-
-    /// GET that must answer 200.
-    pub async fn ok(&self, uri: &str) -> Value {
-        let (status, body) = self.get(uri).await;
-        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-        body
-    }
-
-    /// GET that must answer `status` with the JSON error body and `code`.
-    pub async fn error(&self, uri: &str, status: StatusCode, code: &str) {
-        let (got, body) = self.get(uri).await;
-        assert_eq!(got, status, "{uri}: {body}");
-        assert_eq!(body["error"]["code"], code, "{uri}: {body}");
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{uri}: {body}"
-        );
-    }
-
-    /// Follows `next_cursor` through every page of a list and returns all items.
-    pub async fn all_pages(&self, uri: &str) -> Vec<Value> {
-        let sep = if uri.contains('?') { '&' } else { '?' };
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..1000 {
-            let page_uri = match &cursor {
-                Some(c) => format!("{uri}{sep}cursor={c}"),
-                None => uri.to_owned(),
-            };
-            let page = self.ok(&page_uri).await;
-            items.extend(page["items"].as_array().expect("items").iter().cloned());
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_owned()),
-                None => return items,
-            }
-        }
-        panic!("{uri}: pagination does not end");
-    }
-}
 
 pub fn names(items: &[Value]) -> Vec<String> {
     items
@@ -287,36 +184,4 @@ pub async fn settled_events(
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-}
-
-/// A user with `role`, a confirmed address and a live native session, written straight to the
-/// database: `(user id, bearer token)`.
-pub async fn session(db: &PgPool, role: &str) -> (Uuid, String) {
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (email, display_name, role, email_verified_at) \
-         VALUES ($1, 'Fan', $2, now()) RETURNING id",
-    )
-    .bind(format!("session-{}@example.test", Uuid::new_v4().simple()))
-    .bind(role)
-    .fetch_one(db)
-    .await
-    .expect("user");
-    let session: Uuid = sqlx::query_scalar(
-        "INSERT INTO sessions (user_id, device_id) VALUES ($1, 'd') RETURNING id",
-    )
-    .bind(user)
-    .fetch_one(db)
-    .await
-    .expect("session");
-    let token = theset_backend::auth::tokens::new_token();
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
-         VALUES ($1, $2, now() + interval '1 hour')",
-    )
-    .bind(theset_backend::auth::tokens::digest(&token))
-    .bind(session)
-    .execute(db)
-    .await
-    .expect("token");
-    (user, token)
 }
