@@ -13,6 +13,8 @@ use std::time::Duration;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
+use crate::config::{CacheConfig, set};
+
 /// In-process TTL when no shared level exists.
 const LOCAL_TTL: Duration = Duration::from_secs(300);
 /// In-process TTL in front of Redis: short, so another process's invalidation shows soon.
@@ -34,12 +36,11 @@ pub struct Cache {
 /// The deployment's namespace in Redis: `THESET_CACHE_NAMESPACE`, else the database it serves
 /// (host, port, name). Two deployments, or two servers over different databases, sharing one
 /// Redis then never answer each other's entries.
-fn namespace() -> String {
-    std::env::var("THESET_CACHE_NAMESPACE")
-        .ok()
-        .filter(|s| !s.is_empty())
+fn namespace(config: &CacheConfig, database_url: Option<&str>) -> String {
+    set(&config.cache_namespace)
+        .map(str::to_owned)
         .or_else(|| {
-            let db = url::Url::parse(&std::env::var("DATABASE_URL").ok()?).ok()?;
+            let db = url::Url::parse(database_url?).ok()?;
             Some(format!(
                 "{}:{}{}",
                 db.host_str().unwrap_or_default(),
@@ -63,6 +64,11 @@ impl Cache {
     /// With Redis as the shared level. Fails only on a malformed URL or when Redis cannot be
     /// reached at start; later outages are absorbed.
     pub async fn with_redis(url: &str) -> Result<Self, redis::RedisError> {
+        Self::with_redis_in(url, "default").await
+    }
+
+    /// [`Cache::with_redis`] with this deployment's keys under `namespace`.
+    pub async fn with_redis_in(url: &str, namespace: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
@@ -72,21 +78,21 @@ impl Cache {
         Ok(Self {
             local: build_local(LOCAL_TTL_SHARED),
             redis: Some(manager),
-            prefix: Arc::from(format!("{PREFIX}{}:", namespace())),
+            prefix: Arc::from(format!("{PREFIX}{namespace}:")),
         })
     }
 
     /// `REDIS_URL` when set and reachable, else in-process only.
-    pub async fn from_env() -> Self {
-        match std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) {
-            Some(url) => Self::from_url_or_local(&url).await,
+    pub async fn from_config(config: &CacheConfig, database_url: Option<&str>) -> Self {
+        match set(&config.redis_url) {
+            Some(url) => Self::from_url_or_local(url, &namespace(config, database_url)).await,
             None => Self::local(),
         }
     }
 
     /// Redis at `url` if it answers now, else in-process only (logged).
-    pub async fn from_url_or_local(url: &str) -> Self {
-        match tokio::time::timeout(REDIS_TIMEOUT * 4, Self::with_redis(url)).await {
+    pub async fn from_url_or_local(url: &str, namespace: &str) -> Self {
+        match tokio::time::timeout(REDIS_TIMEOUT * 4, Self::with_redis_in(url, namespace)).await {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "Redis unavailable; caching in-process only");

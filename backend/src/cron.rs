@@ -11,7 +11,6 @@
 //! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_SCORES`, `THESET_CRON_WEEKLY`; `THESET_CRON=off`
 //! disables the scheduler in a process.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,6 +18,7 @@ use cron::Schedule;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::config::ScheduleConfig;
 use crate::db::jobs::{self as queue, NewJob};
 use crate::jobs::{cron_dedupe_key, types};
 
@@ -29,54 +29,19 @@ pub struct Entry {
     pub schedule: Schedule,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("invalid cron schedule for {name}: {message}")]
-pub struct ScheduleError {
-    name: &'static str,
-    message: String,
-}
-
-/// The schedules from the environment (or their defaults).
-pub fn entries_from_env() -> Result<Vec<Entry>, ScheduleError> {
+/// The configured schedules (each with its default unless set).
+pub fn entries(config: &ScheduleConfig) -> Vec<Entry> {
     [
-        (
-            "active",
-            "THESET_CRON_ACTIVE",
-            "0 0 */6 * * *",
-            types::CRON_ACTIVE,
-        ),
-        (
-            "trending",
-            "THESET_CRON_TRENDING",
-            "0 0 2 * * *",
-            types::CRON_TRENDING,
-        ),
-        (
-            "scores",
-            "THESET_CRON_SCORES",
-            "0 */15 * * * *",
-            types::CRON_SCORES,
-        ),
-        (
-            "weekly",
-            "THESET_CRON_WEEKLY",
-            "0 0 3 * * Sun",
-            types::CRON_WEEKLY,
-        ),
+        ("active", &config.cron_active, types::CRON_ACTIVE),
+        ("trending", &config.cron_trending, types::CRON_TRENDING),
+        ("scores", &config.cron_scores, types::CRON_SCORES),
+        ("weekly", &config.cron_weekly, types::CRON_WEEKLY),
     ]
     .into_iter()
-    .map(|(name, var, default, job_type)| {
-        let expr = std::env::var(var).unwrap_or_else(|_| default.to_owned());
-        Schedule::from_str(&expr)
-            .map(|schedule| Entry {
-                name,
-                job_type,
-                schedule,
-            })
-            .map_err(|e| ScheduleError {
-                name,
-                message: e.to_string(),
-            })
+    .map(|(name, schedule, job_type)| Entry {
+        name,
+        job_type,
+        schedule: schedule.clone(),
     })
     .collect()
 }

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod cache;
 pub mod cli;
+pub mod config;
 pub mod cron;
 pub mod db;
 pub mod error;
@@ -67,9 +68,19 @@ impl AppState {
     }
 
     pub fn with_cache(db: PgPool, providers: jobs::Providers, cache: cache::Cache) -> Self {
+        Self::serving(db, providers, cache, page_views::FLUSH_PERIOD)
+    }
+
+    /// The state a server runs with: page views written every `view_flush`.
+    pub fn serving(
+        db: PgPool,
+        providers: jobs::Providers,
+        cache: cache::Cache,
+        view_flush: std::time::Duration,
+    ) -> Self {
         let ttl = std::time::Duration::from_secs(600);
         let views = page_views::PageViews::default();
-        views.spawn_flusher(db.clone(), page_views::flush_period_from_env());
+        views.spawn_flusher(db.clone(), view_flush);
         Self {
             views,
             likely: moka::future::Cache::builder()

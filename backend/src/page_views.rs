@@ -92,13 +92,5 @@ impl PageViews {
     }
 }
 
-/// Flush period (`THESET_VIEW_FLUSH_SECS`, default 10 s).
-pub fn flush_period_from_env() -> Duration {
-    Duration::from_secs(
-        std::env::var("THESET_VIEW_FLUSH_SECS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|s| *s > 0)
-            .unwrap_or(10),
-    )
-}
+/// Flush period when the server's settings do not say (`THESET_VIEW_FLUSH_SECS`).
+pub const FLUSH_PERIOD: Duration = Duration::from_secs(10);

@@ -119,12 +119,6 @@ impl Default for Rates {
 pub struct BadRate(String);
 
 impl Rates {
-    /// The defaults, with `THESET_RATES` applied: `search_ip=60/250,login_ip=30/2000` sets a
-    /// bucket's burst and interval in milliseconds (names as the fields here).
-    pub fn from_env() -> Result<Self, BadRate> {
-        Self::default().with(&std::env::var("THESET_RATES").unwrap_or_default())
-    }
-
     /// These rates with the `name=burst/ms` settings of `list` applied.
     pub fn with(mut self, list: &str) -> Result<Self, BadRate> {
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -76,16 +76,6 @@ impl Mailer {
         })
     }
 
-    pub fn from_env(public_url: Url) -> Result<Self, MailError> {
-        let from = std::env::var("THESET_MAIL_FROM")
-            .unwrap_or_else(|_| "TheSet <no-reply@theset.localhost>".into());
-        Self::new(
-            std::env::var("THESET_SMTP_URL").ok().as_deref(),
-            &from,
-            public_url,
-        )
-    }
-
     pub fn disabled(public_url: Url) -> Self {
         Self {
             transport: None,

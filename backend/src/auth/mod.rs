@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 use url::Url;
 
+use crate::config::{AccountsConfig, Config, set};
+
 /// Server-side secrets, limits and the services accounts depend on.
 #[derive(Clone)]
 pub struct AuthConfig {
@@ -60,33 +62,28 @@ pub enum ConfigError {
          characters), or refresh retries and CSRF tokens break across instances and restarts"
     )]
     NoSecret,
-    #[error(transparent)]
-    Proxies(#[from] proxies::BadProxy),
-    #[error(transparent)]
-    Rates(#[from] limits::BadRate),
 }
 
 /// `THESET_TOKEN_SECRET`, checked: `None` when unset (a random key per process, acceptable only
 /// for a server nobody else reaches; see [`require_token_secret`]).
-pub fn token_secret() -> Result<Option<String>, ConfigError> {
-    match std::env::var("THESET_TOKEN_SECRET") {
-        Ok(s) if s.chars().count() >= 32 => Ok(Some(s)),
-        Ok(s) => Err(ConfigError::ShortSecret(s.chars().count())),
-        Err(_) => Ok(None),
+pub fn token_secret(config: &AccountsConfig) -> Result<Option<&str>, ConfigError> {
+    match set(&config.token_secret) {
+        Some(s) if s.chars().count() >= 32 => Ok(Some(s)),
+        Some(s) => Err(ConfigError::ShortSecret(s.chars().count())),
+        None => Ok(None),
     }
 }
 
 /// Refuses to serve without a secret unless the server is the local run: it listens on loopback
 /// only and its public URL is a loopback one too.
-pub fn require_token_secret(listen: std::net::SocketAddr) -> Result<(), ConfigError> {
-    if token_secret()?.is_some() {
+pub fn require_token_secret(
+    listen: std::net::SocketAddr,
+    config: &AccountsConfig,
+) -> Result<(), ConfigError> {
+    if token_secret(config)?.is_some() {
         return Ok(());
     }
-    let public = std::env::var("THESET_PUBLIC_URL")
-        .ok()
-        .and_then(|u| Url::parse(&u).ok())
-        .unwrap_or_else(default_public_url);
-    let public_local = match public.host() {
+    let public_local = match config.public_url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(d)) => d == "localhost",
@@ -99,14 +96,10 @@ pub fn require_token_secret(listen: std::net::SocketAddr) -> Result<(), ConfigEr
     Err(ConfigError::NoSecret)
 }
 
-fn default_public_url() -> Url {
-    Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable!("a valid constant URL"))
-}
-
 impl AuthConfig {
     /// Defaults for tests and tools: random key, no mail server, no OAuth providers.
     pub fn new(key: [u8; 32]) -> Self {
-        let public_url = default_public_url();
+        let public_url = crate::config::default_public_url();
         Self {
             token_key: Arc::new(key),
             hasher: passwords::Hasher::new(passwords::Params::default()),
@@ -124,36 +117,39 @@ impl AuthConfig {
         }
     }
 
-    /// From the environment. A malformed `THESET_TRUSTED_PROXIES` or a short
-    /// `THESET_TOKEN_SECRET` is refused: a server that silently ignored either would run with
-    /// limits every client can dodge, or sessions that fork between instances.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let key = match token_secret()? {
-            Some(secret) => tokens::key_from_secret(&secret),
+    /// From the server's settings (the Spotify app signs people in too). A short
+    /// `THESET_TOKEN_SECRET` is refused: sessions would fork between instances.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        let accounts = &config.accounts;
+        let key = match token_secret(accounts)? {
+            Some(secret) => tokens::key_from_secret(secret),
             None => tokens::random_key(),
         };
-        let public_url = std::env::var("THESET_PUBLIC_URL")
-            .ok()
-            .and_then(|u| Url::parse(&u).ok())
-            .unwrap_or_else(default_public_url);
-        let mailer = mail::Mailer::from_env(public_url.clone()).unwrap_or_else(|e| {
+        let public_url = accounts.public_url.clone();
+        let mailer = mail::Mailer::new(
+            set(&accounts.smtp_url),
+            &accounts.mail_from,
+            public_url.clone(),
+        )
+        .unwrap_or_else(|e| {
             tracing::error!(error = %e, "mail is misconfigured; mails will not be sent");
             mail::Mailer::disabled(public_url.clone())
         });
-        let cors_origins = std::env::var("THESET_CORS_ORIGINS")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned)
-            .collect();
         Ok(Self {
             mailer,
-            oauth: oauth::Providers::from_env(),
+            oauth: oauth::Providers::from_config(config),
             public_url,
-            cors_origins,
-            proxies: proxies::TrustedProxies::from_env()?,
-            limits: limits::Limits::new(limits::Rates::from_env()?),
+            cors_origins: accounts
+                .cors_origins
+                .iter()
+                .filter(|o| !o.is_empty())
+                .cloned()
+                .collect(),
+            proxies: accounts
+                .trusted_proxies
+                .clone()
+                .reading(accounts.forwarded_header),
+            limits: limits::Limits::new(accounts.rates),
             ..Self::new(key)
         })
     }

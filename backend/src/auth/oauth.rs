@@ -116,10 +116,6 @@ pub struct Providers {
     http: reqwest::Client,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl Providers {
     pub fn new(google: Option<Provider>, spotify: Option<Provider>) -> Self {
         let http = reqwest::Client::builder()
@@ -135,24 +131,33 @@ impl Providers {
         }
     }
 
-    pub fn from_env() -> Self {
-        let make = |kind, id: &str, secret: &str, base: &str| {
-            let base =
-                env(base).and_then(|b| Url::parse(&format!("{}/", b.trim_end_matches('/'))).ok());
-            Provider::new(kind, env(id)?, env(secret)?, base.as_ref())
+    /// Google with its own client; Spotify sign-in with the Spotify app of the catalogue.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        use crate::config::set;
+        let make = |kind, id: &Option<String>, secret: &Option<String>, base: &Option<Url>| {
+            let base = base
+                .as_ref()
+                .and_then(|b| Url::parse(&format!("{}/", b.as_str().trim_end_matches('/'))).ok());
+            Provider::new(
+                kind,
+                set(id)?.to_owned(),
+                set(secret)?.to_owned(),
+                base.as_ref(),
+            )
         };
+        let (a, p) = (&config.accounts, &config.providers);
         Self::new(
             make(
                 ProviderKind::Google,
-                "GOOGLE_CLIENT_ID",
-                "GOOGLE_CLIENT_SECRET",
-                "GOOGLE_OAUTH_BASE_URL",
+                &a.google_client_id,
+                &a.google_client_secret,
+                &a.google_oauth_base_url,
             ),
             make(
                 ProviderKind::Spotify,
-                "SPOTIFY_CLIENT_ID",
-                "SPOTIFY_CLIENT_SECRET",
-                "SPOTIFY_OAUTH_BASE_URL",
+                &p.spotify_client_id,
+                &p.spotify_client_secret,
+                &a.spotify_oauth_base_url,
             ),
         )
     }

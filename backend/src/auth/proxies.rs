@@ -15,10 +15,11 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-/// The header the trusted proxies write.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The header the trusted proxies write (`THESET_FORWARDED_HEADER`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ForwardedHeader {
     #[default]
+    #[value(name = "x-forwarded-for")]
     XForwardedFor,
     /// RFC 7239 `Forwarded: for=…`.
     Forwarded,
@@ -31,12 +32,8 @@ pub struct TrustedProxies {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum BadProxy {
-    #[error("THESET_TRUSTED_PROXIES: {0:?} is not an address or CIDR network")]
-    Network(String),
-    #[error("THESET_FORWARDED_HEADER: {0:?} is not x-forwarded-for or forwarded")]
-    Header(String),
-}
+#[error("THESET_TRUSTED_PROXIES: {0:?} is not an address or CIDR network")]
+pub struct BadProxy(String);
 
 impl TrustedProxies {
     /// `10.0.0.0/8, 127.0.0.1, ::1`: networks or single addresses; their `X-Forwarded-For`.
@@ -48,7 +45,7 @@ impl TrustedProxies {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| BadProxy::Network(s.to_owned()))
+                    .map_err(|_| BadProxy(s.to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
@@ -61,23 +58,6 @@ impl TrustedProxies {
     pub fn reading(mut self, header: ForwardedHeader) -> Self {
         self.header = header;
         self
-    }
-
-    pub fn from_env() -> Result<Self, BadProxy> {
-        let header = match std::env::var("THESET_FORWARDED_HEADER")
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "" | "x-forwarded-for" => ForwardedHeader::XForwardedFor,
-            "forwarded" => ForwardedHeader::Forwarded,
-            other => return Err(BadProxy::Header(other.to_owned())),
-        };
-        Ok(
-            Self::parse(&std::env::var("THESET_TRUSTED_PROXIES").unwrap_or_default())?
-                .reading(header),
-        )
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {

@@ -13,22 +13,31 @@ use crate::cache::{Cache, artist_page_key};
 use crate::db::trending as db_trending;
 use crate::db::{page_views, shows, votes};
 
-/// Artists deep-refreshed after the trending run (`THESET_TRENDING_TOP_N`).
-fn top_n() -> i64 {
-    std::env::var("THESET_TRENDING_TOP_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10)
+/// The knobs of the cron jobs' work (`THESET_TRENDING_TOP_N`, `THESET_CRON_BATCH_DELAY_SECS`).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Artists deep-refreshed (and pre-cached) after the trending run.
+    pub trending_top: u16,
+    /// Pause between batches of the weekly sweep.
+    pub batch_delay: Duration,
 }
 
-/// Pause between batches of the weekly sweep (`THESET_CRON_BATCH_DELAY_SECS`, default 5 s).
-pub fn batch_delay_from_env() -> Duration {
-    Duration::from_secs(
-        std::env::var("THESET_CRON_BATCH_DELAY_SECS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(5),
-    )
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            trending_top: 10,
+            batch_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+impl From<&crate::config::ScheduleConfig> for Settings {
+    fn from(c: &crate::config::ScheduleConfig) -> Self {
+        Self {
+            trending_top: c.trending_top_n,
+            batch_delay: Duration::from_secs(c.cron_batch_delay_secs),
+        }
+    }
 }
 
 const BATCH: i64 = 20;
@@ -123,12 +132,13 @@ pub async fn trending(
     db: &PgPool,
     progress: &Progress,
     cache: Option<&Cache>,
+    top_n: u16,
 ) -> Result<String, JobError> {
     let (scored, _) = scores(db, progress).await?;
     let top: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM artists WHERE ticketmaster_id IS NOT NULL ORDER BY trending_score DESC, id LIMIT $1",
     )
-    .bind(top_n())
+    .bind(i64::from(top_n))
     .fetch_all(db)
     .await?;
     for id in &top {

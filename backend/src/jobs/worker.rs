@@ -24,7 +24,7 @@ pub struct Worker {
     pub id: String,
     lease: Duration,
     idle_poll: Duration,
-    sweep_delay: Duration,
+    maintenance: maintenance::Settings,
     cache: Option<Cache>,
 }
 
@@ -40,7 +40,7 @@ impl Worker {
             ),
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_secs(5),
-            sweep_delay: maintenance::batch_delay_from_env(),
+            maintenance: maintenance::Settings::default(),
             cache: None,
         }
     }
@@ -53,7 +53,13 @@ impl Worker {
 
     /// The pause between batches of the weekly sweep.
     pub fn with_sweep_delay(mut self, delay: Duration) -> Self {
-        self.sweep_delay = delay;
+        self.maintenance.batch_delay = delay;
+        self
+    }
+
+    /// The cron jobs' knobs (top artists after trending, the weekly sweep's pace).
+    pub fn with_maintenance(mut self, settings: maintenance::Settings) -> Self {
+        self.maintenance = settings;
         self
     }
 
@@ -215,11 +221,17 @@ impl Worker {
         match job.job_type.as_str() {
             types::CRON_ACTIVE => return maintenance::active(&self.db, progress).await,
             types::CRON_TRENDING => {
-                return maintenance::trending(&self.db, progress, self.cache.as_ref()).await;
+                return maintenance::trending(
+                    &self.db,
+                    progress,
+                    self.cache.as_ref(),
+                    self.maintenance.trending_top,
+                )
+                .await;
             }
             types::CRON_SCORES => return maintenance::rescore(&self.db, progress).await,
             types::CRON_WEEKLY => {
-                return maintenance::weekly(&self.db, progress, self.sweep_delay).await;
+                return maintenance::weekly(&self.db, progress, self.maintenance.batch_delay).await;
             }
             _ => {}
         }

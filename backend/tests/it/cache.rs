@@ -139,7 +139,7 @@ async fn losing_redis_mid_run_keeps_answering_from_the_process() {
     );
 
     // A process that starts while Redis is down still gets a working cache.
-    let late = Cache::from_url_or_local(&redis.url).await;
+    let late = Cache::from_url_or_local(&redis.url, "default").await;
     assert!(!late.has_shared_level());
     late.set(&key("k", "t"), b"v".to_vec()).await;
     assert!(late.get(&key("k", "t")).await.is_some());

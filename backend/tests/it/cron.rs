@@ -18,7 +18,7 @@ async fn count(db: &PgPool, sql: &str) -> i64 {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn a_slot_fires_once_across_concurrent_schedulers(db: PgPool) {
-    let entries = cron::entries_from_env().expect("default schedules");
+    let entries = cron::entries(&theset_backend::config::ScheduleConfig::default());
     let trending = entries
         .iter()
         .find(|e| e.name == "trending")

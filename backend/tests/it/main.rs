@@ -6,6 +6,7 @@ mod artists;
 mod attacks;
 mod auth;
 mod cache;
+mod config;
 mod cron;
 mod discovery;
 mod errors;

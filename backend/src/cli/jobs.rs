@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use theset_shared::api::JobName;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -51,14 +52,7 @@ pub async fn import(state: &AppState, names: &[String], wait: bool) -> anyhow::R
 }
 
 /// Runs a job by hand with a progress bar: an import phase for an artist (by slug), or a cron job.
-pub async fn sync(state: &AppState, job: &str, slug: Option<&str>) -> anyhow::Result<()> {
-    let name = theset_shared::api::JobName::parse(job).with_context(|| {
-        let names: Vec<&str> = theset_shared::api::JobName::ALL
-            .iter()
-            .map(|n| n.as_str())
-            .collect();
-        format!("unknown job {job:?}: use {}", names.join(", "))
-    })?;
+pub async fn sync(state: &AppState, name: JobName, slug: Option<&str>) -> anyhow::Result<()> {
     let named = job_by_name(name);
     if let Named::Cron(job_type) = named {
         let id = enqueue_cron_job(&state.db, job_type).await?;
