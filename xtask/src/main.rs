@@ -34,10 +34,14 @@ fn main() -> ExitCode {
             .and_then(|_| services_env())
             .and_then(|env| reliability(&env)),
         Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
+        Some("sqlx-prepare") => services(&["deps"])
+            .and_then(|_| services(&["start"]))
+            .and_then(|_| services_env())
+            .and_then(|env| sqlx_prepare(&env)),
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | services start|stop|deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps"
             );
             return ExitCode::from(2);
         }
@@ -239,6 +243,62 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         api_checks::schemathesis(&env)?;
     }
     eprintln!("xtask test: all green in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// The schema the query macros are checked against: database `theset_sqlx`, made afresh from
+/// `migrations/` with psql (the backend cannot migrate it: it does not compile without it).
+fn sqlx_schema(env: &HashMap<String, String>) -> anyhow::Result<String> {
+    let url = env.get("DATABASE_URL").context("DATABASE_URL")?;
+    let (server, _) = url
+        .rsplit_once('/')
+        .context("DATABASE_URL has no database")?;
+    let psql = |db: &str| {
+        let mut c = cmd("psql");
+        c.args([&format!("{server}/{db}"), "-v", "ON_ERROR_STOP=1", "-q"])
+            .env("PGOPTIONS", "-c client_min_messages=warning");
+        c
+    };
+    check(psql("postgres").args(["-c", "DROP DATABASE IF EXISTS theset_sqlx"]))?;
+    check(psql("postgres").args(["-c", "CREATE DATABASE theset_sqlx"]))?;
+    let mut migrations: Vec<PathBuf> = std::fs::read_dir(root().join("migrations"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    migrations.sort();
+    for m in migrations {
+        check(
+            psql("theset_sqlx")
+                .arg("--single-transaction")
+                .arg("-f")
+                .arg(&m),
+        )?;
+    }
+    Ok(format!("{server}/theset_sqlx"))
+}
+
+/// Rewrites `backend/.sqlx/`: what every `query!` in the backend learnt from a fresh schema, so
+/// builds check SQL without a database (`SQLX_OFFLINE=true`, set in `.cargo/config.toml`). Run it
+/// after changing a query or a migration; a test compares the committed data with the schema.
+fn sqlx_prepare(env: &HashMap<String, String>) -> anyhow::Result<()> {
+    step("query data for the backend's SQL (backend/.sqlx)");
+    let url = sqlx_schema(env)?;
+    let dir = root().join("backend/.sqlx");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    // A fresh expansion of every macro: touching the crate root makes cargo recompile it.
+    check(cmd("touch").arg(root().join("backend/src/lib.rs")))?;
+    check(
+        cmd("cargo")
+            .args(["check", "-q", "-p", "theset-backend", "--lib"])
+            .env("SQLX_OFFLINE", "false")
+            .env("DATABASE_URL", &url)
+            .env("SQLX_OFFLINE_DIR", &dir),
+    )?;
+    let n = std::fs::read_dir(&dir)?.count();
+    eprintln!("{n} queries described in {}", dir.display());
     Ok(())
 }
 

@@ -10,15 +10,15 @@ pub async fn add(
     alias: &str,
     normalized: &str,
 ) -> sqlx::Result<Option<bool>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "WITH song AS (SELECT id FROM songs WHERE id = $1), \
               ins AS (INSERT INTO song_aliases (song_id, alias, alias_normalized) \
                       SELECT id, $2, $3 FROM song ON CONFLICT DO NOTHING RETURNING 1) \
-         SELECT EXISTS (SELECT 1 FROM ins) FROM song",
+         SELECT EXISTS (SELECT 1 FROM ins) AS \"new!\" FROM song",
+        song,
+        alias,
+        normalized
     )
-    .bind(song)
-    .bind(alias)
-    .bind(normalized)
     .fetch_optional(db)
     .await
 }

@@ -13,7 +13,7 @@ pub async fn add(
         artists.iter().map(|(s, n)| (s.as_str(), *n)).unzip();
     let (ids, show_n): (Vec<Uuid>, Vec<i64>) = shows.iter().copied().unzip();
     let mut tx = db.begin().await?;
-    sqlx::query(
+    sqlx::query!(
         "WITH a AS (UPDATE artists ar SET view_count = ar.view_count + x.n \
                     FROM unnest($1::text[], $2::int8[]) AS x(slug, n) WHERE ar.slug = x.slug \
                     RETURNING ar.id, x.n), \
@@ -23,11 +23,11 @@ pub async fn add(
          INSERT INTO page_views (subject_id, day, views) \
          SELECT id, current_date, n FROM (SELECT * FROM a UNION ALL SELECT * FROM s) v ORDER BY id \
          ON CONFLICT (subject_id, day) DO UPDATE SET views = page_views.views + EXCLUDED.views",
+        &slugs as &[&str],
+        &artist_n,
+        &ids,
+        &show_n
     )
-    .bind(&slugs)
-    .bind(&artist_n)
-    .bind(&ids)
-    .bind(&show_n)
     .execute(&mut *tx)
     .await?;
     tx.commit().await
@@ -35,9 +35,11 @@ pub async fn add(
 
 /// Forgets daily counts older than `days` (trending reads only the recent ones).
 pub async fn purge_older_than(db: &PgPool, days: i32) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM page_views WHERE day < current_date - $1")
-        .bind(days)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "DELETE FROM page_views WHERE day < current_date - $1::int4",
+        days
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }

@@ -11,23 +11,25 @@ pub async fn set(
 ) -> sqlx::Result<()> {
     match value {
         Some(v) => {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO votes (user_id, setlist_song_id, value) VALUES ($1, $2, $3) \
                  ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value \
                  WHERE votes.value <> EXCLUDED.value",
+                user_id,
+                setlist_song_id,
+                v
             )
-            .bind(user_id)
-            .bind(setlist_song_id)
-            .bind(v)
             .execute(db)
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM votes WHERE user_id = $1 AND setlist_song_id = $2")
-                .bind(user_id)
-                .bind(setlist_song_id)
-                .execute(db)
-                .await?;
+            sqlx::query!(
+                "DELETE FROM votes WHERE user_id = $1 AND setlist_song_id = $2",
+                user_id,
+                setlist_song_id
+            )
+            .execute(db)
+            .await?;
         }
     }
     Ok(())
@@ -44,32 +46,32 @@ pub async fn set_if_newer(
     value: Option<i16>,
     hlc: theset_shared::hlc::Hlc,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "WITH clock AS ( \
              INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
              WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING 1), \
          cast_vote AS ( \
              INSERT INTO votes (user_id, setlist_song_id, value) \
-             SELECT $1, $2, $4 WHERE $4 IS NOT NULL AND EXISTS (SELECT 1 FROM clock) \
+             SELECT $1, $2, $4::int2 WHERE $4 IS NOT NULL AND EXISTS (SELECT 1 FROM clock) \
              ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value \
              WHERE votes.value <> EXCLUDED.value RETURNING 1), \
          cleared AS ( \
              DELETE FROM votes WHERE user_id = $1 AND setlist_song_id = $2 \
              AND $4 IS NULL AND EXISTS (SELECT 1 FROM clock) RETURNING 1) \
-         SELECT EXISTS (SELECT 1 FROM clock)",
+         SELECT EXISTS (SELECT 1 FROM clock) AS \"newer!\"",
+        user_id,
+        setlist_song_id,
+        hlc.as_i64(),
+        value
     )
-    .bind(user_id)
-    .bind(setlist_song_id)
-    .bind(hlc.as_i64())
-    .bind(value)
     .fetch_one(db)
     .await
 }
 
 /// Songs whose stored totals differ from a fresh count of `votes` (the nightly recount's check).
 pub async fn drifted(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT ss.id FROM setlist_songs ss \
          LEFT JOIN (SELECT setlist_song_id, count(*) FILTER (WHERE value = 1) AS up, \
                            count(*) FILTER (WHERE value = -1) AS down \

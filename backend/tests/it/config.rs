@@ -105,6 +105,9 @@ fn every_documented_setting_is_read_somewhere() {
 fn the_variables_are_found_at_all() {
     // Guards the two tests above against passing on empty lists.
     let backend = backend_variables();
-    assert!(backend.contains("THESET_TOKEN_SECRET") && backend.len() > 30, "{backend:?}");
+    assert!(
+        backend.contains("THESET_TOKEN_SECRET") && backend.len() > 30,
+        "{backend:?}"
+    );
     assert!(documented_variables().contains("DATABASE_URL"));
 }

@@ -20,6 +20,7 @@ mod oauth;
 mod profile;
 mod providers;
 mod proxies;
+mod query_data;
 mod rbac;
 mod replay;
 mod secrets;

@@ -90,6 +90,8 @@ impl Role {
     }
 }
 
+crate::text_column!(Role);
+
 /// A role name the database or a request held that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown role {0:?}")]

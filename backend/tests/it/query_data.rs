@@ -1,0 +1,46 @@
+//! The committed query data (`backend/.sqlx/`, what builds check every `query!` against without a
+//! database) matches the schema the migrations make: each statement, described by Postgres
+//! now, has the columns, types, nullability and parameters the data says. A migration that
+//! changes a column a query reads fails here until `cargo xtask sqlx-prepare` is run (and then,
+//! if the code no longer fits, at compile time).
+
+use std::path::PathBuf;
+
+use sqlx::{Executor, PgPool};
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_committed_query_data_matches_the_schema(db: PgPool) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".sqlx");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("backend/.sqlx: run `cargo xtask sqlx-prepare`")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no query data in {}", dir.display());
+    let mut stale = Vec::new();
+    for path in &files {
+        let data: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json");
+        let sql = data["query"].as_str().expect("query text");
+        let now = match db.describe(sql).await {
+            Ok(d) => serde_json::to_value(&d).expect("describe as json"),
+            Err(e) => {
+                stale.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        if now != data["describe"] {
+            stale.push(format!(
+                "{}: committed {} but the schema gives {now}",
+                path.display(),
+                data["describe"]
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "query data out of date (run `cargo xtask sqlx-prepare`):\n{}",
+        stale.join("\n")
+    );
+}
