@@ -76,6 +76,56 @@ pub fn loopback_redirect(raw: &str) -> Option<String> {
     (loopback && path_ok && !path.contains("//")).then(|| format!("http://{host}:{port}{path}"))
 }
 
+/// The same rules as regular expressions, for the API document (JSON Schema `pattern`: plain
+/// classes and quantifiers only, read alike by ECMA-262, Python and Rust's `regex`). A client
+/// generating data from the document then sends what the server accepts; the tests below
+/// generate strings from each and run them through the validators.
+pub mod patterns {
+    /// What [`super::unsafe_char`] refuses, as the inside of a character class.
+    macro_rules! unsafe_class {
+        () => {
+            r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069"
+        };
+    }
+
+    /// An address [`super::email`] accepts (ASCII; the server also takes other safe characters).
+    pub const EMAIL: &str = r"^[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9-]{1,40}\.){1,3}[A-Za-z]{2,24}$";
+    /// A display name: visible at both ends, nothing invisible inside, 1–80 characters.
+    pub const DISPLAY_NAME: &str = concat!(
+        r"^[^\s",
+        unsafe_class!(),
+        r"]([^",
+        unsafe_class!(),
+        r"]{0,78}[^\s",
+        unsafe_class!(),
+        r"])?$"
+    );
+    /// A line of text people read (titles, notes, reasons, aliases): something visible, nothing
+    /// invisible; the length is stated beside it.
+    pub const TEXT: &str = concat!(
+        r"^[^",
+        unsafe_class!(),
+        r"]*[^\s",
+        unsafe_class!(),
+        r"][^",
+        unsafe_class!(),
+        r"]*$"
+    );
+    /// Optional text: the same without the need for something visible.
+    pub const SAFE_TEXT: &str = concat!(r"^[^", unsafe_class!(), r"]*$");
+    /// A device id: no control characters (1–100 bytes).
+    pub const DEVICE_ID: &str = r"^[^\x00-\x1F\x7F-\x9F]{1,100}$";
+    /// A single-use or refresh token as the server issues them.
+    pub const TOKEN: &str = r"^[A-Za-z0-9_-]{43}$";
+    /// A URL slug.
+    pub const SLUG: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+    /// A PKCE code verifier (RFC 7636).
+    pub const CODE_VERIFIER: &str = r"^[A-Za-z0-9._~-]{43,128}$";
+    /// A native app's loopback redirect (RFC 8252).
+    pub const LOOPBACK_REDIRECT: &str =
+        r"^http://(127\.0\.0\.1|\[::1\]):[1-9][0-9]{0,3}(/[A-Za-z0-9_~-]{1,40}){0,3}/?$";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +180,13 @@ mod tests {
         }
     }
 
+    /// Strings matching a documented pattern (the generator takes no anchors; the patterns are
+    /// anchored at both ends).
+    fn documented(pattern: &str) -> proptest::string::RegexGeneratorStrategy<String> {
+        let inner = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$'));
+        proptest::string::string_regex(inner.expect("anchored pattern")).expect("a valid pattern")
+    }
+
     proptest! {
         #[test]
         fn accepted_emails_carry_no_header_breaking_characters(s in "\\PC{0,40}@\\PC{0,20}") {
@@ -137,6 +194,38 @@ mod tests {
                 prop_assert!(!s.contains(['\r', '\n', '<', '>', ',', ' ']));
                 prop_assert_eq!(s.matches('@').count(), 1);
             }
+        }
+
+        #[test]
+        fn documented_emails_are_accepted(s in documented(patterns::EMAIL)) {
+            prop_assert!(email(&s), "{s:?}");
+        }
+
+        #[test]
+        fn documented_names_are_accepted(s in documented(patterns::DISPLAY_NAME)) {
+            prop_assert_eq!(display_name(&s), Some(s.as_str()));
+        }
+
+        #[test]
+        fn documented_text_has_nothing_invisible(s in documented(patterns::TEXT)) {
+            prop_assert!(!s.chars().any(unsafe_char) && !s.trim().is_empty(), "{s:?}");
+        }
+
+        #[test]
+        fn documented_device_ids_are_accepted(s in documented(patterns::DEVICE_ID)) {
+            prop_assume!(s.len() <= 100);
+            prop_assert!(device(&s, None).is_ok(), "{s:?}");
+        }
+
+        #[test]
+        fn documented_slugs_are_valid(s in documented(patterns::SLUG)) {
+            prop_assume!(s.len() <= 200);
+            prop_assert!(crate::slug::is_valid_slug(&s), "{s:?}");
+        }
+
+        #[test]
+        fn documented_redirects_are_accepted(s in documented(patterns::LOOPBACK_REDIRECT)) {
+            prop_assert!(loopback_redirect(&s).is_some(), "{s:?}");
         }
 
         #[test]

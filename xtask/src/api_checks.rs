@@ -82,8 +82,18 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
             ("THESET_CRON".to_owned(), "off".to_owned()),
             ("THESET_PUBLIC_URL".to_owned(), format!("{api}/")),
             ("RUST_LOG".to_owned(), "error".to_owned()),
+            // Generated requests should reach the handlers, not the rate limits (which the
+            // backend's own tests cover): every bucket gets a budget no run exhausts.
+            ("THESET_RATES".to_owned(), generous_rates()),
         ])
         .collect();
+    // The catalogue, so generated requests meet real artists, shows and venues.
+    check(
+        Command::new(&backend)
+            .args(["seed", "--fixtures"])
+            .arg(crate::root().join("fixtures"))
+            .envs(server_env.iter().cloned()),
+    )?;
     let _server = Guard(
         Command::new(&backend)
             .args(["serve", "--listen", &listen])
@@ -92,27 +102,30 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
             .context("starting the backend")?,
     );
     wait_ready(&listen, Duration::from_secs(60))?;
-    // An admin's token, so the generated requests also reach the signed-in and admin routes.
+    // An admin's token, so the generated requests also reach the signed-in and admin routes, and
+    // a fan whose role the admin routes may change.
     let python = format!("{py}/bin/python");
-    let email = "schemathesis-admin@example.com";
-    let signup = format!(
-        "import json, urllib.request\n\
-         body = json.dumps({{'email': '{email}', 'password': 'a long passphrase for fuzzing', \
-         'display_name': 'Fuzz', 'device_id': 'schemathesis'}}).encode()\n\
-         req = urllib.request.Request('{api}/api/v1/auth/signup', body, {{'content-type': 'application/json'}})\n\
-         urllib.request.urlopen(req)\n\
-         body = json.dumps({{'email': '{email}', 'password': 'a long passphrase for fuzzing', \
-         'device_id': 'schemathesis'}}).encode()\n\
-         req = urllib.request.Request('{api}/api/v1/auth/login', body, {{'content-type': 'application/json'}})\n\
-         print(json.load(urllib.request.urlopen(req))['access_token'])"
-    );
-    let out = Command::new(&python).args(["-c", &signup]).output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "sign-up failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout)?.trim().to_owned();
+    let admin = "schemathesis-admin@example.com";
+    let fan = "schemathesis-fan@example.com";
+    let token = |email: &str| -> anyhow::Result<String> {
+        let script = format!(
+            "import json, urllib.request\n\
+             def post(path, body):\n\
+             \x20   req = urllib.request.Request('{api}' + path, json.dumps(body).encode(), {{'content-type': 'application/json'}})\n\
+             \x20   return urllib.request.urlopen(req)\n\
+             post('/api/v1/auth/signup', {{'email': '{email}', 'password': 'a long passphrase for fuzzing', 'display_name': 'Fuzz', 'device_id': 'schemathesis'}})\n\
+             print(json.load(post('/api/v1/auth/login', {{'email': '{email}', 'password': 'a long passphrase for fuzzing', 'device_id': 'schemathesis'}}))['access_token'])"
+        );
+        let out = Command::new(&python).args(["-c", &script]).output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "sign-up failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    };
+    let token_of_admin = token(admin)?;
+    token(fan)?;
     let cli = |args: &[&str]| {
         check(
             Command::new(&backend)
@@ -120,10 +133,16 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
                 .envs(server_env.iter().cloned()),
         )
     };
-    cli(&["set-role", email, "admin"])?;
-    cli(&["confirm-email", email])?;
+    cli(&["set-role", admin, "admin"])?;
+    cli(&["confirm-email", admin])?;
+    cli(&["confirm-email", fan])?;
+    cli(&["sync", "scores"])?;
+    let config = target_dir().join("schemathesis.toml");
+    std::fs::write(&config, known_ids(&db_url)?)?;
     check(
         Command::new(format!("{py}/bin/schemathesis"))
+            .arg("--config-file")
+            .arg(&config)
             .args(["run", &format!("{api}/api/v1/openapi.json")])
             .args(["--checks", "not_a_server_error"])
             .args([
@@ -135,11 +154,75 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
                 "20",
             ])
             .arg("--generation-deterministic")
-            .args(["-H", &format!("Authorization: Bearer {token}")])
-            // Excluded: the sign-out routes would end the token mid-run (they are covered by
-            // the attack and access tests).
+            .args(["-H", &format!("Authorization: Bearer {token_of_admin}")])
+            // Excluded: the routes that end the run's own session (sign-out, deleting the
+            // account, revoking the session by id) would leave every later request a 401; they
+            // are covered by the attack and access tests.
             .args(["--exclude-path-regex", "^/api/v1/(auth/logout|me)$"])
+            .args(["--exclude-name", "DELETE /api/v1/me/sessions/{id}"])
             .env("SCHEMATHESIS_HOOKS", "")
             .current_dir(target_dir()),
     )
+}
+
+/// Ids of things the seeded database holds, as schemathesis parameters per operation, so the
+/// generated requests reach real rows instead of 404s.
+fn known_ids(db_url: &str) -> anyhow::Result<String> {
+    // None when the table has no such row (the fixtures decide what the catalogue holds).
+    let one = |sql: &str| -> anyhow::Result<Option<String>> {
+        let out = Command::new("psql").args([db_url, "-qtAc", sql]).output()?;
+        anyhow::ensure!(out.status.success(), "psql: {sql}");
+        let value = String::from_utf8(out.stdout)?.trim().to_owned();
+        Ok((!value.is_empty()).then_some(value))
+    };
+    let show = one(
+        "SELECT id FROM shows WHERE date >= current_date AND status <> 'cancelled' \
+         ORDER BY date, id LIMIT 1",
+    )?;
+    let setlist = one("SELECT id FROM setlists ORDER BY kind, id LIMIT 1")?;
+    let line = one("SELECT id FROM setlist_songs ORDER BY id LIMIT 1")?;
+    let song = one("SELECT id FROM songs ORDER BY id LIMIT 1")?;
+    let venue = one("SELECT id FROM venues ORDER BY id LIMIT 1")?;
+    let artist = one("SELECT id FROM artists ORDER BY name, id LIMIT 1")?;
+    let slug = one("SELECT slug FROM artists ORDER BY name, id LIMIT 1")?;
+    let fan = one("SELECT id FROM users WHERE email = 'schemathesis-fan@example.com'")?;
+    let job = one("SELECT id FROM sync_jobs ORDER BY created_at DESC LIMIT 1")?;
+    let mut toml = String::new();
+    for (regex, name, value) in [
+        ("^/api/v1/shows/\\{id\\}", "id", &show),
+        ("^/api/v1/setlists/\\{id\\}", "id", &setlist),
+        ("^/api/v1/setlist-songs/\\{id\\}", "id", &line),
+        ("^/api/v1/songs/\\{id\\}", "id", &song),
+        ("^/api/v1/venues/\\{id\\}", "id", &venue),
+        ("^/api/v1/artists/\\{slug\\}", "slug", &slug),
+        ("^/api/v1/me/follows/\\{artist_id\\}", "artist_id", &artist),
+        ("^/api/v1/users/\\{id\\}", "id", &fan),
+        ("^/api/v1/admin/users/\\{id\\}", "id", &fan),
+        ("^/api/v1/jobs/\\{id\\}", "id", &job),
+    ] {
+        let Some(value) = value else { continue };
+        toml.push_str(&format!(
+            "[[operations]]\ninclude-path-regex = '{regex}'\nparameters = {{ \"path.{name}\" = \"{value}\" }}\n\n"
+        ));
+    }
+    Ok(toml)
+}
+
+fn generous_rates() -> String {
+    [
+        "login_ip",
+        "login_account",
+        "signup_ip",
+        "mail_ip",
+        "mail_account",
+        "search_ip",
+        "upstream_search_ip",
+        "vote_ip",
+        "vote_account",
+        "import_account",
+        "oauth_start_ip",
+        "avatar_account",
+    ]
+    .map(|b| format!("{b}=100000/1"))
+    .join(",")
 }

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
 
 /// Lines an actual set-list may hold (the longest shows run past 40 songs).
-const MAX_LINES: usize = 80;
+pub const MAX_LINES: usize = 80;
 
 fn validate(lines: &[ActualLine]) -> AppResult<()> {
     if lines.is_empty() || lines.len() > MAX_LINES {

@@ -11,6 +11,8 @@ use utoipa::OpenApi;
 
 use crate::AppState;
 
+mod constraints;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TheSet API", version = "1", description = "Concert set-list predictions, votes and actual set-lists."),
@@ -88,12 +90,21 @@ use crate::AppState;
 )]
 pub struct ApiDoc;
 
+/// The document as served: the derived one with the constraints the server enforces.
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        for missing in constraints::apply(&mut doc) {
+            tracing::error!(%missing, "an API constraint found nothing to apply to");
+        }
+        doc
+    })
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/openapi.json",
-            get(|| async { axum::Json(ApiDoc::openapi()) }),
-        )
+        .route("/openapi.json", get(|| async { axum::Json(document()) }))
         .route(
             "/docs",
             get(|| asset("text/html; charset=utf-8", include_str!("docs/page.html"))),
@@ -125,4 +136,40 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
         HeaderValue::from_static(DOCS_CSP),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use theset_shared::api::{
+        FlagAction, FlagReason, FlagStatus, JobName, SessionKind, SetlistKind, SetlistSource,
+    };
+
+    /// The names a closed set has on the wire, by its schema's name.
+    macro_rules! wire_names {
+        ($($t:ident),+) => {
+            vec![$((stringify!($t), $t::ALL.iter().map(|n| n.as_str()).collect::<Vec<_>>())),+]
+        };
+    }
+
+    #[test]
+    fn closed_sets_are_documented_by_their_wire_names() {
+        let doc = super::document();
+        for (schema, names) in wire_names!(
+            FlagAction,
+            FlagReason,
+            FlagStatus,
+            JobName,
+            SessionKind,
+            SetlistKind,
+            SetlistSource
+        ) {
+            let documented: Vec<&str> = doc["components"]["schemas"][schema]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{schema} is not in the document"))
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            assert_eq!(documented, names, "{schema}");
+        }
+    }
 }

@@ -35,6 +35,7 @@ pub enum Order {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Shows where this artist headlines or supports.

@@ -242,6 +242,10 @@ fn validate(req: &PushRequest) -> AppResult<()> {
     if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(bad_body("sequence numbers must be consecutive"));
     }
+    let mut ids = std::collections::HashSet::with_capacity(req.mutations.len());
+    if req.mutations.iter().any(|m| !ids.insert(m.id)) {
+        return Err(bad_body("each mutation has its own id"));
+    }
     Ok(())
 }
 

@@ -288,7 +288,15 @@ async fn push_refuses_bad_batches_foreign_devices_and_old_protocols(db: PgPool) 
                        "payload": { "artist_id": Uuid::nil(), "follow": false } });
     let unknown =
         json!({ "id": Uuid::now_v7(), "seq": 1, "hlc": "1", "kind": "vote.set@99", "payload": {} });
-    for bad in [vec![a, b], many, vec![zero], vec![unknown]] {
+    // One mutation id twice in a batch (schemathesis found this a 500: the answers' unique key).
+    let twice = Uuid::now_v7();
+    let same_id: Vec<Value> = (1..=2)
+        .map(|seq| {
+            json!({ "id": twice, "seq": seq, "hlc": "1", "kind": "follow.set@1",
+                            "payload": { "artist_id": Uuid::nil(), "follow": false } })
+        })
+        .collect();
+    for bad in [vec![a, b], many, vec![zero], vec![unknown], same_id] {
         let (st, body) = push(&live, &e, &bad).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
     }

@@ -1,15 +1,15 @@
-//! `theset-client`: the offline core from a terminal. Every change goes to the local outbox
+//! `theset-cli`: the offline core from a terminal. Every change goes to the local outbox
 //! first and reaches the server with `sync`, so it works without a network:
 //!
 //! ```text
-//! theset-client signup --email me@example.com --name Me   # or `login`; password from THESET_PASSWORD or stdin
-//! theset-client follow phoebe-bridgers
-//! theset-client sync
-//! theset-client shows phoebe-bridgers
-//! theset-client vote <show-id> "Motion Sickness" up  # offline is fine
-//! theset-client predict <show-id> "Kyoto" "Garden Song" --encore "I Know The End"
-//! theset-client status
-//! theset-client sync                                 # when the network is back
+//! theset-cli signup --email me@example.com --name Me   # or `login`; password from THESET_PASSWORD or stdin
+//! theset-cli follow phoebe-bridgers
+//! theset-cli sync
+//! theset-cli shows phoebe-bridgers
+//! theset-cli vote <show-id> "Motion Sickness" up  # offline is fine
+//! theset-cli predict <show-id> "Kyoto" "Garden Song" --encore "I Know The End"
+//! theset-cli status
+//! theset-cli sync                                 # when the network is back
 //! ```
 
 use std::path::PathBuf;
@@ -17,10 +17,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use theset_client::Client;
-use theset_shared::api::{ArtistDetail, PredictionLine};
+use theset_shared::api::PredictionLine;
 use uuid::Uuid;
 
-/// Prints a line; a closed pipe (`theset-client status | head`) ends output quietly.
+/// Prints a line; a closed pipe (`theset-cli status | head`) ends output quietly.
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
@@ -29,10 +29,7 @@ macro_rules! out {
 }
 
 #[derive(Parser)]
-#[command(
-    name = "theset-client",
-    about = "TheSet from a terminal, offline first"
-)]
+#[command(name = "theset-cli", about = "TheSet from a terminal, offline first")]
 struct Cli {
     /// The TheSet server.
     #[arg(long, env = "THESET_SERVER", default_value = "http://127.0.0.1:8080")]
@@ -340,20 +337,10 @@ async fn artist_id(client: &Client, slug: &str) -> Result<Uuid> {
     if let Some(id) = client.store().artist_id_by_slug(slug)? {
         return Ok(id);
     }
-    let page: ArtistDetail = client
-        .api()
-        .call(
-            reqwest::Method::GET,
-            &format!("/artists/{slug}"),
-            &[],
-            None,
-            None,
-        )
-        .await
-        .with_context(|| {
-            format!("artist {slug} is not on this device and the server cannot be asked")
-        })?;
-    Ok(page.summary.id)
+    let view = client.artist_view(slug).await.with_context(|| {
+        format!("artist {slug} is not on this device and the server cannot be asked")
+    })?;
+    Ok(view.artist.data.summary.id)
 }
 
 /// A catalogue song of the show's headliner by title, from this device.
