@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod mutations;
 pub mod oauth;
 pub mod page_views;
+pub mod predictions;
 pub mod progress;
 pub mod schema;
 pub mod scores;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 // Song identity for scoring: the catalogue id, else the normalised title,
 // `coalesce(ss.song_id::text, 't:' || lower(ss.title))`. `keys` (both statements), `rarity` and
-// `community::likely_inputs` spell it out the same way: keep them in step.
+// `predictions::likely_inputs` spell it out the same way: keep them in step.
 
 /// The lines of a list as scoring keys, in order (`ranking`, the community list: by net votes,
 /// above zero only). Tapes (intros, outros played from a recording) are not songs anyone

@@ -105,7 +105,8 @@ pub struct ShowFilter<'a> {
 
 pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Vec<ShowRow>> {
     // Dynamic: the artist, venue, city, date range and status filters combine freely, and the
-    // keyset and order follow the direction; covered by the `shows` tests (it::shows::*).
+    // keyset and order follow the direction; covered by it::shows::list_filters_and_orders (each
+    // filter, pages in both directions).
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     q.push(SHOW_COLUMNS).push(SHOW_FROM).push(" WHERE true");
     if let Some(id) = f.artist_id {

@@ -73,8 +73,9 @@ pub struct VenueFilter<'a> {
 
 pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<Vec<VenueRow>> {
     // Dynamic: the city, capacity, upcoming and distance filters combine freely, and the keyset
-    // and order follow whether a point is given (distance) or not (name); covered by the
-    // `venues` tests (it::venues::*: each filter, near me, pages of both orders).
+    // and order follow whether a point is given (distance) or not (name); covered by
+    // it::venues::near_a_point_orders_by_distance_within_radius (distance, its keyset) and
+    // it::venues::filters_by_city_capacity_and_upcoming_shows (each filter, the name keyset).
     // Distance is computed once in a subquery so the keyset condition can use it.
     let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM (SELECT ");
     q.push(VENUE_COLUMNS).push(", ");

@@ -62,7 +62,9 @@ pub struct ArtistFilter<'a> {
 
 pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<Vec<ArtistRow>> {
     // Dynamic: the genre and popularity filters combine freely with two sorts, each with its own
-    // keyset; covered by the `artists` tests (it::artists::*: filters, both sorts, pages).
+    // keyset; covered by it::artists::list_sorts_by_name_case_insensitively_and_pages_through_all
+    // (name keyset) and it::artists::list_filters_by_genre_and_popularity_and_sorts_by_trending
+    // (genre, popularity, trending keyset, genre with trending).
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
          a.followers, a.trending_score, ",
