@@ -205,10 +205,10 @@ impl Worker {
     }
 
     async fn invalidate_artist(&self, artist_id: Option<Uuid>) -> sqlx::Result<()> {
-        if let (Some(cache), Some(id)) = (&self.cache, artist_id) {
-            if let Some(slug) = crate::db::artists::slug_of(&self.db, id).await? {
-                cache.invalidate_tag(&artist_tag(&slug)).await;
-            }
+        if let (Some(cache), Some(id)) = (&self.cache, artist_id)
+            && let Some(slug) = crate::db::artists::slug_of(&self.db, id).await?
+        {
+            cache.invalidate_tag(&artist_tag(&slug)).await;
         }
         Ok(())
     }
