@@ -19,6 +19,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::config::ScheduleConfig;
+use crate::db::cron_runs;
 use crate::db::jobs::{self as queue, NewJob};
 use crate::jobs::{cron_dedupe_key, types};
 
@@ -54,17 +55,7 @@ pub async fn fire(
     instance: &str,
 ) -> sqlx::Result<Option<Uuid>> {
     let mut tx = db.begin().await?;
-    let claimed = sqlx::query(
-        "INSERT INTO cron_runs (name, slot, instance) VALUES ($1, $2, $3) ON CONFLICT (name, slot) DO NOTHING",
-    )
-    .bind(entry.name)
-    .bind(slot)
-    .bind(instance)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !claimed {
+    if !cron_runs::claim(&mut *tx, entry.name, slot, instance).await? {
         return Ok(None);
     }
     let job = queue::enqueue_in(
@@ -79,12 +70,7 @@ pub async fn fire(
         },
     )
     .await?;
-    sqlx::query("UPDATE cron_runs SET job_id = $3 WHERE name = $1 AND slot = $2")
-        .bind(entry.name)
-        .bind(slot)
-        .bind(job)
-        .execute(&mut *tx)
-        .await?;
+    cron_runs::set_job(&mut *tx, entry.name, slot, job).await?;
     tx.commit().await?;
     Ok(Some(job))
 }

@@ -6,7 +6,7 @@ use theset_shared::api::JobRef;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::db::artists as artists_db;
+use crate::db::artists::{self as artists_db, Synced};
 use crate::db::upsert;
 use crate::jobs::{enqueue_artist_job, types};
 use crate::providers::ProviderError;
@@ -56,26 +56,21 @@ pub async fn phase_one(state: &AppState, tm_id: &str) -> Result<Started, ImportE
             };
             let mut conn = state.db.acquire().await?;
             let id = upsert::artists::from_attraction(&mut conn, &attraction, None).await?;
-            let slug: String = sqlx::query_scalar("SELECT slug FROM artists WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
+            // Just written in this connection: there is a slug.
+            let slug = artists_db::slug_of(&mut *conn, id)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?;
             (id, slug, true)
         }
     };
     // New artists get both phases; known ones (e.g. a supporting act met on a line-up) get the
     // phases that never completed. Pending jobs are reused, not doubled.
     let mut jobs = Vec::new();
-    for (job_type, priority, synced) in [
-        (types::ARTIST_SHOWS, 10, "ticketmaster_synced_at"),
-        (types::ARTIST_CATALOGUE, 5, "catalogue_synced_at"),
+    for (job_type, priority, phase) in [
+        (types::ARTIST_SHOWS, 10, Synced::Shows),
+        (types::ARTIST_CATALOGUE, 5, Synced::Catalogue),
     ] {
-        let never: bool = sqlx::query_scalar(&format!(
-            "SELECT {synced} IS NULL FROM artists WHERE id = $1"
-        ))
-        .bind(artist_id)
-        .fetch_one(&state.db)
-        .await?;
+        let never = artists_db::never_synced(&state.db, artist_id, phase).await?;
         if created || never {
             let id = enqueue_artist_job(&state.db, job_type, artist_id, priority).await?;
             jobs.push(JobRef {

@@ -2,10 +2,11 @@
 //! `theset_shared::scoring`).
 
 use sqlx::PgConnection;
+use theset_shared::api::SetlistSource;
 use theset_shared::scoring;
 use uuid::Uuid;
 
-use crate::db::actuals;
+use crate::db::scores as actuals;
 
 /// Scores every personal prediction and the community list of the show against `actual`;
 /// returns how many personal predictions were scored and the community list's score.
@@ -20,7 +21,7 @@ pub async fn score_show(
     let mut personal = 0;
     let mut community = None;
     for (setlist, source) in actuals::predictions(&mut *db, show, artist).await? {
-        let ranking = source == "community";
+        let ranking = source == SetlistSource::Community;
         let predicted = actuals::keys(&mut *db, setlist, ranking).await?;
         let score = if ranking {
             scoring::score_ranking(&predicted, &played, &rarity)

@@ -274,6 +274,14 @@ fn sqlx_schema(env: &HashMap<String, String>) -> anyhow::Result<String> {
                 .arg(&m),
         )?;
     }
+    // The migrator's bookkeeping table, as sqlx-postgres 0.8 creates it: the readiness check
+    // reads it (db::schema::applied_version), so its statement is checked like any other.
+    check(psql("theset_sqlx").args([
+        "-c",
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+         installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, \
+         checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)",
+    ]))?;
     Ok(format!("{server}/theset_sqlx"))
 }
 

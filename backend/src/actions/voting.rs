@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::bad_body;
 use crate::db::community::{self as db, Window};
-use crate::db::votes;
+use crate::db::{predictions, votes};
 use crate::error::{AppError, AppResult};
 use crate::views::prediction;
 
@@ -158,7 +158,7 @@ pub async fn predict(
     }
     let w = open_window(tx, show).await?;
     let ids: Vec<Uuid> = songs.iter().map(|l| l.song_id).collect();
-    let titles = db::catalogue_titles(&mut *tx, w.headliner, &ids).await?;
+    let titles = predictions::catalogue_titles(&mut *tx, w.headliner, &ids).await?;
     let mut lines = Vec::with_capacity(ids.len());
     for l in songs {
         let title = titles.get(&l.song_id).ok_or_else(|| {
@@ -169,7 +169,7 @@ pub async fn predict(
         })?;
         lines.push((l.song_id, title.clone(), l.encore));
     }
-    db::replace_prediction(tx, show, w.headliner, user, &lines).await?;
-    let rows = db::prediction(&mut *tx, show, user).await?;
+    predictions::replace_prediction(tx, show, w.headliner, user, &lines).await?;
+    let rows = predictions::prediction(&mut *tx, show, user).await?;
     Ok(prediction::assemble(show, false, rows))
 }

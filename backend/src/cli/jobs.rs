@@ -11,7 +11,9 @@ use theset_shared::api::JobName;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::db::jobs as jobs_db;
 use crate::db::progress::{self, Scope};
+use crate::db::{artists, setlist_imports};
 use crate::import::phase_one;
 use crate::jobs::worker::Worker;
 use crate::jobs::{Named, enqueue_artist_job, enqueue_cron_job, job_by_name, types};
@@ -58,10 +60,9 @@ pub async fn sync(state: &AppState, name: JobName, slug: Option<&str>) -> anyhow
         let id = enqueue_cron_job(&state.db, job_type).await?;
         let worker = Worker::new(state.db.clone(), state.providers.clone());
         while worker.run_one().await?.is_some() {
-            let (status,): (String,) = sqlx::query_as("SELECT status FROM sync_jobs WHERE id = $1")
-                .bind(id)
-                .fetch_one(&state.db)
-                .await?;
+            let status = jobs_db::status_of(&state.db, id)
+                .await?
+                .context("the job vanished")?;
             if status != "queued" && status != "running" {
                 break;
             }
@@ -82,20 +83,12 @@ pub async fn sync(state: &AppState, name: JobName, slug: Option<&str>) -> anyhow
         bail!("unreachable: cron jobs returned above");
     };
     let slug = slug.context("this job needs an artist slug")?;
-    let (id, name): (Uuid, String) = sqlx::query_as("SELECT id, name FROM artists WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(&state.db)
+    let (id, name) = artists::id_and_name_by_slug(&state.db, slug)
         .await?
         .with_context(|| format!("no artist with slug {slug:?}"))?;
     if job_type == types::ARTIST_SETLISTS {
         // By hand, every past show is due now.
-        sqlx::query(
-            "UPDATE show_setlist_imports i SET next_attempt_at = now() FROM shows s \
-             WHERE s.id = i.show_id AND s.headliner_artist_id = $1 AND i.state <> 'imported'",
-        )
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+        setlist_imports::make_due(&state.db, id).await?;
     }
     enqueue_artist_job(&state.db, job_type, id, 20).await?;
     run_with_progress(state, &[(name, id)]).await
@@ -153,13 +146,7 @@ async fn run_with_progress(state: &AppState, artists: &[(String, Uuid)]) -> anyh
             }
         }
         let ids: Vec<Uuid> = artists.iter().map(|(_, id)| *id).collect();
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM sync_jobs WHERE artist_id = ANY($1) AND status IN ('queued', 'running') \
-             AND run_at <= now() + interval '1 minute'",
-        )
-        .bind(&ids)
-        .fetch_one(&state.db)
-        .await?;
+        let pending = jobs_db::pending_for_artists(&state.db, &ids).await?;
         if pending == 0 {
             break;
         }

@@ -1,39 +1,54 @@
-//! Actual set-lists as versions (`setlists` of kind `actual`, `setlist_versions`), verification,
-//! scores and leaderboards.
+//! Actual set-lists as versions (`setlists` of kind `actual`, `setlist_versions`) and their
+//! verification; scoring and leaderboards are `scores.rs`.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use theset_shared::api::SetlistKind;
 use uuid::Uuid;
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Head {
     pub show_id: Uuid,
     pub artist_id: Uuid,
     pub version: i32,
-    #[sqlx(try_from = "String")]
     pub kind: SetlistKind,
 }
 
 /// The set-list, locked for a change.
 pub async fn lock(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<Option<Head>> {
-    sqlx::query_as(
-        "SELECT show_id, artist_id, version, kind FROM setlists WHERE id = $1 FOR UPDATE",
+    sqlx::query_as!(
+        Head,
+        "SELECT show_id, artist_id, version, kind AS \"kind: SetlistKind\" FROM setlists \
+         WHERE id = $1 FOR UPDATE",
+        setlist
     )
-    .bind(setlist)
     .fetch_optional(db)
     .await
 }
 
+/// Whether the show has an actual set-list.
+pub async fn has_actual(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND kind = 'actual') AS \"has!\"",
+        show
+    )
+    .fetch_one(db)
+    .await
+}
+
+// The version JSON of a list's lines is built the same way here and in `history` (the current
+// version not yet in the history): keep the two in step.
+
 /// The current lines as version JSON (what history shows for a version).
 pub async fn current_songs(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Value> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT coalesce(jsonb_agg(jsonb_build_object('title', title, 'song_id', song_id, \
-                'set_name', set_name, 'is_cover', is_cover, 'is_tape', is_tape) ORDER BY position), '[]'::jsonb) \
+                'set_name', set_name, 'is_cover', is_cover, 'is_tape', is_tape) ORDER BY position), \
+                '[]'::jsonb) AS \"songs!\" \
          FROM setlist_songs WHERE setlist_id = $1",
+        setlist
     )
-    .bind(setlist)
     .fetch_one(db)
     .await
 }
@@ -42,13 +57,13 @@ pub async fn current_songs(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Resu
 /// original before its first correction).
 pub async fn keep_current(db: &mut PgConnection, setlist: Uuid, version: i32) -> sqlx::Result<()> {
     let songs = current_songs(&mut *db, setlist).await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO setlist_versions (setlist_id, version, songs, note) VALUES ($1, $2, $3, 'imported') \
          ON CONFLICT DO NOTHING",
+        setlist,
+        version,
+        songs
     )
-    .bind(setlist)
-    .bind(version)
-    .bind(songs)
     .execute(db)
     .await
     .map(|_| ())
@@ -66,46 +81,48 @@ pub async fn write_version(
     note: Option<&str>,
     lines: &[NewLine],
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM setlist_songs WHERE setlist_id = $1")
-        .bind(setlist)
+    sqlx::query!("DELETE FROM setlist_songs WHERE setlist_id = $1", setlist)
         .execute(&mut *db)
         .await?;
     for (position, (song, title, set_name, cover, tape)) in lines.iter().enumerate() {
-        sqlx::query(
+        let position = position as i32;
+        sqlx::query!(
             "INSERT INTO setlist_songs (setlist_id, song_id, title, position, set_name, is_cover, is_tape, added_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            setlist,
+            *song,
+            title.as_str(),
+            position,
+            set_name.as_str(),
+            *cover,
+            *tape,
+            author
         )
-        .bind(setlist)
-        .bind(song)
-        .bind(title)
-        .bind(position as i32)
-        .bind(set_name)
-        .bind(cover)
-        .bind(tape)
-        .bind(author)
         .execute(&mut *db)
         .await?;
     }
-    sqlx::query("UPDATE setlists SET version = $2, moderation_status = 'pending' WHERE id = $1")
-        .bind(setlist)
-        .bind(version)
-        .execute(&mut *db)
-        .await?;
-    let songs = current_songs(&mut *db, setlist).await?;
-    sqlx::query(
-        "INSERT INTO setlist_versions (setlist_id, version, author_id, note, songs) VALUES ($1, $2, $3, $4, $5)",
+    sqlx::query!(
+        "UPDATE setlists SET version = $2, moderation_status = 'pending' WHERE id = $1",
+        setlist,
+        version
     )
-    .bind(setlist)
-    .bind(version)
-    .bind(author)
-    .bind(note)
-    .bind(songs)
+    .execute(&mut *db)
+    .await?;
+    let songs = current_songs(&mut *db, setlist).await?;
+    sqlx::query!(
+        "INSERT INTO setlist_versions (setlist_id, version, author_id, note, songs) VALUES ($1, $2, $3, $4, $5)",
+        setlist,
+        version,
+        author,
+        note,
+        songs
+    )
     .execute(db)
     .await
     .map(|_| ())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct VersionRow {
     pub version: i32,
     pub author: Option<String>,
@@ -116,13 +133,15 @@ pub struct VersionRow {
     pub reject_reason: Option<String>,
 }
 
-/// Every version, newest first; the current one included even before any correction.
-/// The versions of a public list (actual or community), newest first; nothing for a fan's own
-/// prediction, which is private until scored.
+/// The versions of a public list (actual or community), newest first, the current one included
+/// even before any correction; nothing for a fan's own prediction, which is private until scored.
 pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec<VersionRow>> {
-    sqlx::query_as(
-        "SELECT v.version, u.display_name AS author, v.note, v.created_at, v.songs, \
-                coalesce(l.verified_version = v.version, false) AS verified, v.reject_reason \
+    sqlx::query_as!(
+        VersionRow,
+        "SELECT v.version AS \"version!\", u.display_name AS \"author?\", v.note AS \"note?\", \
+                v.created_at AS \"created_at!\", v.songs AS \"songs!\", \
+                coalesce(l.verified_version = v.version, false) AS \"verified!\", \
+                v.reject_reason AS \"reject_reason?\" \
          FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
          LEFT JOIN users u ON u.id = v.author_id \
          WHERE v.setlist_id = $1 AND (l.kind = 'actual' OR l.source = 'community') \
@@ -135,8 +154,8 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
          FROM setlists l WHERE l.id = $1 AND (l.kind = 'actual' OR l.source = 'community') \
            AND NOT EXISTS (SELECT 1 FROM setlist_versions v WHERE v.setlist_id = l.id AND v.version = l.version) \
          ORDER BY 1 DESC",
+        setlist
     )
-    .bind(setlist)
     .fetch_all(db)
     .await
 }
@@ -148,16 +167,17 @@ pub async fn restore_target(
     setlist: Uuid,
     current: i32,
 ) -> sqlx::Result<Option<(i32, Value, bool)>> {
-    sqlx::query_as(
-        "SELECT v.version, v.songs, coalesce(v.version = l.verified_version, false) AS verified \
+    sqlx::query!(
+        "SELECT v.version, v.songs, coalesce(v.version = l.verified_version, false) AS \"verified!\" \
          FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
          WHERE v.setlist_id = $1 AND v.version < $2 AND v.rejected_at IS NULL \
          ORDER BY (v.version = l.verified_version) IS TRUE DESC, v.version DESC LIMIT 1",
+        setlist,
+        current
     )
-    .bind(setlist)
-    .bind(current)
     .fetch_optional(db)
     .await
+    .map(|r| r.map(|r| (r.version, r.songs, r.verified)))
 }
 
 pub async fn mark_rejected(
@@ -167,14 +187,14 @@ pub async fn mark_rejected(
     moderator: Uuid,
     reason: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE setlist_versions SET rejected_by = $3, rejected_at = now(), reject_reason = $4 \
          WHERE setlist_id = $1 AND version = $2",
+        setlist,
+        version,
+        moderator,
+        reason
     )
-    .bind(setlist)
-    .bind(version)
-    .bind(moderator)
-    .bind(reason)
     .execute(db)
     .await
     .map(|_| ())
@@ -187,21 +207,23 @@ pub async fn carry_verification(
     setlist: Uuid,
     version: i32,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE setlists SET moderation_status = 'verified', verified_version = $2 WHERE id = $1",
+        setlist,
+        version
     )
-    .bind(setlist)
-    .bind(version)
     .execute(db)
     .await
     .map(|_| ())
 }
 
 pub async fn verified_version(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<Option<i32>> {
-    sqlx::query_scalar("SELECT verified_version FROM setlists WHERE id = $1")
-        .bind(setlist)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT verified_version FROM setlists WHERE id = $1",
+        setlist
+    )
+    .fetch_one(db)
+    .await
 }
 
 pub async fn mark_verified(
@@ -210,138 +232,14 @@ pub async fn mark_verified(
     version: i32,
     moderator: Uuid,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE setlists SET moderation_status = 'verified', verified_version = $2, verified_by = $3, \
                 verified_at = now() WHERE id = $1",
+        setlist,
+        version,
+        moderator
     )
-    .bind(setlist)
-    .bind(version)
-    .bind(moderator)
     .execute(db)
     .await
     .map(|_| ())
-}
-
-/// Song identity for scoring: the catalogue id, else the normalised title.
-const KEY: &str = "coalesce(ss.song_id::text, 't:' || lower(ss.title))";
-
-/// The lines of a list as scoring keys, in order (`community`: by net votes above zero). Tapes
-/// (intros, outros played from a recording) are not songs anyone predicts: left out.
-pub async fn keys(
-    db: impl PgExecutor<'_>,
-    setlist: Uuid,
-    ranking: bool,
-) -> sqlx::Result<Vec<String>> {
-    let (filter, order) = if ranking {
-        (
-            "AND ss.net_votes > 0",
-            "ss.net_votes DESC, ss.upvotes DESC, ss.position",
-        )
-    } else {
-        ("", "ss.position")
-    };
-    sqlx::query_scalar(&format!(
-        "SELECT {KEY} FROM setlist_songs ss WHERE ss.setlist_id = $1 AND NOT ss.is_tape {filter} ORDER BY {order}"
-    ))
-    .bind(setlist)
-    .fetch_all(db)
-    .await
-}
-
-/// How rare each of `artist`'s songs is: 1 − its share of the artist's actual set-lists of the
-/// past two years other than `show`'s. Songs never played before are fully rare.
-pub async fn rarity(
-    db: impl PgExecutor<'_>,
-    artist: Uuid,
-    show: Uuid,
-) -> sqlx::Result<std::collections::HashMap<String, f64>> {
-    let rows: Vec<(String, f64)> = sqlx::query_as(&format!(
-        "WITH past AS ( \
-           SELECT l.id FROM setlists l JOIN shows s ON s.id = l.show_id \
-           WHERE l.artist_id = $1 AND l.kind = 'actual' AND l.show_id <> $2 \
-             AND s.date >= current_date - 730 AND l.moderation_status <> 'hidden'), \
-         n AS (SELECT greatest(count(*), 1)::float8 AS total FROM past) \
-         SELECT {KEY}, 1 - count(DISTINCT ss.setlist_id)::float8 / n.total \
-         FROM past JOIN setlist_songs ss ON ss.setlist_id = past.id, n GROUP BY 1, n.total"
-    ))
-    .bind(artist)
-    .bind(show)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().collect())
-}
-
-/// Predicted lists of a show: `(set-list, source)` of every personal prediction and the
-/// community list.
-pub async fn predictions(
-    db: impl PgExecutor<'_>,
-    show: Uuid,
-    artist: Uuid,
-) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as(
-        "SELECT id, source FROM setlists WHERE show_id = $1 AND artist_id = $2 AND kind = 'predicted'",
-    )
-    .bind(show)
-    .bind(artist)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn set_score(db: impl PgExecutor<'_>, setlist: Uuid, score: f64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE setlists SET accuracy_score = $2 WHERE id = $1")
-        .bind(setlist)
-        .bind(score)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
-#[derive(Debug, FromRow)]
-pub struct BoardRow {
-    pub rank: i64,
-    pub user_id: Uuid,
-    pub display_name: String,
-    pub score: f64,
-    pub predictions: i64,
-}
-
-pub async fn show_board(
-    db: impl PgExecutor<'_>,
-    show: Uuid,
-    limit: i64,
-) -> sqlx::Result<Vec<BoardRow>> {
-    sqlx::query_as(
-        "SELECT rank() OVER (ORDER BY l.accuracy_score DESC) AS rank, u.id AS user_id, u.display_name, \
-                l.accuracy_score AS score, 1::bigint AS predictions \
-         FROM setlists l JOIN users u ON u.id = l.owner_user_id \
-         WHERE l.show_id = $1 AND l.source = 'user' AND l.accuracy_score IS NOT NULL \
-         ORDER BY l.accuracy_score DESC, u.display_name, u.id LIMIT $2",
-    )
-    .bind(show)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn community_score(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Option<f64>> {
-    sqlx::query_scalar(
-        "SELECT max(accuracy_score) FROM setlists WHERE show_id = $1 AND source = 'community'",
-    )
-    .bind(show)
-    .fetch_one(db)
-    .await
-}
-
-/// All time: the sum of a fan's scores (taking part counts), then their average.
-pub async fn all_time_board(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<BoardRow>> {
-    sqlx::query_as(
-        "SELECT rank() OVER (ORDER BY sum(l.accuracy_score) DESC) AS rank, u.id AS user_id, u.display_name, \
-                sum(l.accuracy_score) AS score, count(*) AS predictions \
-         FROM setlists l JOIN users u ON u.id = l.owner_user_id \
-         WHERE l.source = 'user' AND l.accuracy_score IS NOT NULL \
-         GROUP BY u.id ORDER BY sum(l.accuracy_score) DESC, avg(l.accuracy_score) DESC, u.id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await
 }

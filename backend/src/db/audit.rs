@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 /// One event to record. `action` is `area.verb` (`auth.login`, `user.role_changed`, …).
@@ -17,21 +17,22 @@ pub struct Event<'a> {
 }
 
 pub async fn record(db: impl PgExecutor<'_>, e: Event<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    // The address travels as text (sqlx has no `inet` type without the ipnetwork feature).
+    sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, subject_id, ip, detail) \
-         VALUES ($1, $2, $3, $4::inet, $5)",
+         VALUES ($1, $2, $3, $4::text::inet, $5)",
+        e.actor,
+        e.action,
+        e.subject,
+        e.ip.map(|ip| ip.to_string()),
+        e.detail
     )
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.subject)
-    .bind(e.ip.map(|ip| ip.to_string()))
-    .bind(e.detail)
     .execute(db)
     .await
     .map(|_| ())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Row {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -49,14 +50,15 @@ pub async fn page(
     action_prefix: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<Row>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Row,
         "SELECT id, at, actor_id, action, subject_id, host(ip) AS ip, detail FROM audit_log \
          WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR starts_with(action, $2)) \
          ORDER BY id DESC LIMIT $3",
+        before,
+        action_prefix,
+        limit
     )
-    .bind(before)
-    .bind(action_prefix)
-    .bind(limit)
     .fetch_all(db)
     .await
 }

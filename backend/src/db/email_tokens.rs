@@ -11,15 +11,16 @@ pub async fn create(
     user: Option<Uuid>,
     lifetime_secs: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let lifetime = lifetime_secs as f64;
+    sqlx::query!(
         "INSERT INTO email_tokens (token_hash, purpose, email, user_id, expires_at) \
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+        hash,
+        purpose,
+        email,
+        user,
+        lifetime
     )
-    .bind(hash)
-    .bind(purpose)
-    .bind(email)
-    .bind(user)
-    .bind(lifetime_secs as f64)
     .execute(db)
     .await
     .map(|_| ())
@@ -32,26 +33,27 @@ pub async fn consume(
     hash: &[u8],
     purpose: &str,
 ) -> sqlx::Result<Option<(String, Option<Uuid>)>> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE email_tokens SET used_at = now() \
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() \
          RETURNING email, user_id",
+        hash,
+        purpose
     )
-    .bind(hash)
-    .bind(purpose)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.email, r.user_id)))
 }
 
 /// Voids the other unused tokens of the same purpose for an address (a newer link replaces
 /// older ones; a reset voids every outstanding reset link).
 pub async fn void_others(db: impl PgExecutor<'_>, email: &str, purpose: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE email_tokens SET used_at = now() \
          WHERE lower(email) = lower($1) AND purpose = $2 AND used_at IS NULL",
+        email,
+        purpose
     )
-    .bind(email)
-    .bind(purpose)
     .execute(db)
     .await
     .map(|_| ())

@@ -1,7 +1,7 @@
 //! Flags and the moderation queue (`flags`).
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use theset_shared::api::{FlagReason, FlagStatus};
 use uuid::Uuid;
 
@@ -16,57 +16,55 @@ pub async fn create(
     note: Option<&str>,
 ) -> sqlx::Result<Option<Uuid>> {
     // What the flag is about, as it reads now (a removed line keeps its title here).
-    let subject: Option<String> = sqlx::query_scalar(
-        "SELECT CASE WHEN $2::uuid IS NULL THEN l.kind || ' set-list' ELSE ss.title END \
+    let subject = sqlx::query_scalar!(
+        "SELECT CASE WHEN $2::uuid IS NULL THEN l.kind || ' set-list' ELSE ss.title END AS \"subject!\" \
          FROM setlists l LEFT JOIN setlist_songs ss ON ss.id = $2 AND ss.setlist_id = l.id \
          WHERE l.id = $1 AND l.moderation_status <> 'hidden' AND ($2::uuid IS NULL OR ss.id IS NOT NULL)",
+        setlist,
+        line
     )
-    .bind(setlist)
-    .bind(line)
     .fetch_optional(&mut *db)
     .await?;
     let Some(subject) = subject else {
         return Ok(None);
     };
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO flags (setlist_id, setlist_song_id, subject, reporter_id, reason, note) \
          VALUES ($1, $2, $6, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+        setlist,
+        line,
+        reporter,
+        reason as FlagReason,
+        note,
+        subject
     )
-    .bind(setlist)
-    .bind(line)
-    .bind(reporter)
-    .bind(reason.as_str())
-    .bind(note)
-    .bind(subject)
     .fetch_optional(&mut *db)
     .await?;
     match id {
         Some(id) => Ok(Some(id)),
-        None => sqlx::query_scalar(
+        None => sqlx::query_scalar!(
             "SELECT id FROM flags WHERE reporter_id = $1 AND setlist_id = $2 \
              AND setlist_song_id IS NOT DISTINCT FROM $3 AND status = 'open'",
+            reporter,
+            setlist,
+            line
         )
-        .bind(reporter)
-        .bind(setlist)
-        .bind(line)
         .fetch_one(db)
         .await
         .map(Some),
     }
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct QueueRow {
     pub id: Uuid,
     pub setlist_id: Uuid,
     pub setlist_song_id: Option<Uuid>,
     pub show_id: Uuid,
     pub subject: String,
-    #[sqlx(try_from = "String")]
     pub reason: FlagReason,
     pub note: Option<String>,
     pub reporter: Option<String>,
-    #[sqlx(try_from = "String")]
     pub status: FlagStatus,
     pub reports: i64,
     pub created_at: DateTime<Utc>,
@@ -78,33 +76,38 @@ pub async fn queue(
     status: FlagStatus,
     limit: i64,
 ) -> sqlx::Result<Vec<QueueRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        QueueRow,
         "SELECT DISTINCT ON (f.setlist_id, f.setlist_song_id) f.id, f.setlist_id, f.setlist_song_id, l.show_id, \
-                f.subject, f.reason, f.note, u.display_name AS reporter, \
-                f.status, count(*) OVER (PARTITION BY f.setlist_id, f.setlist_song_id) AS reports, f.created_at \
+                f.subject, f.reason AS \"reason: FlagReason\", f.note, u.display_name AS \"reporter?\", \
+                f.status AS \"status: FlagStatus\", \
+                count(*) OVER (PARTITION BY f.setlist_id, f.setlist_song_id) AS \"reports!\", f.created_at \
          FROM flags f JOIN setlists l ON l.id = f.setlist_id \
          LEFT JOIN users u ON u.id = f.reporter_id \
          WHERE f.status = $1 ORDER BY f.setlist_id, f.setlist_song_id, f.created_at LIMIT $2",
+        status as FlagStatus,
+        limit
     )
-    .bind(status.as_str())
-    .bind(limit)
     .fetch_all(db)
     .await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Target {
     pub setlist_id: Uuid,
     pub setlist_song_id: Option<Uuid>,
-    #[sqlx(try_from = "String")]
     pub status: FlagStatus,
 }
 
 pub async fn target(db: &mut PgConnection, flag: Uuid) -> sqlx::Result<Option<Target>> {
-    sqlx::query_as("SELECT setlist_id, setlist_song_id, status FROM flags WHERE id = $1 FOR UPDATE")
-        .bind(flag)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        Target,
+        "SELECT setlist_id, setlist_song_id, status AS \"status: FlagStatus\" FROM flags \
+         WHERE id = $1 FOR UPDATE",
+        flag
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// Closes every open flag on the target with `resolution`.
@@ -114,15 +117,15 @@ pub async fn close(
     resolution: &str,
     moderator: Uuid,
 ) -> sqlx::Result<u64> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE flags SET status = CASE WHEN $3 = 'dismissed' THEN 'dismissed' ELSE 'resolved' END, \
                 resolution = $3, resolved_by = $4, resolved_at = now() \
          WHERE setlist_id = $1 AND setlist_song_id IS NOT DISTINCT FROM $2 AND status = 'open'",
+        target.setlist_id,
+        target.setlist_song_id,
+        resolution,
+        moderator
     )
-    .bind(target.setlist_id)
-    .bind(target.setlist_song_id)
-    .bind(resolution)
-    .bind(moderator)
     .execute(db)
     .await
     .map(|r| r.rows_affected())
@@ -130,16 +133,20 @@ pub async fn close(
 
 /// Removes a line (its votes go with it) and returns its title.
 pub async fn remove_line(db: &mut PgConnection, line: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("DELETE FROM setlist_songs WHERE id = $1 RETURNING title")
-        .bind(line)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "DELETE FROM setlist_songs WHERE id = $1 RETURNING title",
+        line
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn hide_setlist(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE setlists SET moderation_status = 'hidden' WHERE id = $1")
-        .bind(setlist)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE setlists SET moderation_status = 'hidden' WHERE id = $1",
+        setlist
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }

@@ -10,13 +10,14 @@ pub async fn applied(
     user: Uuid,
     mutation: Uuid,
 ) -> sqlx::Result<Option<(i16, serde_json::Value)>> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT status, response FROM applied_mutations WHERE user_id = $1 AND mutation_id = $2",
+        user,
+        mutation
     )
-    .bind(user)
-    .bind(mutation)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.status, r.response)))
 }
 
 /// Records a mutation's answer; `false` when a concurrent request with the same id got there
@@ -29,15 +30,15 @@ pub async fn record(
     status: i16,
     response: &serde_json::Value,
 ) -> sqlx::Result<bool> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        user,
+        mutation,
+        kind,
+        status,
+        response
     )
-    .bind(user)
-    .bind(mutation)
-    .bind(kind)
-    .bind(status)
-    .bind(response)
     .execute(db)
     .await
     .map(|r| r.rows_affected() == 1)
@@ -46,10 +47,10 @@ pub async fn record(
 /// Forgets answers older than `days` (the sync horizon): a client retrying later than that has
 /// long since been told to resync. Returns the number removed.
 pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
-    sqlx::query(
+    sqlx::query!(
         "DELETE FROM applied_mutations WHERE applied_at < now() - make_interval(days => $1)",
+        days
     )
-    .bind(days)
     .execute(db)
     .await
     .map(|r| r.rows_affected())

@@ -1,7 +1,7 @@
 //! OAuth sign-in (`oauth_flows`, `oauth_identities`).
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 /// Flows must be finished in the browser within 10 minutes.
@@ -19,24 +19,25 @@ pub struct NewFlow<'a> {
 }
 
 pub async fn create_flow(db: impl PgExecutor<'_>, f: NewFlow<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    let lifetime = FLOW_SECS as f64;
+    sqlx::query!(
         "INSERT INTO oauth_flows (state_hash, provider, provider_verifier, nonce, app_redirect_uri, \
                                   app_code_challenge, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))",
+        f.state_hash,
+        f.provider,
+        f.provider_verifier,
+        f.nonce,
+        f.app_redirect_uri,
+        f.app_code_challenge,
+        lifetime
     )
-    .bind(f.state_hash)
-    .bind(f.provider)
-    .bind(f.provider_verifier)
-    .bind(f.nonce)
-    .bind(f.app_redirect_uri)
-    .bind(f.app_code_challenge)
-    .bind(FLOW_SECS as f64)
     .execute(db)
     .await
     .map(|_| ())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Flow {
     pub provider: String,
     pub provider_verifier: String,
@@ -51,13 +52,14 @@ pub async fn claim_flow(
     state_hash: &[u8],
     provider: &str,
 ) -> sqlx::Result<Option<Flow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Flow,
         "UPDATE oauth_flows SET completed_at = now() \
          WHERE state_hash = $1 AND provider = $2 AND completed_at IS NULL AND expires_at > now() \
          RETURNING provider, provider_verifier, nonce, app_redirect_uri",
+        state_hash,
+        provider
     )
-    .bind(state_hash)
-    .bind(provider)
     .fetch_optional(db)
     .await
 }
@@ -69,14 +71,15 @@ pub async fn complete_flow(
     user: Uuid,
     handoff_hash: &[u8],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let lifetime = HANDOFF_SECS as f64;
+    sqlx::query!(
         "UPDATE oauth_flows SET user_id = $2, handoff_hash = $3, \
                 expires_at = now() + make_interval(secs => $4) WHERE state_hash = $1",
+        state_hash,
+        user,
+        handoff_hash,
+        lifetime
     )
-    .bind(state_hash)
-    .bind(user)
-    .bind(handoff_hash)
-    .bind(HANDOFF_SECS as f64)
     .execute(db)
     .await
     .map(|_| ())
@@ -87,14 +90,15 @@ pub async fn exchange(
     db: impl PgExecutor<'_>,
     handoff_hash: &[u8],
 ) -> sqlx::Result<Option<(Uuid, String)>> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE oauth_flows SET exchanged_at = now() \
          WHERE handoff_hash = $1 AND exchanged_at IS NULL AND expires_at > now() AND user_id IS NOT NULL \
-         RETURNING user_id, app_code_challenge",
+         RETURNING user_id AS \"user_id!\", app_code_challenge",
+        handoff_hash
     )
-    .bind(handoff_hash)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.user_id, r.app_code_challenge)))
 }
 
 pub async fn identity_user(
@@ -102,11 +106,13 @@ pub async fn identity_user(
     provider: &str,
     subject: &str,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT user_id FROM oauth_identities WHERE provider = $1 AND subject = $2")
-        .bind(provider)
-        .bind(subject)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT user_id FROM oauth_identities WHERE provider = $1 AND subject = $2",
+        provider,
+        subject
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub struct Identity<'a> {
@@ -123,7 +129,7 @@ pub struct Identity<'a> {
 
 /// Links (or refreshes) an identity; provider tokens are replaced only when new ones came.
 pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO oauth_identities (provider, subject, user_id, email, access_token_enc, \
                                        refresh_token_enc, token_expires_at, email_verified) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -133,15 +139,15 @@ pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::
             refresh_token_enc = coalesce(EXCLUDED.refresh_token_enc, oauth_identities.refresh_token_enc), \
             token_expires_at = coalesce(EXCLUDED.token_expires_at, oauth_identities.token_expires_at), \
             updated_at = now()",
+        i.provider,
+        i.subject,
+        i.user,
+        i.email,
+        i.access_token_enc,
+        i.refresh_token_enc,
+        i.token_expires_at,
+        i.email_verified
     )
-    .bind(i.provider)
-    .bind(i.subject)
-    .bind(i.user)
-    .bind(i.email)
-    .bind(i.access_token_enc)
-    .bind(i.refresh_token_enc)
-    .bind(i.token_expires_at)
-    .bind(i.email_verified)
     .execute(db)
     .await
     .map(|_| ())
@@ -153,21 +159,24 @@ pub async fn sealed_tokens(
     user: Uuid,
     provider: &str,
 ) -> sqlx::Result<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT access_token_enc, refresh_token_enc FROM oauth_identities \
          WHERE user_id = $1 AND provider = $2 ORDER BY updated_at DESC LIMIT 1",
+        user,
+        provider
     )
-    .bind(user)
-    .bind(provider)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.access_token_enc, r.refresh_token_enc)))
 }
 
 /// Unlinks the account's identities whose address the provider did not vouch for; how many.
 pub async fn unlink_unvouched(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM oauth_identities WHERE user_id = $1 AND NOT email_verified")
-        .bind(user)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "DELETE FROM oauth_identities WHERE user_id = $1 AND NOT email_verified",
+        user
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }

@@ -4,7 +4,7 @@
 //! id for every backend process.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use theset_shared::api::{JobEvent, JobStatus};
 use uuid::Uuid;
 
@@ -40,26 +40,26 @@ impl<'a> Report<'a> {
 }
 
 pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO sync_progress (job_id, phase, step, status, items_total, items_processed, items_succeeded, \
            items_failed, message, finished_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $4 IN ('succeeded', 'failed') THEN now() END) \
          RETURNING id",
+        job_id,
+        r.phase,
+        r.step,
+        r.status as JobStatus,
+        r.total,
+        r.processed,
+        r.succeeded,
+        r.failed,
+        r.message.as_deref()
     )
-    .bind(job_id)
-    .bind(r.phase)
-    .bind(r.step)
-    .bind(r.status.as_str())
-    .bind(r.total)
-    .bind(r.processed)
-    .bind(r.succeeded)
-    .bind(r.failed)
-    .bind(&r.message)
     .fetch_one(db)
     .await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 struct EventRow {
     tx: i64,
     id: i64,
@@ -68,7 +68,6 @@ struct EventRow {
     artist_id: Option<Uuid>,
     phase: String,
     step: String,
-    #[sqlx(try_from = "String")]
     status: JobStatus,
     items_total: Option<i32>,
     items_processed: i32,
@@ -122,19 +121,21 @@ pub async fn events_after(
         Scope::Job(id) => (Some(id), None),
         Scope::Artist(id) => (None, Some(id)),
     };
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT p.tx::text::bigint AS tx, p.id, p.job_id, j.job_type, j.artist_id, p.phase, p.step, p.status, p.items_total, \
+    let rows = sqlx::query_as!(
+        EventRow,
+        "SELECT p.tx::text::bigint AS \"tx!\", p.id, p.job_id, j.job_type, j.artist_id, p.phase, p.step, \
+           p.status AS \"status: JobStatus\", p.items_total, \
            p.items_processed, p.items_succeeded, p.items_failed, p.message, p.updated_at \
          FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
          WHERE (p.tx, p.id) > ($5::text::xid8, $1) AND p.tx < pg_snapshot_xmin(pg_current_snapshot()) \
            AND ($2::uuid IS NULL OR p.job_id = $2) AND ($3::uuid IS NULL OR j.artist_id = $3) \
          ORDER BY p.tx, p.id LIMIT $4",
+        after.seq,
+        job,
+        artist,
+        limit,
+        after.tx.to_string()
     )
-    .bind(after.seq)
-    .bind(job)
-    .bind(artist)
-    .bind(limit)
-    .bind(after.tx.to_string())
     .fetch_all(db)
     .await?;
     Ok(rows
@@ -162,14 +163,37 @@ pub async fn hidden_after(
     let id = match scope {
         Scope::Job(id) | Scope::Artist(id) => id,
     };
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
          WHERE (p.job_id = $1 OR j.artist_id = $1) AND (p.tx, p.id) > ($3::text::xid8, $2) \
-           AND p.tx >= pg_snapshot_xmin(pg_current_snapshot()))",
+           AND p.tx >= pg_snapshot_xmin(pg_current_snapshot())) AS \"hidden!\"",
+        id,
+        after.seq,
+        after.tx.to_string()
     )
-    .bind(id)
-    .bind(after.seq)
-    .bind(after.tx.to_string())
+    .fetch_one(db)
+    .await
+}
+
+/// Whether the scope has no progress row after `after`, served or not yet servable (hidden behind
+/// a running transaction): a stream that saw everything may end.
+pub async fn nothing_after(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    after: Cursor,
+) -> sqlx::Result<bool> {
+    let id = match scope {
+        Scope::Job(id) | Scope::Artist(id) => id,
+    };
+    sqlx::query_scalar!(
+        "SELECT NOT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
+         WHERE (p.job_id = $1 OR j.artist_id = $1) \
+           AND ((p.tx, p.id) > ($3::text::xid8, $2) OR p.tx >= pg_snapshot_xmin(pg_current_snapshot()))) \
+         AS \"nothing!\"",
+        id,
+        after.seq,
+        after.tx.to_string()
+    )
     .fetch_one(db)
     .await
 }
@@ -177,9 +201,11 @@ pub async fn hidden_after(
 /// Deletes progress events older than `days` (they may carry what a job met along the way; 30
 /// days is plenty to read an import's story). Returns the number removed.
 pub async fn prune(db: impl PgExecutor<'_>, days: i32) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM sync_progress WHERE updated_at < now() - make_interval(days => $1)")
-        .bind(days)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "DELETE FROM sync_progress WHERE updated_at < now() - make_interval(days => $1)",
+        days
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }

@@ -1,7 +1,7 @@
 //! Sessions and their tokens (`sessions`, `access_tokens`, `refresh_tokens`).
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use theset_shared::api::{Role, SessionKind};
 use uuid::Uuid;
 
@@ -18,13 +18,13 @@ pub async fn create_session(
     device_id: &str,
     device_name: Option<&str>,
 ) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO sessions (user_id, kind, device_id, device_name) VALUES ($1, $2, $3, $4) RETURNING id",
+        user,
+        kind as SessionKind,
+        device_id,
+        device_name
     )
-    .bind(user)
-    .bind(kind.as_str())
-    .bind(device_id)
-    .bind(device_name)
     .fetch_one(db)
     .await
 }
@@ -36,28 +36,36 @@ pub async fn store_tokens(
     access: &[u8],
     refresh: &[u8],
 ) -> sqlx::Result<()> {
-    for (table, hash, lifetime) in [
-        ("access_tokens", access, ACCESS_SECS),
-        ("refresh_tokens", refresh, REFRESH_SECS),
-    ] {
-        sqlx::query(&format!(
-            "INSERT INTO {table} (token_hash, session_id, expires_at) \
-             VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING"
-        ))
-        .bind(hash)
-        .bind(session)
-        .bind(lifetime as f64)
-        .execute(&mut *db)
-        .await?;
-    }
-    sqlx::query("UPDATE sessions SET last_used_at = now() WHERE id = $1")
-        .bind(session)
-        .execute(db)
-        .await
-        .map(|_| ())
+    // The two token tables have the same shape; one statement each.
+    let (access_secs, refresh_secs) = (ACCESS_SECS as f64, REFRESH_SECS as f64);
+    sqlx::query!(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
+         VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING",
+        access,
+        session,
+        access_secs
+    )
+    .execute(&mut *db)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
+         VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (token_hash) DO NOTHING",
+        refresh,
+        session,
+        refresh_secs
+    )
+    .execute(&mut *db)
+    .await?;
+    sqlx::query!(
+        "UPDATE sessions SET last_used_at = now() WHERE id = $1",
+        session
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct RefreshRow {
     pub session_id: Uuid,
     pub expires_at: DateTime<Utc>,
@@ -72,20 +80,22 @@ pub async fn refresh_for_update(
     db: &mut PgConnection,
     hash: &[u8],
 ) -> sqlx::Result<Option<RefreshRow>> {
-    sqlx::query_as(
-        "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at IS NOT NULL AS revoked, s.device_id, now() AS now \
+    sqlx::query_as!(
+        RefreshRow,
+        "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at IS NOT NULL AS \"revoked!\", s.device_id, \
+                now() AS \"now!\" \
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1 FOR UPDATE OF r, s",
+        hash
     )
-    .bind(hash)
     .fetch_optional(db)
     .await
 }
 
 pub async fn mark_refresh_used(db: &mut PgConnection, hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL",
+        hash
     )
-    .bind(hash)
     .execute(db)
     .await
     .map(|_| ())
@@ -93,41 +103,43 @@ pub async fn mark_refresh_used(db: &mut PgConnection, hash: &[u8]) -> sqlx::Resu
 
 /// Revokes a session: its access and refresh tokens stop working at once.
 pub async fn revoke(db: impl PgExecutor<'_>, session: Uuid, reason: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(session)
-        .bind(reason)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL",
+        session,
+        reason
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Who holds a valid access (or browser) token. Role and revocation are read on every request,
 /// so role changes and revocations take effect on the very next request.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: Uuid,
     pub session_id: Uuid,
     /// `None` for an account made through a provider that did not vouch for an address.
     pub email: Option<String>,
     pub display_name: String,
-    #[sqlx(try_from = "String")]
     pub role: Role,
     pub email_verified: bool,
     pub has_avatar: bool,
     /// Browser sessions must prove CSRF on changes.
-    #[sqlx(try_from = "String")]
     pub kind: SessionKind,
 }
 
 pub async fn caller(db: impl PgExecutor<'_>, access_hash: &[u8]) -> sqlx::Result<Option<Caller>> {
-    sqlx::query_as(
-        "SELECT u.id AS user_id, s.id AS session_id, u.email, u.display_name, u.role, \
-                u.email_verified_at IS NOT NULL AS email_verified, \
-                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS has_avatar, s.kind \
+    sqlx::query_as!(
+        Caller,
+        "SELECT u.id AS user_id, s.id AS session_id, u.email, u.display_name, u.role AS \"role: Role\", \
+                u.email_verified_at IS NOT NULL AS \"email_verified!\", \
+                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS \"has_avatar!\", \
+                s.kind AS \"kind: SessionKind\" \
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
          WHERE a.token_hash = $1 AND a.expires_at > now() AND s.revoked_at IS NULL",
+        access_hash
     )
-    .bind(access_hash)
     .fetch_optional(db)
     .await
 }
@@ -138,22 +150,22 @@ pub async fn store_browser_token(
     session: Uuid,
     token_hash: &[u8],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let lifetime = BROWSER_SECS as f64;
+    sqlx::query!(
         "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
          VALUES ($1, $2, now() + make_interval(secs => $3))",
+        token_hash,
+        session,
+        lifetime
     )
-    .bind(token_hash)
-    .bind(session)
-    .bind(BROWSER_SECS as f64)
     .execute(db)
     .await
     .map(|_| ())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct SessionRow {
     pub id: Uuid,
-    #[sqlx(try_from = "String")]
     pub kind: SessionKind,
     pub device_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -162,11 +174,12 @@ pub struct SessionRow {
 
 /// The user's live sessions, most recently used first.
 pub async fn list(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<SessionRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, device_name, created_at, last_used_at FROM sessions \
+    sqlx::query_as!(
+        SessionRow,
+        "SELECT id, kind AS \"kind: SessionKind\", device_name, created_at, last_used_at FROM sessions \
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC, id LIMIT 200",
+        user
     )
-    .bind(user)
     .fetch_all(db)
     .await
 }
@@ -179,13 +192,13 @@ pub async fn revoke_own(
     session: Uuid,
     reason: &str,
 ) -> sqlx::Result<bool> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $3 \
          WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL",
+        user,
+        session,
+        reason
     )
-    .bind(user)
-    .bind(session)
-    .bind(reason)
     .execute(db)
     .await
     .map(|r| r.rows_affected() == 1)
@@ -193,12 +206,12 @@ pub async fn revoke_own(
 
 /// Signs `user` out everywhere (password reset, account deletion).
 pub async fn revoke_all(db: impl PgExecutor<'_>, user: Uuid, reason: &str) -> sqlx::Result<u64> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 \
          WHERE user_id = $1 AND revoked_at IS NULL",
+        user,
+        reason
     )
-    .bind(user)
-    .bind(reason)
     .execute(db)
     .await
     .map(|r| r.rows_affected())
@@ -209,16 +222,31 @@ pub async fn revoke_all(db: impl PgExecutor<'_>, user: Uuid, reason: &str) -> sq
 /// revoked or idle for over 30 days. Returns the number of rows removed.
 pub async fn purge_expired(db: &mut PgConnection) -> sqlx::Result<u64> {
     let mut removed = 0;
-    for sql in [
-        "DELETE FROM access_tokens WHERE expires_at < now() - interval '1 day'",
-        "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'",
-        "DELETE FROM email_tokens WHERE expires_at < now() - interval '1 day'",
-        "DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'",
+    removed +=
+        sqlx::query!("DELETE FROM access_tokens WHERE expires_at < now() - interval '1 day'")
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
+    removed +=
+        sqlx::query!("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'")
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
+    removed += sqlx::query!("DELETE FROM email_tokens WHERE expires_at < now() - interval '1 day'")
+        .execute(&mut *db)
+        .await?
+        .rows_affected();
+    removed += sqlx::query!("DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'")
+        .execute(&mut *db)
+        .await?
+        .rows_affected();
+    removed += sqlx::query!(
         "DELETE FROM sessions WHERE revoked_at < now() - interval '30 days' \
          OR (last_used_at < now() - interval '30 days' \
-             AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.session_id = sessions.id))",
-    ] {
-        removed += sqlx::query(sql).execute(&mut *db).await?.rows_affected();
-    }
+             AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.session_id = sessions.id))"
+    )
+    .execute(&mut *db)
+    .await?
+    .rows_affected();
     Ok(removed)
 }

@@ -1,30 +1,12 @@
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use theset_shared::api::{ModerationStatus, Setlist, SetlistKind, SetlistSong, SetlistSource};
 use uuid::Uuid;
 
 use super::artists::ArtistRefRow;
 
-#[derive(Debug, FromRow)]
-struct SetlistRow {
-    id: Uuid,
-    show_id: Uuid,
-    #[sqlx(flatten)]
-    artist: ArtistRefRow,
-    #[sqlx(try_from = "String")]
-    kind: SetlistKind,
-    #[sqlx(try_from = "String")]
-    source: SetlistSource,
-    moderation_status: String,
-    version: i32,
-    accuracy_score: Option<f64>,
-    external_url: Option<String>,
-    updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 struct SongRow {
     setlist_id: Uuid,
     id: Uuid,
@@ -58,26 +40,28 @@ pub async fn public_for_show<'c, E>(db: E, show_id: Uuid) -> sqlx::Result<Vec<Se
 where
     E: PgExecutor<'c> + Copy,
 {
-    let lists: Vec<SetlistRow> = sqlx::query_as(
+    let lists = sqlx::query!(
         "SELECT l.id, l.show_id, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
-         l.kind, l.source, l.moderation_status, l.version, l.accuracy_score, l.external_url, l.updated_at \
+         l.kind AS \"kind: SetlistKind\", l.source AS \"source: SetlistSource\", l.moderation_status, \
+         l.version, l.accuracy_score, l.external_url, l.updated_at \
          FROM setlists l JOIN artists a ON a.id = l.artist_id \
          WHERE l.show_id = $1 AND l.source <> 'user' AND l.moderation_status NOT IN ('hidden', 'rejected') \
          ORDER BY l.kind DESC, a.name",
+        show_id
     )
-    .bind(show_id)
     .fetch_all(db)
     .await?;
     let ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
-    let songs: Vec<SongRow> = sqlx::query_as(
+    let songs = sqlx::query_as!(
+        SongRow,
         "SELECT ss.setlist_id, ss.id, ss.position, ss.song_id, ss.title, ss.set_name, ss.is_cover, \
          ss.cover_of, ss.is_tape, ss.notes, ss.upvotes, ss.downvotes, ss.net_votes \
          FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id \
          WHERE ss.setlist_id = ANY($1) \
          ORDER BY ss.setlist_id, \
            CASE WHEN l.source = 'community' THEN -ss.net_votes ELSE 0 END, ss.position, ss.id",
+        &ids
     )
-    .bind(&ids)
     .fetch_all(db)
     .await?;
     let mut by_list: HashMap<Uuid, Vec<SetlistSong>> = HashMap::new();
@@ -108,7 +92,12 @@ where
             Setlist {
                 id: l.id,
                 show_id: l.show_id,
-                artist: l.artist.into(),
+                artist: ArtistRefRow {
+                    artist_id: l.artist_id,
+                    artist_slug: l.artist_slug,
+                    artist_name: l.artist_name,
+                }
+                .into(),
                 kind: l.kind,
                 source: l.source,
                 moderation_status: moderation(&l.moderation_status),

@@ -5,15 +5,21 @@ use uuid::Uuid;
 
 use super::artists::ArtistRefRow;
 
-/// Columns of [`ShowRow`]; every query that lists shows selects exactly these.
-pub const SHOW_COLUMNS: &str = "s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
+/// Columns of [`ShowRow`]; every query that lists shows selects exactly these. The dynamic
+/// [`list`] uses this; the static statements (`around_today`, `by_id`, `discovery`'s,
+/// `sync::scope::shows`) spell it out the same way, with the venue's columns marked nullable
+/// (`"venue_id?"`: the venue is left-joined): keep them in step, and fill the row with
+/// [`show_row!`].
+const SHOW_COLUMNS: &str = "s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
     s.sold_out, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
     v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.country_code AS venue_country_code";
 
 /// `FROM` clause that goes with [`SHOW_COLUMNS`].
-pub const SHOW_FROM: &str = " FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
+const SHOW_FROM: &str = " FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
     LEFT JOIN venues v ON v.id = s.venue_id";
 
+/// A show as lists show it. The dynamic [`list`] fills it through `FromRow`; records of the
+/// static statements through [`show_row!`].
 #[derive(Debug, FromRow)]
 pub struct ShowRow {
     pub id: Uuid,
@@ -31,6 +37,32 @@ pub struct ShowRow {
     pub venue_city: Option<String>,
     pub venue_country_code: Option<String>,
 }
+
+/// The [`ShowRow`] of a `query!` record that selected the show columns (see [`SHOW_COLUMNS`]).
+macro_rules! show_row {
+    ($r:ident) => {
+        $crate::db::shows::ShowRow {
+            id: $r.id,
+            name: $r.name,
+            date: $r.date,
+            start_time: $r.start_time,
+            starts_at: $r.starts_at,
+            status: $r.status,
+            ticket_url: $r.ticket_url,
+            sold_out: $r.sold_out,
+            artist: $crate::db::artists::ArtistRefRow {
+                artist_id: $r.artist_id,
+                artist_slug: $r.artist_slug,
+                artist_name: $r.artist_name,
+            },
+            venue_id: $r.venue_id,
+            venue_name: $r.venue_name,
+            venue_city: $r.venue_city,
+            venue_country_code: $r.venue_country_code,
+        }
+    };
+}
+pub(crate) use show_row;
 
 impl From<ShowRow> for ShowSummary {
     fn from(r: ShowRow) -> Self {
@@ -72,6 +104,9 @@ pub struct ShowFilter<'a> {
 }
 
 pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Vec<ShowRow>> {
+    // Dynamic: the artist, venue, city, date range and status filters combine freely, and the
+    // keyset and order follow the direction; covered by it::shows::list_filters_and_orders (each
+    // filter, pages in both directions).
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     q.push(SHOW_COLUMNS).push(SHOW_FROM).push(" WHERE true");
     if let Some(id) = f.artist_id {
@@ -130,27 +165,55 @@ pub async fn around_today(
     when: When,
     limit: i64,
 ) -> sqlx::Result<Vec<ShowRow>> {
-    let (cond, order) = match when {
-        When::Upcoming => ("s.date >= current_date", "s.date ASC, s.id ASC"),
-        When::Past => ("s.date < current_date", "s.date DESC, s.id DESC"),
-    };
-    sqlx::query_as(&format!(
-        "SELECT {SHOW_COLUMNS}{SHOW_FROM} WHERE {cond} \
-         AND ($1::uuid IS NULL OR s.headliner_artist_id = $1 \
-              OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1)) \
-         AND ($2::uuid IS NULL OR s.venue_id = $2) \
-         ORDER BY {order} LIMIT $3"
-    ))
-    .bind(artist_id)
-    .bind(venue_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    // The two sides differ in their condition and order only.
+    match when {
+        When::Upcoming => {
+            let rows = sqlx::query!(
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                        a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                        v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
+                        v.country_code AS venue_country_code \
+                 FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
+                 LEFT JOIN venues v ON v.id = s.venue_id \
+                 WHERE s.date >= current_date \
+                 AND ($1::uuid IS NULL OR s.headliner_artist_id = $1 \
+                      OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1)) \
+                 AND ($2::uuid IS NULL OR s.venue_id = $2) \
+                 ORDER BY s.date ASC, s.id ASC LIMIT $3",
+                artist_id,
+                venue_id,
+                limit
+            )
+            .fetch_all(db)
+            .await?;
+            Ok(rows.into_iter().map(|r| show_row!(r)).collect())
+        }
+        When::Past => {
+            let rows = sqlx::query!(
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                        a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                        v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
+                        v.country_code AS venue_country_code \
+                 FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
+                 LEFT JOIN venues v ON v.id = s.venue_id \
+                 WHERE s.date < current_date \
+                 AND ($1::uuid IS NULL OR s.headliner_artist_id = $1 \
+                      OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1)) \
+                 AND ($2::uuid IS NULL OR s.venue_id = $2) \
+                 ORDER BY s.date DESC, s.id DESC LIMIT $3",
+                artist_id,
+                venue_id,
+                limit
+            )
+            .fetch_all(db)
+            .await?;
+            Ok(rows.into_iter().map(|r| show_row!(r)).collect())
+        }
+    }
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct ShowDetailRow {
-    #[sqlx(flatten)]
     pub base: ShowRow,
     pub tour_name: Option<String>,
     pub price_currency: Option<String>,
@@ -160,37 +223,47 @@ pub struct ShowDetailRow {
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShowDetailRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {SHOW_COLUMNS}, s.tour_name, s.price_currency, s.price_min::float8 AS price_min, \
-         s.price_max::float8 AS price_max, s.view_count \
-         {SHOW_FROM} WHERE s.id = $1"
-    ))
-    .bind(id)
+    let row = sqlx::query!(
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
+                v.country_code AS venue_country_code, \
+                s.tour_name, s.price_currency, s.price_min::float8 AS price_min, \
+                s.price_max::float8 AS price_max, s.view_count \
+         FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
+         LEFT JOIN venues v ON v.id = s.venue_id WHERE s.id = $1",
+        id
+    )
     .fetch_optional(db)
-    .await
-}
-
-#[derive(Debug, FromRow)]
-struct LineupRow {
-    #[sqlx(flatten)]
-    artist: ArtistRefRow,
-    role: String,
-    position: i32,
+    .await?;
+    Ok(row.map(|r| ShowDetailRow {
+        tour_name: r.tour_name,
+        price_currency: r.price_currency,
+        price_min: r.price_min,
+        price_max: r.price_max,
+        view_count: r.view_count,
+        base: show_row!(r),
+    }))
 }
 
 pub async fn lineup(db: impl PgExecutor<'_>, show_id: Uuid) -> sqlx::Result<Vec<LineupEntry>> {
-    let rows: Vec<LineupRow> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, sa.role, sa.position \
          FROM show_artists sa JOIN artists a ON a.id = sa.artist_id \
          WHERE sa.show_id = $1 ORDER BY sa.position, a.name",
+        show_id
     )
-    .bind(show_id)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| LineupEntry {
-            artist: r.artist.into(),
+            artist: ArtistRefRow {
+                artist_id: r.artist_id,
+                artist_slug: r.artist_slug,
+                artist_name: r.artist_name,
+            }
+            .into(),
             role: if r.role == "headliner" {
                 LineupRole::Headliner
             } else {
@@ -203,7 +276,7 @@ pub async fn lineup(db: impl PgExecutor<'_>, show_id: Uuid) -> sqlx::Result<Vec<
 
 /// Moves shows whose date has passed to `completed` (cancelled ones stay cancelled).
 pub async fn complete_past(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
+    Ok(sqlx::query!(
         "UPDATE shows SET status = 'completed' \
          WHERE status IN ('upcoming', 'ongoing') AND date < current_date",
     )
@@ -213,8 +286,10 @@ pub async fn complete_past(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
 }
 
 pub async fn exists(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1)")
-        .bind(id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1) AS \"exists!\"",
+        id
+    )
+    .fetch_one(db)
+    .await
 }

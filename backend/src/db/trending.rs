@@ -1,13 +1,18 @@
 //! The signals trending scores are made of (votes, follows, page views, upcoming shows, each
 //! decayed by age), and the scores written back to `artists` and `shows`.
 
-use sqlx::{FromRow, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// Votes older than this no longer count (at a 7-day half-life they weigh < 0.00002).
-const WINDOW: &str = "interval '180 days'";
+// The signals' common CTEs, spelled out in both statements below (keep them in step): votes of
+// the last 180 days (at a 7-day half-life older ones weigh < 0.00002), follows and page views,
+// each `Σ 2^(−age/half-life)` in days with the half-life as `$1::float8`.
+//
+//   WITH vs AS (SELECT l.artist_id, l.show_id, sum(power(0.5, greatest(extract(epoch FROM now() - v.updated_at), 0) / 86400.0 / $1::float8)) AS w ...
+//        fs AS (SELECT artist_id, sum(power(0.5, greatest(extract(epoch FROM now() - created_at), 0) / 86400.0 / $1::float8)) AS w ...
+//        pv AS (SELECT subject_id, sum(views * power(0.5, (current_date - day) / $1::float8)) AS w ...
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct ArtistSignals {
     pub id: Uuid,
     pub votes: f64,
@@ -16,7 +21,7 @@ pub struct ArtistSignals {
     pub show_days: Vec<f64>,
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct ShowSignals {
     pub id: Uuid,
     pub votes: f64,
@@ -25,59 +30,61 @@ pub struct ShowSignals {
     pub days_until: f64,
 }
 
-/// `Σ 2^(−age/half-life)` of a timestamp column, in days.
-fn decayed(column: &str) -> String {
-    format!("sum(power(0.5, greatest(extract(epoch FROM now() - {column}), 0) / 86400.0 / $1))")
-}
-
-fn common_ctes() -> String {
-    format!(
-        "WITH vs AS (SELECT l.artist_id, l.show_id, {votes} AS w FROM votes v \
-                     JOIN setlist_songs ss ON ss.id = v.setlist_song_id JOIN setlists l ON l.id = ss.setlist_id \
-                     WHERE v.updated_at > now() - {WINDOW} GROUP BY l.artist_id, l.show_id), \
-              fs AS (SELECT artist_id, {follows} AS w FROM user_follows_artists GROUP BY artist_id), \
-              pv AS (SELECT subject_id, sum(views * power(0.5, (current_date - day) / $1)) AS w \
-                     FROM page_views WHERE day > current_date - 180 GROUP BY subject_id) ",
-        votes = decayed("v.updated_at"),
-        follows = decayed("created_at"),
-    )
-}
-
 /// Every artist's signals; `$1` is the half-life in days, `$2` the show horizon in days.
 pub async fn artists(
     db: impl PgExecutor<'_>,
     half_life_days: f64,
     horizon_days: i32,
 ) -> sqlx::Result<Vec<ArtistSignals>> {
-    sqlx::query_as(&format!(
-        "{} SELECT a.id, \
-           coalesce((SELECT sum(w) FROM vs WHERE vs.artist_id = a.id), 0)::float8 AS votes, \
-           coalesce(fs.w, 0)::float8 AS follows, coalesce(pv.w, 0)::float8 AS views, \
+    sqlx::query_as!(
+        ArtistSignals,
+        "WITH vs AS (SELECT l.artist_id, l.show_id, \
+                       sum(power(0.5, greatest(extract(epoch FROM now() - v.updated_at), 0) / 86400.0 / $1::float8)) AS w \
+                     FROM votes v \
+                     JOIN setlist_songs ss ON ss.id = v.setlist_song_id JOIN setlists l ON l.id = ss.setlist_id \
+                     WHERE v.updated_at > now() - interval '180 days' GROUP BY l.artist_id, l.show_id), \
+              fs AS (SELECT artist_id, \
+                       sum(power(0.5, greatest(extract(epoch FROM now() - created_at), 0) / 86400.0 / $1::float8)) AS w \
+                     FROM user_follows_artists GROUP BY artist_id), \
+              pv AS (SELECT subject_id, sum(views * power(0.5, (current_date - day) / $1::float8)) AS w \
+                     FROM page_views WHERE day > current_date - 180 GROUP BY subject_id) \
+         SELECT a.id AS \"id!\", \
+           coalesce((SELECT sum(w) FROM vs WHERE vs.artist_id = a.id), 0)::float8 AS \"votes!\", \
+           coalesce(fs.w, 0)::float8 AS \"follows!\", coalesce(pv.w, 0)::float8 AS \"views!\", \
            ARRAY(SELECT (s.date - current_date)::float8 FROM shows s \
                  WHERE s.headliner_artist_id = a.id AND s.status <> 'cancelled' \
-                   AND s.date BETWEEN current_date AND current_date + $2::int) AS show_days \
+                   AND s.date BETWEEN current_date AND current_date + $2::int) AS \"show_days!\" \
          FROM artists a LEFT JOIN fs ON fs.artist_id = a.id LEFT JOIN pv ON pv.subject_id = a.id",
-        common_ctes()
-    ))
-    .bind(half_life_days)
-    .bind(horizon_days)
+        half_life_days,
+        horizon_days
+    )
     .fetch_all(db)
     .await
 }
 
 /// Signals of the shows that can trend: upcoming or ongoing, not past yesterday.
 pub async fn shows(db: impl PgExecutor<'_>, half_life_days: f64) -> sqlx::Result<Vec<ShowSignals>> {
-    sqlx::query_as(&format!(
-        "{} SELECT s.id, \
-           coalesce((SELECT sum(w) FROM vs WHERE vs.show_id = s.id), 0)::float8 AS votes, \
-           coalesce(fs.w, 0)::float8 AS artist_follows, coalesce(pv.w, 0)::float8 AS views, \
-           greatest(s.date - current_date, 0)::float8 AS days_until \
+    sqlx::query_as!(
+        ShowSignals,
+        "WITH vs AS (SELECT l.artist_id, l.show_id, \
+                       sum(power(0.5, greatest(extract(epoch FROM now() - v.updated_at), 0) / 86400.0 / $1::float8)) AS w \
+                     FROM votes v \
+                     JOIN setlist_songs ss ON ss.id = v.setlist_song_id JOIN setlists l ON l.id = ss.setlist_id \
+                     WHERE v.updated_at > now() - interval '180 days' GROUP BY l.artist_id, l.show_id), \
+              fs AS (SELECT artist_id, \
+                       sum(power(0.5, greatest(extract(epoch FROM now() - created_at), 0) / 86400.0 / $1::float8)) AS w \
+                     FROM user_follows_artists GROUP BY artist_id), \
+              pv AS (SELECT subject_id, sum(views * power(0.5, (current_date - day) / $1::float8)) AS w \
+                     FROM page_views WHERE day > current_date - 180 GROUP BY subject_id) \
+         SELECT s.id AS \"id!\", \
+           coalesce((SELECT sum(w) FROM vs WHERE vs.show_id = s.id), 0)::float8 AS \"votes!\", \
+           coalesce(fs.w, 0)::float8 AS \"artist_follows!\", coalesce(pv.w, 0)::float8 AS \"views!\", \
+           greatest(s.date - current_date, 0)::float8 AS \"days_until!\" \
          FROM shows s LEFT JOIN fs ON fs.artist_id = s.headliner_artist_id \
          LEFT JOIN pv ON pv.subject_id = s.id \
          WHERE s.status IN ('upcoming', 'ongoing') AND s.date >= current_date - 1",
-        common_ctes()
-    ))
-    .bind(half_life_days)
+        half_life_days
+    )
     .fetch_all(db)
     .await
 }
@@ -88,12 +95,12 @@ pub async fn set_artist_scores(
     ids: &[Uuid],
     scores: &[f64],
 ) -> sqlx::Result<u64> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE artists a SET trending_score = x.score FROM unnest($1::uuid[], $2::float8[]) AS x(id, score) \
          WHERE a.id = x.id AND a.trending_score IS DISTINCT FROM x.score",
+        ids,
+        scores
     )
-    .bind(ids)
-    .bind(scores)
     .execute(db)
     .await
     .map(|r| r.rows_affected())
@@ -105,15 +112,15 @@ pub async fn set_show_scores(
     ids: &[Uuid],
     scores: &[f64],
 ) -> sqlx::Result<u64> {
-    sqlx::query(
+    sqlx::query!(
         "WITH x AS (SELECT * FROM unnest($1::uuid[], $2::float8[]) AS x(id, score)) \
          UPDATE shows s SET trending_score = coalesce(x.score, 0) \
          FROM shows s2 LEFT JOIN x ON x.id = s2.id \
          WHERE s.id = s2.id AND (x.id IS NOT NULL OR s2.trending_score <> 0) \
            AND s.trending_score IS DISTINCT FROM coalesce(x.score, 0)",
+        ids,
+        scores
     )
-    .bind(ids)
-    .bind(scores)
     .execute(db)
     .await
     .map(|r| r.rows_affected())

@@ -1,6 +1,6 @@
 //! Accounts (`users`, `user_avatars`): credentials, profile, roles, deletion.
 
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use theset_shared::api::Role;
 use uuid::Uuid;
 
@@ -13,15 +13,15 @@ pub async fn create(
     password_hash: Option<&str>,
     email_verified: bool,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO users (email, display_name, password_hash, email_verified_at) \
          VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) \
          ON CONFLICT (lower(email)) DO NOTHING RETURNING id",
+        email,
+        display_name,
+        password_hash,
+        email_verified
     )
-    .bind(email)
-    .bind(display_name)
-    .bind(password_hash)
-    .bind(email_verified)
     .fetch_optional(db)
     .await
 }
@@ -31,15 +31,17 @@ pub async fn credentials(
     db: impl PgExecutor<'_>,
     email: &str,
 ) -> sqlx::Result<Option<(Uuid, Option<String>)>> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
-        .bind(email)
-        .fetch_optional(db)
-        .await
+    sqlx::query!(
+        "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
+        email
+    )
+    .fetch_optional(db)
+    .await
+    .map(|r| r.map(|r| (r.id, r.password_hash)))
 }
 
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-        .bind(email)
+    sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email)
         .fetch_optional(db)
         .await
 }
@@ -49,12 +51,14 @@ pub async fn set_password_hash(
     user: Uuid,
     hash: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user)
-        .bind(hash)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        user,
+        hash
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Locks the account's row if `email` is still its address: whether it was verified already.
@@ -63,41 +67,44 @@ pub async fn lock_address(
     user: Uuid,
     email: &str,
 ) -> sqlx::Result<Option<bool>> {
-    sqlx::query_scalar(
-        "SELECT email_verified_at IS NOT NULL FROM users \
+    sqlx::query_scalar!(
+        "SELECT email_verified_at IS NOT NULL AS \"verified!\" FROM users \
          WHERE id = $1 AND lower(email) = lower($2) FOR UPDATE",
+        user,
+        email
     )
-    .bind(user)
-    .bind(email)
     .fetch_optional(db)
     .await
 }
 
 /// Removes the password; whether there was one.
 pub async fn clear_password(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
-    sqlx::query("UPDATE users SET password_hash = NULL WHERE id = $1 AND password_hash IS NOT NULL")
-        .bind(user)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected() == 1)
+    sqlx::query!(
+        "UPDATE users SET password_hash = NULL WHERE id = $1 AND password_hash IS NOT NULL",
+        user
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
 }
 
 /// Sets a proven address on an account that has none; `false` when another account holds it
 /// (or this one has an address already).
 pub async fn adopt_address(db: &mut PgConnection, user: Uuid, email: &str) -> sqlx::Result<bool> {
-    let taken: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))")
-            .bind(email)
-            .fetch_one(&mut *db)
-            .await?;
+    let taken = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1)) AS \"taken!\"",
+        email
+    )
+    .fetch_one(&mut *db)
+    .await?;
     if taken {
         return Ok(false);
     }
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE users SET email = $2, email_verified_at = now() WHERE id = $1 AND email IS NULL",
+        user,
+        email
     )
-    .bind(user)
-    .bind(email)
     .execute(&mut *db)
     .await;
     match done {
@@ -110,8 +117,7 @@ pub async fn adopt_address(db: &mut PgConnection, user: Uuid, email: &str) -> sq
 
 /// The account's address, if it has one.
 pub async fn email_of(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(user)
+    sqlx::query_scalar!("SELECT email FROM users WHERE id = $1", user)
         .fetch_optional(db)
         .await
         .map(Option::flatten)
@@ -119,39 +125,45 @@ pub async fn email_of(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Optio
 
 /// Marks the address verified, if it is still the account's address.
 pub async fn mark_verified(db: impl PgExecutor<'_>, user: Uuid, email: &str) -> sqlx::Result<bool> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) \
          WHERE id = $1 AND lower(email) = lower($2)",
+        user,
+        email
     )
-    .bind(user)
-    .bind(email)
     .execute(db)
     .await
     .map(|r| r.rows_affected() == 1)
 }
 
 pub async fn set_display_name(db: impl PgExecutor<'_>, user: Uuid, name: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1")
-        .bind(user)
-        .bind(name)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE users SET display_name = $2 WHERE id = $1",
+        user,
+        name
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Sets a role; the previous one, or `None` when there is no such user.
 pub async fn set_role(db: &mut PgConnection, user: Uuid, role: Role) -> sqlx::Result<Option<Role>> {
-    let old: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user)
-        .fetch_optional(&mut *db)
-        .await?;
+    let old = sqlx::query_scalar!(
+        "SELECT role AS \"role: Role\" FROM users WHERE id = $1 FOR UPDATE",
+        user
+    )
+    .fetch_optional(&mut *db)
+    .await?;
     let Some(old) = old else { return Ok(None) };
-    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-        .bind(user)
-        .bind(role.as_str())
-        .execute(&mut *db)
-        .await?;
-    Ok(Some(Role::parse(&old).unwrap_or(Role::User)))
+    sqlx::query!(
+        "UPDATE users SET role = $2 WHERE id = $1",
+        user,
+        role as Role
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(Some(old))
 }
 
 pub async fn set_role_by_email(
@@ -159,48 +171,49 @@ pub async fn set_role_by_email(
     email: &str,
     role: Role,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("UPDATE users SET role = $2 WHERE lower(email) = lower($1) RETURNING id")
-        .bind(email)
-        .bind(role.as_str())
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "UPDATE users SET role = $2 WHERE lower(email) = lower($1) RETURNING id",
+        email,
+        role as Role
+    )
+    .fetch_optional(db)
+    .await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct PublicRow {
     pub id: Uuid,
     pub display_name: String,
-    #[sqlx(try_from = "String")]
     pub role: Role,
     pub has_avatar: bool,
 }
 
 pub async fn public(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<PublicRow>> {
-    sqlx::query_as(
-        "SELECT u.id, u.display_name, u.role, \
-                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS has_avatar \
+    sqlx::query_as!(
+        PublicRow,
+        "SELECT u.id, u.display_name, u.role AS \"role: Role\", \
+                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS \"has_avatar!\" \
          FROM users u WHERE u.id = $1",
+        user
     )
-    .bind(user)
     .fetch_optional(db)
     .await
 }
 
 pub async fn set_avatar(db: impl PgExecutor<'_>, user: Uuid, png: &[u8]) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2) \
          ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, updated_at = now()",
+        user,
+        png
     )
-    .bind(user)
-    .bind(png)
     .execute(db)
     .await
     .map(|_| ())
 }
 
 pub async fn avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<Vec<u8>>> {
-    sqlx::query_scalar("SELECT image FROM user_avatars WHERE user_id = $1")
-        .bind(user)
+    sqlx::query_scalar!("SELECT image FROM user_avatars WHERE user_id = $1", user)
         .fetch_optional(db)
         .await
 }
@@ -210,16 +223,14 @@ pub async fn avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<
 /// leaves the totals as if it had never voted ("sign up, vote, delete, repeat" adds nothing).
 /// Sessions, identities, tokens and the avatar go with it.
 pub async fn delete(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user)
+    sqlx::query!("DELETE FROM users WHERE id = $1", user)
         .execute(db)
         .await
         .map(|r| r.rows_affected() == 1)
 }
 
 pub async fn remove_avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM user_avatars WHERE user_id = $1")
-        .bind(user)
+    sqlx::query!("DELETE FROM user_avatars WHERE user_id = $1", user)
         .execute(db)
         .await
         .map(|_| ())

@@ -2,11 +2,14 @@ use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use theset_shared::api::VenueSummary;
 use uuid::Uuid;
 
+/// Columns of [`VenueRow`] but the distance. The dynamic list selects these; `by_id` spells them
+/// out the same way: keep the two in step.
 const VENUE_COLUMNS: &str = "v.id, v.name, lower(v.name) AS sort_name, v.address, v.city, v.state, v.country, v.country_code, \
     v.postal_code, v.timezone, v.capacity, ST_Y(v.location::geometry) AS latitude, \
     ST_X(v.location::geometry) AS longitude, \
     (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) AS upcoming_show_count";
 
+/// A venue as lists show it: filled by the dynamic list through `FromRow`.
 #[derive(Debug, FromRow)]
 pub struct VenueRow {
     pub id: Uuid,
@@ -69,6 +72,10 @@ pub struct VenueFilter<'a> {
 }
 
 pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<Vec<VenueRow>> {
+    // Dynamic: the city, capacity, upcoming and distance filters combine freely, and the keyset
+    // and order follow whether a point is given (distance) or not (name); covered by
+    // it::venues::near_a_point_orders_by_distance_within_radius (distance, its keyset) and
+    // it::venues::filters_by_city_capacity_and_upcoming_shows (each filter, the name keyset).
     // Distance is computed once in a subquery so the keyset condition can use it.
     let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM (SELECT ");
     q.push(VENUE_COLUMNS).push(", ");
@@ -139,18 +146,55 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
     q.build_query_as().fetch_all(db).await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct VenueDetailRow {
-    #[sqlx(flatten)]
     pub base: VenueRow,
     pub ticketmaster_id: Option<String>,
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<VenueDetailRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {VENUE_COLUMNS}, NULL::float8 AS distance_km, v.ticketmaster_id FROM venues v WHERE v.id = $1"
-    ))
-    .bind(id)
+    let row = sqlx::query!(
+        "SELECT v.id, v.name, lower(v.name) AS \"sort_name!\", v.address, v.city, v.state, v.country, \
+                v.country_code, v.postal_code, v.timezone, v.capacity, \
+                ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude, \
+                (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) \
+                  AS \"upcoming_show_count!\", \
+                v.ticketmaster_id \
+         FROM venues v WHERE v.id = $1",
+        id
+    )
     .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| VenueDetailRow {
+        base: VenueRow {
+            id: r.id,
+            name: r.name,
+            sort_name: r.sort_name,
+            address: r.address,
+            city: r.city,
+            state: r.state,
+            country: r.country,
+            country_code: r.country_code,
+            postal_code: r.postal_code,
+            timezone: r.timezone,
+            capacity: r.capacity,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            upcoming_show_count: r.upcoming_show_count,
+            distance_km: None,
+        },
+        ticketmaster_id: r.ticketmaster_id,
+    }))
+}
+
+/// Deletes venues no show uses that Ticketmaster does not list (setlist.fm's, left behind by
+/// merged or removed shows); returns how many.
+pub async fn delete_orphans(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
+    sqlx::query!(
+        "DELETE FROM venues v WHERE v.ticketmaster_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM shows s WHERE s.venue_id = v.id)"
+    )
+    .execute(db)
     .await
+    .map(|r| r.rows_affected())
 }

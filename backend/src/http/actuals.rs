@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::actions::setlists as actions;
 use crate::auth::limits::Bucket;
 use crate::db::actuals::{self as db, NewLine};
+use crate::db::scores as boards;
 use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
 
@@ -191,7 +192,7 @@ pub async fn reject(
     Ok(Json(current))
 }
 
-fn entries(rows: Vec<db::BoardRow>) -> Vec<LeaderboardEntry> {
+fn entries(rows: Vec<boards::BoardRow>) -> Vec<LeaderboardEntry> {
     rows.into_iter()
         .map(|r| LeaderboardEntry {
             rank: r.rank,
@@ -212,13 +213,15 @@ pub async fn show_leaderboard(
 ) -> AppResult<Json<ShowLeaderboard>> {
     Ok(Json(ShowLeaderboard {
         show_id: show,
-        community_score: db::community_score(&state.db, show).await?,
-        entries: entries(db::show_board(&state.db, show, BOARD).await?),
+        community_score: boards::community_score(&state.db, show).await?,
+        entries: entries(boards::show_board(&state.db, show, BOARD).await?),
     }))
 }
 
 #[utoipa::path(get, path = "/api/v1/leaderboard", tag = "setlists",
     responses((status = 200, body = [LeaderboardEntry])))]
 pub async fn leaderboard(State(state): State<AppState>) -> AppResult<Json<Vec<LeaderboardEntry>>> {
-    Ok(Json(entries(db::all_time_board(&state.db, BOARD).await?)))
+    Ok(Json(entries(
+        boards::all_time_board(&state.db, BOARD).await?,
+    )))
 }

@@ -37,12 +37,7 @@ pub async fn start_job(
     let named = job_by_name(req.job);
     let (id, job_type) = match (named, req.artist_id) {
         (Named::Artist(job_type), Some(artist)) => {
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM artists WHERE id = $1)")
-                    .bind(artist)
-                    .fetch_one(&state.db)
-                    .await?;
-            if !exists {
+            if !crate::db::artists::exists(&state.db, artist).await? {
                 return Err(AppError::not_found("artist"));
             }
             (

@@ -19,11 +19,9 @@ pub async fn healthz() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, body = theset_shared::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> AppResult<Json<Health>> {
     let expected = crate::MIGRATOR.iter().map(|m| m.version).max();
-    let applied: Option<i64> =
-        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&state.db)
-            .await
-            .map_err(|e| AppError::NotReady(e.to_string()))?;
+    let applied = crate::db::schema::applied_version(&state.db)
+        .await
+        .map_err(|e| AppError::NotReady(e.to_string()))?;
     if applied < expected {
         return Err(AppError::NotReady(format!(
             "migrations behind: applied {applied:?}, expected {expected:?}"

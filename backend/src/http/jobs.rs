@@ -22,6 +22,7 @@ use super::access::{ClientIp, MaybeUser, stream_slot};
 use super::extract::ApiPath;
 use crate::AppState;
 use crate::auth::streams::Slot;
+use crate::db::artists;
 use crate::db::jobs as jobs_db;
 use crate::db::progress::{self, Cursor, Scope};
 use crate::error::{AppError, AppResult};
@@ -102,9 +103,7 @@ pub async fn artist_events(
             "slug must be lower-case letters, digits and dashes",
         ));
     }
-    let artist: Uuid = sqlx::query_scalar("SELECT id FROM artists WHERE slug = $1")
-        .bind(&slug)
-        .fetch_optional(&state.db)
+    let artist = artists::id_by_slug(&state.db, &slug)
         .await?
         .ok_or_else(|| AppError::not_found("artist"))?;
     let slot = stream_slot(&state, None, ip).await?;
@@ -176,34 +175,15 @@ fn stream(
 /// queued or running and every progress row of the scope has been sent (none newer than `after`,
 /// none still hidden behind a running transaction).
 async fn finished(state: &AppState, scope: Scope, after: Cursor, sent_terminal: bool) -> bool {
-    let (id, idle) = match scope {
+    let idle = match scope {
         Scope::Job(_) if sent_terminal => return true,
-        Scope::Job(id) => (
-            id,
-            "SELECT status IN ('succeeded', 'failed', 'cancelled') FROM sync_jobs WHERE id = $1",
-        ),
-        Scope::Artist(id) => (
-            id,
-            "SELECT NOT EXISTS (SELECT 1 FROM sync_jobs WHERE artist_id = $1 AND status IN ('queued', 'running'))",
-        ),
+        Scope::Job(id) => jobs_db::has_ended(&state.db, id).await,
+        Scope::Artist(id) => jobs_db::artist_idle(&state.db, id).await,
     };
-    let idle: bool = sqlx::query_scalar(idle)
-        .bind(id)
-        .fetch_one(&state.db)
-        .await
-        .unwrap_or(false);
-    if !idle {
+    if !idle.unwrap_or(false) {
         return false;
     }
-    sqlx::query_scalar::<_, bool>(
-        "SELECT NOT EXISTS (SELECT 1 FROM sync_progress p JOIN sync_jobs j ON j.id = p.job_id \
-         WHERE (p.job_id = $1 OR j.artist_id = $1) \
-           AND ((p.tx, p.id) > ($3::text::xid8, $2) OR p.tx >= pg_snapshot_xmin(pg_current_snapshot())))",
-    )
-    .bind(id)
-    .bind(after.seq)
-    .bind(after.tx.to_string())
-    .fetch_one(&state.db)
-    .await
-    .unwrap_or(false)
+    progress::nothing_after(&state.db, scope, after)
+        .await
+        .unwrap_or(false)
 }

@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::actions::voting::{self as actions, VoteTarget};
 use crate::auth::limits::Bucket;
 use crate::db::community as db;
-use crate::db::{mutations, sessions::Caller};
+use crate::db::{mutations, predictions, sessions::Caller};
 use crate::error::{AppError, AppResult};
 use theset_shared::likely;
 
@@ -163,7 +163,7 @@ async fn likely_songs(state: &AppState, show: Uuid) -> AppResult<Arc<Vec<LikelyS
 }
 
 async fn compute_likely(conn: &mut sqlx::PgConnection, show: Uuid) -> AppResult<Vec<LikelySong>> {
-    let (past, catalogue) = db::likely_inputs(conn, show).await?;
+    let (past, catalogue) = predictions::likely_inputs(conn, show).await?;
     let keys: Vec<String> = catalogue.iter().map(|(id, _)| id.to_string()).collect();
     let titles: std::collections::HashMap<String, &str> = catalogue
         .iter()
@@ -281,7 +281,7 @@ pub async fn prediction(
     let w = db::window(&state.db, show)
         .await?
         .ok_or(AppError::not_found("show"))?;
-    let rows = db::prediction(&state.db, show, caller.user_id).await?;
+    let rows = predictions::prediction(&state.db, show, caller.user_id).await?;
     Ok(Json(crate::views::prediction::assemble(
         show, !w.open, rows,
     )))

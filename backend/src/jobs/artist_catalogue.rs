@@ -10,6 +10,7 @@ use theset_shared::titles;
 use uuid::Uuid;
 
 use super::{JobError, Progress, Providers, artist_column, configured};
+use crate::db::artists::{self, ExternalId, Synced};
 use crate::db::upsert;
 use crate::providers::spotify;
 
@@ -20,7 +21,7 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let sp = configured(&providers.spotify, "Spotify")?;
-    let spotify_id = artist_column(db, artist_id, "spotify_id").await?;
+    let spotify_id = artist_column(db, artist_id, ExternalId::Spotify).await?;
     let Some(spotify_id) = spotify_id else {
         progress
             .step("skipped", "No Spotify link for this artist")
@@ -105,12 +106,7 @@ pub async fn run(
             songs.insert(id);
         }
     }
-    sqlx::query(
-        "UPDATE artists SET spotify_synced_at = now(), catalogue_synced_at = now() WHERE id = $1",
-    )
-    .bind(artist_id)
-    .execute(&mut *conn)
-    .await?;
+    artists::mark_synced(&mut *conn, artist_id, Synced::Catalogue).await?;
     progress
         .counts(
             "songs",

@@ -11,7 +11,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{JobError, Progress, Providers, configured};
-use crate::db::upsert;
+use crate::db::artists::{self, Synced};
+use crate::db::{actuals, setlist_imports, upsert};
 use crate::providers::setlistfm;
 
 /// setlist.fm pages fetched per run at most (20 set-lists each).
@@ -23,13 +24,6 @@ pub fn not_found_backoff(attempts: i32) -> Duration {
     Duration::from_secs(6 * 3600 * 2u64.pow(exp)).min(Duration::from_secs(7 * 86_400))
 }
 
-#[derive(sqlx::FromRow)]
-struct DueShow {
-    id: Uuid,
-    date: NaiveDate,
-    attempts: i32,
-}
-
 pub async fn run(
     db: &PgPool,
     providers: &Providers,
@@ -37,21 +31,10 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let sl = configured(&providers.setlistfm, "setlist.fm")?;
-    let (name, mbid): (String, Option<Uuid>) =
-        sqlx::query_as("SELECT name, musicbrainz_id FROM artists WHERE id = $1")
-            .bind(artist_id)
-            .fetch_optional(db)
-            .await?
-            .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
-    let due: Vec<DueShow> = sqlx::query_as(
-        "SELECT s.id, s.date, i.attempts FROM show_setlist_imports i JOIN shows s ON s.id = i.show_id \
-         WHERE s.headliner_artist_id = $1 AND i.state IN ('pending', 'not_found') \
-           AND i.next_attempt_at <= now() AND s.date < current_date \
-         ORDER BY s.date DESC",
-    )
-    .bind(artist_id)
-    .fetch_all(db)
-    .await?;
+    let (name, mbid) = artists::name_and_mbid(db, artist_id)
+        .await?
+        .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
+    let due = setlist_imports::due(db, artist_id).await?;
     let mbid = match mbid {
         Some(m) => m.to_string(),
         None => {
@@ -64,12 +47,11 @@ pub async fn run(
                     "setlist.fm does not know {name}"
                 )));
             };
-            // Another artist may hold this MusicBrainz id already; then keep ours empty.
-            let _ = sqlx::query("UPDATE artists SET musicbrainz_id = $2::uuid WHERE id = $1 AND musicbrainz_id IS NULL")
-                .bind(artist_id)
-                .bind(&hit.mbid)
-                .execute(db)
-                .await;
+            // Another artist may hold this MusicBrainz id already (a unique violation, ignored);
+            // then ours stays empty. An id that is not a UUID is not stored either.
+            if let Ok(m) = Uuid::parse_str(&hit.mbid) {
+                let _ = artists::adopt_musicbrainz_id(db, artist_id, m).await;
+            }
             hit.mbid.clone()
         }
     };
@@ -135,37 +117,15 @@ pub async fn run(
     // Our due shows: imported when one of those set-lists landed on them, else back off.
     let mut missing = 0;
     for show in &due {
-        let has_actual: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND kind = 'actual')",
-        )
-        .bind(show.id)
-        .fetch_one(&mut *conn)
-        .await?;
-        if has_actual {
-            sqlx::query(
-                "UPDATE show_setlist_imports SET state = 'imported', attempts = attempts + 1, last_error = NULL \
-                 WHERE show_id = $1",
-            )
-            .bind(show.id)
-            .execute(&mut *conn)
-            .await?;
+        if actuals::has_actual(&mut *conn, show.id).await? {
+            setlist_imports::mark_imported(&mut *conn, show.id).await?;
         } else {
             let wait = not_found_backoff(show.attempts + 1);
-            sqlx::query(
-                "UPDATE show_setlist_imports SET state = 'not_found', attempts = attempts + 1, \
-                   next_attempt_at = now() + make_interval(secs => $2) WHERE show_id = $1",
-            )
-            .bind(show.id)
-            .bind(wait.as_secs_f64())
-            .execute(&mut *conn)
-            .await?;
+            setlist_imports::mark_not_found(&mut *conn, show.id, wait).await?;
             missing += 1;
         }
     }
-    sqlx::query("UPDATE artists SET setlistfm_synced_at = now() WHERE id = $1")
-        .bind(artist_id)
-        .execute(&mut *conn)
-        .await?;
+    artists::mark_synced(&mut *conn, artist_id, Synced::Setlists).await?;
     Ok(format!(
         "{imported} set-lists imported, {missing} not found yet"
     ))

@@ -8,7 +8,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{JobError, Progress, Providers, artist_column, configured, enqueue_artist_job, types};
-use crate::db::upsert;
+use crate::db::artists::{self as artists_db, ExternalId, Synced};
+use crate::db::{setlist_imports, upsert};
 
 /// Progress is reported every this many events.
 const REPORT_EVERY: usize = 10;
@@ -20,7 +21,7 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let tm = configured(&providers.ticketmaster, "Ticketmaster")?;
-    let tm_id = artist_column(db, artist_id, "ticketmaster_id").await?;
+    let tm_id = artist_column(db, artist_id, ExternalId::Ticketmaster).await?;
     let tm_id = tm_id.ok_or_else(|| JobError::Permanent("artist has no Ticketmaster id".into()))?;
 
     progress
@@ -77,23 +78,10 @@ pub async fn run(
                 .await?;
         }
     }
-    sqlx::query("UPDATE artists SET ticketmaster_synced_at = now() WHERE id = $1")
-        .bind(artist_id)
-        .execute(&mut *conn)
-        .await?;
+    artists_db::mark_synced(&mut *conn, artist_id, Synced::Shows).await?;
 
     // Past shows without an actual set-list wait for setlist.fm.
-    let past: u64 = sqlx::query(
-        "INSERT INTO show_setlist_imports (show_id) \
-         SELECT s.id FROM shows s \
-         WHERE s.headliner_artist_id = $1 AND s.date < current_date AND s.status <> 'cancelled' \
-           AND NOT EXISTS (SELECT 1 FROM setlists l WHERE l.show_id = s.id AND l.kind = 'actual') \
-         ON CONFLICT (show_id) DO NOTHING",
-    )
-    .bind(artist_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let past = setlist_imports::queue_past_shows(&mut *conn, artist_id).await?;
     drop(conn);
     // Set-lists next: for these past shows, and the artist's recent history on setlist.fm.
     enqueue_artist_job(db, types::ARTIST_SETLISTS, artist_id, 0).await?;

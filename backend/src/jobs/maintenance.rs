@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{JobError, Progress, enqueue_artist_job, types};
 use crate::cache::{Cache, artist_page_key};
 use crate::db::trending as db_trending;
-use crate::db::{page_views, shows, votes};
+use crate::db::{artists, jobs, page_views, shows, songs, venues, votes};
 
 /// The knobs of the cron jobs' work (`THESET_TRENDING_TOP_N`, `THESET_CRON_BATCH_DELAY_SECS`).
 #[derive(Debug, Clone, Copy)]
@@ -45,16 +45,7 @@ const BATCH: i64 = 20;
 /// Artists with votes or follows in the last 7 days, or among the most viewed: shows and
 /// set-lists refreshed.
 pub async fn active(db: &PgPool, progress: &Progress) -> Result<String, JobError> {
-    let ids: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT a.id FROM artists a WHERE a.ticketmaster_id IS NOT NULL AND ( \
-           EXISTS (SELECT 1 FROM user_follows_artists f WHERE f.artist_id = a.id AND f.created_at > now() - interval '7 days') \
-           OR EXISTS (SELECT 1 FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
-                      JOIN votes v ON v.setlist_song_id = ss.id \
-                      WHERE l.artist_id = a.id AND v.updated_at > now() - interval '7 days') \
-           OR a.id IN (SELECT id FROM artists WHERE view_count > 0 ORDER BY view_count DESC LIMIT 50))",
-    )
-    .fetch_all(db)
-    .await?;
+    let ids = artists::active(db).await?;
     for (i, id) in ids.iter().enumerate() {
         enqueue_artist_job(db, types::ARTIST_SHOWS, *id, 2).await?;
         progress
@@ -135,12 +126,7 @@ pub async fn trending(
     top_n: u16,
 ) -> Result<String, JobError> {
     let (scored, _) = scores(db, progress).await?;
-    let top: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM artists WHERE ticketmaster_id IS NOT NULL ORDER BY trending_score DESC, id LIMIT $1",
-    )
-    .bind(i64::from(top_n))
-    .fetch_all(db)
-    .await?;
+    let top = artists::top_trending(db, i64::from(top_n)).await?;
     for id in &top {
         for job in [
             types::ARTIST_SHOWS,
@@ -154,10 +140,7 @@ pub async fn trending(
     // invalidate them again when they change anything.
     let mut warmed = 0;
     if let Some(cache) = cache {
-        let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM artists WHERE id = ANY($1)")
-            .bind(&top)
-            .fetch_all(db)
-            .await?;
+        let slugs = artists::slugs_of(db, &top).await?;
         for slug in slugs {
             if let Ok(page) = crate::views::artist_page::detail(db, &slug).await
                 && let Ok(bytes) = serde_json::to_vec(&page)
@@ -193,21 +176,12 @@ pub async fn weekly(
     progress: &Progress,
     batch_delay: Duration,
 ) -> Result<String, JobError> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM artists WHERE ticketmaster_id IS NOT NULL")
-            .fetch_one(db)
-            .await?;
+    let total = artists::count_with_ticketmaster(db).await?;
     let total = usize::try_from(total).unwrap_or(0);
     let mut after = Uuid::nil();
     let mut done = 0;
     loop {
-        let batch: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM artists WHERE ticketmaster_id IS NOT NULL AND id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after)
-        .bind(BATCH)
-        .fetch_all(db)
-        .await?;
+        let batch = artists::with_ticketmaster_after(db, after, BATCH).await?;
         let Some(last) = batch.last().copied() else {
             break;
         };
@@ -231,19 +205,8 @@ pub async fn weekly(
     }
 
     progress.step("cleanup", "Removing orphans").await?;
-    let songs = sqlx::query(
-        "DELETE FROM songs s WHERE NOT EXISTS (SELECT 1 FROM artist_songs x WHERE x.song_id = s.id) \
-         AND NOT EXISTS (SELECT 1 FROM setlist_songs ss WHERE ss.song_id = s.id)",
-    )
-    .execute(db)
-    .await?
-    .rows_affected();
-    let venues = sqlx::query(
-        "DELETE FROM venues v WHERE v.ticketmaster_id IS NULL AND NOT EXISTS (SELECT 1 FROM shows s WHERE s.venue_id = v.id)",
-    )
-    .execute(db)
-    .await?
-    .rows_affected();
+    let songs = songs::delete_orphans(db).await?;
+    let venues = venues::delete_orphans(db).await?;
     let completed = shows::complete_past(db).await?;
     let mut conn = db.acquire().await?;
     let credentials = crate::db::sessions::purge_expired(&mut conn).await?;
@@ -256,11 +219,7 @@ pub async fn weekly(
         .step("integrity", "Checking vote totals and import states")
         .await?;
     let drifted = votes::drifted(db).await?.len();
-    let stuck: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sync_jobs WHERE status = 'running' AND locked_until < now() - interval '1 hour'",
-    )
-    .fetch_one(db)
-    .await?;
+    let stuck = jobs::stuck_count(db).await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
          {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {events} progress events over {PROGRESS_DAYS} days pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"

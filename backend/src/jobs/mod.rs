@@ -150,16 +150,14 @@ pub(crate) fn configured<'a, T>(client: &'a Option<T>, service: &str) -> Result<
         .ok_or_else(|| JobError::Permanent(format!("{service} is not configured")))
 }
 
-/// One column of a job's artist (`spotify_id`, `ticketmaster_id`, …); a permanent failure when
-/// the artist was deleted meanwhile.
+/// A job's artist's id at a service (Spotify, Ticketmaster); a permanent failure when the artist
+/// was deleted meanwhile.
 pub(crate) async fn artist_column(
     db: &PgPool,
     artist_id: Uuid,
-    column: &'static str,
+    service: crate::db::artists::ExternalId,
 ) -> Result<Option<String>, JobError> {
-    sqlx::query_scalar::<_, Option<String>>(&format!("SELECT {column} FROM artists WHERE id = $1"))
-        .bind(artist_id)
-        .fetch_optional(db)
+    crate::db::artists::external_id(db, artist_id, service)
         .await?
         .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))
 }

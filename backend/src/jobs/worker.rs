@@ -205,14 +205,10 @@ impl Worker {
     }
 
     async fn invalidate_artist(&self, artist_id: Option<Uuid>) -> sqlx::Result<()> {
-        if let (Some(cache), Some(id)) = (&self.cache, artist_id) {
-            let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM artists WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.db)
-                .await?;
-            if let Some(slug) = slug {
-                cache.invalidate_tag(&artist_tag(&slug)).await;
-            }
+        if let (Some(cache), Some(id)) = (&self.cache, artist_id)
+            && let Some(slug) = crate::db::artists::slug_of(&self.db, id).await?
+        {
+            cache.invalidate_tag(&artist_tag(&slug)).await;
         }
         Ok(())
     }

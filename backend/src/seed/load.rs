@@ -57,20 +57,15 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
         }
     }
 
-    let mut report = Report::default();
-    for (slot, table) in [
-        (&mut report.artists, "artists"),
-        (&mut report.venues, "venues"),
-        (&mut report.shows, "shows"),
-        (&mut report.songs, "songs"),
-        (&mut report.setlists, "setlists"),
-    ] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&mut *db)
-            .await?;
-        *slot = usize::try_from(n).unwrap_or_default();
-    }
-    Ok(report)
+    let n = crate::db::schema::catalogue_counts(&mut *db).await?;
+    let count = |n: i64| usize::try_from(n).unwrap_or_default();
+    Ok(Report {
+        artists: count(n.artists),
+        venues: count(n.venues),
+        shows: count(n.shows),
+        songs: count(n.songs),
+        setlists: count(n.setlists),
+    })
 }
 
 fn events(r: &Recorded) -> impl Iterator<Item = &ticketmaster::Event> {

@@ -28,9 +28,7 @@ pub async fn pull(
         Some(c) => Some(PullCursor::decode(c).ok_or_else(AppError::invalid_cursor)?),
     };
     let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    db::read_only_snapshot(&mut tx).await?;
     let last_applied_seq = db::served_seq(&mut tx, device, user)
         .await?
         .ok_or(AppError::Forbidden)?;

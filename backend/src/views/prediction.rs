@@ -3,7 +3,7 @@
 use theset_shared::api::{PredictedSong, Prediction};
 use uuid::Uuid;
 
-use crate::db::community::PredictedRow;
+use crate::db::predictions::PredictedRow;
 
 /// The prediction made of its rows; `locked` once the show started.
 pub fn assemble(show: Uuid, locked: bool, rows: Vec<PredictedRow>) -> Prediction {

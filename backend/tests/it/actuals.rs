@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
-use theset_backend::db::{community, votes};
+use theset_backend::db::{community, predictions, votes};
 use uuid::Uuid;
 
 use theset_testkit::Role;
@@ -99,7 +99,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     // Predictions made before the show (written directly: voting is closed now).
     let mut conn = db.acquire().await.expect("conn");
     let line = |i: usize, t: &str| (songs[i], t.to_owned(), false);
-    community::replace_prediction(
+    predictions::replace_prediction(
         &mut conn,
         show,
         artist,
@@ -113,7 +113,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     )
     .await
     .expect("alice");
-    community::replace_prediction(
+    predictions::replace_prediction(
         &mut conn,
         show,
         artist,

@@ -11,17 +11,20 @@ pub async fn lock_device(
     device: Uuid,
     user: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query("INSERT INTO devices (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
-        .bind(device)
-        .bind(user)
-        .execute(&mut *db)
-        .await?;
-    let row: (Uuid, i64) =
-        sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE id = $1 FOR UPDATE")
-            .bind(device)
-            .fetch_one(&mut *db)
-            .await?;
-    Ok((row.0 == user).then_some(row.1))
+    sqlx::query!(
+        "INSERT INTO devices (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+        device,
+        user
+    )
+    .execute(&mut *db)
+    .await?;
+    let row = sqlx::query!(
+        "SELECT user_id, last_seq FROM devices WHERE id = $1 FOR UPDATE",
+        device
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((row.user_id == user).then_some(row.last_seq))
 }
 
 /// The device's last applied sequence without creating it; `None` when it belongs to someone
@@ -31,14 +34,15 @@ pub async fn last_seq(
     device: Uuid,
     user: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    let row: Option<(Uuid, i64)> =
-        sqlx::query_as("SELECT user_id, last_seq FROM devices WHERE id = $1")
-            .bind(device)
-            .fetch_optional(db)
-            .await?;
+    let row = sqlx::query!(
+        "SELECT user_id, last_seq FROM devices WHERE id = $1",
+        device
+    )
+    .fetch_optional(db)
+    .await?;
     Ok(match row {
         None => Some(0),
-        Some((owner, seq)) => (owner == user).then_some(seq),
+        Some(r) => (r.user_id == user).then_some(r.last_seq),
     })
 }
 
@@ -50,27 +54,29 @@ pub async fn served_seq(
     device: Uuid,
     user: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    let row: Option<(Uuid, i64)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT d.user_id, coalesce((SELECT min(r.seq) - 1 FROM device_results r WHERE r.device_id = d.id \
-                AND r.tx >= pg_snapshot_xmin(pg_current_snapshot())), d.last_seq) \
+                AND r.tx >= pg_snapshot_xmin(pg_current_snapshot())), d.last_seq) AS \"seq!\" \
          FROM devices d WHERE d.id = $1",
+        device
     )
-    .bind(device)
     .fetch_optional(db)
     .await?;
     Ok(match row {
         None => Some(0),
-        Some((owner, seq)) => (owner == user).then_some(seq),
+        Some(r) => (r.user_id == user).then_some(r.seq),
     })
 }
 
 pub async fn set_last_seq(db: &mut PgConnection, device: Uuid, seq: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
-        .bind(device)
-        .bind(seq)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1",
+        device,
+        seq
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Stored results of already applied sequence numbers `from..=to`, by sequence.
@@ -80,14 +86,19 @@ pub async fn results(
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<(i64, Uuid, Value)>> {
-    sqlx::query_as(
+    sqlx::query!(
         "SELECT seq, mutation_id, outcome FROM device_results WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
+        device,
+        from,
+        to
     )
-    .bind(device)
-    .bind(from)
-    .bind(to)
     .fetch_all(db)
     .await
+    .map(|rows| {
+        rows.into_iter()
+            .map(|r| (r.seq, r.mutation_id, r.outcome))
+            .collect()
+    })
 }
 
 /// Records the answers of a chunk of applied mutations: `(seq, mutation, outcome)`.
@@ -99,14 +110,14 @@ pub async fn record_results(
     let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
     let outcomes: Vec<Value> = rows.iter().map(|r| r.2.clone()).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO device_results (device_id, seq, mutation_id, outcome) \
          SELECT $1, * FROM unnest($2::int8[], $3::uuid[], $4::jsonb[])",
+        device,
+        &seqs,
+        &ids,
+        &outcomes
     )
-    .bind(device)
-    .bind(&seqs)
-    .bind(&ids)
-    .bind(&outcomes)
     .execute(db)
     .await
     .map(|_| ())
@@ -118,11 +129,11 @@ pub async fn mutations_seen(
     device: Uuid,
     mutations: &[Uuid],
 ) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT mutation_id FROM device_results WHERE device_id = $1 AND mutation_id = ANY($2)",
+        device,
+        mutations
     )
-    .bind(device)
-    .bind(mutations)
     .fetch_all(db)
     .await
 }

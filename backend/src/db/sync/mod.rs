@@ -1,19 +1,21 @@
 //! Sync: devices (`devices.rs`), the change log the pull reads (here), and the rows of a user's
-//! scope (`scope.rs`).
+//! scope (`scope.rs`, its set-lists, lines and votes in `lists.rs`).
 
 mod devices;
+mod lists;
 mod scope;
 
 pub use devices::*;
+pub use lists::*;
 pub use scope::*;
 
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::feed::Cursor;
 
 /// One entry of the change log.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct ChangeRef {
     pub tx: i64,
     pub seq: i64,
@@ -23,12 +25,22 @@ pub struct ChangeRef {
     pub deleted: bool,
 }
 
+/// Makes the caller's transaction (before its first statement) one read-only snapshot, so a pull
+/// page reads the log and the rows as of one instant.
+pub async fn read_only_snapshot(db: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// Every position below this has been decided: no running transaction can still add to it.
 pub async fn watermark(db: &mut PgConnection) -> sqlx::Result<Cursor> {
-    let xmin: i64 =
-        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            .fetch_one(db)
-            .await?;
+    let xmin = sqlx::query_scalar!(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS \"xmin!\""
+    )
+    .fetch_one(db)
+    .await?;
     Ok(Cursor {
         tx: xmin - 1,
         seq: i64::MAX,
@@ -37,10 +49,13 @@ pub async fn watermark(db: &mut PgConnection) -> sqlx::Result<Cursor> {
 
 /// The oldest position the log still holds.
 pub async fn horizon(db: &mut PgConnection) -> sqlx::Result<Cursor> {
-    let (tx, seq): (i64, i64) = sqlx::query_as("SELECT tx, seq FROM sync_horizon")
+    let h = sqlx::query!("SELECT tx, seq FROM sync_horizon")
         .fetch_one(db)
         .await?;
-    Ok(Cursor { tx, seq })
+    Ok(Cursor {
+        tx: h.tx,
+        seq: h.seq,
+    })
 }
 
 /// Changes in `user`'s scope after `after` and below the watermark, in log order.
@@ -50,17 +65,18 @@ pub async fn changes_after(
     after: Cursor,
     limit: i64,
 ) -> sqlx::Result<Vec<ChangeRef>> {
-    sqlx::query_as(
-        "SELECT c.tx::text::bigint AS tx, c.seq, c.entity, c.entity_id, c.artist_id, c.deleted \
+    sqlx::query_as!(
+        ChangeRef,
+        "SELECT c.tx::text::bigint AS \"tx!\", c.seq, c.entity, c.entity_id, c.artist_id, c.deleted \
          FROM sync_changes c \
          WHERE (c.tx, c.seq) > ($2::text::xid8, $3) AND c.tx < pg_snapshot_xmin(pg_current_snapshot()) \
            AND (c.user_id = $1 OR c.artist_id IN (SELECT artist_id FROM user_follows_artists WHERE user_id = $1)) \
          ORDER BY c.tx, c.seq LIMIT $4",
+        user,
+        after.tx.to_string(),
+        after.seq,
+        limit
     )
-    .bind(user)
-    .bind(after.tx.to_string())
-    .bind(after.seq)
-    .bind(limit)
     .fetch_all(db)
     .await
 }
@@ -69,31 +85,37 @@ pub async fn changes_after(
 /// of pushes and REST retries as old. Returns the number of log entries removed.
 pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
     // A device that has not pushed for as long has its retries answered from `last_seq` alone.
-    sqlx::query("DELETE FROM device_results WHERE at < now() - make_interval(days => $1)")
-        .bind(days)
-        .execute(&mut *db)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM device_results WHERE at < now() - make_interval(days => $1)",
+        days
+    )
+    .execute(&mut *db)
+    .await?;
     // REST retries are kept as long as sync's.
     crate::db::mutations::prune(db, days).await?;
-    let row: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT tx::text::bigint, seq FROM sync_changes WHERE at < now() - make_interval(days => $1) \
-         ORDER BY tx DESC, seq DESC LIMIT 1",
+    let row = sqlx::query!(
+        "SELECT tx::text::bigint AS \"tx!\", seq FROM sync_changes \
+         WHERE at < now() - make_interval(days => $1) ORDER BY tx DESC, seq DESC LIMIT 1",
+        days
     )
-    .bind(days)
     .fetch_optional(&mut *db)
     .await?;
-    let Some((tx, seq)) = row else {
+    let Some(last) = row else {
         return Ok(0);
     };
-    sqlx::query("UPDATE sync_horizon SET tx = greatest(tx, $1), seq = CASE WHEN $1 >= tx THEN $2 ELSE seq END")
-        .bind(tx)
-        .bind(seq)
-        .execute(&mut *db)
-        .await?;
-    sqlx::query("DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)")
-        .bind(tx.to_string())
-        .bind(seq)
-        .execute(&mut *db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "UPDATE sync_horizon SET tx = greatest(tx, $1), seq = CASE WHEN $1 >= tx THEN $2 ELSE seq END",
+        last.tx,
+        last.seq
+    )
+    .execute(&mut *db)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sync_changes WHERE (tx, seq) <= ($1::text::xid8, $2)",
+        last.tx.to_string(),
+        last.seq
+    )
+    .execute(&mut *db)
+    .await
+    .map(|r| r.rows_affected())
 }

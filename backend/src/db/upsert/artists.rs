@@ -47,25 +47,28 @@ pub async fn from_attraction(
     }
     // Ticketmaster sometimes lists one artist twice (aliases, special billings) with the same
     // Spotify or MusicBrainz link; those ids stay with the artist that holds them already.
-    let (held_spotify, held_mbid): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $1 AND ticketmaster_id IS DISTINCT FROM $3), \
-                EXISTS (SELECT 1 FROM artists WHERE musicbrainz_id = $2 AND ticketmaster_id IS DISTINCT FROM $3)",
+    let held = sqlx::query!(
+        "SELECT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $1 AND ticketmaster_id IS DISTINCT FROM $3) \
+                  AS \"spotify!\", \
+                EXISTS (SELECT 1 FROM artists WHERE musicbrainz_id = $2 AND ticketmaster_id IS DISTINCT FROM $3) \
+                  AS \"mbid!\"",
+        a.spotify_id(),
+        a.musicbrainz_id().and_then(|m| Uuid::parse_str(m).ok()),
+        a.id.as_str()
     )
-    .bind(a.spotify_id())
-    .bind(a.musicbrainz_id().and_then(|m| Uuid::parse_str(m).ok()))
-    .bind(&a.id)
     .fetch_one(&mut *db)
     .await?;
+    let (held_spotify, held_mbid) = (held.spotify, held.mbid);
     let mbid = a
         .musicbrainz_id()
         .and_then(|m| Uuid::parse_str(m).ok())
         .filter(|_| !held_mbid);
     let spotify_id = a.spotify_id().filter(|_| !held_spotify);
     let slug = free_slug(db, &a.name, &a.id).await?;
-    let id: Uuid = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO artists (ticketmaster_id, musicbrainz_id, spotify_id, name, slug, image_url, images, \
            genres, links, popularity, followers, ticketmaster_synced_at, spotify_synced_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), CASE WHEN $10 IS NULL THEN NULL ELSE now() END) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), CASE WHEN $10::int4 IS NULL THEN NULL ELSE now() END) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET \
            musicbrainz_id = COALESCE(EXCLUDED.musicbrainz_id, artists.musicbrainz_id), \
            spotify_id = COALESCE(EXCLUDED.spotify_id, artists.spotify_id), \
@@ -74,18 +77,18 @@ pub async fn from_attraction(
            popularity = COALESCE(EXCLUDED.popularity, artists.popularity), \
            followers = COALESCE(EXCLUDED.followers, artists.followers) \
          RETURNING id",
+        a.id.as_str(),
+        mbid,
+        spotify_id,
+        a.name.as_str(),
+        slug.as_str(),
+        image_url,
+        serde_json::Value::Array(images),
+        &genres,
+        serde_json::Value::Array(links),
+        sp.and_then(|s| s.popularity).filter(|p| (0..=100).contains(p)),
+        sp.and_then(|s| s.followers.as_ref()?.total)
     )
-    .bind(&a.id)
-    .bind(mbid)
-    .bind(spotify_id)
-    .bind(&a.name)
-    .bind(&slug)
-    .bind(image_url)
-    .bind(serde_json::Value::Array(images))
-    .bind(&genres)
-    .bind(serde_json::Value::Array(links))
-    .bind(sp.and_then(|s| s.popularity).filter(|p| (0..=100).contains(p)))
-    .bind(sp.and_then(|s| s.followers.as_ref()?.total))
     .fetch_one(&mut *db)
     .await?;
     Ok(id)
@@ -96,11 +99,9 @@ pub async fn from_attraction(
 async fn free_slug(db: &mut PgConnection, name: &str, tm_id: &str) -> sqlx::Result<String> {
     let suffix = slugify(tm_id).unwrap_or_else(|| "artist".into());
     let base = slugify(name).unwrap_or_else(|| format!("artist-{suffix}"));
-    let holder: Option<Option<String>> =
-        sqlx::query_scalar("SELECT ticketmaster_id FROM artists WHERE slug = $1")
-            .bind(&base)
-            .fetch_optional(&mut *db)
-            .await?;
+    let holder = sqlx::query_scalar!("SELECT ticketmaster_id FROM artists WHERE slug = $1", base)
+        .fetch_optional(&mut *db)
+        .await?;
     Ok(match holder {
         Some(Some(holder)) if holder != tm_id => format!("{base}-{suffix}"),
         Some(None) => format!("{base}-{suffix}"),
@@ -116,18 +117,18 @@ pub async fn spotify_profile(
     sp: &spotify::Artist,
 ) -> sqlx::Result<()> {
     let genres: Vec<String> = sp.genres.iter().map(|g| g.to_lowercase()).collect();
-    sqlx::query(
+    sqlx::query!(
         "UPDATE artists SET popularity = COALESCE($2, popularity), followers = COALESCE($3, followers), \
            genres = ARRAY(SELECT g FROM unnest(genres || $4::text[]) WITH ORDINALITY AS t(g, n) \
                           GROUP BY g ORDER BY min(n)), \
            image_url = COALESCE(image_url, $5), spotify_synced_at = now() \
          WHERE id = $1",
+        artist_id,
+        sp.popularity.filter(|p| (0..=100).contains(p)),
+        sp.followers.as_ref().and_then(|f| f.total),
+        &genres,
+        sp.images.first().map(|i| i.url.clone())
     )
-    .bind(artist_id)
-    .bind(sp.popularity.filter(|p| (0..=100).contains(p)))
-    .bind(sp.followers.as_ref().and_then(|f| f.total))
-    .bind(&genres)
-    .bind(sp.images.first().map(|i| i.url.clone()))
     .execute(db)
     .await?;
     Ok(())

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -30,73 +30,73 @@ pub async fn from_setlistfm(
         .mbid
         .as_deref()
         .and_then(|m| Uuid::parse_str(m).ok());
-    let artist: Option<Uuid> = sqlx::query_scalar(
+    let artist = sqlx::query_scalar!(
         "SELECT id FROM artists WHERE musicbrainz_id = $1 OR ($1 IS NULL AND lower(name) = lower($2)) LIMIT 1",
+        mbid,
+        s.artist.name
     )
-    .bind(mbid)
-    .bind(&s.artist.name)
     .fetch_optional(&mut *db)
     .await?;
     let Some(artist) = artist else {
         return Ok(None);
     };
     let venue = venues::from_setlistfm(db, &s.venue).await?;
-    let show: Uuid = match sqlx::query_scalar(
-        // An artist plays one show a day: match on the date, preferring the same venue when the
-        // names differ between services (Ticketmaster's and setlist.fm's spellings).
+    // An artist plays one show a day: match on the date, preferring the same venue when the
+    // names differ between services (Ticketmaster's and setlist.fm's spellings).
+    let matched = sqlx::query_scalar!(
         "SELECT id FROM shows WHERE headliner_artist_id = $1 AND date = $2 AND status <> 'cancelled' \
          ORDER BY (venue_id IS NOT DISTINCT FROM $3) DESC, created_at LIMIT 1",
+        artist,
+        date,
+        venue
     )
-    .bind(artist)
-    .bind(date)
-    .bind(venue)
     .fetch_optional(&mut *db)
-    .await?
-    {
+    .await?;
+    let show = match matched {
         Some(id) => id,
         None => {
-            sqlx::query_scalar(
+            sqlx::query_scalar!(
                 "INSERT INTO shows (setlistfm_id, headliner_artist_id, venue_id, date, status, tour_name) \
                  VALUES ($1, $2, $3, $4, 'completed', $5) RETURNING id",
+                s.id,
+                artist,
+                venue,
+                date,
+                s.tour.as_ref().map(|t| t.name.clone())
             )
-            .bind(&s.id)
-            .bind(artist)
-            .bind(venue)
-            .bind(date)
-            .bind(s.tour.as_ref().map(|t| t.name.clone()))
             .fetch_one(&mut *db)
             .await?
         }
     };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, 'headliner', 0) \
          ON CONFLICT DO NOTHING",
+        show,
+        artist
     )
-    .bind(show)
-    .bind(artist)
     .execute(&mut *db)
     .await?;
     // One actual set-list per show: a second setlist.fm entry for the same night (a duplicate
     // or an edit under another id) does not replace the first.
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO setlists (show_id, artist_id, kind, source, external_id, external_url, moderation_status) \
          VALUES ($1, $2, 'actual', 'setlistfm', $3, $4, 'approved') ON CONFLICT DO NOTHING",
+        show,
+        artist,
+        s.id,
+        s.url.as_deref()
     )
-    .bind(show)
-    .bind(artist)
-    .bind(&s.id)
-    .bind(&s.url)
     .execute(&mut *db)
     .await?;
-    let row = sqlx::query(
-        "SELECT l.id, l.external_id, (SELECT count(*) FROM setlist_songs ss WHERE ss.setlist_id = l.id) AS songs \
+    let row = sqlx::query!(
+        "SELECT l.id, (SELECT count(*) FROM setlist_songs ss WHERE ss.setlist_id = l.id) AS \"songs!\" \
          FROM setlists l WHERE l.show_id = $1 AND l.artist_id = $2 AND l.kind = 'actual'",
+        show,
+        artist
     )
-    .bind(show)
-    .bind(artist)
     .fetch_one(&mut *db)
     .await?;
-    let (setlist, existing): (Uuid, i64) = (row.try_get("id")?, row.try_get("songs")?);
+    let (setlist, existing) = (row.id, row.songs);
     if existing == 0 {
         setlist_songs(db, setlist, artist, s).await?;
     }
@@ -111,7 +111,7 @@ async fn setlist_songs(
 ) -> sqlx::Result<()> {
     let catalogue = catalogue_keys(&mut *db, artist).await?;
     let mut used = HashSet::new();
-    let mut position = 0;
+    let mut position: i32 = 0;
     for set in &s.sets.set {
         let set_name = match (set.encore, set.name.as_deref()) {
             (Some(1), _) => "encore".to_owned(),
@@ -128,19 +128,19 @@ async fn setlist_songs(
                 .then(|| catalogue.get(&titles::normalize(title)).copied())
                 .flatten()
                 .filter(|id| used.insert(*id));
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO setlist_songs (setlist_id, song_id, title, position, set_name, is_cover, cover_of, \
                    is_tape, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                setlist,
+                song_id,
+                title,
+                position,
+                set_name,
+                song.cover.is_some(),
+                song.cover.as_ref().map(|c| c.name.clone()),
+                song.tape,
+                song.info.as_deref()
             )
-            .bind(setlist)
-            .bind(song_id)
-            .bind(title)
-            .bind(position)
-            .bind(&set_name)
-            .bind(song.cover.is_some())
-            .bind(song.cover.as_ref().map(|c| c.name.clone()))
-            .bind(song.tape)
-            .bind(&song.info)
             .execute(&mut *db)
             .await?;
             position += 1;
@@ -155,8 +155,8 @@ pub async fn catalogue_keys(
     db: &mut PgConnection,
     artist: Uuid,
 ) -> sqlx::Result<HashMap<String, Uuid>> {
-    Ok(sqlx::query_as::<_, (String, Uuid)>(
-        "SELECT key, id FROM ( \
+    Ok(sqlx::query!(
+        "SELECT key AS \"key!\", id AS \"id!\" FROM ( \
            SELECT s.normalized_title AS key, s.id, 0 AS pref, s.is_live, s.is_remix, s.release_date \
            FROM artist_songs x JOIN songs s ON s.id = x.song_id WHERE x.artist_id = $1 \
            UNION ALL \
@@ -164,11 +164,12 @@ pub async fn catalogue_keys(
            FROM artist_songs x JOIN songs s ON s.id = x.song_id JOIN song_aliases a ON a.song_id = s.id \
            WHERE x.artist_id = $1) m \
          ORDER BY pref, is_live, is_remix, release_date NULLS LAST",
+        artist
     )
-    .bind(artist)
     .fetch_all(db)
     .await?
     .into_iter()
     .rev() // so the preferred (first) row wins the map insert
+    .map(|r| (r.key, r.id))
     .collect())
 }

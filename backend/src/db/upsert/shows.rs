@@ -44,7 +44,12 @@ pub async fn from_event(
         date,
         today,
     );
-    let show_id: Uuid = sqlx::query_scalar(
+    // A max below the min would break the CHECK; treat it as the min.
+    let price_max = price.and_then(|p| match (p.max, p.min) {
+        (Some(max), Some(min)) => Some(max.max(min)),
+        (max, _) => max,
+    });
+    let show_id = sqlx::query_scalar!(
         "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, \
            status, ticket_url, price_currency, price_min, price_max) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric) \
@@ -54,34 +59,31 @@ pub async fn from_event(
            status = EXCLUDED.status, ticket_url = EXCLUDED.ticket_url, \
            price_currency = EXCLUDED.price_currency, price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max \
          RETURNING id",
+        e.id,
+        e.name,
+        headliner,
+        venue,
+        date,
+        e.dates.start.local_time,
+        starts_at(&e.dates.start, e.dates.timezone.as_deref()),
+        status,
+        e.url,
+        price.and_then(|p| p.currency.clone()),
+        price.and_then(|p| p.min),
+        price_max
     )
-    .bind(&e.id)
-    .bind(&e.name)
-    .bind(headliner)
-    .bind(venue)
-    .bind(date)
-    .bind(e.dates.start.local_time)
-    .bind(starts_at(&e.dates.start, e.dates.timezone.as_deref()))
-    .bind(status)
-    .bind(&e.url)
-    .bind(price.and_then(|p| p.currency.clone()))
-    .bind(price.and_then(|p| p.min))
-    // A max below the min would break the CHECK; treat it as the min.
-    .bind(price.and_then(|p| match (p.max, p.min) {
-        (Some(max), Some(min)) => Some(max.max(min)),
-        (max, _) => max,
-    }))
     .fetch_one(&mut *db)
     .await?;
     for (pos, artist) in billed.iter().enumerate() {
-        sqlx::query(
+        let role = if pos == 0 { "headliner" } else { "support" };
+        sqlx::query!(
             "INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (show_id, artist_id) DO UPDATE SET role = EXCLUDED.role, position = EXCLUDED.position",
+            show_id,
+            *artist,
+            role,
+            i32::try_from(pos).unwrap_or(i32::MAX)
         )
-        .bind(show_id)
-        .bind(artist)
-        .bind(if pos == 0 { "headliner" } else { "support" })
-        .bind(i32::try_from(pos).unwrap_or(i32::MAX))
         .execute(&mut *db)
         .await?;
     }

@@ -39,11 +39,9 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
     let linked: Vec<(Uuid, bool)> = {
         let mut v = Vec::new();
         for (i, a) in t.artists.iter().enumerate() {
-            let id: Option<Uuid> =
-                sqlx::query_scalar("SELECT id FROM artists WHERE spotify_id = $1")
-                    .bind(&a.id)
-                    .fetch_optional(&mut *db)
-                    .await?;
+            let id = sqlx::query_scalar!("SELECT id FROM artists WHERE spotify_id = $1", a.id)
+                .fetch_optional(&mut *db)
+                .await?;
             if let Some(id) = id {
                 v.push((id, i == 0));
             }
@@ -60,18 +58,18 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
         .map(str::to_uppercase)
         .filter(|i| valid_isrc(i));
     let normalized = titles::normalize(&t.name);
-    let existing: Option<Uuid> = sqlx::query_scalar(
+    let existing = sqlx::query_scalar!(
         "SELECT s.id FROM songs s WHERE s.spotify_id = $1 OR s.isrc = $2 \
          OR ($2 IS NULL AND s.normalized_title = $3 AND s.is_live = $4 AND s.is_remix = $5 \
              AND EXISTS (SELECT 1 FROM artist_songs x WHERE x.song_id = s.id AND x.artist_id = $6)) \
          LIMIT 1",
+        t.id,
+        isrc.as_deref(),
+        normalized,
+        flags.live,
+        flags.remix,
+        linked[0].0
     )
-    .bind(&t.id)
-    .bind(&isrc)
-    .bind(&normalized)
-    .bind(flags.live)
-    .bind(flags.remix)
-    .bind(linked[0].0)
     .fetch_optional(&mut *db)
     .await?;
     let song_id = match existing {
@@ -82,37 +80,37 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
                 .album_type
                 .as_deref()
                 .filter(|k| ["album", "single", "compilation", "ep"].contains(k));
-            sqlx::query_scalar(
+            sqlx::query_scalar!(
                 "INSERT INTO songs (spotify_id, isrc, title, normalized_title, album, album_spotify_id, album_type, \
                    release_date, track_number, disc_number, duration_ms, popularity, is_live, is_remix) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                t.id,
+                isrc.as_deref(),
+                t.name,
+                normalized,
+                t.album.name,
+                t.album.id,
+                album_type,
+                release_date(t.album.release_date.as_deref()),
+                t.track_number.filter(|n| *n > 0),
+                t.disc_number.filter(|n| *n > 0),
+                t.duration_ms.filter(|d| *d >= 0),
+                t.popularity.filter(|p| (0..=100).contains(p)),
+                flags.live,
+                flags.remix
             )
-            .bind(&t.id)
-            .bind(&isrc)
-            .bind(&t.name)
-            .bind(&normalized)
-            .bind(&t.album.name)
-            .bind(&t.album.id)
-            .bind(album_type)
-            .bind(release_date(t.album.release_date.as_deref()))
-            .bind(t.track_number.filter(|n| *n > 0))
-            .bind(t.disc_number.filter(|n| *n > 0))
-            .bind(t.duration_ms.filter(|d| *d >= 0))
-            .bind(t.popularity.filter(|p| (0..=100).contains(p)))
-            .bind(flags.live)
-            .bind(flags.remix)
             .fetch_one(&mut *db)
             .await?
         }
     };
     for (artist, primary) in linked {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO artist_songs (artist_id, song_id, is_primary_artist) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
+            artist,
+            song_id,
+            primary
         )
-        .bind(artist)
-        .bind(song_id)
-        .bind(primary)
         .execute(&mut *db)
         .await?;
     }

@@ -14,7 +14,7 @@ pub async fn from_ticketmaster(
     let (lat, lng) = v.coordinates().unzip();
     let state = v.state.as_ref();
     let country = v.country.as_ref();
-    let id: Uuid = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO venues (ticketmaster_id, name, address, city, state, state_code, country, country_code, \
            postal_code, timezone, capacity, location, url, image_url) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
@@ -32,22 +32,22 @@ pub async fn from_ticketmaster(
            location = COALESCE(EXCLUDED.location, venues.location), \
            url = COALESCE(EXCLUDED.url, venues.url), image_url = COALESCE(EXCLUDED.image_url, venues.image_url) \
          RETURNING id",
+        v.id.as_str(),
+        v.name.as_str(),
+        v.address_line(),
+        v.city.as_ref().map(|c| c.name.clone()),
+        state.and_then(|s| s.name.clone()),
+        state.and_then(|s| s.state_code.clone()),
+        country.and_then(|c| c.name.clone()),
+        country_code(country.and_then(|c| c.country_code.as_deref())),
+        v.postal_code.as_deref(),
+        v.timezone.as_deref(),
+        capacity.filter(|c| *c > 0),
+        lat,
+        lng,
+        v.url.as_deref(),
+        v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone())
     )
-    .bind(&v.id)
-    .bind(&v.name)
-    .bind(v.address_line())
-    .bind(v.city.as_ref().map(|c| c.name.clone()))
-    .bind(state.and_then(|s| s.name.clone()))
-    .bind(state.and_then(|s| s.state_code.clone()))
-    .bind(country.and_then(|c| c.name.clone()))
-    .bind(country_code(country.and_then(|c| c.country_code.as_deref())))
-    .bind(&v.postal_code)
-    .bind(&v.timezone)
-    .bind(capacity.filter(|c| *c > 0))
-    .bind(lat)
-    .bind(lng)
-    .bind(&v.url)
-    .bind(v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone()))
     .fetch_one(&mut *db)
     .await?;
     Ok(id)
@@ -65,41 +65,43 @@ pub async fn from_setlistfm(
     v: &setlistfm::Venue,
 ) -> sqlx::Result<Option<Uuid>> {
     let city = v.city.as_ref();
-    let found: Option<Uuid> = sqlx::query_scalar(
+    let found = sqlx::query_scalar!(
         "SELECT id FROM venues WHERE setlistfm_id = $1 \
          OR (lower(name) = lower($2) AND lower(city) = lower($3)) \
          ORDER BY (setlistfm_id = $1) DESC NULLS LAST LIMIT 1",
+        v.id,
+        v.name,
+        city.map(|c| c.name.clone())
     )
-    .bind(&v.id)
-    .bind(&v.name)
-    .bind(city.map(|c| c.name.clone()))
     .fetch_optional(&mut *db)
     .await?;
     if let Some(id) = found {
-        sqlx::query("UPDATE venues SET setlistfm_id = $2 WHERE id = $1 AND setlistfm_id IS NULL AND $2::text IS NOT NULL")
-            .bind(id)
-            .bind(&v.id)
-            .execute(&mut *db)
-            .await?;
+        sqlx::query!(
+            "UPDATE venues SET setlistfm_id = $2 WHERE id = $1 AND setlistfm_id IS NULL AND $2::text IS NOT NULL",
+            id,
+            v.id
+        )
+        .execute(&mut *db)
+        .await?;
         return Ok(Some(id));
     }
     let coords = city.and_then(|c| c.coords.as_ref());
     let country = city.and_then(|c| c.country.as_ref());
-    let id = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO venues (setlistfm_id, name, city, state, state_code, country, country_code, location) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, \
            CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END) \
          RETURNING id",
+        v.id,
+        v.name,
+        city.map(|c| c.name.clone()),
+        city.and_then(|c| c.state.clone()),
+        city.and_then(|c| c.state_code.clone()),
+        country.and_then(|c| c.name.clone()),
+        country_code(country.and_then(|c| c.code.as_deref())),
+        coords.map(|c| c.lat),
+        coords.map(|c| c.long)
     )
-    .bind(&v.id)
-    .bind(&v.name)
-    .bind(city.map(|c| c.name.clone()))
-    .bind(city.and_then(|c| c.state.clone()))
-    .bind(city.and_then(|c| c.state_code.clone()))
-    .bind(country.and_then(|c| c.name.clone()))
-    .bind(country_code(country.and_then(|c| c.code.as_deref())))
-    .bind(coords.map(|c| c.lat))
-    .bind(coords.map(|c| c.long))
     .fetch_one(&mut *db)
     .await?;
     Ok(Some(id))

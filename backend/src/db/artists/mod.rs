@@ -1,12 +1,24 @@
+//! Artists: the list, the page, songs, search; what the import jobs read and mark is in
+//! `refresh.rs`.
+
+mod refresh;
+
+pub use refresh::*;
+
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
 use theset_shared::api::{ArtistRef, ArtistSort, ArtistSummary, ExternalLink, Image, SongSummary};
 use uuid::Uuid;
 
 /// Shows still to come at the artist, as a correlated subquery over the `shows_artist_date_idx`.
-pub(super) const UPCOMING_COUNT: &str = "(SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
+/// The statements that select an [`ArtistRow`] (here, `discovery::trending_artists`,
+/// `follows::list`, `sync::scope::artists`) spell it out the same way: keep them in step.
+const UPCOMING_COUNT: &str = "(SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                               AND s.date >= current_date) AS upcoming_show_count";
 
+/// An artist as lists show it. Static statements fill it with `query_as!` (same columns, same
+/// names); the dynamic list through `FromRow`.
 #[derive(Debug, FromRow)]
 pub struct ArtistRow {
     pub id: Uuid,
@@ -49,6 +61,10 @@ pub struct ArtistFilter<'a> {
 }
 
 pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<Vec<ArtistRow>> {
+    // Dynamic: the genre and popularity filters combine freely with two sorts, each with its own
+    // keyset; covered by it::artists::list_sorts_by_name_case_insensitively_and_pages_through_all
+    // (name keyset) and it::artists::list_filters_by_genre_and_popularity_and_sorts_by_trending
+    // (genre, popularity, trending keyset, genre with trending).
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
          a.followers, a.trending_score, ",
@@ -88,31 +104,56 @@ pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<
     q.build_query_as().fetch_all(db).await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct ArtistDetailRow {
-    #[sqlx(flatten)]
     pub base: ArtistRow,
     pub ticketmaster_id: Option<String>,
     pub spotify_id: Option<String>,
     pub musicbrainz_id: Option<Uuid>,
-    pub images: sqlx::types::Json<Vec<Image>>,
+    pub images: Json<Vec<Image>>,
     pub bio: Option<String>,
-    pub links: sqlx::types::Json<Vec<ExternalLink>>,
+    pub links: Json<Vec<ExternalLink>>,
     pub updated_at: DateTime<Utc>,
 }
 
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArtistDetailRow>> {
-    sqlx::query_as(&format!(
-        "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
-         a.followers, a.trending_score, {UPCOMING_COUNT}, a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, a.images, a.bio, a.links, \
-         a.updated_at FROM artists a WHERE a.slug = $1"
-    ))
-    .bind(slug)
+    let row = sqlx::query!(
+        "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
+                a.popularity, a.followers, a.trending_score, \
+                (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
+                 AND s.date >= current_date) AS \"upcoming_show_count!\", \
+                a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, \
+                a.images AS \"images: Json<Vec<Image>>\", a.bio, \
+                a.links AS \"links: Json<Vec<ExternalLink>>\", a.updated_at \
+         FROM artists a WHERE a.slug = $1",
+        slug
+    )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| ArtistDetailRow {
+        base: ArtistRow {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            sort_name: r.sort_name,
+            image_url: r.image_url,
+            genres: r.genres,
+            popularity: r.popularity,
+            followers: r.followers,
+            trending_score: r.trending_score,
+            upcoming_show_count: r.upcoming_show_count,
+        },
+        ticketmaster_id: r.ticketmaster_id,
+        spotify_id: r.spotify_id,
+        musicbrainz_id: r.musicbrainz_id,
+        images: r.images,
+        bio: r.bio,
+        links: r.links,
+        updated_at: r.updated_at,
+    }))
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct SongRow {
     pub id: Uuid,
     pub title: String,
@@ -141,24 +182,25 @@ pub async fn top_songs(
     artist_id: Uuid,
     limit: i64,
 ) -> sqlx::Result<Vec<SongRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        SongRow,
         "SELECT s.id, s.title, s.album, s.duration_ms, s.popularity, s.spotify_id \
          FROM artist_songs x JOIN songs s ON s.id = x.song_id \
          WHERE x.artist_id = $1 AND NOT s.is_live AND NOT s.is_remix \
          ORDER BY s.popularity DESC NULLS LAST, s.title, s.id LIMIT $2",
+        artist_id,
+        limit
     )
-    .bind(artist_id)
-    .bind(limit)
     .fetch_all(db)
     .await
 }
 
 pub async fn song_count(db: impl PgExecutor<'_>, artist_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM artist_songs x JOIN songs s ON s.id = x.song_id \
+    sqlx::query_scalar!(
+        "SELECT count(*) AS \"n!\" FROM artist_songs x JOIN songs s ON s.id = x.song_id \
          WHERE x.artist_id = $1 AND NOT s.is_live AND NOT s.is_remix",
+        artist_id
     )
-    .bind(artist_id)
     .fetch_one(db)
     .await
 }
@@ -182,7 +224,7 @@ impl From<ArtistRefRow> for ArtistRef {
 }
 
 /// An artist as search results show it.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct SearchRow {
     pub id: Uuid,
     pub slug: String,
@@ -210,17 +252,18 @@ impl SearchRow {
     }
 }
 
-const SEARCH_COLUMNS: &str =
-    "id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score";
+// Both searches select exactly the columns of [`SearchRow`]: keep them in step.
 
 pub async fn by_ticketmaster_ids(
     db: impl PgExecutor<'_>,
     ids: &[String],
 ) -> sqlx::Result<Vec<SearchRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {SEARCH_COLUMNS} FROM artists WHERE ticketmaster_id = ANY($1)"
-    ))
-    .bind(ids)
+    sqlx::query_as!(
+        SearchRow,
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score \
+         FROM artists WHERE ticketmaster_id = ANY($1)",
+        ids
+    )
     .fetch_all(db)
     .await
 }
@@ -231,14 +274,16 @@ pub async fn search_by_name(
     q: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<SearchRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {SEARCH_COLUMNS} FROM artists \
+    sqlx::query_as!(
+        SearchRow,
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score \
+         FROM artists \
          WHERE name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' \
             OR name % $1 \
-         ORDER BY similarity(name, $1) DESC, lower(name), id LIMIT $2"
-    ))
-    .bind(q)
-    .bind(limit)
+         ORDER BY similarity(name, $1) DESC, lower(name), id LIMIT $2",
+        q,
+        limit
+    )
     .fetch_all(db)
     .await
 }
@@ -248,8 +293,51 @@ pub async fn by_ticketmaster_id(
     db: impl PgExecutor<'_>,
     tm_id: &str,
 ) -> sqlx::Result<Option<(Uuid, String)>> {
-    sqlx::query_as("SELECT id, slug FROM artists WHERE ticketmaster_id = $1")
-        .bind(tm_id)
+    sqlx::query!(
+        "SELECT id, slug FROM artists WHERE ticketmaster_id = $1",
+        tm_id
+    )
+    .fetch_optional(db)
+    .await
+    .map(|r| r.map(|r| (r.id, r.slug)))
+}
+
+/// The artist's slug, if the artist exists.
+pub async fn slug_of(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT slug FROM artists WHERE id = $1", id)
         .fetch_optional(db)
         .await
+}
+
+/// The slugs of those of `ids` that exist (in no particular order).
+pub async fn slugs_of(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!("SELECT slug FROM artists WHERE id = ANY($1)", ids)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn id_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM artists WHERE slug = $1", slug)
+        .fetch_optional(db)
+        .await
+}
+
+/// `(id, name)` of the artist with `slug`.
+pub async fn id_and_name_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query!("SELECT id, name FROM artists WHERE slug = $1", slug)
+        .fetch_optional(db)
+        .await
+        .map(|r| r.map(|r| (r.id, r.name)))
+}
+
+pub async fn exists(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM artists WHERE id = $1) AS \"exists!\"",
+        id
+    )
+    .fetch_one(db)
+    .await
 }
