@@ -13,8 +13,6 @@ use std::time::Duration;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
-use crate::config::{CacheConfig, set};
-
 /// In-process TTL when no shared level exists.
 const LOCAL_TTL: Duration = Duration::from_secs(300);
 /// In-process TTL in front of Redis: short, so another process's invalidation shows soon.
@@ -31,24 +29,6 @@ pub struct Cache {
     redis: Option<ConnectionManager>,
     /// Start of every Redis key: [`PREFIX`] and this deployment's namespace.
     prefix: Arc<str>,
-}
-
-/// The deployment's namespace in Redis: `THESET_CACHE_NAMESPACE`, else the database it serves
-/// (host, port, name). Two deployments, or two servers over different databases, sharing one
-/// Redis then never answer each other's entries.
-fn namespace(config: &CacheConfig, database_url: Option<&str>) -> String {
-    set(&config.cache_namespace)
-        .map(str::to_owned)
-        .or_else(|| {
-            let db = url::Url::parse(database_url?).ok()?;
-            Some(format!(
-                "{}:{}{}",
-                db.host_str().unwrap_or_default(),
-                db.port().unwrap_or(5432),
-                db.path()
-            ))
-        })
-        .unwrap_or_else(|| "default".to_owned())
 }
 
 impl Cache {
@@ -80,14 +60,6 @@ impl Cache {
             redis: Some(manager),
             prefix: Arc::from(format!("{PREFIX}{namespace}:")),
         })
-    }
-
-    /// `REDIS_URL` when set and reachable, else in-process only.
-    pub async fn from_config(config: &CacheConfig, database_url: Option<&str>) -> Self {
-        match set(&config.redis_url) {
-            Some(url) => Self::from_url_or_local(url, &namespace(config, database_url)).await,
-            None => Self::local(),
-        }
     }
 
     /// Redis at `url` if it answers now, else in-process only (logged).

@@ -8,13 +8,10 @@ use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 use theset_backend::auth::oauth::ProviderKind;
-use theset_backend::auth::{AuthConfig, require_token_secret};
-use theset_backend::cache::Cache;
 use theset_backend::cli::{self, Cli, Command};
 use theset_backend::config::Config;
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
-use theset_backend::providers::config::ProvidersConfig;
 use theset_backend::{AppState, MIGRATOR, app, cron, db, replay, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -31,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
         listen: cli::LISTEN.parse().context("the default address")?,
     });
     if let Command::Serve { listen } = &command {
-        require_token_secret(*listen, &config.accounts)?;
+        config.accounts.require_token_secret(*listen)?;
     }
     // The replay server needs no database.
     if let Command::Replay { fixtures, listen } = &command {
@@ -47,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("connecting to Postgres")?;
     MIGRATOR.run(&pool).await.context("migrating")?;
-    let providers = || Providers::from_config(&ProvidersConfig::from(&config.providers));
+    let providers = || Providers::from_config(&config.providers.clients());
     match command {
         Command::Migrate | Command::Replay { .. } => {}
         Command::SetRole { email, role } => {
@@ -83,8 +80,8 @@ async fn main() -> anyhow::Result<()> {
                 ));
             }
             Worker::new(pool, providers()?)
-                .with_cache(Cache::from_config(&config.cache, Some(&url)).await)
-                .with_maintenance((&config.schedule).into())
+                .with_cache(config.cache.cache(Some(&url)).await)
+                .with_maintenance(config.schedule.maintenance())
                 .with_lease(Duration::from_secs(lease_secs))
                 .run(shutdown())
                 .await;
@@ -106,7 +103,7 @@ async fn serve(
     listen: SocketAddr,
     providers: Providers,
 ) -> anyhow::Result<()> {
-    let mut auth = AuthConfig::from_config(config)?;
+    let mut auth = config.auth()?;
     let done = db::shows::complete_past(&pool).await?;
     tracing::debug!(done, "past shows marked completed");
     let listener = tokio::net::TcpListener::bind(listen)
@@ -115,12 +112,12 @@ async fn serve(
     tracing::info!(addr = %listener.local_addr()?, "serving");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (cron_stop_tx, cron_stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let cache = Cache::from_config(&config.cache, Some(url)).await;
+    let cache = config.cache.cache(Some(url)).await;
     tracing::info!(shared = cache.has_shared_level(), "cache ready");
     let worker = tokio::spawn(
         Worker::new(pool.clone(), providers.clone())
             .with_cache(cache.clone())
-            .with_maintenance((&config.schedule).into())
+            .with_maintenance(config.schedule.maintenance())
             .run(async {
                 let _ = stop_rx.await;
             }),

@@ -4,6 +4,7 @@
 
 mod commands;
 mod shell;
+mod startup;
 mod tiles;
 
 use std::sync::Arc;
@@ -13,26 +14,9 @@ use tauri::Manager;
 /// Backend base URL unless `THESET_API_URL` says otherwise.
 const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
 
-/// When the process started, for the cold-start figure ([`first_render`]).
-static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// The UI's first page is on screen: logged with the time since the process started, which the
-/// cold-start benchmark reads (`THESET_EXIT_AFTER_FIRST_RENDER` ends the app right after).
-fn first_render(app: &tauri::AppHandle) {
-    let ms = STARTED
-        .get()
-        .map(|t| t.elapsed().as_secs_f64() * 1000.0)
-        .unwrap_or(f64::NAN);
-    tracing::info!(ms, "first page rendered");
-    if std::env::var_os("THESET_EXIT_AFTER_FIRST_RENDER").is_some() {
-        println!("first-render-ms {ms:.1}");
-        app.exit(0);
-    }
-}
-
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    let _ = STARTED.set(std::time::Instant::now());
+    startup::begin();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -51,11 +35,28 @@ pub fn run() {
             app.manage(shell);
             Ok(())
         })
-        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
+        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle::<_, shell::Shell>)
         .invoke_handler(tauri::generate_handler![commands::core])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
         tracing::error!(error = %e, "TheSet could not start");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The shell's modules point one way (commands → shell → tiles, startup); none imports a
+    /// module that imports it back.
+    #[test]
+    fn no_import_circle_between_modules() {
+        let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+        let graph = theset_testkit::modules::graph(&src);
+        assert!(graph.contains_key("commands") && graph["commands"].contains("shell"));
+        let circles = theset_testkit::modules::cycles(&graph);
+        assert!(
+            circles.is_empty(),
+            "modules that import each other: {circles:#?}"
+        );
     }
 }

@@ -10,6 +10,8 @@ use theset_client::live::{self, Status};
 use theset_shared::ipc::{Account, AppStatus, Connection, events};
 use tokio::sync::{mpsc, watch};
 
+use crate::tiles::{self, TileSource};
+
 /// How often the loop syncs when no nudge comes.
 const SYNC_PERIOD: Duration = Duration::from_secs(30);
 
@@ -52,11 +54,6 @@ impl Shell {
         shell
     }
 
-    /// The tile server's URL template, when one is configured (`THESET_TILE_URL`).
-    pub fn tile_source(&self) -> Option<String> {
-        self.tile_url.clone()
-    }
-
     /// Asks the loop to sync now (after a local change, or the user's "sync" button).
     pub fn poke(&self) {
         // A full channel already holds a request: one sync serves both.
@@ -93,7 +90,7 @@ impl Shell {
             pending,
             rejected: self.client.rejected_changes().unwrap_or_default(),
             // The UI asks the shell's `tile:` scheme, which keeps what it fetched.
-            tile_url: self.tile_url.as_ref().map(|_| crate::tiles::ui_template()),
+            tile_url: self.tile_url.as_ref().map(|_| tiles::ui_template()),
         }
     }
 
@@ -121,5 +118,16 @@ async fn forward(app: AppHandle, shell: Arc<Shell>) {
             shell.refresh_account().await;
         }
         let _ = app.emit(events::STATUS, shell.app_status().await);
+    }
+}
+
+impl TileSource for Shell {
+    /// The tile server's URL template, when one is configured (`THESET_TILE_URL`).
+    fn tile_template(&self) -> Option<String> {
+        self.tile_url.clone()
+    }
+
+    fn core(&self) -> Arc<Client> {
+        self.client.clone()
     }
 }

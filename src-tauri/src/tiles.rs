@@ -7,9 +7,16 @@ use std::sync::Arc;
 use tauri::http::{Response, StatusCode};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
-use crate::shell::Shell;
+use theset_client::Client;
 
 pub const SCHEME: &str = "tile";
+
+/// What the scheme needs from the app's state: the tile server's URL template, when one is
+/// configured, and the core that fetches and keeps tiles.
+pub trait TileSource: Send + Sync + 'static {
+    fn tile_template(&self) -> Option<String>;
+    fn core(&self) -> Arc<Client>;
+}
 
 /// The template the UI puts in its `<image>` elements (how WebKit and WebView2 name a custom
 /// scheme differ).
@@ -30,16 +37,16 @@ fn coordinates(path: &str) -> Option<(u32, u32, u32)> {
     parts.next().is_none().then_some((z, x, y))
 }
 
-pub fn handle<R: Runtime>(
+pub fn handle<R: Runtime, S: TileSource>(
     ctx: UriSchemeContext<'_, R>,
     request: tauri::http::Request<Vec<u8>>,
     responder: UriSchemeResponder,
 ) {
-    let shell = ctx.app_handle().state::<Arc<Shell>>().inner().clone();
+    let source = ctx.app_handle().state::<Arc<S>>().inner().clone();
     let path = request.uri().path().to_owned();
     tauri::async_runtime::spawn(async move {
-        let answer = match (coordinates(&path), shell.tile_source()) {
-            (Some((z, x, y)), Some(template)) => shell.client.tile(&template, z, x, y).await.ok(),
+        let answer = match (coordinates(&path), source.tile_template()) {
+            (Some((z, x, y)), Some(template)) => source.core().tile(&template, z, x, y).await.ok(),
             _ => None,
         };
         let response = match answer {

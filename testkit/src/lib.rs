@@ -6,6 +6,7 @@
 //!   client tests, the reliability suite, window tests: no sign-up rate limits, no hashing).
 //! - [`rows`]: artists, venues, shows, songs, set-lists and users for a test's story.
 //! - [`mail`]: what the local SMTP sink received.
+//! - [`modules`]: the import graph of a crate's top-level modules, for the layering tests.
 //! - [`process`]: free ports, children killed when dropped, `theset-backend` on a free port.
 //! - [`replay_env`]: the provider settings of the offline run (`fixtures/replay.env`), shared by
 //!   `cargo xtask run` and the window tests.
@@ -14,6 +15,7 @@
 //! processes, the replay settings; `mail` adds the SMTP sink.
 
 mod addresses;
+pub mod modules;
 pub mod process;
 pub mod replay_env;
 

@@ -154,6 +154,9 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
                 "20",
             ])
             .arg("--generation-deterministic")
+            // Per-operation times and results, kept for a look after the run.
+            .args(["--report", "junit", "--report-dir"])
+            .arg(target_dir().join("schemathesis-report"))
             .args(["-H", &format!("Authorization: Bearer {token_of_admin}")])
             // Excluded: the routes that end the run's own session (sign-out, deleting the
             // account, revoking the session by id) would leave every later request a 401; they

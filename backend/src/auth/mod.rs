@@ -20,8 +20,6 @@ use std::sync::Arc;
 
 use url::Url;
 
-use crate::config::{AccountsConfig, Config, set};
-
 /// Server-side secrets, limits and the services accounts depend on.
 #[derive(Clone)]
 pub struct AuthConfig {
@@ -49,57 +47,17 @@ pub struct AuthConfig {
     pub cors_origins: Vec<String>,
 }
 
-/// Configuration the server refuses to start with.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(
-        "THESET_TOKEN_SECRET must be at least 32 characters (it is {0}); generate one with \
-         `openssl rand -base64 48`"
-    )]
-    ShortSecret(usize),
-    #[error(
-        "THESET_TOKEN_SECRET is not set: every instance needs the same secret (at least 32 \
-         characters), or refresh retries and CSRF tokens break across instances and restarts"
-    )]
-    NoSecret,
-}
+/// Where the server is reached when its settings do not say (`THESET_PUBLIC_URL`).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080/";
 
-/// `THESET_TOKEN_SECRET`, checked: `None` when unset (a random key per process, acceptable only
-/// for a server nobody else reaches; see [`require_token_secret`]).
-pub fn token_secret(config: &AccountsConfig) -> Result<Option<&str>, ConfigError> {
-    match set(&config.token_secret) {
-        Some(s) if s.chars().count() >= 32 => Ok(Some(s)),
-        Some(s) => Err(ConfigError::ShortSecret(s.chars().count())),
-        None => Ok(None),
-    }
-}
-
-/// Refuses to serve without a secret unless the server is the local run: it listens on loopback
-/// only and its public URL is a loopback one too.
-pub fn require_token_secret(
-    listen: std::net::SocketAddr,
-    config: &AccountsConfig,
-) -> Result<(), ConfigError> {
-    if token_secret(config)?.is_some() {
-        return Ok(());
-    }
-    let public_local = match config.public_url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
-    if listen.ip().is_loopback() && public_local {
-        tracing::warn!("THESET_TOKEN_SECRET is not set: using a random key (local run only)");
-        return Ok(());
-    }
-    Err(ConfigError::NoSecret)
+pub fn default_public_url() -> Url {
+    Url::parse(DEFAULT_PUBLIC_URL).unwrap_or_else(|_| unreachable!("a valid constant URL"))
 }
 
 impl AuthConfig {
     /// Defaults for tests and tools: random key, no mail server, no OAuth providers.
     pub fn new(key: [u8; 32]) -> Self {
-        let public_url = crate::config::default_public_url();
+        let public_url = default_public_url();
         Self {
             token_key: Arc::new(key),
             hasher: passwords::Hasher::new(passwords::Params::default()),
@@ -115,43 +73,6 @@ impl AuthConfig {
             public_url,
             cors_origins: Vec::new(),
         }
-    }
-
-    /// From the server's settings (the Spotify app signs people in too). A short
-    /// `THESET_TOKEN_SECRET` is refused: sessions would fork between instances.
-    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
-        let accounts = &config.accounts;
-        let key = match token_secret(accounts)? {
-            Some(secret) => tokens::key_from_secret(secret),
-            None => tokens::random_key(),
-        };
-        let public_url = accounts.public_url.clone();
-        let mailer = mail::Mailer::new(
-            set(&accounts.smtp_url),
-            &accounts.mail_from,
-            public_url.clone(),
-        )
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "mail is misconfigured; mails will not be sent");
-            mail::Mailer::disabled(public_url.clone())
-        });
-        Ok(Self {
-            mailer,
-            oauth: oauth::Providers::from_config(config),
-            public_url,
-            cors_origins: accounts
-                .cors_origins
-                .iter()
-                .filter(|o| !o.is_empty())
-                .cloned()
-                .collect(),
-            proxies: accounts
-                .trusted_proxies
-                .clone()
-                .reading(accounts.forwarded_header),
-            limits: limits::Limits::new(accounts.rates),
-            ..Self::new(key)
-        })
     }
 
     /// Rate limits and stream caps shared through `cache`'s Redis, when it has one.

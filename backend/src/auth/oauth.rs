@@ -131,37 +131,6 @@ impl Providers {
         }
     }
 
-    /// Google with its own client; Spotify sign-in with the Spotify app of the catalogue.
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        use crate::config::set;
-        let make = |kind, id: &Option<String>, secret: &Option<String>, base: &Option<Url>| {
-            let base = base
-                .as_ref()
-                .and_then(|b| Url::parse(&format!("{}/", b.as_str().trim_end_matches('/'))).ok());
-            Provider::new(
-                kind,
-                set(id)?.to_owned(),
-                set(secret)?.to_owned(),
-                base.as_ref(),
-            )
-        };
-        let (a, p) = (&config.accounts, &config.providers);
-        Self::new(
-            make(
-                ProviderKind::Google,
-                &a.google_client_id,
-                &a.google_client_secret,
-                &a.google_oauth_base_url,
-            ),
-            make(
-                ProviderKind::Spotify,
-                &p.spotify_client_id,
-                &p.spotify_client_secret,
-                &a.spotify_oauth_base_url,
-            ),
-        )
-    }
-
     pub fn get(&self, kind: ProviderKind) -> Option<&Provider> {
         match kind {
             ProviderKind::Google => self.google.as_ref(),

@@ -31,15 +31,6 @@ impl Default for Settings {
     }
 }
 
-impl From<&crate::config::ScheduleConfig> for Settings {
-    fn from(c: &crate::config::ScheduleConfig) -> Self {
-        Self {
-            trending_top: c.trending_top_n,
-            batch_delay: Duration::from_secs(c.cron_batch_delay_secs),
-        }
-    }
-}
-
 const BATCH: i64 = 20;
 
 /// Artists with votes or follows in the last 7 days, or among the most viewed: shows and

@@ -21,7 +21,7 @@ use crate::providers::spotify::Spotify;
 use crate::providers::ticketmaster::Ticketmaster;
 use crate::providers::{ProviderError, config::ProvidersConfig};
 
-pub use maintenance::PROGRESS_DAYS;
+pub use maintenance::{PROGRESS_DAYS, Settings as MaintenanceSettings};
 pub use progress::Progress;
 
 /// Job types (stored in `sync_jobs.job_type`).

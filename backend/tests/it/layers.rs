@@ -83,3 +83,15 @@ fn read_models_and_sql_do_not_reach_up() {
     );
     assert!(found.is_empty(), "{found:#?}");
 }
+
+#[test]
+fn no_import_circle_between_modules() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = theset_testkit::modules::graph(&src);
+    assert!(graph.contains_key("http") && graph["http"].contains("actions"));
+    let circles = theset_testkit::modules::cycles(&graph);
+    assert!(
+        circles.is_empty(),
+        "modules that import each other: {circles:#?}"
+    );
+}

@@ -318,6 +318,30 @@ async fn push_refuses_bad_batches_foreign_devices_and_old_protocols(db: PgPool) 
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn an_id_pushed_again_under_a_new_number_is_refused_and_the_answer_kept(db: PgPool) {
+    // Schemathesis found this a 500: the refusal's answer collided with the applied one's id.
+    let live = TestApp::start(db.clone()).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let d = Device::new(&token);
+    let id = Uuid::now_v7();
+    let follow = |seq: i64| {
+        json!({ "id": id, "seq": seq, "hlc": now_hlc().to_string(), "kind": "follow.set@1",
+                "payload": { "artist_id": Uuid::nil(), "follow": false } })
+    };
+    let (st, body) = push(&live, &d, &[follow(1)]).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = push(&live, &d, &[follow(2)]).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["last_seq"], 2);
+    assert_eq!(body["results"][0]["outcome"], "rejected", "{body}");
+    assert_eq!(body["results"][0]["code"], "conflict", "{body}");
+    // Sent once more (a retry), number 2 gets the same kept answer.
+    let (st, again) = push(&live, &d, &[follow(2)]).await;
+    assert_eq!(st, StatusCode::OK, "{again}");
+    assert_eq!(again["results"][0], body["results"][0]);
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn pull_sends_the_scope_then_changes_with_tombstones(db: PgPool) {
     let live = TestApp::start(db.clone()).await;
     let followed = artist(&db, "Pulled Band", &[], Some(50), 0.0).await;

@@ -183,7 +183,7 @@ impl Core for ShellCore<'_> {
     }
 
     async fn first_render(&self, _: req::FirstRender) -> IpcResult<()> {
-        crate::first_render(self.app);
+        crate::startup::first_render(self.app);
         Ok(())
     }
 

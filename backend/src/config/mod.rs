@@ -14,6 +14,10 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use url::Url;
 
+mod build;
+
+pub use build::ConfigError;
+
 use crate::auth::limits::{BadRate, Rates};
 use crate::auth::proxies::{BadProxy, ForwardedHeader, TrustedProxies};
 
@@ -33,7 +37,6 @@ pub struct Config {
     pub schedule: ScheduleConfig,
 }
 
-pub const PUBLIC_URL: &str = "http://127.0.0.1:8080/";
 pub const MAIL_FROM: &str = "TheSet <no-reply@theset.localhost>";
 
 /// Sign-in, sessions, mail, rate limits and the proxies in front.
@@ -51,7 +54,7 @@ pub struct AccountsConfig {
     )]
     pub token_secret: Option<String>,
     /// Where users reach the server: mailed links and the OAuth callback are built on it.
-    #[arg(long, env = "THESET_PUBLIC_URL", global = true, default_value = PUBLIC_URL)]
+    #[arg(long, env = "THESET_PUBLIC_URL", global = true, default_value = crate::auth::DEFAULT_PUBLIC_URL)]
     pub public_url: Url,
     /// Browser origins allowed to call the API with credentials (comma separated).
     #[arg(
@@ -111,7 +114,7 @@ impl Default for AccountsConfig {
     fn default() -> Self {
         Self {
             token_secret: None,
-            public_url: default_public_url(),
+            public_url: crate::auth::default_public_url(),
             cors_origins: Vec::new(),
             rates: Rates::default(),
             trusted_proxies: TrustedProxies::default(),
@@ -124,10 +127,6 @@ impl Default for AccountsConfig {
             spotify_oauth_base_url: None,
         }
     }
-}
-
-pub fn default_public_url() -> Url {
-    Url::parse(PUBLIC_URL).unwrap_or_else(|_| unreachable!("a valid constant URL"))
 }
 
 pub const TICKETMASTER_BASE_URL: &str = "https://app.ticketmaster.com/discovery/v2";
