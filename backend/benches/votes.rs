@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection, PgPool};
-use theset_backend::MIGRATOR;
+use sqlx::PgPool;
 use theset_backend::auth::limits::Limits;
 use theset_backend::auth::tokens;
 use theset_testkit::TestApp;
@@ -20,27 +18,6 @@ const USERS: usize = 2000;
 const LINES: usize = 50;
 const WORKERS: usize = 32;
 const SECONDS: u64 = 8;
-
-async fn fresh_database(server: &str) -> (PgPool, String) {
-    let name = "bench_votes";
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("admin");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(&sql).execute(&mut admin).await.expect("create");
-    }
-    let url = format!("{server}/{name}");
-    let pool = PgPoolOptions::new()
-        .max_connections(40)
-        .connect(&url)
-        .await
-        .expect("pool");
-    MIGRATOR.run(&pool).await.expect("migrate");
-    (pool, url)
-}
 
 /// An upcoming show with a community list of `LINES` songs and `USERS` signed-in fans.
 async fn stage(db: &PgPool) -> (Vec<Uuid>, Vec<String>) {
@@ -230,7 +207,8 @@ fn pgbench(url: &str) -> f64 {
 async fn main() {
     let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench sets it)");
     let (server, _) = base_url.rsplit_once('/').expect("database name");
-    let (db, url) = fresh_database(server).await;
+    let db = theset_testkit::databases::fresh(server, "bench_votes", 40).await;
+    let url = format!("{server}/bench_votes");
     let (lines, tokens) = stage(&db).await;
     let (lines, tokens) = (Arc::new(lines), Arc::new(tokens));
     // Lift the per-account vote limit: this measures our write path, not the limiter.

@@ -7,9 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection, PgPool};
-use theset_backend::MIGRATOR;
+use sqlx::PgPool;
 use theset_backend::auth::limits::Limits;
 use theset_client::Client;
 use theset_client::vault::{FileVault, Tokens, Vault};
@@ -23,26 +21,6 @@ const SHOWS: usize = 12;
 const LINES: usize = 15;
 const PUSHED: usize = 10_000;
 const VALUES: [i16; 3] = [1, -1, 0];
-
-async fn fresh_database(server: &str) -> PgPool {
-    let name = "bench_sync";
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("admin");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(&sql).execute(&mut admin).await.expect("create");
-    }
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .connect(&format!("{server}/{name}"))
-        .await
-        .expect("pool");
-    MIGRATOR.run(&pool).await.expect("migrate");
-    pool
-}
 
 /// 50 artists with catalogues, shows from 60 days ago to 3 months ahead, community lists with
 /// votes on the upcoming ones and actual set-lists on the past ones.
@@ -135,7 +113,7 @@ fn quantile(v: &mut [Duration], q: f64) -> Duration {
 async fn main() {
     let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench sets it)");
     let (server, _) = base_url.rsplit_once('/').expect("database name");
-    let db = fresh_database(server).await;
+    let db = theset_testkit::databases::fresh(server, "bench_sync", 20).await;
     let artists = stage(&db).await;
     let (_, tokens) = account(&db).await;
     let server = TestApp::start_with(db.clone(), |auth| {

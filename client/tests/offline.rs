@@ -11,6 +11,7 @@ use theset_client::vault::{FileVault, Tokens, Vault};
 use theset_client::{Client, ClientError};
 use theset_shared::api::PredictionLine;
 use theset_testkit::TestApp;
+use theset_testkit::rows;
 use uuid::Uuid;
 
 /// The real backend on a loopback port (its own pool, as a restarted process would have), to
@@ -56,35 +57,14 @@ async fn sign_up(client: &Client, db: &PgPool, tag: &str) {
 }
 
 async fn seed(db: &PgPool) -> (Uuid, Uuid, Vec<Uuid>) {
-    let artist: Uuid = sqlx::query_scalar(
-        "INSERT INTO artists (name, slug) VALUES ('Offline Band', 'offline-band') RETURNING id",
-    )
-    .fetch_one(db)
-    .await
-    .expect("artist");
-    let show: Uuid = sqlx::query_scalar(
-        "INSERT INTO shows (headliner_artist_id, date, status) VALUES ($1, current_date + 20, 'upcoming') RETURNING id",
-    )
-    .bind(artist)
-    .fetch_one(db)
-    .await
-    .expect("show");
+    let artist = rows::artist(db, "Offline Band", &[], None, 0.0).await;
+    let show = rows::show(db, artist, None, rows::days_from_today(20), "upcoming").await;
     let mut songs = Vec::new();
-    for t in ["Opener", "Single", "Ballad", "Closer"] {
-        let id: Uuid = sqlx::query_scalar(
-            "INSERT INTO songs (title, normalized_title) VALUES ($1, lower($1)) RETURNING id",
-        )
-        .bind(t)
-        .fetch_one(db)
-        .await
-        .expect("song");
-        sqlx::query("INSERT INTO artist_songs (artist_id, song_id) VALUES ($1, $2)")
-            .bind(artist)
-            .bind(id)
-            .execute(db)
-            .await
-            .expect("catalogue");
-        songs.push(id);
+    for (n, t) in ["Opener", "Single", "Ballad", "Closer"]
+        .into_iter()
+        .enumerate()
+    {
+        songs.push(rows::song(db, artist, t, 50 - i32::try_from(n).expect("n")).await);
     }
     (artist, show, songs)
 }

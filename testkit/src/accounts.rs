@@ -67,22 +67,19 @@ pub async fn session(db: &PgPool, new: NewAccount<'_>) -> sqlx::Result<Session> 
     .fetch_one(db)
     .await?;
     let (access, refresh) = (tokens::new_token(), tokens::new_token());
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, session_id, expires_at) \
-         VALUES ($1, $2, now() + interval '2 hours')",
-    )
-    .bind(tokens::digest(&access))
-    .bind(session)
-    .execute(db)
-    .await?;
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) \
-         VALUES ($1, $2, now() + interval '30 days')",
-    )
-    .bind(tokens::digest(&refresh))
-    .bind(session)
-    .execute(db)
-    .await?;
+    for (table, token, lifetime) in [
+        ("access_tokens", &access, "2 hours"),
+        ("refresh_tokens", &refresh, "30 days"),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO {table} (token_hash, session_id, expires_at) \
+             VALUES ($1, $2, now() + interval '{lifetime}')"
+        ))
+        .bind(tokens::digest(token))
+        .bind(session)
+        .execute(db)
+        .await?;
+    }
     Ok(Session {
         user,
         session,

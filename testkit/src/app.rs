@@ -210,6 +210,41 @@ impl TestApp {
         json_of(req.send().await.expect("response")).await
     }
 
+    /// `POST path` with a JSON body, as `bearer` or anonymously.
+    pub async fn post(&self, path: &str, bearer: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, bearer, Some(body)).await
+    }
+
+    /// `POST path` without a body.
+    pub async fn post_empty(&self, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        self.send(Method::POST, path, bearer, None).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put(&self, path: &str, bearer: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, bearer, Some(body)).await
+    }
+
+    /// `PATCH path` with a JSON body.
+    pub async fn patch(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.send(Method::PATCH, path, bearer, Some(body)).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, bearer, None).await
+    }
+
+    /// `GET path` as `bearer` (or anonymously).
+    pub async fn get_as(&self, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        self.send(Method::GET, path, bearer, None).await
+    }
+
     /// Signs up a fresh account, signs in and confirms its address (in the database, as if the
     /// mailed code had been pasted); returns (user id, access token, refresh token).
     pub async fn account(&self, tag: &str) -> (Uuid, String, String) {
@@ -225,23 +260,16 @@ impl TestApp {
     /// Signs up `address` (202 whatever happened) and signs in with the password: the token
     /// pair's JSON.
     pub async fn signup_and_login(&self, address: &str, device: &str) -> Value {
-        let (s, body) = self
-            .send(
-                Method::POST,
-                "/api/v1/auth/signup",
-                None,
-                Some(json!({ "email": address, "password": PASSWORD, "display_name": "Fan", "device_id": device })),
-            )
-            .await;
+        self.signup_and_login_as(address, "Fan", device).await
+    }
+
+    /// Signs `address` up as `name` and signs in on `device`; the login's answer.
+    async fn signup_and_login_as(&self, address: &str, name: &str, device: &str) -> Value {
+        let signup = json!({ "email": address, "password": PASSWORD, "display_name": name, "device_id": device });
+        let (s, body) = self.post("/api/v1/auth/signup", None, signup).await;
         assert_eq!(s, StatusCode::ACCEPTED, "{body}");
-        let (s, pair) = self
-            .send(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({ "email": address, "password": PASSWORD, "device_id": device })),
-            )
-            .await;
+        let login = json!({ "email": address, "password": PASSWORD, "device_id": device });
+        let (s, pair) = self.post("/api/v1/auth/login", None, login).await;
         assert_eq!(s, StatusCode::OK, "{pair}");
         pair
     }
@@ -250,24 +278,7 @@ impl TestApp {
     /// returns (user id, access token, refresh token).
     pub async fn unverified_account(&self, tag: &str) -> (Uuid, String, String) {
         let email = email(tag);
-        let (s, body) = self
-            .send(
-                Method::POST,
-                "/api/v1/auth/signup",
-                None,
-                Some(json!({ "email": email, "password": PASSWORD, "display_name": tag, "device_id": "test-device" })),
-            )
-            .await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{body}");
-        let (s, pair) = self
-            .send(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({ "email": email, "password": PASSWORD, "device_id": "test-device" })),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{pair}");
+        let pair = self.signup_and_login_as(&email, tag, "test-device").await;
         let access = pair["access_token"].as_str().expect("access").to_owned();
         let (_, me) = self
             .send(Method::GET, "/api/v1/me", Some(&access), None)

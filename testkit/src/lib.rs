@@ -23,6 +23,8 @@ pub mod replay_env;
 pub mod accounts;
 #[cfg(feature = "server")]
 mod app;
+#[cfg(feature = "server")]
+pub mod databases;
 #[cfg(feature = "mail")]
 pub mod mail;
 #[cfg(feature = "server")]

@@ -1,7 +1,7 @@
 //! Actual set-lists after the show: corrections as versions with a 409 on a stale base, history,
 //! moderator verification that scores every prediction, and the leaderboards.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use theset_backend::db::{community, predictions, votes};
@@ -44,11 +44,10 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
         ]
     });
     let (s, v2) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/setlists/{actual}"),
             Some(&alice),
-            Some(fix.clone()),
+            fix.clone(),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v2}");
@@ -63,23 +62,17 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     let mut stale = fix.clone();
     stale["mutation_id"] = json!(Uuid::now_v7());
     let (s, conflict) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/setlists/{actual}"),
             Some(&moderator),
-            Some(stale),
+            stale,
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(conflict["error"]["code"], "conflict");
     assert_eq!(conflict["current"]["version"], 2);
     let (_, history) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/setlists/{actual}/history"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/setlists/{actual}/history"), None)
         .await;
     let history = history.as_array().expect("history").clone();
     assert_eq!(history.len(), 2);
@@ -136,29 +129,26 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     // Verifying needs the current version and a moderator.
     let verify = |v: i64| json!({ "version": v });
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/setlists/{actual}/verify"),
             Some(&alice),
-            Some(verify(2)),
+            verify(2),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/setlists/{actual}/verify"),
             Some(&moderator),
-            Some(verify(1)),
+            verify(1),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     let (s, result) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/setlists/{actual}/verify"),
             Some(&moderator),
-            Some(verify(2)),
+            verify(2),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{result}");
@@ -171,12 +161,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     );
 
     let (_, board) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/leaderboard"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/leaderboard"), None)
         .await;
     let entries = board["entries"].as_array().expect("entries");
     assert_eq!(entries[0]["display_name"], "Alice");
@@ -186,9 +171,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     );
     assert_eq!(entries[1]["display_name"], "Bob");
     assert!(entries[1]["score"].as_f64().expect("score") < 50.0);
-    let (_, all) = live
-        .send(Method::GET, "/api/v1/leaderboard", None, None)
-        .await;
+    let (_, all) = live.get_as("/api/v1/leaderboard", None).await;
     assert_eq!(all[0]["display_name"], "Alice");
     assert_eq!(all[0]["predictions"], 1);
     let audited: i64 = sqlx::query_scalar(
@@ -199,12 +182,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     .expect("audit");
     assert_eq!(audited, 1);
     let (_, history) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/setlists/{actual}/history"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/setlists/{actual}/history"), None)
         .await;
     assert_eq!(history[0]["verified"], true);
 }
@@ -217,11 +195,10 @@ async fn bad_corrections_change_nothing(db: PgPool) {
     let (actual, _) = support::setlist(&db, show, artist, "setlistfm", &["One", "Two"]).await;
     let (_, _, fan) = live.quick(Role::User).await;
     let put = async |songs: serde_json::Value| {
-        live.send(
-            Method::PUT,
+        live.put(
             &format!("/api/v1/setlists/{actual}"),
             Some(&fan),
-            Some(json!({ "mutation_id": Uuid::now_v7(), "base_version": 1, "songs": songs })),
+            json!({ "mutation_id": Uuid::now_v7(), "base_version": 1, "songs": songs }),
         )
         .await
         .0
@@ -244,8 +221,7 @@ async fn bad_corrections_change_nothing(db: PgPool) {
             .bind(show).bind(artist).fetch_one(&db).await.expect("community");
         (0, cl)
     };
-    let (s, _) = live.send(Method::PUT, &format!("/api/v1/setlists/{community}"), Some(&fan),
-        Some(json!({ "mutation_id": Uuid::now_v7(), "base_version": 1, "songs": [{ "title": "X" }] }))).await;
+    let (s, _) = live.put(&format!("/api/v1/setlists/{community}"), Some(&fan), json!({ "mutation_id": Uuid::now_v7(), "base_version": 1, "songs": [{ "title": "X" }] })).await;
     assert_eq!(
         s,
         StatusCode::CONFLICT,

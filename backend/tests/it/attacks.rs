@@ -102,22 +102,20 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     let hijacked = email("hijacked");
     let attacker = live.signup_and_login(&hijacked, "attacker").await;
     theset_testkit::mail::next_mail(&hijacked, &mut seen).await;
-    live.send(
-        Method::POST,
+    live.post(
         "/api/v1/auth/magic-link",
         None,
-        Some(json!({ "email": hijacked })),
+        json!({ "email": hijacked }),
     )
     .await;
     let link = theset_testkit::mail::token_in(
         &theset_testkit::mail::next_mail(&hijacked, &mut seen).await,
     );
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/magic-link/consume",
             None,
-            Some(json!({ "token": link, "device_id": "owner" })),
+            json!({ "token": link, "device_id": "owner" }),
         )
         .await;
     assert_eq!(s, StatusCode::OK);
@@ -737,21 +735,13 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     // A reused refresh token is refused and ends the session (that change is the defence).
     let refresh = pair["refresh_token"].as_str().expect("refresh");
     let body = json!({ "refresh_token": refresh, "device_id": "d" });
-    let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(body.clone()),
-        )
-        .await;
+    let (s, _) = live.post("/api/v1/auth/refresh", None, body.clone()).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/refresh",
             None,
-            Some(json!({ "refresh_token": refresh, "device_id": "attacker" })),
+            json!({ "refresh_token": refresh, "device_id": "attacker" }),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

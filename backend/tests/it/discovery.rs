@@ -37,18 +37,13 @@ async fn page_views_count_each_viewer_once_per_window(db: PgPool) {
     let a = artist(&db, "Viewed Band", &[], None, 0.0).await;
     let s = show(&db, a, None, days_from_today(10), "upcoming").await;
     for _ in 0..3 {
-        let (st, _) = live
-            .send(Method::GET, "/api/v1/artists/viewed-band", None, None)
-            .await;
+        let (st, _) = live.get_as("/api/v1/artists/viewed-band", None).await;
         assert_eq!(st, StatusCode::OK);
-        let (st, _) = live
-            .send(Method::GET, &format!("/api/v1/shows/{s}"), None, None)
-            .await;
+        let (st, _) = live.get_as(&format!("/api/v1/shows/{s}"), None).await;
         assert_eq!(st, StatusCode::OK);
     }
     // Pages that do not exist are not counted.
-    live.send(Method::GET, "/api/v1/artists/nobody-here", None, None)
-        .await;
+    live.get_as("/api/v1/artists/nobody-here", None).await;
     assert_eq!(live.views.flush(&db).await.expect("flush"), 2);
     let rows: Vec<(Uuid, i64)> =
         sqlx::query_as("SELECT subject_id, views FROM page_views ORDER BY views")
@@ -58,8 +53,7 @@ async fn page_views_count_each_viewer_once_per_window(db: PgPool) {
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|(_, n)| *n == 1), "{rows:?}");
     // The next window counts the same viewer again, on top of today's row.
-    live.send(Method::GET, "/api/v1/artists/viewed-band", None, None)
-        .await;
+    live.get_as("/api/v1/artists/viewed-band", None).await;
     assert_eq!(live.views.flush(&db).await.expect("flush"), 1);
     let (day_views, lifetime): (i64, i64) = sqlx::query_as(
         "SELECT p.views, a.view_count FROM page_views p JOIN artists a ON a.id = p.subject_id",
@@ -86,7 +80,7 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
     let past = show(&db, a, None, days_from_today(-3), "completed").await;
     let s = song(&db, a, "Anthem", 50).await;
     // Nothing scored yet: the home page still lists shows (soonest first) and artists (popular first).
-    let (_, home) = live.send(Method::GET, "/api/v1/home", None, None).await;
+    let (_, home) = live.get_as("/api/v1/home", None).await;
     assert_eq!(home["signed_in"], false);
     assert_eq!(
         ids(&home["trending_shows"]),
@@ -100,11 +94,10 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
     // Six fans vote on the show 40 days out.
     let (_, _, first) = live.quick(Role::User).await;
     let (st, line) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/shows/{voted}/community/songs"),
             Some(&first),
-            Some(json!({ "mutation_id": Uuid::now_v7(), "song_id": s })),
+            json!({ "mutation_id": Uuid::now_v7(), "song_id": s }),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{line}");
@@ -112,19 +105,16 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
     for _ in 0..6 {
         let (_, _, fan) = live.quick(Role::User).await;
         let (st, body) = live
-            .send(
-                Method::PUT,
+            .put(
                 &format!("/api/v1/setlist-songs/{line_id}/vote"),
                 Some(&fan),
-                Some(json!({ "mutation_id": Uuid::now_v7(), "value": 1 })),
+                json!({ "mutation_id": Uuid::now_v7(), "value": 1 }),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{body}");
     }
     rescore(&db).await;
-    let (st, shows) = live
-        .send(Method::GET, "/api/v1/trending/shows?limit=10", None, None)
-        .await;
+    let (st, shows) = live.get_as("/api/v1/trending/shows?limit=10", None).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
         ids(&shows),
@@ -175,13 +165,9 @@ async fn trending_shows_rank_votes_views_and_proximity(db: PgPool) {
         .await
         .expect("cancel");
     rescore(&db).await;
-    let (_, shows) = live
-        .send(Method::GET, "/api/v1/trending/shows", None, None)
-        .await;
+    let (_, shows) = live.get_as("/api/v1/trending/shows", None).await;
     assert!(!ids(&shows).contains(&voted.to_string()), "{shows}");
-    let (st, err) = live
-        .send(Method::GET, "/api/v1/trending/shows?limit=500", None, None)
-        .await;
+    let (st, err) = live.get_as("/api/v1/trending/shows?limit=500", None).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"]["code"], "invalid_parameter");
 }
@@ -214,9 +200,7 @@ async fn home_lists_followed_artists_upcoming_shows(db: PgPool) {
             .await;
         assert_eq!(st, StatusCode::CREATED);
     }
-    let (st, home) = live
-        .send(Method::GET, "/api/v1/home", Some(&token), None)
-        .await;
+    let (st, home) = live.get_as("/api/v1/home", Some(&token)).await;
     assert_eq!(st, StatusCode::OK, "{home}");
     assert_eq!(home["signed_in"], true);
     assert_eq!(
@@ -224,9 +208,7 @@ async fn home_lists_followed_artists_upcoming_shows(db: PgPool) {
         [supported, own].map(|u| u.to_string()),
         "soonest first, support slots included, past shows and strangers left out"
     );
-    let (st, err) = live
-        .send(Method::GET, "/api/v1/home", Some("not-a-token"), None)
-        .await;
+    let (st, err) = live.get_as("/api/v1/home", Some("not-a-token")).await;
     assert_eq!(
         st,
         StatusCode::UNAUTHORIZED,
@@ -247,9 +229,7 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
     let (fan, _, token) = live.quick(Role::User).await;
     let (_, _, rival) = live.quick(Role::User).await;
     let (_, _, moderator) = live.quick(Role::Moderator).await;
-    let (_, empty) = live
-        .send(Method::GET, "/api/v1/me/dashboard", Some(&token), None)
-        .await;
+    let (_, empty) = live.get_as("/api/v1/me/dashboard", Some(&token)).await;
     assert_eq!(empty["scores"]["scored"], 0);
     assert_eq!(empty["scores"]["all_time_rank"], Value::Null);
     assert_eq!(empty["contributions"]["votes_cast"], 0);
@@ -270,29 +250,26 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
         (&rival, vec![songs[3]]),
     ] {
         let (st, body) = live
-            .send(
-                Method::PUT,
+            .put(
                 &format!("/api/v1/shows/{shown}/prediction"),
                 Some(who),
-                Some(predict(picks)),
+                predict(picks),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{body}");
     }
     let (_, line) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/shows/{later}/community/songs"),
             Some(&token),
-            Some(json!({ "mutation_id": Uuid::now_v7(), "song_id": songs[0] })),
+            json!({ "mutation_id": Uuid::now_v7(), "song_id": songs[0] }),
         )
         .await;
     let line_id = line["setlist_song_id"].as_str().expect("line").to_owned();
-    live.send(
-        Method::PUT,
+    live.put(
         &format!("/api/v1/setlist-songs/{line_id}/vote"),
         Some(&token),
-        Some(json!({ "mutation_id": Uuid::now_v7(), "value": 1 })),
+        json!({ "mutation_id": Uuid::now_v7(), "value": 1 }),
     )
     .await;
 
@@ -305,35 +282,26 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
         .expect("played");
     let (actual, _) = rows::setlist(&db, shown, a, "setlistfm", &["One", "Two"]).await;
     let (st, v2) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/setlists/{actual}"),
             Some(&token),
-            Some(json!({ "mutation_id": Uuid::now_v7(), "base_version": 1,
-                         "songs": [{ "title": "One" }, { "title": "Two" }, { "title": "Three" }] })),
+            json!({ "mutation_id": Uuid::now_v7(), "base_version": 1,
+                         "songs": [{ "title": "One" }, { "title": "Two" }, { "title": "Three" }] }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v2}");
     let (st, verified) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/setlists/{actual}/verify"),
             Some(&moderator),
-            Some(json!({ "version": 2 })),
+            json!({ "version": 2 }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{verified}");
-    live.send(
-        Method::POST,
-        "/api/v1/flags",
-        Some(&token),
-        Some(json!({ "setlist_id": actual, "setlist_song_id": null, "reason": "other", "note": "thanks" })),
-    )
+    live.post("/api/v1/flags", Some(&token), json!({ "setlist_id": actual, "setlist_song_id": null, "reason": "other", "note": "thanks" }))
     .await;
 
-    let (st, dash) = live
-        .send(Method::GET, "/api/v1/me/dashboard", Some(&token), None)
-        .await;
+    let (st, dash) = live.get_as("/api/v1/me/dashboard", Some(&token)).await;
     assert_eq!(st, StatusCode::OK, "{dash}");
     assert_eq!(ids(&dash["followed_artists"]), [a.to_string()]);
     assert_eq!(
@@ -361,52 +329,36 @@ async fn dashboard_shows_predictions_scores_and_contributions(db: PgPool) {
         dash["contributions"],
         json!({ "songs_added": 1, "votes_cast": 1, "corrections": 1, "flags_raised": 1, "setlists_verified": 0 })
     );
-    let (_, mod_dash) = live
-        .send(Method::GET, "/api/v1/me/dashboard", Some(&moderator), None)
-        .await;
+    let (_, mod_dash) = live.get_as("/api/v1/me/dashboard", Some(&moderator)).await;
     assert_eq!(mod_dash["contributions"]["setlists_verified"], 1);
-    let (_, rival_dash) = live
-        .send(Method::GET, "/api/v1/me/dashboard", Some(&rival), None)
-        .await;
+    let (_, rival_dash) = live.get_as("/api/v1/me/dashboard", Some(&rival)).await;
     assert_eq!(rival_dash["predictions"][0]["rank"], 2);
     assert_eq!(rival_dash["scores"]["all_time_rank"], 2);
-    let (st, _) = live
-        .send(Method::GET, "/api/v1/me/dashboard", None, None)
-        .await;
+    let (st, _) = live.get_as("/api/v1/me/dashboard", None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
 
     // The public page shows scored shows only: a draft for a show to come stays private.
     let (_, draft) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/shows/{later}/prediction"),
             Some(&token),
-            Some(predict(vec![songs[1]])),
+            predict(vec![songs[1]]),
         )
         .await;
     assert_eq!(draft["songs"].as_array().map(Vec::len), Some(1), "{draft}");
-    let (st, page) = live
-        .send(Method::GET, &format!("/api/v1/users/{fan}"), None, None)
-        .await;
+    let (st, page) = live.get_as(&format!("/api/v1/users/{fan}"), None).await;
     assert_eq!(st, StatusCode::OK, "{page}");
     let history = page["show_history"].as_array().expect("history");
     assert_eq!(history.len(), 1, "{page}");
     assert_eq!(history[0]["show"]["id"], shown.to_string());
     assert_eq!(history[0]["rank"], 1);
-    let (_, dash) = live
-        .send(Method::GET, "/api/v1/me/dashboard", Some(&token), None)
-        .await;
+    let (_, dash) = live.get_as("/api/v1/me/dashboard", Some(&token)).await;
     assert_eq!(dash["predictions"].as_array().map(Vec::len), Some(2));
 }
 
 async fn history(live: &TestApp, setlist: Uuid) -> Vec<Value> {
     let (_, h) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/setlists/{setlist}/history"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/setlists/{setlist}/history"), None)
         .await;
     h.as_array().expect("history").clone()
 }
@@ -432,41 +384,20 @@ async fn moderators_reject_a_version_and_the_list_goes_back(db: PgPool) {
     let url = format!("/api/v1/setlists/{actual}/reject");
 
     // Nothing before the imported original.
-    let (st, body) = live
-        .send(
-            Method::POST,
-            &url,
-            Some(&moderator),
-            Some(reject(1, "wrong")),
-        )
-        .await;
+    let (st, body) = live.post(&url, Some(&moderator), reject(1, "wrong")).await;
     assert_eq!(st, StatusCode::CONFLICT, "{body}");
 
     let vandal = json!({ "mutation_id": Uuid::now_v7(), "base_version": 1,
                          "songs": [{ "title": "Spam Spam Spam" }] });
     let (st, _) = live
-        .send(
-            Method::PUT,
-            &format!("/api/v1/setlists/{actual}"),
-            Some(&fan),
-            Some(vandal),
-        )
+        .put(&format!("/api/v1/setlists/{actual}"), Some(&fan), vandal)
         .await;
     assert_eq!(st, StatusCode::OK);
     let before = live.footprint().await;
     // Fans cannot reject; a stale version and a bad reason are refused; none of it changes anything.
-    let (st, _) = live
-        .send(Method::POST, &url, Some(&fan), Some(reject(2, "spam")))
-        .await;
+    let (st, _) = live.post(&url, Some(&fan), reject(2, "spam")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, stale) = live
-        .send(
-            Method::POST,
-            &url,
-            Some(&moderator),
-            Some(reject(1, "spam")),
-        )
-        .await;
+    let (st, stale) = live.post(&url, Some(&moderator), reject(1, "spam")).await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(stale["current"]["version"], 2);
     for bad in [
@@ -474,21 +405,14 @@ async fn moderators_reject_a_version_and_the_list_goes_back(db: PgPool) {
         json!({ "version": 2, "reason": "x".repeat(501) }),
         json!({ "version": 2 }),
     ] {
-        let (st, body) = live
-            .send(Method::POST, &url, Some(&moderator), Some(bad))
-            .await;
+        let (st, body) = live.post(&url, Some(&moderator), bad).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
     }
     assert_eq!(live.footprint().await, before);
     assert_eq!(history(&live, actual).await.len(), 2);
 
     let (st, restored) = live
-        .send(
-            Method::POST,
-            &url,
-            Some(&moderator),
-            Some(reject(2, "vandalism")),
-        )
+        .post(&url, Some(&moderator), reject(2, "vandalism"))
         .await;
     assert_eq!(st, StatusCode::OK, "{restored}");
     assert_eq!(restored["version"], 3);
@@ -511,44 +435,30 @@ async fn moderators_reject_a_version_and_the_list_goes_back(db: PgPool) {
 
     // Verified, then a bad correction: rejecting it goes back to the verified content, still verified.
     let (st, _) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/setlists/{actual}/verify"),
             Some(&moderator),
-            Some(json!({ "version": 3 })),
+            json!({ "version": 3 }),
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, body) = live
-        .send(
-            Method::POST,
-            &url,
-            Some(&moderator),
-            Some(reject(3, "fine")),
-        )
-        .await;
+    let (st, body) = live.post(&url, Some(&moderator), reject(3, "fine")).await;
     assert_eq!(
         st,
         StatusCode::CONFLICT,
         "the verified version is corrected, not rejected: {body}"
     );
     let (st, _) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/setlists/{actual}"),
             Some(&fan),
-            Some(json!({ "mutation_id": Uuid::now_v7(), "base_version": 3,
-                         "songs": [{ "title": "Alpha" }, { "title": "Gamma" }] })),
+            json!({ "mutation_id": Uuid::now_v7(), "base_version": 3,
+                         "songs": [{ "title": "Alpha" }, { "title": "Gamma" }] }),
         )
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, back) = live
-        .send(
-            Method::POST,
-            &url,
-            Some(&moderator),
-            Some(reject(4, "Gamma was not played")),
-        )
+        .post(&url, Some(&moderator), reject(4, "Gamma was not played"))
         .await;
     assert_eq!(st, StatusCode::OK, "{back}");
     assert_eq!(back["version"], 5);

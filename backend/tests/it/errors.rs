@@ -1,6 +1,6 @@
 //! Every invalid parameter answers 400 with the JSON error body; unknown ids and routes 404.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use sqlx::PgPool;
 
 use theset_testkit::TestApp;
@@ -103,9 +103,7 @@ async fn unknown_routes_and_methods_answer_json(db: PgPool) {
         .await;
     app.error("/api/v2/artists", StatusCode::NOT_FOUND, "route_not_found")
         .await;
-    let (status, body) = app
-        .send(Method::DELETE, "/api/v1/artists", None, None)
-        .await;
+    let (status, body) = app.delete("/api/v1/artists", None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }

@@ -299,7 +299,6 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
-    use reqwest::Method;
     let live = theset_testkit::TestApp::start(db.clone()).await;
     let (_, user) = live.account_with_role("fan", Role::User).await;
     let (_, moderator) = live.account_with_role("mod", Role::Moderator).await;
@@ -316,12 +315,7 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
         (Some(moderator.as_str()), StatusCode::FORBIDDEN, "forbidden"),
     ] {
         let (s, body) = live
-            .send(
-                Method::POST,
-                "/api/v1/admin/jobs",
-                auth,
-                Some(trending.clone()),
-            )
+            .post("/api/v1/admin/jobs", auth, trending.clone())
             .await;
         assert_eq!(
             (s, body["error"]["code"].as_str()),
@@ -336,12 +330,7 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
     assert_eq!(jobs, 0, "refused requests queue nothing");
 
     let (s, job) = live
-        .send(
-            Method::POST,
-            "/api/v1/admin/jobs",
-            Some(&admin),
-            Some(trending),
-        )
+        .post("/api/v1/admin/jobs", Some(&admin), trending)
         .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     assert_eq!(job["job_type"], "cron.trending");
@@ -362,9 +351,7 @@ async fn admins_start_jobs_by_hand_and_nobody_else_can(db: PgPool) {
         ),
     ] {
         let b: Value = serde_json::from_str(body).expect("json");
-        let (s, res) = live
-            .send(Method::POST, "/api/v1/admin/jobs", Some(&admin), Some(b))
-            .await;
+        let (s, res) = live.post("/api/v1/admin/jobs", Some(&admin), b).await;
         assert_eq!(s, code, "{body}: {res}");
     }
     let audited: i64 =

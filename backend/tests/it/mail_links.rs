@@ -15,9 +15,7 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
     let address = email("verify");
     let pair = live.signup_and_login(&address, "d").await;
     let access = pair["access_token"].as_str().expect("access");
-    let (_, me) = live
-        .send(Method::GET, "/api/v1/me", Some(access), None)
-        .await;
+    let (_, me) = live.get_as("/api/v1/me", Some(access)).await;
     assert_eq!(me["email_verified"], false);
 
     let mut seen = Vec::new();
@@ -45,26 +43,18 @@ async fn sign_up_sends_a_verification_link_that_works_once(db: PgPool) {
 
     // Pasted into the app that signed up (its session): the owner keeps password and session.
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/verify-email",
             Some(access),
-            Some(json!({ "token": token })),
+            json!({ "token": token }),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, me) = live
-        .send(Method::GET, "/api/v1/me", Some(access), None)
-        .await;
+    let (_, me) = live.get_as("/api/v1/me", Some(access)).await;
     assert_eq!(me["email_verified"], true);
     // Single use.
     let (s, body) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/verify-email",
-            None,
-            Some(json!({ "token": token })),
-        )
+        .post("/api/v1/auth/verify-email", None, json!({ "token": token }))
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
@@ -83,19 +73,17 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
 
     // Known and unknown addresses get the very same answer.
     let (s1, b1) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/password-reset",
             None,
-            Some(json!({ "email": address })),
+            json!({ "email": address }),
         )
         .await;
     let (s2, b2) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/password-reset",
             None,
-            Some(json!({ "email": email("nobody") })),
+            json!({ "email": email("nobody") }),
         )
         .await;
     assert_eq!((s1, &b1), (s2, &b2));
@@ -110,11 +98,10 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
 
     // A refused password does not spend the link.
     let (s, body) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/password-reset/confirm",
             None,
-            Some(json!({ "token": token, "new_password": "short" })),
+            json!({ "token": token, "new_password": "short" }),
         )
         .await;
     assert_eq!(
@@ -123,45 +110,29 @@ async fn password_reset_link_sets_a_new_password_and_signs_out_everywhere(db: Pg
     );
     let new_password = "a brand new phrase for the tour";
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/password-reset/confirm",
             None,
-            Some(json!({ "token": token, "new_password": new_password })),
+            json!({ "token": token, "new_password": new_password }),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // Every old session is gone; the old password no longer works; the new one does.
-    let (s, _) = live
-        .send(Method::GET, "/api/v1/me", Some(&old_access), None)
-        .await;
+    let (s, _) = live.get_as("/api/v1/me", Some(&old_access)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let login = |p: &str| json!({ "email": address, "password": p, "device_id": "d" });
-    let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(login(PASSWORD)),
-        )
-        .await;
+    let (s, _) = live.post("/api/v1/auth/login", None, login(PASSWORD)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(login(new_password)),
-        )
+        .post("/api/v1/auth/login", None, login(new_password))
         .await;
     assert_eq!(s, StatusCode::OK);
     // The link is spent.
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/password-reset/confirm",
             None,
-            Some(json!({ "token": token, "new_password": "yet another long phrase here" })),
+            json!({ "token": token, "new_password": "yet another long phrase here" }),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -179,12 +150,7 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
     let live = TestApp::start(db.clone()).await;
     let address = email("magic");
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/magic-link",
-            None,
-            Some(json!({ "email": address })),
-        )
+        .post("/api/v1/auth/magic-link", None, json!({ "email": address }))
         .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let mut seen = Vec::new();
@@ -205,33 +171,18 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
 
     let consume = json!({ "token": token, "device_id": "phone" });
     let (s, pair) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/magic-link/consume",
-            None,
-            Some(consume.clone()),
-        )
+        .post("/api/v1/auth/magic-link/consume", None, consume.clone())
         .await;
     assert_eq!(s, StatusCode::OK, "{pair}");
     let (_, me) = live
-        .send(
-            Method::GET,
-            "/api/v1/me",
-            pair["access_token"].as_str(),
-            None,
-        )
+        .get_as("/api/v1/me", pair["access_token"].as_str())
         .await;
     assert_eq!(
         (me["email"].as_str(), me["email_verified"].as_bool()),
         (Some(address.as_str()), Some(true))
     );
     let (s, body) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/magic-link/consume",
-            None,
-            Some(consume),
-        )
+        .post("/api/v1/auth/magic-link/consume", None, consume)
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
@@ -239,28 +190,17 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
     );
 
     // A newer link voids the older one; an expired link fails.
-    live.send(
-        Method::POST,
-        "/api/v1/auth/magic-link",
-        None,
-        Some(json!({ "email": address })),
-    )
-    .await;
+    live.post("/api/v1/auth/magic-link", None, json!({ "email": address }))
+        .await;
     let first = token_in(&next_mail(&address, &mut seen).await);
-    live.send(
-        Method::POST,
-        "/api/v1/auth/magic-link",
-        None,
-        Some(json!({ "email": address })),
-    )
-    .await;
+    live.post("/api/v1/auth/magic-link", None, json!({ "email": address }))
+        .await;
     let second = token_in(&next_mail(&address, &mut seen).await);
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/magic-link/consume",
             None,
-            Some(json!({ "token": first, "device_id": "d" })),
+            json!({ "token": first, "device_id": "d" }),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "older link voided");
@@ -271,11 +211,10 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
     .await
     .expect("expire");
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/magic-link/consume",
             None,
-            Some(json!({ "token": second, "device_id": "d" })),
+            json!({ "token": second, "device_id": "d" }),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "expired");

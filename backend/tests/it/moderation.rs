@@ -1,7 +1,7 @@
 //! Flags and the moderation queue: fans flag, moderators remove songs, hide lists or dismiss,
 //! and every decision is audited.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use theset_backend::db::votes;
@@ -31,56 +31,34 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
 
     let flag = |line: Option<Uuid>, reason: &str| json!({ "setlist_id": list, "setlist_song_id": line, "reason": reason });
     let (s, first) = live
-        .send(
-            Method::POST,
-            "/api/v1/flags",
-            Some(&alice),
-            Some(flag(Some(lines[1]), "spam")),
-        )
+        .post("/api/v1/flags", Some(&alice), flag(Some(lines[1]), "spam"))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{first}");
     let (_, again) = live
-        .send(
-            Method::POST,
-            "/api/v1/flags",
-            Some(&alice),
-            Some(flag(Some(lines[1]), "spam")),
-        )
+        .post("/api/v1/flags", Some(&alice), flag(Some(lines[1]), "spam"))
         .await;
     assert_eq!(again["id"], first["id"], "one open flag per fan and target");
-    live.send(
-        Method::POST,
+    live.post(
         "/api/v1/flags",
         Some(&bob),
-        Some(flag(Some(lines[1]), "offensive")),
+        flag(Some(lines[1]), "offensive"),
     )
     .await;
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/flags",
             Some(&bob),
-            Some(flag(Some(Uuid::new_v4()), "spam")),
+            flag(Some(Uuid::new_v4()), "spam"),
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/flags",
-            Some(&bob),
-            Some(flag(None, "because")),
-        )
+        .post("/api/v1/flags", Some(&bob), flag(None, "because"))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
     let (s, queue) = live
-        .send(
-            Method::GET,
-            "/api/v1/moderation/flags",
-            Some(&moderator),
-            None,
-        )
+        .get_as("/api/v1/moderation/flags", Some(&moderator))
         .await;
     assert_eq!(s, StatusCode::OK);
     let queue = queue.as_array().expect("queue").clone();
@@ -89,20 +67,17 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
         (queue[0]["subject"].as_str(), queue[0]["reports"].as_i64()),
         (Some("Spam Title"), Some(2))
     );
-    let (s, _) = live
-        .send(Method::GET, "/api/v1/moderation/flags", Some(&alice), None)
-        .await;
+    let (s, _) = live.get_as("/api/v1/moderation/flags", Some(&alice)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let resolve = |id: &str, action: &str| {
         let (id, action) = (id.to_owned(), action.to_owned());
         let (live, moderator) = (&live, &moderator);
         async move {
-            live.send(
-                Method::POST,
+            live.post(
                 &format!("/api/v1/moderation/flags/{id}/resolve"),
                 Some(moderator),
-                Some(json!({ "action": action })),
+                json!({ "action": action }),
             )
             .await
         }
@@ -115,12 +90,7 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
         "{done}"
     );
     let (_, list_now) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/community"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/community"), None)
         .await;
     let titles: Vec<&str> = list_now["songs"]
         .as_array()
@@ -136,12 +106,7 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
     assert_eq!(votes_left, 0);
     assert_eq!(resolve(id, "dismiss").await.0, StatusCode::CONFLICT);
     let (_, history) = live
-        .send(
-            Method::GET,
-            "/api/v1/moderation/flags?status=resolved",
-            Some(&moderator),
-            None,
-        )
+        .get_as("/api/v1/moderation/flags?status=resolved", Some(&moderator))
         .await;
     assert_eq!(
         history[0]["subject"], "Spam Title",
@@ -150,22 +115,16 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
 
     // A whole-list flag, hidden; a dismissed one changes nothing.
     let (_, f) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/flags",
             Some(&bob),
-            Some(flag(Some(lines[0]), "wrong_song")),
+            flag(Some(lines[0]), "wrong_song"),
         )
         .await;
     let (s, _) = resolve(f["id"].as_str().expect("id"), "dismiss").await;
     assert_eq!(s, StatusCode::OK);
     let (_, f) = live
-        .send(
-            Method::POST,
-            "/api/v1/flags",
-            Some(&bob),
-            Some(flag(None, "offensive")),
-        )
+        .post("/api/v1/flags", Some(&bob), flag(None, "offensive"))
         .await;
     assert_eq!(
         resolve(f["id"].as_str().expect("id"), "remove_song")
@@ -176,12 +135,7 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
     let (s, _) = resolve(f["id"].as_str().expect("id"), "hide_setlist").await;
     assert_eq!(s, StatusCode::OK);
     let (_, hidden) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/community"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/community"), None)
         .await;
     assert_eq!(hidden["songs"], json!([]));
     let audited: i64 = sqlx::query_scalar(

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use theset_backend::auth::oauth::{Provider, ProviderKind, Providers, s256};
@@ -58,11 +58,10 @@ struct AppFlow {
 async fn start(live: &TestApp, provider: &str) -> AppFlow {
     let verifier = format!("app-verifier-{}", uuid::Uuid::new_v4().simple());
     let (s, body) = live
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/v1/auth/oauth/{provider}/start"),
             None,
-            Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256(&verifier) })),
+            json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256(&verifier) }),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
@@ -109,11 +108,10 @@ async fn callback(live: &TestApp, url: &Url) -> Result<String, (StatusCode, Stri
 }
 
 async fn exchange(live: &TestApp, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
-    live.send(
-        Method::POST,
+    live.post(
         "/api/v1/auth/oauth/exchange",
         None,
-        Some(json!({ "code": code, "code_verifier": verifier, "device_id": "laptop" })),
+        json!({ "code": code, "code_verifier": verifier, "device_id": "laptop" }),
     )
     .await
 }
@@ -130,8 +128,7 @@ async fn google_signs_in_and_links_a_verified_email(db: PgPool) {
     let live = live_with_providers(db.clone(), Duration::from_secs(60)).await;
     // An existing password account with the same address.
     let address = email("linked");
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
-        Some(json!({ "email": address, "password": PASSWORD, "display_name": "Pw", "device_id": "d" }))).await;
+    let (s, _) = live.post("/api/v1/auth/signup", None, json!({ "email": address, "password": PASSWORD, "display_name": "Pw", "device_id": "d" })).await;
     assert_eq!(s, StatusCode::ACCEPTED);
 
     let flow = start(&live, "google").await;
@@ -152,12 +149,7 @@ async fn google_signs_in_and_links_a_verified_email(db: PgPool) {
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK, "{pair}");
     let (_, me) = live
-        .send(
-            Method::GET,
-            "/api/v1/me",
-            pair["access_token"].as_str(),
-            None,
-        )
+        .get_as("/api/v1/me", pair["access_token"].as_str())
         .await;
     assert_eq!(me["email"].as_str(), Some(address.as_str()));
     assert_eq!(me["email_verified"], true, "Google vouched for the address");
@@ -202,9 +194,7 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK, "{pair}");
     let access_token = pair["access_token"].as_str().expect("access").to_owned();
-    let (_, me) = live
-        .send(Method::GET, "/api/v1/me", Some(&access_token), None)
-        .await;
+    let (_, me) = live.get_as("/api/v1/me", Some(&access_token)).await;
     // Spotify does not vouch for addresses: the account has none, so it reserves nothing.
     assert_eq!(
         (me["email"].as_str(), me["email_verified"].as_bool()),
@@ -216,8 +206,7 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
         .fetch_one(&db).await.expect("sealed tokens");
     assert!(access.len() > 28 && refresh.len() > 28);
     // The address stays free for its owner.
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
-        Some(json!({ "email": address, "password": PASSWORD, "display_name": "Owner", "device_id": "d" }))).await;
+    let (s, _) = live.post("/api/v1/auth/signup", None, json!({ "email": address, "password": PASSWORD, "display_name": "Owner", "device_id": "d" })).await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let owners: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM users WHERE lower(email) = lower($1) AND password_hash IS NOT NULL",
@@ -231,8 +220,13 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
     // A Spotify profile claiming the address of an existing password account signs in to a new
     // account of its own: never to the victim's.
     let victim = email("victim");
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
-        Some(json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }))).await;
+    let (s, _) = live
+        .post(
+            "/api/v1/auth/signup",
+            None,
+            json!({ "email": victim, "password": PASSWORD, "display_name": "V", "device_id": "d" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let victim_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(&victim)
@@ -246,12 +240,7 @@ async fn spotify_creates_an_account_keeps_tokens_sealed_and_never_links_unverifi
     let (s, pair) = exchange(&live, &code, &flow.verifier).await;
     assert_eq!(s, StatusCode::OK);
     let (_, me) = live
-        .send(
-            Method::GET,
-            "/api/v1/me",
-            pair["access_token"].as_str(),
-            None,
-        )
+        .get_as("/api/v1/me", pair["access_token"].as_str())
         .await;
     assert_ne!(me["id"].as_str(), Some(victim_id.to_string().as_str()));
     assert_eq!(me["email"], serde_json::Value::Null);
@@ -342,11 +331,10 @@ async fn expired_codes_and_open_redirects_fail(db: PgPool) {
         "theset://callback",
     ] {
         let (s, body) = live
-            .send(
-                Method::POST,
+            .post(
                 "/api/v1/auth/oauth/google/start",
                 None,
-                Some(json!({ "redirect_uri": redirect, "code_challenge": s256("v") })),
+                json!({ "redirect_uri": redirect, "code_challenge": s256("v") }),
             )
             .await;
         assert_eq!(
@@ -356,11 +344,10 @@ async fn expired_codes_and_open_redirects_fail(db: PgPool) {
         );
     }
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/oauth/github/start",
             None,
-            Some(json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256("v") })),
+            json!({ "redirect_uri": APP_REDIRECT, "code_challenge": s256("v") }),
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);

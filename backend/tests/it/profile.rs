@@ -28,11 +28,10 @@ async fn profile_avatar_and_sessions(db: PgPool) {
     let live = TestApp::start(db.clone()).await;
     let (id, phone, _) = live.account("owner").await;
     let (s, me) = live
-        .send(
-            Method::PATCH,
+        .patch(
             "/api/v1/me",
             Some(&phone),
-            Some(json!({ "display_name": "  Stage Left  " })),
+            json!({ "display_name": "  Stage Left  " }),
         )
         .await;
     assert_eq!(
@@ -56,9 +55,7 @@ async fn profile_avatar_and_sessions(db: PgPool) {
     assert_eq!(res.headers()["content-type"], "image/png");
     let img = image::load_from_memory(&res.bytes().await.expect("bytes")).expect("png");
     assert_eq!((img.width(), img.height()), (256, 256));
-    let (_, public) = live
-        .send(Method::GET, &format!("/api/v1/users/{id}"), None, None)
-        .await;
+    let (_, public) = live.get_as(&format!("/api/v1/users/{id}"), None).await;
     assert_eq!(
         (
             public["display_name"].as_str(),
@@ -69,30 +66,23 @@ async fn profile_avatar_and_sessions(db: PgPool) {
     assert!(public.get("email").is_none(), "emails are private");
 
     // A second device; the list marks the current one; revoking the other ends it at once.
-    let (s, pair) = live.send(Method::POST, "/api/v1/auth/login", None,
-        Some(json!({ "email": live_email(&db, id).await, "password": PASSWORD, "device_id": "laptop", "device_name": "Laptop" }))).await;
+    let (s, pair) = live.post("/api/v1/auth/login", None, json!({ "email": live_email(&db, id).await, "password": PASSWORD, "device_id": "laptop", "device_name": "Laptop" })).await;
     assert_eq!(s, StatusCode::OK);
     let laptop = pair["access_token"].as_str().expect("access").to_owned();
-    let (_, list) = live
-        .send(Method::GET, "/api/v1/me/sessions", Some(&phone), None)
-        .await;
+    let (_, list) = live.get_as("/api/v1/me/sessions", Some(&phone)).await;
     let list = list.as_array().expect("sessions").clone();
     assert_eq!(list.len(), 2);
     assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
     let other = list.iter().find(|s| s["current"] == false).expect("other");
     assert_eq!(other["device_name"], "Laptop");
     let (s, _) = live
-        .send(
-            Method::DELETE,
+        .delete(
             &format!("/api/v1/me/sessions/{}", other["id"].as_str().expect("id")),
             Some(&phone),
-            None,
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = live
-        .send(Method::GET, "/api/v1/me", Some(&laptop), None)
-        .await;
+    let (s, _) = live.get_as("/api/v1/me", Some(&laptop)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
@@ -113,13 +103,9 @@ async fn deleting_an_account_takes_its_votes_with_it(db: PgPool) {
     let (_, songs) = support::setlist(&db, show, artist, "community", &["One", "Two"]).await;
     votes::set(&db, id, songs[0], Some(1)).await.expect("vote");
     votes::set(&db, id, songs[1], Some(-1)).await.expect("vote");
-    let (s, _) = live
-        .send(Method::DELETE, "/api/v1/me", Some(&access), None)
-        .await;
+    let (s, _) = live.delete("/api/v1/me", Some(&access)).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = live
-        .send(Method::GET, "/api/v1/me", Some(&access), None)
-        .await;
+    let (s, _) = live.get_as("/api/v1/me", Some(&access)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let totals: Vec<(i32, i32)> = sqlx::query_as(
         "SELECT upvotes, downvotes FROM setlist_songs WHERE id = ANY($1) ORDER BY position",
@@ -273,8 +259,7 @@ async fn logins_are_rate_limited_slowed_down_and_do_not_enumerate(db: PgPool) {
         let live = &live;
         async move {
             let started = Instant::now();
-            let (s, body) = live.send(Method::POST, "/api/v1/auth/login", None,
-                Some(json!({ "email": who, "password": "wrong password, quite long", "device_id": "d" }))).await;
+            let (s, body) = live.post("/api/v1/auth/login", None, json!({ "email": who, "password": "wrong password, quite long", "device_id": "d" })).await;
             (s, body, started.elapsed())
         }
     };
@@ -312,12 +297,10 @@ async fn logins_are_rate_limited_slowed_down_and_do_not_enumerate(db: PgPool) {
     assert_eq!(body["error"]["code"], "rate_limited");
     // Sign-ups per IP (budget 2, one spent on "known" above): the third within the minute is refused.
     for n in 0..1 {
-        let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
-            Some(json!({ "email": email(&format!("burst{n}")), "password": PASSWORD, "display_name": "B", "device_id": "d" }))).await;
+        let (s, _) = live.post("/api/v1/auth/signup", None, json!({ "email": email(&format!("burst{n}")), "password": PASSWORD, "display_name": "B", "device_id": "d" })).await;
         assert_ne!(s, StatusCode::TOO_MANY_REQUESTS, "signup {n}");
     }
-    let (s, _) = live.send(Method::POST, "/api/v1/auth/signup", None,
-        Some(json!({ "email": email("burst3"), "password": PASSWORD, "display_name": "B", "device_id": "d" }))).await;
+    let (s, _) = live.post("/api/v1/auth/signup", None, json!({ "email": email("burst3"), "password": PASSWORD, "display_name": "B", "device_id": "d" })).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
 }
 

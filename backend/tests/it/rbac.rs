@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use utoipa::OpenApi;
@@ -388,19 +388,14 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     let audit = |t: &str| {
         let t = t.to_owned();
         let live = &live;
-        async move {
-            live.send(Method::GET, "/api/v1/admin/audit", Some(&t), None)
-                .await
-                .0
-        }
+        async move { live.get_as("/api/v1/admin/audit", Some(&t)).await.0 }
     };
     assert_eq!(audit(&token).await, StatusCode::FORBIDDEN);
     let (s, body) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/admin/users/{user}/role"),
             Some(&admin),
-            Some(json!({ "role": "admin" })),
+            json!({ "role": "admin" }),
         )
         .await;
     assert_eq!((s, body["role"].as_str()), (StatusCode::OK, Some("admin")));
@@ -409,11 +404,10 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
         StatusCode::OK,
         "promotion applies at once"
     );
-    live.send(
-        Method::PUT,
+    live.put(
         &format!("/api/v1/admin/users/{user}/role"),
         Some(&admin),
-        Some(json!({ "role": "user" })),
+        json!({ "role": "user" }),
     )
     .await;
     assert_eq!(
@@ -424,12 +418,7 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
 
     // Role changes are audited with who, whom, from and to.
     let (_, log) = live
-        .send(
-            Method::GET,
-            "/api/v1/admin/audit?action=user.role_changed",
-            Some(&admin),
-            None,
-        )
+        .get_as("/api/v1/admin/audit?action=user.role_changed", Some(&admin))
         .await;
     let items = log["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{log}");
@@ -442,21 +431,19 @@ async fn role_changes_and_revocations_apply_on_the_next_request(db: PgPool) {
     // Admins cannot demote themselves (the last admin would lock everyone out).
     let (admin_id, _, admin2) = live.quick(Role::Admin).await;
     let (s, _) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/admin/users/{admin_id}/role"),
             Some(&admin2),
-            Some(json!({ "role": "user" })),
+            json!({ "role": "user" }),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     // Unknown roles are refused without change.
     let (s, _) = live
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/v1/admin/users/{user}/role"),
             Some(&admin),
-            Some(json!({ "role": "root" })),
+            json!({ "role": "root" }),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

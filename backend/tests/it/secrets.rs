@@ -96,9 +96,7 @@ async fn a_dropped_connection_leaks_no_key_anywhere(db: PgPool) {
     // Served: the job to anyone and to an admin, and its event streams.
     let live = TestApp::start(db.clone()).await;
     let (_, _, admin) = live.quick(Role::Admin).await;
-    let (s, public) = live
-        .send(Method::GET, &format!("/api/v1/jobs/{job}"), None, None)
-        .await;
+    let (s, public) = live.get_as(&format!("/api/v1/jobs/{job}"), None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         public["last_error"],
@@ -106,12 +104,7 @@ async fn a_dropped_connection_leaks_no_key_anywhere(db: PgPool) {
         "detail is for admins"
     );
     let (_, detail) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/jobs/{job}"),
-            Some(&admin),
-            None,
-        )
+        .get_as(&format!("/api/v1/jobs/{job}"), Some(&admin))
         .await;
     assert!(detail["last_error"].is_string(), "{detail}");
     texts.push(public.to_string());
@@ -200,18 +193,11 @@ async fn imports_need_a_confirmed_account_and_have_a_budget(db: PgPool) {
     })
     .await;
     // The search keeps the hit, so the import costs Ticketmaster nothing more.
-    let (s, _) = live
-        .send(Method::GET, "/api/v1/search/artists?q=arctic", None, None)
-        .await;
+    let (s, _) = live.get_as("/api/v1/search/artists?q=arctic", None).await;
     assert_eq!(s, StatusCode::OK);
     let body = json!({ "ticketmaster_id": crate::fakes::AM_TM_ID });
     let (s, b) = live
-        .send(
-            Method::POST,
-            "/api/v1/artists/import",
-            None,
-            Some(body.clone()),
-        )
+        .post("/api/v1/artists/import", None, body.clone())
         .await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
@@ -220,22 +206,12 @@ async fn imports_need_a_confirmed_account_and_have_a_budget(db: PgPool) {
     let (_, _, access) = live.quick(Role::User).await;
     for _ in 0..2 {
         let (s, b) = live
-            .send(
-                Method::POST,
-                "/api/v1/artists/import",
-                Some(&access),
-                Some(body.clone()),
-            )
+            .post("/api/v1/artists/import", Some(&access), body.clone())
             .await;
         assert!(s == StatusCode::CREATED || s == StatusCode::OK, "{b}");
     }
     let (s, b) = live
-        .send(
-            Method::POST,
-            "/api/v1/artists/import",
-            Some(&access),
-            Some(body),
-        )
+        .post("/api/v1/artists/import", Some(&access), body)
         .await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
@@ -261,9 +237,7 @@ async fn a_busy_provider_answers_people_at_once_instead_of_queueing_them(db: PgP
     let (_, _, access) = live.quick(Role::User).await;
     let import = |id: &str| json!({ "ticketmaster_id": id });
     // Someone's search spends the one call there is.
-    let (s, b) = live
-        .send(Method::GET, "/api/v1/search/artists?q=arctic", None, None)
-        .await;
+    let (s, b) = live.get_as("/api/v1/search/artists?q=arctic", None).await;
     assert!(
         s == StatusCode::OK && b["unavailable"].as_array().is_some_and(Vec::is_empty),
         "{b}"
@@ -298,21 +272,14 @@ async fn uncached_searches_have_a_per_network_budget(db: PgPool) {
     .await;
     for n in 0..8 {
         let (s, b) = live
-            .send(
-                Method::GET,
-                &format!("/api/v1/search/artists?q=band{n}"),
-                None,
-                None,
-            )
+            .get_as(&format!("/api/v1/search/artists?q=band{n}"), None)
             .await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let remote = b["unavailable"].as_array().is_some_and(Vec::is_empty);
         assert_eq!(remote, n < 3, "search {n}: {b}");
     }
     // A cached query costs Ticketmaster nothing and is still answered in full.
-    let (_, b) = live
-        .send(Method::GET, "/api/v1/search/artists?q=band0", None, None)
-        .await;
+    let (_, b) = live.get_as("/api/v1/search/artists?q=band0", None).await;
     assert!(
         b["unavailable"].as_array().is_some_and(Vec::is_empty),
         "{b}"

@@ -38,11 +38,10 @@ async fn show_with_line(db: &PgPool) -> (Uuid, Uuid) {
 }
 
 async fn vote(live: &TestApp, token: &str, line: Uuid, value: i16) -> (StatusCode, Value) {
-    live.send(
-        Method::PUT,
+    live.put(
         &format!("/api/v1/setlist-songs/{line}/vote"),
         Some(token),
-        Some(json!({ "mutation_id": Uuid::now_v7(), "value": value })),
+        json!({ "mutation_id": Uuid::now_v7(), "value": value }),
     )
     .await
 }
@@ -87,21 +86,15 @@ async fn the_real_owner_proving_the_address_ends_a_pre_hijack(db: PgPool) {
     let mut seen = Vec::new();
     next_mail(&victim, &mut seen).await; // the sign-up's confirmation mail
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/magic-link",
-            None,
-            Some(json!({ "email": victim })),
-        )
+        .post("/api/v1/auth/magic-link", None, json!({ "email": victim }))
         .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let token = token_in(&next_mail(&victim, &mut seen).await);
     let (s, owner) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/magic-link/consume",
             None,
-            Some(json!({ "token": token, "device_id": "owner-phone" })),
+            json!({ "token": token, "device_id": "owner-phone" }),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{owner}");
@@ -113,12 +106,7 @@ async fn the_real_owner_proving_the_address_ends_a_pre_hijack(db: PgPool) {
         StatusCode::UNAUTHORIZED
     );
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(login(&victim, PASSWORD)),
-        )
+        .post("/api/v1/auth/login", None, login(&victim, PASSWORD))
         .await;
     assert_eq!(
         s,
@@ -126,18 +114,15 @@ async fn the_real_owner_proving_the_address_ends_a_pre_hijack(db: PgPool) {
         "the attacker's password was removed"
     );
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/refresh",
             None,
-            Some(json!({ "refresh_token": attacker_refresh, "device_id": "attacker-laptop" })),
+            json!({ "refresh_token": attacker_refresh, "device_id": "attacker-laptop" }),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     // The owner starts clean and may vote.
-    let (_, me) = live
-        .send(Method::GET, "/api/v1/me", Some(owner_access), None)
-        .await;
+    let (_, me) = live.get_as("/api/v1/me", Some(owner_access)).await;
     assert_eq!(me["email_verified"], true);
     let (s, body) = vote(&live, owner_access, line, 1).await;
     assert_eq!(s, StatusCode::OK, "{body}");
@@ -163,11 +148,10 @@ async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_acco
     let mail = next_mail(&mine, &mut seen).await;
     assert!(mail.contains("paste this code"), "{mail}");
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/verify-email",
             Some(access),
-            Some(json!({ "token": token_in(&mail) })),
+            json!({ "token": token_in(&mail) }),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -176,12 +160,7 @@ async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_acco
         StatusCode::OK
     );
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(login(&mine, PASSWORD)),
-        )
+        .post("/api/v1/auth/login", None, login(&mine, PASSWORD))
         .await;
     assert_eq!(s, StatusCode::OK);
 
@@ -191,11 +170,10 @@ async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_acco
     let attacker = pair["access_token"].as_str().expect("access");
     let mail = next_mail(&hijacked, &mut seen).await;
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/verify-email",
             None,
-            Some(json!({ "token": token_in(&mail) })),
+            json!({ "token": token_in(&mail) }),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -204,12 +182,7 @@ async fn a_confirmation_code_keeps_the_owner_a_confirmation_link_clears_the_acco
         StatusCode::UNAUTHORIZED
     );
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(login(&hijacked, PASSWORD)),
-        )
+        .post("/api/v1/auth/login", None, login(&hijacked, PASSWORD))
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let verified: bool = sqlx::query_scalar(
@@ -231,22 +204,8 @@ async fn sign_up_answers_the_same_for_new_and_taken_addresses(db: PgPool) {
     next_mail(&taken, &mut seen).await;
     let body = |address: &str| json!({ "email": address, "password": "another long pass phrase", "display_name": "X", "device_id": "d" });
     let fresh = email("fresh");
-    let (s1, b1) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/signup",
-            None,
-            Some(body(&fresh)),
-        )
-        .await;
-    let (s2, b2) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/signup",
-            None,
-            Some(body(&taken)),
-        )
-        .await;
+    let (s1, b1) = live.post("/api/v1/auth/signup", None, body(&fresh)).await;
+    let (s2, b2) = live.post("/api/v1/auth/signup", None, body(&taken)).await;
     assert_eq!((s1, &b1), (s2, &b2), "the answer tells nothing");
     assert_eq!(s1, StatusCode::ACCEPTED);
     assert!(
@@ -257,11 +216,10 @@ async fn sign_up_answers_the_same_for_new_and_taken_addresses(db: PgPool) {
     let mail = next_mail(&taken, &mut seen).await;
     assert!(mail.contains("You already have"), "{mail}");
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/magic-link/consume",
             None,
-            Some(json!({ "token": token_in(&mail), "device_id": "d" })),
+            json!({ "token": token_in(&mail), "device_id": "d" }),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "the mail's link signs the owner in");
@@ -269,11 +227,10 @@ async fn sign_up_answers_the_same_for_new_and_taken_addresses(db: PgPool) {
     assert!(fresh_mail.contains("Confirm your email"), "{fresh_mail}");
     // The taken account kept its password; the sign-up's password is not it.
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/login",
             None,
-            Some(login(&taken, "another long pass phrase")),
+            login(&taken, "another long pass phrase"),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -312,12 +269,7 @@ async fn an_account_without_an_address_adds_one_confirmed_in_the_app_only(db: Pg
         .await
         .expect("no address");
     let (s, body) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/verify-email/resend",
-            Some(&access),
-            None,
-        )
+        .post_empty("/api/v1/auth/verify-email/resend", Some(&access))
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
@@ -325,23 +277,17 @@ async fn an_account_without_an_address_adds_one_confirmed_in_the_app_only(db: Pg
     );
     let address = email("added");
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/me/email",
             Some(&access),
-            Some(json!({ "email": address })),
+            json!({ "email": address }),
         )
         .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let token = token_in(&next_mail(&address, &mut Vec::new()).await);
     // Clicked by whoever received it (perhaps not the account's owner): attaches nothing.
     let (s, body) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/verify-email",
-            None,
-            Some(json!({ "token": token })),
-        )
+        .post("/api/v1/auth/verify-email", None, json!({ "token": token }))
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
@@ -349,17 +295,14 @@ async fn an_account_without_an_address_adds_one_confirmed_in_the_app_only(db: Pg
     );
     // Pasted into the account's own app: the address is its, confirmed.
     let (s, _) = live
-        .send(
-            Method::POST,
+        .post(
             "/api/v1/auth/verify-email",
             Some(&access),
-            Some(json!({ "token": token })),
+            json!({ "token": token }),
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, me) = live
-        .send(Method::GET, "/api/v1/me", Some(&access), None)
-        .await;
+    let (_, me) = live.get_as("/api/v1/me", Some(&access)).await;
     assert_eq!(
         (me["email"].as_str(), me["email_verified"].as_bool()),
         (Some(address.as_str()), Some(true))
@@ -564,21 +507,11 @@ async fn history_serves_public_lists_only(db: PgPool) {
     .await
     .expect("prediction");
     let (s, _) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/setlists/{community}/history"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/setlists/{community}/history"), None)
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, body) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/setlists/{prediction}/history"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/setlists/{prediction}/history"), None)
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
@@ -642,22 +575,12 @@ async fn anonymous_oauth_starts_and_avatar_uploads_are_bounded(db: PgPool) {
     let start = json!({ "redirect_uri": "http://127.0.0.1:5000/callback", "code_challenge": "a".repeat(43) });
     for _ in 0..3 {
         let (s, body) = live
-            .send(
-                Method::POST,
-                "/api/v1/auth/oauth/google/start",
-                None,
-                Some(start.clone()),
-            )
+            .post("/api/v1/auth/oauth/google/start", None, start.clone())
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
     }
     let (s, _) = live
-        .send(
-            Method::POST,
-            "/api/v1/auth/oauth/google/start",
-            None,
-            Some(start),
-        )
+        .post("/api/v1/auth/oauth/google/start", None, start)
         .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     let flows: i64 = sqlx::query_scalar("SELECT count(*) FROM oauth_flows")

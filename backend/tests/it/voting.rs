@@ -53,11 +53,10 @@ async fn add(
     song: Uuid,
     mutation: &str,
 ) -> (StatusCode, Value) {
-    live.send(
-        Method::POST,
+    live.post(
         &format!("/api/v1/shows/{show}/community/songs"),
         Some(token),
-        Some(json!({ "mutation_id": mutation, "song_id": song })),
+        json!({ "mutation_id": mutation, "song_id": song }),
     )
     .await
 }
@@ -69,11 +68,10 @@ async fn vote(
     value: i16,
     mutation: &str,
 ) -> (StatusCode, Value) {
-    live.send(
-        Method::PUT,
+    live.put(
         &format!("/api/v1/setlist-songs/{line}/vote"),
         Some(token),
-        Some(json!({ "mutation_id": mutation, "value": value })),
+        json!({ "mutation_id": mutation, "value": value }),
     )
     .await
 }
@@ -113,11 +111,10 @@ async fn fans_add_catalogue_songs_and_vote_once_each(db: PgPool) {
         StatusCode::BAD_REQUEST
     );
     let title = async |token: &str| {
-        live.send(
-            Method::POST,
+        live.post(
             &format!("/api/v1/shows/{}/community/titles", s.show),
             Some(token),
-            Some(json!({ "mutation_id": mid(), "title": "Cover of a Classic" })),
+            json!({ "mutation_id": mid(), "title": "Cover of a Classic" }),
         )
         .await
     };
@@ -171,12 +168,7 @@ async fn fans_add_catalogue_songs_and_vote_once_each(db: PgPool) {
 
     // The list: best first, with the caller's own vote.
     let (_, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{}/community", s.show),
-            Some(&alice),
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{}/community", s.show), Some(&alice))
         .await;
     let titles: Vec<&str> = list["songs"]
         .as_array()
@@ -224,11 +216,10 @@ async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
     let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = line["setlist_song_id"].as_str().expect("line").to_owned();
     let put = async |songs: Value| {
-        live.send(
-            Method::PUT,
+        live.put(
             &format!("/api/v1/shows/{}/prediction", s.show),
             Some(&fan),
-            Some(json!({ "mutation_id": mid(), "songs": songs })),
+            json!({ "mutation_id": mid(), "songs": songs }),
         )
         .await
     };
@@ -253,24 +244,14 @@ async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
     );
     assert_eq!(put(json!([])).await.0, StatusCode::CONFLICT);
     let (_, p) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{}/prediction", s.show),
-            Some(&fan),
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{}/prediction", s.show), Some(&fan))
         .await;
     assert_eq!(
         (p["locked"].as_bool(), p["songs"].as_array().map(Vec::len)),
         (Some(true), Some(1))
     );
     let (_, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{}/community", s.show),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{}/community", s.show), None)
         .await;
     assert_eq!(list["voting_open"], false);
     // Lines of actual set-lists never take votes.
@@ -311,9 +292,9 @@ async fn personal_predictions_are_ordered_private_and_validated(db: PgPool) {
         ]
     );
     // Each fan sees only their own.
-    let (_, theirs) = live.send(Method::GET, &url, Some(&bob), None).await;
+    let (_, theirs) = live.get_as(&url, Some(&bob)).await;
     assert_eq!(theirs["songs"], json!([]));
-    let (_, mine) = live.send(Method::GET, &url, Some(&alice), None).await;
+    let (_, mine) = live.get_as(&url, Some(&alice)).await;
     assert_eq!(mine["songs"], p["songs"]);
     for (bad, why) in [
         (
@@ -336,7 +317,7 @@ async fn personal_predictions_are_ordered_private_and_validated(db: PgPool) {
         let (st, _) = live.send(Method::PUT, &url, Some(&alice), body(bad)).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{why}");
     }
-    let (_, still) = live.send(Method::GET, &url, Some(&alice), None).await;
+    let (_, still) = live.get_as(&url, Some(&alice)).await;
     assert_eq!(still["songs"], p["songs"], "refused updates change nothing");
 }
 
@@ -383,12 +364,7 @@ async fn live_totals_stream_coalesces_bursts_and_resumes(db: PgPool) {
     let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = a["setlist_song_id"].as_str().expect("line").to_owned();
     let (_, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{}/community", s.show),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{}/community", s.show), None)
         .await;
     let cursor = list["cursor"].as_str().expect("cursor").to_owned();
     let stream = live
@@ -552,12 +528,7 @@ async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
     let show = support::show(&db, artist, None, support::days_from_today(10), "upcoming").await;
 
     let (s, likely) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/likely"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/likely"), None)
         .await;
     assert_eq!(s, StatusCode::OK);
     let order: Vec<&str> = likely
@@ -572,12 +543,7 @@ async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
 
     // The empty community list starts from the likely songs, with their chances beside them.
     let (_, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/community"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/community"), None)
         .await;
     let seeded: Vec<&str> = list["songs"]
         .as_array()
@@ -592,12 +558,7 @@ async fn likely_songs_rank_recent_staples_and_seed_an_empty_list(db: PgPool) {
             .is_some_and(|p| p > 0.8)
     );
     let (_, again) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/community"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/community"), None)
         .await;
     assert_eq!(
         again["songs"].as_array().map(Vec::len),
@@ -614,12 +575,7 @@ async fn every_subscriber_of_a_show_gets_each_change_once_late_joiners_their_bac
     let (_, a) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
     let line = a["setlist_song_id"].as_str().expect("line").to_owned();
     let (_, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{}/community", s.show),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{}/community", s.show), None)
         .await;
     let cursor = list["cursor"].as_str().expect("cursor").to_owned();
     let url = format!("/api/v1/shows/{}/events?after={cursor}", s.show);
@@ -698,12 +654,7 @@ async fn the_community_list_comes_best_first_as_shared_defines_it(db: PgPool) {
     }
     let live = TestApp::start(db.clone()).await;
     let (s, list) = live
-        .send(
-            Method::GET,
-            &format!("/api/v1/shows/{show}/community"),
-            None,
-            None,
-        )
+        .get_as(&format!("/api/v1/shows/{show}/community"), None)
         .await;
     assert_eq!(s, StatusCode::OK, "{list}");
     let served: Vec<(String, i32, i32)> = list["songs"]
