@@ -55,8 +55,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The clone being worked on. `cargo run` names the package's folder at run time; the path
+/// baked in at build time is only the fallback, because cargo does not re-copy an up-to-date
+/// binary when another clone sharing the same `CARGO_TARGET_DIR` built it last (CI's clone),
+/// and that binary would otherwise work on the other clone.
 pub(crate) fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("..")
 }
 
 /// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone).
