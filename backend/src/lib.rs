@@ -55,6 +55,8 @@ pub struct AppState {
         moka::future::Cache<uuid::Uuid, std::sync::Arc<Vec<theset_shared::api::LikelySong>>>,
     /// Page views waiting to be written (trending reads them).
     pub views: page_views::PageViews,
+    /// The web app served at `/app/`, when one is built and configured (`THESET_WEB_DIR`).
+    pub web: Option<std::sync::Arc<http::web::WebApp>>,
 }
 
 impl AppState {
@@ -103,7 +105,14 @@ impl AppState {
                 .time_to_live(ttl * 3)
                 .build(),
             auth: auth::AuthConfig::new(auth::tokens::random_key()),
+            web: None,
         }
+    }
+
+    /// Serves the web app built into `dir` (`app/dist`) at `/app/`.
+    pub fn with_web_app(mut self, dir: &std::path::Path) -> Self {
+        self.web = http::web::WebApp::load(dir);
+        self
     }
 
     /// Replaces the accounts configuration (the server: from the environment; tests: a mail

@@ -134,8 +134,11 @@ async fn serve(
     }
     auth.share_limits(&cache);
     tracing::info!(shared = auth.limits.is_shared(), "rate limits ready");
-    let state =
+    let mut state =
         AppState::serving(pool, providers, cache, config.cache.view_flush()).with_auth(auth);
+    if let Some(dir) = &config.web_dir {
+        state = state.with_web_app(dir);
+    }
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -10,24 +10,59 @@ use crate::error::ClientError;
 /// Pages followed before giving up: a guard against a server that never ends a list.
 const MAX_PAGES: usize = 10_000;
 
+/// How a signed-in request proves who sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A bearer token of a native session (desktop, Tauri's phones).
+    Bearer,
+    /// The browser's session cookie (sent by the browser itself) and the CSRF token that
+    /// unsafe methods carry in `x-csrf-token`.
+    BrowserCookie,
+}
+
+/// The header a browser session's writes carry its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Each request's limit: a venue's link can be slow, but a request never hangs the sync loop.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
     base: reqwest::Url,
+    credential: Credential,
 }
 
 impl ApiClient {
     pub fn new(base: &str) -> Result<Self, ClientError> {
+        Self::with_credential(base, Credential::Bearer)
+    }
+
+    /// A client for the web app: same origin as the page, with the browser's cookie session.
+    pub fn for_browser(base: &str) -> Result<Self, ClientError> {
+        Self::with_credential(base, Credential::BrowserCookie)
+    }
+
+    fn with_credential(base: &str, credential: Credential) -> Result<Self, ClientError> {
         let mut base = reqwest::Url::parse(base).map_err(|e| ClientError::BadUrl(e.to_string()))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        #[cfg(not(target_arch = "wasm32"))]
+        let builder = builder
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(ClientError::Network)?;
-        Ok(Self { http, base })
+            .timeout(REQUEST_TIMEOUT);
+        let http = builder.build().map_err(ClientError::Network)?;
+        Ok(Self {
+            http,
+            base,
+            credential,
+        })
+    }
+
+    pub fn credential(&self) -> Credential {
+        self.credential
     }
 
     fn url(&self, path: &str) -> Result<reqwest::Url, ClientError> {
@@ -94,7 +129,14 @@ impl ApiClient {
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .query(query);
         if let Some(t) = token {
-            req = req.bearer_auth(t);
+            req = match self.credential {
+                Credential::Bearer => req.bearer_auth(t),
+                Credential::BrowserCookie => req.header(CSRF_HEADER, t),
+            };
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            req = req.timeout(REQUEST_TIMEOUT);
         }
         if let Some(b) = body {
             req = req

@@ -8,22 +8,29 @@
 
 pub mod actions;
 pub mod api;
+pub mod app;
 mod browse;
 pub mod error;
 pub mod live;
 mod moderation;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod oauth;
 pub mod pages;
 mod progress;
+pub mod rt;
 pub mod session;
 mod signin;
+mod sse;
 pub mod store;
 pub mod sync;
 pub mod tiles;
 pub mod vault;
 pub mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(not(target_arch = "wasm32"))]
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use theset_shared::ipc::{CachedArtist, SyncReport};
 
@@ -35,7 +42,7 @@ pub use sync::{Held, Pushed, SyncOutcome};
 
 /// The store, the session and the backend connection of one app instance.
 pub struct Client {
-    store: Store,
+    store: Arc<Store>,
     api: ApiClient,
     session: Session,
     /// Serialises read-modify-write edits (the prediction editor).
@@ -71,6 +78,7 @@ pub fn server_key(api_base: &str) -> String {
     safe
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Where the file vault keeps its key: outside the data folder (`THESET_KEY_DIR`, else the
 /// user's config folder).
 fn key_dir(data_dir: &Path) -> PathBuf {
@@ -83,6 +91,7 @@ fn key_dir(data_dir: &Path) -> PathBuf {
 impl Client {
     /// Opens (or creates) the store at `db_path`, talking to the backend at `api_base`; tokens
     /// go to the OS keyring, or an encrypted file beside the store where there is none.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn open(db_path: &Path, api_base: &str) -> Result<Self, ClientError> {
         let data_dir = db_path.parent().unwrap_or(Path::new(".")).to_owned();
         let vault = vault::open(
@@ -99,8 +108,24 @@ impl Client {
         api_base: &str,
         vault: Box<dyn vault::Vault>,
     ) -> Result<Self, ClientError> {
-        let store = Store::open(db_path)?;
-        let api = ApiClient::new(api_base)?;
+        let store = Arc::new(Store::open(db_path)?);
+        Self::assemble(store, ApiClient::new(api_base)?, vault)
+    }
+
+    /// The web app's core: the store `file` in the worker's default VFS (the OPFS pool), the
+    /// server at `api_base` (the page's own origin), and the browser's cookie session, whose
+    /// record and CSRF token are kept in the store.
+    pub fn open_in_browser(file: &str, api_base: &str) -> Result<Self, ClientError> {
+        let store = Arc::new(Store::open(Path::new(file))?);
+        let vault = Box::new(vault::StoreVault::new(store.clone()));
+        Self::assemble(store, ApiClient::for_browser(api_base)?, vault)
+    }
+
+    fn assemble(
+        store: Arc<Store>,
+        api: ApiClient,
+        vault: Box<dyn vault::Vault>,
+    ) -> Result<Self, ClientError> {
         let session = Session::new(api.clone(), vault, store.device_id()?.to_string())?;
         Ok(Self {
             store,

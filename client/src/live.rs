@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventsource_client::{self as es, Client as _};
 use futures::StreamExt;
+use futures::future::{Either, select};
 use tokio::sync::{mpsc, watch};
 
 use crate::Client;
 use crate::error::ClientError;
+use crate::rt;
+use crate::sse::{self, Stopped};
 use crate::sync::{Held, SyncOutcome};
 
 /// What the sync loop reports to the app (the UI shows it).
@@ -39,7 +41,10 @@ pub async fn run(
     period: Duration,
 ) {
     let (nudge_tx, mut nudges) = mpsc::channel::<()>(1);
-    let stream = tokio::spawn(listen(client.clone(), nudge_tx));
+    let (stream, stop_stream) = futures::future::abortable(listen(client.clone(), nudge_tx));
+    rt::spawn(async move {
+        let _ = stream.await;
+    });
     let mut failures = 0u32;
     loop {
         let _ = status.send(Status::Syncing);
@@ -80,13 +85,21 @@ pub async fn run(
                 backoff(failures)
             }
         };
-        tokio::select! {
-            p = poke.recv() => if p.is_none() { break },
-            _ = nudges.recv() => {}
-            _ = tokio::time::sleep(wait) => {}
+        // Whichever comes first: a poke (or the app ending), a nudge, the timer.
+        let woken = {
+            let poked = std::pin::pin!(poke.recv());
+            let nudged = std::pin::pin!(nudges.recv());
+            let timer = std::pin::pin!(rt::sleep(wait));
+            match select(poked, select(nudged, timer)).await {
+                Either::Left((p, _)) => p.is_some(),
+                Either::Right(_) => true,
+            }
+        };
+        if !woken {
+            break;
         }
     }
-    stream.abort();
+    stop_stream.abort();
 }
 
 /// Follows `/sync/events`, reconnecting with backoff; each event is a nudge.
@@ -97,12 +110,12 @@ async fn listen(client: Arc<Client>, nudges: mpsc::Sender<()>) {
             Ok(mut events) => {
                 while let Some(item) = events.next().await {
                     match item {
-                        Ok(es::SSE::Event(_)) => {
+                        Ok(_) => {
                             failures = 0;
                             let _ = nudges.try_send(());
                         }
-                        Ok(_) => {}
-                        Err(e) => {
+                        Err(Stopped::Closed) => break,
+                        Err(Stopped::Failed(e)) => {
                             tracing::debug!(error = %e, "live stream interrupted");
                             break;
                         }
@@ -112,45 +125,11 @@ async fn listen(client: Arc<Client>, nudges: mpsc::Sender<()>) {
             Err(e) => tracing::debug!(error = %e, "live stream unavailable"),
         }
         failures += 1;
-        tokio::time::sleep(backoff(failures)).await;
+        rt::sleep(backoff(failures)).await;
     }
 }
 
-async fn connect(
-    client: &Client,
-) -> Result<futures::stream::BoxStream<'static, Result<es::SSE, es::Error>>, ClientError> {
+async fn connect(client: &Client) -> Result<sse::Stream, ClientError> {
     let token = client.session.access_token().await?;
-    sse(client, "/sync/events", Some(&token), None)
-}
-
-/// An SSE stream of the API at `path`, not reconnecting by itself (callers reconnect with a
-/// fresh token or their `Last-Event-ID`).
-pub(crate) fn sse(
-    client: &Client,
-    path: &str,
-    token: Option<&str>,
-    last_event_id: Option<&str>,
-) -> Result<futures::stream::BoxStream<'static, Result<es::SSE, es::Error>>, ClientError> {
-    let url = client.api.endpoint(path)?;
-    let transport = launchdarkly_sdk_transport::HyperTransport::builder()
-        .build_https()
-        .map_err(|e| ClientError::Decode(e.to_string()))?;
-    let es_err = |e: es::Error| ClientError::Decode(e.to_string());
-    let mut builder = es::ClientBuilder::for_url(url.as_str())
-        .map_err(es_err)?
-        .header(
-            theset_shared::sync::PROTOCOL_HEADER,
-            &theset_shared::sync::PROTOCOL_VERSION.to_string(),
-        )
-        .map_err(es_err)?
-        .reconnect(es::ReconnectOptions::reconnect(false).build());
-    if let Some(token) = token {
-        builder = builder
-            .header("authorization", &format!("Bearer {token}"))
-            .map_err(es_err)?;
-    }
-    if let Some(id) = last_event_id {
-        builder = builder.last_event_id(id.to_owned());
-    }
-    Ok(builder.build_with_transport(transport).stream())
+    sse::open(client, "/sync/events", Some(&token), None)
 }

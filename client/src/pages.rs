@@ -80,7 +80,7 @@ impl Client {
                     .map(|t| (t, false))
             }
         };
-        let answer = match tokio::time::timeout(PAGE_BUDGET, call).await {
+        let answer = match crate::rt::timeout(PAGE_BUDGET, call).await {
             Ok(answer) => answer,
             Err(_) => Err(ClientError::Timeout),
         };

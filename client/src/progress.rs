@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use eventsource_client as es;
 use futures::StreamExt;
 use theset_shared::api::{ImportRequest, ImportResponse, JobEvent};
 
 use crate::Client;
 use crate::error::ClientError;
+use crate::sse::Stopped;
 
 /// Reconnections tried before giving up on a stream that keeps failing.
 const MAX_RETRIES: u32 = 10;
@@ -49,11 +49,11 @@ impl Client {
         let mut last: Option<String> = None;
         let mut failures = 0u32;
         loop {
-            let mut stream = crate::live::sse(self, path, None, last.as_deref())?;
+            let mut stream = crate::sse::open(self, path, None, last.as_deref())?;
             let mut broken = false;
             while let Some(item) = stream.next().await {
                 match item {
-                    Ok(es::SSE::Event(ev)) => {
+                    Ok(ev) => {
                         failures = 0;
                         if let Some(id) = ev.id.clone() {
                             last = Some(id);
@@ -63,10 +63,9 @@ impl Client {
                             Err(e) => tracing::debug!(error = %e, "not a progress event"),
                         }
                     }
-                    Ok(_) => {}
                     // The server closing the stream is the end of the import.
-                    Err(es::Error::Eof) => return Ok(()),
-                    Err(e) => {
+                    Err(Stopped::Closed) => return Ok(()),
+                    Err(Stopped::Failed(e)) => {
                         tracing::debug!(error = %e, "progress stream interrupted");
                         broken = true;
                         break;
@@ -82,7 +81,7 @@ impl Client {
                     "the progress stream keeps failing".into(),
                 ));
             }
-            tokio::time::sleep(Duration::from_millis(250 * u64::from(failures))).await;
+            crate::rt::sleep(Duration::from_millis(250 * u64::from(failures))).await;
         }
     }
 }

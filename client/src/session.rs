@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::Method;
-use theset_shared::api::{LoginRequest, RefreshRequest, TokenPair};
+use theset_shared::api::{BrowserLogin, BrowserSession, LoginRequest, RefreshRequest, TokenPair};
 use tokio::sync::Mutex;
 
-use crate::api::ApiClient;
+use crate::api::{ApiClient, Credential};
 use crate::error::ClientError;
 use crate::vault::{Tokens, Vault};
 
@@ -68,6 +68,22 @@ impl Session {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Result<(), ClientError> {
+        if self.api.credential() == Credential::BrowserCookie {
+            let session: BrowserSession = self
+                .api
+                .call(
+                    Method::POST,
+                    "/auth/browser/login",
+                    &[],
+                    None,
+                    Some(&BrowserLogin {
+                        email: email.to_owned(),
+                        password: password.to_owned(),
+                    }),
+                )
+                .await?;
+            return self.adopt_browser(session).await;
+        }
         let pair: TokenPair = self
             .api
             .call(
@@ -126,6 +142,15 @@ impl Session {
         Ok(())
     }
 
+    /// Takes the browser session the server just set as a cookie: its record and CSRF token are
+    /// what the device keeps (the cookie itself is the browser's, out of scripts' reach).
+    pub async fn adopt_browser(&self, session: BrowserSession) -> Result<(), ClientError> {
+        let tokens = browser_record(session);
+        self.vault.save(&tokens)?;
+        *self.tokens.lock().await = Some(tokens);
+        Ok(())
+    }
+
     /// A valid access token, refreshed first if it is about to expire.
     pub async fn access_token(&self) -> Result<String, ClientError> {
         let mut guard = self.tokens.lock().await;
@@ -175,6 +200,25 @@ impl Session {
     }
 
     async fn refresh(&self, current: &Tokens) -> Result<Tokens, ClientError> {
+        if self.api.credential() == Credential::BrowserCookie {
+            // Nothing to rotate: the cookie is valid or the session is over.
+            let res: Result<BrowserSession, ClientError> = self
+                .api
+                .call(Method::GET, "/auth/browser/session", &[], None, None)
+                .await;
+            return match res {
+                Ok(session) => {
+                    let tokens = browser_record(session);
+                    self.vault.save(&tokens)?;
+                    Ok(tokens)
+                }
+                Err(ClientError::Server { status: 401, .. }) => {
+                    self.vault.clear()?;
+                    Err(ClientError::SignedOut)
+                }
+                Err(e) => Err(e),
+            };
+        }
         let res: Result<TokenPair, ClientError> = self
             .api
             .call(
@@ -224,6 +268,20 @@ impl Session {
     }
 }
 
+/// What a device keeps of a browser session: the CSRF token in the access token's place, and an
+/// expiry far enough ahead that it is never "refreshed" early (the server's 401 ends it).
+fn browser_record(session: BrowserSession) -> Tokens {
+    Tokens {
+        access_token: session.csrf_token,
+        refresh_token: String::new(),
+        expires_at: Utc::now() + chrono::Duration::days(3650),
+    }
+}
+
 pub(crate) fn device_name() -> String {
-    format!("TheSet on {}", std::env::consts::OS)
+    if cfg!(target_arch = "wasm32") {
+        "TheSet web app".to_owned()
+    } else {
+        format!("TheSet on {}", std::env::consts::OS)
+    }
 }

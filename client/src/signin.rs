@@ -1,14 +1,29 @@
 //! Sign-in without a password: Google or Spotify through the system browser (see `oauth.rs`),
 //! or a link mailed to the user whose token is pasted into the app.
 
-use theset_shared::api::{EmailRequest, MagicLinkConsume, TokenPair, TokenRequest};
+use theset_shared::api::{BrowserSession, EmailRequest, MagicLinkConsume, TokenPair, TokenRequest};
 
+use crate::Client;
+use crate::api::Credential;
 use crate::error::ClientError;
 use crate::session::device_name;
-use crate::{Client, oauth};
 
 impl Client {
+    /// Google or Spotify: not in the web app yet (the provider's page would replace the app in
+    /// its tab, and its way back is the desktop's loopback listener).
+    #[cfg(target_arch = "wasm32")]
+    pub async fn sign_in_with(
+        &self,
+        _provider: &str,
+        _open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
+    ) -> Result<(), ClientError> {
+        Err(ClientError::SignIn(
+            "on the web app, sign in with your password or a mailed link".into(),
+        ))
+    }
+
     /// The whole browser flow for `provider`; `open_browser` opens the system browser.
+    #[cfg(not(target_arch = "wasm32"))]
     pub async fn sign_in_with(
         &self,
         provider: &str,
@@ -16,15 +31,15 @@ impl Client {
     ) -> Result<(), ClientError> {
         let id = self.store.device_id()?.to_string();
         let name = device_name();
-        let pair = oauth::sign_in(
+        let pair = crate::oauth::sign_in(
             &self.api,
             provider,
-            oauth::Device {
+            crate::oauth::Device {
                 id: &id,
                 name: Some(&name),
             },
             open_browser,
-            oauth::SIGN_IN_TIMEOUT,
+            crate::oauth::SIGN_IN_TIMEOUT,
         )
         .await?;
         self.session.adopt(pair).await
@@ -53,6 +68,13 @@ impl Client {
     pub async fn consume_magic_link(&self, pasted: &str) -> Result<(), ClientError> {
         let token = token_of(pasted)
             .ok_or_else(|| ClientError::SignIn("that is not a TheSet sign-in link".into()))?;
+        if self.api.credential() == Credential::BrowserCookie {
+            let session: BrowserSession = self
+                .api
+                .post("/auth/browser/magic-link/consume", &TokenRequest { token })
+                .await?;
+            return self.session.adopt_browser(session).await;
+        }
         let pair: TokenPair = self
             .api
             .post(

@@ -100,7 +100,7 @@ impl Client {
                 let artist = s.summary.artist.id;
                 let listed = self.store.actual(id)?;
                 let (d, b, h) =
-                    tokio::join!(detail_page, board_page, self.history(listed.setlist_id));
+                    futures::join!(detail_page, board_page, self.history(listed.setlist_id));
                 // A followed show answers from the store whatever the network does.
                 detail = d.ok();
                 leaderboard = b.ok().map(|l| l.data);
@@ -133,7 +133,7 @@ impl Client {
                         Listed::default()
                     }
                 };
-                let (d, b, c, p) = tokio::join!(
+                let (d, b, c, p) = futures::join!(
                     detail_page,
                     board_page,
                     self.page::<CommunityList>(&community_path, &[]),

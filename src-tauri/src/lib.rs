@@ -1,6 +1,7 @@
 //! The Tauri 2 shell: one `run()` for desktop and mobile. One command carries the app↔core
-//! contract (`commands`): each request one call into `theset-client`. Tokens and the backend URL stay on this side; the webview only
-//! sees the IPC types of `theset_shared::ipc`.
+//! contract (`commands`) to the offline core (`theset_client::app`), with the shell as its host
+//! (`shell`). Tokens and the backend URL stay on this side; the webview only sees the IPC types
+//! of `theset_shared::ipc`.
 
 mod commands;
 mod shell;
@@ -31,7 +32,11 @@ pub fn run() {
             let client =
                 theset_client::Client::open(&dir.join(theset_client::store_file(&api)), &api)?;
             tracing::info!(data = %dir.display(), %api, "store opened");
-            let shell = shell::Shell::start(app.handle(), Arc::new(client));
+            let host = shell::TauriHost::new(app.handle().clone());
+            // Inside the async runtime: starting the app spawns its sync loop there.
+            let shell = tauri::async_runtime::block_on(async move {
+                theset_client::app::App::start(host, Arc::new(client))
+            });
             app.manage(shell);
             Ok(())
         })

@@ -64,6 +64,7 @@ pub struct Builder {
     providers: theset_backend::jobs::Providers,
     configure: Option<Configure>,
     own_pool: bool,
+    web: Option<std::path::PathBuf>,
 }
 
 impl Builder {
@@ -82,6 +83,12 @@ impl Builder {
     /// Adjusts the accounts configuration (limits, OAuth providers…).
     pub fn auth(mut self, configure: impl FnOnce(&mut AuthConfig) + Send + 'static) -> Self {
         self.configure = Some(Box::new(configure));
+        self
+    }
+
+    /// Serves the web app built into `dir` at `/app/`.
+    pub fn web_app(mut self, dir: &std::path::Path) -> Self {
+        self.web = Some(dir.to_owned());
         self
     }
 
@@ -112,7 +119,10 @@ impl Builder {
             self.db.clone()
         };
         let streams = auth.streams.clone();
-        let state = AppState::with_providers(pool, self.providers).with_auth(auth);
+        let mut state = AppState::with_providers(pool, self.providers).with_auth(auth);
+        if let Some(dir) = &self.web {
+            state = state.with_web_app(dir);
+        }
         let views = state.views.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -150,6 +160,7 @@ impl TestApp {
             providers: theset_backend::jobs::Providers::default(),
             configure: None,
             own_pool: false,
+            web: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Config {
     /// Postgres connection string.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The built web app to serve at `/app/` (`cargo xtask build-ui` writes `app/dist`).
+    #[arg(long, env = "THESET_WEB_DIR", global = true)]
+    pub web_dir: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub accounts: AccountsConfig,
     #[command(flatten)]

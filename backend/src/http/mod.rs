@@ -24,6 +24,7 @@ mod shows;
 mod sync;
 mod venues;
 mod voting;
+pub mod web;
 
 use std::time::Duration;
 
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(pages::router())
+        .merge(web::router())
         .nest(API_PREFIX, api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -31,3 +31,4 @@ mod trust;
 mod venues;
 mod votes;
 mod voting;
+mod web;

@@ -1,5 +1,6 @@
-//! The local SQLite store: WAL with `synchronous=FULL` so a committed change survives a crash or
-//! power loss, and its own versioned migrations in `PRAGMA user_version`. A database written by a
+//! The local SQLite store: `synchronous=FULL` so a committed change survives a crash or power
+//! loss (WAL on desktop; a rollback journal in the browser, whose OPFS pool has no shared memory
+//! for WAL), and its own versioned migrations in `PRAGMA user_version`. A database written by a
 //! newer build is refused rather than misread.
 
 use std::path::Path;
@@ -36,7 +37,12 @@ impl Store {
             let _ = std::fs::create_dir_all(dir);
         }
         let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let journal = if cfg!(target_arch = "wasm32") {
+            "DELETE"
+        } else {
+            "WAL"
+        };
+        conn.pragma_update(None, "journal_mode", journal)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
@@ -145,6 +151,18 @@ impl Store {
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, ClientError> {
         meta_get(&self.conn(), key)
+    }
+
+    /// Sets (or with `None` removes) a device-private value; sign-out wipes them all.
+    pub fn set_meta(&self, key: &str, value: Option<&str>) -> Result<(), ClientError> {
+        let conn = self.conn();
+        match value {
+            Some(v) => meta_set(&conn, key, v),
+            None => {
+                conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+                Ok(())
+            }
+        }
     }
 
     /// Forgets everything private (sign-out): scope, outbox, cursor, device. The public artist

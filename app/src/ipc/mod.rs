@@ -1,6 +1,9 @@
-//! The one typed facade over the core (Tauri's `invoke` and `listen` on desktop). Components send
-//! the requests of `theset_shared::ipc::req` through [`call`], whose answer type the contract
-//! fixes, and never touch `window.__TAURI__` themselves.
+//! The one typed facade over the core: Tauri's `invoke` and `listen` in the desktop window, the
+//! browser worker ([`worker`]) in the web app — chosen once, at run time, by whether the page
+//! runs inside Tauri. Components send the requests of `theset_shared::ipc::req` through
+//! [`call`], whose answer type the contract fixes, and never touch either transport themselves.
+
+mod worker;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,8 +27,21 @@ fn bridge_error(message: impl Into<String>) -> IpcError {
     IpcError::new(IpcCode::Client, message)
 }
 
+/// Whether the page runs in the Tauri window (else it is the web app in a browser).
+pub fn in_tauri() -> bool {
+    thread_local! {
+        static TAURI: bool = js_sys::Reflect::has(&js_sys::global(), &"__TAURI__".into())
+            .unwrap_or(false);
+    }
+    TAURI.with(|t| *t)
+}
+
 /// Sends `request` to the core and reads its answer as the contract says.
 pub async fn call<R: Op>(request: R) -> Result<R::Response, IpcError> {
+    if !in_tauri() {
+        let answer = worker::call(request.into_request()).await?;
+        return serde_wasm_bindgen::from_value(answer).map_err(|e| bridge_error(e.to_string()));
+    }
     #[derive(Serialize)]
     struct Args {
         request: Request,
@@ -53,6 +69,14 @@ pub fn listen<T: DeserializeOwned + 'static>(
     event: &'static str,
     mut on_event: impl FnMut(T) + 'static,
 ) {
+    if !in_tauri() {
+        worker::listen(event, move |payload| {
+            if let Ok(p) = serde_wasm_bindgen::from_value::<T>(payload) {
+                on_event(p);
+            }
+        });
+        return;
+    }
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         let payload =
             js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);

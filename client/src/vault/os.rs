@@ -1,32 +1,15 @@
-//! Where the session's tokens live: the OS keyring, or — where no keyring service runs (CI,
-//! headless Linux, some phones' test hosts) — a file encrypted with AES-256-GCM under a random
-//! key kept in a second file. The file fallback keeps tokens out of the data folder (copied
-//! into backups, attached to bug reports); it cannot protect them from someone running as the
-//! same OS user, which no local store can.
+//! The OS keyring, or — where no keyring service runs (CI, headless Linux, some phones' test
+//! hosts) — a file encrypted with AES-256-GCM under a random key kept in a second file. The file
+//! fallback keeps tokens out of the data folder (copied into backups, attached to bug reports);
+//! it cannot protect them from someone running as the same OS user, which no local store can.
 
 use std::path::{Path, PathBuf};
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
+use super::{Tokens, Vault};
 use crate::error::ClientError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-pub trait Vault: Send + Sync {
-    fn load(&self) -> Result<Option<Tokens>, ClientError>;
-    fn save(&self, tokens: &Tokens) -> Result<(), ClientError>;
-    fn clear(&self) -> Result<(), ClientError>;
-    /// `keyring` or `file`, for the status screen.
-    fn kind(&self) -> &'static str;
-}
 
 fn vault_err(e: impl std::fmt::Display) -> ClientError {
     ClientError::Vault(e.to_string())
@@ -201,6 +184,7 @@ pub fn file_for(data_dir: &Path, server_key: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn tokens(n: u8) -> Tokens {
         Tokens {

@@ -1,50 +1,22 @@
-//! The shell's side of the app↔core contract (`theset_shared::ipc::contract`): one Tauri
-//! command, `core`, carries every request; [`ShellCore`] answers each with one call into
-//! `theset-client` and maps its error. A request the contract gains and the shell does not
-//! answer does not compile.
+//! The app's side of the app↔core contract (`theset_shared::ipc::contract`): each request one
+//! call into the offline core, its error mapped for people. The Tauri shell and the browser
+//! worker both answer with this; a request the contract gains and this does not answer does not
+//! compile.
 
-mod account;
-mod progress;
-
-use std::sync::Arc;
-
-use tauri::AppHandle;
-use theset_client::ClientError;
 use theset_shared::api::{
     ArtistSearchQuery, ArtistSearchResults, AuditPage, Dashboard, Flag, Home, ImportResponse,
     JobRef, Page, PublicProfile, SessionInfo, ShowSummary, VenueDetail, VenueSummary, VerifyResult,
 };
 use theset_shared::ipc::{
-    AppStatus, ArtistView, CachedArtist, Core, Fetched, IpcCode, IpcError, Request, ShowView,
-    VenueQuery, req,
+    AppStatus, ArtistView, CachedArtist, Core, Fetched, IpcCode, IpcError, ShowView, VenueQuery,
+    events, req,
 };
+use theset_shared::validate;
 
-use crate::shell::Shell;
+use super::{App, Host};
+use crate::{ClientError, SignedUp};
 
-pub type ShellState<'a> = tauri::State<'a, Arc<Shell>>;
-pub type IpcResult<T> = Result<T, IpcError>;
-
-/// The one command of the contract.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn core(
-    app: AppHandle,
-    shell: ShellState<'_>,
-    request: Request,
-) -> IpcResult<serde_json::Value> {
-    let name = request.name();
-    let answer = theset_shared::ipc::dispatch(
-        &ShellCore {
-            app: &app,
-            shell: shell.inner(),
-        },
-        request,
-    )
-    .await;
-    if let Err(e) = &answer {
-        tracing::debug!(op = name, code = %e.code, "request refused");
-    }
-    answer
-}
+type IpcResult<T> = Result<T, IpcError>;
 
 /// The error a person reads, with a code for the UI's logic.
 pub fn ipc_error(e: ClientError) -> IpcError {
@@ -81,208 +53,251 @@ fn ok<T>(r: Result<T, ClientError>) -> IpcResult<T> {
     r.map_err(ipc_error)
 }
 
-/// The shell as the contract's core: the offline core of `theset-client`, and the window its
-/// events go to.
-pub struct ShellCore<'a> {
-    app: &'a AppHandle,
-    shell: &'a Arc<Shell>,
+/// Signs up and in; a taken address is said as `IpcCode::CheckMail` (its owner got a mail).
+async fn sign_up(client: &crate::Client, r: &req::SignUp) -> Result<(), ClientError> {
+    let email = r.email.trim();
+    if !validate::email(email) {
+        return Err(ClientError::Invalid("That is not an email address.".into()));
+    }
+    match client.signup(email, &r.password, r.name.trim()).await? {
+        SignedUp::SignedIn => Ok(()),
+        SignedUp::CheckMail => Err(ClientError::CheckMail(email.to_owned())),
+    }
 }
 
-impl ShellCore<'_> {
-    fn client(&self) -> &theset_client::Client {
-        &self.shell.client
-    }
-
+impl<H: Host> App<H> {
     /// After a change kept on the device: show it everywhere and try to send it.
     async fn saved<T>(&self, r: Result<T, ClientError>) -> IpcResult<AppStatus> {
         ok(r)?;
-        self.shell.poke();
-        Ok(self.shell.changed(self.app).await)
+        self.poke();
+        Ok(self.changed().await)
     }
 
-    /// After a sign-in (or out): read the account, sync at once, tell the window.
+    /// After a sign-in (or out): read the account, sync at once, tell the UI.
     async fn signed_in(&self, r: Result<(), ClientError>) -> IpcResult<AppStatus> {
         ok(r)?;
-        self.shell.refresh_account().await;
-        self.shell.poke();
-        Ok(self.shell.changed(self.app).await)
+        self.refresh_account().await;
+        self.poke();
+        Ok(self.changed().await)
+    }
+
+    /// Starts (or joins) an artist's import and forwards its progress as `events::PROGRESS`.
+    async fn import(&self, ticketmaster_id: &str) -> IpcResult<ImportResponse> {
+        let started = self
+            .client
+            .import_artist(ticketmaster_id)
+            .await
+            .map_err(|e| match e {
+                // Adding an artist spends a signed-in fan's import budget.
+                ClientError::SignedOut => {
+                    IpcError::new(IpcCode::SignedOut, "Sign in to add this artist to TheSet.")
+                }
+                other => ipc_error(other),
+            })?;
+        let (client, host) = (self.client.clone(), self.host.clone());
+        let slug = started.artist.summary.slug.clone();
+        crate::rt::spawn(async move {
+            let emit = |e| super::emit(&*host, events::PROGRESS, &e);
+            if let Err(e) = client.follow_import(&slug, emit).await {
+                tracing::warn!(error = %e, %slug, "import progress lost");
+            }
+        });
+        Ok(started)
+    }
+
+    /// Queues a job (admins) and forwards its progress as `events::PROGRESS`.
+    async fn job(&self, r: req::StartJob) -> IpcResult<JobRef> {
+        let started = self
+            .client
+            .start_job(r.job, r.artist_id)
+            .await
+            .map_err(ipc_error)?;
+        let (client, host, id) = (self.client.clone(), self.host.clone(), started.id);
+        crate::rt::spawn(async move {
+            let emit = |e| super::emit(&*host, events::PROGRESS, &e);
+            if let Err(e) = client.follow_job(id, emit).await {
+                tracing::warn!(error = %e, "job progress lost");
+            }
+        });
+        Ok(started)
     }
 }
 
-impl Core for ShellCore<'_> {
+impl<H: Host> Core for App<H> {
     async fn cached_artists(&self, _: req::CachedArtists) -> IpcResult<Vec<CachedArtist>> {
-        ok(self.client().cached_artists())
+        ok(self.client.cached_artists())
     }
 
     async fn status(&self, _: req::Status) -> IpcResult<AppStatus> {
-        Ok(self.shell.app_status().await)
+        Ok(self.app_status().await)
     }
 
     async fn sync_now(&self, _: req::SyncNow) -> IpcResult<AppStatus> {
-        self.shell.poke();
-        Ok(self.shell.app_status().await)
+        self.poke();
+        Ok(self.app_status().await)
     }
 
     async fn sign_in(&self, r: req::SignIn) -> IpcResult<AppStatus> {
-        self.signed_in(self.client().login(r.email.trim(), &r.password).await)
+        self.signed_in(self.client.login(r.email.trim(), &r.password).await)
             .await
     }
 
     async fn sign_up(&self, r: req::SignUp) -> IpcResult<AppStatus> {
-        self.signed_in(account::sign_up(self.client(), &r).await)
-            .await
+        self.signed_in(sign_up(&self.client, &r).await).await
     }
 
     async fn sign_in_with(&self, r: req::SignInWith) -> IpcResult<AppStatus> {
-        self.signed_in(account::sign_in_with(self.client(), r.provider).await)
-            .await
+        self.signed_in(
+            self.client
+                .sign_in_with(r.provider.as_str(), |url| self.host.open_browser(url))
+                .await,
+        )
+        .await
     }
 
     async fn magic_link(&self, r: req::MagicLink) -> IpcResult<()> {
-        ok(self.client().request_magic_link(r.email.trim()).await)
+        ok(self.client.request_magic_link(r.email.trim()).await)
     }
 
     async fn magic_link_consume(&self, r: req::MagicLinkConsume) -> IpcResult<AppStatus> {
-        self.signed_in(self.client().consume_magic_link(&r.link).await)
+        self.signed_in(self.client.consume_magic_link(&r.link).await)
             .await
     }
 
     async fn sign_out(&self, _: req::SignOut) -> IpcResult<AppStatus> {
-        ok(self.client().logout().await)?;
-        self.shell.refresh_account().await;
-        Ok(self.shell.changed(self.app).await)
+        ok(self.client.logout().await)?;
+        self.refresh_account().await;
+        Ok(self.changed().await)
     }
 
     async fn confirm_email(&self, r: req::ConfirmEmail) -> IpcResult<AppStatus> {
-        self.signed_in(self.client().confirm_email(&r.code).await)
+        self.signed_in(self.client.confirm_email(&r.code).await)
             .await
     }
 
     async fn resend_confirmation(&self, _: req::ResendConfirmation) -> IpcResult<()> {
-        ok(self.client().resend_confirmation().await)
+        ok(self.client.resend_confirmation().await)
     }
 
     async fn add_email(&self, r: req::AddEmail) -> IpcResult<()> {
-        ok(self.client().add_email(r.email.trim()).await)
+        ok(self.client.add_email(r.email.trim()).await)
     }
 
     async fn sessions(&self, _: req::Sessions) -> IpcResult<Vec<SessionInfo>> {
-        ok(self.client().sessions().await)
+        ok(self.client.sessions().await)
     }
 
     async fn revoke_session(&self, r: req::RevokeSession) -> IpcResult<()> {
-        ok(self.client().revoke_session(r.id).await)
+        ok(self.client.revoke_session(r.id).await)
     }
 
     async fn home(&self, _: req::Home) -> IpcResult<Fetched<Home>> {
-        ok(self.client().home().await)
+        ok(self.client.home().await)
     }
 
     async fn my_shows(&self, _: req::MyShows) -> IpcResult<Vec<ShowSummary>> {
-        ok(self.client().my_shows())
+        ok(self.client.my_shows())
     }
 
     async fn first_render(&self, _: req::FirstRender) -> IpcResult<()> {
-        crate::startup::first_render(self.app);
+        self.host.first_render();
         Ok(())
     }
 
     async fn search(&self, q: ArtistSearchQuery) -> IpcResult<Fetched<ArtistSearchResults>> {
-        ok(self.client().search(&q).await)
+        ok(self.client.search(&q).await)
     }
 
     async fn import_artist(&self, r: req::ImportArtist) -> IpcResult<ImportResponse> {
-        progress::import(self.app, self.shell, &r.ticketmaster_id).await
+        self.import(&r.ticketmaster_id).await
     }
 
     async fn artist(&self, r: req::Artist) -> IpcResult<ArtistView> {
-        ok(self.client().artist_view(&r.slug).await)
+        ok(self.client.artist_view(&r.slug).await)
     }
 
     async fn follow(&self, r: req::Follow) -> IpcResult<AppStatus> {
-        self.saved(self.client().follow(r.artist_id, r.follow))
-            .await
+        self.saved(self.client.follow(r.artist_id, r.follow)).await
     }
 
     async fn show(&self, r: req::Show) -> IpcResult<ShowView> {
-        ok(self.client().show_view(r.id).await)
+        ok(self.client.show_view(r.id).await)
     }
 
     async fn vote(&self, r: req::Vote) -> IpcResult<AppStatus> {
         self.saved(
-            self.client()
+            self.client
                 .vote_for(r.show_id, r.line_id, r.song_id, r.value),
         )
         .await
     }
 
     async fn add_song(&self, r: req::AddSong) -> IpcResult<AppStatus> {
-        self.saved(self.client().add_song(r.show_id, r.song_id))
-            .await
+        self.saved(self.client.add_song(r.show_id, r.song_id)).await
     }
 
     async fn edit_prediction(&self, r: req::EditPrediction) -> IpcResult<AppStatus> {
-        self.saved(self.client().edit_prediction(r.show_id, &r.edit))
+        self.saved(self.client.edit_prediction(r.show_id, &r.edit))
             .await
     }
 
     async fn edit_setlist(&self, r: req::EditSetlist) -> IpcResult<AppStatus> {
         self.saved(
-            self.client()
+            self.client
                 .edit_setlist(r.setlist_id, r.base_version, r.songs, r.note),
         )
         .await
     }
 
     async fn dismiss_change(&self, r: req::DismissChange) -> IpcResult<AppStatus> {
-        ok(self.client().store().dismiss(r.id))?;
-        Ok(self.shell.changed(self.app).await)
+        ok(self.client.store().dismiss(r.id))?;
+        Ok(self.changed().await)
     }
 
     async fn draft(&self, r: req::Draft) -> IpcResult<Option<String>> {
-        ok(self.client().store().draft(r.setlist_id))
+        ok(self.client.store().draft(r.setlist_id))
     }
 
     async fn save_draft(&self, r: req::SaveDraft) -> IpcResult<()> {
         ok(self
-            .client()
+            .client
             .store()
             .save_draft(r.setlist_id, r.text.as_deref()))
     }
 
     async fn venue(&self, r: req::Venue) -> IpcResult<Fetched<VenueDetail>> {
-        ok(self.client().venue(r.id).await)
+        ok(self.client.venue(r.id).await)
     }
 
     async fn venues(&self, q: VenueQuery) -> IpcResult<Fetched<Page<VenueSummary>>> {
-        ok(self.client().venues(&q).await)
+        ok(self.client.venues(&q).await)
     }
 
     async fn dashboard(&self, _: req::Dashboard) -> IpcResult<Fetched<Dashboard>> {
-        ok(self.client().dashboard().await)
+        ok(self.client.dashboard().await)
     }
 
     async fn flags(&self, _: req::Flags) -> IpcResult<Vec<Flag>> {
-        ok(self.client().flags().await)
+        ok(self.client.flags().await)
     }
 
     async fn resolve_flag(&self, r: req::ResolveFlag) -> IpcResult<()> {
-        ok(self.client().resolve_flag(r.id, r.action).await)
+        ok(self.client.resolve_flag(r.id, r.action).await)
     }
 
     async fn verify_setlist(&self, r: req::VerifySetlist) -> IpcResult<VerifyResult> {
-        ok(self.client().verify_setlist(r.setlist_id, r.version).await)
+        ok(self.client.verify_setlist(r.setlist_id, r.version).await)
     }
 
     async fn start_job(&self, r: req::StartJob) -> IpcResult<JobRef> {
-        progress::job(self.app, self.shell, r).await
+        self.job(r).await
     }
 
     async fn audit(&self, _: req::Audit) -> IpcResult<AuditPage> {
-        ok(self.client().audit().await)
+        ok(self.client.audit().await)
     }
 
     async fn set_role(&self, r: req::SetRole) -> IpcResult<PublicProfile> {
-        ok(self.client().set_role(r.user_id, r.role).await)
+        ok(self.client.set_role(r.user_id, r.role).await)
     }
 }

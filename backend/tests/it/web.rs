@@ -1,0 +1,83 @@
+//! The web app is served at `/app/`: files from its folder, the page (with its base and its own
+//! CSP) for every other path under it, nothing outside the folder, and JSON 404s without one.
+
+use axum::http::StatusCode;
+use reqwest::Method;
+use sqlx::PgPool;
+use theset_testkit::TestApp;
+
+fn built_app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><html><head><title>TheSet</title></head><body></body></html>",
+    )
+    .expect("page");
+    std::fs::create_dir(dir.path().join("worker")).expect("folder");
+    std::fs::write(dir.path().join("worker/core.js"), "export {};").expect("script");
+    std::fs::write(dir.path().join(".secret"), "no").expect("hidden");
+    dir
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_web_app_is_served_with_deep_links_and_nothing_else(db: PgPool) {
+    let dir = built_app();
+    let app = TestApp::builder(db).web_app(dir.path()).start().await;
+
+    let root = app.req(Method::GET, "/").send().await.expect("root");
+    assert!(root.status().is_redirection());
+    assert_eq!(root.headers()["location"], "/app/");
+
+    for deep in [
+        "/app/",
+        "/app/shows/4b0f6c1e-0000-7000-8000-000000000001",
+        "/app/venues",
+    ] {
+        let page = app.req(Method::GET, deep).send().await.expect("page");
+        assert_eq!(page.status(), StatusCode::OK, "{deep}");
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let body = page.text().await.expect("body");
+        assert!(body.contains("<base href=\"/app/\" />"), "{body}");
+    }
+
+    let script = app
+        .req(Method::GET, "/app/worker/core.js")
+        .send()
+        .await
+        .expect("script");
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .contains("javascript")
+    );
+    assert_eq!(script.text().await.expect("body"), "export {};");
+
+    // Hidden files and anything outside the folder answer the page, never their content.
+    for sneaky in [
+        "/app/.secret",
+        "/app/..%2f..%2fetc%2fpasswd",
+        "/app/worker/../.secret",
+    ] {
+        let res = app.req(Method::GET, sneaky).send().await.expect("sneaky");
+        let body = res.text().await.expect("body");
+        assert!(body.contains("<html"), "{sneaky}: {body}");
+    }
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn without_a_built_web_app_its_paths_answer_json_404(db: PgPool) {
+    let app = TestApp::start(db).await;
+    let (status, body) = app.get_as("/app/shows/x", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found", "{body}");
+}

@@ -1,0 +1,21 @@
+//! The shell's one command, `core`: it carries every request of the app↔core contract
+//! (`theset_shared::ipc::contract`) to the offline core's answers (`theset_client::app`).
+
+use std::sync::Arc;
+
+use theset_shared::ipc::{IpcError, Request};
+
+use crate::shell::Shell;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn core(
+    shell: tauri::State<'_, Arc<Shell>>,
+    request: Request,
+) -> Result<serde_json::Value, IpcError> {
+    let name = request.name();
+    let answer = theset_shared::ipc::dispatch(&**shell.inner(), request).await;
+    if let Err(e) = &answer {
+        tracing::debug!(op = name, code = %e.code, "request refused");
+    }
+    answer
+}
