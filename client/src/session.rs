@@ -200,41 +200,30 @@ impl Session {
     }
 
     async fn refresh(&self, current: &Tokens) -> Result<Tokens, ClientError> {
-        if self.api.credential() == Credential::BrowserCookie {
-            // Nothing to rotate: the cookie is valid or the session is over.
-            let res: Result<BrowserSession, ClientError> = self
-                .api
-                .call(Method::GET, "/auth/browser/session", &[], None, None)
-                .await;
-            return match res {
-                Ok(session) => {
-                    let tokens = browser_record(session);
-                    self.vault.save(&tokens)?;
-                    Ok(tokens)
-                }
-                Err(ClientError::Server { status: 401, .. }) => {
-                    self.vault.clear()?;
-                    Err(ClientError::SignedOut)
-                }
-                Err(e) => Err(e),
-            };
-        }
-        let res: Result<TokenPair, ClientError> = self
-            .api
-            .call(
-                Method::POST,
-                "/auth/refresh",
-                &[],
-                None,
-                Some(&RefreshRequest {
-                    refresh_token: current.refresh_token.clone(),
-                    device_id: self.device_id.clone(),
-                }),
-            )
-            .await;
+        let res = if self.api.credential() == Credential::BrowserCookie {
+            // Nothing to rotate: the cookie is valid (its CSRF token is read again) or the
+            // session is over.
+            self.api
+                .call::<BrowserSession>(Method::GET, "/auth/browser/session", &[], None, None)
+                .await
+                .map(browser_record)
+        } else {
+            self.api
+                .call::<TokenPair>(
+                    Method::POST,
+                    "/auth/refresh",
+                    &[],
+                    None,
+                    Some(&RefreshRequest {
+                        refresh_token: current.refresh_token.clone(),
+                        device_id: self.device_id.clone(),
+                    }),
+                )
+                .await
+                .map(tokens_of)
+        };
         match res {
-            Ok(pair) => {
-                let tokens = tokens_of(pair);
+            Ok(tokens) => {
                 self.vault.save(&tokens)?;
                 Ok(tokens)
             }
