@@ -33,6 +33,9 @@ apt_packages=(
   python3 python3-venv
   # a real reverse proxy in front of backend processes (the trusted-proxy tests)
   nginx
+  # the web app: SQLite's C source built for wasm (clang), its wasm shrunk (binaryen's wasm-opt),
+  # and the phone tests' browser (Chromium and its WebDriver)
+  clang binaryen chromium chromium-driver
 )
 
 deps() {

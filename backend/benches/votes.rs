@@ -61,10 +61,12 @@ async fn stage(db: &PgPool) -> (Vec<Uuid>, Vec<String>) {
     sqlx::query("CREATE TABLE bench_lines AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM setlist_songs")
         .execute(db).await.expect("bench_lines");
     for t in ["bench_users", "bench_lines"] {
-        sqlx::query(&format!("CREATE UNIQUE INDEX ON {t} (n)"))
-            .execute(db)
-            .await
-            .expect("index");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE UNIQUE INDEX ON {t} (n)"
+        )))
+        .execute(db)
+        .await
+        .expect("index");
     }
     (lines, tokens)
 }

@@ -134,11 +134,9 @@ pub(crate) fn open(
     /// Closes the connection when the stream is dropped; keeps the handlers alive until then.
     struct Guard {
         source: web_sys::EventSource,
-        _handlers: (
-            Closure<dyn FnMut(web_sys::Event)>,
-            Closure<dyn FnMut(web_sys::MessageEvent)>,
-            Closure<dyn FnMut(web_sys::Event)>,
-        ),
+        _on_open: Closure<dyn FnMut(web_sys::Event)>,
+        _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+        _on_error: Closure<dyn FnMut(web_sys::Event)>,
     }
     impl Drop for Guard {
         fn drop(&mut self) {
@@ -147,7 +145,9 @@ pub(crate) fn open(
     }
     let guard = Guard {
         source,
-        _handlers: (on_open, on_message, on_error),
+        _on_open: on_open,
+        _on_message: on_message,
+        _on_error: on_error,
     };
     Ok(rx
         .map(move |item| {

@@ -25,10 +25,12 @@ pub async fn fresh_database(admin_url: &str, name: &str) -> Result<String> {
     let admin = PgPool::connect(admin_url)
         .await
         .context("connecting to Postgres")?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin)
         .await?;
     let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);

@@ -71,10 +71,10 @@ pub async fn session(db: &PgPool, new: NewAccount<'_>) -> sqlx::Result<Session> 
         ("access_tokens", &access, "2 hours"),
         ("refresh_tokens", &refresh, "30 days"),
     ] {
-        sqlx::query(&format!(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO {table} (token_hash, session_id, expires_at) \
              VALUES ($1, $2, now() + interval '{lifetime}')"
-        ))
+        )))
         .bind(tokens::digest(token))
         .bind(session)
         .execute(db)

@@ -346,10 +346,11 @@ impl TestApp {
             "song_aliases",
             "sync_jobs",
         ] {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-                .fetch_one(&self.db)
-                .await
-                .expect("count");
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                    .fetch_one(&self.db)
+                    .await
+                    .expect("count");
             out.push(format!("{table}={n}"));
         }
         // Every column of every account (role, name, password hash, verification…).

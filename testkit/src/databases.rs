@@ -14,7 +14,10 @@ pub async fn fresh(server: &str, name: &str, connections: u32) -> PgPool {
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         format!("CREATE DATABASE {name}"),
     ] {
-        sqlx::query(&sql).execute(&mut admin).await.expect("create");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .expect("create");
     }
     let pool = PgPoolOptions::new()
         .max_connections(connections)

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 mod api_checks;
+mod web;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -144,22 +145,54 @@ fn services_env() -> anyhow::Result<HashMap<String, String>> {
         .collect())
 }
 
-/// The Dioxus UI as wasm + JS glue in `app/dist`, which the Tauri crate embeds at compile time.
+/// The Dioxus UI as wasm + JS glue in `app/dist`, which the Tauri crate embeds at compile time
+/// and the backend serves as the web app (with the offline core's worker in `app/dist/worker`,
+/// the service worker and its list of files, the web manifest and icons).
 fn build_ui() -> anyhow::Result<()> {
-    step("building the UI (wasm)");
+    step("building the UI and the web app's worker (wasm)");
     // Optimised: the debug bundle is three times the size and doubles the app's cold start
     // (see the cold_start benchmark); the release build of the UI alone takes about a minute.
     check(cmd("cargo").args([
         "build",
         "-p",
         "theset-app",
+        "-p",
+        "theset-worker",
         "--target",
         "wasm32-unknown-unknown",
         "--release",
     ]))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/release/theset-app.wasm");
+    let out = target_dir().join("wasm32-unknown-unknown/release");
     let dist = root().join("app/dist");
-    std::fs::create_dir_all(&dist)?;
+    bindgen(&out.join("theset-app.wasm"), &dist, "theset_app")?;
+    bindgen(
+        &out.join("theset_worker.wasm"),
+        &dist.join("worker"),
+        "theset_worker",
+    )?;
+    let statics = root().join("app/static");
+    for file in [
+        "index.html",
+        "boot.js",
+        "worker.js",
+        "sw.js",
+        "manifest.webmanifest",
+    ] {
+        copy_if_changed(&statics.join(file), &dist.join(file))?;
+    }
+    copy_if_changed(
+        &root().join("assets/styles/theme.css"),
+        &dist.join("theme.css"),
+    )?;
+    for icon in ["icon-192.png", "icon-512.png"] {
+        copy_if_changed(&root().join("assets/icons").join(icon), &dist.join(icon))?;
+    }
+    web::shell_manifest(&dist)
+}
+
+/// `wasm-bindgen --target web` of `wasm` into `dir` as `name`.
+fn bindgen(wasm: &Path, dir: &Path, name: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
     check(
         cmd("wasm-bindgen")
             .args([
@@ -167,18 +200,11 @@ fn build_ui() -> anyhow::Result<()> {
                 "web",
                 "--no-typescript",
                 "--out-name",
-                "theset_app",
+                name,
                 "--out-dir",
             ])
-            .arg(&dist)
-            .arg(&wasm),
-    )?;
-    for file in ["index.html", "boot.js"] {
-        copy_if_changed(&root().join("app/static").join(file), &dist.join(file))?;
-    }
-    copy_if_changed(
-        &root().join("assets/styles/theme.css"),
-        &dist.join("theme.css"),
+            .arg(dir)
+            .arg(wasm),
     )?;
     Ok(())
 }
@@ -186,7 +212,11 @@ fn build_ui() -> anyhow::Result<()> {
 /// Copies only when the content differs, so an unchanged UI does not force a Tauri rebuild.
 fn copy_if_changed(from: &Path, to: &Path) -> anyhow::Result<()> {
     let new = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
-    if std::fs::read(to).ok().as_deref() != Some(new.as_slice()) {
+    copy_if_changed_bytes(&new, to)
+}
+
+fn copy_if_changed_bytes(new: &[u8], to: &Path) -> anyhow::Result<()> {
+    if std::fs::read(to).ok().as_deref() != Some(new) {
         std::fs::write(to, new)?;
     }
     Ok(())
@@ -207,6 +237,21 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("clippy (the browser's crates, for wasm)");
+    check(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "theset-app",
+        "-p",
+        "theset-worker",
+        "-p",
+        "theset-client",
+        "--target",
+        "wasm32-unknown-unknown",
         "--",
         "-D",
         "warnings",

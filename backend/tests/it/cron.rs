@@ -13,7 +13,10 @@ use uuid::Uuid;
 use theset_testkit::rows::{artist, days_from_today, show, user};
 
 async fn count(db: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.expect(sql)
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(db)
+        .await
+        .expect(sql)
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]

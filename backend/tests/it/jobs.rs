@@ -198,7 +198,10 @@ async fn arctic_monkeys(db: &PgPool) -> Uuid {
 }
 
 async fn count(db: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.expect(sql)
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(db)
+        .await
+        .expect(sql)
 }
 
 async fn run_until_idle(worker: &Worker) {

@@ -99,7 +99,7 @@ impl Backend {
         let admin_url = admin_url.to_owned();
         let db_name = format!("e2e_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(&format!("{admin_url}/postgres")).await?;
-        sqlx::query(&format!("CREATE DATABASE {db_name}"))
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}")))
             .execute(&mut admin)
             .await?;
         let db_url = format!("{admin_url}/{db_name}");
