@@ -15,6 +15,22 @@ pub fn App() -> Element {
     provide_theme();
     let route = nav.current();
     let page = route.name();
+    // The web app's store is held by one tab at a time; a second one says so and stops here.
+    let unavailable = use_resource(crate::ipc::unavailable);
+    if let Some(Some(why)) = unavailable.read().as_ref() {
+        let message = why.error.message.clone();
+        return rsx! {
+            main { class: "page", id: "main-content", "data-page": "unavailable",
+                div {
+                    class: "notice",
+                    role: "alert",
+                    id: if why.elsewhere { "store-elsewhere" } else { "store-unavailable" },
+                    h1 { "TheSet can't open here" }
+                    p { "{message}" }
+                }
+            }
+        };
+    }
     rsx! {
         a { class: "skip-link", href: "#main-content", "Skip to content" }
         AppHeader {}

@@ -11,8 +11,11 @@
 //! - [`replay_env`]: the provider settings of the offline run (`fixtures/replay.env`), shared by
 //!   `cargo xtask run` and the window tests.
 //!
-//! Without the `server` feature (xtask, the window tests) the kit is std-only: addresses,
-//! processes, the replay settings; `mail` adds the SMTP sink.
+//! - [`e2e`] (feature `e2e`): the backend as a process and WebDriver helpers, for the desktop
+//!   window tests and the phone browser tests.
+//!
+//! Without the `server` feature (xtask, the end-to-end tests) the kit does not build the backend:
+//! addresses, processes, the replay settings; `mail` adds the SMTP sink, `e2e` the rest.
 
 mod addresses;
 pub mod modules;
@@ -25,6 +28,8 @@ pub mod accounts;
 mod app;
 #[cfg(feature = "server")]
 pub mod databases;
+#[cfg(feature = "e2e")]
+pub mod e2e;
 #[cfg(feature = "mail")]
 pub mod mail;
 #[cfg(feature = "server")]

@@ -5,6 +5,8 @@
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfg, install};
 use theset_client::app::Host;
 use theset_client::{Client, ClientError};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::{Outgoing, post};
@@ -47,23 +49,64 @@ impl Host for WorkerHost {
     }
 }
 
-/// Installs the OPFS pool as SQLite's default VFS and opens this server's store in it.
-pub async fn open_store(origin: &str) -> Result<Client, Outgoing> {
+/// The name of the Web Lock the worker that owns the store holds for its whole life.
+const STORE_LOCK: &str = "theset-store";
+
+/// Takes the store's Web Lock if no other tab's worker holds it; `true` when this worker has it
+/// (and keeps it until it ends). The pool's own failure in a second tab does not say why ("an
+/// error occurred while creating sync access handle"), so the lock is what tells "open in another
+/// tab" from "this browser cannot keep data".
+async fn own_store(scope: &DedicatedWorkerGlobalScope) -> bool {
+    let (tx, rx) = futures_channel::oneshot::channel::<bool>();
+    let granted = Closure::once(move |lock: JsValue| -> js_sys::Promise {
+        let held = !lock.is_null();
+        let _ = tx.send(held);
+        if held {
+            // Never settles: the lock is released only when the worker ends.
+            js_sys::Promise::new(&mut |_, _| {})
+        } else {
+            js_sys::Promise::resolve(&JsValue::UNDEFINED)
+        }
+    });
+    // `navigator.locks` through Reflect: web-sys has the Web Locks API only behind its unstable
+    // flag.
+    let requested = (|| -> Result<(), JsValue> {
+        let locks = js_sys::Reflect::get(&scope.navigator(), &"locks".into())?;
+        let request: js_sys::Function =
+            js_sys::Reflect::get(&locks, &"request".into())?.dyn_into()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE)?;
+        request.call3(&locks, &STORE_LOCK.into(), &options, granted.as_ref())?;
+        Ok(())
+    })();
+    granted.forget();
+    if requested.is_err() {
+        // No Web Locks here: the pool alone decides (a second tab then fails without a reason).
+        return true;
+    }
+    rx.await.unwrap_or(false)
+}
+
+/// Takes the store's lock, installs the OPFS pool as SQLite's default VFS and opens this
+/// server's store in it.
+pub async fn open_store(
+    scope: &DedicatedWorkerGlobalScope,
+    origin: &str,
+) -> Result<Client, Outgoing> {
+    if !own_store(scope).await {
+        return Err(Outgoing::Unavailable {
+            elsewhere: true,
+            message:
+                "TheSet is open in another tab; use that one, or close it and reload this one."
+                    .into(),
+        });
+    }
     if let Err(e) =
         install::<sqlite_wasm_rs::WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await
     {
-        let message = e.to_string();
-        // Another tab's worker holds the pool's access handles.
-        let elsewhere = message.contains("NoModificationAllowed")
-            || message.contains("InvalidState")
-            || message.contains("locked");
         return Err(Outgoing::Unavailable {
-            elsewhere,
-            message: if elsewhere {
-                "TheSet is open in another tab; use that one (or close it and reload).".into()
-            } else {
-                format!("This browser cannot keep TheSet's data on the device: {message}")
-            },
+            elsewhere: false,
+            message: format!("This browser cannot keep TheSet's data on the device: {e}"),
         });
     }
     let file = theset_client::store_file(origin);

@@ -67,7 +67,7 @@ pub async fn start() {
     // `App` shares the client the same way on desktop, where it crosses threads; the worker has
     // one thread, so an `Arc` of a non-`Send` client is only a reference count here.
     #[allow(clippy::arc_with_non_send_sync)]
-    let client = match host::open_store(&origin).await {
+    let client = match host::open_store(&scope, &origin).await {
         Ok(client) => Arc::new(client),
         Err(unavailable) => {
             post(&scope, &unavailable);

@@ -263,13 +263,13 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         .args(["nextest", "--version"])
         .output()
         .is_ok_and(|o| o.status.success());
-    // The window tests run after the others, not beside them: each starts a backend that imports
-    // artists on the shared Postgres cluster, and the live-update tests read change feeds that
-    // wait for the cluster's oldest open transaction.
+    // The window and phone tests run after the others, not beside them: each starts a backend
+    // that imports artists on the shared Postgres cluster, and the live-update tests read change
+    // feeds that wait for the cluster's oldest open transaction.
     let passes: Vec<Vec<&str>> = if nextest && filters.is_empty() {
         vec![
-            vec!["-E", "not binary(window)"],
-            vec!["-E", "binary(window)"],
+            vec!["-E", "not (binary(window) | binary(phone))"],
+            vec!["-E", "binary(window) | binary(phone)"],
         ]
     } else {
         vec![Vec::new()]
@@ -524,13 +524,17 @@ fn run() -> anyhow::Result<()> {
     if std::env::var_os("THESET_TOKEN_SECRET").is_none() {
         backend_env.insert("THESET_TOKEN_SECRET".into(), local_secret()?);
     }
+    // The web app (the phone build) from the same origin as the API.
+    backend_env
+        .entry("THESET_WEB_DIR".into())
+        .or_insert_with(|| root().join("app/dist").display().to_string());
     if let Some(dir) = env.get("THESET_MAIL_DIR") {
         step(&format!(
             "mail (sign-up, magic links, resets) lands in {dir}/new"
         ));
     }
     step(&format!(
-        "starting the backend on {api} (API docs: {api}/api/v1/docs)"
+        "starting the backend on {api} (API docs: {api}/api/v1/docs; the web app for phones: {api}/app/)"
     ));
     let _server = Guard(
         Command::new(&backend)

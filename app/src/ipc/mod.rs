@@ -5,6 +5,8 @@
 
 mod worker;
 
+pub use worker::Unavailable;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use theset_shared::ipc::contract::COMMAND;
@@ -34,6 +36,15 @@ pub fn in_tauri() -> bool {
             .unwrap_or(false);
     }
     TAURI.with(|t| *t)
+}
+
+/// Why the core cannot answer in this page at all (in a browser: another tab holds the store, or
+/// the browser cannot keep data on the device); `None` once it can.
+pub async fn unavailable() -> Option<Unavailable> {
+    if in_tauri() {
+        return None;
+    }
+    worker::ready().await.err()
 }
 
 /// Sends `request` to the core and reads its answer as the contract says.

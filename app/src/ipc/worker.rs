@@ -16,10 +16,18 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 type Answer = Result<JsValue, IpcError>;
 type Handler = Box<dyn FnMut(JsValue)>;
 
+/// Why the worker cannot open the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unavailable {
+    /// Another tab holds it.
+    pub elsewhere: bool,
+    pub error: IpcError,
+}
+
 enum Readiness {
-    Waiting(Vec<oneshot::Sender<Result<(), IpcError>>>),
+    Waiting(Vec<oneshot::Sender<Result<(), Unavailable>>>),
     Ready,
-    Unavailable(IpcError),
+    Unavailable(Unavailable),
 }
 
 struct Bridge {
@@ -39,6 +47,7 @@ thread_local! {
 enum Incoming {
     Ready,
     Unavailable {
+        elsewhere: bool,
         message: String,
     },
     Answer {
@@ -92,11 +101,11 @@ impl Bridge {
         };
         match incoming {
             Incoming::Ready => self.settle(Readiness::Ready),
-            Incoming::Unavailable { message } => {
-                self.settle(Readiness::Unavailable(IpcError::new(
-                    IpcCode::Store,
-                    message,
-                )));
+            Incoming::Unavailable { elsewhere, message } => {
+                self.settle(Readiness::Unavailable(Unavailable {
+                    elsewhere,
+                    error: IpcError::new(IpcCode::Store, message),
+                }));
             }
             Incoming::Answer { id, err } => {
                 let Some(tx) = self.pending.borrow_mut().remove(&id) else {
@@ -133,18 +142,22 @@ impl Bridge {
         }
     }
 
-    async fn ready(&self) -> Result<(), IpcError> {
+    async fn ready(&self) -> Result<(), Unavailable> {
         let rx = match &mut *self.readiness.borrow_mut() {
             Readiness::Ready => return Ok(()),
-            Readiness::Unavailable(e) => return Err(e.clone()),
+            Readiness::Unavailable(u) => return Err(u.clone()),
             Readiness::Waiting(waiters) => {
                 let (tx, rx) = oneshot::channel();
                 waiters.push(tx);
                 rx
             }
         };
-        rx.await
-            .unwrap_or_else(|_| Err(bridge_error("the app's background worker stopped")))
+        rx.await.unwrap_or_else(|_| {
+            Err(Unavailable {
+                elsewhere: false,
+                error: bridge_error("the app's background worker stopped"),
+            })
+        })
     }
 }
 
@@ -156,7 +169,7 @@ pub async fn call(request: Request) -> Answer {
         request: Request,
     }
     let bridge = bridge()?;
-    bridge.ready().await?;
+    bridge.ready().await.map_err(|u| u.error)?;
     let id = bridge.next_id.get();
     bridge.next_id.set(id.wrapping_add(1));
     let (tx, rx) = oneshot::channel();
@@ -173,6 +186,15 @@ pub async fn call(request: Request) -> Answer {
     }
     rx.await
         .unwrap_or_else(|_| Err(bridge_error("the app's background worker stopped")))
+}
+
+/// Waits until the worker has opened the store; its reason when it cannot.
+pub async fn ready() -> Result<(), Unavailable> {
+    let bridge = bridge().map_err(|error| Unavailable {
+        elsewhere: false,
+        error,
+    })?;
+    bridge.ready().await
 }
 
 /// Calls `handler` with the payload of every `event` the worker sends.

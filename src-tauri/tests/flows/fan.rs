@@ -12,70 +12,6 @@ use super::{PASSWORD, artist_with_shows, email};
 use crate::harness::ui::Ui;
 use crate::harness::{Backend, Display, Driver, Seed, screenshot};
 
-/// The show of `artist` ten days ago, with an actual set-list of three of its songs: a recent
-/// show whose set-list fans still correct. (The replayed setlist.fm history is older than the
-/// 90 days a device keeps.)
-async fn recent_show_with_setlist(backend: &Backend, artist: Uuid) -> anyhow::Result<Uuid> {
-    let mut db = backend.db().await?;
-    let show: Uuid = sqlx::query_scalar(
-        "INSERT INTO shows (name, headliner_artist_id, venue_id, date, status)
-         SELECT 'Last week''s show', $1, venue_id, current_date - 10, 'completed'
-         FROM shows WHERE headliner_artist_id = $1 AND venue_id IS NOT NULL LIMIT 1
-         RETURNING id",
-    )
-    .bind(artist)
-    .fetch_one(&mut db)
-    .await?;
-    sqlx::query("INSERT INTO show_artists (show_id, artist_id, role) VALUES ($1, $2, 'headliner')")
-        .bind(show)
-        .bind(artist)
-        .execute(&mut db)
-        .await?;
-    let setlist: Uuid = sqlx::query_scalar(
-        "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, 'actual', 'manual')
-         RETURNING id",
-    )
-    .bind(show)
-    .bind(artist)
-    .fetch_one(&mut db)
-    .await?;
-    sqlx::query(
-        "INSERT INTO setlist_songs (setlist_id, song_id, title, position)
-         SELECT $1, s.id, s.title, row_number() OVER (ORDER BY s.title) - 1
-         FROM songs s JOIN artist_songs a ON a.song_id = s.id WHERE a.artist_id = $2
-         ORDER BY s.title LIMIT 3",
-    )
-    .bind(setlist)
-    .bind(artist)
-    .execute(&mut db)
-    .await?;
-    Ok(show)
-}
-
-/// A new account made through the API (sign-up, sign-in, address confirmed); its access token.
-async fn signup(backend: &Backend, who: &str) -> anyhow::Result<String> {
-    let address = email(who);
-    let http = reqwest::Client::new();
-    let device = Uuid::new_v4().to_string();
-    http.post(format!("{}/api/v1/auth/signup", backend.url))
-        .json(&serde_json::json!({
-            "email": address, "password": PASSWORD, "display_name": who, "device_id": device,
-        }))
-        .send()
-        .await?
-        .error_for_status()?;
-    let pair: serde_json::Value = http
-        .post(format!("{}/api/v1/auth/login", backend.url))
-        .json(&serde_json::json!({ "email": address, "password": PASSWORD, "device_id": device }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    super::confirm_in_db(backend, &address).await?;
-    Ok(pair["access_token"].as_str().context("token")?.to_owned())
-}
-
 /// The id of the community line titled `title` on the server.
 async fn community_line(backend: &Backend, show: Uuid, title: &str) -> anyhow::Result<Uuid> {
     let community = backend.get(&format!("/shows/{show}/community")).await?;
@@ -162,7 +98,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
         .bind(&artist_name)
         .fetch_one(&mut backend.db().await?)
         .await?;
-    let recent = recent_show_with_setlist(&backend, artist_id).await?;
+    let recent = backend.recent_show_with_setlist(artist_id).await?;
     ui.home().await?;
     ui.wait(&format!("#my-shows .show-row[data-show='{recent}']"))
         .await?;
@@ -196,7 +132,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
 
     // Another fan votes the same song up from elsewhere: the open page shows it live.
     let line = community_line(&backend, show_id, &first).await?;
-    let other = signup(&backend, "other").await?;
+    let other = backend.confirmed_account("other").await?;
     reqwest::Client::new()
         .put(format!("{}/api/v1/setlist-songs/{line}/vote", backend.url))
         .bearer_auth(&other)
@@ -313,7 +249,7 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
             .bind(recent)
             .fetch_one(&mut backend.db().await?)
             .await?;
-    let corrector = signup(&backend, "corrector").await?;
+    let corrector = backend.confirmed_account("corrector").await?;
     reqwest::Client::new()
         .put(format!("{}/api/v1/setlists/{setlist}", backend.url))
         .bearer_auth(&corrector)

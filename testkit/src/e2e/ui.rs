@@ -1,4 +1,5 @@
-//! Driving the app's window like a person: wait for things to appear, click them, type.
+//! Driving the app like a person (the desktop window or the phone's browser): wait for things to
+//! appear, click them, type.
 
 use std::time::{Duration, Instant};
 

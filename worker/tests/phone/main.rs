@@ -1,0 +1,50 @@
+//! TheSet on a phone: the web app served by the real backend, in headless Chromium with phone
+//! emulation, through network cuts, a venue's slow link, restarts and a second tab. Run by
+//! `cargo xtask test` after the UI is built (it serves `app/dist`).
+
+mod chrome;
+mod fan;
+mod link;
+mod two_tabs;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use theset_testkit::e2e::{Backend, Seed, root};
+
+/// The built web app; `cargo xtask test` (or `cargo xtask build-ui`) makes it.
+fn web_app() -> anyhow::Result<PathBuf> {
+    let dist = root().join("app/dist");
+    anyhow::ensure!(
+        dist.join("worker/theset_worker_bg.wasm").is_file(),
+        "no web app in {} (run `cargo xtask build-ui`)",
+        dist.display()
+    );
+    Ok(dist)
+}
+
+/// The backend with the offline catalogue, serving the web app.
+async fn backend() -> anyhow::Result<Backend> {
+    let dist = web_app()?;
+    Backend::start_with(
+        Seed::Catalogue,
+        &[("THESET_WEB_DIR", dist.to_str().context("web app path")?)],
+    )
+    .await
+}
+
+/// A catalogue artist with announced shows, by name, from the fixtures' manifest.
+fn artist_with_shows() -> anyhow::Result<String> {
+    let path = root().join("fixtures/catalogue/index.json");
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    index["artists"]
+        .as_array()
+        .context("artists")?
+        .iter()
+        .find(|a| {
+            a["upcomingEvents"].as_array().is_some_and(|e| e.len() >= 2)
+                && a["tracks"].as_u64().is_some_and(|t| t >= 5)
+        })
+        .and_then(|a| a["name"].as_str().map(str::to_owned))
+        .context("no catalogue artist with shows and songs")
+}
