@@ -11,7 +11,8 @@ use crate::theme::provide_theme;
 #[component]
 pub fn App() -> Element {
     let nav = Nav::provide();
-    Shared::provide();
+    let shared = Shared::provide();
+    use_hook(move || spawn(crate::link_in::sign_in_from_address(shared)));
     provide_theme();
     let route = nav.current();
     let page = route.name();
@@ -35,6 +36,17 @@ pub fn App() -> Element {
         a { class: "skip-link", href: "#main-content", "Skip to content" }
         AppHeader {}
         StatusBar {}
+        if let Some(text) = shared.notice.read().clone() {
+            div { class: "notice app-notice", role: "alert", id: "app-notice",
+                span { "{text}" }
+                button {
+                    class: "button",
+                    r#type: "button",
+                    onclick: move |_| shared.set_notice(None),
+                    "Dismiss"
+                }
+            }
+        }
         main { class: "page", id: "main-content", tabindex: "-1", "data-page": page,
             match route {
                 Route::Home => rsx! { pages::home::Home {} },

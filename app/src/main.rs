@@ -6,6 +6,7 @@ mod app;
 mod components;
 mod device_prefs;
 mod ipc;
+mod link_in;
 mod pages;
 mod route;
 mod state;

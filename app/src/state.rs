@@ -14,6 +14,8 @@ pub struct Shared {
     pub status: Signal<Option<AppStatus>>,
     pub revision: Signal<u64>,
     pub progress: Signal<Vec<JobEvent>>,
+    /// A message for the whole app (a sign-in link that did not work), until dismissed.
+    pub notice: Signal<Option<String>>,
 }
 
 impl Shared {
@@ -23,6 +25,7 @@ impl Shared {
             status: Signal::new(None),
             revision: Signal::new(0),
             progress: Signal::new(Vec::new()),
+            notice: Signal::new(None),
         });
         use_hook(move || {
             let (mut status, mut revision, mut progress) =
@@ -49,6 +52,11 @@ impl Shared {
     pub fn set_status(&self, s: AppStatus) {
         let mut status = self.status;
         status.set(Some(s));
+    }
+
+    pub fn set_notice(&self, text: Option<String>) {
+        let mut notice = self.notice;
+        notice.set(text);
     }
 
     pub fn role(&self) -> Option<Role> {

@@ -47,6 +47,7 @@ mod constraints;
         super::auth::links::confirm_reset,
         super::auth::links::request_magic_link,
         super::auth::links::consume_magic_link,
+        super::auth::links::consume_magic_link_in_browser,
         super::auth::oauth::start,
         super::auth::oauth::exchange,
         super::moderation::add_alias,

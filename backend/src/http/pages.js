@@ -42,6 +42,9 @@
       if (!err) form.hidden = true;
     });
   }
+  // The web app signs in with the token itself; the fragment never reaches a server.
+  const web = document.getElementById("web");
+  if (web && token) web.href = "/app/#token=" + encodeURIComponent(token);
   const code = document.getElementById("code");
   if (code) {
     code.textContent = token;

@@ -80,7 +80,8 @@ async fn page(kind: &'static str) -> Response {
         ),
         _ => (
             "Sign in to TheSet",
-            "<p>Paste this code into the TheSet app to finish signing in:</p>\
+            "<p><a id=\"web\" class=\"button\" href=\"/app/\">Continue in the web app</a></p>\
+             <p>Or paste this code into the TheSet app to finish signing in:</p>\
              <p><code id=\"code\"></code></p><button id=\"copy\">Copy code</button>\
              <p class=\"hint\">The code works once, for 15 minutes.</p>",
         ),

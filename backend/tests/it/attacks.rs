@@ -370,6 +370,20 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     )
     .await;
     t.refused(
+        "forged magic link for a browser session",
+        post("/api/v1/auth/browser/magic-link/consume").json(&json!({ "token": forged })),
+        bad,
+        "invalid_token",
+    )
+    .await;
+    t.refused(
+        "browser magic link with a path for a token",
+        post("/api/v1/auth/browser/magic-link/consume").json(&json!({ "token": "../../x" })),
+        bad,
+        "invalid_token",
+    )
+    .await;
+    t.refused(
         "verification with a reset token shape",
         post("/api/v1/auth/verify-email").json(&json!({ "token": "../../etc/passwd" })),
         bad,

@@ -224,3 +224,58 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
         .expect("q");
     assert_eq!(users, 1);
 }
+
+/// The web app signs in with a mailed link into a browser session: the cookie is set (HttpOnly,
+/// `__Host-`), the CSRF token comes in the body, no token pair is handed to page script, and the
+/// link works once.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_mailed_link_opens_a_browser_session_once(db: PgPool) {
+    let live = TestApp::start(db).await;
+    let address = email("web-magic");
+    live.post("/api/v1/auth/magic-link", None, json!({ "email": address }))
+        .await;
+    let mut seen = Vec::new();
+    let token = token_in(&next_mail(&address, &mut seen).await);
+    let res = live
+        .req(
+            reqwest::Method::POST,
+            "/api/v1/auth/browser/magic-link/consume",
+        )
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .expect("consume");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    assert!(
+        cookie.starts_with("__Host-theset_session=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(body["csrf_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(body.get("access_token").is_none() && body.get("refresh_token").is_none());
+    assert_eq!(body["user"]["email_verified"], true);
+    let session = cookie.split(';').next().expect("pair").to_owned();
+    let me = live
+        .req(reqwest::Method::GET, "/api/v1/auth/browser/session")
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("session");
+    assert_eq!(me.status(), StatusCode::OK);
+
+    let (s, again) = live
+        .post(
+            "/api/v1/auth/browser/magic-link/consume",
+            None,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(
+        (s, again["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_token"))
+    );
+}

@@ -111,6 +111,12 @@ fn table() -> Vec<Row> {
         ),
         (
             "POST",
+            "/api/v1/auth/browser/magic-link/consume",
+            Some(json!({ "token": "x" })),
+            PUBLIC,
+        ),
+        (
+            "POST",
             "/api/v1/auth/oauth/{provider}/start",
             Some(json!({})),
             PUBLIC,

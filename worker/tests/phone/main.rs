@@ -5,6 +5,7 @@
 mod chrome;
 mod fan;
 mod link;
+mod mailed_link;
 mod two_tabs;
 
 use std::path::PathBuf;

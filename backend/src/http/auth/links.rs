@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 use theset_shared::api::{
-    EmailRequest, MagicLinkConsume, PasswordResetConfirm, TokenPair, TokenRequest,
+    BrowserSession, EmailRequest, MagicLinkConsume, PasswordResetConfirm, TokenPair, TokenRequest,
 };
 
 use crate::actions::accounts::{self, Prover};
@@ -299,20 +299,15 @@ pub async fn request_magic_link(
     Ok(accepted())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/magic-link/consume", tag = "auth",
-    request_body = MagicLinkConsume,
-    responses((status = 200, body = TokenPair), (status = 400, body = theset_shared::ErrorBody)))]
-pub async fn consume_magic_link(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    ApiJson(req): ApiJson<MagicLinkConsume>,
-) -> AppResult<Json<TokenPair>> {
-    valid_device(&req.device_id, req.device_name.as_deref())?;
-    token_shape(&req.token)?;
+/// Spends a magic-link token: the account that has the address now (made if there is none)
+/// signs in, and a first proof of the address takes the account back from whoever registered it
+/// before.
+async fn magic_link_user(state: &AppState, ip: ClientIp, token: &str) -> AppResult<Uuid> {
+    token_shape(token)?;
     let mut tx = state.db.begin().await?;
     let (email, _) = email_tokens::consume(
         &mut *tx,
-        &tokens::digest(&req.token),
+        &tokens::digest(token),
         Purpose::MagicLink.as_str(),
     )
     .await?
@@ -340,7 +335,7 @@ pub async fn consume_magic_link(
     // transaction's lock on it.
     if let Some(p) = proven {
         audit(
-            &state,
+            state,
             Some(user),
             "auth.address_proven",
             Some(user),
@@ -349,6 +344,19 @@ pub async fn consume_magic_link(
         )
         .await;
     }
+    Ok(user)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/magic-link/consume", tag = "auth",
+    request_body = MagicLinkConsume,
+    responses((status = 200, body = TokenPair), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn consume_magic_link(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<MagicLinkConsume>,
+) -> AppResult<Json<TokenPair>> {
+    valid_device(&req.device_id, req.device_name.as_deref())?;
+    let user = magic_link_user(&state, ip, &req.token).await?;
     signed_in(
         &state,
         user,
@@ -359,4 +367,27 @@ pub async fn consume_magic_link(
     )
     .await
     .map(Json)
+}
+
+/// The web app's way in with a mailed link: a browser session (cookie and CSRF token) instead of
+/// a token pair, so no token is ever readable by page script.
+#[utoipa::path(post, path = "/api/v1/auth/browser/magic-link/consume", tag = "auth",
+    request_body = TokenRequest,
+    responses((status = 200, body = BrowserSession), (status = 400, body = theset_shared::ErrorBody)))]
+pub async fn consume_magic_link_in_browser(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<axum::response::Response> {
+    let user = magic_link_user(&state, ip, &req.token).await?;
+    audit(
+        &state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": "magic_link", "kind": "browser" }),
+    )
+    .await;
+    super::password::browser_session_for(&state, user).await
 }

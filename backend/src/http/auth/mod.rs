@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/auth/password-reset/confirm", post(links::confirm_reset))
         .route("/auth/magic-link", post(links::request_magic_link))
         .route("/auth/magic-link/consume", post(links::consume_magic_link))
+        .route(
+            "/auth/browser/magic-link/consume",
+            post(links::consume_magic_link_in_browser),
+        )
         .route("/auth/oauth/{provider}/start", post(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/auth/oauth/exchange", post(oauth::exchange))

@@ -185,7 +185,12 @@ pub async fn browser_login(
         json!({ "method": "password", "kind": "browser" }),
     )
     .await;
-    let token = issue_browser(&state, user).await?;
+    browser_session_for(&state, user).await
+}
+
+/// A new browser session for `user`: the cookie set on the answer, the CSRF token in its body.
+pub(super) async fn browser_session_for(state: &AppState, user: uuid::Uuid) -> AppResult<Response> {
+    let token = issue_browser(state, user).await?;
     let caller = db::caller(&state.db, &tokens::digest(&token))
         .await?
         .ok_or(AppError::Unauthorized)?;
