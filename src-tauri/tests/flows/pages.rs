@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{PASSWORD, email};
 use crate::harness::ui::Ui;
 use crate::harness::{Backend, Display, Driver, Seed, screenshot};
+use theset_testkit::e2e::tour;
 
 const SIZES: [(&str, u32, u32); 2] = [("desktop", 1280, 800), ("phone", 390, 844)];
 
@@ -41,51 +42,6 @@ async fn tile_server(hits: Arc<AtomicUsize>) -> anyhow::Result<String> {
         let _ = axum::serve(listener, app).await;
     });
     Ok(format!("http://{addr}/{{z}}/{{x}}/{{y}}.png"))
-}
-
-/// Visits every page by clicking, as a person would, and takes a picture of each.
-async fn tour(ui: &Ui, tag: &str) -> anyhow::Result<()> {
-    let shot = |page: &str| format!("page-{page}-{tag}");
-    ui.home().await?;
-    ui.wait("#local-artists .artist-card").await?;
-    ui.wait(".show-list .show-row").await?;
-    screenshot(&ui.app, &shot("home")).await?;
-
-    ui.fill("#search-input", "the").await?;
-    ui.click(".search-bar button[type='submit']").await?;
-    ui.wait("#result-count").await?;
-    screenshot(&ui.app, &shot("search")).await?;
-
-    ui.home().await?;
-    // An artist with shows to come: the first trending show's headliner.
-    ui.click(".show-list .show-row .link").await?;
-    ui.wait("main[data-page='show'] #show-title").await?;
-    ui.wait(".venue-map svg").await?;
-    screenshot(&ui.app, &shot("show")).await?;
-
-    ui.click(".venue-block .link").await?;
-    ui.wait("#venue-name").await?;
-    screenshot(&ui.app, &shot("venue")).await?;
-
-    ui.home().await?;
-    ui.click("#local-artists .artist-card .link").await?;
-    ui.wait("#artist-name").await?;
-    screenshot(&ui.app, &shot("artist")).await?;
-
-    ui.nav("venues").await?;
-    ui.wait(".venue-list .venue-row").await?;
-    screenshot(&ui.app, &shot("venues")).await?;
-    ui.nav("dashboard").await?;
-    ui.wait("#profile-name").await?;
-    ui.wait(".stats").await?;
-    screenshot(&ui.app, &shot("dashboard")).await?;
-    ui.nav("moderation").await?;
-    ui.wait("#flag-queue").await?;
-    screenshot(&ui.app, &shot("moderation")).await?;
-    ui.nav("account").await?;
-    ui.wait("#signed-in-as").await?;
-    screenshot(&ui.app, &shot("account")).await?;
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

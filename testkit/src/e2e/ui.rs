@@ -65,11 +65,22 @@ impl Ui {
     /// list arriving above the target would move it under the pointer).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.settled().await?;
-        self.wait(css)
-            .await?
+        let target = self.wait(css).await?;
+        self.into_view(&target).await?;
+        target
             .click()
             .await
             .with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// Scrolls `e` to the middle of the screen, as a person does before tapping it: WebDriver
+    /// scrolls only until it shows, which on a phone can leave it under the bottom navigation.
+    async fn into_view(&self, e: &Element) -> anyhow::Result<()> {
+        let arg = serde_json::to_value(e)?;
+        self.app
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await?;
         Ok(())
     }
 
@@ -80,6 +91,7 @@ impl Ui {
         loop {
             for e in self.app.find_all(Locator::Css(css)).await? {
                 if e.text().await.unwrap_or_default().contains(text) {
+                    self.into_view(&e).await?;
                     e.click().await?;
                     return Ok(());
                 }

@@ -6,6 +6,7 @@ mod chrome;
 mod fan;
 mod link;
 mod mailed_link;
+mod pages;
 mod two_tabs;
 
 use std::path::PathBuf;

@@ -40,12 +40,45 @@ pub fn pending_label(n: usize) -> String {
     }
 }
 
+/// What the browser itself says of the network, kept current by its `online`/`offline` events;
+/// `None` in the desktop window (where the sync's own finding is all there is).
+fn use_browser_online() -> Option<Signal<bool>> {
+    let online = use_signal(|| {
+        web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true)
+    });
+    use_hook(move || {
+        if ipc::in_tauri() {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        for (event, now) in [("online", true), ("offline", false)] {
+            let mut online = online;
+            let on_change =
+                wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || online.set(now));
+            let _ = window.add_event_listener_with_callback(
+                event,
+                wasm_bindgen::JsCast::unchecked_ref(on_change.as_ref()),
+            );
+            // Listeners live as long as the page.
+            on_change.forget();
+        }
+    });
+    (!ipc::in_tauri()).then_some(online)
+}
+
 /// Connection state, unsent changes, refusals (each with the server's reason, and a merge view
 /// for a set-list edit that lost a race).
 #[component]
 pub fn StatusBar() -> Element {
     let shared = use_shared();
     let mut nav = use_nav();
+    // Hooks before the early return below: their order must not depend on the status.
+    let mut busy = use_signal(|| false);
+    let browser_online = use_browser_online();
     let status: Option<AppStatus> = shared.status.read().clone();
     let Some(status) = status else {
         return rsx! {
@@ -55,9 +88,14 @@ pub fn StatusBar() -> Element {
         };
     };
     let (label, tone, detail) = connection_label(&status.connection);
-    let mut busy = use_signal(|| false);
     rsx! {
         div { class: "status-bar", id: "connection", "data-state": "{label}", role: "status", aria_live: "polite",
+            // The phone's own view of its network beside what the last sync found.
+            if let Some(online) = browser_online {
+                if !online() {
+                    span { id: "browser-offline", Badge { label: "No network", tone: "warn" } }
+                }
+            }
             Badge { label: label.to_string(), tone: tone.to_string() }
             if let Some(d) = detail {
                 span { class: "status-detail", "{d}" }
