@@ -66,7 +66,7 @@ impl Ui {
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.settled().await?;
         let target = self.wait(css).await?;
-        self.into_view(&target).await?;
+        self.scroll_to(&target).await?;
         target
             .click()
             .await
@@ -76,7 +76,7 @@ impl Ui {
 
     /// Scrolls `e` to the middle of the screen, as a person does before tapping it: WebDriver
     /// scrolls only until it shows, which on a phone can leave it under the bottom navigation.
-    async fn into_view(&self, e: &Element) -> anyhow::Result<()> {
+    async fn scroll_to(&self, e: &Element) -> anyhow::Result<()> {
         let arg = serde_json::to_value(e)?;
         self.app
             .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
@@ -91,7 +91,7 @@ impl Ui {
         loop {
             for e in self.app.find_all(Locator::Css(css)).await? {
                 if e.text().await.unwrap_or_default().contains(text) {
-                    self.into_view(&e).await?;
+                    self.scroll_to(&e).await?;
                     e.click().await?;
                     return Ok(());
                 }
