@@ -160,9 +160,10 @@ fn build_ui() -> anyhow::Result<()> {
         "theset-worker",
         "--target",
         "wasm32-unknown-unknown",
-        "--release",
+        "--profile",
+        "wasm",
     ]))?;
-    let out = target_dir().join("wasm32-unknown-unknown/release");
+    let out = target_dir().join("wasm32-unknown-unknown/wasm");
     let dist = root().join("app/dist");
     bindgen(&out.join("theset-app.wasm"), &dist, "theset_app")?;
     bindgen(
@@ -400,6 +401,11 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             "theset-desktop",
             "cold_start",
             "desktop app: cold start to the first page from the local store, under Xvfb",
+        ),
+        (
+            "theset-worker",
+            "web",
+            "web app on a phone (Chromium): first visit bytes, venue link, offline reload, sync",
         ),
     ] {
         step(&format!("{what} ({profile} profile)"));

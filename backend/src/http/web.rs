@@ -105,12 +105,16 @@ async fn file(State(state): State<AppState>, req: Request) -> Response {
         Ok(uri) => uri,
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
-    if let Some(v) = req.headers().get(header::IF_MODIFIED_SINCE) {
-        inner
-            .headers_mut()
-            .insert(header::IF_MODIFIED_SINCE, v.clone());
+    for name in [header::IF_MODIFIED_SINCE, header::ACCEPT_ENCODING] {
+        if let Some(v) = req.headers().get(&name) {
+            inner.headers_mut().insert(name, v.clone());
+        }
     }
-    match ServeDir::new(&web.dir).oneshot(inner).await {
+    // The build writes `.br` and `.gz` beside each file (`cargo xtask build-ui`).
+    let files = ServeDir::new(&web.dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    match files.oneshot(inner).await {
         // Revalidated on each visit (cheap: 304 when unchanged); the service worker keeps the
         // copies that open the app offline.
         Ok(res) => with_page_headers(res.map(Body::new), "no-cache"),

@@ -15,6 +15,7 @@ fn built_app() -> tempfile::TempDir {
     .expect("page");
     std::fs::create_dir(dir.path().join("worker")).expect("folder");
     std::fs::write(dir.path().join("worker/core.js"), "export {};").expect("script");
+    std::fs::write(dir.path().join("worker/core.js.br"), "BROTLI").expect("compressed");
     std::fs::write(dir.path().join(".secret"), "no").expect("hidden");
     dir
 }
@@ -61,6 +62,15 @@ async fn the_web_app_is_served_with_deep_links_and_nothing_else(db: PgPool) {
             .contains("javascript")
     );
     assert_eq!(script.text().await.expect("body"), "export {};");
+    // Compressed ahead of time by the build: sent as it is to browsers that take brotli.
+    let packed = app
+        .req(Method::GET, "/app/worker/core.js")
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("packed");
+    assert_eq!(packed.headers()["content-encoding"], "br");
+    assert_eq!(packed.bytes().await.expect("body").as_ref(), b"BROTLI");
 
     // Hidden files and anything outside the folder answer the page, never their content.
     for sneaky in [

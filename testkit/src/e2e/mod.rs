@@ -1,7 +1,10 @@
-//! End-to-end pieces shared by the desktop window tests and the phone browser tests: the real
-//! backend as a process ([`Backend`]), driving the UI like a person ([`ui::Ui`]), screenshots.
+//! End-to-end pieces shared by the desktop window tests, the phone browser tests and the web
+//! app's benchmarks: the real backend as a process ([`Backend`]), driving the UI like a person
+//! ([`ui::Ui`]), screenshots, Chromium as a phone ([`chrome`]) and the phone's network ([`link`]).
 
 mod backend;
+pub mod chrome;
+pub mod link;
 mod tour;
 pub mod ui;
 

@@ -11,8 +11,8 @@ use theset_testkit::e2e::ui::Ui;
 use theset_testkit::{PASSWORD, email};
 use uuid::Uuid;
 
-use crate::chrome::{Chrome, Net};
-use crate::link::Link;
+use theset_testkit::e2e::chrome::{Chrome, Net};
+use theset_testkit::e2e::link::Link;
 
 async fn pending(ui: &Ui) -> anyhow::Result<usize> {
     if ui

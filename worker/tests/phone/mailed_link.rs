@@ -4,7 +4,7 @@
 
 use theset_testkit::e2e::ui::Ui;
 
-use crate::chrome::Chrome;
+use theset_testkit::e2e::chrome::Chrome;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mailed_link_signs_the_phone_in() -> anyhow::Result<()> {

@@ -2,9 +2,7 @@
 //! emulation, through network cuts, a venue's slow link, restarts and a second tab. Run by
 //! `cargo xtask test` after the UI is built (it serves `app/dist`).
 
-mod chrome;
 mod fan;
-mod link;
 mod mailed_link;
 mod pages;
 mod two_tabs;

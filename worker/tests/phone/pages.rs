@@ -5,7 +5,7 @@ use theset_testkit::e2e::ui::Ui;
 use theset_testkit::e2e::{screenshot, tour};
 use theset_testkit::{PASSWORD, email};
 
-use crate::chrome::Chrome;
+use theset_testkit::e2e::chrome::Chrome;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_fits_a_phone_in_both_themes() -> anyhow::Result<()> {

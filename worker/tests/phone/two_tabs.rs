@@ -4,7 +4,7 @@
 use theset_testkit::e2e::screenshot;
 use theset_testkit::e2e::ui::Ui;
 
-use crate::chrome::Chrome;
+use theset_testkit::e2e::chrome::Chrome;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_tab_says_the_store_is_open_elsewhere_and_changes_nothing() -> anyhow::Result<()> {

@@ -7,13 +7,15 @@
 //! browser reaches the backend only through this link, which no request can go around.
 //! Hand-written: it must misbehave exactly on command, which no proxy crate offers.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::chrome::Net;
+use super::chrome::Net;
 
 /// Bytes per second each way on the venue link.
 const VENUE_DOWN: u64 = 32_000 / 8;
@@ -23,6 +25,24 @@ const VENUE_LATENCY: Duration = Duration::from_secs(2);
 pub struct Link {
     pub port: u16,
     mode: watch::Sender<Net>,
+    /// Bytes carried each way since the start (or the last [`Link::reset_counts`]).
+    pub counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+pub struct Counts {
+    pub up: AtomicU64,
+    pub down: AtomicU64,
+}
+
+impl Counts {
+    /// (up, down) bytes.
+    pub fn read(&self) -> (u64, u64) {
+        (
+            self.up.load(Ordering::SeqCst),
+            self.down.load(Ordering::SeqCst),
+        )
+    }
 }
 
 impl Link {
@@ -31,15 +51,23 @@ impl Link {
         let port = listener.local_addr()?.port();
         let (mode, _) = watch::channel(Net::Online);
         let modes = mode.clone();
+        let counts = Arc::new(Counts::default());
+        let counting = counts.clone();
         tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
                 let rx = modes.subscribe();
+                let counts = counting.clone();
                 tokio::spawn(async move {
-                    let _ = carry(conn, upstream, rx).await;
+                    let _ = carry(conn, upstream, rx, counts).await;
                 });
             }
         });
-        Ok(Self { port, mode })
+        Ok(Self { port, mode, counts })
+    }
+
+    pub fn reset_counts(&self) {
+        self.counts.up.store(0, Ordering::SeqCst);
+        self.counts.down.store(0, Ordering::SeqCst);
     }
 
     pub fn set(&self, net: Net) {
@@ -55,6 +83,7 @@ async fn pipe(
     mode: watch::Receiver<Net>,
     rate: u64,
     latency: Duration,
+    count: &AtomicU64,
 ) -> std::io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -62,6 +91,7 @@ async fn pipe(
         if n == 0 {
             return to.shutdown().await;
         }
+        count.fetch_add(n as u64, Ordering::SeqCst);
         let venue = matches!(*mode.borrow(), Net::Venue);
         if venue && !latency.is_zero() {
             tokio::time::sleep(latency).await;
@@ -80,6 +110,7 @@ async fn carry(
     mut client: TcpStream,
     upstream: u16,
     mut mode: watch::Receiver<Net>,
+    counts: Arc<Counts>,
 ) -> std::io::Result<()> {
     if matches!(*mode.borrow(), Net::Offline) {
         return client.shutdown().await;
@@ -87,8 +118,15 @@ async fn carry(
     let mut server = TcpStream::connect(("127.0.0.1", upstream)).await?;
     let (cr, cw) = client.split();
     let (sr, sw) = server.split();
-    let up = pipe(cr, sw, mode.clone(), VENUE_UP, VENUE_LATENCY);
-    let down = pipe(sr, cw, mode.clone(), VENUE_DOWN, Duration::ZERO);
+    let up = pipe(cr, sw, mode.clone(), VENUE_UP, VENUE_LATENCY, &counts.up);
+    let down = pipe(
+        sr,
+        cw,
+        mode.clone(),
+        VENUE_DOWN,
+        Duration::ZERO,
+        &counts.down,
+    );
     // Open connections are cut when the signal goes.
     let cut = mode.wait_for(|m| matches!(m, Net::Offline));
     tokio::select! {

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use super::wait_for_port;
+use crate::process::{self, Killed};
 use anyhow::Context;
-use theset_testkit::e2e::wait_for_port;
-use theset_testkit::process::{self, Killed};
 
 pub struct Chrome {
     port: u16,
