@@ -14,6 +14,41 @@ pub fn parse_position(s: &str) -> Option<GeoPoint> {
         .then_some(GeoPoint { lat, lng })
 }
 
+/// The phone's position from the browser's geolocation, as "lat, lng" rounded to about 100 m
+/// (so the list seen at a venue online is the one found there again offline, from the device).
+async fn here() -> Result<String, String> {
+    let geo = web_sys::window()
+        .and_then(|w| w.navigator().geolocation().ok())
+        .ok_or("This browser cannot tell where you are.")?;
+    let (tx, rx) = futures_channel::oneshot::channel::<Result<(f64, f64), String>>();
+    let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
+    let (ok_tx, err_tx) = (tx.clone(), tx);
+    let found = wasm_bindgen::closure::Closure::once(move |p: web_sys::Position| {
+        let c = p.coords();
+        if let Some(tx) = ok_tx.borrow_mut().take() {
+            let _ = tx.send(Ok((c.latitude(), c.longitude())));
+        }
+    });
+    let failed = wasm_bindgen::closure::Closure::once(move |e: web_sys::PositionError| {
+        if let Some(tx) = err_tx.borrow_mut().take() {
+            let _ = tx.send(Err(format!(
+                "Your position is not available: {}",
+                e.message()
+            )));
+        }
+    });
+    geo.get_current_position_with_error_callback(
+        wasm_bindgen::JsCast::unchecked_ref(found.as_ref()),
+        Some(wasm_bindgen::JsCast::unchecked_ref(failed.as_ref())),
+    )
+    .map_err(|_| "Your position is not available.".to_owned())?;
+    let answer = rx
+        .await
+        .map_err(|_| "Your position is not available.".to_owned())?;
+    drop((found, failed));
+    answer.map(|(lat, lng)| format!("{lat:.3}, {lng:.3}"))
+}
+
 /// Venue discovery: by city, capacity, upcoming events, or near a position.
 #[component]
 pub fn Venues() -> Element {
@@ -24,6 +59,7 @@ pub fn Venues() -> Element {
     let mut near = use_signal(String::new);
     let mut km = use_signal(|| "50".to_owned());
     let near_ok = near().trim().is_empty() || parse_position(&near()).is_some();
+    let mut locating = use_signal(|| None::<String>);
     let list = use_resource(move || async move {
         let q = VenueQuery {
             city: Some(city()).filter(|c| !c.trim().is_empty()),
@@ -50,6 +86,28 @@ pub fn Venues() -> Element {
                 input { id: "venue-near", value: "{near}", placeholder: "51.5, -0.12",
                     aria_invalid: "{!near_ok}", oninput: move |e| near.set(e.value()) }
             }
+            if !ipc::in_tauri() {
+                div { class: "field",
+                    button {
+                        class: "button button-primary",
+                        r#type: "button",
+                        id: "near-me",
+                        onclick: move |_| {
+                            locating.set(Some("Finding where you are…".to_owned()));
+                            spawn(async move {
+                                match here().await {
+                                    Ok(p) => {
+                                        near.set(p);
+                                        locating.set(None);
+                                    }
+                                    Err(why) => locating.set(Some(why)),
+                                }
+                            });
+                        },
+                        "Near me"
+                    }
+                }
+            }
             div { class: "field",
                 label { r#for: "venue-km", "Within km" }
                 input { id: "venue-km", r#type: "number", min: "1", value: "{km}", oninput: move |e| km.set(e.value()) }
@@ -60,6 +118,7 @@ pub fn Venues() -> Element {
             }
         }
         if !near_ok { p { class: "error", role: "alert", "Type a position as “latitude, longitude”, e.g. 51.5, -0.12." } }
+        if let Some(note) = locating() { p { class: "muted", role: "status", id: "near-me-status", "{note}" } }
         match &*list.read() {
             None => rsx! { Loading { label: "venues" } },
             Some(Err(e)) => rsx! { Failed { error: e.clone() } },
@@ -68,7 +127,7 @@ pub fn Venues() -> Element {
                 if p.data.items.is_empty() { p { class: "empty", "No venue matches." } }
                 ul { class: "venue-list",
                     for v in p.data.items.clone() {
-                        li { key: "{v.id}", class: "venue-row",
+                        li { key: "{v.id}", class: "venue-row", "data-venue": "{v.id}",
                             button { class: "link stretched", r#type: "button", onclick: move |_| nav.go(Route::Venue(v.id)), "{v.name}" }
                             span { class: "muted",
                                 {v.city.clone().unwrap_or_default()}

@@ -113,6 +113,34 @@ impl Chrome {
         .map(drop)
     }
 
+    /// Puts the phone at a place, as its GPS would, and lets `origin` ask for it (the prompt a
+    /// person would answer).
+    pub async fn locate(
+        &self,
+        phone: &fantoccini::Client,
+        origin: &str,
+        latitude: f64,
+        longitude: f64,
+    ) -> anyhow::Result<()> {
+        self.command(
+            phone,
+            "goog/cdp/execute",
+            serde_json::json!({ "cmd": "Browser.grantPermissions", "params": {
+                "origin": origin, "permissions": ["geolocation"],
+            }}),
+        )
+        .await?;
+        self.command(
+            phone,
+            "goog/cdp/execute",
+            serde_json::json!({ "cmd": "Emulation.setGeolocationOverride", "params": {
+                "latitude": latitude, "longitude": longitude, "accuracy": 10,
+            }}),
+        )
+        .await
+        .map(drop)
+    }
+
     /// What the page and its workers wrote to the console (for failure messages).
     pub async fn console(&self, phone: &fantoccini::Client) -> String {
         match self

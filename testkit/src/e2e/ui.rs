@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
@@ -65,13 +65,21 @@ impl Ui {
     /// list arriving above the target would move it under the pointer).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.settled().await?;
-        let target = self.wait(css).await?;
-        self.scroll_to(&target).await?;
-        target
-            .click()
-            .await
-            .with_context(|| format!("clicking {css}"))?;
-        Ok(())
+        // A list re-rendered between finding and tapping (a sync reordering it) leaves a stale
+        // element: find it again, as a person's eye would.
+        let mut tries = 0;
+        loop {
+            let target = self.wait(css).await?;
+            let tapped = match self.scroll_to(&target).await {
+                Ok(()) => target.click().await.map_err(anyhow::Error::from),
+                Err(e) => Err(e),
+            };
+            match tapped {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 3 && e.to_string().contains("stale element") => tries += 1,
+                Err(e) => return Err(e.context(format!("clicking {css}"))),
+            }
+        }
     }
 
     /// Scrolls `e` to the middle of the screen, as a person does before tapping it: WebDriver

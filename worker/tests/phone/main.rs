@@ -4,6 +4,7 @@
 
 mod fan;
 mod mailed_link;
+mod near_me;
 mod pages;
 mod two_tabs;
 
