@@ -66,6 +66,7 @@ deps() {
     cargo install wasm-bindgen-cli --version "$want" --quiet
   fi
   python_tools
+  axe_core
   if ! cargo fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz (once)"
     cargo install cargo-fuzz --locked --quiet
@@ -73,6 +74,21 @@ deps() {
   if ! command -v tauri-driver >/dev/null 2>&1; then
     log "installing tauri-driver (once)"
     cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}
+
+# axe-core, the accessibility checker the phone tests run inside Chromium: one pinned file from the
+# npm registry, checked against its hash.
+axe_core() {
+  local version=4.14.1 sum=e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+  local dir="$DIR/axe-core-$version"
+  if [ ! -f "$dir/axe.min.js" ]; then
+    log "fetching axe-core $version (once)"
+    mkdir -p "$dir"
+    curl -fsSL -o "$dir/axe.tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$version.tgz"
+    echo "$sum  $dir/axe.tgz" | sha256sum -c --quiet
+    tar -xzf "$dir/axe.tgz" -C "$dir" --strip-components=1 package/axe.min.js
+    rm -f "$dir/axe.tgz"
   fi
 }
 
@@ -175,6 +191,7 @@ env_out() {
   echo "THESET_SMTP_URL=${THESET_SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}"
   echo "THESET_MAIL_DIR=${THESET_MAIL_DIR:-$MAIL_DIR}"
   echo "THESET_PY_DIR=$PY_DIR"
+  echo "THESET_AXE=$DIR/axe-core-4.14.1/axe.min.js"
 }
 
 case "${1:-start}" in

@@ -92,7 +92,7 @@ async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> any
         }
         for (size, w, h) in SIZES {
             ui.app.set_window_size(w, h).await?;
-            tour(&ui, &format!("{theme}-{size}")).await?;
+            tour(&ui, &format!("{theme}-{size}"), None).await?;
         }
     }
     ui.app.set_window_size(1280, 800).await?;

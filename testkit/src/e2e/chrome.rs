@@ -47,7 +47,18 @@ impl Chrome {
 
     /// A phone whose browser keeps its data in `profile`.
     pub async fn phone(&self, profile: &Path) -> anyhow::Result<fantoccini::Client> {
-        let caps = serde_json::json!({
+        self.session(profile, true).await
+    }
+
+    /// A desktop browser (1280×800, a mouse) keeping its data in `profile`.
+    pub async fn desktop(&self, profile: &Path) -> anyhow::Result<fantoccini::Client> {
+        let app = self.session(profile, false).await?;
+        app.set_window_size(1280, 800).await?;
+        Ok(app)
+    }
+
+    async fn session(&self, profile: &Path, phone: bool) -> anyhow::Result<fantoccini::Client> {
+        let mut caps = serde_json::json!({
             "browserName": "chrome",
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
@@ -58,11 +69,13 @@ impl Chrome {
                     "--disable-sync", "--disable-quic",
                     format!("--user-data-dir={}", profile.display()),
                 ],
-                "mobileEmulation": {
-                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3, "touch": true }
-                }
             }
         });
+        if phone {
+            caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3, "touch": true }
+            });
+        }
         let serde_json::Value::Object(caps) = caps else {
             unreachable!("a JSON object")
         };

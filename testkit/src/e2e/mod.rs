@@ -2,6 +2,7 @@
 //! app's benchmarks: the real backend as a process ([`Backend`]), driving the UI like a person
 //! ([`ui::Ui`]), screenshots, Chromium as a phone ([`chrome`]) and the phone's network ([`link`]).
 
+pub mod axe;
 mod backend;
 pub mod chrome;
 pub mod link;

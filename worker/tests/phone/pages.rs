@@ -1,6 +1,8 @@
 //! Every page of the web app on the phone, in both themes (screenshots under
-//! `target/screenshots/page-*-webphone.png`), as an admin so the moderators' page is there too.
+//! `target/screenshots/page-*-webphone.png`), as an admin so the moderators' page is there too;
+//! and every page audited for accessibility (axe-core) at phone and desktop size.
 
+use theset_testkit::e2e::axe::Axe;
 use theset_testkit::e2e::ui::Ui;
 use theset_testkit::e2e::{screenshot, tour};
 use theset_testkit::{PASSWORD, email};
@@ -8,7 +10,8 @@ use theset_testkit::{PASSWORD, email};
 use theset_testkit::e2e::chrome::Chrome;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_page_fits_a_phone_in_both_themes() -> anyhow::Result<()> {
+async fn every_page_fits_and_passes_an_accessibility_audit_at_phone_and_desktop_size()
+-> anyhow::Result<()> {
     let backend = crate::backend().await?;
     let admin = email("phone-admin");
     reqwest::Client::new()
@@ -24,14 +27,55 @@ async fn every_page_fits_a_phone_in_both_themes() -> anyhow::Result<()> {
     backend.command(&["confirm-email", &admin])?;
 
     let chrome = Chrome::start()?;
-    let profile = tempfile::tempdir()?;
-    let ui = Ui {
-        app: chrome.phone(profile.path()).await?,
-    };
-    ui.app.goto(&format!("{}/app/", backend.url)).await?;
+    let axe = Axe::load()?;
+    // The audit itself: a picture without a text alternative is a critical violation.
+    {
+        let profile = tempfile::tempdir()?;
+        let probe = chrome.phone(profile.path()).await?;
+        probe
+            .goto(
+                "data:text/html,<html lang=en><title>t</title><main><img src=x.png></main></html>",
+            )
+            .await?;
+        let found = axe.serious(&probe).await?;
+        assert!(
+            found.iter().any(|v| v.starts_with("image-alt")),
+            "axe did not see the unlabelled picture: {found:?}"
+        );
+        probe.close().await?;
+    }
+    let mut violations = Vec::new();
+    for phone in [true, false] {
+        let profile = tempfile::tempdir()?;
+        let app = if phone {
+            chrome.phone(profile.path()).await?
+        } else {
+            chrome.desktop(profile.path()).await?
+        };
+        violations.extend(pages(Ui { app }, &backend.url, &admin, phone, &axe).await?);
+    }
+    assert!(
+        violations.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        violations.join("\n")
+    );
+    Ok(())
+}
+
+/// Signs the admin in, then tours every page in both themes; the violations found.
+async fn pages(
+    ui: Ui,
+    base: &str,
+    admin: &str,
+    phone: bool,
+    axe: &Axe,
+) -> anyhow::Result<Vec<String>> {
+    let size = if phone { "webphone" } else { "webdesktop" };
+    ui.app.goto(&format!("{base}/app/")).await?;
     ui.nav("account").await?;
-    screenshot(&ui.app, "page-sign-in-webphone").await?;
-    ui.fill("#auth-email", &admin).await?;
+    screenshot(&ui.app, &format!("page-sign-in-{size}")).await?;
+    let mut found = axe.serious(&ui.app).await?;
+    ui.fill("#auth-email", admin).await?;
     ui.fill("#auth-password", PASSWORD).await?;
     ui.click("#auth-submit").await?;
     ui.wait(".status-account").await?;
@@ -45,8 +89,8 @@ async fn every_page_fits_a_phone_in_both_themes() -> anyhow::Result<()> {
         if current.as_str() != Some(theme) {
             ui.click("#theme-toggle").await?;
         }
-        tour(&ui, &format!("{theme}-webphone")).await?;
-        // Nothing is wider than the phone: no sideways scrolling on any page of the tour's end.
+        found.extend(tour(&ui, &format!("{theme}-{size}"), Some(axe)).await?);
+        // Nothing is wider than the screen: no sideways scrolling.
         let overflow = ui
             .app
             .execute(
@@ -56,9 +100,9 @@ async fn every_page_fits_a_phone_in_both_themes() -> anyhow::Result<()> {
             .await?;
         assert!(
             overflow.as_i64().unwrap_or(0) <= 0,
-            "the page is {overflow} px wider than the phone"
+            "the page is {overflow} px wider than the screen ({size})"
         );
     }
     ui.app.close().await?;
-    Ok(())
+    Ok(found)
 }
