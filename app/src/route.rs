@@ -34,6 +34,27 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The page a web app address names (`/app/shows/{id}`, a QR code's link): deep links open
+    /// there, with Home behind them.
+    pub fn from_path(path: &str) -> Option<Self> {
+        let rest = path.strip_prefix("/app/")?.trim_end_matches('/');
+        let mut parts = rest.split('/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("shows"), Some(id), None) => id.parse().ok().map(Self::Show),
+            (Some("venues"), Some(id), None) => id.parse().ok().map(Self::Venue),
+            (Some("venues"), None, None) => Some(Self::Venues),
+            (Some("artists"), Some(slug), None)
+                if !slug.is_empty()
+                    && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+            {
+                Some(Self::Artist(slug.to_owned()))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 pub struct Nav {
     stack: Signal<Vec<Route>>,
@@ -41,8 +62,16 @@ pub struct Nav {
 
 impl Nav {
     pub fn provide() -> Self {
-        use_context_provider(|| Self {
-            stack: Signal::new(vec![Route::Home]),
+        use_context_provider(|| {
+            let mut stack = vec![Route::Home];
+            // The web app opened at a page's address (a deep link, a QR code).
+            let here = web_sys::window().and_then(|w| w.location().pathname().ok());
+            if let Some(route) = here.as_deref().and_then(Route::from_path) {
+                stack.push(route);
+            }
+            Self {
+                stack: Signal::new(stack),
+            }
         })
     }
 
@@ -70,4 +99,31 @@ impl Nav {
 
 pub fn use_nav() -> Nav {
     use_context::<Nav>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn web_addresses_name_their_pages() {
+        let id = uuid::Uuid::nil();
+        assert_eq!(
+            Route::from_path(&format!("/app/shows/{id}")),
+            Some(Route::Show(id))
+        );
+        assert_eq!(
+            Route::from_path(&format!("/app/venues/{id}/")),
+            Some(Route::Venue(id))
+        );
+        assert_eq!(Route::from_path("/app/venues"), Some(Route::Venues));
+        assert_eq!(
+            Route::from_path("/app/artists/the-national"),
+            Some(Route::Artist("the-national".into()))
+        );
+        assert_eq!(Route::from_path("/app/"), None);
+        assert_eq!(Route::from_path("/app/shows/not-an-id"), None);
+        assert_eq!(Route::from_path("/app/artists/<script>"), None);
+        assert_eq!(Route::from_path("/elsewhere/shows/x"), None);
+    }
 }

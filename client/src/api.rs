@@ -169,6 +169,14 @@ impl ApiClient {
         &self.base
     }
 
+    /// The web app's page of `show` on this server.
+    pub fn show_link(&self, show: uuid::Uuid) -> Result<String, ClientError> {
+        self.base
+            .join(&format!("app/shows/{show}"))
+            .map(String::from)
+            .map_err(|e| ClientError::BadUrl(e.to_string()))
+    }
+
     /// The server's base URL (for the live stream).
     pub fn endpoint(&self, path: &str) -> Result<reqwest::Url, ClientError> {
         self.url(path)
@@ -215,5 +223,27 @@ pub mod erased {
         fn to_json(&self) -> Result<Vec<u8>, ClientError> {
             serde_json::to_vec(self).map_err(|e| ClientError::Decode(e.to_string()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiClient;
+
+    #[test]
+    fn a_show_link_is_the_web_app_page_on_the_same_server() {
+        let show = uuid::Uuid::nil();
+        for base in ["https://theset.example", "https://theset.example/"] {
+            let api = ApiClient::new(base).expect("client");
+            assert_eq!(
+                api.show_link(show).expect("link"),
+                format!("https://theset.example/app/shows/{show}")
+            );
+        }
+        let nested = ApiClient::new("https://example.org/theset").expect("client");
+        assert_eq!(
+            nested.show_link(show).expect("link"),
+            format!("https://example.org/theset/app/shows/{show}")
+        );
     }
 }

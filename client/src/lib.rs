@@ -172,6 +172,11 @@ impl Client {
         &self.store
     }
 
+    /// The web app's page of `show` on this client's server (`…/app/shows/{id}`).
+    pub fn show_link(&self, show: uuid::Uuid) -> Result<String, ClientError> {
+        self.api.show_link(show)
+    }
+
     /// Artists from the local store, whatever the network does.
     pub fn cached_artists(&self) -> Result<Vec<CachedArtist>, ClientError> {
         self.store.list_artists()

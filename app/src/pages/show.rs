@@ -6,7 +6,7 @@ use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Badge, Button, StaleNote};
 use crate::components::molecules::show_title;
 use crate::components::organisms::{
-    ActualSetlist, CommunityList, Leaderboard, PredictionEditor, VenueMap,
+    ActualSetlist, CommunityList, Leaderboard, PredictionEditor, ShareQr, VenueMap,
 };
 use crate::ipc;
 use crate::route::{Route, use_nav};
@@ -140,6 +140,7 @@ pub fn Show(id: Uuid) -> Element {
                 if let Some(b) = v.leaderboard.clone() {
                     Leaderboard { board: b }
                 }
+                ShareQr { show: id }
             }
         }
     }

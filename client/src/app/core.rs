@@ -300,4 +300,8 @@ impl<H: Host> Core for App<H> {
     async fn set_role(&self, r: req::SetRole) -> IpcResult<PublicProfile> {
         ok(self.client.set_role(r.user_id, r.role).await)
     }
+
+    async fn show_link(&self, r: req::ShowLink) -> IpcResult<String> {
+        ok(self.client.show_link(r.show))
+    }
 }

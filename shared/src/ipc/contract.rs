@@ -136,6 +136,8 @@ contract! {
     StartJob(StartJob) -> JobRef => start_job;
     Audit(Audit) -> AuditPage => audit;
     SetRole(SetRole) -> PublicProfile => set_role;
+    /// The web app's address of a show's page on this server (the QR code fans scan).
+    ShowLink(ShowLink) -> String => show_link;
 }
 
 /// The request types, one per operation.
@@ -330,6 +332,11 @@ pub mod req {
         pub user_id: Uuid,
         pub role: Role,
     }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ShowLink {
+        pub show: Uuid,
+    }
 }
 
 #[cfg(test)]
@@ -490,6 +497,9 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn set_role(&self, _: req::SetRole) -> Result<PublicProfile, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn show_link(&self, _: req::ShowLink) -> Result<String, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
     }

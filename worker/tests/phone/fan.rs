@@ -243,6 +243,19 @@ async fn a_fan_votes_offline_at_the_venue_and_everything_arrives_once() -> anyho
         .await
         .context("the other fan's vote did not arrive live")?;
     screenshot(&ui.app, "phone-synced").await?;
+
+    // The show's QR code holds its page's address; opening it lands on the show.
+    let link = ui
+        .attr("#share-qr", "data-link")
+        .await?
+        .context("no link in the QR block")?;
+    assert_eq!(link, format!("{app}shows/{show_id}"));
+    ui.wait("#share-qr .qr svg").await?;
+    ui.app.goto(&link).await?;
+    ui.wait(&format!(
+        "main[data-page='show'] .vote-row[data-title=\"{first}\"]"
+    ))
+    .await?;
     ui.app.close().await?;
     Ok(())
 }
