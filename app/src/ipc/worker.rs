@@ -88,8 +88,32 @@ fn bridge() -> Result<Rc<Bridge>, IpcError> {
     bridge
         .worker
         .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The worker lives as long as the page.
+    // A worker that cannot load (its script missing, a browser without module workers) would
+    // leave every request waiting: say why instead.
+    let weak = Rc::downgrade(&bridge);
+    // A script that fails to load fires a plain `Event`, not an `ErrorEvent`: read no fields.
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        let Some(b) = weak.upgrade() else {
+            return;
+        };
+        let waiting = matches!(*b.readiness.borrow(), Readiness::Waiting(_));
+        if waiting {
+            b.settle(Readiness::Unavailable(Unavailable {
+                elsewhere: false,
+                error: IpcError::new(
+                    IpcCode::Store,
+                    "The app's background worker could not start. Reload the page; if this \
+                     stays, this browser cannot run TheSet offline.",
+                ),
+            }));
+        }
+    });
+    bridge
+        .worker
+        .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    // The worker lives as long as the page, and its handlers with it.
     on_message.forget();
+    on_error.forget();
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge.clone()));
     Ok(bridge)
 }
