@@ -7,24 +7,7 @@ mod sign_in;
 
 use std::path::Path;
 
-use anyhow::Context;
-
-/// A catalogue artist with announced shows, by name, from the fixtures' manifest (so the test
-/// follows whatever catalogue the fixtures hold).
-pub fn artist_with_shows() -> anyhow::Result<String> {
-    let path = crate::harness::root().join("fixtures/catalogue/index.json");
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
-    index["artists"]
-        .as_array()
-        .context("artists")?
-        .iter()
-        .find(|a| {
-            a["upcomingEvents"].as_array().is_some_and(|e| e.len() >= 2)
-                && a["tracks"].as_u64().is_some_and(|t| t >= 5)
-        })
-        .and_then(|a| a["name"].as_str().map(str::to_owned))
-        .context("no catalogue artist with shows and songs")
-}
+pub use theset_testkit::e2e::artist_with_shows;
 
 pub use theset_testkit::{PASSWORD, email};
 

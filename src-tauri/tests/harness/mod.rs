@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use theset_testkit::e2e::wait_for_port;
 use theset_testkit::process::{self, Killed as Guard};
 
-pub use theset_testkit::e2e::{Backend, Seed, root, screenshot};
+pub use theset_testkit::e2e::{Backend, Seed, screenshot};
 
 /// A private X server.
 pub struct Display {

@@ -27,6 +27,23 @@ pub fn profile_dir() -> anyhow::Result<PathBuf> {
         .context("test binary has no profile folder")
 }
 
+/// A catalogue artist with announced shows and songs, by name, from the fixtures' manifest (so
+/// the end-to-end tests follow whatever catalogue the fixtures hold).
+pub fn artist_with_shows() -> anyhow::Result<String> {
+    let path = root().join("fixtures/catalogue/index.json");
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    index["artists"]
+        .as_array()
+        .context("artists")?
+        .iter()
+        .find(|a| {
+            a["upcomingEvents"].as_array().is_some_and(|e| e.len() >= 2)
+                && a["tracks"].as_u64().is_some_and(|t| t >= 5)
+        })
+        .and_then(|a| a["name"].as_str().map(str::to_owned))
+        .context("no catalogue artist with shows and songs")
+}
+
 pub fn wait_for_port(port: u16, timeout: Duration) -> anyhow::Result<()> {
     if !process::wait_for_port(port, timeout) {
         bail!("nothing listens on 127.0.0.1:{port} after {timeout:?}")

@@ -9,5 +9,5 @@ pub mod link;
 mod tour;
 pub mod ui;
 
-pub use backend::{Backend, Seed, profile_dir, root, screenshot, wait_for_port};
+pub use backend::{Backend, Seed, artist_with_shows, profile_dir, root, screenshot, wait_for_port};
 pub use tour::tour;

@@ -41,7 +41,7 @@ async fn prediction(ui: &Ui) -> anyhow::Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fan_votes_offline_at_the_venue_and_everything_arrives_once() -> anyhow::Result<()> {
     let backend = crate::backend().await?;
-    let artist_name = crate::artist_with_shows()?;
+    let artist_name = theset_testkit::e2e::artist_with_shows()?;
     let chrome = Chrome::start()?;
     let profile = tempfile::tempdir()?;
     let link = Link::start(backend.port()).await?;

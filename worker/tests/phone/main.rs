@@ -33,19 +33,3 @@ async fn backend() -> anyhow::Result<Backend> {
     )
     .await
 }
-
-/// A catalogue artist with announced shows, by name, from the fixtures' manifest.
-fn artist_with_shows() -> anyhow::Result<String> {
-    let path = root().join("fixtures/catalogue/index.json");
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
-    index["artists"]
-        .as_array()
-        .context("artists")?
-        .iter()
-        .find(|a| {
-            a["upcomingEvents"].as_array().is_some_and(|e| e.len() >= 2)
-                && a["tracks"].as_u64().is_some_and(|t| t >= 5)
-        })
-        .and_then(|a| a["name"].as_str().map(str::to_owned))
-        .context("no catalogue artist with shows and songs")
-}

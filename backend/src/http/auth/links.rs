@@ -380,14 +380,5 @@ pub async fn consume_magic_link_in_browser(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<axum::response::Response> {
     let user = magic_link_user(&state, ip, &req.token).await?;
-    audit(
-        &state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
-        json!({ "method": "magic_link", "kind": "browser" }),
-    )
-    .await;
-    super::password::browser_session_for(&state, user).await
+    super::browser_signed_in(&state, user, ip, "magic_link").await
 }

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
-use theset_shared::api::{Me, SessionKind, TokenPair};
+use theset_shared::api::{BrowserSession, Me, SessionKind, TokenPair};
 use theset_shared::validate;
 use uuid::Uuid;
 
@@ -116,6 +116,34 @@ pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
         expires_in: u32::try_from(ACCESS_SECS).unwrap_or(900),
         token_type: "Bearer".into(),
     }
+}
+
+/// A successful browser sign-in by `method`: audited, then a new browser session — the cookie set
+/// on the answer, the CSRF token in its body.
+pub(super) async fn browser_signed_in(
+    state: &AppState,
+    user: Uuid,
+    ip: super::access::ClientIp,
+    method: &str,
+) -> AppResult<Response> {
+    audit(
+        state,
+        Some(user),
+        "auth.login",
+        Some(user),
+        Some(ip.0),
+        json!({ "method": method, "kind": "browser" }),
+    )
+    .await;
+    let token = issue_browser(state, user).await?;
+    let caller = db::caller(&state.db, &tokens::digest(&token))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let body = BrowserSession {
+        csrf_token: state.auth.csrf_token(&token),
+        user: me(&caller),
+    };
+    Ok(with_session_cookie(Some(&token), axum::Json(body)))
 }
 
 /// A new browser session for `user`: the cookie token (set by [`with_session_cookie`]).

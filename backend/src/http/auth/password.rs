@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, extract::FromRequestParts};
-use serde_json::json;
 use theset_shared::api::{
     BrowserLogin, BrowserSession, LoginRequest, RefreshRequest, SignupAccepted, SignupRequest,
     TokenPair,
@@ -22,7 +21,7 @@ use uuid::Uuid;
 
 use super::links::send_later;
 use super::{
-    audit, bad_body, issue_browser, me, no_detail, pair, signed_in, valid_device,
+    audit, bad_body, browser_signed_in, me, no_detail, pair, signed_in, valid_device,
     valid_display_name, valid_email, with_session_cookie,
 };
 use crate::AppState;
@@ -176,29 +175,7 @@ pub async fn browser_login(
     ApiJson(req): ApiJson<BrowserLogin>,
 ) -> AppResult<Response> {
     let user = sign_in(&state, ip, &req.email, &req.password).await?;
-    audit(
-        &state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
-        json!({ "method": "password", "kind": "browser" }),
-    )
-    .await;
-    browser_session_for(&state, user).await
-}
-
-/// A new browser session for `user`: the cookie set on the answer, the CSRF token in its body.
-pub(super) async fn browser_session_for(state: &AppState, user: uuid::Uuid) -> AppResult<Response> {
-    let token = issue_browser(state, user).await?;
-    let caller = db::caller(&state.db, &tokens::digest(&token))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let body = BrowserSession {
-        csrf_token: state.auth.csrf_token(&token),
-        user: me(&caller),
-    };
-    Ok(with_session_cookie(Some(&token), Json(body)))
+    browser_signed_in(&state, user, ip, "password").await
 }
 
 /// The CSRF token of the current browser session (after a page reload).
