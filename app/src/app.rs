@@ -7,6 +7,7 @@ use crate::pages;
 use crate::route::{Nav, Route};
 use crate::state::Shared;
 use crate::theme::provide_theme;
+use theset_shared::ipc::{ServerChoice, req};
 
 #[component]
 pub fn App() -> Element {
@@ -18,6 +19,8 @@ pub fn App() -> Element {
     let page = route.name();
     // The web app's store is held by one tab at a time; a second one says so and stops here.
     let unavailable = use_resource(crate::ipc::unavailable);
+    // Until a server is chosen (a new install with no THESET_API_URL) the app asks for one.
+    let server = use_resource(|| crate::ipc::call(req::Server {}));
     if let Some(Some(why)) = unavailable.read().as_ref() {
         let message = why.error.message.clone();
         return rsx! {
@@ -31,6 +34,13 @@ pub fn App() -> Element {
                 }
             }
         };
+    }
+    let first_run = matches!(
+        server.read().as_ref(),
+        Some(Ok(info)) if info.chosen_by == ServerChoice::Nobody
+    );
+    if first_run {
+        return rsx! { pages::server::FirstRun {} };
     }
     rsx! {
         a { class: "skip-link", href: "#main-content", "Skip to content" }

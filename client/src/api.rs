@@ -169,6 +169,15 @@ impl ApiClient {
         &self.base
     }
 
+    /// Whether a TheSet server answers at the base URL (`GET /healthz`, outside the API prefix).
+    pub async fn health(&self) -> Result<theset_shared::api::Health, ClientError> {
+        let url = self
+            .base
+            .join("healthz")
+            .map_err(|e| ClientError::BadUrl(e.to_string()))?;
+        self.get(url).await
+    }
+
     /// The web app's page of `show` on this server.
     pub fn show_link(&self, show: uuid::Uuid) -> Result<String, ClientError> {
         self.base

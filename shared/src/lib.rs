@@ -14,6 +14,7 @@ pub mod likely;
 pub mod names;
 pub mod password;
 pub mod scoring;
+pub mod server_address;
 pub mod setlist_text;
 pub mod slug;
 pub mod sync;

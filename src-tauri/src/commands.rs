@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use theset_shared::ipc::{IpcError, Request};
 
-use crate::shell::Shell;
+use crate::shell::ShellServers;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn core(
-    shell: tauri::State<'_, Arc<Shell>>,
+    servers: tauri::State<'_, Arc<ShellServers>>,
     request: Request,
 ) -> Result<serde_json::Value, IpcError> {
     let name = request.name();
-    let answer = theset_shared::ipc::dispatch(&**shell.inner(), request).await;
+    let answer = servers.dispatch(request).await;
     if let Err(e) = &answer {
         tracing::debug!(op = name, code = %e.code, "request refused");
     }

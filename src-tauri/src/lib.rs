@@ -3,18 +3,21 @@
 //! (`shell`). Tokens and the backend URL stay on this side; the webview only sees the IPC types
 //! of `theset_shared::ipc`.
 
+// What only `run` uses is idle in the unit-test build (see `run`).
+#![cfg_attr(test, allow(dead_code, unused_imports))]
+
 mod commands;
 mod shell;
 mod startup;
 mod tiles;
 
-use std::sync::Arc;
-
 use tauri::Manager;
 
-/// Backend base URL unless `THESET_API_URL` says otherwise.
-const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
-
+// Not in the unit-test build: `generate_context!` embeds the UI through a cache in OUT_DIR that
+// tauri-codegen fills without locking, and cargo compiles the library and its tests at the same
+// time, so one of them could embed a half-written wasm file (the window then loads index.html
+// in its place and stays blank).
+#[cfg(not(test))]
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     startup::begin();
@@ -27,20 +30,23 @@ pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
-            let api =
-                std::env::var("THESET_API_URL").unwrap_or_else(|_| DEFAULT_API_URL.to_owned());
-            let client =
-                theset_client::Client::open(&dir.join(theset_client::store_file(&api)), &api)?;
-            tracing::info!(data = %dir.display(), %api, "store opened");
-            let host = shell::TauriHost::new(app.handle().clone());
-            // Inside the async runtime: starting the app spawns its sync loop there.
-            let shell = tauri::async_runtime::block_on(async move {
-                theset_client::app::App::start(host, Arc::new(client))
-            });
-            app.manage(shell);
+            // The local run and tests name the server; otherwise the user chooses it (first run,
+            // settings) and the choice is kept beside the stores.
+            let pinned = std::env::var("THESET_API_URL").ok();
+            let handle = app.handle().clone();
+            let make_host: theset_client::app::servers::MakeHost<shell::TauriHost> =
+                Box::new(move |chosen_by| shell::TauriHost::new(handle.clone(), chosen_by));
+            // Inside the async runtime: starting an app spawns its sync loop there.
+            let servers = tauri::async_runtime::block_on(async move {
+                shell::ShellServers::start(&dir, pinned.as_deref(), make_host)
+            })?;
+            app.manage(servers);
             Ok(())
         })
-        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle::<_, shell::Shell>)
+        .register_asynchronous_uri_scheme_protocol(
+            tiles::SCHEME,
+            tiles::handle::<_, shell::ShellServers>,
+        )
         .invoke_handler(tauri::generate_handler![commands::core])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

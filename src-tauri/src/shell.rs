@@ -6,25 +6,29 @@
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter};
-use theset_client::app::{App, Host};
+use theset_client::app::Host;
+use theset_client::app::servers::Servers;
 use theset_client::{Client, ClientError};
+use theset_shared::ipc::ServerChoice;
 
 use crate::tiles::{self, TileSource};
 
-/// The running app: the offline core with the shell as its host.
-pub type Shell = App<TauriHost>;
+/// The app of each server the user chooses (the first-run screen, the settings page).
+pub type ShellServers = Servers<TauriHost>;
 
 pub struct TauriHost {
     app: AppHandle,
     tile_url: Option<String>,
+    chosen_by: ServerChoice,
 }
 
 impl TauriHost {
     /// The tile server comes from `THESET_TILE_URL` (an `http(s)` template with `{z}`, `{x}`,
     /// `{y}`); anything else means no tiles.
-    pub fn new(app: AppHandle) -> Self {
+    pub fn new(app: AppHandle, chosen_by: ServerChoice) -> Self {
         Self {
             app,
+            chosen_by,
             tile_url: std::env::var("THESET_TILE_URL").ok().filter(|u| {
                 (u.starts_with("https://") || u.starts_with("http://"))
                     && ["{z}", "{x}", "{y}"].iter().all(|p| u.contains(p))
@@ -59,15 +63,16 @@ impl Host for TauriHost {
     fn tile_template(&self) -> Option<String> {
         self.tile_url.as_ref().map(|_| tiles::ui_template())
     }
+
+    fn server_choice(&self) -> ServerChoice {
+        self.chosen_by
+    }
 }
 
-impl TileSource for Shell {
-    /// The tile server's URL template, when one is configured (`THESET_TILE_URL`).
-    fn tile_template(&self) -> Option<String> {
-        self.host.tile_url.clone()
-    }
-
-    fn core(&self) -> Arc<Client> {
-        self.client.clone()
+impl TileSource for ShellServers {
+    /// The tile server's URL template (`THESET_TILE_URL`) and the current server's core.
+    async fn source(&self) -> Option<(String, Arc<Client>)> {
+        let app = self.current().await?;
+        Some((app.host.tile_url.clone()?, app.client.clone()))
     }
 }

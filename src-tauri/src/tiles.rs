@@ -12,10 +12,9 @@ use theset_client::Client;
 pub const SCHEME: &str = "tile";
 
 /// What the scheme needs from the app's state: the tile server's URL template, when one is
-/// configured, and the core that fetches and keeps tiles.
+/// configured, and the core that fetches and keeps tiles (none before a server is chosen).
 pub trait TileSource: Send + Sync + 'static {
-    fn tile_template(&self) -> Option<String>;
-    fn core(&self) -> Arc<Client>;
+    fn source(&self) -> impl Future<Output = Option<(String, Arc<Client>)>> + Send;
 }
 
 /// The template the UI puts in its `<image>` elements (how WebKit and WebView2 name a custom
@@ -45,8 +44,8 @@ pub fn handle<R: Runtime, S: TileSource>(
     let source = ctx.app_handle().state::<Arc<S>>().inner().clone();
     let path = request.uri().path().to_owned();
     tauri::async_runtime::spawn(async move {
-        let answer = match (coordinates(&path), source.tile_template()) {
-            (Some((z, x, y)), Some(template)) => source.core().tile(&template, z, x, y).await.ok(),
+        let answer = match (coordinates(&path), source.source().await) {
+            (Some((z, x, y)), Some((template, core))) => core.tile(&template, z, x, y).await.ok(),
             _ => None,
         };
         let response = match answer {

@@ -5,6 +5,7 @@
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfg, install};
 use theset_client::app::Host;
 use theset_client::{Client, ClientError};
+use theset_shared::ipc::ServerChoice;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::DedicatedWorkerGlobalScope;
@@ -46,6 +47,10 @@ impl Host for WorkerHost {
 
     fn tile_template(&self) -> Option<String> {
         None
+    }
+
+    fn server_choice(&self) -> ServerChoice {
+        ServerChoice::WebOrigin
     }
 }
 

@@ -27,6 +27,11 @@ pub fn Account() -> Element {
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
     let mut notice = use_signal(|| None::<String>);
+    let server = use_resource(|| ipc::call(req::Server {}));
+    let server_settings = match server.read().as_ref() {
+        Some(Ok(info)) => rsx! { crate::pages::server::ServerSettings { info: info.clone() } },
+        _ => rsx! {},
+    };
     let account = shared
         .status
         .read()
@@ -64,6 +69,7 @@ pub fn Account() -> Element {
                     });
                 },
             }
+            {server_settings}
         };
     }
 
@@ -141,5 +147,6 @@ pub fn Account() -> Element {
             Button { label: "Google", id: "sign-in-google", busy: busy(), onclick: move |_| provider(Provider::Google) }
             Button { label: "Spotify", id: "sign-in-spotify", busy: busy(), onclick: move |_| provider(Provider::Spotify) }
         }
+        {server_settings}
     }
 }

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod home;
 pub mod moderation;
 pub mod search;
+pub mod server;
 pub mod show;
 pub mod venue;
 pub mod venues;

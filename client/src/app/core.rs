@@ -8,8 +8,8 @@ use theset_shared::api::{
     JobRef, Page, PublicProfile, SessionInfo, ShowSummary, VenueDetail, VenueSummary, VerifyResult,
 };
 use theset_shared::ipc::{
-    AppStatus, ArtistView, CachedArtist, Core, Fetched, IpcCode, IpcError, ShowView, VenueQuery,
-    events, req,
+    AppStatus, ArtistView, CachedArtist, Core, Fetched, IpcCode, IpcError, ServerChoice,
+    ServerInfo, ShowView, VenueQuery, events, req,
 };
 use theset_shared::validate;
 
@@ -303,5 +303,34 @@ impl<H: Host> Core for App<H> {
 
     async fn show_link(&self, r: req::ShowLink) -> IpcResult<String> {
         ok(self.client.show_link(r.show))
+    }
+
+    async fn server(&self, _: req::Server) -> IpcResult<ServerInfo> {
+        Ok(ServerInfo {
+            address: Some(
+                self.client
+                    .api()
+                    .base()
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_owned(),
+            ),
+            chosen_by: self.host.server_choice(),
+        })
+    }
+
+    /// Where the user may choose, the shell answers this before the app sees it
+    /// (`super::servers`); here the server is fixed.
+    async fn choose_server(&self, _: req::ChooseServer) -> IpcResult<ServerInfo> {
+        Err(IpcError::new(
+            IpcCode::Invalid,
+            match self.host.server_choice() {
+                ServerChoice::WebOrigin => {
+                    "The web app talks to the server it was opened from; open another server's \
+                     address to use it."
+                }
+                _ => "This app's server is set where it was started (THESET_API_URL).",
+            },
+        ))
     }
 }

@@ -4,11 +4,13 @@
 //! opens — and answer the app↔core contract with it ([`core`]); nothing else differs.
 
 mod core;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod servers;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use theset_shared::ipc::{Account, AppStatus, Connection, events};
+use theset_shared::ipc::{Account, AppStatus, Connection, ServerChoice, events};
 use tokio::sync::{RwLock, mpsc, watch};
 
 pub use self::core::ipc_error;
@@ -40,12 +42,15 @@ pub trait Host: MaybeSend + 'static {
     fn open_browser(&self, url: &str) -> Result<(), ClientError>;
     /// The map tiles' URL template the UI may use, when a tile server is configured.
     fn tile_template(&self) -> Option<String>;
+    /// Who chose the server this app talks to.
+    fn server_choice(&self) -> ServerChoice;
 }
 
 pub struct App<H: Host> {
     pub client: Arc<Client>,
     pub host: Arc<H>,
-    poke: mpsc::Sender<()>,
+    /// Taken by [`App::stop`]: with the sender gone, the sync loop ends.
+    poke: std::sync::Mutex<Option<mpsc::Sender<()>>>,
     status: watch::Receiver<Status>,
     /// The signed-in account as last read: status answers never wait on the network.
     account: RwLock<Option<Account>>,
@@ -61,7 +66,7 @@ impl<H: Host> App<H> {
         let app = Arc::new(Self {
             client: client.clone(),
             host: Arc::new(host),
-            poke,
+            poke: std::sync::Mutex::new(Some(poke)),
             status,
             account: RwLock::new(None),
         });
@@ -84,7 +89,17 @@ impl<H: Host> App<H> {
     /// Asks the loop to sync now (after a local change, or the user's "sync" button).
     pub fn poke(&self) {
         // A full channel already holds a request: one sync serves both.
-        let _ = self.poke.try_send(());
+        if let Some(poke) = self.poke.lock().ok().and_then(|p| p.clone()) {
+            let _ = poke.try_send(());
+        }
+    }
+
+    /// Ends the sync loop and its live stream (the app is about to talk to another server);
+    /// the store stays as it is for when the user comes back.
+    pub fn stop(&self) {
+        if let Ok(mut poke) = self.poke.lock() {
+            poke.take();
+        }
     }
 
     /// Reads the account again (from the server, else the device's copy).

@@ -138,6 +138,11 @@ contract! {
     SetRole(SetRole) -> PublicProfile => set_role;
     /// The web app's address of a show's page on this server (the QR code fans scan).
     ShowLink(ShowLink) -> String => show_link;
+    /// The server this app talks to, and whether the user may change it.
+    Server(Server) -> crate::ipc::ServerInfo => server;
+    /// Point the app at another server (checked to be a TheSet server first); each server keeps
+    /// its own store on the device, so switching back finds everything as it was.
+    ChooseServer(ChooseServer) -> crate::ipc::ServerInfo => choose_server;
 }
 
 /// The request types, one per operation.
@@ -169,8 +174,15 @@ pub mod req {
         FirstRender,
         Dashboard,
         Flags,
-        Audit
+        Audit,
+        Server
     );
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ChooseServer {
+        /// As typed: `https://theset.example.org`, `192.168.1.20:8080`.
+        pub address: String,
+    }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct SignIn {
@@ -501,6 +513,15 @@ mod tests {
         }
         async fn show_link(&self, _: req::ShowLink) -> Result<String, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn server(&self, _: req::Server) -> Result<crate::ipc::ServerInfo, IpcError> {
+            Err(IpcError::new(IpcCode::NoServer, "fixed"))
+        }
+        async fn choose_server(
+            &self,
+            _: req::ChooseServer,
+        ) -> Result<crate::ipc::ServerInfo, IpcError> {
+            Err(IpcError::new(IpcCode::Invalid, "fixed"))
         }
     }
 

@@ -88,6 +88,8 @@ pub enum IpcCode {
     Invalid,
     /// A sign-up whose address has an account: its owner got a mail.
     CheckMail,
+    /// No server is chosen yet: the first-run screen asks for one.
+    NoServer,
     /// The server refused, with its stable code.
     Server(crate::ErrorCode),
 }
@@ -157,6 +159,34 @@ pub struct RejectedChange {
     pub mine: Option<Vec<ActualLine>>,
     /// The server's current version on a 409.
     pub current: Option<SetlistVersion>,
+}
+
+/// The server the app talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// `None` until one is chosen (the first-run screen).
+    pub address: Option<String>,
+    pub chosen_by: ServerChoice,
+}
+
+/// Who decided the server, which says whether the settings page may change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerChoice {
+    /// Nothing yet: the app asks (first run).
+    Nobody,
+    /// The user, on the first-run screen or the settings page.
+    User,
+    /// `THESET_API_URL` when the app started (the local run, tests, managed installs).
+    Environment,
+    /// The web app talks to the server that served it.
+    WebOrigin,
+}
+
+impl ServerChoice {
+    pub fn changeable(self) -> bool {
+        matches!(self, Self::Nobody | Self::User)
+    }
 }
 
 /// Connection, account and outbox at a glance (the status bar).

@@ -1,6 +1,7 @@
 //! The flows a person goes through, one test each.
 
 mod fan;
+mod first_run;
 mod offline_start;
 mod pages;
 mod sign_in;

@@ -62,10 +62,28 @@ impl Driver {
         api_url: &str,
         env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
+        Self::launch(display, home, Some(api_url), env)
+    }
+
+    /// As a newly installed app: no `THESET_API_URL`, so the server is the user's choice.
+    pub fn unpinned(display: &Display, home: &Path) -> anyhow::Result<Self> {
+        Self::launch(display, home, None, &[])
+    }
+
+    fn launch(
+        display: &Display,
+        home: &Path,
+        api_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let port = process::free_port();
         let native = process::free_port();
         let mut command = Command::new("tauri-driver");
         command.envs(env.iter().copied());
+        match api_url {
+            Some(api) => command.env("THESET_API_URL", api),
+            None => command.env_remove("THESET_API_URL"),
+        };
         let child = command
             .args([
                 "--port",
@@ -77,7 +95,6 @@ impl Driver {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("RUST_LOG", "warn")
-            .env("THESET_API_URL", api_url)
             // The app's own log (it inherits these) is kept beside its data for post-mortems.
             .stdout(Stdio::null())
             .stderr(
