@@ -1,8 +1,9 @@
-//! Sign-in with Google or Spotify from a native app, as RFC 8252 asks: the app listens on a
-//! loopback port of its own (127.0.0.1, random port), opens the provider in the system browser
-//! (never an embedded web view, whose page the app could read), and receives the result as a
-//! redirect to that port. It proves it started the flow with its own PKCE verifier, so a code
-//! stolen from the redirect is useless to another program.
+//! Sign-in with Google or Spotify from a native app, as RFC 8252 asks: the app opens the
+//! provider in the system browser (never an embedded web view, whose page the app could read)
+//! and receives the result as a redirect back to itself — on desktop to a loopback port of its
+//! own (127.0.0.1, random port, §7.3), on phones to its private-use scheme `app.theset:` (§7.1),
+//! which the OS hands to the app. It proves it started the flow with its own PKCE verifier, so a
+//! code stolen from the redirect (another app can claim the same scheme) is useless.
 
 use std::time::Duration;
 
@@ -22,6 +23,94 @@ const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>TheSet</title
     <body style=\"font:16px system-ui;display:grid;place-items:center;height:90vh\">\
     <p>You are signed in. You can close this tab and return to TheSet.</p>";
 
+/// How the browser comes back to the app.
+pub enum WayBack {
+    /// A loopback port of the app's own (desktop).
+    Loopback,
+    /// The app's scheme (phones): the shell forwards every `app.theset:` address the OS opens
+    /// the app with to this channel.
+    Scheme(tokio::sync::broadcast::Receiver<String>),
+}
+
+/// Where the flow waits for its redirect.
+enum Waiting {
+    Loopback {
+        listener: TcpListener,
+        callback: String,
+    },
+    Scheme {
+        links: tokio::sync::broadcast::Receiver<String>,
+        uri: String,
+    },
+}
+
+impl Waiting {
+    /// Sets up the way back for the flow whose secret is `state`; returns the redirect URI.
+    async fn open(way_back: WayBack, state: &str) -> Result<(Self, String), ClientError> {
+        match way_back {
+            WayBack::Loopback => {
+                let listener = TcpListener::bind(("127.0.0.1", 0))
+                    .await
+                    .map_err(|e| ClientError::SignIn(format!("no loopback port: {e}")))?;
+                let port = listener
+                    .local_addr()
+                    .map_err(|e| ClientError::SignIn(e.to_string()))?
+                    .port();
+                let callback = format!("/callback/{state}");
+                let uri = format!("http://127.0.0.1:{port}{callback}");
+                Ok((Self::Loopback { listener, callback }, uri))
+            }
+            WayBack::Scheme(links) => {
+                let uri = format!("{}:/oauth/{state}", theset_shared::validate::APP_SCHEME);
+                Ok((
+                    Self::Scheme {
+                        links,
+                        uri: uri.clone(),
+                    },
+                    uri,
+                ))
+            }
+        }
+    }
+
+    async fn code(self) -> Result<String, ClientError> {
+        match self {
+            Self::Loopback { listener, callback } => receive(&listener, &callback).await,
+            Self::Scheme { mut links, uri } => {
+                let expected = format!("{uri}?");
+                loop {
+                    match links.recv().await {
+                        // Links of other flows (or made up by another app) are not this one's.
+                        Ok(link) => {
+                            if let Some(query) = link.strip_prefix(expected.as_str()) {
+                                return outcome(query);
+                            }
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                            return Err(ClientError::SignIn("the app is closing".into()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The code of a redirect's query, or the provider's refusal.
+fn outcome(query: &str) -> Result<String, ClientError> {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    match get("code") {
+        Some(code) => Ok(code),
+        None => Err(ClientError::SignIn(
+            get("error").unwrap_or_else(|| "no code".into()),
+        )),
+    }
+}
+
 /// The device the session is for.
 pub struct Device<'a> {
     pub id: &'a str,
@@ -35,26 +124,20 @@ pub async fn sign_in(
     provider: &str,
     device: Device<'_>,
     open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
+    way_back: WayBack,
     timeout: Duration,
 ) -> Result<TokenPair, ClientError> {
-    let listener = TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(|e| ClientError::SignIn(format!("no loopback port: {e}")))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| ClientError::SignIn(e.to_string()))?
-        .port();
     let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     // A secret path only this flow knows: any other program on this machine that finds the port
-    // and sends a made-up callback is ignored.
+    // (or opens the app's scheme) with a made-up callback is ignored.
     let state = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
-    let callback = format!("/callback/{state}");
+    let (waiting, redirect_uri) = Waiting::open(way_back, &state).await?;
     let started: OAuthStarted = api
         .post(
             &format!("/auth/oauth/{provider}/start"),
             &OAuthStart {
-                redirect_uri: format!("http://127.0.0.1:{port}{callback}"),
+                redirect_uri,
                 code_challenge: challenge,
             },
         )
@@ -65,7 +148,7 @@ pub async fn sign_in(
         ));
     }
     open_browser(&started.authorize_url)?;
-    let code = tokio::time::timeout(timeout, receive(&listener, &callback))
+    let code = tokio::time::timeout(timeout, waiting.code())
         .await
         .map_err(|_| ClientError::SignIn("the browser did not come back in time".into()))??;
     api.post(
@@ -119,22 +202,13 @@ async fn receive(listener: &TcpListener, callback: &str) -> Result<String, Clien
             respond(&mut stream, "404 Not Found", "").await;
             continue;
         };
-        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if let Some(code) = get("code") {
-            respond(&mut stream, "200 OK", DONE_PAGE).await;
-            return Ok(code);
-        }
-        let reason = get("error").unwrap_or_else(|| "no code".into());
-        respond(
-            &mut stream,
-            "200 OK",
-            "<p>Sign-in was cancelled. You can close this tab.",
-        )
-        .await;
-        return Err(ClientError::SignIn(reason));
+        let result = outcome(query);
+        let page = match result {
+            Ok(_) => DONE_PAGE,
+            Err(_) => "<p>Sign-in was cancelled. You can close this tab.",
+        };
+        respond(&mut stream, "200 OK", page).await;
+        return result;
     }
 }
 

@@ -16,18 +16,21 @@ impl Client {
         &self,
         _provider: &str,
         _open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
+        _app_links: Option<tokio::sync::broadcast::Receiver<String>>,
     ) -> Result<(), ClientError> {
         Err(ClientError::SignIn(
             "on the web app, sign in with your password or a mailed link".into(),
         ))
     }
 
-    /// The whole browser flow for `provider`; `open_browser` opens the system browser.
+    /// The whole browser flow for `provider`; `open_browser` opens the system browser, which
+    /// comes back through `app_links` (phones) or a loopback port (desktop).
     #[cfg(not(target_arch = "wasm32"))]
     pub async fn sign_in_with(
         &self,
         provider: &str,
         open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
+        app_links: Option<tokio::sync::broadcast::Receiver<String>>,
     ) -> Result<(), ClientError> {
         let id = self.store.device_id()?.to_string();
         let name = device_name();
@@ -39,6 +42,10 @@ impl Client {
                 name: Some(&name),
             },
             open_browser,
+            app_links.map_or(
+                crate::oauth::WayBack::Loopback,
+                crate::oauth::WayBack::Scheme,
+            ),
             crate::oauth::SIGN_IN_TIMEOUT,
         )
         .await?;

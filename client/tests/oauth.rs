@@ -8,7 +8,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use theset_backend::auth::oauth::{Provider, ProviderKind, Providers};
 use theset_backend::replay::oauth::{FakeProvider, router};
-use theset_client::oauth::{Device, sign_in};
+use theset_client::oauth::{Device, WayBack, sign_in};
 use theset_client::{ApiClient, ClientError};
 use theset_testkit::TestApp;
 
@@ -79,9 +79,16 @@ async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPoo
         id: "laptop",
         name: Some("Laptop"),
     };
-    let tokens = sign_in(&api, "google", device, open, Duration::from_secs(30))
-        .await
-        .expect("signed in");
+    let tokens = sign_in(
+        &api,
+        "google",
+        device,
+        open,
+        WayBack::Loopback,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("signed in");
     assert_eq!(tokens.token_type, "Bearer");
     assert!(page.await.expect("page").contains("You are signed in"));
     let (email, verified): (String, bool) =
@@ -97,6 +104,76 @@ async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPoo
     assert_eq!(device, "Laptop");
 }
 
+/// A phone's browser: signs in as `who`, follows the redirects until one leaves the web for the
+/// app's `app.theset:` scheme, and hands that address to the app as the OS would. Before it, a
+/// made-up address for the same scheme (another app may claim it) arrives first and is ignored.
+fn phone_browser(
+    who: &'static str,
+    os: tokio::sync::broadcast::Sender<String>,
+) -> impl FnOnce(&str) -> Result<(), ClientError> {
+    move |url: &str| {
+        let mut next = format!("{url}&login_hint={who}");
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http");
+            let _ = os.send("app.theset:/oauth/forged?code=stolen".to_owned());
+            loop {
+                let res = http.get(&next).send().await.expect("browse");
+                let location = res
+                    .headers()
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| panic!("no redirect from {next}: {}", res.status()));
+                let location = url::Url::parse(&next)
+                    .and_then(|base| base.join(&location))
+                    .expect("location")
+                    .to_string();
+                if location.starts_with("app.theset:") {
+                    let _ = os.send(location);
+                    return;
+                }
+                next = location;
+            }
+        });
+        Ok(())
+    }
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn google_sign_in_on_a_phone_comes_back_through_the_apps_scheme(db: PgPool) {
+    let server = backend(db.clone()).await;
+    let api = ApiClient::new(&server.url("/")).expect("api");
+    let (os, links) = tokio::sync::broadcast::channel(8);
+    let device = Device {
+        id: "phone",
+        name: Some("Phone"),
+    };
+    let tokens = sign_in(
+        &api,
+        "google",
+        device,
+        phone_browser("fan@example.com", os),
+        WayBack::Scheme(links),
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("signed in through app.theset:");
+    assert_eq!(tokens.token_type, "Bearer");
+    let (redirect,): (String,) = sqlx::query_as("SELECT app_redirect_uri FROM oauth_flows")
+        .fetch_one(&db)
+        .await
+        .expect("flow");
+    assert!(redirect.starts_with("app.theset:/oauth/"), "{redirect}");
+    let device: String = sqlx::query_scalar("SELECT device_name FROM sessions")
+        .fetch_one(&db)
+        .await
+        .expect("session");
+    assert_eq!(device, "Phone");
+}
+
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn an_unconfigured_provider_or_an_abandoned_browser_fail_cleanly(db: PgPool) {
     let server = backend(db.clone()).await;
@@ -110,6 +187,7 @@ async fn an_unconfigured_provider_or_an_abandoned_browser_fail_cleanly(db: PgPoo
         "spotify",
         device(),
         |_| Ok(()),
+        WayBack::Loopback,
         Duration::from_secs(5),
     )
     .await
@@ -124,6 +202,7 @@ async fn an_unconfigured_provider_or_an_abandoned_browser_fail_cleanly(db: PgPoo
         "google",
         device(),
         |_| Ok(()),
+        WayBack::Loopback,
         Duration::from_millis(300),
     )
     .await

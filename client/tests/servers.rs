@@ -27,6 +27,17 @@ impl Host for Headless {
     fn server_choice(&self) -> ServerChoice {
         self.0
     }
+    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        None
+    }
+
+    fn locate(
+        &self,
+    ) -> tokio::sync::oneshot::Receiver<Result<theset_shared::ipc::GeoPoint, String>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let _ = tx.send(Err("no location here".to_owned()));
+        rx
+    }
 }
 
 fn start(dir: &std::path::Path, pinned: Option<&str>) -> Arc<Servers<Headless>> {

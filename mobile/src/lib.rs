@@ -1,8 +1,15 @@
 //! Phone-specific capabilities behind one interface, with a desktop fallback.
 //!
-//! On Android and iOS a Tauri plugin answers from the OS (network callbacks, location services);
-//! on desktop there is no such service, so connectivity is learnt from sync attempts and location
-//! comes from what the user types. The app code asks this trait and never checks the platform.
+//! On Android and iOS the OS answers through Tauri's geolocation plugin ([`phone`]); on desktop
+//! there is no location service ([`Desktop`]), so the venues page asks for a place instead.
+//! Connectivity has no well-kept plugin on either OS: the webview's `navigator.onLine` (Android
+//! needs `ACCESS_NETWORK_STATE` for it, see the README) and the sync loop's last attempt are what
+//! the status bar shows, and [`Platform::connectivity`] says `Unknown` rather than guess.
+//! The app asks this trait and never checks the platform.
+
+pub mod phone;
+
+use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,10 +42,23 @@ impl Position {
     }
 }
 
-pub trait Platform: Send + Sync {
+/// Why there is no position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocationError {
+    #[error("This device has no location service; pick a place on the map instead.")]
+    Unsupported,
+    #[error(
+        "Location is turned off for TheSet. Allow it in the phone's settings to see venues near you."
+    )]
+    Denied,
+    #[error("The phone could not find where it is ({0}).")]
+    Failed(String),
+}
+
+pub trait Platform: Send + Sync + 'static {
     fn connectivity(&self) -> Connectivity;
-    /// The device's position, when the platform has one and the user allowed it.
-    fn position(&self) -> Option<Position>;
+    /// The device's position, asking the user's permission first where the OS wants that.
+    fn position(&self) -> impl Future<Output = Result<Position, LocationError>> + Send;
 }
 
 /// Desktop: no OS connectivity signal, no location service.
@@ -50,8 +70,8 @@ impl Platform for Desktop {
         Connectivity::Unknown
     }
 
-    fn position(&self) -> Option<Position> {
-        None
+    async fn position(&self) -> Result<Position, LocationError> {
+        Err(LocationError::Unsupported)
     }
 }
 
@@ -70,6 +90,7 @@ mod tests {
     #[test]
     fn desktop_defers_to_sync_and_user_input() {
         assert_eq!(Desktop.connectivity(), Connectivity::Unknown);
-        assert_eq!(Desktop.position(), None);
+        let answer = tauri::async_runtime::block_on(Desktop.position());
+        assert_eq!(answer, Err(LocationError::Unsupported));
     }
 }

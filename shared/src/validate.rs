@@ -76,6 +76,33 @@ pub fn loopback_redirect(raw: &str) -> Option<String> {
     (loopback && path_ok && !path.contains("//")).then(|| format!("http://{host}:{port}{path}"))
 }
 
+/// The private-use URI scheme of TheSet's phone apps (RFC 8252 §7.1: a reversed domain name the
+/// project controls, theset.app). The OS opens the app for it; the Android and iOS builds
+/// register it (`tauri.conf.json`, `plugins.deep-link`).
+pub const APP_SCHEME: &str = "app.theset";
+
+/// A native app's way back from the browser: a loopback redirect (desktop, RFC 8252 §7.3) or
+/// the app's private-use scheme with a path and nothing else (phones, §7.1):
+/// `app.theset:/oauth/{secret}`. Returns the normalised URI.
+pub fn app_redirect(raw: &str) -> Option<String> {
+    loopback_redirect(raw).or_else(|| scheme_redirect(raw))
+}
+
+fn scheme_redirect(raw: &str) -> Option<String> {
+    if raw.len() > 200 {
+        return None;
+    }
+    let path = raw.strip_prefix(APP_SCHEME)?.strip_prefix(":/")?;
+    let segments: Vec<&str> = path.split('/').collect();
+    let ok = (1..=3).contains(&segments.len())
+        && segments.iter().all(|s| {
+            (1..=40).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '~'))
+        });
+    ok.then(|| raw.to_owned())
+}
+
 /// The same rules as regular expressions, for the API document (JSON Schema `pattern`: plain
 /// classes and quantifiers only, read alike by ECMA-262, Python and Rust's `regex`). A client
 /// generating data from the document then sends what the server accepts; the tests below
@@ -121,9 +148,8 @@ pub mod patterns {
     pub const SLUG: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
     /// A PKCE code verifier (RFC 7636).
     pub const CODE_VERIFIER: &str = r"^[A-Za-z0-9._~-]{43,128}$";
-    /// A native app's loopback redirect (RFC 8252).
-    pub const LOOPBACK_REDIRECT: &str =
-        r"^http://(127\.0\.0\.1|\[::1\]):[1-9][0-9]{0,3}(/[A-Za-z0-9_~-]{1,40}){0,3}/?$";
+    /// A native app's redirect (RFC 8252): loopback, or the phones' private-use scheme.
+    pub const APP_REDIRECT: &str = r"^(http://(127\.0\.0\.1|\[::1\]):[1-9][0-9]{0,3}(/[A-Za-z0-9_~-]{1,40}){0,3}/?|app\.theset:(/[A-Za-z0-9_~-]{1,40}){1,3})$";
 }
 
 #[cfg(test)]
@@ -152,6 +178,29 @@ mod tests {
         assert_eq!(display_name(&"x".repeat(81)), None);
         assert!(device("d", Some("Laptop")).is_ok());
         assert!(device("", None).is_err());
+    }
+
+    #[test]
+    fn the_phones_scheme_takes_a_path_and_nothing_else() {
+        assert_eq!(
+            app_redirect("app.theset:/oauth/s3cret_-~").as_deref(),
+            Some("app.theset:/oauth/s3cret_-~")
+        );
+        assert!(app_redirect("http://127.0.0.1:49152/cb").is_some());
+        for bad in [
+            "app.theset://evil.example/oauth",
+            "app.theset:oauth",
+            "app.theset:/",
+            "app.theset:/oauth/x?next=https://evil.example",
+            "app.theset:/oauth/x#frag",
+            "app.theset:/oauth//x",
+            "app.theset:/a/b/c/d",
+            "app.thesetx:/oauth",
+            "com.evil:/oauth",
+            "javascript:/alert(1)",
+        ] {
+            assert_eq!(app_redirect(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -224,8 +273,8 @@ mod tests {
         }
 
         #[test]
-        fn documented_redirects_are_accepted(s in documented(patterns::LOOPBACK_REDIRECT)) {
-            prop_assert!(loopback_redirect(&s).is_some(), "{s:?}");
+        fn documented_redirects_are_accepted(s in documented(patterns::APP_REDIRECT)) {
+            prop_assert!(app_redirect(&s).is_some(), "{s:?}");
         }
 
         #[test]

@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
 mod commands;
+mod phone;
 mod shell;
 mod startup;
 mod tiles;
@@ -27,15 +28,28 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .try_init();
-    let result = tauri::Builder::default()
+    // `cfg!`, not `#[cfg]`: the phone path is compiled (and linted) on desktop too.
+    let builder = if cfg!(mobile) {
+        phone::plugins(tauri::Builder::default())
+    } else {
+        tauri::Builder::default()
+    };
+    let result = builder
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             // The local run and tests name the server; otherwise the user chooses it (first run,
             // settings) and the choice is kept beside the stores.
             let pinned = std::env::var("THESET_API_URL").ok();
             let handle = app.handle().clone();
+            let device = if cfg!(mobile) {
+                phone::Device::phone(&handle)
+            } else {
+                phone::Device::desktop()
+            };
             let make_host: theset_client::app::servers::MakeHost<shell::TauriHost> =
-                Box::new(move |chosen_by| shell::TauriHost::new(handle.clone(), chosen_by));
+                Box::new(move |chosen_by| {
+                    shell::TauriHost::new(handle.clone(), chosen_by, device.clone())
+                });
             // Inside the async runtime: starting an app spawns its sync loop there.
             let servers = tauri::async_runtime::block_on(async move {
                 shell::ShellServers::start(&dir, pinned.as_deref(), make_host)

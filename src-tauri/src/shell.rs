@@ -9,8 +9,9 @@ use tauri::{AppHandle, Emitter};
 use theset_client::app::Host;
 use theset_client::app::servers::Servers;
 use theset_client::{Client, ClientError};
-use theset_shared::ipc::ServerChoice;
+use theset_shared::ipc::{GeoPoint, ServerChoice};
 
+use crate::phone::Device;
 use crate::tiles::{self, TileSource};
 
 /// The app of each server the user chooses (the first-run screen, the settings page).
@@ -20,15 +21,17 @@ pub struct TauriHost {
     app: AppHandle,
     tile_url: Option<String>,
     chosen_by: ServerChoice,
+    device: Device<tauri::Wry>,
 }
 
 impl TauriHost {
     /// The tile server comes from `THESET_TILE_URL` (an `http(s)` template with `{z}`, `{x}`,
     /// `{y}`); anything else means no tiles.
-    pub fn new(app: AppHandle, chosen_by: ServerChoice) -> Self {
+    pub fn new(app: AppHandle, chosen_by: ServerChoice, device: Device<tauri::Wry>) -> Self {
         Self {
             app,
             chosen_by,
+            device,
             tile_url: std::env::var("THESET_TILE_URL").ok().filter(|u| {
                 (u.starts_with("https://") || u.starts_with("http://"))
                     && ["{z}", "{x}", "{y}"].iter().all(|p| u.contains(p))
@@ -66,6 +69,14 @@ impl Host for TauriHost {
 
     fn server_choice(&self) -> ServerChoice {
         self.chosen_by
+    }
+
+    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        self.device.app_links()
+    }
+
+    fn locate(&self) -> tokio::sync::oneshot::Receiver<Result<GeoPoint, String>> {
+        self.device.locate()
     }
 }
 

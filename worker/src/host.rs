@@ -52,6 +52,20 @@ impl Host for WorkerHost {
     fn server_choice(&self) -> ServerChoice {
         ServerChoice::WebOrigin
     }
+
+    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        None
+    }
+
+    fn locate(
+        &self,
+    ) -> tokio::sync::oneshot::Receiver<Result<theset_shared::ipc::GeoPoint, String>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let _ = tx.send(Err(
+            "The web app asks the browser for the position itself.".into()
+        ));
+        rx
+    }
 }
 
 /// The name of the Web Lock the worker that owns the store holds for its whole life.

@@ -17,6 +17,13 @@ pub fn parse_position(s: &str) -> Option<GeoPoint> {
 /// The phone's position from the browser's geolocation, as "lat, lng" rounded to about 100 m
 /// (so the list seen at a venue online is the one found there again offline, from the device).
 async fn here() -> Result<String, String> {
+    if ipc::in_tauri() {
+        // The app's shell asks the OS (Android, iOS); a desktop has no location service.
+        let p = ipc::call(theset_shared::ipc::req::Locate {})
+            .await
+            .map_err(|e| e.message)?;
+        return Ok(format!("{:.3}, {:.3}", p.lat, p.lng));
+    }
     let geo = web_sys::window()
         .and_then(|w| w.navigator().geolocation().ok())
         .ok_or("This browser cannot tell where you are.")?;

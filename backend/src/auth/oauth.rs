@@ -357,9 +357,10 @@ async fn verify_id_token(
     Ok(claims)
 }
 
-/// The app's loopback redirect (RFC 8252 §7.3; see `theset_shared::validate::loopback_redirect`).
+/// The app's way back: loopback (RFC 8252 §7.3) or its scheme (§7.1); see
+/// `theset_shared::validate::app_redirect`.
 pub fn valid_app_redirect(raw: &str) -> Option<Url> {
-    theset_shared::validate::loopback_redirect(raw).and_then(|u| Url::parse(&u).ok())
+    theset_shared::validate::app_redirect(raw).and_then(|u| Url::parse(&u).ok())
 }
 
 /// The S256 challenge of a verifier (RFC 7636), to check the app's proof.

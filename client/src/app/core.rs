@@ -8,7 +8,7 @@ use theset_shared::api::{
     JobRef, Page, PublicProfile, SessionInfo, ShowSummary, VenueDetail, VenueSummary, VerifyResult,
 };
 use theset_shared::ipc::{
-    AppStatus, ArtistView, CachedArtist, Core, Fetched, IpcCode, IpcError, ServerChoice,
+    AppStatus, ArtistView, CachedArtist, Core, Fetched, GeoPoint, IpcCode, IpcError, ServerChoice,
     ServerInfo, ShowView, VenueQuery, events, req,
 };
 use theset_shared::validate;
@@ -149,7 +149,11 @@ impl<H: Host> Core for App<H> {
     async fn sign_in_with(&self, r: req::SignInWith) -> IpcResult<AppStatus> {
         self.signed_in(
             self.client
-                .sign_in_with(r.provider.as_str(), |url| self.host.open_browser(url))
+                .sign_in_with(
+                    r.provider.as_str(),
+                    |url| self.host.open_browser(url),
+                    self.host.app_links(),
+                )
                 .await,
         )
         .await
@@ -317,6 +321,17 @@ impl<H: Host> Core for App<H> {
             ),
             chosen_by: self.host.server_choice(),
         })
+    }
+
+    async fn locate(&self, _: req::Locate) -> IpcResult<GeoPoint> {
+        match self.host.locate().await {
+            Ok(Ok(place)) => Ok(place),
+            Ok(Err(why)) => Err(IpcError::new(IpcCode::NoLocation, why)),
+            Err(_) => Err(IpcError::new(
+                IpcCode::NoLocation,
+                "The device did not say where it is.",
+            )),
+        }
     }
 
     /// Where the user may choose, the shell answers this before the app sees it

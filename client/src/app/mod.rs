@@ -10,7 +10,7 @@ pub mod servers;
 use std::sync::Arc;
 use std::time::Duration;
 
-use theset_shared::ipc::{Account, AppStatus, Connection, ServerChoice, events};
+use theset_shared::ipc::{Account, AppStatus, Connection, GeoPoint, ServerChoice, events};
 use tokio::sync::{RwLock, mpsc, watch};
 
 pub use self::core::ipc_error;
@@ -44,6 +44,12 @@ pub trait Host: MaybeSend + 'static {
     fn tile_template(&self) -> Option<String>;
     /// Who chose the server this app talks to.
     fn server_choice(&self) -> ServerChoice;
+    /// On phones, the `app.theset:` addresses the OS opens the app with (the way back from a
+    /// sign-in page); `None` where the way back is a loopback port (desktop).
+    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>>;
+    /// Asks the OS where the device is; the answer (or why not, for people) comes through the
+    /// channel.
+    fn locate(&self) -> tokio::sync::oneshot::Receiver<Result<GeoPoint, String>>;
 }
 
 pub struct App<H: Host> {

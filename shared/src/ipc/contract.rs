@@ -143,6 +143,8 @@ contract! {
     /// Point the app at another server (checked to be a TheSet server first); each server keeps
     /// its own store on the device, so switching back finds everything as it was.
     ChooseServer(ChooseServer) -> crate::ipc::ServerInfo => choose_server;
+    /// Where the device is, from the OS (phone builds; the web app asks the browser itself).
+    Locate(Locate) -> crate::ipc::GeoPoint => locate;
 }
 
 /// The request types, one per operation.
@@ -175,7 +177,8 @@ pub mod req {
         Dashboard,
         Flags,
         Audit,
-        Server
+        Server,
+        Locate
     );
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -522,6 +525,9 @@ mod tests {
             _: req::ChooseServer,
         ) -> Result<crate::ipc::ServerInfo, IpcError> {
             Err(IpcError::new(IpcCode::Invalid, "fixed"))
+        }
+        async fn locate(&self, _: req::Locate) -> Result<crate::ipc::GeoPoint, IpcError> {
+            Err(IpcError::new(IpcCode::NoLocation, "fixed"))
         }
     }
 

@@ -90,6 +90,8 @@ pub enum IpcCode {
     CheckMail,
     /// No server is chosen yet: the first-run screen asks for one.
     NoServer,
+    /// The device cannot or may not say where it is.
+    NoLocation,
     /// The server refused, with its stable code.
     Server(crate::ErrorCode),
 }

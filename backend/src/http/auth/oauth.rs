@@ -52,7 +52,10 @@ pub async fn start(
     // Anonymous, and each start writes a flow row: bounded per network.
     limited(&state, Bucket::OAuthStart, ip, None).await?;
     let redirect = oauth::valid_app_redirect(&req.redirect_uri).ok_or_else(|| {
-        bad_body("redirect_uri must be a loopback address: http://127.0.0.1:{port}/path (RFC 8252)")
+        bad_body(
+            "redirect_uri must be a loopback address, http://127.0.0.1:{port}/path, or the \
+             app's scheme, app.theset:/path (RFC 8252)",
+        )
     })?;
     if !tokens::well_formed(&req.code_challenge) {
         return Err(bad_body(

@@ -71,7 +71,7 @@ fn rules() -> Vec<(At, Value)> {
         (Field("ProfileUpdate", "display_name"), name()),
         (
             Field("OAuthStart", "redirect_uri"),
-            text(1, 200, p::LOOPBACK_REDIRECT),
+            text(1, 200, p::APP_REDIRECT),
         ),
         (Field("OAuthStart", "code_challenge"), token()),
         (Field("OAuthExchange", "code"), token()),
