@@ -16,7 +16,7 @@ impl Client {
         &self,
         _provider: &str,
         _open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
-        _app_links: Option<tokio::sync::broadcast::Receiver<String>>,
+        _app_links: Option<crate::app::AppLinks>,
     ) -> Result<(), ClientError> {
         Err(ClientError::SignIn(
             "on the web app, sign in with your password or a mailed link".into(),
@@ -30,7 +30,7 @@ impl Client {
         &self,
         provider: &str,
         open_browser: impl FnOnce(&str) -> Result<(), ClientError>,
-        app_links: Option<tokio::sync::broadcast::Receiver<String>>,
+        app_links: Option<crate::app::AppLinks>,
     ) -> Result<(), ClientError> {
         let id = self.store.device_id()?.to_string();
         let name = device_name();

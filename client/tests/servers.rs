@@ -27,16 +27,12 @@ impl Host for Headless {
     fn server_choice(&self) -> ServerChoice {
         self.0
     }
-    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+    fn app_links(&self) -> Option<theset_client::app::AppLinks> {
         None
     }
 
-    fn locate(
-        &self,
-    ) -> tokio::sync::oneshot::Receiver<Result<theset_shared::ipc::GeoPoint, String>> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let _ = tx.send(Err("no location here".to_owned()));
-        rx
+    fn locate(&self) -> theset_client::app::Located {
+        theset_client::app::no_location("no location here")
     }
 }
 

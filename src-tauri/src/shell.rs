@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter};
-use theset_client::app::Host;
 use theset_client::app::servers::Servers;
+use theset_client::app::{AppLinks, Host, Located};
 use theset_client::{Client, ClientError};
-use theset_shared::ipc::{GeoPoint, ServerChoice};
+use theset_shared::ipc::ServerChoice;
 
 use crate::phone::Device;
 use crate::tiles::{self, TileSource};
@@ -71,11 +71,11 @@ impl Host for TauriHost {
         self.chosen_by
     }
 
-    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+    fn app_links(&self) -> Option<AppLinks> {
         self.device.app_links()
     }
 
-    fn locate(&self) -> tokio::sync::oneshot::Receiver<Result<GeoPoint, String>> {
+    fn locate(&self) -> Located {
         self.device.locate()
     }
 }

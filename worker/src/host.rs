@@ -53,18 +53,12 @@ impl Host for WorkerHost {
         ServerChoice::WebOrigin
     }
 
-    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+    fn app_links(&self) -> Option<theset_client::app::AppLinks> {
         None
     }
 
-    fn locate(
-        &self,
-    ) -> tokio::sync::oneshot::Receiver<Result<theset_shared::ipc::GeoPoint, String>> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let _ = tx.send(Err(
-            "The web app asks the browser for the position itself.".into()
-        ));
-        rx
+    fn locate(&self) -> theset_client::app::Located {
+        theset_client::app::no_location("The web app asks the browser for the position itself.")
     }
 }
 

@@ -32,6 +32,18 @@ pub trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T> MaybeSend for T {}
 
+/// The `app.theset:` addresses the OS opens the app with (see [`Host::app_links`]).
+pub type AppLinks = tokio::sync::broadcast::Receiver<String>;
+/// Where the device is, or why it cannot say (see [`Host::locate`]).
+pub type Located = tokio::sync::oneshot::Receiver<Result<GeoPoint, String>>;
+
+/// An answer for hosts that have no location to give.
+pub fn no_location(why: &str) -> Located {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let _ = tx.send(Err(why.to_owned()));
+    rx
+}
+
 /// What differs between the places the app runs.
 pub trait Host: MaybeSend + 'static {
     /// Sends `payload` to the UI as `event` (one of `theset_shared::ipc::events`).
@@ -46,10 +58,10 @@ pub trait Host: MaybeSend + 'static {
     fn server_choice(&self) -> ServerChoice;
     /// On phones, the `app.theset:` addresses the OS opens the app with (the way back from a
     /// sign-in page); `None` where the way back is a loopback port (desktop).
-    fn app_links(&self) -> Option<tokio::sync::broadcast::Receiver<String>>;
+    fn app_links(&self) -> Option<AppLinks>;
     /// Asks the OS where the device is; the answer (or why not, for people) comes through the
     /// channel.
-    fn locate(&self) -> tokio::sync::oneshot::Receiver<Result<GeoPoint, String>>;
+    fn locate(&self) -> Located;
 }
 
 pub struct App<H: Host> {
