@@ -46,6 +46,14 @@ async fn backend(db: PgPool) -> TestApp {
     .await
 }
 
+/// The device name of the one session the sign-in opened.
+async fn session_device(db: &PgPool) -> String {
+    sqlx::query_scalar("SELECT device_name FROM sessions")
+        .fetch_one(db)
+        .await
+        .expect("session")
+}
+
 /// A browser that signs in as `who` and follows every redirect; records the final page.
 fn browser(
     who: &'static str,
@@ -97,10 +105,7 @@ async fn google_sign_in_through_the_system_browser_and_a_loopback_port(db: PgPoo
             .await
             .expect("user");
     assert_eq!((email.as_str(), verified), ("fan@example.com", true));
-    let device: String = sqlx::query_scalar("SELECT device_name FROM sessions")
-        .fetch_one(&db)
-        .await
-        .expect("session");
+    let device = session_device(&db).await;
     assert_eq!(device, "Laptop");
 }
 
@@ -167,10 +172,7 @@ async fn google_sign_in_on_a_phone_comes_back_through_the_apps_scheme(db: PgPool
         .await
         .expect("flow");
     assert!(redirect.starts_with("app.theset:/oauth/"), "{redirect}");
-    let device: String = sqlx::query_scalar("SELECT device_name FROM sessions")
-        .fetch_one(&db)
-        .await
-        .expect("session");
+    let device = session_device(&db).await;
     assert_eq!(device, "Phone");
 }
 

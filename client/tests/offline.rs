@@ -346,13 +346,7 @@ async fn a_server_past_this_protocol_asks_for_an_update() {
             })),
         )
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, _) = theset_testkit::loopback::serve(app).await;
     let dir = tempfile::tempdir().expect("dir");
     let v = vault(dir.path());
     v.save(&Tokens {

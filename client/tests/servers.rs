@@ -51,13 +51,7 @@ async fn code_of(servers: &Servers<Headless>, op: impl Op) -> IpcCode {
 /// Something that answers HTTP but is not TheSet (a router's admin page, a typo'd port).
 async fn not_theset() -> String {
     let app = axum::Router::new().fallback(|| async { "<html>router login</html>" });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, _) = theset_testkit::loopback::serve(app).await;
     format!("http://{addr}")
 }
 

@@ -21,13 +21,7 @@ async fn tile_server(hits: Arc<AtomicUsize>) -> (String, tokio::task::JoinHandle
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, task) = theset_testkit::loopback::serve(app).await;
     (format!("http://{addr}/{{z}}/{{x}}/{{y}}.png"), task)
 }
 

@@ -30,6 +30,8 @@ mod app;
 pub mod databases;
 #[cfg(feature = "e2e")]
 pub mod e2e;
+#[cfg(feature = "server")]
+pub mod loopback;
 #[cfg(feature = "mail")]
 pub mod mail;
 #[cfg(feature = "server")]

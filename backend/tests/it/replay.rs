@@ -17,13 +17,7 @@ use theset_backend::replay::{Catalogue, router};
 async fn replay() -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let catalogue = Catalogue::load(&dir).expect("catalogue");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router(catalogue)).await;
-    });
+    let (addr, _) = theset_testkit::loopback::serve(router(catalogue)).await;
     format!("http://{addr}")
 }
 

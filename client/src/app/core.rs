@@ -310,17 +310,7 @@ impl<H: Host> Core for App<H> {
     }
 
     async fn server(&self, _: req::Server) -> IpcResult<ServerInfo> {
-        Ok(ServerInfo {
-            address: Some(
-                self.client
-                    .api()
-                    .base()
-                    .as_str()
-                    .trim_end_matches('/')
-                    .to_owned(),
-            ),
-            chosen_by: self.host.server_choice(),
-        })
+        Ok(self.server_info())
     }
 
     async fn locate(&self, _: req::Locate) -> IpcResult<GeoPoint> {

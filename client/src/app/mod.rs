@@ -10,7 +10,9 @@ pub mod servers;
 use std::sync::Arc;
 use std::time::Duration;
 
-use theset_shared::ipc::{Account, AppStatus, Connection, GeoPoint, ServerChoice, events};
+use theset_shared::ipc::{
+    Account, AppStatus, Connection, GeoPoint, ServerChoice, ServerInfo, events,
+};
 use tokio::sync::{RwLock, mpsc, watch};
 
 pub use self::core::ipc_error;
@@ -124,6 +126,16 @@ impl<H: Host> App<H> {
     pub async fn refresh_account(&self) {
         let account = self.client.account().await;
         *self.account.write().await = account;
+    }
+
+    /// The server this app talks to (`scheme://host[:port]`, as the address rules write it) and
+    /// who chose it.
+    pub fn server_info(&self) -> ServerInfo {
+        let base = self.client.api().base().as_str().trim_end_matches('/');
+        ServerInfo {
+            address: Some(base.to_owned()),
+            chosen_by: self.host.server_choice(),
+        }
     }
 
     pub async fn app_status(&self) -> AppStatus {

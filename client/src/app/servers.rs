@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use theset_shared::ipc::{IpcCode, IpcError, Request, ServerChoice, ServerInfo, dispatch};
+use theset_shared::ipc::{self, IpcCode, IpcError, Request, ServerChoice, ServerInfo, dispatch};
 use theset_shared::server_address;
 use tokio::sync::{Mutex, RwLock};
 
@@ -35,7 +35,7 @@ pub struct Servers<H: Host> {
     /// Set by the environment: not changeable from the app.
     pinned: Option<String>,
     make_host: MakeHost<H>,
-    current: RwLock<Option<(ServerInfo, Arc<App<H>>)>>,
+    current: RwLock<Option<Arc<App<H>>>>,
     /// One choice at a time: two quick "Connect" presses must not open the same store twice.
     choosing: Mutex<()>,
 }
@@ -60,14 +60,7 @@ impl<H: Host> Servers<H> {
             None => saved(dir).map(|a| (a, ServerChoice::User)),
         };
         let current = match first {
-            Some((address, chosen_by)) => {
-                let app = open(dir, &make_host, &address, chosen_by)?;
-                let info = ServerInfo {
-                    address: Some(address),
-                    chosen_by,
-                };
-                Some((info, app))
-            }
+            Some((address, chosen_by)) => Some(open(dir, &make_host, &address, chosen_by)?),
             None => None,
         };
         Ok(Arc::new(Self {
@@ -81,23 +74,17 @@ impl<H: Host> Servers<H> {
 
     /// The app for the current server, if one is chosen.
     pub async fn current(&self) -> Option<Arc<App<H>>> {
-        self.current
-            .read()
-            .await
-            .as_ref()
-            .map(|(_, app)| app.clone())
+        self.current.read().await.clone()
     }
 
     pub async fn info(&self) -> ServerInfo {
-        self.current
-            .read()
-            .await
-            .as_ref()
-            .map(|(info, _)| info.clone())
-            .unwrap_or(ServerInfo {
+        match self.current().await {
+            Some(app) => app.server_info(),
+            None => ServerInfo {
                 address: None,
                 chosen_by: ServerChoice::Nobody,
-            })
+            },
+        }
     }
 
     /// Switches to the server at `typed` once it has answered as a TheSet server; saved for the
@@ -130,8 +117,8 @@ impl<H: Host> Servers<H> {
                 format!("The choice could not be saved on this device: {e}"),
             ));
         }
-        let before = self.current.write().await.replace((info.clone(), app));
-        if let Some((_, old)) = before {
+        let before = self.current.write().await.replace(app);
+        if let Some(old) = before {
             old.stop();
         }
         tracing::info!(%address, "server chosen");
@@ -142,8 +129,8 @@ impl<H: Host> Servers<H> {
     /// server's app.
     pub async fn dispatch(&self, request: Request) -> Result<serde_json::Value, IpcError> {
         match request {
-            Request::Server(_) => to_json(&self.info().await),
-            Request::ChooseServer(r) => to_json(&self.choose(&r.address).await?),
+            Request::Server(_) => ipc::to_json(&self.info().await),
+            Request::ChooseServer(r) => ipc::to_json(&self.choose(&r.address).await?),
             other => match self.current().await {
                 Some(app) => dispatch(&*app, other).await,
                 None => Err(IpcError::new(
@@ -164,10 +151,6 @@ fn open<H: Host>(
     let client = Client::open(&dir.join(crate::store_file(address)), address)?;
     tracing::info!(data = %dir.display(), api = %address, "store opened");
     Ok(App::start(make_host(chosen_by), Arc::new(client)))
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, IpcError> {
-    serde_json::to_value(value).map_err(|e| IpcError::new(IpcCode::Client, e.to_string()))
 }
 
 /// Whether a TheSet server answers at `address`.

@@ -26,7 +26,8 @@ pub trait Op: Serialize + DeserializeOwned {
     fn into_request(self) -> Request;
 }
 
-fn to_json(v: &impl Serialize) -> Result<serde_json::Value, IpcError> {
+/// An answer as JSON, the way the contract sends it.
+pub fn to_json(v: &impl Serialize) -> Result<serde_json::Value, IpcError> {
     serde_json::to_value(v).map_err(|e| IpcError::new(IpcCode::Client, e.to_string()))
 }
 

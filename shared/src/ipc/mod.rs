@@ -8,7 +8,7 @@
 pub mod contract;
 mod prediction_edit;
 
-pub use contract::{Core, Op, Request, dispatch, req};
+pub use contract::{Core, Op, Request, dispatch, req, to_json};
 pub use prediction_edit::{Pick, PredictionEdit};
 
 use chrono::{DateTime, Utc};

@@ -96,7 +96,17 @@ pub(super) async fn signed_in(
     device_id: &str,
     device_name: Option<&str>,
 ) -> AppResult<TokenPair> {
-    let detail = json!({ "method": method });
+    audit_login(state, user, ip, json!({ "method": method })).await;
+    issue_native(state, user, device_id, device_name).await
+}
+
+/// The audit line of every sign-in, native or browser.
+async fn audit_login(
+    state: &AppState,
+    user: Uuid,
+    ip: super::access::ClientIp,
+    detail: serde_json::Value,
+) {
     audit(
         state,
         Some(user),
@@ -106,7 +116,6 @@ pub(super) async fn signed_in(
         detail,
     )
     .await;
-    issue_native(state, user, device_id, device_name).await
 }
 
 pub(super) fn pair(access_token: String, refresh_token: String) -> TokenPair {
@@ -126,12 +135,10 @@ pub(super) async fn browser_signed_in(
     ip: super::access::ClientIp,
     method: &str,
 ) -> AppResult<Response> {
-    audit(
+    audit_login(
         state,
-        Some(user),
-        "auth.login",
-        Some(user),
-        Some(ip.0),
+        user,
+        ip,
         json!({ "method": method, "kind": "browser" }),
     )
     .await;
