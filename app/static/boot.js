@@ -6,7 +6,7 @@ import init from "./theset_app.js";
 init({ module_or_path: "./theset_app_bg.wasm" });
 
 if (!("__TAURI__" in window) && "serviceWorker" in navigator) {
-  navigator.serviceWorker.register("./sw.js", { scope: "./" }).catch((e) => {
+  navigator.serviceWorker.register("./sw.js", { scope: "/" }).catch((e) => {
     console.warn("TheSet: offline start unavailable", e);
   });
   navigator.serviceWorker.addEventListener("message", (event) => {

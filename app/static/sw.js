@@ -37,10 +37,13 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (!url.pathname.startsWith("/app/")) return; // the API: always the network
+  // The app lives under /app/ and at the bare host; the API and the server's own pages (a mailed
+  // link's page, the API docs) always go to the network.
+  const isPage = event.request.mode === "navigate";
+  const ours = url.pathname.startsWith("/app/") || (isPage && url.pathname === "/");
+  if (!ours) return;
   event.respondWith((async () => {
     // Any page under /app/ is the same page (deep links).
-    const isPage = event.request.mode === "navigate";
     // Online visits look for a newer build behind the page's back.
     if (isPage) event.waitUntil(refresh().catch(() => {}));
     const cached = await caches.match(isPage ? "./" : event.request, { ignoreSearch: true });

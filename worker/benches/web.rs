@@ -45,27 +45,6 @@ async fn wait_long(ui: &Ui, css: &str, limit: Duration) -> anyhow::Result<()> {
     }
 }
 
-async fn service_worker_ready(ui: &Ui) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        let ready = ui
-            .app
-            .execute(
-                "return !!(navigator.serviceWorker && navigator.serviceWorker.controller)",
-                vec![],
-            )
-            .await?;
-        if ready.as_bool() == Some(true) {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            start.elapsed() < Duration::from_secs(120),
-            "the service worker never took the page"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let dist = root().join("app/dist");
@@ -89,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
     link.reset_counts();
     ui.app.goto(&app).await?;
     ui.wait("main[data-page='home'] .show-row").await?;
-    service_worker_ready(&ui).await?;
+    ui.service_worker_ready().await?;
     // The service worker's copies are taken after it starts; give it the moment it needs.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (up, down) = link.counts.read();

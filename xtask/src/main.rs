@@ -164,11 +164,15 @@ fn build_ui() -> anyhow::Result<()> {
         "wasm",
     ]))?;
     let out = target_dir().join("wasm32-unknown-unknown/wasm");
-    let dist = root().join("app/dist");
-    bindgen(&out.join("theset-app.wasm"), &dist, "theset_app")?;
+    // Built whole into a fresh stage, then published into app/dist under content-hashed names.
+    let stage = target_dir().join("web-stage");
+    if stage.exists() {
+        std::fs::remove_dir_all(&stage)?;
+    }
+    bindgen(&out.join("theset-app.wasm"), &stage, "theset_app")?;
     bindgen(
         &out.join("theset_worker.wasm"),
-        &dist.join("worker"),
+        &stage.join("worker"),
         "theset_worker",
     )?;
     let statics = root().join("app/static");
@@ -179,16 +183,16 @@ fn build_ui() -> anyhow::Result<()> {
         "sw.js",
         "manifest.webmanifest",
     ] {
-        copy_if_changed(&statics.join(file), &dist.join(file))?;
+        std::fs::copy(statics.join(file), stage.join(file))?;
     }
-    copy_if_changed(
-        &root().join("assets/styles/theme.css"),
-        &dist.join("theme.css"),
+    std::fs::copy(
+        root().join("assets/styles/theme.css"),
+        stage.join("theme.css"),
     )?;
     for icon in ["icon-192.png", "icon-512.png"] {
-        copy_if_changed(&root().join("assets/icons").join(icon), &dist.join(icon))?;
+        std::fs::copy(root().join("assets/icons").join(icon), stage.join(icon))?;
     }
-    web::shell_manifest(&dist)
+    web::publish(&stage, &root().join("app/dist"))
 }
 
 /// `wasm-bindgen --target web` of `wasm` into `dir` as `name`.
@@ -210,12 +214,7 @@ fn bindgen(wasm: &Path, dir: &Path, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies only when the content differs, so an unchanged UI does not force a Tauri rebuild.
-fn copy_if_changed(from: &Path, to: &Path) -> anyhow::Result<()> {
-    let new = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
-    copy_if_changed_bytes(&new, to)
-}
-
+/// Writes only when the content differs, so an unchanged UI does not force a Tauri rebuild.
 fn copy_if_changed_bytes(new: &[u8], to: &Path) -> anyhow::Result<()> {
     if std::fs::read(to).ok().as_deref() != Some(new) {
         std::fs::write(to, new)?;
@@ -540,7 +539,7 @@ fn run() -> anyhow::Result<()> {
         ));
     }
     step(&format!(
-        "starting the backend on {api} (API docs: {api}/api/v1/docs; the web app for phones: {api}/app/)"
+        "starting the backend on {api} (API docs: {api}/api/v1/docs; the web app for phones: {api}/)"
     ));
     let _server = Guard(
         Command::new(&backend)

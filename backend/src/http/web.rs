@@ -1,9 +1,12 @@
 //! The web app (`app/dist`, built by `cargo xtask build-ui`): the same Dioxus UI and offline core
 //! the desktop app runs, served from this origin so its requests carry the browser session cookie.
-//! `/` leads to `/app/`; files are served from the folder, and every other path under `/app/`
-//! (a deep link such as `/app/shows/{id}`) answers the page itself, which reads its route from
-//! the address. The page gets a CSP of its own: scripts and wasm from this origin only, workers
-//! from this origin, nothing framed.
+//! `/` answers the page (its address stays: a phone's bookmark of the bare host opens offline
+//! too, the service worker's scope is the whole origin); files are served from the folder, and
+//! every other path under `/app/` (a deep link such as `/app/shows/{id}`) answers the page itself,
+//! which reads its route from the address. Files named after their content
+//! (`theset_app.<16 hex>.js`, see `cargo xtask build-ui`) are cached for a year as immutable; the
+//! page and the other entry points are revalidated on each visit. The page gets a CSP of its own:
+//! scripts and wasm from this origin only, workers from this origin, nothing framed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +14,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower::ServiceExt;
@@ -21,6 +24,22 @@ use crate::AppState;
 
 /// Where the web app is mounted.
 pub const PREFIX: &str = "/app/";
+
+/// Files whose name changes with their content: kept by browsers and proxies without asking.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Whether the last segment is `stem.<16 hex>.ext`, the build's content-hashed name.
+fn content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = name.rsplit('.');
+    let (Some(ext), Some(hash), Some(stem)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !ext.is_empty()
+        && !stem.is_empty()
+        && hash.len() == 16
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
 
 const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
@@ -58,7 +77,7 @@ impl WebApp {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to(PREFIX) }))
+        .route("/", get(file))
         .route("/app", get(|| async { Redirect::to(PREFIX) }))
         .route("/app/", get(file))
         .route("/app/{*path}", get(file))
@@ -114,10 +133,54 @@ async fn file(State(state): State<AppState>, req: Request) -> Response {
     let files = ServeDir::new(&web.dir)
         .precompressed_br()
         .precompressed_gzip();
+    // Others are revalidated on each visit (cheap: 304 when unchanged); the service worker keeps
+    // the copies that open the app offline.
+    let cache = if content_hashed(&rest) {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
     match files.oneshot(inner).await {
-        // Revalidated on each visit (cheap: 304 when unchanged); the service worker keeps the
-        // copies that open the app offline.
-        Ok(res) => with_page_headers(res.map(Body::new), "no-cache"),
+        Ok(res) => {
+            let ok = res.status().is_success();
+            let mut res = with_page_headers(res.map(Body::new), cache);
+            if ok && rest == "sw.js" {
+                // Its scope is the whole origin, so `/` opens offline as `/app/` does.
+                res.headers_mut().insert(
+                    HeaderName::from_static("service-worker-allowed"),
+                    HeaderValue::from_static("/"),
+                );
+            }
+            res
+        }
         Err(never) => match never {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_hashed;
+
+    #[test]
+    fn only_the_builds_content_hashed_names_are_immutable() {
+        for hashed in [
+            "theset_app.0123456789abcdef.js",
+            "worker/theset_worker_bg.fedcba9876543210.wasm",
+        ] {
+            assert!(content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "index.html",
+            "sw.js",
+            "worker.js",
+            "theset_app.0123456789ABCDEF.js",
+            "theset_app.0123456789abcde.js",
+            ".0123456789abcdef.js",
+            "theset_app.0123456789abcdef.",
+            "0123456789abcdef.js",
+            "snippets/x-0123456789abcdef/inline0.js",
+        ] {
+            assert!(!content_hashed(plain), "{plain}");
+        }
     }
 }

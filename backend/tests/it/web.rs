@@ -1,5 +1,6 @@
-//! The web app is served at `/app/`: files from its folder, the page (with its base and its own
-//! CSP) for every other path under it, nothing outside the folder, and JSON 404s without one.
+//! The web app is served at `/` and `/app/`: files from its folder (content-hashed ones cached as
+//! immutable, the rest revalidated), the page (with its base and its own CSP) for every other
+//! path under it, nothing outside the folder, and JSON 404s without one.
 
 use axum::http::StatusCode;
 use reqwest::Method;
@@ -16,6 +17,12 @@ fn built_app() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join("worker")).expect("folder");
     std::fs::write(dir.path().join("worker/core.js"), "export {};").expect("script");
     std::fs::write(dir.path().join("worker/core.js.br"), "BROTLI").expect("compressed");
+    std::fs::write(
+        dir.path().join("worker/core.0123456789abcdef.wasm"),
+        b"\0asm",
+    )
+    .expect("hashed");
+    std::fs::write(dir.path().join("sw.js"), "// sw").expect("service worker");
     std::fs::write(dir.path().join(".secret"), "no").expect("hidden");
     dir
 }
@@ -25,11 +32,12 @@ async fn the_web_app_is_served_with_deep_links_and_nothing_else(db: PgPool) {
     let dir = built_app();
     let app = TestApp::builder(db).web_app(dir.path()).start().await;
 
-    let root = app.req(Method::GET, "/").send().await.expect("root");
-    assert!(root.status().is_redirection());
-    assert_eq!(root.headers()["location"], "/app/");
+    let old = app.req(Method::GET, "/app").send().await.expect("old");
+    assert!(old.status().is_redirection());
+    assert_eq!(old.headers()["location"], "/app/");
 
     for deep in [
+        "/",
         "/app/",
         "/app/shows/4b0f6c1e-0000-7000-8000-000000000001",
         "/app/venues",
@@ -45,9 +53,33 @@ async fn the_web_app_is_served_with_deep_links_and_nothing_else(db: PgPool) {
             "{csp}"
         );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(page.headers()["cache-control"], "no-cache", "{deep}");
         let body = page.text().await.expect("body");
         assert!(body.contains("<base href=\"/app/\" />"), "{body}");
     }
+
+    // Named after its content: kept a year without asking. Anything else: asked each visit.
+    let hashed = app
+        .req(Method::GET, "/app/worker/core.0123456789abcdef.wasm")
+        .send()
+        .await
+        .expect("hashed");
+    assert_eq!(hashed.status(), StatusCode::OK);
+    assert_eq!(
+        hashed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    // A hashed name that is not in the build is the page, never cached as immutable.
+    let missing = app
+        .req(Method::GET, "/app/worker/core.fedcba9876543210.wasm")
+        .send()
+        .await
+        .expect("missing");
+    assert_eq!(missing.headers()["cache-control"], "no-cache");
+    // The service worker may take the whole origin as its scope (so `/` opens offline).
+    let sw = app.req(Method::GET, "/app/sw.js").send().await.expect("sw");
+    assert_eq!(sw.headers()["cache-control"], "no-cache");
+    assert_eq!(sw.headers()["service-worker-allowed"], "/");
 
     let script = app
         .req(Method::GET, "/app/worker/core.js")

@@ -148,4 +148,27 @@ impl Ui {
         self.wait("main[data-page='home']").await?;
         Ok(())
     }
+
+    /// Waits until a service worker controls the page (the web app can then open offline).
+    pub async fn service_worker_ready(&self) -> anyhow::Result<()> {
+        self.until_js(
+            "return !!(navigator.serviceWorker && navigator.serviceWorker.controller)",
+            "the service worker never took the page",
+        )
+        .await
+    }
+
+    /// Waits until `script` (a function body run in the page, possibly async) returns `true`.
+    pub async fn until_js(&self, script: &str, what: &str) -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            if self.app.execute(script, vec![]).await?.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT * 2 {
+                bail!("{what} after {:?}", WAIT * 2);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod mailed_link;
 mod near_me;
 mod pages;
 mod two_tabs;
+mod updated;
 
 use std::path::PathBuf;
 
@@ -17,7 +18,7 @@ use theset_testkit::e2e::{Backend, Seed, root};
 fn web_app() -> anyhow::Result<PathBuf> {
     let dist = root().join("app/dist");
     anyhow::ensure!(
-        dist.join("worker/theset_worker_bg.wasm").is_file(),
+        dist.join("shell.json").is_file(),
         "no web app in {} (run `cargo xtask build-ui`)",
         dist.display()
     );
