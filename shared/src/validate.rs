@@ -103,6 +103,23 @@ fn scheme_redirect(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
+/// A page of the web app to come back to after a browser sign-in: `/app/` and up to four plain
+/// segments, nothing that could lead off the site (no `//`, `..`, query, fragment or backslash).
+pub fn web_return_path(raw: &str) -> bool {
+    let Some(rest) = raw.strip_prefix("/app/") else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    raw.len() <= 200
+        && (rest.is_empty()
+            || rest.split('/').count() <= 4
+                && rest.split('/').all(|s| {
+                    (1..=64).contains(&s.len())
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                }))
+}
+
 /// The same rules as regular expressions, for the API document (JSON Schema `pattern`: plain
 /// classes and quantifiers only, read alike by ECMA-262, Python and Rust's `regex`). A client
 /// generating data from the document then sends what the server accepts; the tests below
@@ -148,6 +165,8 @@ pub mod patterns {
     pub const SLUG: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
     /// A PKCE code verifier (RFC 7636).
     pub const CODE_VERIFIER: &str = r"^[A-Za-z0-9._~-]{43,128}$";
+    /// A page of the web app (see [`super::web_return_path`]).
+    pub const WEB_RETURN_PATH: &str = r"^/app/([A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,64}){0,3}/?)?$";
     /// A native app's redirect (RFC 8252): loopback, or the phones' private-use scheme.
     pub const APP_REDIRECT: &str = r"^(http://(127\.0\.0\.1|\[::1\]):[1-9][0-9]{0,3}(/[A-Za-z0-9_~-]{1,40}){0,3}/?|app\.theset:(/[A-Za-z0-9_~-]{1,40}){1,3})$";
 }
@@ -200,6 +219,35 @@ mod tests {
             "javascript:/alert(1)",
         ] {
             assert_eq!(app_redirect(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn return_paths_are_pages_of_the_web_app() {
+        for ok in [
+            "/app/",
+            "/app/account",
+            "/app/shows/4b0f6c1e-0000-7000-8000-000000000001",
+            "/app/venues/",
+        ] {
+            assert!(web_return_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/",
+            "/app",
+            "https://evil.example/app/",
+            "//evil.example/app/",
+            "/app//evil.example",
+            "/app/../api/v1",
+            "/app/a?x=1",
+            "/app/a#b",
+            "/app/a%2f..",
+            "/app/a\\b",
+            "/api/v1/me",
+            "/app/a/b/c/d/e",
+        ] {
+            assert!(!web_return_path(bad), "{bad}");
         }
     }
 
@@ -275,6 +323,21 @@ mod tests {
         #[test]
         fn documented_redirects_are_accepted(s in documented(patterns::APP_REDIRECT)) {
             prop_assert!(app_redirect(&s).is_some(), "{s:?}");
+        }
+
+        #[test]
+        fn documented_return_paths_are_accepted(s in documented(patterns::WEB_RETURN_PATH)) {
+            prop_assume!(s.len() <= 200);
+            prop_assert!(web_return_path(&s), "{s:?}");
+        }
+
+        #[test]
+        fn return_paths_stay_on_the_web_app(s in "[/a-z.:@?#%\\\\-]{0,30}") {
+            let path = format!("/app/{s}");
+            if web_return_path(&path) {
+                prop_assert!(!path.contains("//") && !path.contains(".."));
+                prop_assert!(!path.contains(['?', '#', '%', '@', ':', '\\']));
+            }
         }
 
         #[test]

@@ -34,6 +34,12 @@ pub fn successor(key: &[u8; 32], used: &str, purpose: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
+/// Whether `token` is the one `stored` is the digest of, compared in constant time.
+pub fn digest_matches(token: &str, stored: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    digest(token).ct_eq(stored).into()
+}
+
 /// A plausible token shape (43 base64url characters), checked before any database lookup.
 pub fn well_formed(token: &str) -> bool {
     token.len() == 43

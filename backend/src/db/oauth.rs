@@ -14,22 +14,36 @@ pub struct NewFlow<'a> {
     pub provider: &'a str,
     pub provider_verifier: &'a str,
     pub nonce: &'a str,
+    /// The app's redirect URI, or the web app's page for a browser flow.
     pub app_redirect_uri: &'a str,
-    pub app_code_challenge: &'a str,
+    pub binding: Binding<'a>,
+}
+
+/// What ties a flow to the party that started it.
+pub enum Binding<'a> {
+    /// A native app: its PKCE S256 challenge, checked when it exchanges the hand-off code.
+    Pkce(&'a str),
+    /// A browser: the digest of the cookie set when it started, checked at the callback.
+    Browser(&'a [u8]),
 }
 
 pub async fn create_flow(db: impl PgExecutor<'_>, f: NewFlow<'_>) -> sqlx::Result<()> {
     let lifetime = FLOW_SECS as f64;
+    let (challenge, browser) = match f.binding {
+        Binding::Pkce(c) => (Some(c), None),
+        Binding::Browser(b) => (None, Some(b)),
+    };
     sqlx::query!(
         "INSERT INTO oauth_flows (state_hash, provider, provider_verifier, nonce, app_redirect_uri, \
-                                  app_code_challenge, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))",
+                                  app_code_challenge, browser_binding, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))",
         f.state_hash,
         f.provider,
         f.provider_verifier,
         f.nonce,
         f.app_redirect_uri,
-        f.app_code_challenge,
+        challenge,
+        browser,
         lifetime
     )
     .execute(db)
@@ -43,6 +57,8 @@ pub struct Flow {
     pub provider_verifier: String,
     pub nonce: String,
     pub app_redirect_uri: String,
+    /// Set for a browser flow (see [`Binding::Browser`]).
+    pub browser_binding: Option<Vec<u8>>,
 }
 
 /// Claims the flow a provider redirect names: unexpired, for `provider`, not yet claimed. A
@@ -56,7 +72,7 @@ pub async fn claim_flow(
         Flow,
         "UPDATE oauth_flows SET completed_at = now() \
          WHERE state_hash = $1 AND provider = $2 AND completed_at IS NULL AND expires_at > now() \
-         RETURNING provider, provider_verifier, nonce, app_redirect_uri",
+         RETURNING provider, provider_verifier, nonce, app_redirect_uri, browser_binding",
         state_hash,
         provider
     )
@@ -85,6 +101,24 @@ pub async fn complete_flow(
     .map(|_| ())
 }
 
+/// A browser flow's end: who signed in; spent at once (the browser gets its session cookie from
+/// the callback itself, there is nothing to exchange).
+pub async fn finish_browser_flow(
+    db: &mut PgConnection,
+    state_hash: &[u8],
+    user: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE oauth_flows SET user_id = $2, exchanged_at = now() \
+         WHERE state_hash = $1 AND browser_binding IS NOT NULL",
+        state_hash,
+        user
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
 /// Spends a hand-off code: `(user, app code challenge)` once, within its lifetime.
 pub async fn exchange(
     db: impl PgExecutor<'_>,
@@ -93,7 +127,8 @@ pub async fn exchange(
     let row = sqlx::query!(
         "UPDATE oauth_flows SET exchanged_at = now() \
          WHERE handoff_hash = $1 AND exchanged_at IS NULL AND expires_at > now() AND user_id IS NOT NULL \
-         RETURNING user_id AS \"user_id!\", app_code_challenge",
+               AND app_code_challenge IS NOT NULL \
+         RETURNING user_id AS \"user_id!\", app_code_challenge AS \"app_code_challenge!\"",
         handoff_hash
     )
     .fetch_optional(db)

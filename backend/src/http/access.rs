@@ -88,7 +88,8 @@ pub fn session_cookie(parts: &Parts) -> Option<&str> {
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {

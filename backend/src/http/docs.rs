@@ -49,6 +49,7 @@ mod constraints;
         super::auth::links::consume_magic_link,
         super::auth::links::consume_magic_link_in_browser,
         super::auth::oauth::start,
+        super::auth::oauth_browser::start,
         super::auth::oauth::exchange,
         super::moderation::add_alias,
         super::moderation::flag,

@@ -459,6 +459,25 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         "invalid_body",
     )
     .await;
+    for (case, to) in [
+        (
+            "open redirect in the web app's oauth",
+            "https://evil.example/app/",
+        ),
+        (
+            "protocol-relative redirect in the web app's oauth",
+            "//evil.example/app/",
+        ),
+        ("path escape in the web app's oauth", "/app/../api/v1/me"),
+    ] {
+        t.refused(
+            case,
+            post("/api/v1/auth/browser/oauth/google/start").json(&json!({ "return_path": to })),
+            bad,
+            "invalid_body",
+        )
+        .await;
+    }
     t.refused(
         "role escalation via profile",
         live.req(Method::PATCH, "/api/v1/me")

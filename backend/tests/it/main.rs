@@ -17,6 +17,7 @@ mod layers;
 mod mail_links;
 mod moderation;
 mod oauth;
+mod oauth_browser;
 mod profile;
 mod providers;
 mod proxies;

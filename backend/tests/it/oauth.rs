@@ -34,7 +34,7 @@ async fn fake(kind: ProviderKind, code_ttl: Duration) -> Url {
     Url::parse(&base).expect("url")
 }
 
-async fn live_with_providers(db: PgPool, code_ttl: Duration) -> TestApp {
+pub(crate) async fn live_with_providers(db: PgPool, code_ttl: Duration) -> TestApp {
     let google = fake(ProviderKind::Google, code_ttl).await;
     let spotify = fake(ProviderKind::Spotify, code_ttl).await;
     TestApp::start_with(db, move |auth| {
@@ -71,7 +71,7 @@ async fn start(live: &TestApp, provider: &str) -> AppFlow {
     }
 }
 
-fn location(res: &reqwest::Response) -> Url {
+pub(crate) fn location(res: &reqwest::Response) -> Url {
     Url::parse(res.headers()["location"].to_str().expect("location")).expect("url")
 }
 
@@ -116,7 +116,7 @@ async fn exchange(live: &TestApp, code: &str, verifier: &str) -> (StatusCode, se
     .await
 }
 
-async fn users(db: &PgPool) -> i64 {
+pub(crate) async fn users(db: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(db)
         .await

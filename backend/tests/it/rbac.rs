@@ -122,6 +122,12 @@ fn table() -> Vec<Row> {
             PUBLIC,
         ),
         (
+            "POST",
+            "/api/v1/auth/browser/oauth/{provider}/start",
+            Some(json!({})),
+            PUBLIC,
+        ),
+        (
             "GET",
             "/api/v1/auth/oauth/{provider}/callback",
             None,

@@ -242,6 +242,17 @@ pub struct OAuthStarted {
     pub authorize_url: String,
 }
 
+/// `POST /api/v1/auth/browser/oauth/{provider}/start`: Google or Spotify from the web app. The
+/// answer sets a short-lived cookie that ties the flow to this browser (no other browser can
+/// finish it), and the provider's page then leads back to `return_path`, a page of the web app
+/// (`/app/…`), signed in (`#signed-in`) or not (`#sign-in-error=…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BrowserOAuthStart {
+    pub return_path: String,
+}
+
 /// `POST /api/v1/auth/oauth/exchange`: the `code` the loopback redirect received, the app's
 /// PKCE verifier, and the device, for a native session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

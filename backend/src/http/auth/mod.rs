@@ -4,6 +4,7 @@
 
 pub(super) mod links;
 pub(super) mod oauth;
+pub(super) mod oauth_browser;
 pub(super) mod password;
 
 use std::net::IpAddr;
@@ -46,6 +47,10 @@ pub fn router() -> Router<AppState> {
             post(links::consume_magic_link_in_browser),
         )
         .route("/auth/oauth/{provider}/start", post(oauth::start))
+        .route(
+            "/auth/browser/oauth/{provider}/start",
+            post(oauth_browser::start),
+        )
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/auth/oauth/exchange", post(oauth::exchange))
         .route("/me/email", post(links::add_email))
@@ -135,14 +140,7 @@ pub(super) async fn browser_signed_in(
     ip: super::access::ClientIp,
     method: &str,
 ) -> AppResult<Response> {
-    audit_login(
-        state,
-        user,
-        ip,
-        json!({ "method": method, "kind": "browser" }),
-    )
-    .await;
-    let token = issue_browser(state, user).await?;
+    let token = open_browser_session(state, user, ip, method).await?;
     let caller = db::caller(&state.db, &tokens::digest(&token))
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -151,6 +149,23 @@ pub(super) async fn browser_signed_in(
         user: me(&caller),
     };
     Ok(with_session_cookie(Some(&token), axum::Json(body)))
+}
+
+/// A browser signs in: audited, and a new session whose cookie token is returned.
+pub(super) async fn open_browser_session(
+    state: &AppState,
+    user: Uuid,
+    ip: super::access::ClientIp,
+    method: &str,
+) -> AppResult<String> {
+    audit_login(
+        state,
+        user,
+        ip,
+        json!({ "method": method, "kind": "browser" }),
+    )
+    .await;
+    issue_browser(state, user).await
 }
 
 /// A new browser session for `user`: the cookie token (set by [`with_session_cookie`]).

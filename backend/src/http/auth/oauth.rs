@@ -3,18 +3,19 @@
 //! the system browser. The provider sends the browser back to our `callback`, which checks
 //! `state`, exchanges the code with the server's own PKCE verifier, links or creates the account
 //! and redirects to the app's loopback address with a one-time hand-off `code`. The app trades
-//! that code and its verifier at `exchange` for a native session.
+//! that code and its verifier at `exchange` for a native session. The web app's flow
+//! (`oauth_browser.rs`) shares the callback: it ends there with a browser session cookie.
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use theset_shared::api::{OAuthExchange, OAuthStart, OAuthStarted, TokenPair};
 use uuid::Uuid;
 
-use super::{audit, bad_body, signed_in, valid_device};
+use super::{audit, bad_body, oauth_browser, signed_in, valid_device};
 use crate::AppState;
 use crate::actions::accounts::{self, Prover};
 use crate::auth::limits::Bucket;
@@ -26,7 +27,7 @@ use crate::http::access::{ClientIp, limited};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::pages;
 
-fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
+pub(super) fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
     let kind = ProviderKind::parse(name).ok_or(AppError::not_found("sign-in provider"))?;
     let p = state
         .auth
@@ -73,7 +74,7 @@ pub async fn start(
             provider_verifier: &started.verifier,
             nonce: &started.nonce,
             app_redirect_uri: redirect.as_str(),
-            app_code_challenge: &req.code_challenge,
+            binding: db::Binding::Pkce(&req.code_challenge),
         },
     )
     .await?;
@@ -89,16 +90,42 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
+/// Where the callback sends the browser.
+enum Finished {
+    /// Back to the native app (with the hand-off code or the provider's error), or to the web
+    /// app's page with the provider's error.
+    Redirect(String),
+    /// A web app's flow that signed `user` in: to the page, with a new browser session.
+    Browser { user: Uuid, to: String },
+}
+
 /// The provider's redirect. Answers HTML: a person is looking at this page in their browser.
 pub async fn callback(
     State(state): State<AppState>,
     ip: ClientIp,
     ApiPath(name): ApiPath<String>,
+    headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
-    match finish(&state, ip, &name, q).await {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(message) => pages::message(StatusCode::BAD_REQUEST, "Sign-in failed", &message),
+    let binding = oauth_browser::binding_cookie(&headers);
+    let finished = match finish(&state, ip, &name, binding, q).await {
+        Ok(f) => f,
+        Err(message) => {
+            return pages::message(StatusCode::BAD_REQUEST, "Sign-in failed", &message);
+        }
+    };
+    match finished {
+        Finished::Redirect(to) => Redirect::to(&to).into_response(),
+        Finished::Browser { user, to } => {
+            match oauth_browser::signed_in(&state, user, ip, &name, &to).await {
+                Ok(res) => res,
+                Err(e) => pages::message(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sign-in failed",
+                    &internal(e),
+                ),
+            }
+        }
     }
 }
 
@@ -106,8 +133,9 @@ async fn finish(
     state: &AppState,
     ip: ClientIp,
     name: &str,
+    cookie: Option<&str>,
     q: CallbackQuery,
-) -> Result<String, String> {
+) -> Result<Finished, String> {
     let (kind, p) = provider(state, name).map_err(|_| "Unknown sign-in provider.".to_owned())?;
     let flow_state = q
         .state
@@ -125,15 +153,33 @@ async fn finish(
                 "This sign-in is unknown, expired or already finished. Start again from the app.",
             )?
     };
-    let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
-    if let Some(error) = q.error {
-        let error: String = error
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
+    if let Some(binding) = &flow.browser_binding {
+        // Only the browser that started the flow may finish it: a link to this callback sent to
+        // someone else (login CSRF) signs nobody in.
+        if !cookie.is_some_and(|c| oauth_browser::binds(c, binding)) {
+            return Err(
+                "This sign-in was started in another browser, or took too long. Start \
+                        again from TheSet."
+                    .to_owned(),
+            );
+        }
+    }
+    let error: Option<String> = q.error.map(|e| {
+        e.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .take(40)
-            .collect();
+            .collect()
+    });
+    if let Some(error) = error {
+        if flow.browser_binding.is_some() {
+            return Ok(Finished::Redirect(format!(
+                "{}#sign-in-error={error}",
+                flow.app_redirect_uri
+            )));
+        }
+        let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
         back.query_pairs_mut().append_pair("error", &error);
-        return Ok(back.to_string());
+        return Ok(Finished::Redirect(back.to_string()));
     }
     let code = q
         .code
@@ -171,9 +217,15 @@ async fn finish(
     .await
     .map_err(internal)?;
     let handoff = tokens::new_token();
-    db::complete_flow(&mut tx, &state_hash, user, &tokens::digest(&handoff))
-        .await
-        .map_err(internal)?;
+    if flow.browser_binding.is_some() {
+        db::finish_browser_flow(&mut tx, &state_hash, user)
+            .await
+            .map_err(internal)?;
+    } else {
+        db::complete_flow(&mut tx, &state_hash, user, &tokens::digest(&handoff))
+            .await
+            .map_err(internal)?;
+    }
     tx.commit().await.map_err(internal)?;
     audit(
         state,
@@ -184,11 +236,18 @@ async fn finish(
         json!({ "provider": kind.as_str() }),
     )
     .await;
+    if flow.browser_binding.is_some() {
+        return Ok(Finished::Browser {
+            user,
+            to: format!("{}#signed-in", flow.app_redirect_uri),
+        });
+    }
+    let mut back = url::Url::parse(&flow.app_redirect_uri).map_err(internal)?;
     back.query_pairs_mut().append_pair("code", &handoff);
-    Ok(back.to_string())
+    Ok(Finished::Redirect(back.to_string()))
 }
 
-fn internal(e: impl std::fmt::Display) -> String {
+pub(super) fn internal(e: impl std::fmt::Display) -> String {
     tracing::error!(error = %e, "oauth callback failed");
     "Something went wrong on our side. Try again.".to_owned()
 }

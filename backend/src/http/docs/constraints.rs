@@ -74,6 +74,10 @@ fn rules() -> Vec<(At, Value)> {
             text(1, 200, p::APP_REDIRECT),
         ),
         (Field("OAuthStart", "code_challenge"), token()),
+        (
+            Field("BrowserOAuthStart", "return_path"),
+            text(1, 200, p::WEB_RETURN_PATH),
+        ),
         (Field("OAuthExchange", "code"), token()),
         (
             Field("OAuthExchange", "code_verifier"),
