@@ -1,36 +1,78 @@
-//! The web app opened from a mailed sign-in link (`/app/#token=…`, from the link's page): the
-//! token goes to the core, which opens a browser session with it, and the address bar forgets it.
+//! The web app opened on its way back from a sign-in that left the page: a mailed link's page
+//! (`#token=…`, "Continue in the web app"), whose token goes to the core, which opens a browser
+//! session with it; or the server's end of a Google or Spotify sign-in (`#signed-in`, the
+//! session cookie already set, or `#sign-in-error=…`). The address bar forgets the fragment
+//! first.
 
 use theset_shared::ipc::req;
 
 use crate::state::Shared;
 
-/// The whole address when it carries a mailed link's token in its fragment.
-fn link_in_address() -> Option<String> {
+enum Arrival {
+    /// The whole address of a mailed link's hand-over.
+    MailedLink(String),
+    SignedIn,
+    /// The provider's answer when the user did not sign in (`access_denied`).
+    SignInError(String),
+}
+
+fn arrival() -> Option<Arrival> {
     let location = web_sys::window()?.location();
     let hash = location.hash().ok()?;
+    if hash == "#signed-in" {
+        return Some(Arrival::SignedIn);
+    }
+    if let Some(error) = hash.strip_prefix("#sign-in-error=") {
+        let error = error
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
+        return Some(Arrival::SignInError(error));
+    }
     hash.contains("token=")
-        .then(|| location.href().ok())
+        .then(|| location.href().ok().map(Arrival::MailedLink))
         .flatten()
 }
 
-/// Signs in with the token in the address, once, when the page was opened with one.
+/// Finishes the sign-in the address carries, once, when the page was opened with one.
 pub async fn sign_in_from_address(shared: Shared) {
     if crate::ipc::in_tauri() {
         return;
     }
-    let Some(link) = link_in_address() else {
+    let Some(arrival) = arrival() else {
         return;
     };
-    // Forget the token before anything else: it must not stay in history or be bookmarked.
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/app/"));
+    // Forget the fragment before anything else: a token must not stay in history or be
+    // bookmarked, and a reload must not sign in again. The page's own address stays.
+    if let Some(window) = web_sys::window() {
+        let path = window
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "/app/".into());
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
     }
-    match crate::ipc::call(req::MagicLinkConsume { link }).await {
+    let (result, what) = match arrival {
+        Arrival::MailedLink(link) => (
+            crate::ipc::call(req::MagicLinkConsume { link }).await,
+            "The sign-in link did not work",
+        ),
+        Arrival::SignedIn => (
+            crate::ipc::call(req::WebSignedIn {}).await,
+            "Signing in did not finish",
+        ),
+        Arrival::SignInError(error) => {
+            shared.set_notice(Some(format!(
+                "Signing in at the provider did not finish ({error}). Try again, or use your \
+                 password or a mailed link."
+            )));
+            return;
+        }
+    };
+    match result {
         Ok(status) => shared.set_status(status),
-        Err(e) => shared.set_notice(Some(format!(
-            "The sign-in link did not work: {}",
-            e.message
-        ))),
+        Err(e) => shared.set_notice(Some(format!("{what}: {}", e.message))),
     }
 }

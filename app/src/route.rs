@@ -55,6 +55,19 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The web app address of this page, when it has one (what [`Route::from_path`] reads).
+    pub fn path(&self) -> Option<String> {
+        match self {
+            Self::Show(id) => Some(format!("/app/shows/{id}")),
+            Self::Venue(id) => Some(format!("/app/venues/{id}")),
+            Self::Venues => Some("/app/venues".into()),
+            Self::Artist(slug) => Some(format!("/app/artists/{slug}")),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 pub struct Nav {
     stack: Signal<Vec<Route>>,
@@ -92,9 +105,24 @@ impl Nav {
         }
     }
 
+    /// Where a sign-in that leaves the page (the web app's Google or Spotify) comes back to: the
+    /// nearest page in the stack with an address the server accepts, else the home page.
+    pub fn return_path(&self) -> String {
+        return_path(&self.stack.read())
+    }
+
     pub fn can_go_back(&self) -> bool {
         self.stack.read().len() > 1
     }
+}
+
+fn return_path(stack: &[Route]) -> String {
+    stack
+        .iter()
+        .rev()
+        .filter_map(Route::path)
+        .find(|p| theset_shared::validate::web_return_path(p))
+        .unwrap_or_else(|| "/app/".into())
 }
 
 pub fn use_nav() -> Nav {
@@ -103,7 +131,37 @@ pub fn use_nav() -> Nav {
 
 #[cfg(test)]
 mod tests {
-    use super::Route;
+    use super::{Route, return_path};
+
+    #[test]
+    fn pages_with_an_address_read_back_as_themselves() {
+        let id = uuid::Uuid::from_u128(7);
+        for route in [
+            Route::Show(id),
+            Route::Venue(id),
+            Route::Venues,
+            Route::Artist("the-national".into()),
+        ] {
+            let path = route.path().expect("an address");
+            assert!(theset_shared::validate::web_return_path(&path), "{path}");
+            assert_eq!(Route::from_path(&path), Some(route));
+        }
+        assert_eq!(Route::Account.path(), None);
+    }
+
+    #[test]
+    fn a_sign_in_comes_back_to_the_page_it_left_from() {
+        let id = uuid::Uuid::from_u128(7);
+        let stack = [Route::Home, Route::Show(id), Route::Account];
+        assert_eq!(return_path(&stack), format!("/app/shows/{id}"));
+        assert_eq!(return_path(&[Route::Home, Route::Account]), "/app/");
+        // An address the server would refuse (a very long slug) is skipped, not sent.
+        let long = Route::Artist("a".repeat(100));
+        assert_eq!(
+            return_path(&[Route::Home, Route::Venues, long, Route::Account]),
+            "/app/venues"
+        );
+    }
 
     #[test]
     fn web_addresses_name_their_pages() {

@@ -1,7 +1,10 @@
 //! Sign-in without a password: Google or Spotify through the system browser (see `oauth.rs`),
 //! or a link mailed to the user whose token is pasted into the app.
 
-use theset_shared::api::{BrowserSession, EmailRequest, MagicLinkConsume, TokenPair, TokenRequest};
+use theset_shared::api::{
+    BrowserOAuthStart, BrowserSession, EmailRequest, MagicLinkConsume, OAuthStarted, TokenPair,
+    TokenRequest,
+};
 
 use crate::Client;
 use crate::api::Credential;
@@ -50,6 +53,51 @@ impl Client {
         )
         .await?;
         self.session.adopt(pair).await
+    }
+
+    /// Google or Spotify in the web app: starts the server's flow for this browser and answers
+    /// the provider's page, for the tab to go to; the server finishes the flow and leads back to
+    /// `return_path` with the session cookie set (then [`Client::web_signed_in`]).
+    pub async fn web_sign_in(
+        &self,
+        provider: &str,
+        return_path: &str,
+    ) -> Result<String, ClientError> {
+        if self.api.credential() != Credential::BrowserCookie {
+            return Err(ClientError::SignIn(
+                "this way of signing in is the web app's; the app uses the system browser".into(),
+            ));
+        }
+        let started: OAuthStarted = self
+            .api
+            .post(
+                &format!("/auth/browser/oauth/{provider}/start"),
+                &BrowserOAuthStart {
+                    return_path: return_path.to_owned(),
+                },
+            )
+            .await?;
+        Ok(started.authorize_url)
+    }
+
+    /// Takes the session the server set in this browser at the end of a provider's sign-in.
+    pub async fn web_signed_in(&self) -> Result<(), ClientError> {
+        if self.api.credential() != Credential::BrowserCookie {
+            return Err(ClientError::SignIn(
+                "only the web app has a browser session".into(),
+            ));
+        }
+        let session: BrowserSession = self
+            .api
+            .call(
+                reqwest::Method::GET,
+                "/auth/browser/session",
+                &[],
+                None,
+                None,
+            )
+            .await?;
+        self.session.adopt_browser(session).await
     }
 
     /// Mails a sign-in link (the server answers the same whether the address is known or not).

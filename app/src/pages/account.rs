@@ -87,6 +87,29 @@ pub fn Account() -> Element {
     };
     let mut provider = move |p: Provider| {
         busy.set(true);
+        if !ipc::in_tauri() {
+            // The web app: this tab goes to the provider, and comes back signed in (link_in.rs).
+            let return_path = nav.return_path();
+            spawn(async move {
+                match ipc::call(req::WebSignIn {
+                    provider: p,
+                    return_path,
+                })
+                .await
+                {
+                    Ok(started) => {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().assign(&started.authorize_url);
+                        }
+                    }
+                    Err(e) => {
+                        busy.set(false);
+                        error.set(Some(e.message));
+                    }
+                }
+            });
+            return;
+        }
         notice.set(Some(
             "Finish signing in in your browser; TheSet continues when you are done.".into(),
         ));
@@ -143,7 +166,7 @@ pub fn Account() -> Element {
             }
         }
         div { class: "providers",
-            p { class: "muted", "Or continue in your browser with" }
+            p { class: "muted", if ipc::in_tauri() { "Or continue in your browser with" } else { "Or continue with" } }
             Button { label: "Google", id: "sign-in-google", busy: busy(), onclick: move |_| provider(Provider::Google) }
             Button { label: "Spotify", id: "sign-in-spotify", busy: busy(), onclick: move |_| provider(Provider::Spotify) }
         }

@@ -159,6 +159,18 @@ impl<H: Host> Core for App<H> {
         .await
     }
 
+    async fn web_sign_in(&self, r: req::WebSignIn) -> IpcResult<req::WebSignInStarted> {
+        let authorize_url = ok(self
+            .client
+            .web_sign_in(r.provider.as_str(), &r.return_path)
+            .await)?;
+        Ok(req::WebSignInStarted { authorize_url })
+    }
+
+    async fn web_signed_in(&self, _: req::WebSignedIn) -> IpcResult<AppStatus> {
+        self.signed_in(self.client.web_signed_in().await).await
+    }
+
     async fn magic_link(&self, r: req::MagicLink) -> IpcResult<()> {
         ok(self.client.request_magic_link(r.email.trim()).await)
     }

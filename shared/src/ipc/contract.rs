@@ -90,6 +90,12 @@ contract! {
     SignUp(SignUp) -> AppStatus => sign_up;
     /// Google or Spotify in the system browser.
     SignInWith(SignInWith) -> AppStatus => sign_in_with;
+    /// Google or Spotify in the web app: where to send the page (the provider), which comes
+    /// back to `return_path` signed in by the server.
+    WebSignIn(WebSignIn) -> req::WebSignInStarted => web_sign_in;
+    /// The web app came back from such a sign-in: take the session the server set in this
+    /// browser.
+    WebSignedIn(WebSignedIn) -> AppStatus => web_signed_in;
     /// Mail a sign-in link.
     MagicLink(MagicLink) -> () => magic_link;
     /// Sign in with the mailed link or its code.
@@ -170,6 +176,7 @@ pub mod req {
         Status,
         SyncNow,
         SignOut,
+        WebSignedIn,
         ResendConfirmation,
         Sessions,
         Home,
@@ -221,6 +228,19 @@ pub mod req {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct SignInWith {
         pub provider: Provider,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct WebSignIn {
+        pub provider: Provider,
+        /// The web app's page to come back to (`/app/…`).
+        pub return_path: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct WebSignInStarted {
+        /// The provider's page, for this tab to go to.
+        pub authorize_url: String,
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,6 +431,12 @@ mod tests {
             Err(IpcError::new(IpcCode::CheckMail, "fixed"))
         }
         async fn sign_in_with(&self, _: req::SignInWith) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn web_sign_in(&self, _: req::WebSignIn) -> Result<req::WebSignInStarted, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn web_signed_in(&self, _: req::WebSignedIn) -> Result<AppStatus, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn magic_link(&self, _: req::MagicLink) -> Result<(), IpcError> {

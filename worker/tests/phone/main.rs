@@ -6,6 +6,7 @@ mod fan;
 mod mailed_link;
 mod near_me;
 mod pages;
+mod provider_sign_in;
 mod two_tabs;
 mod updated;
 
