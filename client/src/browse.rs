@@ -137,7 +137,21 @@ impl Client {
             limit: Some(VENUE_LIMIT),
             ..VenueListQuery::default()
         };
-        self.page_of("/venues", &wire).await
+        match self.page_of("/venues", &wire).await {
+            // No signal and this very question never answered: the venues the device knows.
+            Err(e) if e.is_transient() => match (near, wire.km) {
+                (Some(at), Some(km)) => self.venues_near_on_device(&crate::nearby::Filter {
+                    at,
+                    km,
+                    city: wire.city.as_deref(),
+                    min_capacity: wire.min_capacity,
+                    has_upcoming: query.has_upcoming,
+                    limit: VENUE_LIMIT as usize,
+                }),
+                _ => Err(e),
+            },
+            other => other,
+        }
     }
 
     pub async fn dashboard(&self) -> Result<Fetched<Dashboard>, ClientError> {

@@ -13,6 +13,7 @@ mod browse;
 pub mod error;
 pub mod live;
 mod moderation;
+mod nearby;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oauth;
 pub mod pages;

@@ -39,6 +39,17 @@ impl Store {
         Ok(())
     }
 
+    /// The kept answers whose key starts with `prefix` (a path), most recent first.
+    pub(crate) fn kept_pages_under(&self, prefix: &str) -> Result<Vec<String>, ClientError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT body FROM page_cache WHERE substr(key, 1, length(?1)) = ?1 \
+             ORDER BY fetched_at DESC LIMIT 500",
+        )?;
+        let rows = stmt.query_map([prefix], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn kept_page(&self, key: &str) -> Result<Option<(String, String)>, ClientError> {
         Ok(self
             .conn()

@@ -8,6 +8,7 @@ pub mod api;
 pub mod catalogue;
 pub mod diff;
 pub mod error;
+pub mod geo;
 pub mod hlc;
 pub mod ipc;
 pub mod likely;

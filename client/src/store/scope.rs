@@ -79,6 +79,14 @@ impl Store {
         rows.map(|r| dec(&r?)).collect()
     }
 
+    /// Every show held on the device.
+    pub fn stored_shows(&self) -> Result<Vec<SyncShow>, ClientError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT data FROM shows ORDER BY date, id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| dec(&r?)).collect()
+    }
+
     pub fn show(&self, id: Uuid) -> Result<Option<SyncShow>, ClientError> {
         let data: Option<String> = self
             .conn()

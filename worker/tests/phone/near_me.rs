@@ -1,5 +1,6 @@
 //! "Near me" on the phone: the browser's position (overridden to a venue's coordinates) lists that
-//! venue first; with no signal, the same place finds the same list on the device.
+//! venue first; with no signal, the same place finds the same list on the device, and a place
+//! the server was never asked about is answered from the venues the device knows.
 
 use theset_testkit::e2e::chrome::{Chrome, Net};
 use theset_testkit::e2e::link::Link;
@@ -39,6 +40,22 @@ async fn near_me_lists_the_venue_the_phone_is_at_online_and_offline() -> anyhow:
     ui.nav("venues").await?;
     ui.click("#near-me").await?;
     ui.wait(&first).await?;
+
+    // The fan walked a few hundred metres: a question the server never answered, answered from
+    // the venues the device knows, still nearest first, marked as the device's copy.
+    chrome.locate(&ui.app, &origin, lat + 0.003, lng).await?;
+    ui.click("#near-me").await?;
+    // About 330 m north of it now (the kept answer said 0.0 km).
+    ui.until_js(
+        &format!(
+            "const row = document.querySelector(\"{first}\"); \
+             return !!row && row.textContent.includes('0.3 km')"
+        ),
+        "the venue was not listed 0.3 km away from the device's venues",
+    )
+    .await?;
+    ui.wait(".stale-note").await?;
+    screenshot(&ui.app, "phone-near-me-offline").await?;
     ui.app.close().await?;
     Ok(())
 }

@@ -112,7 +112,7 @@ pub fn StatusBar() -> Element {
                 }
                 span { class: "status-account", "Signed in as {a.display_name}" }
             } else {
-                Button { label: "Sign in", onclick: move |_| nav.go(Route::Account) }
+                span { class: "status-sign-in", Button { label: "Sign in", onclick: move |_| nav.go(Route::Account) } }
             }
             Button { label: "Sync now", busy: busy(), id: "sync-now",
                 onclick: move |_| {

@@ -1,0 +1,229 @@
+//! "Near me" with no signal: the venues this device knows — those of the shows in its scope
+//! (synced with their coordinates) and those in venue lists and pages it was shown — ordered by
+//! distance from the point, within the radius, with the list's other filters applied. Used only
+//! when the server cannot be reached and no answer to the very same question was kept.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use theset_shared::api::{Page, VenueDetail, VenueSummary};
+use theset_shared::geo::distance_km;
+use theset_shared::ipc::{Fetched, GeoPoint};
+use theset_shared::sync::SyncShow;
+use uuid::Uuid;
+
+use crate::Client;
+use crate::error::ClientError;
+
+/// The list's filters, as the server applies them.
+pub(crate) struct Filter<'a> {
+    pub at: GeoPoint,
+    pub km: f64,
+    pub city: Option<&'a str>,
+    pub min_capacity: Option<i32>,
+    pub has_upcoming: bool,
+    pub limit: usize,
+}
+
+impl Client {
+    pub(crate) fn venues_near_on_device(
+        &self,
+        filter: &Filter<'_>,
+    ) -> Result<Fetched<Page<VenueSummary>>, ClientError> {
+        let mut known: Vec<VenueSummary> = Vec::new();
+        for body in self.store.kept_pages_under("/venues")? {
+            if let Ok(page) = serde_json::from_str::<Page<VenueSummary>>(&body) {
+                known.extend(page.items);
+            } else if let Ok(detail) = serde_json::from_str::<VenueDetail>(&body) {
+                known.push(detail.summary);
+            }
+        }
+        let today = chrono::Utc::now().date_naive();
+        let items = nearest(known, &self.store.stored_shows()?, today, filter);
+        Ok(Fetched {
+            data: Page {
+                items,
+                next_cursor: None,
+            },
+            stale: true,
+            fetched_at: chrono::Utc::now(),
+        })
+    }
+}
+
+/// The venues of `known` and of `shows` matching `filter`, nearest first. A venue seen several
+/// times is counted once (its list entry preferred: it has the capacity and the server's count).
+fn nearest(
+    known: Vec<VenueSummary>,
+    shows: &[SyncShow],
+    today: NaiveDate,
+    filter: &Filter<'_>,
+) -> Vec<VenueSummary> {
+    let mut venues: HashMap<Uuid, VenueSummary> = HashMap::new();
+    let mut upcoming: HashMap<Uuid, i64> = HashMap::new();
+    for s in shows {
+        let Some(v) = &s.summary.venue else { continue };
+        if s.summary.date >= today {
+            *upcoming.entry(v.id).or_default() += 1;
+        }
+        venues.entry(v.id).or_insert_with(|| VenueSummary {
+            id: v.id,
+            name: v.name.clone(),
+            address: None,
+            city: v.city.clone(),
+            state: None,
+            country: None,
+            country_code: v.country_code.clone(),
+            postal_code: None,
+            timezone: None,
+            capacity: None,
+            latitude: s.venue_lat,
+            longitude: s.venue_lng,
+            upcoming_show_count: 0,
+            distance_km: None,
+        });
+    }
+    for v in known {
+        venues.insert(v.id, v);
+    }
+    let city = filter.city.map(str::to_lowercase);
+    let mut out: Vec<VenueSummary> = venues
+        .into_values()
+        .filter_map(|mut v| {
+            let at = GeoPoint {
+                lat: v.latitude?,
+                lng: v.longitude?,
+            };
+            let d = distance_km(filter.at, at);
+            v.upcoming_show_count = v
+                .upcoming_show_count
+                .max(upcoming.get(&v.id).copied().unwrap_or(0));
+            v.distance_km = Some(d);
+            let in_city = city.as_ref().is_none_or(|c| {
+                v.city
+                    .as_deref()
+                    .is_some_and(|vc| vc.to_lowercase().contains(c.as_str()))
+            });
+            let big_enough = filter
+                .min_capacity
+                .is_none_or(|m| v.capacity.is_some_and(|c| c >= m));
+            let ok = d <= filter.km
+                && in_city
+                && big_enough
+                && (!filter.has_upcoming || v.upcoming_show_count > 0);
+            ok.then_some(v)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.distance_km
+            .partial_cmp(&b.distance_km)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out.truncate(filter.limit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use theset_shared::api::{ArtistRef, ShowStatus, ShowSummary, VenueRef};
+
+    fn venue(id: u128, name: &str, lat: f64, lng: f64, capacity: Option<i32>) -> VenueSummary {
+        VenueSummary {
+            id: Uuid::from_u128(id),
+            name: name.into(),
+            address: None,
+            city: Some("London".into()),
+            state: None,
+            country: None,
+            country_code: None,
+            postal_code: None,
+            timezone: None,
+            capacity,
+            latitude: Some(lat),
+            longitude: Some(lng),
+            upcoming_show_count: 0,
+            distance_km: None,
+        }
+    }
+
+    fn show(venue_id: u128, date: NaiveDate, at: Option<(f64, f64)>) -> SyncShow {
+        SyncShow {
+            summary: ShowSummary {
+                id: Uuid::new_v4(),
+                name: None,
+                date,
+                start_time: None,
+                starts_at: None,
+                status: ShowStatus::Upcoming,
+                artist: ArtistRef {
+                    id: Uuid::from_u128(99),
+                    name: "A".into(),
+                    slug: "a".into(),
+                },
+                venue: Some(VenueRef {
+                    id: Uuid::from_u128(venue_id),
+                    name: format!("Venue {venue_id}"),
+                    city: Some("Manchester".into()),
+                    country_code: None,
+                }),
+                ticket_url: None,
+                sold_out: false,
+            },
+            venue_lat: at.map(|p| p.0),
+            venue_lng: at.map(|p| p.1),
+        }
+    }
+
+    fn filter(at: GeoPoint, km: f64) -> Filter<'static> {
+        Filter {
+            at,
+            km,
+            city: None,
+            min_capacity: None,
+            has_upcoming: false,
+            limit: 50,
+        }
+    }
+
+    #[test]
+    fn the_nearest_known_venue_comes_first_within_the_radius() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let o2 = venue(1, "The O2", 51.503, 0.003, Some(20_000));
+        let wembley = venue(2, "Wembley Stadium", 51.556, -0.280, Some(90_000));
+        let paris = venue(3, "Accor Arena", 48.839, 2.379, None);
+        // Manchester, known only from a synced show (tomorrow), and a show with no coordinates.
+        let shows = [
+            show(4, today.succ_opt().expect("date"), Some((53.488, -2.244))),
+            show(5, today, None),
+        ];
+        let at_o2 = GeoPoint {
+            lat: 51.5030,
+            lng: 0.0032,
+        };
+        let near = nearest(
+            vec![wembley.clone(), o2.clone(), paris],
+            &shows,
+            today,
+            &filter(at_o2, 300.0),
+        );
+        let names: Vec<&str> = near.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["The O2", "Wembley Stadium", "Venue 4"]);
+        assert!(near[0].distance_km.expect("distance") < 0.1);
+        assert_eq!(near[2].upcoming_show_count, 1);
+
+        let mut only_big = filter(at_o2, 300.0);
+        only_big.min_capacity = Some(50_000);
+        let near = nearest(vec![wembley, o2], &shows, today, &only_big);
+        assert_eq!(near.len(), 1);
+        assert_eq!(near[0].name, "Wembley Stadium");
+
+        let mut upcoming = filter(at_o2, 300.0);
+        upcoming.has_upcoming = true;
+        upcoming.city = Some("manc");
+        let near = nearest(vec![], &shows, today, &upcoming);
+        assert_eq!(near.len(), 1);
+        assert_eq!(near[0].name, "Venue 4");
+    }
+}
