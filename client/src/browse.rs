@@ -33,7 +33,7 @@ fn invalid(message: &str) -> ClientError {
 }
 
 impl Client {
-    async fn page_of<T: serde::de::DeserializeOwned + serde::Serialize>(
+    pub(crate) async fn page_of<T: serde::de::DeserializeOwned + serde::Serialize>(
         &self,
         path: &str,
         query: &impl serde::Serialize,

@@ -1,12 +1,14 @@
-//! "Near me" with no signal: the venues this device knows — those of the shows in its scope
-//! (synced with their coordinates) and those in venue lists and pages it was shown — ordered by
-//! distance from the point, within the radius, with the list's other filters applied. Used only
-//! when the server cannot be reached and no answer to the very same question was kept.
+//! "Near me": tonight's shows around a point (the server's list), and with no signal the
+//! device's own answers — the venues it knows (those of the shows in its scope, synced with
+//! their coordinates, and those in venue lists and pages it was shown) ordered by distance within
+//! the radius with the list's other filters applied, and tonight's shows among those it holds.
+//! The device answers only when the server cannot be reached and no answer to the very same
+//! question was kept.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use theset_shared::api::{Page, VenueDetail, VenueSummary};
+use theset_shared::api::{Page, ShowListQuery, ShowSummary, VenueDetail, VenueSummary};
 use theset_shared::geo::distance_km;
 use theset_shared::ipc::{Fetched, GeoPoint};
 use theset_shared::sync::SyncShow;
@@ -49,6 +51,67 @@ impl Client {
             fetched_at: chrono::Utc::now(),
         })
     }
+}
+
+/// Most shows a city has on one night, for the list's one page.
+const TONIGHT_LIMIT: u32 = 100;
+
+impl Client {
+    /// Today's shows (the device's date) at venues within `km` of `at`, by start.
+    pub async fn tonight_near(
+        &self,
+        at: GeoPoint,
+        km: f64,
+    ) -> Result<Fetched<Vec<ShowSummary>>, ClientError> {
+        if !(-90.0..=90.0).contains(&at.lat) || !(-180.0..=180.0).contains(&at.lng) {
+            return Err(ClientError::Invalid(
+                "That position is not on Earth.".into(),
+            ));
+        }
+        let km = if km.is_finite() {
+            km.clamp(1.0, 20_000.0)
+        } else {
+            50.0
+        };
+        let today = chrono::Local::now().date_naive();
+        let wire = ShowListQuery {
+            near: Some(format!("{},{}", at.lat, at.lng)),
+            km: Some(km),
+            from: Some(today),
+            to: Some(today),
+            limit: Some(TONIGHT_LIMIT),
+            ..ShowListQuery::default()
+        };
+        match self.page_of::<Page<ShowSummary>>("/shows", &wire).await {
+            Ok(page) => Ok(Fetched {
+                data: page.data.items,
+                stale: page.stale,
+                fetched_at: page.fetched_at,
+            }),
+            Err(e) if e.is_transient() => Ok(Fetched {
+                data: tonight(&self.store.stored_shows()?, at, km, today),
+                stale: true,
+                fetched_at: chrono::Utc::now(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The shows of `shows` on `today` at venues within `km` of `at`, by start time.
+fn tonight(shows: &[SyncShow], at: GeoPoint, km: f64, today: NaiveDate) -> Vec<ShowSummary> {
+    let mut out: Vec<ShowSummary> = shows
+        .iter()
+        .filter(|s| s.summary.date == today)
+        .filter(|s| {
+            s.venue_lat
+                .zip(s.venue_lng)
+                .is_some_and(|(lat, lng)| distance_km(at, GeoPoint { lat, lng }) <= km)
+        })
+        .map(|s| s.summary.clone())
+        .collect();
+    out.sort_by_key(|s| (s.starts_at, s.id));
+    out
 }
 
 /// The venues of `known` and of `shows` matching `filter`, nearest first. A venue seen several
@@ -185,6 +248,27 @@ mod tests {
             has_upcoming: false,
             limit: 50,
         }
+    }
+
+    #[test]
+    fn tonight_is_todays_shows_within_the_radius() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let here = GeoPoint {
+            lat: 53.48,
+            lng: -2.24,
+        };
+        let shows = [
+            show(1, today, Some((53.488, -2.244))),
+            show(2, today.succ_opt().expect("date"), Some((53.488, -2.244))),
+            show(3, today, Some((51.5, -0.1))),
+            show(4, today, None),
+        ];
+        let tonight = tonight(&shows, here, 50.0, today);
+        assert_eq!(tonight.len(), 1);
+        assert_eq!(
+            tonight[0].venue.as_ref().map(|v| v.name.as_str()),
+            Some("Venue 1")
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 use dioxus::prelude::*;
-use theset_shared::ipc::{GeoPoint, VenueQuery};
+use theset_shared::ipc::{GeoPoint, VenueQuery, req};
 
 use super::{Failed, Loading, when};
 use crate::components::atoms::StaleNote;
+use crate::components::organisms::ShowList;
 use crate::ipc;
 use crate::route::{Route, use_nav};
 
@@ -77,6 +78,12 @@ pub fn Venues() -> Element {
         };
         ipc::call(q.clone()).await
     });
+    // Tonight around the point asked about: shows to walk to.
+    let tonight = use_resource(move || async move {
+        let at = parse_position(&near())?;
+        let km = km().trim().parse().unwrap_or(50.0);
+        Some((km, ipc::call(req::TonightNear { near: at, km }).await))
+    });
     rsx! {
         h2 { class: "page-title", "Venues" }
         form { class: "filters", aria_label: "Find venues", onsubmit: move |e| e.prevent_default(),
@@ -126,6 +133,18 @@ pub fn Venues() -> Element {
         }
         if !near_ok { p { class: "error", role: "alert", "Type a position as “latitude, longitude”, e.g. 51.5, -0.12." } }
         if let Some(note) = locating() { p { class: "muted", role: "status", id: "near-me-status", "{note}" } }
+        if let Some(Some((km, answer))) = &*tonight.read() {
+            section { class: "tonight", id: "tonight-near", aria_label: "Tonight nearby",
+                h3 { "Tonight within {km} km" }
+                match answer {
+                    Err(e) => rsx! { Failed { error: e.clone() } },
+                    Ok(f) => rsx! {
+                        StaleNote { stale: f.stale, fetched_at: when(f.fetched_at) }
+                        ShowList { shows: f.data.clone(), label: "Tonight nearby", empty: "No show tonight around here.".to_owned() }
+                    },
+                }
+            }
+        }
         match &*list.read() {
             None => rsx! { Loading { label: "venues" } },
             Some(Err(e)) => rsx! { Failed { error: e.clone() } },

@@ -98,6 +98,8 @@ pub struct ShowFilter<'a> {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub status: Option<ShowStatus>,
+    /// Only shows at venues within this distance.
+    pub near: Option<super::venues::Near>,
     pub descending: bool,
     pub after: Option<(NaiveDate, Uuid)>,
     pub limit: i64,
@@ -132,6 +134,9 @@ pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Ve
     }
     if let Some(status) = f.status {
         q.push(" AND s.status = ").push_bind(status.as_str());
+    }
+    if let Some(near) = f.near {
+        super::venues::push_within(&mut q, near);
     }
     let (cmp, dir) = if f.descending {
         ("<", "DESC")

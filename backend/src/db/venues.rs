@@ -59,6 +59,17 @@ pub struct Near {
     pub km: f64,
 }
 
+/// ` AND` the venue `v` is within `n`: ST_DWithin on geography, which the GiST index answers.
+pub(super) fn push_within(q: &mut QueryBuilder<Postgres>, n: Near) {
+    q.push(" AND ST_DWithin(v.location, ST_MakePoint(")
+        .push_bind(n.longitude)
+        .push(", ")
+        .push_bind(n.latitude)
+        .push(")::geography, ")
+        .push_bind(n.km * 1000.0)
+        .push(")");
+}
+
 pub struct VenueFilter<'a> {
     pub city: Option<&'a str>,
     pub min_capacity: Option<i32>,
@@ -93,14 +104,8 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
     }
     q.push(" FROM venues v WHERE true");
     if let Some(n) = f.near {
-        // ST_DWithin on geography uses the GiST index; the ORDER BY then sorts only the hits.
-        q.push(" AND ST_DWithin(v.location, ST_MakePoint(")
-            .push_bind(n.longitude)
-            .push(", ")
-            .push_bind(n.latitude)
-            .push(")::geography, ")
-            .push_bind(n.km * 1000.0)
-            .push(")");
+        // The ORDER BY then sorts only the hits.
+        push_within(&mut q, n);
     }
     if let Some(city) = f.city {
         q.push(" AND lower(v.city) = lower(")

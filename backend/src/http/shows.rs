@@ -3,10 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::NaiveDate;
-use serde::Deserialize;
-use theset_shared::api::{Items, Page, Setlist, ShowDetail, ShowStatus, ShowSummary};
-use utoipa::IntoParams;
+use theset_shared::api::{Items, Order, Page, Setlist, ShowDetail, ShowListQuery, ShowSummary};
 use uuid::Uuid;
 
 use super::access::ClientIp;
@@ -26,42 +23,11 @@ pub fn router() -> Router<AppState> {
         .route("/shows/{id}/setlists", get(setlists))
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    #[default]
-    Asc,
-    Desc,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// Shows where this artist headlines or supports.
-    artist_id: Option<Uuid>,
-    venue_id: Option<Uuid>,
-    /// City of the venue (case-insensitive).
-    city: Option<String>,
-    /// First date, inclusive (YYYY-MM-DD).
-    from: Option<NaiveDate>,
-    /// Last date, inclusive (YYYY-MM-DD).
-    to: Option<NaiveDate>,
-    #[param(inline)]
-    status: Option<ShowStatus>,
-    /// Date order, `asc` (default) or `desc`.
-    #[param(inline)]
-    order: Option<Order>,
-    /// 1–100, default 20.
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/shows", tag = "shows", params(ShowListQuery),
     responses((status = 200, body = Page<ShowSummary>), (status = 400, body = theset_shared::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<ListParams>,
+    ApiQuery(p): ApiQuery<ShowListQuery>,
 ) -> AppResult<Json<Page<ShowSummary>>> {
     let limit = pagination::limit(p.limit)?;
     if let (Some(from), Some(to)) = (p.from, p.to)
@@ -75,6 +41,11 @@ pub async fn list(
             "city must be 1 to 100 characters",
         ));
     }
+    let near = match (&p.near, p.km) {
+        (Some(raw), km) => Some(super::venues::parse_near(raw, km)?),
+        (None, Some(_)) => return Err(AppError::invalid_parameter("km needs near")),
+        (None, None) => None,
+    };
     let descending = p.order.unwrap_or_default() == Order::Desc;
     let sort = if descending { "date_desc" } else { "date" };
     let rows = db::list(
@@ -86,6 +57,7 @@ pub async fn list(
             from: p.from,
             to: p.to,
             status: p.status,
+            near,
             descending,
             after: pagination::decode(sort, p.cursor.as_deref())?,
             limit,

@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Parses `lat,lng` with range checks.
-fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
+pub(super) fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
     let bad = || AppError::invalid_parameter("near must be `latitude,longitude` in degrees");
     let (lat, lng) = raw.split_once(',').ok_or_else(bad)?;
     let latitude: f64 = lat.trim().parse().map_err(|_| bad())?;

@@ -90,6 +90,37 @@ async fn list_filters_and_orders(db: PgPool) {
         dates(&app.all_pages("/api/v1/shows?status=completed").await),
         ["2020-06-01"]
     );
+    // Near a point: the Manhattan venue's shows within 10 km of Brooklyn, none of LA's; "tonight
+    // near me" is this with one date.
+    assert_eq!(
+        dates(
+            &app.all_pages("/api/v1/shows?near=40.68,-73.98&km=10&limit=1")
+                .await
+        ),
+        ["2020-06-01", "2030-03-01", "2030-03-03"]
+    );
+    assert_eq!(
+        dates(
+            &app.all_pages("/api/v1/shows?near=40.68,-73.98&km=10&from=2030-03-01&to=2030-03-01")
+                .await
+        ),
+        ["2030-03-01"]
+    );
+    assert_eq!(
+        dates(&app.all_pages("/api/v1/shows?near=34.05,-118.25").await),
+        ["2030-03-05"]
+    );
+    for bad in [
+        "near=91,0",
+        "near=x",
+        "km=5",
+        "near=1,1&km=0",
+        "near=1,1&km=99999",
+    ] {
+        let (s, body) = app.get(&format!("/api/v1/shows?{bad}")).await;
+        assert_eq!(s, reqwest::StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(body["error"]["code"], "invalid_parameter", "{bad}: {body}");
+    }
     let _ = w.la;
 }
 

@@ -289,6 +289,10 @@ impl<H: Host> Core for App<H> {
         ok(self.client.venues(&q).await)
     }
 
+    async fn tonight_near(&self, r: req::TonightNear) -> IpcResult<Fetched<Vec<ShowSummary>>> {
+        ok(self.client.tonight_near(r.near, r.km).await)
+    }
+
     async fn dashboard(&self, _: req::Dashboard) -> IpcResult<Fetched<Dashboard>> {
         ok(self.client.dashboard().await)
     }

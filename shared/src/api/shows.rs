@@ -93,3 +93,59 @@ pub struct ShowDetail {
     pub setlists: Vec<Setlist>,
     pub view_count: i64,
 }
+
+/// Date order of show lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// `GET /api/v1/shows` (the server's extractor and the client's query alike).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ShowListQuery {
+    /// Shows where this artist headlines or supports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artist_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<Uuid>,
+    /// City of the venue (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// First date, inclusive (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Last date, inclusive (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub status: Option<ShowStatus>,
+    /// Only shows at venues within `km` of this point, `latitude,longitude` in degrees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = r"^-?[0-9]+(\.[0-9]+)?,-?[0-9]+(\.[0-9]+)?$")
+    )]
+    pub near: Option<String>,
+    /// Radius around `near` in kilometres (default 25, at most 20,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(exclusive_minimum = 0, maximum = 20000))]
+    pub km: Option<f64>,
+    /// Date order, `asc` (default) or `desc`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub order: Option<Order>,
+    /// 1–100, default 20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}

@@ -135,6 +135,9 @@ contract! {
     SaveDraft(SaveDraft) -> () => save_draft;
     Venue(Venue) -> Fetched<VenueDetail> => venue;
     Venues(VenueQuery) -> Fetched<Page<VenueSummary>> => venues;
+    /// Today's shows (the device's date) at venues within the radius; with no signal, the
+    /// shows this device holds.
+    TonightNear(TonightNear) -> Fetched<Vec<ShowSummary>> => tonight_near;
     Dashboard(Dashboard) -> Fetched<crate::api::Dashboard> => dashboard;
     Flags(Flags) -> Vec<Flag> => flags;
     ResolveFlag(ResolveFlag) -> () => resolve_flag;
@@ -228,6 +231,13 @@ pub mod req {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct SignInWith {
         pub provider: Provider,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+    pub struct TonightNear {
+        pub near: crate::ipc::GeoPoint,
+        /// Radius in kilometres.
+        pub km: f64,
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,6 +528,12 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn venues(&self, _: VenueQuery) -> Result<Fetched<Page<VenueSummary>>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn tonight_near(
+            &self,
+            _: req::TonightNear,
+        ) -> Result<Fetched<Vec<ShowSummary>>, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn dashboard(&self, _: req::Dashboard) -> Result<Fetched<Dashboard>, IpcError> {

@@ -17,6 +17,15 @@ async fn near_me_lists_the_venue_the_phone_is_at_online_and_offline() -> anyhow:
     )
     .fetch_one(&mut backend.db().await?)
     .await?;
+    // One of its shows is tonight (the device's date; the machine's clock is UTC like the
+    // database's).
+    let tonight: Uuid = sqlx::query_scalar(
+        "UPDATE shows SET date = (now() AT TIME ZONE 'UTC')::date, starts_at = NULL, status = 'upcoming' \
+         WHERE id = (SELECT id FROM shows WHERE venue_id = $1 ORDER BY id LIMIT 1) RETURNING id",
+    )
+    .bind(venue)
+    .fetch_one(&mut backend.db().await?)
+    .await?;
     let chrome = Chrome::start()?;
     let link = Link::start(backend.port()).await?;
     let origin = format!("http://127.0.0.1:{}", link.port);
@@ -31,6 +40,8 @@ async fn near_me_lists_the_venue_the_phone_is_at_online_and_offline() -> anyhow:
     // The last venue by name: first in the list only because the list is by distance.
     let first = format!(".venue-list .venue-row:first-child[data-venue='{venue}']");
     ui.wait(&first).await?;
+    let tonight_row = format!("#tonight-near .show-row[data-show='{tonight}']");
+    ui.wait(&tonight_row).await?;
     screenshot(&ui.app, "phone-near-me").await?;
 
     // No signal: the app opens from the phone, and the same place finds the same venue first.
@@ -40,6 +51,7 @@ async fn near_me_lists_the_venue_the_phone_is_at_online_and_offline() -> anyhow:
     ui.nav("venues").await?;
     ui.click("#near-me").await?;
     ui.wait(&first).await?;
+    ui.wait(&tonight_row).await?;
 
     // The fan walked a few hundred metres: a question the server never answered, answered from
     // the venues the device knows, still nearest first, marked as the device's copy.
