@@ -62,6 +62,10 @@ impl Host for WorkerHost {
     }
 }
 
+/// How long a page waits for the previous page's worker to let go of the store (10 × 250 ms).
+const HANDOVER_TRIES: u32 = 10;
+const HANDOVER_STEP: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The name of the Web Lock the worker that owns the store holds for its whole life.
 const STORE_LOCK: &str = "theset-store";
 
@@ -106,21 +110,34 @@ pub async fn open_store(
     scope: &DedicatedWorkerGlobalScope,
     origin: &str,
 ) -> Result<Client, Outgoing> {
-    if !own_store(scope).await {
-        return Err(Outgoing::Unavailable {
-            elsewhere: true,
-            message:
-                "TheSet is open in another tab; use that one, or close it and reload this one."
-                    .into(),
-        });
+    // Right after a reload, or coming back from a sign-in page, the previous page's worker may
+    // still be ending: for a moment it holds the lock, then the pool's file handles. Both are
+    // asked again for a short while before this page says why it cannot open.
+    let mut tries = 0;
+    while !own_store(scope).await {
+        tries += 1;
+        if tries >= HANDOVER_TRIES {
+            return Err(Outgoing::Unavailable {
+                elsewhere: true,
+                message:
+                    "TheSet is open in another tab; use that one, or close it and reload this one."
+                        .into(),
+            });
+        }
+        theset_client::rt::sleep(HANDOVER_STEP).await;
     }
-    if let Err(e) =
+    let mut tries = 0;
+    while let Err(e) =
         install::<sqlite_wasm_rs::WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await
     {
-        return Err(Outgoing::Unavailable {
-            elsewhere: false,
-            message: format!("This browser cannot keep TheSet's data on the device: {e}"),
-        });
+        tries += 1;
+        if tries >= HANDOVER_TRIES {
+            return Err(Outgoing::Unavailable {
+                elsewhere: false,
+                message: format!("This browser cannot keep TheSet's data on the device: {e}"),
+            });
+        }
+        theset_client::rt::sleep(HANDOVER_STEP).await;
     }
     let file = theset_client::store_file(origin);
     Client::open_in_browser(&file, origin).map_err(|e| Outgoing::Unavailable {

@@ -26,6 +26,18 @@ fn web_app() -> anyhow::Result<PathBuf> {
     Ok(dist)
 }
 
+/// A copy of the built web app that a test may change (break, or publish a newer build into).
+fn web_app_copy() -> anyhow::Result<tempfile::TempDir> {
+    let copy = tempfile::tempdir()?;
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(web_app()?.join("."))
+        .arg(copy.path())
+        .status()?;
+    anyhow::ensure!(status.success(), "copying the web app");
+    Ok(copy)
+}
+
 /// The backend with the offline catalogue, serving the web app.
 async fn backend() -> anyhow::Result<Backend> {
     let dist = web_app()?;

@@ -38,14 +38,7 @@ async fn a_second_tab_says_the_store_is_open_elsewhere_and_changes_nothing() -> 
 /// A web app whose worker cannot load (here: its script is missing) says so instead of waiting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_that_cannot_start_is_reported_not_waited_for() -> anyhow::Result<()> {
-    let built = crate::web_app()?;
-    let broken = tempfile::tempdir()?;
-    let copy = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(built.join("."))
-        .arg(broken.path())
-        .status()?;
-    anyhow::ensure!(copy.success(), "copying the web app");
+    let broken = crate::web_app_copy()?;
     std::fs::remove_file(broken.path().join("worker.js"))?;
     let backend = theset_testkit::e2e::Backend::start_with(
         theset_testkit::e2e::Seed::Empty,

@@ -2,27 +2,11 @@
 //! `http://host/` with no signal; on the next online visit the service worker fetches the new
 //! build behind the page's back, the page says so, and a tap reloads into it.
 
-use std::path::Path;
-
 use anyhow::Context;
 use theset_testkit::e2e::chrome::{Chrome, Net};
 use theset_testkit::e2e::link::Link;
 use theset_testkit::e2e::ui::Ui;
 use theset_testkit::e2e::{Backend, Seed, screenshot};
-
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()))?;
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}
 
 /// The names of the service worker's caches of the app.
 async fn shell_caches(ui: &Ui) -> anyhow::Result<Vec<String>> {
@@ -39,8 +23,7 @@ async fn shell_caches(ui: &Ui) -> anyhow::Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bare_host_opens_offline_and_a_new_version_is_announced() -> anyhow::Result<()> {
     // A copy of the build, so the test can publish a newer one beside it.
-    let served = tempfile::tempdir()?;
-    copy_dir(&crate::web_app()?, served.path())?;
+    let served = crate::web_app_copy()?;
     let backend = Backend::start_with(
         Seed::Catalogue,
         &[(
