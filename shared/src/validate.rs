@@ -111,6 +111,7 @@ pub fn web_return_path(raw: &str) -> bool {
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     raw.len() <= 200
+        && !raw.contains("//")
         && (rest.is_empty()
             || rest.split('/').count() <= 4
                 && rest.split('/').all(|s| {
@@ -246,6 +247,7 @@ mod tests {
             "/app/a\\b",
             "/api/v1/me",
             "/app/a/b/c/d/e",
+            "/app//",
         ] {
             assert!(!web_return_path(bad), "{bad}");
         }
