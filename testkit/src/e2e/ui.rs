@@ -66,7 +66,7 @@ impl Ui {
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.settled().await?;
         // A list re-rendered between finding and tapping (a sync reordering it) leaves a stale
-        // element: find it again, as a person's eye would.
+        // element, or something covers it for a moment: find it again, as a person's eye would.
         let mut tries = 0;
         loop {
             let target = self.wait(css).await?;
@@ -77,6 +77,12 @@ impl Ui {
             match tapped {
                 Ok(()) => return Ok(()),
                 Err(e) if tries < 3 && e.to_string().contains("stale element") => tries += 1,
+                // Something moved over it between scrolling and tapping (a status line growing,
+                // a list arriving): look again and tap where it is now.
+                Err(e) if tries < 3 && e.to_string().contains("click intercepted") => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
                 Err(e) => return Err(e.context(format!("clicking {css}"))),
             }
         }
