@@ -12,8 +12,8 @@ use crate::error::ClientError;
 use crate::session::device_name;
 
 impl Client {
-    /// Google or Spotify: not in the web app yet (the provider's page would replace the app in
-    /// its tab, and its way back is the desktop's loopback listener).
+    /// Google or Spotify through a system browser: not how the web app does it (the tab itself
+    /// goes to the provider, see [`Client::web_sign_in`]).
     #[cfg(target_arch = "wasm32")]
     pub async fn sign_in_with(
         &self,
@@ -22,7 +22,7 @@ impl Client {
         _app_links: Option<crate::app::AppLinks>,
     ) -> Result<(), ClientError> {
         Err(ClientError::SignIn(
-            "on the web app, sign in with your password or a mailed link".into(),
+            "the web app signs in with Google or Spotify in this tab".into(),
         ))
     }
 

@@ -38,10 +38,11 @@ impl Host for WorkerHost {
     }
 
     fn open_browser(&self, _url: &str) -> Result<(), ClientError> {
-        // The provider's page would replace the web app in its own tab, and the way back lands
-        // on the server's page rather than this worker; not offered on the web yet.
+        // The web app signs in with a provider through the page itself (`WebSignIn`: the tab
+        // goes to the provider and the server brings it back signed in); nothing opens a
+        // browser from here.
         Err(ClientError::SignIn(
-            "on the web app, sign in with your password or a mailed link".into(),
+            "the web app signs in with Google or Spotify in this tab".into(),
         ))
     }
 
