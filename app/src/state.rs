@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 use theset_shared::api::{JobEvent, Role};
-use theset_shared::ipc::{AppStatus, events};
+use theset_shared::ipc::{AppStatus, GeoPoint, events};
 
 use crate::ipc;
 use theset_shared::ipc::req;
@@ -16,6 +16,9 @@ pub struct Shared {
     pub progress: Signal<Vec<JobEvent>>,
     /// A message for the whole app (a sign-in link that did not work), until dismissed.
     pub notice: Signal<Option<String>>,
+    /// Where the fan was last found ("near me"), for distances on maps; never asked for by
+    /// itself.
+    pub position: Signal<Option<GeoPoint>>,
 }
 
 impl Shared {
@@ -26,6 +29,7 @@ impl Shared {
             revision: Signal::new(0),
             progress: Signal::new(Vec::new()),
             notice: Signal::new(None),
+            position: Signal::new(None),
         });
         use_hook(move || {
             let (mut status, mut revision, mut progress) =
@@ -57,6 +61,11 @@ impl Shared {
     pub fn set_notice(&self, text: Option<String>) {
         let mut notice = self.notice;
         notice.set(text);
+    }
+
+    pub fn set_position(&self, at: GeoPoint) {
+        let mut position = self.position;
+        position.set(Some(at));
     }
 
     pub fn role(&self) -> Option<Role> {

@@ -15,6 +15,31 @@ pub fn distance_km(a: GeoPoint, b: GeoPoint) -> f64 {
     2.0 * EARTH_KM * h.sqrt().min(1.0).asin()
 }
 
+/// The initial bearing from `a` to `b`, in degrees clockwise from north (0–360).
+pub fn bearing_deg(a: GeoPoint, b: GeoPoint) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlng = (b.lng - a.lng).to_radians();
+    let y = dlng.sin() * la2.cos();
+    let x = la1.cos() * la2.sin() - la1.sin() * la2.cos() * dlng.cos();
+    y.atan2(x).to_degrees().rem_euclid(360.0)
+}
+
+/// A bearing as one of the eight compass directions people say ("north-east").
+pub fn compass(bearing: f64) -> &'static str {
+    const NAMES: [&str; 8] = [
+        "north",
+        "north-east",
+        "east",
+        "south-east",
+        "south",
+        "south-west",
+        "west",
+        "north-west",
+    ];
+    let sector = ((bearing.rem_euclid(360.0) + 22.5) / 45.0).floor() as usize % 8;
+    NAMES[sector]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,6 +59,17 @@ mod tests {
         assert!(d < 1200.0, "{d}");
     }
 
+    #[test]
+    fn directions_people_say() {
+        let london = p(51.508, -0.128);
+        assert_eq!(compass(bearing_deg(london, p(55.953, -3.188))), "north");
+        assert_eq!(compass(bearing_deg(london, p(48.853, 2.349))), "south-east");
+        assert_eq!(compass(bearing_deg(london, p(51.45, -2.58))), "west");
+        assert_eq!(compass(359.0), "north");
+        assert_eq!(compass(-10.0), "north");
+        assert_eq!(compass(225.0), "south-west");
+    }
+
     fn point() -> impl Strategy<Value = GeoPoint> {
         (-90.0..=90.0f64, -180.0..=180.0f64).prop_map(|(lat, lng)| p(lat, lng))
     }
@@ -46,6 +82,13 @@ mod tests {
             prop_assert!((ab - distance_km(b, a)).abs() < 1e-6);
             prop_assert!((0.0..=std::f64::consts::PI * EARTH_KM + 1e-6).contains(&ab));
             prop_assert!(ab <= distance_km(a, c) + distance_km(c, b) + 1e-6);
+        }
+
+        #[test]
+        fn bearings_are_angles(a in point(), b in point()) {
+            let t = bearing_deg(a, b);
+            prop_assert!((0.0..360.0).contains(&t), "{t}");
+            prop_assert!(!compass(t).is_empty());
         }
     }
 }

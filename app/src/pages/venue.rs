@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::{Failed, Loading, when};
 use crate::components::atoms::StaleNote;
-use crate::components::organisms::{ShowList, VenueMap};
+use crate::components::organisms::{MapPlace, ShowList, VenueMap};
 use crate::ipc;
 use crate::state::use_shared;
 use theset_shared::ipc::req;
@@ -53,7 +53,7 @@ pub fn Venue(id: Uuid) -> Element {
             "{s.upcoming_show_count} upcoming shows"
         }
         if let Some(p) = place {
-            VenueMap { place: p, label: s.name.clone(), tile_url_template: tile_url }
+            MapInContext { venue: s.id, place: p, label: s.name.clone(), tile_url }
         }
         div { class: "columns",
             section { class: "card",
@@ -65,5 +65,43 @@ pub fn Venue(id: Uuid) -> Element {
                 ShowList { shows: v.past_shows.clone(), label: "Past shows at the venue", empty: "No past shows." }
             }
         }
+    }
+}
+
+/// The venue's map with what the device knows around it: other venues within 25 km (the server's
+/// list, or the device's own with no signal) and the fan, when "near me" found them.
+#[component]
+fn MapInContext(venue: Uuid, place: GeoPoint, label: String, tile_url: Option<String>) -> Element {
+    let shared = use_shared();
+    let around = use_resource(use_reactive!(|place| async move {
+        let q = theset_shared::ipc::VenueQuery {
+            near: Some(place),
+            km: Some(25.0),
+            ..Default::default()
+        };
+        ipc::call(q).await.ok()
+    }));
+    let places: Vec<MapPlace> = around
+        .read()
+        .clone()
+        .flatten()
+        .map(|f| {
+            f.data
+                .items
+                .into_iter()
+                .filter(|v| v.id != venue)
+                .filter_map(|v| {
+                    let at = GeoPoint {
+                        lat: v.latitude?,
+                        lng: v.longitude?,
+                    };
+                    Some(MapPlace { at, name: v.name })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let me = *shared.position.read();
+    rsx! {
+        VenueMap { place, label, tile_url_template: tile_url, places, me }
     }
 }

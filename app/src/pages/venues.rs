@@ -61,6 +61,7 @@ async fn here() -> Result<String, String> {
 #[component]
 pub fn Venues() -> Element {
     let mut nav = use_nav();
+    let shared = crate::state::use_shared();
     let mut city = use_signal(String::new);
     let mut min_cap = use_signal(String::new);
     let mut upcoming = use_signal(|| false);
@@ -111,6 +112,9 @@ pub fn Venues() -> Element {
                             spawn(async move {
                                 match here().await {
                                     Ok(p) => {
+                                        if let Some(at) = parse_position(&p) {
+                                            shared.set_position(at);
+                                        }
                                         near.set(p);
                                         locating.set(None);
                                     }

@@ -1,6 +1,7 @@
 //! "Near me" on the phone: the browser's position (overridden to a venue's coordinates) lists that
 //! venue first; with no signal, the same place finds the same list on the device, and a place
-//! the server was never asked about is answered from the venues the device knows.
+//! the server was never asked about is answered from the venues the device knows; the venue's
+//! map says how far away the fan is and never paints a sea it cannot know.
 
 use theset_testkit::e2e::chrome::{Chrome, Net};
 use theset_testkit::e2e::link::Link;
@@ -68,6 +69,32 @@ async fn near_me_lists_the_venue_the_phone_is_at_online_and_offline() -> anyhow:
     .await?;
     ui.wait(".stale-note").await?;
     screenshot(&ui.app, "phone-near-me-offline").await?;
+
+    // Back online, the venue's page: its map says how far the fan is and which way, and at a
+    // city's zoom, without tiles, it shows neutral ground rather than outlines that would put
+    // the venue in the sea.
+    link.set(Net::Online);
+    chrome.network(&ui.app, Net::Online).await?;
+    ui.click(&format!("{first} button")).await?;
+    ui.wait("main[data-page='venue'] svg[data-outlines='true'] .map-land")
+        .await?;
+    let from_me = ui.text(".map-from-me").await?;
+    assert!(
+        from_me.contains("km") && from_me.contains("of you"),
+        "{from_me}"
+    );
+    for _ in 0..4 {
+        ui.click(".map-tools button[aria-label='Zoom in']").await?;
+    }
+    ui.wait("svg[data-zoom='9'][data-outlines='false'] .map-ground")
+        .await?;
+    assert!(
+        ui.app
+            .find_all(fantoccini::Locator::Css(".map-sea"))
+            .await?
+            .is_empty()
+    );
+    screenshot(&ui.app, "phone-venue-map-zoomed").await?;
     ui.app.close().await?;
     Ok(())
 }

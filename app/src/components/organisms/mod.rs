@@ -22,4 +22,4 @@ pub use prediction_editor::PredictionEditor;
 pub use share_qr::ShareQr;
 pub use show_list::ShowList;
 pub use status_bar::StatusBar;
-pub use venue_map::VenueMap;
+pub use venue_map::{MapPlace, VenueMap};
