@@ -53,7 +53,7 @@ pub fn Venue(id: Uuid) -> Element {
             "{s.upcoming_show_count} upcoming shows"
         }
         if let Some(p) = place {
-            MapInContext { venue: s.id, place: p, label: s.name.clone(), tile_url }
+            MapInContext { venue: s.id, place: p, label: s.name.clone(), city: s.city.clone(), tile_url }
         }
         div { class: "columns",
             section { class: "card",
@@ -71,7 +71,13 @@ pub fn Venue(id: Uuid) -> Element {
 /// The venue's map with what the device knows around it: other venues within 25 km (the server's
 /// list, or the device's own with no signal) and the fan, when "near me" found them.
 #[component]
-fn MapInContext(venue: Uuid, place: GeoPoint, label: String, tile_url: Option<String>) -> Element {
+fn MapInContext(
+    venue: Uuid,
+    place: GeoPoint,
+    label: String,
+    city: Option<String>,
+    tile_url: Option<String>,
+) -> Element {
     let shared = use_shared();
     let around = use_resource(use_reactive!(|place| async move {
         let q = theset_shared::ipc::VenueQuery {
@@ -102,6 +108,6 @@ fn MapInContext(venue: Uuid, place: GeoPoint, label: String, tile_url: Option<St
         .unwrap_or_default();
     let me = *shared.position.read();
     rsx! {
-        VenueMap { place, label, tile_url_template: tile_url, places, me }
+        VenueMap { place, label, tile_url_template: tile_url, places, me, city }
     }
 }

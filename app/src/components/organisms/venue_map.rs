@@ -105,6 +105,9 @@ pub fn VenueMap(
     tile_url_template: Option<String>,
     #[props(default)] places: Vec<MapPlace>,
     #[props(default)] me: Option<GeoPoint>,
+    /// The venue's town, named under the pin where the outlines say nothing (a city's zoom).
+    #[props(default)]
+    city: Option<String>,
 ) -> Element {
     let start = project(place);
     let mut center = use_signal(|| start);
@@ -249,6 +252,11 @@ pub fn VenueMap(
                 }
                 circle { class: "map-pin", cx: "{mx}", cy: "{my}", r: "9" }
                 circle { class: "map-pin-dot", cx: "{mx}", cy: "{my}", r: "3" }
+                if !outlines && tile_url_template.is_none() {
+                    if let Some(c) = &city {
+                        text { class: "map-city", x: "{mx}", y: "{my + 26.0}", text_anchor: "middle", "{c}" }
+                    }
+                }
             }
             figcaption { class: "map-tools",
                 button { class: "icon", r#type: "button", aria_label: "Zoom in", onclick: move |_| zoom_by(1.0), "+" }
