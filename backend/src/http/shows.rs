@@ -41,11 +41,7 @@ pub async fn list(
             "city must be 1 to 100 characters",
         ));
     }
-    let near = match (&p.near, p.km) {
-        (Some(raw), km) => Some(super::venues::parse_near(raw, km)?),
-        (None, Some(_)) => return Err(AppError::invalid_parameter("km needs near")),
-        (None, None) => None,
-    };
+    let near = super::venues::near_filter(p.near.as_deref(), p.km)?;
     let descending = p.order.unwrap_or_default() == Order::Desc;
     let sort = if descending { "date_desc" } else { "date" };
     let rows = db::list(

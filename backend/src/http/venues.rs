@@ -25,8 +25,18 @@ pub fn router() -> Router<AppState> {
         .route("/venues/{id}", get(by_id))
 }
 
+/// The `near`/`km` pair of a list query: none, or a point with range checks and a radius (`km`
+/// alone is refused).
+pub(super) fn near_filter(near: Option<&str>, km: Option<f64>) -> Result<Option<Near>, AppError> {
+    match near {
+        Some(raw) => parse_near(raw, km).map(Some),
+        None if km.is_some() => Err(AppError::invalid_parameter("km needs near")),
+        None => Ok(None),
+    }
+}
+
 /// Parses `lat,lng` with range checks.
-pub(super) fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
+fn parse_near(raw: &str, km: Option<f64>) -> Result<Near, AppError> {
     let bad = || AppError::invalid_parameter("near must be `latitude,longitude` in degrees");
     let (lat, lng) = raw.split_once(',').ok_or_else(bad)?;
     let latitude: f64 = lat.trim().parse().map_err(|_| bad())?;
@@ -62,11 +72,7 @@ pub async fn list(
     ApiQuery(p): ApiQuery<VenueListQuery>,
 ) -> AppResult<Json<Page<VenueSummary>>> {
     let limit = pagination::limit(p.limit)?;
-    let near = match (&p.near, p.km) {
-        (Some(raw), km) => Some(parse_near(raw, km)?),
-        (None, Some(_)) => return Err(AppError::invalid_parameter("km needs near")),
-        (None, None) => None,
-    };
+    let near = near_filter(p.near.as_deref(), p.km)?;
     for (name, v) in [
         ("min_capacity", p.min_capacity),
         ("max_capacity", p.max_capacity),

@@ -187,11 +187,20 @@ pub(super) async fn issue_browser(state: &AppState, user: Uuid) -> AppResult<Str
 
 /// Sets (or with `None` clears) the session cookie on a response.
 pub(super) fn with_session_cookie(token: Option<&str>, body: impl IntoResponse) -> Response {
+    with_cookie(SESSION_COOKIE, token, BROWSER_SECS, body)
+}
+
+/// `body` with the `__Host-` cookie `name` set to `token` for `max_age` seconds (HttpOnly, Secure,
+/// `SameSite=Lax`, the whole site), or cleared.
+pub(super) fn with_cookie(
+    name: &str,
+    token: Option<&str>,
+    max_age: i64,
+    body: impl IntoResponse,
+) -> Response {
     let cookie = match token {
-        Some(t) => format!(
-            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={BROWSER_SECS}"
-        ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
+        Some(t) => format!("{name}={t}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}"),
+        None => format!("{name}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
     };
     let mut res = body.into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {

@@ -27,7 +27,7 @@ use crate::http::access::{ClientIp, limited};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::pages;
 
-pub(super) fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
+fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
     let kind = ProviderKind::parse(name).ok_or(AppError::not_found("sign-in provider"))?;
     let p = state
         .auth
@@ -63,7 +63,26 @@ pub async fn start(
             "code_challenge must be the 43-character S256 PKCE challenge",
         ));
     }
-    let (kind, p) = provider(&state, &name)?;
+    begin_flow(
+        &state,
+        &name,
+        redirect.as_str(),
+        db::Binding::Pkce(&req.code_challenge),
+    )
+    .await
+    .map(Json)
+}
+
+/// A flow's start once its request is checked, for apps and the web app alike: the provider's
+/// URL (state, the server's own PKCE verifier, an OIDC nonce) and the flow row that remembers
+/// them with where to come back to and what binds the flow to its starter.
+pub(super) async fn begin_flow(
+    state: &AppState,
+    name: &str,
+    back_to: &str,
+    binding: db::Binding<'_>,
+) -> AppResult<OAuthStarted> {
+    let (kind, p) = provider(state, name)?;
     let started = oauth::start(&p, &state.auth.oauth_callback(kind))
         .map_err(|e| AppError::Internal(e.into()))?;
     db::create_flow(
@@ -73,14 +92,14 @@ pub async fn start(
             provider: kind.as_str(),
             provider_verifier: &started.verifier,
             nonce: &started.nonce,
-            app_redirect_uri: redirect.as_str(),
-            binding: db::Binding::Pkce(&req.code_challenge),
+            app_redirect_uri: back_to,
+            binding,
         },
     )
     .await?;
-    Ok(Json(OAuthStarted {
+    Ok(OAuthStarted {
         authorize_url: started.url.to_string(),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize)]

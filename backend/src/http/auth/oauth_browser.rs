@@ -9,17 +9,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use theset_shared::api::{BrowserOAuthStart, OAuthStarted};
 use theset_shared::validate;
 use uuid::Uuid;
 
-use super::oauth::provider;
-use super::{bad_body, open_browser_session, with_session_cookie};
+use super::oauth::begin_flow;
+use super::{bad_body, open_browser_session, with_cookie, with_session_cookie};
 use crate::AppState;
 use crate::auth::limits::Bucket;
-use crate::auth::oauth::{self, ProviderKind};
+use crate::auth::oauth::ProviderKind;
 use crate::auth::tokens;
 use crate::db::oauth as db;
 use crate::error::{AppError, AppResult};
@@ -51,38 +51,20 @@ pub async fn start(
             "return_path must be a page of the web app: /app/ and up to four plain segments",
         ));
     }
-    let (kind, p) = provider(&state, &name)?;
-    let started = oauth::start(&p, &state.auth.oauth_callback(kind))
-        .map_err(|e| AppError::Internal(e.into()))?;
     let binding = tokens::new_token();
-    db::create_flow(
-        &state.db,
-        db::NewFlow {
-            state_hash: &tokens::digest(&started.state),
-            provider: kind.as_str(),
-            provider_verifier: &started.verifier,
-            nonce: &started.nonce,
-            app_redirect_uri: &req.return_path,
-            binding: db::Binding::Browser(&tokens::digest(&binding)),
-        },
+    let started = begin_flow(
+        &state,
+        &name,
+        &req.return_path,
+        db::Binding::Browser(&tokens::digest(&binding)),
     )
     .await?;
-    let body = Json(OAuthStarted {
-        authorize_url: started.url.to_string(),
-    });
-    Ok(with_binding_cookie(Some(&binding), body))
+    Ok(with_binding_cookie(Some(&binding), Json(started)))
 }
 
 /// The binding cookie the request carries, if any.
 pub(super) fn binding_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == BINDING_COOKIE)
-        .map(|(_, v)| v)
+    crate::http::access::cookie(headers, BINDING_COOKIE)
 }
 
 /// Whether `cookie` is the one whose digest the flow keeps.
@@ -107,16 +89,5 @@ pub(super) async fn signed_in(
 }
 
 fn with_binding_cookie(token: Option<&str>, body: impl IntoResponse) -> Response {
-    let lifetime = db::FLOW_SECS;
-    let cookie = match token {
-        Some(t) => format!(
-            "{BINDING_COOKIE}={t}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={lifetime}"
-        ),
-        None => format!("{BINDING_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
-    };
-    let mut res = body.into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
+    with_cookie(BINDING_COOKIE, token, db::FLOW_SECS, body)
 }
