@@ -7,8 +7,10 @@
 //! | `trending` | `0 0 2 * * *` (daily 02:00) | recompute `trending_score`, deep-refresh the top N |
 //! | `scores` | `0 */15 * * * *` (every 15 minutes) | recompute trending scores only |
 //! | `weekly` | `0 0 3 * * Sun` | every artist in batches, then cleanup and integrity report |
+//! | `statuses` | `0 * * * * *` (every minute) | shows start (`ongoing`) and end (`completed`) on the clock |
 //!
-//! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_SCORES`, `THESET_CRON_WEEKLY`; `THESET_CRON=off`
+//! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_SCORES`, `THESET_CRON_WEEKLY`,
+//! `THESET_CRON_STATUSES`; `THESET_CRON=off`
 //! disables the scheduler in a process.
 
 use std::time::Duration;
@@ -37,6 +39,7 @@ pub fn entries(config: &ScheduleConfig) -> Vec<Entry> {
         ("trending", &config.cron_trending, types::CRON_TRENDING),
         ("scores", &config.cron_scores, types::CRON_SCORES),
         ("weekly", &config.cron_weekly, types::CRON_WEEKLY),
+        ("statuses", &config.cron_statuses, types::CRON_STATUSES),
     ]
     .into_iter()
     .map(|(name, schedule, job_type)| Entry {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 mod browse;
 pub mod error;
+mod evening;
 pub mod live;
 mod moderation;
 mod nearby;

@@ -35,6 +35,11 @@ pub struct Pushed {
     pub held: Option<Held>,
 }
 
+/// How often, and how long apart, a pull is repeated while the server holds committed changes
+/// back behind a running transaction (see `PullResponse::held_back`): up to five seconds.
+const HELD_BACK_WAITS: u32 = 20;
+const HELD_BACK_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Pages followed before giving up on a server that never says "no more".
 const MAX_PAGES: usize = 100_000;
 
@@ -132,6 +137,7 @@ impl Client {
     pub async fn pull_all(&self) -> Result<usize, ClientError> {
         let device_id = self.store.device_id()?.to_string();
         let mut changes = 0;
+        let mut waits = 0;
         for _ in 0..MAX_PAGES {
             let mut query = vec![("device_id", device_id.clone())];
             if let Some(c) = self.store.cursor()? {
@@ -143,6 +149,13 @@ impl Client {
                 Ok(page) => {
                     self.store.apply_pull(&page)?;
                     changes += page.changes.len();
+                    if page.held_back && !page.more && waits < HELD_BACK_WAITS {
+                        // Something in scope committed behind a transaction still running:
+                        // it is served as soon as that one ends.
+                        waits += 1;
+                        crate::rt::sleep(HELD_BACK_PAUSE).await;
+                        continue;
+                    }
                     if !page.more {
                         return Ok(changes);
                     }

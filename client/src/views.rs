@@ -6,9 +6,10 @@ use theset_shared::api::{
     ArtistDetail, CommunityList, Me, Prediction, SetlistKind, SetlistVersion, ShowDetail,
     ShowLeaderboard, ShowStatus, ShowSummary,
 };
+use theset_shared::crowd::{self, Capturable};
 use theset_shared::ipc::{
-    Account, ArtistView, CatalogueSong, CommunityLine, GeoPoint, Listed, ListedSong,
-    RejectedChange, ShowView,
+    Account, ArtistView, CapturedSong, CatalogueSong, CommunityLine, GeoPoint, GoingState, Listed,
+    ListedSong, LiveView, RejectedChange, ShowView,
 };
 use theset_shared::sync::{Action, Outcome};
 use uuid::Uuid;
@@ -43,15 +44,27 @@ impl Client {
             .map(|(_, _, pending)| pending))
     }
 
-    /// Shows of the artists the user follows, as held on the device (recent past and upcoming),
-    /// by date: the part of the app that works with no network at all.
+    /// Shows of the artists the user follows and the shows the user is going to, as held on the
+    /// device (recent past and upcoming), by date: the part of the app that works with no network
+    /// at all.
     pub fn my_shows(&self) -> Result<Vec<ShowSummary>, ClientError> {
         let mut out = Vec::new();
         for (artist, _, _) in self.store.followed()? {
             out.extend(self.store.shows_of(artist)?.into_iter().map(|s| s.summary));
         }
+        for show in self.store.going_shows()? {
+            if let Some(s) = self.store.show(show)? {
+                out.push(s.summary);
+            }
+        }
         out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        out.dedup_by_key(|s| s.id);
         Ok(out)
+    }
+
+    /// Whether `artist`'s rows are on the device for the user: followed, or a show of theirs kept.
+    fn holds_artist(&self, artist: Uuid) -> Result<bool, ClientError> {
+        Ok(self.follows(artist)?.is_some() || self.store.attending_artists()?.contains(&artist))
     }
 
     pub async fn artist_view(&self, slug: &str) -> Result<ArtistView, ClientError> {
@@ -66,15 +79,21 @@ impl Client {
         })
     }
 
-    /// The show page. Followed shows come from the store (votes, prediction and set-list edits
-    /// made offline included); other shows from the server or its kept copy. The server's pages
-    /// are asked side by side, so a dead network costs one page budget, not one per part.
+    /// The show page. Shows in the scope (followed artist, going, opened before) come from the
+    /// store (votes, prediction, set-list edits and captures made offline included); other shows
+    /// from the server or its kept copy — and opening one asks for it to be kept, so it is in the
+    /// store from the next sync on. The server's pages are asked side by side, so a dead network
+    /// costs one page budget, not one per part.
     pub async fn show_view(&self, id: Uuid) -> Result<ShowView, ClientError> {
         let scoped = self.store.show(id)?;
         let followed = match &scoped {
-            Some(s) => self.follows(s.summary.artist.id)?.is_some(),
+            Some(s) => self.holds_artist(s.summary.artist.id)?,
             None => false,
         };
+        if !followed && self.session.signed_in().await {
+            self.keep_show(id)?;
+        }
+        let attendance = self.store.attendance(id)?;
         let (detail_path, board_path, community_path, prediction_path) = (
             format!("/shows/{id}"),
             format!("/shows/{id}/leaderboard"),
@@ -92,6 +111,7 @@ impl Client {
             community,
             prediction,
             actual,
+            crowd,
             catalogue,
             history,
         );
@@ -114,6 +134,7 @@ impl Client {
                 community = self.store.community(id)?;
                 prediction = self.store.prediction(id)?;
                 actual = listed;
+                crowd = self.store.crowd(id)?;
                 catalogue = self
                     .store
                     .catalogue(artist)?
@@ -140,7 +161,8 @@ impl Client {
                     mine
                 );
                 let d = d?;
-                actual = actual_of(&d.data);
+                actual = list_of(&d.data, SetlistKind::Actual);
+                crowd = list_of(&d.data, SetlistKind::Crowd);
                 history = self.history(actual.setlist_id).await;
                 location = d.data.venue_detail.as_ref().and_then(|v| {
                     v.latitude
@@ -160,10 +182,19 @@ impl Client {
         }
         let voting_open = summary.status == ShowStatus::Upcoming
             && summary.starts_at.is_none_or(|t| t > chrono::Utc::now());
+        let going = GoingState {
+            going: attendance.going,
+            public: attendance.public,
+            pending: attendance.pending,
+        };
+        let live = self.live_view(&summary, &going, &community, &catalogue)?;
         Ok(ShowView {
             summary,
             detail,
             in_scope,
+            going,
+            live,
+            crowd,
             location,
             voting_open,
             community,
@@ -173,6 +204,71 @@ impl Client {
             leaderboard,
             history,
         })
+    }
+
+    /// "Now playing" for a fan going to the show: open while the show is on by this device's
+    /// clock, and shown until a day after so captures can be read back.
+    fn live_view(
+        &self,
+        show: &ShowSummary,
+        going: &GoingState,
+        community: &[CommunityLine],
+        catalogue: &[CatalogueSong],
+    ) -> Result<Option<LiveView>, ClientError> {
+        let now = chrono::Utc::now();
+        let mine = self.store.captures(show.id)?;
+        if !going.going && mine.is_empty() {
+            return Ok(None);
+        }
+        let open = crowd::accepts_capture(show.starts_at, show.date, now) == Capturable::Yes
+            && show.status != ShowStatus::Cancelled;
+        let (_, ends) = crowd::on_stage(show.starts_at, show.date);
+        if !open && mine.is_empty() && (now < ends || now > ends + chrono::Duration::days(1)) {
+            return Ok(None);
+        }
+        let mut picks: Vec<CatalogueSong> = community
+            .iter()
+            .filter_map(|l| {
+                Some(CatalogueSong {
+                    id: l.song_id?,
+                    title: l.title.clone(),
+                })
+            })
+            .collect();
+        for song in catalogue {
+            if !picks.iter().any(|p| p.id == song.id) {
+                picks.push(song.clone());
+            }
+        }
+        let unsent: std::collections::HashSet<Uuid> = self
+            .store
+            .pending(usize::MAX)?
+            .into_iter()
+            .filter_map(|m| match m.action {
+                Action::Capture(c) => Some(c.capture_id),
+                _ => None,
+            })
+            .collect();
+        let undo = chrono::Duration::seconds(crowd::UNDO_SECONDS);
+        let captured = mine
+            .into_iter()
+            .rev()
+            .filter(|c| !c.undone)
+            .map(|c| CapturedSong {
+                capture_id: c.action.capture_id,
+                song_id: c.action.song_id,
+                pending: unsent.contains(&c.action.capture_id),
+                undo_until: (now - c.action.at < undo).then_some(c.action.at + undo),
+                title: c.action.title,
+                at: c.action.at,
+                encore: c.action.encore,
+            })
+            .collect();
+        Ok(Some(LiveView {
+            open,
+            picks,
+            captured,
+        }))
     }
 
     /// Versions of an actual set-list, newest first; empty when unknown or unreachable.
@@ -216,6 +312,10 @@ impl Client {
                     Some(songs.clone()),
                 ),
                 Action::Follow { .. } => ("Follow", None, None, None),
+                Action::Attend { show_id, .. } => ("Going", Some(*show_id), None, None),
+                Action::Keep { show_id } => ("Keeping the show", Some(*show_id), None, None),
+                Action::Capture(c) => ("Now playing", Some(c.show_id), None, None),
+                Action::Uncapture { .. } => ("Undo", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,
@@ -260,14 +360,16 @@ fn predicted(p: Prediction) -> Listed {
             })
             .collect(),
         pending: false,
+        crowd: false,
     }
 }
 
-fn actual_of(d: &ShowDetail) -> Listed {
+fn list_of(d: &ShowDetail, kind: SetlistKind) -> Listed {
     d.setlists
         .iter()
-        .find(|s| s.kind == SetlistKind::Actual)
+        .find(|s| s.kind == kind)
         .map(|s| Listed {
+            crowd: s.source == theset_shared::api::SetlistSource::Crowd,
             setlist_id: Some(s.id),
             version: s.version,
             verified: s.moderation_status == theset_shared::api::ModerationStatus::Verified,

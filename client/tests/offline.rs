@@ -14,6 +14,9 @@ use theset_testkit::TestApp;
 use theset_testkit::rows;
 use uuid::Uuid;
 
+#[path = "offline/evening.rs"]
+mod evening;
+
 /// The real backend on a loopback port (its own pool, as a restarted process would have), to
 /// stop and start again like a server that goes away.
 async fn serve_on(db: PgPool, addr: &str) -> TestApp {

@@ -82,6 +82,40 @@ pub enum Action {
     },
     #[serde(rename = "follow.set@1")]
     Follow { artist_id: Uuid, follow: bool },
+    /// "I'm going" (`going`), shown on the public profile when `public`; not going any more
+    /// takes the show out of the scope unless its artist is followed.
+    #[serde(rename = "show.attend@1")]
+    Attend {
+        show_id: Uuid,
+        going: bool,
+        public: bool,
+    },
+    /// The user opened the show's page: keep the show on the user's devices until it is past,
+    /// so voting and predicting work offline without a follow.
+    #[serde(rename = "show.keep@1")]
+    Keep { show_id: Uuid },
+    /// "Now playing": the song being played, stamped with the device's clock (rules in
+    /// `crate::crowd`). Going to the show is implied.
+    #[serde(rename = "capture.add@1")]
+    Capture(CaptureAction),
+    /// Takes back one of the user's captures.
+    #[serde(rename = "capture.undo@1")]
+    Uncapture { capture_id: Uuid },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaptureAction {
+    /// Chosen by the device (undo names it).
+    pub capture_id: Uuid,
+    pub show_id: Uuid,
+    /// A catalogue song of the headliner, or none for a typed title (a cover, a new song).
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub encore: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +177,11 @@ pub struct PullResponse {
     /// The device's last applied mutation sequence whose effects this pull (or an earlier one)
     /// delivered: local copies of mutations up to it can go (0 for a new device).
     pub last_applied_seq: i64,
+    /// Changes in the scope are committed but wait behind an older transaction still running
+    /// (the log is served in commit-safe order): pull again in a moment rather than at the next
+    /// nudge, which has already been spent on this pull.
+    #[serde(default)]
+    pub held_back: bool,
 }
 
 /// One changed row of the user's scope. Upserts carry the whole row; deletions are tombstones.
@@ -156,8 +195,15 @@ pub enum Change {
     Setlist(SyncSetlist),
     Line(SyncLine),
     Vote(SyncVote),
-    Follow { artist_id: Uuid },
-    Deleted { entity: Entity, id: Uuid },
+    Follow {
+        artist_id: Uuid,
+    },
+    Attend(SyncAttend),
+    /// `id` is the show's for `Attend`.
+    Deleted {
+        entity: Entity,
+        id: Uuid,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -171,6 +217,7 @@ pub enum Entity {
     Line,
     Vote,
     Follow,
+    Attend,
 }
 
 impl Entity {
@@ -183,6 +230,7 @@ impl Entity {
             Self::Line => "line",
             Self::Vote => "vote",
             Self::Follow => "follow",
+            Self::Attend => "attend",
         }
     }
 
@@ -195,6 +243,7 @@ impl Entity {
             Self::Line,
             Self::Vote,
             Self::Follow,
+            Self::Attend,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
@@ -252,6 +301,17 @@ pub struct SyncLine {
     pub net_votes: i32,
 }
 
+/// A show in the user's scope without a follow: going to it, or opened on a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncAttend {
+    pub show_id: Uuid,
+    /// The show's headliner (the artist whose rows come with it).
+    pub artist_id: Uuid,
+    pub going: bool,
+    pub public: bool,
+}
+
 /// The caller's own vote on a line (0: none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -289,7 +349,7 @@ mod tests {
 
     #[test]
     fn entity_names_round_trip() {
-        for e in [Entity::Artist, Entity::Line, Entity::Follow] {
+        for e in [Entity::Artist, Entity::Line, Entity::Follow, Entity::Attend] {
             assert_eq!(Entity::parse(e.as_str()), Some(e));
             assert_eq!(serde_json::to_value(e).expect("json"), e.as_str());
         }

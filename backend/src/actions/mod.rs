@@ -5,7 +5,9 @@
 //! mutation's result, so both doors answer alike. Nothing here knows HTTP.
 
 pub mod accounts;
+pub mod attendance;
 pub mod follows;
+pub mod live;
 pub mod setlists;
 pub mod voting;
 

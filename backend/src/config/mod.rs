@@ -236,6 +236,7 @@ pub const CRON_ACTIVE: &str = "0 0 */6 * * *";
 pub const CRON_TRENDING: &str = "0 0 2 * * *";
 pub const CRON_SCORES: &str = "0 */15 * * * *";
 pub const CRON_WEEKLY: &str = "0 0 3 * * Sun";
+pub const CRON_STATUSES: &str = "0 * * * * *";
 
 /// The scheduler (sec min hour day month weekday, server time) and its jobs' knobs.
 #[derive(Debug, Clone, Args)]
@@ -259,6 +260,8 @@ pub struct ScheduleConfig {
     pub cron_scores: cron::Schedule,
     #[arg(long, env = "THESET_CRON_WEEKLY", global = true, value_parser = schedule, default_value = CRON_WEEKLY)]
     pub cron_weekly: cron::Schedule,
+    #[arg(long, env = "THESET_CRON_STATUSES", global = true, value_parser = schedule, default_value = CRON_STATUSES)]
+    pub cron_statuses: cron::Schedule,
     /// Pause between batches of the weekly sweep, in seconds.
     #[arg(
         long,
@@ -281,6 +284,7 @@ impl Default for ScheduleConfig {
             cron_trending: parse(CRON_TRENDING),
             cron_scores: parse(CRON_SCORES),
             cron_weekly: parse(CRON_WEEKLY),
+            cron_statuses: parse(CRON_STATUSES),
             cron_batch_delay_secs: 5,
             trending_top_n: 10,
         }

@@ -144,14 +144,14 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
                 v.reject_reason AS \"reject_reason?\" \
          FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
          LEFT JOIN users u ON u.id = v.author_id \
-         WHERE v.setlist_id = $1 AND (l.kind = 'actual' OR l.source = 'community') \
+         WHERE v.setlist_id = $1 AND (l.kind = 'actual' OR l.source IN ('community', 'crowd')) \
          UNION ALL \
          SELECT l.version, NULL, 'imported', l.created_at, \
                 (SELECT coalesce(jsonb_agg(jsonb_build_object('title', title, 'song_id', song_id, \
                    'set_name', set_name, 'is_cover', is_cover, 'is_tape', is_tape) ORDER BY position), '[]'::jsonb) \
                  FROM setlist_songs WHERE setlist_id = l.id), \
                 coalesce(l.verified_version = l.version, false), NULL \
-         FROM setlists l WHERE l.id = $1 AND (l.kind = 'actual' OR l.source = 'community') \
+         FROM setlists l WHERE l.id = $1 AND (l.kind = 'actual' OR l.source IN ('community', 'crowd')) \
            AND NOT EXISTS (SELECT 1 FROM setlist_versions v WHERE v.setlist_id = l.id AND v.version = l.version) \
          ORDER BY 1 DESC",
         setlist

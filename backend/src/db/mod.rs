@@ -6,7 +6,9 @@
 pub mod actuals;
 pub mod aliases;
 pub mod artists;
+pub mod attendance;
 pub mod audit;
+pub mod captures;
 pub mod community;
 pub mod cron_runs;
 pub mod discovery;

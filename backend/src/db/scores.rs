@@ -128,7 +128,19 @@ pub async fn community_score(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Resul
     .await
 }
 
-/// All time: the sum of a fan's scores (taking part counts), then their average.
+/// Whether a moderator verified the show's actual list (its scores are final, not provisional).
+pub async fn has_verified_actual(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND kind = 'actual' \
+                        AND verified_version IS NOT NULL) AS \"verified!\"",
+        show
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// All time: the sum of a fan's scores (taking part counts), then their average. Provisional
+/// scores (against a crowd list nobody verified yet) wait.
 pub async fn all_time_board(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<BoardRow>> {
     sqlx::query_as!(
         BoardRow,
@@ -136,6 +148,8 @@ pub async fn all_time_board(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result
                 u.display_name, sum(l.accuracy_score) AS \"score!\", count(*) AS \"predictions!\" \
          FROM setlists l JOIN users u ON u.id = l.owner_user_id \
          WHERE l.source = 'user' AND l.accuracy_score IS NOT NULL \
+           AND EXISTS (SELECT 1 FROM setlists a WHERE a.show_id = l.show_id AND a.kind = 'actual' \
+                       AND a.verified_version IS NOT NULL) \
          GROUP BY u.id ORDER BY sum(l.accuracy_score) DESC, avg(l.accuracy_score) DESC, u.id LIMIT $1",
         limit
     )

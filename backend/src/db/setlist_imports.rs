@@ -37,7 +37,8 @@ pub async fn queue_past_shows(db: impl PgExecutor<'_>, artist: Uuid) -> sqlx::Re
         "INSERT INTO show_setlist_imports (show_id) \
          SELECT s.id FROM shows s \
          WHERE s.headliner_artist_id = $1 AND s.date < current_date AND s.status <> 'cancelled' \
-           AND NOT EXISTS (SELECT 1 FROM setlists l WHERE l.show_id = s.id AND l.kind = 'actual') \
+           AND NOT EXISTS (SELECT 1 FROM setlists l WHERE l.show_id = s.id AND l.kind = 'actual' \
+                           AND (l.source <> 'crowd' OR l.verified_version IS NOT NULL)) \
          ON CONFLICT (show_id) DO NOTHING",
         artist
     )

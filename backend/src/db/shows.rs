@@ -290,6 +290,33 @@ pub async fn complete_past(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
     .rows_affected())
 }
 
+/// Shows start and end on the clock (see `theset_shared::crowd::on_stage`): `ongoing` from
+/// `starts_at`, `completed` `ONGOING_HOURS` later (shows without a start time: after their date).
+/// Returns `(started, ended)`.
+pub async fn advance_statuses(db: impl PgExecutor<'_> + Copy) -> sqlx::Result<(u64, u64)> {
+    let hours = theset_shared::crowd::ONGOING_HOURS as i32;
+    let ended = sqlx::query!(
+        "UPDATE shows SET status = 'completed' \
+         WHERE status IN ('upcoming', 'ongoing') \
+           AND (starts_at <= now() - make_interval(hours => $1) \
+                OR (starts_at IS NULL AND date < current_date - 1))",
+        hours
+    )
+    .execute(db)
+    .await?
+    .rows_affected();
+    let started = sqlx::query!(
+        "UPDATE shows SET status = 'ongoing' \
+         WHERE status = 'upcoming' AND starts_at <= now() \
+           AND starts_at > now() - make_interval(hours => $1)",
+        hours
+    )
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok((started, ended))
+}
+
 pub async fn exists(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1) AS \"exists!\"",

@@ -213,6 +213,7 @@ pub async fn show_leaderboard(
 ) -> AppResult<Json<ShowLeaderboard>> {
     Ok(Json(ShowLeaderboard {
         show_id: show,
+        provisional: !crate::db::scores::has_verified_actual(&state.db, show).await?,
         community_score: boards::community_score(&state.db, show).await?,
         entries: entries(boards::show_board(&state.db, show, BOARD).await?),
     }))

@@ -4,6 +4,7 @@ mod access;
 mod actuals;
 mod admin;
 mod artists;
+mod attendance;
 mod auth;
 mod discovery;
 mod docs;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(profile::router())
         .merge(follows::router())
+        .merge(attendance::router())
         .merge(discovery::router())
         .merge(moderation::router())
         .merge(voting::router())

@@ -137,8 +137,10 @@ pub async fn public_profile(
 ) -> AppResult<Json<UserPage>> {
     let profile = profile_of(&state, id).await?;
     let history = crate::db::discovery::predictions(&state.db, id, true, PUBLIC_HISTORY).await?;
+    let attending = crate::db::attendance::going(&state.db, id, true, PUBLIC_HISTORY).await?;
     Ok(Json(UserPage {
         profile,
+        attending: attending.into_iter().map(|g| g.show.into()).collect(),
         show_history: history
             .into_iter()
             .filter_map(|p| {

@@ -127,7 +127,8 @@ pub async fn events(
     let slot = super::access::stream_slot(&state, Some(user), ip).await?;
     let mut wake = state.sync.subscribe();
     let mut followed =
-        crate::db::sync::followed(&mut *state.db.acquire().await?, user, None, i64::MAX).await?;
+        crate::db::sync::scope_artists(&mut *state.db.acquire().await?, user, None, i64::MAX)
+            .await?;
     let (tx, rx) = mpsc::channel::<Event>(8);
     tokio::spawn(async move {
         // Held while the stream is open: the caps count it until the client goes away.
@@ -153,10 +154,10 @@ pub async fn events(
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             };
             if id == user {
-                // Own rows changed, follows perhaps: refresh what this stream watches.
+                // Own rows changed, follows or attendance perhaps: refresh what this stream watches.
                 if let Ok(mut conn) = state.db.acquire().await
                     && let Ok(now) =
-                        crate::db::sync::followed(&mut conn, user, None, i64::MAX).await
+                        crate::db::sync::scope_artists(&mut conn, user, None, i64::MAX).await
                 {
                     followed = now;
                 }

@@ -221,3 +221,13 @@ pub async fn weekly(
     }
     Ok(report)
 }
+
+/// Shows start and end on the clock: `ongoing` from the start, `completed` when the evening is
+/// over; opened shows more than a day past leave the scopes that kept them.
+pub async fn statuses(db: &PgPool) -> Result<String, JobError> {
+    let (started, ended) = shows::advance_statuses(db).await?;
+    let released = crate::db::attendance::prune_kept(db).await?;
+    Ok(format!(
+        "{started} shows started, {ended} ended; {released} opened shows released"
+    ))
+}

@@ -5,6 +5,7 @@
 mod artist_catalogue;
 mod artist_setlists;
 mod artist_shows;
+mod crowd;
 mod maintenance;
 mod progress;
 pub mod worker;
@@ -40,6 +41,10 @@ pub mod types {
     pub const CRON_SCORES: &str = "cron.trending_scores";
     /// Cron: every artist in batches, then cleanup and integrity checks.
     pub const CRON_WEEKLY: &str = "cron.catalogue_weekly";
+    /// Cron: shows start (`ongoing`) and end (`completed`); opened shows past leave scopes.
+    pub const CRON_STATUSES: &str = "cron.show_statuses";
+    /// A show's captures merged into its crowd set-list (queued by each capture).
+    pub const CROWD_MERGE: &str = crate::db::captures::MERGE_JOB;
 }
 
 /// The external clients a job may use; absent when the service has no credentials.
@@ -119,6 +124,7 @@ pub fn job_by_name(name: JobName) -> Named {
         JobName::Trending => Named::Cron(types::CRON_TRENDING),
         JobName::Scores => Named::Cron(types::CRON_SCORES),
         JobName::Weekly => Named::Cron(types::CRON_WEEKLY),
+        JobName::Statuses => Named::Cron(types::CRON_STATUSES),
     }
 }
 

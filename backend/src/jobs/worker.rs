@@ -226,6 +226,15 @@ impl Worker {
                 .await;
             }
             types::CRON_SCORES => return maintenance::rescore(&self.db, progress).await,
+            types::CRON_STATUSES => return maintenance::statuses(&self.db).await,
+            types::CROWD_MERGE => {
+                let show = job
+                    .payload
+                    .get("show_id")
+                    .and_then(|v| v.as_str()?.parse().ok())
+                    .ok_or_else(|| JobError::Permanent("crowd merge without a show".into()))?;
+                return super::crowd::merge(&self.db, show).await;
+            }
             types::CRON_WEEKLY => {
                 return maintenance::weekly(&self.db, progress, self.maintenance.batch_delay).await;
             }
@@ -255,9 +264,12 @@ fn phase_of(job_type: &str) -> &'static str {
         types::ARTIST_SHOWS => "shows",
         types::ARTIST_CATALOGUE => "catalogue",
         types::ARTIST_SETLISTS => "setlists",
-        types::CRON_ACTIVE | types::CRON_TRENDING | types::CRON_SCORES | types::CRON_WEEKLY => {
-            "maintenance"
-        }
+        types::CRON_ACTIVE
+        | types::CRON_TRENDING
+        | types::CRON_SCORES
+        | types::CRON_WEEKLY
+        | types::CRON_STATUSES => "maintenance",
+        types::CROWD_MERGE => "live",
         _ => "other",
     }
 }

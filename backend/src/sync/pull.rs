@@ -1,5 +1,5 @@
 //! `GET /api/v1/sync/pull`: every change in the user's scope since a cursor. Without a cursor
-//! (first sync, or after a 410) the answer is a snapshot, a page of followed artists at a time,
+//! (first sync, or after a 410) the answer is a snapshot, a page of scope artists at a time,
 //! ending at a watermark taken on its first page; from there the change log takes over. Each
 //! page is read in one REPEATABLE READ transaction, so rows and watermark agree.
 
@@ -46,6 +46,7 @@ pub async fn pull(
             log_page(&mut tx, user, after).await?
         }
     };
+    let held_back = !page.more && db::held_back(&mut tx, user).await?;
     tx.commit().await?;
     Ok(PullResponse {
         changes: page.changes,
@@ -53,6 +54,7 @@ pub async fn pull(
         more: page.more,
         reset: page.reset,
         last_applied_seq,
+        held_back,
     })
 }
 
@@ -80,11 +82,17 @@ async fn snapshot(
     let first = after.is_none();
     if first {
         // The user's own rows ride on the first page.
-        let follows = db::followed(tx, user, None, i64::MAX).await?;
+        let follows = db::followed(tx, user).await?;
         changes.extend(
             follows
                 .into_iter()
                 .map(|artist_id| Change::Follow { artist_id }),
+        );
+        changes.extend(
+            db::attendance(tx, user, None)
+                .await?
+                .into_iter()
+                .map(Change::Attend),
         );
         push_setlists(&mut changes, tx, user, Rows::Mine).await?;
         changes.extend(
@@ -94,7 +102,7 @@ async fn snapshot(
                 .map(Change::Vote),
         );
     }
-    let artists = db::followed(tx, user, after, SNAPSHOT_ARTISTS).await?;
+    let artists = db::scope_artists(tx, user, after, SNAPSHOT_ARTISTS).await?;
     scope_of(&mut changes, tx, user, &artists).await?;
     let next = match artists.last() {
         Some(last) if artists.len() as i64 == SNAPSHOT_ARTISTS => PullCursor::Snapshot {
@@ -246,7 +254,8 @@ async fn log_page(tx: &mut PgConnection, user: Uuid, after: Cursor) -> AppResult
                 .map(Change::Vote),
         );
     }
-    // A new follow brings the artist's whole scope: its older rows were never sent.
+    // A new follow or attendance brings the artist's whole scope: its older rows were never
+    // sent (or were dropped with an earlier unfollow).
     let followed = ids(Entity::Follow, false);
     let still: HashSet<Uuid> = db::follows_of(tx, user, &followed)
         .await?
@@ -254,7 +263,14 @@ async fn log_page(tx: &mut PgConnection, user: Uuid, after: Cursor) -> AppResult
         .collect();
     let new_follows: Vec<Uuid> = followed.into_iter().filter(|a| still.contains(a)).collect();
     changes.extend(new_follows.iter().map(|a| Change::Follow { artist_id: *a }));
-    scope_of(&mut changes, tx, user, &new_follows).await?;
+    let attended = db::attendance(tx, user, Some(&ids(Entity::Attend, false))).await?;
+    let mut entered: Vec<Uuid> = new_follows;
+    entered.extend(attended.iter().map(|a| a.artist_id));
+    entered.sort_unstable();
+    entered.dedup();
+    changes.extend(attended.into_iter().map(Change::Attend));
+    let entered = db::in_scope(tx, user, &entered).await?;
+    scope_of(&mut changes, tx, user, &entered).await?;
     for (entity, id, _) in order.iter().filter(|k| last.get(*k) == Some(&true)) {
         changes.push(Change::Deleted {
             entity: *entity,

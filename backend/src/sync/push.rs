@@ -12,7 +12,7 @@ use theset_shared::sync::{
 };
 
 use crate::actions::voting::VoteTarget;
-use crate::actions::{bad_body, follows, setlists, voting};
+use crate::actions::{attendance, bad_body, follows, live, setlists, voting};
 use crate::auth::limits::{Bucket, Limits};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
@@ -119,10 +119,13 @@ pub async fn push(
     })
 }
 
-/// Contributions wait for a confirmed address; following an artist (what the device keeps) does
-/// not.
+/// Contributions wait for a confirmed address; choosing what the device keeps (follows, going,
+/// opened shows) does not.
 fn needs_confirmed_address(action: &Action) -> bool {
-    !matches!(action, Action::Follow { .. })
+    !matches!(
+        action,
+        Action::Follow { .. } | Action::Attend { .. } | Action::Keep { .. }
+    )
 }
 
 /// A deadlock or serialization failure: transient, the transaction can simply run again.
@@ -288,6 +291,26 @@ async fn apply(
         )?,
         Action::Follow { artist_id, follow } => {
             follows::set(tx, user, *artist_id, *follow).await?;
+            serde_json::Value::Null
+        }
+        Action::Attend {
+            show_id,
+            going,
+            public,
+        } => {
+            attendance::set(tx, user, *show_id, *going, *public).await?;
+            serde_json::Value::Null
+        }
+        Action::Keep { show_id } => {
+            attendance::keep(tx, user, *show_id).await?;
+            serde_json::Value::Null
+        }
+        Action::Capture(c) => {
+            live::capture(tx, user, c).await?;
+            serde_json::Value::Null
+        }
+        Action::Uncapture { capture_id } => {
+            live::undo(tx, user, *capture_id).await?;
             serde_json::Value::Null
         }
     };

@@ -14,6 +14,7 @@ mod fakes;
 mod imports;
 mod jobs;
 mod layers;
+mod live;
 mod mail_links;
 mod moderation;
 mod oauth;

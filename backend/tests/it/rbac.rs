@@ -168,6 +168,13 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/me/follows", None, SIGNED_IN),
         ("PUT", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         ("DELETE", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
+        ("GET", "/api/v1/me/going", None, SIGNED_IN),
+        ("PUT", "/api/v1/me/going/{show}", Some(json!({})), SIGNED_IN),
+        ("DELETE", "/api/v1/me/going/{show}", None, SIGNED_IN),
+        ("POST", "/api/v1/me/calendar", None, SIGNED_IN),
+        ("DELETE", "/api/v1/me/calendar", None, SIGNED_IN),
+        // The secret is the credential: a wrong one is 404 for everyone alike.
+        ("GET", "/api/v1/calendar/{secret}", None, PUBLIC),
         (
             "POST",
             "/api/v1/songs/{song}/aliases",

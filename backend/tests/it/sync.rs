@@ -12,15 +12,15 @@ use theset_testkit::Role;
 use theset_testkit::TestApp;
 use theset_testkit::rows::{artist, days_from_today, show, song};
 
-struct Device {
-    id: Uuid,
+pub(crate) struct Device {
+    pub(crate) id: Uuid,
     token: String,
     seq: i64,
     cursor: Option<String>,
 }
 
 impl Device {
-    fn new(token: &str) -> Self {
+    pub(crate) fn new(token: &str) -> Self {
         Self {
             id: Uuid::now_v7(),
             token: token.to_owned(),
@@ -29,17 +29,17 @@ impl Device {
         }
     }
 
-    fn mutation(&mut self, kind: &str, payload: Value, hlc: u64) -> Value {
+    pub(crate) fn mutation(&mut self, kind: &str, payload: Value, hlc: u64) -> Value {
         self.seq += 1;
         json!({ "id": Uuid::now_v7(), "seq": self.seq, "hlc": hlc.to_string(), "kind": kind, "payload": payload })
     }
 }
 
-fn now_hlc() -> u64 {
+pub(crate) fn now_hlc() -> u64 {
     Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).expect("ms")).0
 }
 
-async fn push(live: &TestApp, d: &Device, mutations: &[Value]) -> (StatusCode, Value) {
+pub(crate) async fn push(live: &TestApp, d: &Device, mutations: &[Value]) -> (StatusCode, Value) {
     let res = live
         .req(Method::POST, "/api/v1/sync/push")
         .bearer_auth(&d.token)
@@ -52,7 +52,7 @@ async fn push(live: &TestApp, d: &Device, mutations: &[Value]) -> (StatusCode, V
 }
 
 /// Pulls until the server has nothing more; returns every change received.
-async fn pull_all(live: &TestApp, d: &mut Device) -> Vec<Value> {
+pub(crate) async fn pull_all(live: &TestApp, d: &mut Device) -> Vec<Value> {
     let mut all = Vec::new();
     loop {
         let mut req = live
@@ -75,7 +75,11 @@ async fn pull_all(live: &TestApp, d: &mut Device) -> Vec<Value> {
 
 /// Pulls until `done` holds for what arrived: other tests' open transactions hold back what any
 /// pull may serve (nothing is served past a running transaction), so changes may come late.
-async fn pull_until(live: &TestApp, d: &mut Device, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(crate) async fn pull_until(
+    live: &TestApp,
+    d: &mut Device,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let mut all = Vec::new();
     for _ in 0..100 {
         all.extend(pull_all(live, d).await);
@@ -87,7 +91,7 @@ async fn pull_until(live: &TestApp, d: &mut Device, done: impl Fn(&[Value]) -> b
     panic!("pull never delivered what was expected: {all:?}");
 }
 
-fn of_type<'a>(changes: &'a [Value], ty: &str) -> Vec<&'a Value> {
+pub(crate) fn of_type<'a>(changes: &'a [Value], ty: &str) -> Vec<&'a Value> {
     changes.iter().filter(|c| c["type"] == ty).collect()
 }
 

@@ -240,6 +240,34 @@ impl<H: Host> Core for App<H> {
         ok(self.client.show_view(r.id).await)
     }
 
+    async fn set_going(&self, r: req::SetGoing) -> IpcResult<AppStatus> {
+        self.saved(self.client.set_going(r.show_id, r.going, r.public))
+            .await
+    }
+
+    async fn capture(&self, r: req::Capture) -> IpcResult<AppStatus> {
+        self.saved(
+            self.client
+                .capture(r.show_id, r.song_id, &r.title, r.encore),
+        )
+        .await
+    }
+
+    async fn undo_capture(&self, r: req::UndoCapture) -> IpcResult<AppStatus> {
+        self.saved(self.client.undo_capture(r.capture_id)).await
+    }
+
+    async fn new_calendar_feed(
+        &self,
+        _: req::NewCalendarFeed,
+    ) -> IpcResult<theset_shared::api::CalendarFeed> {
+        ok(self.client.new_calendar_feed().await)
+    }
+
+    async fn revoke_calendar_feed(&self, _: req::RevokeCalendarFeed) -> IpcResult<()> {
+        ok(self.client.revoke_calendar_feed().await)
+    }
+
     async fn vote(&self, r: req::Vote) -> IpcResult<AppStatus> {
         self.saved(
             self.client

@@ -13,12 +13,14 @@ use theset_shared::ipc::CachedArtist;
 use crate::error::ClientError;
 
 mod drafts;
+mod live;
 pub mod outbox;
 mod pull;
 mod schema;
 mod scope;
 mod search;
 
+pub use live::{Attendance, MyCapture};
 pub use outbox::{Entry as OutboxEntry, State as OutboxState};
 pub use scope::{CommunityLine, Listed, ListedSong};
 pub use search::Hit;
@@ -173,7 +175,8 @@ impl Store {
              DELETE FROM lines; DELETE FROM votes; DELETE FROM outbox; DELETE FROM meta; \
              DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'song'); \
              DELETE FROM search_keys WHERE kind = 'song'; \
-             DELETE FROM page_cache WHERE private = 1; DELETE FROM drafts;",
+             DELETE FROM page_cache WHERE private = 1; DELETE FROM drafts; \
+             DELETE FROM attending; DELETE FROM captures;",
         )?;
         Ok(())
     }

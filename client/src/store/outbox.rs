@@ -96,6 +96,7 @@ impl Store {
                 chrono::Utc::now().to_rfc3339()
             ],
         )?;
+        super::live::journal(&tx, &mutation.action)?;
         super::meta_set(&tx, "next_seq", &(seq + 1).to_string())?;
         super::meta_set(&tx, "hlc", &hlc.0.to_string())?;
         tx.commit()?;

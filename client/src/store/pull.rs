@@ -1,7 +1,7 @@
 //! Applying pulled pages: every row the server sent, the tombstones and the new cursor in one
 //! transaction, so a crash leaves the store at the old cursor or the new, never between.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use theset_shared::hlc::Hlc;
 use theset_shared::sync::{Change, Entity, PullResponse};
 
@@ -20,7 +20,7 @@ impl Store {
         let tx = conn.transaction()?;
         if page.reset {
             tx.execute_batch(
-                "DELETE FROM follows; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
+                "DELETE FROM follows; DELETE FROM attending; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
                  DELETE FROM lines; DELETE FROM votes;",
             )?;
             super::search::unindex(&tx, "song", "%")?;
@@ -163,6 +163,18 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
                 [artist_id.to_string()],
             )?;
         }
+        Change::Attend(a) => {
+            exec(
+                tx,
+                "INSERT OR REPLACE INTO attending (show_id, artist_id, going, public) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    a.show_id.to_string(),
+                    a.artist_id.to_string(),
+                    a.going,
+                    a.public
+                ],
+            )?;
+        }
         Change::Deleted { entity, id } => delete(tx, *entity, &id.to_string())?,
     }
     Ok(())
@@ -171,19 +183,21 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
 fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientError> {
     match entity {
         Entity::Follow => {
-            // The artist's scope goes with the follow; the artist row stays for browsing.
             tx.execute("DELETE FROM follows WHERE artist_id = ?1", [id])?;
-            tx.execute(
-                "DELETE FROM lines WHERE setlist_id IN (SELECT s.id FROM setlists s WHERE s.artist_id = ?1 AND s.source <> 'user')",
-                [id],
-            )?;
-            tx.execute(
-                "DELETE FROM setlists WHERE artist_id = ?1 AND source <> 'user'",
-                [id],
-            )?;
-            tx.execute("DELETE FROM shows WHERE artist_id = ?1", [id])?;
-            tx.execute("DELETE FROM songs WHERE artist_id = ?1", [id])?;
-            super::search::unindex(tx, "song", &format!("{id}:%"))?;
+            leave_scope(tx, id)?;
+        }
+        Entity::Attend => {
+            let artist: Option<String> = tx
+                .query_row(
+                    "SELECT artist_id FROM attending WHERE show_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute("DELETE FROM attending WHERE show_id = ?1", [id])?;
+            if let Some(artist) = artist {
+                leave_scope(tx, &artist)?;
+            }
         }
         Entity::Artist => {
             tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;
@@ -212,6 +226,33 @@ fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientEr
             tx.execute("DELETE FROM votes WHERE setlist_song_id = ?1", [id])?;
         }
     }
+    Ok(())
+}
+
+/// An artist left the scope (unfollowed, or its last show kept without a follow went): its
+/// rows go unless the artist is still followed or one of its shows still kept. The artist row
+/// stays for browsing.
+fn leave_scope(tx: &Transaction<'_>, artist: &str) -> Result<(), ClientError> {
+    let still: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM follows WHERE artist_id = ?1) \
+             OR EXISTS (SELECT 1 FROM attending WHERE artist_id = ?1)",
+        [artist],
+        |r| r.get(0),
+    )?;
+    if still {
+        return Ok(());
+    }
+    tx.execute(
+        "DELETE FROM lines WHERE setlist_id IN (SELECT s.id FROM setlists s WHERE s.artist_id = ?1 AND s.source <> 'user')",
+        [artist],
+    )?;
+    tx.execute(
+        "DELETE FROM setlists WHERE artist_id = ?1 AND source <> 'user'",
+        [artist],
+    )?;
+    tx.execute("DELETE FROM shows WHERE artist_id = ?1", [artist])?;
+    tx.execute("DELETE FROM songs WHERE artist_id = ?1", [artist])?;
+    super::search::unindex(tx, "song", &format!("{artist}:%"))?;
     Ok(())
 }
 

@@ -107,4 +107,23 @@ pub const MIGRATIONS: &[&str] = &[
         body        TEXT NOT NULL,
         saved_at    TEXT NOT NULL
     );",
+    // Shows in the scope without a follow (going, or opened), as the server last sent them; and
+    // this device's own live captures (written with their outbox rows, kept after delivery so
+    // the fan sees what they captured). Both private: they go with the sign-out.
+    "CREATE TABLE attending (
+        show_id    TEXT PRIMARY KEY,
+        artist_id  TEXT NOT NULL,
+        going      INTEGER NOT NULL,
+        public     INTEGER NOT NULL
+    );
+    CREATE TABLE captures (
+        id         TEXT PRIMARY KEY,
+        show_id    TEXT NOT NULL,
+        song_id    TEXT,
+        title      TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        encore     INTEGER NOT NULL,
+        undone     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX captures_show_idx ON captures (show_id, at);",
 ];

@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// Mutations whose effect a pull has not brought back yet (pending or applied), in order.
-    fn undelivered(&self) -> Result<Vec<super::outbox::Entry>, ClientError> {
+    pub(super) fn undelivered(&self) -> Result<Vec<super::outbox::Entry>, ClientError> {
         Ok(self
             .outbox()?
             .into_iter()
@@ -245,6 +245,7 @@ impl Store {
                 verified: false,
                 songs: out,
                 pending: true,
+                crowd: false,
             });
         }
         read_list(&conn, show, "l.source = 'user'")
@@ -283,9 +284,15 @@ impl Store {
                     })
                     .collect(),
                 pending: true,
+                crowd: base.crowd,
             },
             None => base,
         })
+    }
+
+    /// The crowd list kept beside an imported or hand-started actual list.
+    pub fn crowd(&self, show: Uuid) -> Result<Listed, ClientError> {
+        read_list(&self.conn(), show, "l.kind = 'crowd'")
     }
 
     /// Catalogue songs of an artist held on the device, by title.
@@ -309,21 +316,15 @@ impl Store {
 }
 
 fn read_list(conn: &rusqlite::Connection, show: Uuid, which: &str) -> Result<Listed, ClientError> {
-    let head: Option<(String, i32, bool)> = conn
+    let head: Option<(String, i32, bool, String)> = conn
         .query_row(
-            &format!("SELECT l.id, l.version, l.verified FROM setlists l WHERE l.show_id = ?1 AND {which}"),
+            &format!("SELECT l.id, l.version, l.verified, l.source FROM setlists l WHERE l.show_id = ?1 AND {which}"),
             [show.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((id, version, verified)) = head else {
-        return Ok(Listed {
-            setlist_id: None,
-            version: 0,
-            verified: false,
-            songs: Vec::new(),
-            pending: false,
-        });
+    let Some((id, version, verified, source)) = head else {
+        return Ok(Listed::default());
     };
     let mut stmt = conn.prepare(
         "SELECT song_id, title, set_name FROM lines WHERE setlist_id = ?1 ORDER BY position",
@@ -343,5 +344,6 @@ fn read_list(conn: &rusqlite::Connection, show: Uuid, which: &str) -> Result<Lis
         verified,
         songs,
         pending: false,
+        crowd: source == "crowd",
     })
 }

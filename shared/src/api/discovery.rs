@@ -54,6 +54,8 @@ pub struct UserPage {
     pub profile: super::PublicProfile,
     /// Scored predictions, newest show first (at most 50); unscored ones stay private.
     pub show_history: Vec<ScoredShow>,
+    /// Shows the fan chose to say they are going to (or went to), newest first (at most 50).
+    pub attending: Vec<ShowSummary>,
 }
 
 /// The caller's accuracy so far.

@@ -67,6 +67,8 @@ crate::named! {
         Scores = "scores",
         /// Every artist in batches, then cleanup and integrity checks.
         Weekly = "weekly",
+        /// Shows start and end on the clock.
+        Statuses = "statuses",
     }
 }
 

@@ -1,6 +1,7 @@
 //! REST DTOs of `/api/v1`. Field names are the JSON names; every list answers a [`Page`].
 
 mod artists;
+mod attendance;
 mod auth;
 mod discovery;
 mod jobs;
@@ -11,6 +12,7 @@ mod venues;
 mod voting;
 
 pub use artists::*;
+pub use attendance::*;
 pub use auth::*;
 pub use discovery::*;
 pub use jobs::*;

@@ -10,6 +10,9 @@ crate::named! {
         Predicted = "predicted",
         /// What was really played.
         Actual = "actual",
+        /// The fans' live capture, kept beside an imported or hand-started actual list (while
+        /// there is none, the crowd list is the actual one, of source `crowd`).
+        Crowd = "crowd",
     }
 }
 
@@ -24,6 +27,8 @@ crate::named! {
         Setlistfm = "setlistfm",
         /// An actual set-list started by hand.
         Manual = "manual",
+        /// Merged from the captures of the fans at the show.
+        Crowd = "crowd",
     }
 }
 

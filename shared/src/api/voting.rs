@@ -230,6 +230,9 @@ pub struct LeaderboardEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowLeaderboard {
     pub show_id: Uuid,
+    /// The scores are against a list nobody verified yet (the crowd's live capture): they may
+    /// still change.
+    pub provisional: bool,
     pub community_score: Option<f64>,
     pub entries: Vec<LeaderboardEntry>,
 }

@@ -120,7 +120,15 @@ contract! {
     ImportArtist(ImportArtist) -> ImportResponse => import_artist;
     Artist(Artist) -> ArtistView => artist;
     Follow(Follow) -> AppStatus => follow;
+    /// "I'm going" (or not any more), and whether the profile shows it.
+    SetGoing(SetGoing) -> AppStatus => set_going;
     Show(Show) -> ShowView => show;
+    /// "Now playing": the song being played now, by this device's clock.
+    Capture(Capture) -> AppStatus => capture;
+    UndoCapture(UndoCapture) -> AppStatus => undo_capture;
+    /// A new secret calendar address for the shows the user is going to (the old one stops).
+    NewCalendarFeed(NewCalendarFeed) -> crate::api::CalendarFeed => new_calendar_feed;
+    RevokeCalendarFeed(RevokeCalendarFeed) -> () => revoke_calendar_feed;
     /// Vote on a line the server knows (`line_id`), or on a song this device added.
     Vote(Vote) -> AppStatus => vote;
     AddSong(AddSong) -> AppStatus => add_song;
@@ -189,8 +197,31 @@ pub mod req {
         Flags,
         Audit,
         Server,
-        Locate
+        Locate,
+        NewCalendarFeed,
+        RevokeCalendarFeed
     );
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SetGoing {
+        pub show_id: Uuid,
+        pub going: bool,
+        pub public: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Capture {
+        pub show_id: Uuid,
+        /// A catalogue song, or none with a typed `title`.
+        pub song_id: Option<Uuid>,
+        pub title: String,
+        pub encore: bool,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UndoCapture {
+        pub capture_id: Uuid,
+    }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct ChooseServer {
@@ -502,6 +533,24 @@ mod tests {
         }
         async fn show(&self, _: req::Show) -> Result<ShowView, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn set_going(&self, _: req::SetGoing) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn capture(&self, _: req::Capture) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn undo_capture(&self, _: req::UndoCapture) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn new_calendar_feed(
+            &self,
+            _: req::NewCalendarFeed,
+        ) -> Result<crate::api::CalendarFeed, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn revoke_calendar_feed(&self, _: req::RevokeCalendarFeed) -> Result<(), IpcError> {
+            Ok(())
         }
         async fn vote(&self, _: req::Vote) -> Result<AppStatus, IpcError> {
             Err(IpcError::new(IpcCode::Invalid, "fixed"))

@@ -236,6 +236,44 @@ pub struct Listed {
     pub songs: Vec<ListedSong>,
     /// Shown from this device's outbox: not confirmed by the server yet.
     pub pending: bool,
+    /// The fans' live capture (the crowd list), not a list a person wrote or imported.
+    #[serde(default)]
+    pub crowd: bool,
+}
+
+/// Whether the user goes to a show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GoingState {
+    pub going: bool,
+    /// Shown on the public profile.
+    pub public: bool,
+    /// Saved on this device, not confirmed yet.
+    pub pending: bool,
+}
+
+/// The evening itself: "Now playing" while the show is on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LiveView {
+    /// The show is on by this device's clock (captures are taken).
+    pub open: bool,
+    /// Songs to tap, the likeliest first (the community list, then the catalogue).
+    pub picks: Vec<CatalogueSong>,
+    /// This device's captures, newest first.
+    pub captured: Vec<CapturedSong>,
+}
+
+/// One of the user's captures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapturedSong {
+    pub capture_id: Uuid,
+    pub song_id: Option<Uuid>,
+    pub title: String,
+    pub at: DateTime<Utc>,
+    pub encore: bool,
+    /// Undo is offered until then.
+    pub undo_until: Option<DateTime<Utc>>,
+    /// Not sent yet.
+    pub pending: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,9 +296,17 @@ pub struct ShowView {
     /// The server's full page (line-up, venue, prices), fresh or kept; absent when the show is
     /// only known from the sync scope and the server cannot be reached.
     pub detail: Option<Fetched<ShowDetail>>,
-    /// The artist is followed: the show lives in the local store, so voting and predicting work
-    /// offline.
+    /// The show lives in the local store (its artist is followed, or the user goes to it or
+    /// opened it), so voting, predicting and capturing work offline.
     pub in_scope: bool,
+    #[serde(default)]
+    pub going: GoingState,
+    /// "Now playing", for a fan going to a show that is on or just over.
+    #[serde(default)]
+    pub live: Option<LiveView>,
+    /// The crowd list kept beside an imported or hand-started actual list (empty otherwise).
+    #[serde(default)]
+    pub crowd: Listed,
     pub location: Option<GeoPoint>,
     pub voting_open: bool,
     pub community: Vec<CommunityLine>,

@@ -70,7 +70,7 @@ pub async fn changes_after(
         "SELECT c.tx::text::bigint AS \"tx!\", c.seq, c.entity, c.entity_id, c.artist_id, c.deleted \
          FROM sync_changes c \
          WHERE (c.tx, c.seq) > ($2::text::xid8, $3) AND c.tx < pg_snapshot_xmin(pg_current_snapshot()) \
-           AND (c.user_id = $1 OR c.artist_id IN (SELECT artist_id FROM user_follows_artists WHERE user_id = $1)) \
+           AND (c.user_id = $1 OR c.artist_id IN (SELECT artist_id FROM user_scope_artists($1))) \
          ORDER BY c.tx, c.seq LIMIT $4",
         user,
         after.tx.to_string(),
@@ -78,6 +78,20 @@ pub async fn changes_after(
         limit
     )
     .fetch_all(db)
+    .await
+}
+
+/// Whether committed changes in `user`'s scope wait above the watermark (behind a transaction
+/// that is still running), so the device should pull again shortly.
+pub async fn held_back(db: &mut PgConnection, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM sync_changes c \
+           WHERE c.tx >= pg_snapshot_xmin(pg_current_snapshot()) \
+             AND (c.user_id = $1 OR c.artist_id IN (SELECT artist_id FROM user_scope_artists($1)))) \
+         AS \"held!\"",
+        user
+    )
+    .fetch_one(db)
     .await
 }
 

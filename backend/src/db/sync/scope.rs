@@ -1,11 +1,11 @@
-//! The rows of a user's scope as the pull sends them: every followed artist (the artist, its
-//! catalogue, its shows from `PAST_SHOW_DAYS` ago on, their community and actual set-lists with
-//! lines and totals, in `lists.rs`) plus the user's own rows (follows, personal predictions,
-//! votes).
+//! The rows of a user's scope as the pull sends them: every artist the user follows or whose
+//! show the user is going to or opened (the artist, its catalogue, its shows from
+//! `PAST_SHOW_DAYS` ago on, their community and actual set-lists with lines and totals, in
+//! `lists.rs`) plus the user's own rows (follows, attendance, personal predictions, votes).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
-use theset_shared::sync::{PAST_SHOW_DAYS, SyncShow, SyncSong};
+use theset_shared::sync::{PAST_SHOW_DAYS, SyncAttend, SyncShow, SyncSong};
 use uuid::Uuid;
 
 use crate::db::artists::ArtistRow;
@@ -165,22 +165,76 @@ pub async fn songs(
     }
 }
 
-/// Followed artists, by id (snapshot pages walk them in this order).
-pub async fn followed(
+/// Followed artists, by id.
+pub async fn followed(db: &mut PgConnection, user: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT artist_id FROM user_follows_artists WHERE user_id = $1 ORDER BY artist_id",
+        user
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The artists of the user's scope (followed, or headlining a show the user is going to or
+/// opened), by id: snapshot pages walk them in this order.
+pub async fn scope_artists(
     db: &mut PgConnection,
     user: Uuid,
     after: Option<Uuid>,
     limit: i64,
 ) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!(
-        "SELECT artist_id FROM user_follows_artists WHERE user_id = $1 AND ($2::uuid IS NULL OR artist_id > $2) \
-         ORDER BY artist_id LIMIT $3",
+        "SELECT artist_id AS \"artist_id!\" FROM user_scope_artists($1) \
+         WHERE $2::uuid IS NULL OR artist_id > $2 ORDER BY artist_id LIMIT $3",
         user,
         after,
         limit
     )
     .fetch_all(db)
     .await
+}
+
+/// Which of `artists` are in the user's scope now.
+pub async fn in_scope(
+    db: &mut PgConnection,
+    user: Uuid,
+    artists: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT artist_id AS \"artist_id!\" FROM user_scope_artists($1) WHERE artist_id = ANY($2)",
+        user,
+        artists
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The user's attendance rows (all, or of these shows) in the window a device keeps.
+pub async fn attendance(
+    db: &mut PgConnection,
+    user: Uuid,
+    shows: Option<&[Uuid]>,
+) -> sqlx::Result<Vec<SyncAttend>> {
+    let rows = sqlx::query!(
+        "SELECT g.show_id, s.headliner_artist_id AS artist_id, g.going, g.public \
+         FROM show_attendance g JOIN shows s ON s.id = g.show_id \
+         WHERE g.user_id = $1 AND ($2::uuid[] IS NULL OR g.show_id = ANY($2)) \
+           AND s.date >= current_date - $3::int4",
+        user,
+        shows,
+        WINDOW_DAYS
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SyncAttend {
+            show_id: r.show_id,
+            artist_id: r.artist_id,
+            going: r.going,
+            public: r.public,
+        })
+        .collect())
 }
 
 /// Which of `artists` the user follows now.

@@ -76,6 +76,16 @@ pub async fn from_setlistfm(
     )
     .execute(&mut *db)
     .await?;
+    // An imported list takes the place of the fans' live capture as the show's actual list,
+    // unless a moderator verified the capture; the crowd list stays beside it.
+    sqlx::query!(
+        "UPDATE setlists SET kind = 'crowd' WHERE show_id = $1 AND artist_id = $2 AND source = 'crowd' \
+           AND kind = 'actual' AND verified_version IS NULL",
+        show,
+        artist
+    )
+    .execute(&mut *db)
+    .await?;
     // One actual set-list per show: a second setlist.fm entry for the same night (a duplicate
     // or an edit under another id) does not replace the first.
     sqlx::query!(

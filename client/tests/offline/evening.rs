@@ -1,0 +1,131 @@
+//! The evening at the venue on the device: a show opened without a follow is kept, going puts it
+//! in the scope, captures and votes made with no signal survive a restart, go out once, and come
+//! back as the crowd list.
+
+use sqlx::PgPool;
+use theset_backend::jobs::Providers;
+use theset_backend::jobs::worker::Worker;
+use theset_testkit::rows;
+
+use super::{open, serve_on, sign_up, sync_until};
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_fan_goes_captures_offline_and_sees_the_crowd_list(db: PgPool) {
+    let artist = rows::artist(&db, "Tonight Band", &[], None, 0.0).await;
+    let show = rows::show(&db, artist, None, rows::days_from_today(0), "ongoing").await;
+    sqlx::query("UPDATE shows SET starts_at = now() - interval '20 minutes' WHERE id = $1")
+        .bind(show)
+        .execute(&db)
+        .await
+        .expect("start");
+    let mut songs = Vec::new();
+    for t in ["Opener", "Single", "Ballad", "Closer"] {
+        songs.push(rows::song(&db, artist, t, 50).await);
+    }
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let addr = server.addr;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), addr);
+    sign_up(&client, &db, "fan").await;
+
+    // Opening the page of a show whose artist nobody follows keeps it on the device.
+    let first = client.show_view(show).await.expect("show");
+    assert!(!first.in_scope);
+    sync_until(&client, |c| c.store().show(show).expect("show").is_some()).await;
+    assert!(client.show_view(show).await.expect("show").in_scope);
+    client.set_going(show, true, false).expect("going");
+    sync_until(&client, |c| {
+        let a = c.store().attendance(show).expect("attendance");
+        a.going && !a.pending
+    })
+    .await;
+    assert!(
+        client
+            .my_shows()
+            .expect("mine")
+            .iter()
+            .any(|s| s.id == show),
+        "a show the fan goes to is among their shows without a follow"
+    );
+
+    // The signal goes: three songs captured (one typed), one taken back, a vote.
+    server.stop().await;
+    client
+        .capture(show, Some(songs[0]), "Opener", false)
+        .expect("capture");
+    let wrong = client
+        .capture(show, Some(songs[2]), "Ballad", false)
+        .expect("capture");
+    client.capture(show, None, "A Cover", false).expect("typed");
+    client
+        .capture(show, Some(songs[3]), "Closer", true)
+        .expect("encore");
+    let theset_shared::sync::Action::Capture(wrong) = wrong.action else {
+        panic!("a capture");
+    };
+    client.undo_capture(wrong.capture_id).expect("undo");
+    assert!(
+        client.undo_capture(wrong.capture_id).is_err(),
+        "taken back once"
+    );
+    assert!(
+        client.capture(show, None, "   ", false).is_err(),
+        "no empty titles"
+    );
+    client.add_song(show, songs[1]).expect("add");
+    client
+        .vote_song(show, songs[1], 1)
+        .expect("vote without a follow");
+    assert!(client.sync().await.is_err());
+
+    // The app is killed and opened again, still offline: the captures are there.
+    drop(client);
+    let client = open(dir.path(), addr);
+    let view = client.show_view(show).await.expect("show offline");
+    let live = view.live.expect("now playing");
+    assert!(live.open);
+    let captured: Vec<&str> = live.captured.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(
+        captured,
+        ["Closer", "A Cover", "Opener"],
+        "newest first, the undone one gone"
+    );
+    assert!(
+        live.captured
+            .iter()
+            .all(|c| c.pending && c.undo_until.is_some())
+    );
+    assert_eq!(
+        live.picks.first().map(|p| p.title.as_str()),
+        Some("Single"),
+        "the community's first"
+    );
+
+    // Signal again: everything goes once, the merge runs, the crowd list comes back.
+    let server = serve_on(db.clone(), &addr.to_string()).await;
+    sync_until(&client, |c| {
+        c.store().outbox_counts().expect("counts").0 == 0
+    })
+    .await;
+    let worker = Worker::new(db.clone(), Providers::default());
+    while worker.run_one().await.expect("job").is_some() {}
+    sync_until(&client, |c| {
+        c.store().actual(show).expect("actual").songs.len() == 3
+    })
+    .await;
+    let actual = client.store().actual(show).expect("actual");
+    assert!(actual.crowd && !actual.verified);
+    let titles: Vec<&str> = actual.songs.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Opener", "A Cover", "Closer"]);
+    assert_eq!(actual.songs[2].set_name, "encore");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM captures WHERE undone_at IS NULL")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(stored, 3, "each capture once");
+
+    // Not going any more: the show leaves the device (the artist is not followed).
+    client.set_going(show, false, false).expect("not going");
+    sync_until(&client, |c| c.store().show(show).expect("show").is_none()).await;
+    server.stop().await;
+}
