@@ -517,6 +517,8 @@ fn run() -> anyhow::Result<()> {
         ));
         _replay = Some(start_replay(&backend, &replay_listen)?);
         backend_env.extend(offline_provider_env(&format!("http://{replay_listen}"))?);
+        // The demo always has a show on stage tonight (backend/src/db/demo.rs).
+        backend_env.insert("THESET_DEMO_TONIGHT".into(), "on".into());
     }
 
     let listen = std::env::var("THESET_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());

@@ -69,6 +69,7 @@ pub fn Account() -> Element {
                     });
                 },
             }
+            crate::components::organisms::CalendarFeed {}
             {server_settings}
         };
     }

@@ -3,10 +3,11 @@ use theset_shared::api::LineupRole;
 use uuid::Uuid;
 
 use super::{Failed, Loading, use_latest, when};
-use crate::components::atoms::{Badge, Button, StaleNote};
+use crate::components::atoms::{Badge, Button, PendingMark, StaleNote};
 use crate::components::molecules::show_title;
 use crate::components::organisms::{
-    ActualSetlist, CommunityList, Leaderboard, PredictionEditor, ShareQr, VenueMap,
+    ActualSetlist, CommunityList, CrowdBeside, Leaderboard, NowPlaying, PredictionEditor, ShareQr,
+    VenueMap,
 };
 use crate::ipc;
 use crate::route::{Route, use_nav};
@@ -48,20 +49,18 @@ pub fn Show(id: Uuid) -> Element {
         .and_then(|st| st.tile_url.clone());
     let artist_slug = s.artist.slug.clone();
     let artist_id = s.artist.id;
-    let can_vote = v.voting_open && v.in_scope && signed_in;
+    // Voting needs no follow: a signed-in fan's vote goes to the outbox like any other, and
+    // opening the page keeps the show on the device from the next sync on.
+    let can_vote = v.voting_open && signed_in;
     let closed_reason = if !signed_in {
         Some("Sign in to vote and predict.".to_owned())
-    } else if !v.in_scope {
-        Some(format!(
-            "Follow {} to vote and predict here, also offline.",
-            s.artist.name
-        ))
     } else if !v.voting_open {
         Some("Voting closed when the show started.".to_owned())
     } else {
         None
     };
     let date = s.date.format("%A %-d %B %Y").to_string();
+    let going = v.going;
     rsx! {
         if let Some(d) = &v.detail {
             StaleNote { stale: d.stale, fetched_at: when(d.fetched_at) }
@@ -80,8 +79,25 @@ pub fn Show(id: Uuid) -> Element {
                 if let Some(url) = s.ticket_url.clone() {
                     a { class: "button button-primary", href: "{url}", target: "_blank", rel: "noopener noreferrer", "Tickets" }
                 }
+                if signed_in {
+                    Button {
+                        label: if v.going.going { "Going ✓".to_string() } else { "I'm going".to_string() },
+                        kind: if v.going.going { "plain" } else { "primary" },
+                        id: "going",
+                        pressed: Some(v.going.going),
+                        onclick: move |_| {
+                            let (going, public) = (!going.going, going.public);
+                            spawn(async move {
+                                if let Ok(st) = ipc::call(req::SetGoing { show_id: id, going, public }).await {
+                                    shared.set_status(st);
+                                    shared.bump();
+                                }
+                            });
+                        },
+                    }
+                }
                 if signed_in && !v.in_scope {
-                    Button { label: "Follow {s.artist.name}", kind: "primary", id: "follow-from-show",
+                    Button { label: "Follow {s.artist.name}", id: "follow-from-show",
                         onclick: move |_| {
                             spawn(async move {
                                 if let Ok(st) = ipc::call(req::Follow { artist_id, follow: true }).await {
@@ -92,6 +108,23 @@ pub fn Show(id: Uuid) -> Element {
                         },
                     }
                 }
+            }
+            if signed_in && v.going.going {
+                label { class: "check",
+                    input { r#type: "checkbox", id: "going-public", checked: v.going.public,
+                        onchange: move |e| {
+                            let public = e.checked();
+                            spawn(async move {
+                                if let Ok(st) = ipc::call(req::SetGoing { show_id: id, going: true, public }).await {
+                                    shared.set_status(st);
+                                    shared.bump();
+                                }
+                            });
+                        },
+                    }
+                    " Show it on my profile"
+                }
+                if v.going.pending { " " PendingMark {} }
             }
             if let Some(d) = &detail {
                 if let Some(tour) = &d.tour_name { p { class: "muted", "Tour: {tour}" } }
@@ -109,12 +142,19 @@ pub fn Show(id: Uuid) -> Element {
                 }
             }
         }
+        if let Some(live) = v.live.clone() {
+            NowPlaying { show_id: id, live }
+        }
         div { class: "columns",
             div {
                 CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason }
                 // A closed show only keeps a prediction that was made.
                 if v.in_scope && signed_in && (v.voting_open || !v.prediction.songs.is_empty()) {
                     PredictionEditor { show_id: id, prediction: v.prediction.clone(), catalogue: v.catalogue.clone(), open: v.voting_open }
+                } else if signed_in && v.voting_open {
+                    p { class: "muted", id: "keeping",
+                        "This show is coming onto your device with the next sync: then you can predict its set-list here, also with no signal."
+                    }
                 }
             }
             div {
@@ -137,6 +177,9 @@ pub fn Show(id: Uuid) -> Element {
                     }
                 }
                 ActualSetlist { actual: v.actual.clone(), history: v.history.clone() }
+                if v.crowd.setlist_id.is_some() {
+                    CrowdBeside { crowd: v.crowd.clone(), actual: v.actual.clone() }
+                }
                 if let Some(b) = v.leaderboard.clone() {
                     Leaderboard { board: b }
                 }

@@ -203,6 +203,7 @@ impl ScheduleConfig {
         MaintenanceSettings {
             trending_top: self.trending_top_n,
             batch_delay: Duration::from_secs(self.cron_batch_delay_secs),
+            demo_tonight: self.demo_tonight == super::Switch::On,
         }
     }
 }

@@ -273,6 +273,17 @@ pub struct ScheduleConfig {
     /// Artists deep-refreshed (and pre-cached) after the trending run.
     #[arg(long, env = "THESET_TRENDING_TOP_N", global = true, default_value_t = 10, value_parser = clap::value_parser!(u16))]
     pub trending_top_n: u16,
+    /// `on` keeps the offline catalogue's demo show on stage "tonight" (the run command sets it
+    /// without API keys; never in production).
+    #[arg(
+        long,
+        env = "THESET_DEMO_TONIGHT",
+        global = true,
+        value_enum,
+        ignore_case = true,
+        default_value = "off"
+    )]
+    pub demo_tonight: Switch,
 }
 
 impl Default for ScheduleConfig {
@@ -287,6 +298,7 @@ impl Default for ScheduleConfig {
             cron_statuses: parse(CRON_STATUSES),
             cron_batch_delay_secs: 5,
             trending_top_n: 10,
+            demo_tonight: Switch::Off,
         }
     }
 }

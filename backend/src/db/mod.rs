@@ -11,6 +11,7 @@ pub mod audit;
 pub mod captures;
 pub mod community;
 pub mod cron_runs;
+pub mod demo;
 pub mod discovery;
 pub mod email_tokens;
 pub mod feed;

@@ -20,6 +20,8 @@ pub struct Settings {
     pub trending_top: u16,
     /// Pause between batches of the weekly sweep.
     pub batch_delay: Duration,
+    /// Keep the offline catalogue's demo show on stage (`db::demo`).
+    pub demo_tonight: bool,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
         Self {
             trending_top: 10,
             batch_delay: Duration::from_secs(5),
+            demo_tonight: false,
         }
     }
 }
@@ -224,7 +227,10 @@ pub async fn weekly(
 
 /// Shows start and end on the clock: `ongoing` from the start, `completed` when the evening is
 /// over; opened shows more than a day past leave the scopes that kept them.
-pub async fn statuses(db: &PgPool) -> Result<String, JobError> {
+pub async fn statuses(db: &PgPool, demo_tonight: bool) -> Result<String, JobError> {
+    if demo_tonight {
+        crate::db::demo::keep_tonight(&mut *db.acquire().await?, chrono::Utc::now()).await?;
+    }
     let (started, ended) = shows::advance_statuses(db).await?;
     let released = crate::db::attendance::prune_kept(db).await?;
     Ok(format!(

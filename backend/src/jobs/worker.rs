@@ -226,7 +226,9 @@ impl Worker {
                 .await;
             }
             types::CRON_SCORES => return maintenance::rescore(&self.db, progress).await,
-            types::CRON_STATUSES => return maintenance::statuses(&self.db).await,
+            types::CRON_STATUSES => {
+                return maintenance::statuses(&self.db, self.maintenance.demo_tonight).await;
+            }
             types::CROWD_MERGE => {
                 let show = job
                     .payload

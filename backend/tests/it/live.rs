@@ -496,3 +496,78 @@ async fn the_scheduler_starts_and_ends_shows_on_the_clock(db: PgPool) {
         assert_eq!(status, want);
     }
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_catalogue_always_has_a_show_on_tonight(db: PgPool) {
+    use theset_backend::db::demo::keep_tonight;
+    let mut conn = db.acquire().await.expect("conn");
+    let now = chrono::Utc::now();
+    let small = artist(&db, "Small Catalogue", &[], None, 0.0).await;
+    song(&db, small, "Only Song", 10).await;
+    let big = artist(&db, "Big Catalogue", &[], None, 0.0).await;
+    for t in ["One", "Two", "Three"] {
+        song(&db, big, t, 10).await;
+    }
+    let hall = theset_testkit::rows::venue(&db, "Hall", "Town", 51.5, -0.1, Some(1000)).await;
+    show(&db, big, Some(hall), days_from_today(-30), "completed").await;
+    let id = keep_tonight(&mut conn, now)
+        .await
+        .expect("demo")
+        .expect("a show");
+    let row: (Uuid, Option<Uuid>, chrono::DateTime<chrono::Utc>, String) = sqlx::query_as(
+        "SELECT headliner_artist_id, venue_id, starts_at, status FROM shows WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .expect("show");
+    assert_eq!(
+        (row.0, row.1),
+        (big, Some(hall)),
+        "the largest catalogue, at its venue"
+    );
+    assert!(
+        row.2 <= now && now - row.2 <= chrono::Duration::minutes(90),
+        "on stage now"
+    );
+    assert_eq!(row.3, "ongoing");
+    assert!(matches!(
+        theset_shared::crowd::accepts_capture(Some(row.2), row.2.date_naive(), now),
+        theset_shared::crowd::Capturable::Yes
+    ));
+    // Again within the evening: nothing moves.
+    assert_eq!(keep_tonight(&mut conn, now).await.expect("again"), Some(id));
+    let again: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT starts_at FROM shows WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .expect("start");
+    assert_eq!(again, row.2);
+    // A capture of this evening, then the next evening: it goes, the show stays the same one.
+    let (fan, _, _) = {
+        let live = TestApp::start(db.clone()).await;
+        live.quick(Role::User).await
+    };
+    sqlx::query("INSERT INTO captures (id, show_id, user_id, title, captured_at) VALUES ($1, $2, $3, 'One', now())")
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(fan)
+        .execute(&db)
+        .await
+        .expect("capture");
+    let later = now + chrono::Duration::hours(20);
+    assert_eq!(
+        keep_tonight(&mut conn, later).await.expect("next"),
+        Some(id)
+    );
+    let (start, captures): (chrono::DateTime<chrono::Utc>, i64) = sqlx::query_as(
+        "SELECT starts_at, (SELECT count(*) FROM captures WHERE show_id = $1) FROM shows WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .expect("moved");
+    assert!(start <= later && later - start <= chrono::Duration::minutes(90));
+    assert_eq!(captures, 0);
+}

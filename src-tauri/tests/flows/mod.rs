@@ -1,5 +1,6 @@
 //! The flows a person goes through, one test each.
 
+mod evening;
 mod fan;
 mod first_run;
 mod offline_start;

@@ -9,5 +9,5 @@ pub use artist_card::{ArtistCard, CardArtist};
 pub use phase_progress::PhaseProgress;
 pub use search_bar::SearchBar;
 pub use show_row::{ShowRow, show_title};
-pub use song_picker::SongPicker;
+pub use song_picker::{SongPicker, matching};
 pub use vote_row::VoteRow;

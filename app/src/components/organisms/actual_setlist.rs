@@ -50,9 +50,10 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
     rsx! {
         section { class: "card", aria_labelledby: "actual-title", id: "actual",
             h2 { id: "actual-title", class: "section-title",
-                "Actual set-list "
+                if actual.crowd { "Set-list from the crowd " } else { "Actual set-list " }
                 Badge { label: format!("version {version}") }
                 if actual.verified { Badge { label: "Verified", tone: "accent" } }
+                if actual.crowd && !actual.verified { Badge { label: "Live capture, not verified", tone: "warn" } }
                 if actual.pending { PendingMark {} }
             }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
