@@ -120,6 +120,24 @@ impl Client {
         )
     }
 
+    /// Starts the actual set-list of a show that has none (after it started).
+    pub fn start_setlist(
+        &self,
+        show: Uuid,
+        songs: Vec<ActualLine>,
+        note: Option<String>,
+    ) -> Result<Mutation, ClientError> {
+        if songs.is_empty() {
+            return Err(refuse("a set-list has at least one song"));
+        }
+        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        self.store.enqueue(Action::StartSetlist {
+            show_id: show,
+            songs,
+            note,
+        })
+    }
+
     /// A correction of an actual set-list, based on the version the user saw.
     pub fn edit_setlist(
         &self,

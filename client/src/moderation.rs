@@ -1,48 +1,89 @@
-//! Moderator and admin operations. They need the server's answer, so they are not queued:
-//! offline they fail and say so.
+//! Moderator and admin operations. Decisions on set-lists and flags are queued like any change
+//! (each carries the version the moderator looked at, so the server refuses it if the list moved
+//! on) and the flag queue is kept on the device, so a moderator works through it offline. Jobs,
+//! roles and the audit log need the server's answer: offline they fail and say so.
 
 use reqwest::Method;
 use theset_shared::api::{
-    AuditPage, Flag, FlagAction, JobEvent, JobName, JobRef, PublicProfile, ResolveFlag, Role,
-    RoleUpdate, StartJob, VerifyRequest, VerifyResult,
+    AuditPage, Flag, FlagAction, JobEvent, JobName, JobRef, PublicProfile, Role, RoleUpdate,
+    StartJob,
 };
+use theset_shared::sync::{Action, Mutation};
 use uuid::Uuid;
 
 use crate::Client;
 use crate::error::ClientError;
 
 impl Client {
-    /// The open flags, one row per flagged line or list.
+    /// The open flags, one row per flagged line or list: the server's queue (its last copy with
+    /// no signal, with each flagged list's history fetched beside it so it is on the device
+    /// too), less the flags resolved on this device and not sent yet.
     pub async fn flags(&self) -> Result<Vec<Flag>, ClientError> {
-        self.authed(Method::GET, "/moderation/flags", &[], None)
-            .await
+        let queue = self.page::<Vec<Flag>>("/moderation/flags", &[]).await?;
+        if !queue.stale {
+            let lists: std::collections::BTreeSet<Uuid> =
+                queue.data.iter().map(|f| f.setlist_id).collect();
+            for setlist in lists {
+                // Kept for the offline queue; a list gone since answers 404, which is fine.
+                let _ = self
+                    .page::<Vec<theset_shared::api::SetlistVersion>>(
+                        &format!("/setlists/{setlist}/history"),
+                        &[],
+                    )
+                    .await;
+            }
+        }
+        let resolved: std::collections::HashSet<Uuid> = self
+            .store
+            .pending(usize::MAX)?
+            .into_iter()
+            .filter_map(|m| match m.action {
+                Action::ResolveFlag { flag_id, .. } => Some(flag_id),
+                _ => None,
+            })
+            .collect();
+        Ok(queue
+            .data
+            .into_iter()
+            .filter(|f| !resolved.contains(&f.id))
+            .collect())
     }
 
-    pub async fn resolve_flag(&self, flag: Uuid, action: FlagAction) -> Result<(), ClientError> {
-        let _: serde_json::Value = self
-            .authed(
-                Method::POST,
-                &format!("/moderation/flags/{flag}/resolve"),
-                &[],
-                Some(&ResolveFlag { action }),
-            )
-            .await?;
-        Ok(())
+    /// Resolves a flag, saved on the device and sent with the next sync.
+    pub fn resolve_flag(&self, flag: Uuid, action: FlagAction) -> Result<Mutation, ClientError> {
+        self.store.enqueue(Action::ResolveFlag {
+            flag_id: flag,
+            action,
+        })
     }
 
-    /// Verifies `version` of an actual set-list, which scores every prediction of its show.
-    pub async fn verify_setlist(
+    /// Verifies `version` of an actual set-list (the one the moderator sees), which scores every
+    /// prediction of its show once applied; saved on the device and sent with the next sync.
+    pub fn verify_setlist(&self, setlist: Uuid, version: i32) -> Result<Mutation, ClientError> {
+        self.store.enqueue(Action::VerifySetlist {
+            setlist_id: setlist,
+            version,
+        })
+    }
+
+    /// Rejects `version` of an actual set-list (it goes back to the one before).
+    pub fn reject_version(
         &self,
         setlist: Uuid,
         version: i32,
-    ) -> Result<VerifyResult, ClientError> {
-        self.authed(
-            Method::POST,
-            &format!("/setlists/{setlist}/verify"),
-            &[],
-            Some(&VerifyRequest { version }),
-        )
-        .await
+        reason: &str,
+    ) -> Result<Mutation, ClientError> {
+        let reason = reason.trim();
+        if !(1..=500).contains(&reason.chars().count()) {
+            return Err(ClientError::Invalid(
+                "say why, in at most 500 characters".into(),
+            ));
+        }
+        self.store.enqueue(Action::RejectVersion {
+            setlist_id: setlist,
+            version,
+            reason: reason.to_owned(),
+        })
     }
 
     /// Queues a job (admins).

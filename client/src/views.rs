@@ -316,6 +316,22 @@ impl Client {
                 Action::Keep { show_id } => ("Keeping the show", Some(*show_id), None, None),
                 Action::Capture(c) => ("Now playing", Some(c.show_id), None, None),
                 Action::Uncapture { .. } => ("Undo", None, None, None),
+                // Someone else started the list first: the merge view offers mine on top of it.
+                Action::StartSetlist { show_id, songs, .. } => (
+                    "Set-list started",
+                    Some(*show_id),
+                    current
+                        .as_ref()
+                        .and_then(|c| c.get("setlist_id")?.as_str()?.parse().ok()),
+                    Some(songs.clone()),
+                ),
+                Action::VerifySetlist { setlist_id, .. } => {
+                    ("Verification", None, Some(*setlist_id), None)
+                }
+                Action::RejectVersion { setlist_id, .. } => {
+                    ("Rejection", None, Some(*setlist_id), None)
+                }
+                Action::ResolveFlag { .. } => ("Flag resolution", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,

@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 #[path = "offline/evening.rs"]
 mod evening;
+#[path = "offline/moderation.rs"]
+mod moderation;
 
 /// The real backend on a loopback port (its own pool, as a restarted process would have), to
 /// stop and start again like a server that goes away.

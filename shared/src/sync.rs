@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::ErrorCode;
 use crate::api::{
-    ActualLine, ArtistSummary, PredictionLine, SetlistKind, SetlistSource, ShowSummary,
+    ActualLine, ArtistSummary, FlagAction, PredictionLine, SetlistKind, SetlistSource, ShowSummary,
 };
 use crate::hlc::Hlc;
 
@@ -101,6 +101,26 @@ pub enum Action {
     /// Takes back one of the user's captures.
     #[serde(rename = "capture.undo@1")]
     Uncapture { capture_id: Uuid },
+    /// Starts the actual set-list of a show that has none (source `manual`).
+    #[serde(rename = "setlist.start@1")]
+    StartSetlist {
+        show_id: Uuid,
+        songs: Vec<ActualLine>,
+        note: Option<String>,
+    },
+    /// A moderator verifies the version they looked at (refused if it moved on).
+    #[serde(rename = "setlist.verify@1")]
+    VerifySetlist { setlist_id: Uuid, version: i32 },
+    /// A moderator rejects the version they looked at.
+    #[serde(rename = "setlist.reject@1")]
+    RejectVersion {
+        setlist_id: Uuid,
+        version: i32,
+        reason: String,
+    },
+    /// A moderator resolves a flag.
+    #[serde(rename = "flag.resolve@1")]
+    ResolveFlag { flag_id: Uuid, action: FlagAction },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -32,12 +32,14 @@ pub fn Moderation() -> Element {
 
 #[component]
 fn FlagQueue() -> Element {
+    let shared = use_shared();
     let mut nav = use_nav();
     let mut flags = use_resource(|| async move { ipc::call(req::Flags {}).await });
     let mut error = use_signal(|| None::<String>);
     rsx! {
         section { class: "card", aria_labelledby: "flags-title", id: "flag-queue",
             h3 { id: "flags-title", "Flag queue" }
+            p { class: "muted", "Kept on this device: work through it with no signal; your decisions are sent with the next sync." }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             match &*flags.read() {
                 None => rsx! { Loading { label: "flags" } },
@@ -58,7 +60,7 @@ fn FlagQueue() -> Element {
                                                 onclick: move |_| {
                                                     spawn(async move {
                                                         match ipc::call(req::ResolveFlag { id: f.id, action }).await {
-                                                            Ok(()) => flags.restart(),
+                                                            Ok(s) => { shared.set_status(s); flags.restart(); }
                                                             Err(e) => error.set(Some(e.message)),
                                                         }
                                                     });

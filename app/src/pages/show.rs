@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use theset_shared::api::LineupRole;
+use theset_shared::api::{LineupRole, ShowStatus};
 use uuid::Uuid;
 
 use super::{Failed, Loading, use_latest, when};
@@ -61,6 +61,13 @@ pub fn Show(id: Uuid) -> Element {
     };
     let date = s.date.format("%A %-d %B %Y").to_string();
     let going = v.going;
+    // Anyone signed in can write the list of a show that has started and has none.
+    let can_start = signed_in
+        && s.status != ShowStatus::Cancelled
+        && s.starts_at
+            .map_or(s.date <= chrono::Utc::now().date_naive(), |t| {
+                t <= chrono::Utc::now()
+            });
     rsx! {
         if let Some(d) = &v.detail {
             StaleNote { stale: d.stale, fetched_at: when(d.fetched_at) }
@@ -176,7 +183,7 @@ pub fn Show(id: Uuid) -> Element {
                         p { class: "empty", "No location known for this venue." }
                     }
                 }
-                ActualSetlist { actual: v.actual.clone(), history: v.history.clone() }
+                ActualSetlist { show_id: id, actual: v.actual.clone(), history: v.history.clone(), can_start }
                 if v.crowd.setlist_id.is_some() {
                     CrowdBeside { crowd: v.crowd.clone(), actual: v.actual.clone() }
                 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod follows;
 pub mod live;
+pub mod moderation;
 pub mod setlists;
 pub mod voting;
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 use sqlx::PgConnection;
-use theset_shared::api::{ActualLine, SetlistKind, SetlistVersion};
+use theset_shared::api::{ActualLine, SetlistKind, SetlistVersion, ShowStatus, StartedSetlist};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -79,7 +79,21 @@ pub async fn correct(
         return Err(bad_body("note is at most 500 characters"));
     }
     let head = lock_actual(tx, setlist, base_version, "take corrections").await?;
-    let catalogue = catalogue_keys(tx, head.artist_id).await?;
+    let lines = matched(tx, head.artist_id, songs).await?;
+    db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
+    setlist_versions::current(&mut *tx, setlist)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))
+}
+
+/// The lines of a list as written, matched to the artist's catalogue (a given song id must be
+/// in it; a title finds its song by normal form; tapes stay free text).
+async fn matched(
+    tx: &mut PgConnection,
+    artist: Uuid,
+    songs: &[ActualLine],
+) -> AppResult<Vec<NewLine>> {
+    let catalogue = catalogue_keys(tx, artist).await?;
     let known: HashSet<Uuid> = catalogue.values().copied().collect();
     let mut lines: Vec<NewLine> = Vec::with_capacity(songs.len());
     for l in songs {
@@ -101,8 +115,54 @@ pub async fn correct(
             l.is_tape,
         ));
     }
-    db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
-    setlist_versions::current(&mut *tx, setlist)
+    Ok(lines)
+}
+
+/// Starts the actual set-list of a show that has started and has none (source `manual`), as its
+/// version 1 by `user`. A show with one answers 409 with that list's current version (and its
+/// id), so a list started offline by two fans meets in the merge view.
+pub async fn start(
+    tx: &mut PgConnection,
+    user: Uuid,
+    show: Uuid,
+    songs: &[ActualLine],
+    note: Option<&str>,
+) -> AppResult<StartedSetlist> {
+    validate(songs)?;
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        return Err(bad_body("note is at most 500 characters"));
+    }
+    let live = crate::db::captures::live_show(&mut *tx, show)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))
+        .ok_or(AppError::not_found("show"))?;
+    if live.status == ShowStatus::Cancelled {
+        return Err(AppError::Conflict("the show was cancelled".into()));
+    }
+    let started = match live.starts_at {
+        Some(at) => at <= chrono::Utc::now(),
+        None => live.date <= chrono::Utc::now().date_naive(),
+    };
+    if !started {
+        return Err(AppError::Conflict(
+            "the show has not started: its set-list can be started once it has".into(),
+        ));
+    }
+    let Some(setlist) = db::create_manual(&mut *tx, show, live.artist_id).await? else {
+        let existing = db::actual_of(&mut *tx, show)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("show {show}: no actual list")))?;
+        let current = setlist_versions::current(&mut *tx, existing).await?;
+        let mut body = json!(current);
+        body["setlist_id"] = json!(existing);
+        return Err(AppError::Stale(body));
+    };
+    let lines = matched(tx, live.artist_id, songs).await?;
+    db::write_version(tx, setlist, 1, user, note, &lines).await?;
+    let version = setlist_versions::current(&mut *tx, setlist)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))?;
+    Ok(StartedSetlist {
+        setlist_id: setlist,
+        version,
+    })
 }

@@ -27,6 +27,32 @@ pub async fn lock(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<Option<H
     .await
 }
 
+/// Creates the show's actual list by hand (source `manual`), unless it has one: `None` then.
+pub async fn create_manual(
+    db: impl PgExecutor<'_>,
+    show: Uuid,
+    artist: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "INSERT INTO setlists (show_id, artist_id, kind, source, moderation_status) \
+         VALUES ($1, $2, 'actual', 'manual', 'pending') ON CONFLICT DO NOTHING RETURNING id",
+        show,
+        artist
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The show's actual list, if it has one.
+pub async fn actual_of(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM setlists WHERE show_id = $1 AND kind = 'actual' LIMIT 1",
+        show
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// Whether the show has an actual set-list.
 pub async fn has_actual(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar!(

@@ -6,20 +6,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::json;
 use theset_shared::api::{
-    ActualLine, LeaderboardEntry, RejectRequest, SetlistCorrection, SetlistVersion,
-    ShowLeaderboard, VerifyRequest, VerifyResult,
+    LeaderboardEntry, NewActualSetlist, RejectRequest, SetlistCorrection, SetlistVersion,
+    ShowLeaderboard, StartedSetlist, VerifyRequest, VerifyResult,
 };
 use uuid::Uuid;
 
 use super::access::{ClientIp, VerifiedModerator, VerifiedUser, limited};
-use super::auth::bad_body;
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::actions::setlists as actions;
+use crate::actions::{moderation, setlists as actions};
 use crate::auth::limits::Bucket;
-use crate::db::actuals::{self as db, NewLine};
 use crate::db::scores as boards;
 use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
@@ -32,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/setlists/{id}/history", get(history))
         .route("/setlists/{id}/verify", post(verify))
         .route("/setlists/{id}/reject", post(reject))
+        .route("/shows/{id}/actual", post(start))
         .route("/shows/{id}/leaderboard", get(show_leaderboard))
         .route("/leaderboard", get(leaderboard))
 }
@@ -70,6 +68,31 @@ pub async fn correct(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/shows/{id}/actual", tag = "setlists", request_body = NewActualSetlist,
+    params(("id" = Uuid, Path, description = "Show id")),
+    responses((status = 201, body = StartedSetlist), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody), (status = 403, body = theset_shared::ErrorBody),
+              (status = 404, body = theset_shared::ErrorBody),
+              (status = 409, description = "the show has not started, was cancelled, or has an actual list (`current` holds it)")))]
+pub async fn start(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    VerifiedUser(caller): VerifiedUser,
+    ApiPath(show): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<NewActualSetlist>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
+    let user = caller.user_id;
+    super::voting::idempotent(
+        &state,
+        &caller,
+        req.mutation_id,
+        "setlist_start",
+        async move |tx| actions::start(tx, user, show, &req.songs, req.note.as_deref()).await,
+    )
+    .await
+}
+
 #[utoipa::path(get, path = "/api/v1/setlists/{id}/history", tag = "setlists",
     params(("id" = Uuid, Path, description = "Set-list id")),
     responses((status = 200, body = [SetlistVersion]), (status = 404, body = theset_shared::ErrorBody)))]
@@ -97,27 +120,9 @@ pub async fn verify(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> AppResult<Json<VerifyResult>> {
     let mut tx = state.db.begin().await?;
-    let head = actions::lock_actual(&mut tx, setlist, req.version, "are verified").await?;
-    db::mark_verified(&mut tx, setlist, head.version, moderator.user_id).await?;
-    let (scored, community) =
-        crate::scores::score_show(&mut tx, head.show_id, head.artist_id, setlist).await?;
-    crate::db::audit::record(
-        &mut *tx,
-        crate::db::audit::Event {
-            actor: Some(moderator.user_id),
-            action: "moderation.setlist_verified",
-            subject: Some(setlist),
-            ip: Some(ip.0),
-            detail: json!({ "version": head.version, "predictions_scored": scored }),
-        },
-    )
-    .await?;
+    let done = moderation::verify(&mut tx, &moderator, setlist, req.version, Some(ip.0)).await?;
     tx.commit().await?;
-    Ok(Json(VerifyResult {
-        version: head.version,
-        predictions_scored: scored,
-        community_score: community,
-    }))
+    Ok(Json(done))
 }
 
 #[utoipa::path(post, path = "/api/v1/setlists/{id}/reject", tag = "setlists", request_body = RejectRequest,
@@ -133,61 +138,16 @@ pub async fn reject(
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> AppResult<Json<SetlistVersion>> {
-    let reason = req.reason.trim();
-    if !(1..=500).contains(&reason.chars().count())
-        || reason.chars().any(theset_shared::validate::unsafe_char)
-    {
-        return Err(bad_body("reason is 1 to 500 characters"));
-    }
     let mut tx = state.db.begin().await?;
-    let head =
-        actions::lock_actual(&mut tx, setlist, req.version, "have versions rejected").await?;
-    if db::verified_version(&mut tx, setlist).await? == Some(head.version) {
-        return Err(AppError::Conflict(
-            "the verified version is not rejected: propose a correction and verify that".into(),
-        ));
-    }
-    let (restored, songs, was_verified) = db::restore_target(&mut tx, setlist, head.version)
-        .await?
-        .ok_or_else(|| AppError::Conflict("no earlier version to go back to".into()))?;
-    let lines: Vec<ActualLine> = serde_json::from_value(songs)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored version {restored}: {e}")))?;
-    let lines: Vec<NewLine> = lines
-        .into_iter()
-        .map(|l| (l.song_id, l.title, l.set_name, l.is_cover, l.is_tape))
-        .collect();
-    db::mark_rejected(&mut tx, setlist, head.version, moderator.user_id, reason).await?;
-    let next = head.version + 1;
-    let note = format!(
-        "restored version {restored} (version {} rejected)",
-        head.version
-    );
-    db::write_version(
+    let current = moderation::reject(
         &mut tx,
+        &moderator,
         setlist,
-        next,
-        moderator.user_id,
-        Some(&note),
-        &lines,
+        req.version,
+        &req.reason,
+        Some(ip.0),
     )
     .await?;
-    if was_verified {
-        db::carry_verification(&mut tx, setlist, next).await?;
-    }
-    crate::db::audit::record(
-        &mut *tx,
-        crate::db::audit::Event {
-            actor: Some(moderator.user_id),
-            action: "moderation.setlist_version_rejected",
-            subject: Some(setlist),
-            ip: Some(ip.0),
-            detail: json!({ "rejected": head.version, "restored": restored, "reason": reason }),
-        },
-    )
-    .await?;
-    let current = setlist_versions::current(&mut *tx, setlist)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))?;
     tx.commit().await?;
     Ok(Json(current))
 }

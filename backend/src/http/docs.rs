@@ -58,6 +58,7 @@ mod constraints;
         super::actuals::correct,
         super::actuals::history,
         super::actuals::verify,
+        super::actuals::start,
         super::actuals::show_leaderboard,
         super::actuals::leaderboard,
         super::voting::community,

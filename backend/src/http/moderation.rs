@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use theset_shared::api::{Flag, FlagAction, FlagStatus, NewFlag, ResolveFlag};
+use theset_shared::api::{Flag, FlagStatus, NewFlag, ResolveFlag};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use super::access::{ClientIp, ModeratorUser, VerifiedUser, limited};
 use super::auth::audit;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
+use crate::actions::moderation as actions;
 use crate::auth::limits::Bucket;
 use crate::db::{aliases, flags};
 use crate::error::{AppError, AppResult};
@@ -109,78 +110,11 @@ pub async fn resolve(
     ApiJson(req): ApiJson<ResolveFlag>,
 ) -> AppResult<Json<serde_json::Value>> {
     let mut tx = state.db.begin().await?;
-    let target = flags::target(&mut tx, id)
-        .await?
-        .ok_or(AppError::not_found("flag"))?;
-    if target.status != FlagStatus::Open {
-        return Err(AppError::Conflict("this flag was already handled".into()));
-    }
-    let (resolution, detail) = match (req.action, target.setlist_song_id) {
-        (FlagAction::Dismiss, _) => ("dismissed", json!({})),
-        (FlagAction::RemoveSong, Some(line)) => {
-            let closed = flags::close(&mut tx, &target, "song_removed", moderator.user_id).await?;
-            let title = flags::remove_line(&mut tx, line).await?;
-            audit_in(
-                &mut tx,
-                moderator.user_id,
-                ip,
-                id,
-                "song_removed",
-                json!({ "title": title, "flags": closed }),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(Json(
-                json!({ "resolution": "song_removed", "flags_closed": closed }),
-            ));
-        }
-        (FlagAction::RemoveSong, None) => {
-            return Err(super::auth::bad_body(
-                "this flag is about a whole list: use hide_setlist",
-            ));
-        }
-        (FlagAction::HideSetlist, _) => {
-            flags::hide_setlist(&mut tx, target.setlist_id).await?;
-            ("setlist_hidden", json!({ "setlist_id": target.setlist_id }))
-        }
-    };
-    let closed = flags::close(&mut tx, &target, resolution, moderator.user_id).await?;
-    audit_in(
-        &mut tx,
-        moderator.user_id,
-        ip,
-        id,
-        resolution,
-        json!({ "flags": closed, "detail": detail }),
-    )
-    .await?;
+    let done = actions::resolve_flag(&mut tx, &moderator, id, req.action, Some(ip.0)).await?;
     tx.commit().await?;
     Ok(Json(
-        json!({ "resolution": resolution, "flags_closed": closed }),
+        json!({ "resolution": done.resolution, "flags_closed": done.flags_closed }),
     ))
-}
-
-/// Moderation decisions are audited in their own transaction: never one without the other.
-async fn audit_in(
-    tx: &mut sqlx::PgConnection,
-    moderator: Uuid,
-    ip: ClientIp,
-    flag: Uuid,
-    resolution: &str,
-    detail: serde_json::Value,
-) -> AppResult<()> {
-    crate::db::audit::record(
-        tx,
-        crate::db::audit::Event {
-            actor: Some(moderator),
-            action: "moderation.flag_resolved",
-            subject: Some(flag),
-            ip: Some(ip.0),
-            detail: json!({ "resolution": resolution, "detail": detail }),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

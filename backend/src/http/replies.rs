@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use theset_shared::api::{Prediction, SetlistVersion};
+use theset_shared::api::{Prediction, SetlistVersion, StartedSetlist};
 
 use crate::actions::voting::{Added, Voted};
 use crate::error::{AppError, AppResult};
@@ -42,5 +42,11 @@ impl Reply for Prediction {
 impl Reply for SetlistVersion {
     fn reply(self) -> AppResult<(StatusCode, Value)> {
         Ok((StatusCode::OK, json(&self)?))
+    }
+}
+
+impl Reply for StartedSetlist {
+    fn reply(self) -> AppResult<(StatusCode, Value)> {
+        Ok((StatusCode::CREATED, json(&self)?))
     }
 }

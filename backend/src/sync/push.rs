@@ -12,7 +12,7 @@ use theset_shared::sync::{
 };
 
 use crate::actions::voting::VoteTarget;
-use crate::actions::{attendance, bad_body, follows, live, setlists, voting};
+use crate::actions::{attendance, bad_body, follows, live, moderation, setlists, voting};
 use crate::auth::limits::{Bucket, Limits};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
@@ -312,6 +312,26 @@ async fn apply(
         Action::Uncapture { capture_id } => {
             live::undo(tx, user, *capture_id).await?;
             serde_json::Value::Null
+        }
+        Action::StartSetlist {
+            show_id,
+            songs,
+            note,
+        } => json(&setlists::start(tx, user, *show_id, songs, note.as_deref()).await?)?,
+        // Moderators' decisions taken offline: the push's own network is not the place they were
+        // taken, so the audit keeps no address for them.
+        Action::VerifySetlist {
+            setlist_id,
+            version,
+        } => json(&moderation::verify(tx, caller, *setlist_id, *version, None).await?)?,
+        Action::RejectVersion {
+            setlist_id,
+            version,
+            reason,
+        } => json(&moderation::reject(tx, caller, *setlist_id, *version, reason, None).await?)?,
+        Action::ResolveFlag { flag_id, action } => {
+            let done = moderation::resolve_flag(tx, caller, *flag_id, *action, None).await?;
+            serde_json::json!({ "resolution": done.resolution, "flags_closed": done.flags_closed })
         }
     };
     Ok(Outcome::Applied { body })

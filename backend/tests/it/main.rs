@@ -2,6 +2,7 @@
 //! drives the real router.
 
 mod actuals;
+mod after_show;
 mod artists;
 mod attacks;
 mod auth;

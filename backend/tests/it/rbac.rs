@@ -169,6 +169,12 @@ fn table() -> Vec<Row> {
         ("PUT", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         ("DELETE", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         ("GET", "/api/v1/me/going", None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/shows/{show}/actual",
+            Some(json!({ "mutation_id": Uuid::nil(), "songs": [] })),
+            SIGNED_IN,
+        ),
         ("PUT", "/api/v1/me/going/{show}", Some(json!({})), SIGNED_IN),
         ("DELETE", "/api/v1/me/going/{show}", None, SIGNED_IN),
         ("POST", "/api/v1/me/calendar", None, SIGNED_IN),

@@ -5,7 +5,7 @@
 
 use theset_shared::api::{
     ArtistSearchQuery, ArtistSearchResults, AuditPage, Dashboard, Flag, Home, ImportResponse,
-    JobRef, Page, PublicProfile, SessionInfo, ShowSummary, VenueDetail, VenueSummary, VerifyResult,
+    JobRef, Page, PublicProfile, SessionInfo, ShowSummary, VenueDetail, VenueSummary,
 };
 use theset_shared::ipc::{
     AppStatus, ArtistView, CachedArtist, Core, Fetched, GeoPoint, IpcCode, IpcError, ServerChoice,
@@ -329,12 +329,26 @@ impl<H: Host> Core for App<H> {
         ok(self.client.flags().await)
     }
 
-    async fn resolve_flag(&self, r: req::ResolveFlag) -> IpcResult<()> {
-        ok(self.client.resolve_flag(r.id, r.action).await)
+    async fn resolve_flag(&self, r: req::ResolveFlag) -> IpcResult<AppStatus> {
+        self.saved(self.client.resolve_flag(r.id, r.action)).await
     }
 
-    async fn verify_setlist(&self, r: req::VerifySetlist) -> IpcResult<VerifyResult> {
-        ok(self.client.verify_setlist(r.setlist_id, r.version).await)
+    async fn verify_setlist(&self, r: req::VerifySetlist) -> IpcResult<AppStatus> {
+        self.saved(self.client.verify_setlist(r.setlist_id, r.version))
+            .await
+    }
+
+    async fn reject_version(&self, r: req::RejectVersion) -> IpcResult<AppStatus> {
+        self.saved(
+            self.client
+                .reject_version(r.setlist_id, r.version, &r.reason),
+        )
+        .await
+    }
+
+    async fn start_setlist(&self, r: req::StartSetlist) -> IpcResult<AppStatus> {
+        self.saved(self.client.start_setlist(r.show_id, r.songs, r.note))
+            .await
     }
 
     async fn start_job(&self, r: req::StartJob) -> IpcResult<JobRef> {

@@ -251,14 +251,44 @@ impl Store {
         read_list(&conn, show, "l.source = 'user'")
     }
 
-    /// The actual set-list of `show`: the latest unconfirmed edit, else the server's version.
+    /// The actual set-list of `show`: the latest unconfirmed edit (or list started on this
+    /// device), else the server's version; verified already when a verification of the version
+    /// shown waits on this device.
     pub fn actual(&self, show: Uuid) -> Result<Listed, ClientError> {
-        let base = read_list(&self.conn(), show, "l.kind = 'actual'")?;
+        let mut base = read_list(&self.conn(), show, "l.kind = 'actual'")?;
+        let undelivered = self.undelivered()?;
         let Some(id) = base.setlist_id else {
-            return Ok(base);
+            let started = undelivered
+                .into_iter()
+                .rev()
+                .find_map(|e| match e.mutation.action {
+                    Action::StartSetlist { show_id, songs, .. } if show_id == show => Some(songs),
+                    _ => None,
+                });
+            return Ok(match started {
+                Some(songs) => Listed {
+                    songs: songs
+                        .into_iter()
+                        .map(|l| ListedSong {
+                            song_id: l.song_id,
+                            title: l.title,
+                            set_name: l.set_name,
+                        })
+                        .collect(),
+                    pending: true,
+                    ..Listed::default()
+                },
+                None => base,
+            });
         };
-        let edit = self
-            .undelivered()?
+        if undelivered.iter().any(|e| {
+            matches!(e.mutation.action, Action::VerifySetlist { setlist_id, version }
+                if setlist_id == id && version == base.version)
+        }) {
+            base.verified = true;
+            base.pending = true;
+        }
+        let edit = undelivered
             .into_iter()
             .rev()
             .find_map(|e| match e.mutation.action {

@@ -169,6 +169,26 @@ pub struct SetlistCorrection {
     pub songs: Vec<ActualLine>,
 }
 
+/// `POST /api/v1/shows/{id}/actual`: start the actual set-list of a show that has started and
+/// has none (409 with the current version and its `setlist_id` when it has one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewActualSetlist {
+    pub mutation_id: Uuid,
+    pub note: Option<String>,
+    pub songs: Vec<ActualLine>,
+}
+
+/// The answer to [`NewActualSetlist`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartedSetlist {
+    pub setlist_id: Uuid,
+    #[serde(flatten)]
+    pub version: SetlistVersion,
+}
+
 /// One version of an actual set-list, in `GET /api/v1/setlists/{id}/history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{AppStatus, ArtistView, CachedArtist, Fetched, IpcCode, IpcError, ShowView};
 use crate::api::{
     ArtistSearchResults, AuditPage, Flag, ImportResponse, JobRef, Page, PublicProfile, SessionInfo,
-    ShowSummary, VenueDetail, VenueSummary, VerifyResult,
+    ShowSummary, VenueDetail, VenueSummary,
 };
 
 /// The name of the one command that carries every [`Request`] (Tauri's `invoke`).
@@ -147,9 +147,17 @@ contract! {
     /// shows this device holds.
     TonightNear(TonightNear) -> Fetched<Vec<ShowSummary>> => tonight_near;
     Dashboard(Dashboard) -> Fetched<crate::api::Dashboard> => dashboard;
+    /// The open flags (the last copy with no signal), less those resolved on this device.
     Flags(Flags) -> Vec<Flag> => flags;
-    ResolveFlag(ResolveFlag) -> () => resolve_flag;
-    VerifySetlist(VerifySetlist) -> VerifyResult => verify_setlist;
+    /// Resolve a flag (saved on the device, sent with the next sync).
+    ResolveFlag(ResolveFlag) -> AppStatus => resolve_flag;
+    /// Verify the version of an actual set-list the moderator sees (saved on the device; the
+    /// server refuses it if the list moved on).
+    VerifySetlist(VerifySetlist) -> AppStatus => verify_setlist;
+    /// Reject the version of an actual set-list the moderator sees.
+    RejectVersion(RejectVersion) -> AppStatus => reject_version;
+    /// Start the actual set-list of a show that has none.
+    StartSetlist(StartSetlist) -> AppStatus => start_setlist;
     /// Queue a job (admins); its progress arrives as events.
     StartJob(StartJob) -> JobRef => start_job;
     Audit(Audit) -> AuditPage => audit;
@@ -398,6 +406,20 @@ pub mod req {
         pub version: i32,
     }
 
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RejectVersion {
+        pub setlist_id: Uuid,
+        pub version: i32,
+        pub reason: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StartSetlist {
+        pub show_id: Uuid,
+        pub songs: Vec<ActualLine>,
+        pub note: Option<String>,
+    }
+
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct StartJob {
         pub job: JobName,
@@ -591,10 +613,16 @@ mod tests {
         async fn flags(&self, _: req::Flags) -> Result<Vec<Flag>, IpcError> {
             Ok(Vec::new())
         }
-        async fn resolve_flag(&self, _: req::ResolveFlag) -> Result<(), IpcError> {
-            Ok(())
+        async fn resolve_flag(&self, _: req::ResolveFlag) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
-        async fn verify_setlist(&self, _: req::VerifySetlist) -> Result<VerifyResult, IpcError> {
+        async fn verify_setlist(&self, _: req::VerifySetlist) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn reject_version(&self, _: req::RejectVersion) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn start_setlist(&self, _: req::StartSetlist) -> Result<AppStatus, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn start_job(&self, _: req::StartJob) -> Result<JobRef, IpcError> {

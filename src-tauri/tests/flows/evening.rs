@@ -1,7 +1,8 @@
 //! The evening at the venue in the real window: a fan says they are going to tonight's show
 //! (the catalogue always has one on stage), the network drops, they capture six songs and add a
 //! song to a coming show's list; the app is restarted with no network; the network returns and
-//! the crowd list appears with the fan's songs.
+//! the crowd list appears with the fan's songs; as a moderator they verify it offline and see it
+//! applied when the network is back.
 
 use anyhow::Context;
 use fantoccini::Locator;
@@ -150,6 +151,44 @@ async fn a_fan_captures_tonights_show_offline_and_the_crowd_list_comes_back() ->
         .find(|s| s["title"] == title.as_str())
         .context("the song added offline")?;
     assert_eq!(line["upvotes"].as_i64(), Some(1), "the offline vote, once");
+
+    // The fan moderates too: with no signal they verify the crowd list they see; it applies
+    // when the network returns.
+    sqlx::query("UPDATE users SET role = 'moderator' WHERE email = $1")
+        .bind(&address)
+        .execute(&mut backend.db().await?)
+        .await?;
+    ui.app.close().await?;
+    drop(driver);
+    let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
+    let ui = Ui {
+        app: driver.session().await?,
+    };
+    ui.wait("#connection[data-state='Online']").await?;
+    ui.click(&format!("#my-shows .show-row[data-show='{show}'] .link"))
+        .await?;
+    ui.wait("#setlist-verify").await?;
+    backend.stop();
+    ui.click("#setlist-verify").await?;
+    ui.wait("#actual .pending-mark").await?;
+    let title = ui.text("#actual-title").await?;
+    assert!(title.contains("Verified"), "{title}");
+    screenshot(&ui.app, "evening-verified-offline").await?;
+    backend.restart()?;
+    ui.click("#sync-now").await?;
+    ui.gone("#pending-count").await?;
+    ui.gone("#actual .pending-mark").await?;
+    let verified: Option<i32> = sqlx::query_scalar(
+        "SELECT verified_version FROM setlists WHERE show_id = $1 AND source = 'crowd'",
+    )
+    .bind(show)
+    .fetch_one(&mut backend.db().await?)
+    .await?;
+    assert!(
+        verified.is_some(),
+        "the crowd list verified once back online"
+    );
+    assert!(ui.text("#actual-title").await?.contains("Verified"));
     ui.app.close().await?;
     Ok(())
 }

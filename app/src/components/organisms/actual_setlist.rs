@@ -3,6 +3,7 @@ use theset_shared::api::{Role, SetlistVersion};
 use theset_shared::diff::{DiffLine, diff};
 use theset_shared::ipc::Listed;
 use theset_shared::setlist_text;
+use uuid::Uuid;
 
 use crate::components::atoms::{Badge, Button, PendingMark};
 use crate::ipc;
@@ -13,18 +14,61 @@ use theset_shared::ipc::req;
 /// device while typed), the history of versions with what each changed, and verification for
 /// moderators.
 #[component]
-pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
+pub fn ActualSetlist(
+    show_id: Uuid,
+    actual: Listed,
+    history: Vec<SetlistVersion>,
+    /// The show has started and the user may write its list.
+    can_start: bool,
+) -> Element {
     let shared = use_shared();
     let role = shared.role();
     let mut editing = use_signal(|| false);
     let mut text = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut notice = use_signal(|| None::<String>);
+    let mut reason = use_signal(String::new);
+    let mut rejecting = use_signal(|| false);
     let Some(setlist) = actual.setlist_id else {
         return rsx! {
             section { class: "card", aria_labelledby: "actual-title", id: "actual",
-                h2 { id: "actual-title", class: "section-title", "Actual set-list" }
-                p { class: "empty", "Not known yet. It is imported after the show, then checked by fans and moderators." }
+                h2 { id: "actual-title", class: "section-title", "Actual set-list "
+                    if actual.pending { PendingMark {} }
+                }
+                if actual.pending {
+                    ol { class: "setlist",
+                        for (i, s) in actual.songs.iter().enumerate() { li { key: "{i}", "{s.title}" } }
+                    }
+                } else if can_start && editing() {
+                    if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+                    form { class: "setlist-editor",
+                        onsubmit: move |e| {
+                            e.prevent_default();
+                            match setlist_text::parse(&text()) {
+                                Err(why) => error.set(Some(why.to_string())),
+                                Ok(lines) => {
+                                    spawn(async move {
+                                        match ipc::call(req::StartSetlist { show_id, songs: lines, note: None }).await {
+                                            Ok(s) => { shared.set_status(s); shared.bump(); editing.set(false); error.set(None); }
+                                            Err(e) => error.set(Some(e.message)),
+                                        }
+                                    });
+                                }
+                            }
+                        },
+                        label { r#for: "setlist-text", "One song per line, as played; a line like “# encore” starts a new set." }
+                        textarea { id: "setlist-text", rows: "14", value: "{text}", oninput: move |e| text.set(e.value()) }
+                        div { class: "row",
+                            button { class: "button button-primary", r#type: "submit", id: "setlist-start-save", "Save the set-list" }
+                            Button { label: "Cancel", onclick: move |_| editing.set(false) }
+                        }
+                    }
+                } else {
+                    p { class: "empty", "Not known yet. It is imported after the show, or written by the fans who were there, then checked by moderators." }
+                    if can_start {
+                        Button { label: "Write the set-list", id: "setlist-start", kind: "primary", onclick: move |_| editing.set(true) }
+                    }
+                }
             }
         };
     };
@@ -115,9 +159,9 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                             onclick: move |_| {
                                 spawn(async move {
                                     match ipc::call(req::VerifySetlist { setlist_id: setlist, version }).await {
-                                        Ok(r) => {
-                                            notice.set(Some(format!("Verified: {} predictions scored.", r.predictions_scored)));
-                                            let _ = ipc::call(req::SyncNow {}).await;
+                                        Ok(s) => {
+                                            notice.set(Some(format!("Version {version} verified on this device: it applies when it reaches the server, unless the list changed meanwhile (then you will see both).")));
+                                            shared.set_status(s);
                                             shared.bump();
                                         }
                                         Err(e) => error.set(Some(e.message)),
@@ -125,6 +169,28 @@ pub fn ActualSetlist(actual: Listed, history: Vec<SetlistVersion>) -> Element {
                                 });
                             },
                         }
+                        if version > 1 && !rejecting() {
+                            Button { label: "Reject version {version}", id: "setlist-reject", onclick: move |_| rejecting.set(true) }
+                        }
+                    }
+                }
+                if rejecting() {
+                    form { class: "row reject-form",
+                        onsubmit: move |e| {
+                            e.prevent_default();
+                            spawn(async move {
+                                match ipc::call(req::RejectVersion { setlist_id: setlist, version, reason: reason() }).await {
+                                    Ok(s) => { shared.set_status(s); shared.bump(); rejecting.set(false); reason.set(String::new()); error.set(None); }
+                                    Err(e) => error.set(Some(e.message)),
+                                }
+                            });
+                        },
+                        div { class: "field",
+                            label { r#for: "reject-reason", "Why is version {version} wrong?" }
+                            input { id: "reject-reason", r#type: "text", maxlength: "500", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+                        }
+                        button { class: "button", r#type: "submit", id: "reject-confirm", "Reject" }
+                        Button { label: "Cancel", onclick: move |_| rejecting.set(false) }
                     }
                 }
             }
