@@ -17,6 +17,7 @@ mod moderation;
 mod nearby;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oauth;
+pub mod packs;
 pub mod pages;
 mod progress;
 pub mod rt;
@@ -49,6 +50,8 @@ pub struct Client {
     session: Session,
     /// Serialises read-modify-write edits (the prediction editor).
     edits: std::sync::Mutex<()>,
+    /// The map tiles' URL template, when the app has a tile server (show packs keep tiles).
+    tile_template: std::sync::RwLock<Option<String>>,
 }
 
 /// The store's file name for a server: one store per server, so pointing the app at another
@@ -134,7 +137,19 @@ impl Client {
             api,
             session,
             edits: std::sync::Mutex::new(()),
+            tile_template: std::sync::RwLock::new(None),
         })
+    }
+
+    /// Tells the core which tile server the app's maps use (show packs keep tiles from it).
+    pub fn set_tile_template(&self, template: Option<String>) {
+        if let Ok(mut t) = self.tile_template.write() {
+            *t = template;
+        }
+    }
+
+    pub(crate) fn tile_template(&self) -> Option<String> {
+        self.tile_template.read().ok().and_then(|t| t.clone())
     }
 
     pub fn api(&self) -> &ApiClient {

@@ -69,6 +69,10 @@ pub async fn run(
             Ok(_) => {
                 failures = 0;
                 let _ = status.send(Status::Idle);
+                // Online now: keep tonight's show packs ready (each is remade when due).
+                if let Err(e) = client.keep_packs_ready().await {
+                    tracing::debug!(error = %e, "show packs not refreshed");
+                }
                 period
             }
             Err(ClientError::SignedOut) => {

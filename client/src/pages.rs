@@ -50,6 +50,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The kept answer at `key`, decoded, if there is one.
+    pub(crate) fn kept<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ClientError> {
+        match self.kept_page(key)? {
+            Some((body, _)) => Ok(serde_json::from_str(&body).ok()),
+            None => Ok(None),
+        }
+    }
+
     fn kept_page(&self, key: &str) -> Result<Option<(String, String)>, ClientError> {
         Ok(self
             .conn()

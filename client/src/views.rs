@@ -188,7 +188,13 @@ impl Client {
             pending: attendance.pending,
         };
         let live = self.live_view(&summary, &going, &community, &catalogue)?;
+        let pack = if going.going {
+            self.store.pack(id)?
+        } else {
+            None
+        };
         Ok(ShowView {
+            pack,
             summary,
             detail,
             in_scope,
@@ -226,15 +232,28 @@ impl Client {
         if !open && mine.is_empty() && (now < ends || now > ends + chrono::Duration::days(1)) {
             return Ok(None);
         }
-        let mut picks: Vec<CatalogueSong> = community
-            .iter()
-            .filter_map(|l| {
-                Some(CatalogueSong {
-                    id: l.song_id?,
-                    title: l.title.clone(),
-                })
+        // The likely songs (kept with the show's pack), then the community's list, then the rest.
+        let likely: Vec<theset_shared::api::LikelySong> = self
+            .store
+            .kept(&format!("/shows/{}/likely", show.id))?
+            .unwrap_or_default();
+        let mut picks: Vec<CatalogueSong> = likely
+            .into_iter()
+            .map(|l| CatalogueSong {
+                id: l.song_id,
+                title: l.title,
             })
             .collect();
+        for l in community {
+            if let Some(id) = l.song_id
+                && !picks.iter().any(|p| p.id == id)
+            {
+                picks.push(CatalogueSong {
+                    id,
+                    title: l.title.clone(),
+                });
+            }
+        }
         for song in catalogue {
             if !picks.iter().any(|p| p.id == song.id) {
                 picks.push(song.clone());

@@ -345,6 +345,9 @@ impl TestApp {
             "votes",
             "song_aliases",
             "sync_jobs",
+            "show_attendance",
+            "calendar_feeds",
+            "captures",
         ] {
             let n: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))

@@ -14,6 +14,44 @@ use crate::route::{Route, use_nav};
 use crate::state::use_shared;
 use theset_shared::ipc::req;
 
+/// Whether the show is on the device for the evening: size and age of its pack, or what is
+/// missing, and a button to make it now.
+#[component]
+fn PackLine(show_id: Uuid, pack: Option<theset_shared::ipc::PackState>) -> Element {
+    let shared = use_shared();
+    let mut busy = use_signal(|| false);
+    let state = match &pack {
+        Some(p) if p.missing.is_empty() => {
+            let age = (chrono::Utc::now() - p.prepared_at).num_minutes().max(0);
+            let size = p.bytes as f64 / 1000.0;
+            let tiles = if p.tiles > 0 {
+                format!(", {} map tiles", p.tiles)
+            } else {
+                String::new()
+            };
+            format!("Ready offline: {size:.0} kB on this device{tiles}, made {age} min ago.")
+        }
+        Some(p) => format!("Not fully ready offline: missing {}.", p.missing.join(", ")),
+        None => "Not on this device yet for tonight.".to_owned(),
+    };
+    let ready = pack.as_ref().is_some_and(|p| p.missing.is_empty());
+    rsx! {
+        p { class: if ready { "pack-state ready" } else { "pack-state" }, id: "pack-state", "data-ready": "{ready}",
+            "{state} "
+            Button { label: "Get ready now", id: "get-ready", busy: busy(),
+                onclick: move |_| {
+                    busy.set(true);
+                    spawn(async move {
+                        let _ = ipc::call(req::GetReady { show_id }).await;
+                        busy.set(false);
+                        shared.bump();
+                    });
+                },
+            }
+        }
+    }
+}
+
 /// The show: details, venue and map, the community list with live votes, the user's
 /// prediction, the actual set-list and the leaderboard. Re-read whenever the store changes, so
 /// other fans' votes arrive while it is open.
@@ -132,6 +170,7 @@ pub fn Show(id: Uuid) -> Element {
                     " Show it on my profile"
                 }
                 if v.going.pending { " " PendingMark {} }
+                PackLine { show_id: id, pack: v.pack.clone() }
             }
             if let Some(d) = &detail {
                 if let Some(tour) = &d.tour_name { p { class: "muted", "Tour: {tour}" } }

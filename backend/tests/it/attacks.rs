@@ -783,6 +783,99 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
             .json(&json!({ "redirect_uri": "http://127.0.0.1:5000/callback", "code_challenge": "a".repeat(43) })),
         StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 
+    // Going, the calendar feed and live captures.
+    t.refused(
+        "going: a show id that is not one",
+        live.req(Method::PUT, "/api/v1/me/going/1%20OR%201=1")
+            .bearer_auth(&access)
+            .json(&json!({})),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "going: a 100 kB body",
+        live.req(Method::PUT, &format!("/api/v1/me/going/{show}"))
+            .bearer_auth(&access)
+            .json(&json!({ "public": true, "pad": "x".repeat(100_000) })),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    t.refused(
+        "going: someone else's attendance by a forged field",
+        live.req(Method::PUT, &format!("/api/v1/me/going/{show}"))
+            .bearer_auth(&access)
+            .json(&json!({ "public": true, "user_id": uuid::Uuid::now_v7() })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "csrf: going from another site",
+        live.req(Method::PUT, &format!("/api/v1/me/going/{show}"))
+            .header("cookie", &cookie)
+            .json(&json!({})),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    t.refused(
+        "csrf: a calendar address made from another site",
+        post("/api/v1/me/calendar").header("cookie", &cookie),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    t.refused(
+        "calendar: a guessed secret",
+        live.req(
+            Method::GET,
+            &format!("/api/v1/calendar/{}.ics", "A".repeat(43)),
+        ),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    t.refused(
+        "calendar: path tricks",
+        live.req(Method::GET, "/api/v1/calendar/..%2F..%2Fetc%2Fpasswd"),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let push = |mutation: serde_json::Value| {
+        live.req(Method::POST, "/api/v1/sync/push")
+            .bearer_auth(&access)
+            .header(
+                theset_shared::sync::PROTOCOL_HEADER,
+                theset_shared::sync::PROTOCOL_VERSION.to_string(),
+            )
+            .json(&json!({ "device_id": uuid::Uuid::now_v7(), "mutations": [mutation] }))
+    };
+    let capture = |extra: serde_json::Value| {
+        let mut payload = json!({ "capture_id": uuid::Uuid::now_v7(), "show_id": show, "song_id": null,
+            "title": "Song", "at": chrono::Utc::now() });
+        if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        json!({ "id": uuid::Uuid::now_v7(), "seq": 1, "hlc": "1", "kind": "capture.add@1", "payload": payload })
+    };
+    t.refused(
+        "a capture naming another author",
+        push(capture(json!({ "user_id": uuid::Uuid::now_v7() }))),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "a capture by an account whose address is not confirmed",
+        push(capture(json!({ "title": "<script>alert(1)</script>" }))),
+        StatusCode::FORBIDDEN,
+        "email_unverified",
+    )
+    .await;
+
     assert!(t.cases >= 60, "only {} cases", t.cases);
     // No injected mail went out.
     assert!(mails_to("victim@example.com").is_empty());

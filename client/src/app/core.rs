@@ -257,6 +257,10 @@ impl<H: Host> Core for App<H> {
         self.saved(self.client.undo_capture(r.capture_id)).await
     }
 
+    async fn get_ready(&self, r: req::GetReady) -> IpcResult<theset_shared::ipc::PackState> {
+        ok(self.client.prepare_pack(r.show_id).await)
+    }
+
     async fn new_calendar_feed(
         &self,
         _: req::NewCalendarFeed,

@@ -82,6 +82,7 @@ impl<H: Host> App<H> {
     pub fn start(host: H, client: Arc<Client>) -> Arc<Self> {
         let (poke, poked) = mpsc::channel(1);
         let (status_tx, status) = watch::channel(Status::Syncing);
+        client.set_tile_template(host.tile_template());
         rt::spawn(live::run(client.clone(), poked, status_tx, SYNC_PERIOD));
         let app = Arc::new(Self {
             client: client.clone(),

@@ -126,4 +126,12 @@ pub const MIGRATIONS: &[&str] = &[
         undone     INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX captures_show_idx ON captures (show_id, at);",
+    // Show packs ("Ready offline"): what was kept for each show the user goes to soon.
+    "CREATE TABLE packs (
+        show_id      TEXT PRIMARY KEY,
+        bytes        INTEGER NOT NULL,
+        tiles        INTEGER NOT NULL,
+        missing      TEXT NOT NULL,
+        prepared_at  TEXT NOT NULL
+    );",
 ];

@@ -129,3 +129,105 @@ async fn a_fan_goes_captures_offline_and_sees_the_crowd_list(db: PgPool) {
     sync_until(&client, |c| c.store().show(show).expect("show").is_none()).await;
     server.stop().await;
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn tonights_pack_holds_the_show_its_pages_and_the_tiles_around_the_venue(db: PgPool) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let artist = rows::artist(&db, "Packed Band", &[], None, 0.0).await;
+    let venue = rows::venue(
+        &db,
+        "SoFi Stadium",
+        "Inglewood",
+        33.9535,
+        -118.3392,
+        Some(70_000),
+    )
+    .await;
+    let tonight = rows::show(
+        &db,
+        artist,
+        Some(venue),
+        rows::days_from_today(0),
+        "upcoming",
+    )
+    .await;
+    sqlx::query("UPDATE shows SET starts_at = now() + interval '3 hours' WHERE id = $1")
+        .bind(tonight)
+        .execute(&db)
+        .await
+        .expect("start");
+    let later = rows::show(
+        &db,
+        artist,
+        Some(venue),
+        rows::days_from_today(9),
+        "upcoming",
+    )
+    .await;
+    for t in ["Opener", "Single", "Closer"] {
+        rows::song(&db, artist, t, 50).await;
+    }
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let tiles = axum::Router::new().route(
+        "/{z}/{x}/{y}",
+        axum::routing::get(move || {
+            let hits = counted.clone();
+            async move {
+                hits.fetch_add(1, Ordering::SeqCst);
+                ([("content-type", "image/png")], vec![7u8; 1000])
+            }
+        }),
+    );
+    let (tile_addr, _tile_task) = theset_testkit::loopback::serve(tiles).await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    client.set_tile_template(Some(format!("http://{tile_addr}/{{z}}/{{x}}/{{y}}.png")));
+    sign_up(&client, &db, "packer").await;
+    client.set_going(tonight, true, false).expect("going");
+    client.set_going(later, true, false).expect("going later");
+    sync_until(&client, |c| {
+        c.store().show(tonight).expect("show").is_some()
+            && !c.store().attendance(later).expect("later").pending
+    })
+    .await;
+    assert_eq!(
+        client.shows_to_pack().expect("to pack"),
+        [tonight],
+        "only the next 48 hours"
+    );
+    assert_eq!(client.keep_packs_ready().await.expect("packs"), 1);
+    let pack = client.store().pack(tonight).expect("pack").expect("made");
+    assert!(pack.missing.is_empty(), "{:?}", pack.missing);
+    assert_eq!(pack.tiles as usize, theset_client::packs::MAX_TILES);
+    assert_eq!(hits.load(Ordering::SeqCst), theset_client::packs::MAX_TILES);
+    assert!(
+        pack.bytes > 36_000,
+        "tiles and pages counted: {}",
+        pack.bytes
+    );
+    // Fresh: nothing made again; the show page says so.
+    assert_eq!(client.keep_packs_ready().await.expect("again"), 0);
+    assert_eq!(
+        client.show_view(tonight).await.expect("view").pack,
+        Some(pack)
+    );
+
+    // With no signal the pack is what the page is made of.
+    server.stop().await;
+    let view = client.show_view(tonight).await.expect("offline");
+    let detail = view.detail.expect("the show's page, kept");
+    assert!(detail.stale);
+    assert!(detail.data.venue_detail.is_some(), "line-up and venue kept");
+    assert!(view.leaderboard.is_some(), "the leaderboard kept");
+    assert_eq!(view.catalogue.len(), 3);
+    // A pack made offline says what it lacks.
+    let offline = client.prepare_pack(tonight).await.expect("offline pack");
+    assert!(
+        offline.missing.iter().any(|m| m.contains("likely")),
+        "{:?}",
+        offline.missing
+    );
+}

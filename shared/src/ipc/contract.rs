@@ -126,6 +126,8 @@ contract! {
     /// "Now playing": the song being played now, by this device's clock.
     Capture(Capture) -> AppStatus => capture;
     UndoCapture(UndoCapture) -> AppStatus => undo_capture;
+    /// Make the show's pack now ("Get ready for tonight").
+    GetReady(GetReady) -> crate::ipc::PackState => get_ready;
     /// A new secret calendar address for the shows the user is going to (the old one stops).
     NewCalendarFeed(NewCalendarFeed) -> crate::api::CalendarFeed => new_calendar_feed;
     RevokeCalendarFeed(RevokeCalendarFeed) -> () => revoke_calendar_feed;
@@ -229,6 +231,11 @@ pub mod req {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct UndoCapture {
         pub capture_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct GetReady {
+        pub show_id: Uuid,
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -563,6 +570,9 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn undo_capture(&self, _: req::UndoCapture) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn get_ready(&self, _: req::GetReady) -> Result<crate::ipc::PackState, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn new_calendar_feed(

@@ -241,6 +241,17 @@ pub struct Listed {
     pub crowd: bool,
 }
 
+/// A show's pack on the device ("Ready offline"): how big, how old, what is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackState {
+    pub bytes: u64,
+    /// Map tiles kept around the venue.
+    pub tiles: u32,
+    /// What could not be fetched (empty: ready).
+    pub missing: Vec<String>,
+    pub prepared_at: DateTime<Utc>,
+}
+
 /// Whether the user goes to a show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GoingState {
@@ -307,6 +318,9 @@ pub struct ShowView {
     /// The crowd list kept beside an imported or hand-started actual list (empty otherwise).
     #[serde(default)]
     pub crowd: Listed,
+    /// The show's pack, for a show the user goes to within two days.
+    #[serde(default)]
+    pub pack: Option<PackState>,
     pub location: Option<GeoPoint>,
     pub voting_open: bool,
     pub community: Vec<CommunityLine>,
