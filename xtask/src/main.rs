@@ -397,6 +397,11 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             "sync: push of 10,000 mutations, first and empty pulls, local search",
         ),
         (
+            "theset-client",
+            "venue",
+            "at the venue: show pack bytes, one capture and one vote pushed, crowd merge of 5,000 captures",
+        ),
+        (
             "theset-desktop",
             "cold_start",
             "desktop app: cold start to the first page from the local store, under Xvfb",
