@@ -125,7 +125,70 @@ impl Fan {
         )
     }
 
+    /// Records a mutation this fan made (the checks compare the server against the log).
+    pub fn keep(&self, m: Mutation) {
+        self.record(m);
+    }
+
     pub fn settled(&self) -> bool {
         matches!(self.client.store().outbox_counts(), Ok((0, 0, _)))
     }
+}
+
+/// Every fan syncs (with jitter, as a real app's retry would) until it has nothing left to send,
+/// for at most `window` after the network healed; returns how many did not get there.
+pub async fn settle(fans: &[Arc<Fan>], window: Duration, name: &str) -> Result<usize> {
+    let healed = std::time::Instant::now();
+    let mut settle = Vec::new();
+    for fan in fans {
+        let fan = fan.clone();
+        settle.push(tokio::spawn(async move {
+            while healed.elapsed() < window {
+                if fan
+                    .sync_within(window.saturating_sub(healed.elapsed()))
+                    .await
+                    && fan.settled()
+                {
+                    return true;
+                }
+                let pause = rand::rng().random_range(200..1000);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            false
+        }));
+    }
+    let mut unsettled = 0;
+    for (fan, s) in fans.iter().zip(settle) {
+        if !s.await? {
+            unsettled += 1;
+            if unsettled <= 5 {
+                println!("reliability/{name}: unsettled fan: {}", fan.trouble());
+            }
+        }
+    }
+    Ok(unsettled)
+}
+
+/// Fans that settled early missed what later ones pushed: one more pull each, once every change
+/// logged so far can be served, so every store is compared with the same server.
+pub async fn final_pull(db: &PgPool, fans: &[Arc<Fan>]) -> Result<()> {
+    for _ in 0..200 {
+        let served: bool = sqlx::query_scalar(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(tx) FROM sync_changes), '0'::xid8)",
+        )
+        .fetch_one(db)
+        .await?;
+        if served {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for fan in fans {
+        for _ in 0..10 {
+            if fan.client.pull_all().await.is_ok() {
+                break;
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,8 @@
 //! the network heals and every device must converge within 30 s with nothing lost, nothing
 //! applied twice, totals equal to a fresh count and every local store equal to the server's
 //! view. A second run does the same through a real Linux network namespace shaped with `tc netem`
-//! (20 % loss, 500 ms ± 200 ms) where the machine allows it. Settings: `THESET_FAULT_CLIENTS`
+//! (20 % loss, 500 ms ± 200 ms) where the machine allows it, and a third is an evening at a venue
+//! (`venue.rs`: live captures, the crowd list, moderators offline). Settings: `THESET_FAULT_CLIENTS`
 //! (200), `THESET_FAULT_SECS` (90 s of storm), `THESET_NETEM_CLIENTS` (30), `THESET_NETEM_SECS`
 //! (45), `THESET_BACKEND_BIN`, `DATABASE_URL` (the server to create the suites' databases on).
 
@@ -14,6 +15,7 @@ mod checks;
 mod fleet;
 mod netem;
 mod proxy;
+mod venue;
 mod world;
 
 use std::net::SocketAddr;
@@ -73,16 +75,34 @@ async fn main() -> Result<()> {
         .await;
         return Ok(());
     }
+    // `THESET_RELIABILITY_ONLY=proxy|venue|netem` runs one scenario (while working on it).
+    let only = std::env::var("THESET_RELIABILITY_ONLY").ok();
+    let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let mut failed = false;
-    failed |= !scenario(Scenario {
-        name: "proxy",
-        clients: env_or("THESET_FAULT_CLIENTS", 200),
-        storm: Duration::from_secs(env_or("THESET_FAULT_SECS", 90)),
-        kills: vec![0.15, 0.40, 0.80],
-        pg_restart: Some(0.55),
-        network: Network::Proxy,
-    })
-    .await?;
+    if runs("proxy") {
+        failed |= !scenario(Scenario {
+            name: "proxy",
+            clients: env_or("THESET_FAULT_CLIENTS", 200),
+            storm: Duration::from_secs(env_or("THESET_FAULT_SECS", 90)),
+            kills: vec![0.15, 0.40, 0.80],
+            pg_restart: Some(0.55),
+            network: Network::Proxy,
+        })
+        .await?;
+    }
+    if runs("venue") {
+        failed |= !venue::scenario(
+            &std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?,
+            &std::env::var("THESET_BACKEND_BIN").context("THESET_BACKEND_BIN is not set")?,
+        )
+        .await?;
+    }
+    if !runs("netem") {
+        if failed {
+            bail!("the reliability suite failed");
+        }
+        return Ok(());
+    }
     match netem::Netem::setup() {
         Ok(n) => {
             failed |= !scenario(Scenario {
@@ -248,57 +268,10 @@ async fn scenario(mut sc: Scenario) -> Result<bool> {
         Network::Netem(n) => n.shape(false)?,
     }
     let healed = Instant::now();
-    let window = Duration::from_secs(30);
-    let mut settle = Vec::new();
-    for fan in &fans {
-        let fan = fan.clone();
-        settle.push(tokio::spawn(async move {
-            while healed.elapsed() < window {
-                if fan
-                    .sync_within(window.saturating_sub(healed.elapsed()))
-                    .await
-                    && fan.settled()
-                {
-                    return true;
-                }
-                // Jitter, as a real app's retry would have: no lock-step herd.
-                let pause = rand::rng().random_range(200..1000);
-                tokio::time::sleep(Duration::from_millis(pause)).await;
-            }
-            false
-        }));
-    }
-    let mut unsettled = 0;
-    for (fan, s) in fans.iter().zip(settle) {
-        if !s.await? {
-            unsettled += 1;
-            if unsettled <= 5 {
-                println!("reliability/{name}: unsettled fan: {}", fan.trouble());
-            }
-        }
-    }
+    let unsettled = fleet::settle(&fans, Duration::from_secs(30), name).await?;
     let convergence = healed.elapsed();
     let db = PgPool::connect(&url).await?;
-    // Fans that settled early missed what later ones pushed: one more pull each, once every
-    // change logged so far can be served, so every store is compared with the same server.
-    for _ in 0..200 {
-        let served: bool = sqlx::query_scalar(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot()) > coalesce((SELECT max(tx) FROM sync_changes), '0'::xid8)",
-        )
-        .fetch_one(&db)
-        .await?;
-        if served {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    for fan in &fans {
-        for _ in 0..10 {
-            if fan.client.pull_all().await.is_ok() {
-                break;
-            }
-        }
-    }
+    fleet::final_pull(&db, &fans).await?;
     let report = checks::run(&db, &fans, &catalogue).await?;
     let c = &faults.counters;
     println!(

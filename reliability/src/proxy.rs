@@ -1,6 +1,9 @@
 //! A fault-injecting TCP proxy on loopback: latency, dropped connections, connections cut in
 //! the middle of a response, and partitions (every connection refused and every open one cut).
-//! Hand-written because it must misbehave in exactly these ways on command; no crate does.
+//! Two profiles: the storm (0–800 ms, 10 % dropped, 10 % cut mid-response) and a venue's link
+//! (1–3 s before each connection and each answer, 30 % of connections dropped, 8 kB/s each way
+//! per connection; its 20 s blackouts are partitions). Hand-written because it must misbehave in
+//! exactly these ways on command; no crate does.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,13 +26,25 @@ pub struct Counters {
 pub struct Faults {
     /// Latency, drops and cuts on.
     pub on: AtomicBool,
+    /// The venue's profile instead of the storm's.
+    venue: bool,
     partition: watch::Sender<bool>,
     pub counters: Counters,
 }
 
 impl Faults {
     pub fn new() -> Arc<Self> {
+        Self::with_profile(false)
+    }
+
+    /// A venue's link: slow, thin and unreliable (see the module's profiles).
+    pub fn venue() -> Arc<Self> {
+        Self::with_profile(true)
+    }
+
+    fn with_profile(venue: bool) -> Arc<Self> {
         Arc::new(Self {
+            venue,
             on: AtomicBool::new(true),
             partition: watch::channel(false).0,
             counters: Counters::default(),
@@ -71,13 +86,22 @@ async fn handle(
     faults.counters.connections.fetch_add(1, Ordering::Relaxed);
     let mut partitioned = faults.partition.subscribe();
     let on = faults.on.load(Ordering::SeqCst);
+    let venue = faults.venue;
     let (drop_it, latency, cut_after) = {
         let mut rng = rand::rng();
-        (
-            on && rng.random_bool(0.10),
-            if on { rng.random_range(0..800) } else { 0 },
-            (on && rng.random_bool(0.10)).then(|| rng.random_range(1..4096usize)),
-        )
+        if venue {
+            (
+                on && rng.random_bool(0.30),
+                if on { rng.random_range(1000..3000) } else { 0 },
+                None,
+            )
+        } else {
+            (
+                on && rng.random_bool(0.10),
+                if on { rng.random_range(0..800) } else { 0 },
+                (on && rng.random_bool(0.10)).then(|| rng.random_range(1..4096usize)),
+            )
+        }
     };
     if *partitioned.borrow() || drop_it {
         faults.counters.dropped.fetch_add(1, Ordering::Relaxed);
@@ -87,7 +111,20 @@ async fn handle(
     let mut server = TcpStream::connect(upstream).await?;
     let (mut cr, mut cw) = client.split();
     let (mut sr, mut sw) = server.split();
-    let up = tokio::io::copy(&mut cr, &mut sw);
+    let up = async {
+        if !venue {
+            return tokio::io::copy(&mut cr, &mut sw).await.map(|_| ());
+        }
+        let mut buf = vec![0u8; 8192];
+        loop {
+            let n = cr.read(&mut buf).await?;
+            if n == 0 {
+                return sw.shutdown().await;
+            }
+            let on = faults.on.load(Ordering::Relaxed);
+            paced(&mut sw, &buf[..n], on).await?;
+        }
+    };
     let down = async {
         let mut buf = vec![0u8; 8192];
         let mut sent = 0usize;
@@ -101,7 +138,11 @@ async fn handle(
             let on = faults.on.load(Ordering::Relaxed);
             let pause = {
                 let mut rng = rand::rng();
-                (on && rng.random_bool(0.2)).then(|| rng.random_range(0..800u64))
+                if venue {
+                    on.then(|| rng.random_range(1000..3000u64))
+                } else {
+                    (on && rng.random_bool(0.2)).then(|| rng.random_range(0..800u64))
+                }
             };
             if let Some(ms) = pause {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -115,7 +156,11 @@ async fn handle(
                 faults.counters.cut.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
-            cw.write_all(chunk).await?;
+            if venue {
+                paced(&mut cw, chunk, on).await?;
+            } else {
+                cw.write_all(chunk).await?;
+            }
             sent += chunk.len();
         }
     };
@@ -123,6 +168,28 @@ async fn handle(
         _ = up => {}
         _ = down => {}
         _ = partitioned.wait_for(|p| *p) => {}
+    }
+    Ok(())
+}
+
+/// Bytes per second each way on a venue's link, per connection.
+const VENUE_RATE: u64 = 8_000;
+
+/// Writes `data` at the venue's rate while faults are on, at once otherwise.
+async fn paced(
+    to: &mut (impl AsyncWriteExt + Unpin),
+    data: &[u8],
+    on: bool,
+) -> std::io::Result<()> {
+    if !on {
+        return to.write_all(data).await;
+    }
+    for chunk in data.chunks(512) {
+        to.write_all(chunk).await?;
+        tokio::time::sleep(Duration::from_millis(
+            chunk.len() as u64 * 1000 / VENUE_RATE,
+        ))
+        .await;
     }
     Ok(())
 }
