@@ -137,13 +137,15 @@ async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> any
         .await?;
     ui.click("#setlist-verify").await?;
     let notice = ui.text("#actual .notice").await?;
-    assert!(notice.starts_with("Verified"), "{notice}");
+    assert!(notice.contains("verified on this device"), "{notice}");
+    // Saved on the device, then sent at once (the server is up): applied, and so shown.
+    ui.wait("#actual .badge-accent").await?;
+    ui.gone("#actual .pending-mark").await?;
     let status: String = sqlx::query_scalar("SELECT moderation_status FROM setlists WHERE id = $1")
         .bind(setlist)
         .fetch_one(&mut db)
         .await?;
     assert_eq!(status, "verified");
-    ui.wait("#actual .badge-accent").await?;
     let flags = ui.app.find_all(Locator::Css("#actual .badge")).await?;
     assert!(!flags.is_empty());
     screenshot(&ui.app, "flow-verified")

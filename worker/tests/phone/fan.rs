@@ -94,17 +94,18 @@ async fn a_fan_votes_offline_at_the_venue_and_everything_arrives_once() -> anyho
     ui.wait(&format!("#my-shows .show-row[data-show='{recent}']"))
         .await?;
 
-    // Tonight's show: two songs on the community list, one voted up, a prediction drafted.
-    let mut show_id = None;
-    for row in ui.app.find_all(Locator::Css("#my-shows .show-row")).await? {
-        let id = row.attr("data-show").await?.context("show id")?;
-        if id != recent.to_string() {
-            show_id = Some(id);
-            row.find(Locator::Css(".link")).await?.click().await?;
-            break;
-        }
-    }
-    let show_id: Uuid = show_id.context("no upcoming show on the phone")?.parse()?;
+    // The next show, still open for votes (the catalogue's show on stage tonight is not):
+    // two songs on the community list, one voted up, a prediction drafted.
+    let show_id: Uuid = sqlx::query_scalar(
+        "SELECT id FROM shows WHERE headliner_artist_id = $1 AND status = 'upcoming' \
+           AND date >= current_date AND (starts_at IS NULL OR starts_at > now()) ORDER BY date, id LIMIT 1",
+    )
+    .bind(artist_id)
+    .fetch_one(&mut backend.db().await?)
+    .await
+    .context("no upcoming show of the artist")?;
+    ui.click(&format!("#my-shows .show-row[data-show='{show_id}'] .link"))
+        .await?;
     let songs = ui.attrs("#add-song [data-song]", "data-song").await?;
     assert!(songs.len() >= 4, "catalogue on the phone: {songs:?}");
     for (n, song) in songs[..2].iter().enumerate() {

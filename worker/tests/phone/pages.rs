@@ -26,6 +26,10 @@ async fn every_page_fits_and_passes_an_accessibility_audit_at_phone_and_desktop_
     backend.command(&["set-role", &admin, "admin"])?;
     backend.command(&["confirm-email", &admin])?;
 
+    let tonight: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM shows WHERE ticketmaster_id = 'theset-demo-tonight'")
+            .fetch_one(&mut backend.db().await?)
+            .await?;
     let chrome = Chrome::start()?;
     let axe = Axe::load()?;
     // The audit itself: a picture without a text alternative is a critical violation.
@@ -52,7 +56,7 @@ async fn every_page_fits_and_passes_an_accessibility_audit_at_phone_and_desktop_
         } else {
             chrome.desktop(profile.path()).await?
         };
-        violations.extend(pages(Ui { app }, &backend.url, &admin, phone, &axe).await?);
+        violations.extend(pages(Ui { app }, &backend.url, &admin, phone, &axe, tonight).await?);
     }
     assert!(
         violations.is_empty(),
@@ -69,6 +73,7 @@ async fn pages(
     admin: &str,
     phone: bool,
     axe: &Axe,
+    tonight: uuid::Uuid,
 ) -> anyhow::Result<Vec<String>> {
     let size = if phone { "webphone" } else { "webdesktop" };
     ui.app.goto(&format!("{base}/app/")).await?;
@@ -90,6 +95,26 @@ async fn pages(
             ui.click("#theme-toggle").await?;
         }
         found.extend(tour(&ui, &format!("{theme}-{size}"), Some(axe)).await?);
+        // Tonight's show with "Now playing": going, one song captured.
+        ui.app.goto(&format!("{base}/app/shows/{tonight}")).await?;
+        ui.wait("#show-title").await?;
+        if ui.attr("#going", "aria-pressed").await?.as_deref() != Some("true") {
+            ui.click("#going").await?;
+        }
+        ui.wait("#now-playing .capture-taps [data-song]").await?;
+        if ui
+            .app
+            .find_all(fantoccini::Locator::Css("#now-playing .captured-list li"))
+            .await?
+            .is_empty()
+        {
+            ui.click("#now-playing .capture-taps [data-song]").await?;
+            ui.wait("#now-playing .captured-list li").await?;
+        }
+        screenshot(&ui.app, &format!("page-tonight-{theme}-{size}")).await?;
+        for v in axe.serious(&ui.app).await? {
+            found.push(format!("tonight ({theme}-{size}): {v}"));
+        }
         // Nothing is wider than the screen: no sideways scrolling.
         let overflow = ui
             .app
