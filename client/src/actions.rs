@@ -13,6 +13,14 @@ fn refuse(message: &str) -> ClientError {
     ClientError::Invalid(message.into())
 }
 
+/// A set-list as written (started or corrected): at least one song; a blank note is none.
+fn written(songs: &[ActualLine], note: Option<String>) -> Result<Option<String>, ClientError> {
+    if songs.is_empty() {
+        return Err(refuse("a set-list has at least one song"));
+    }
+    Ok(note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()))
+}
+
 impl Client {
     pub fn follow(&self, artist: Uuid, follow: bool) -> Result<Mutation, ClientError> {
         self.store.enqueue(Action::Follow {
@@ -127,10 +135,7 @@ impl Client {
         songs: Vec<ActualLine>,
         note: Option<String>,
     ) -> Result<Mutation, ClientError> {
-        if songs.is_empty() {
-            return Err(refuse("a set-list has at least one song"));
-        }
-        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        let note = written(&songs, note)?;
         self.store.enqueue(Action::StartSetlist {
             show_id: show,
             songs,
@@ -146,10 +151,7 @@ impl Client {
         songs: Vec<ActualLine>,
         note: Option<String>,
     ) -> Result<Mutation, ClientError> {
-        if songs.is_empty() {
-            return Err(refuse("a set-list has at least one song"));
-        }
-        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        let note = written(&songs, note)?;
         self.store.enqueue(Action::EditSetlist {
             setlist_id: setlist,
             base_version,

@@ -21,6 +21,8 @@ use crate::{Client, Store};
 pub const HORIZON: chrono::Duration = chrono::Duration::hours(48);
 /// A pack older than this is made again after the next sync.
 pub const REFRESH: chrono::Duration = chrono::Duration::minutes(30);
+/// An incomplete pack is tried again after this long (not on every sync).
+pub const RETRY: chrono::Duration = chrono::Duration::minutes(2);
 /// Zoom levels of the map tiles kept around a venue (street to neighbourhood).
 const TILE_ZOOMS: std::ops::RangeInclusive<u32> = 13..=16;
 /// Tiles per zoom level on each side of the venue's tile (a 3×3 block).
@@ -170,8 +172,8 @@ impl Client {
         Ok(out)
     }
 
-    /// Makes (or refreshes) the pack of every show to pack whose pack is missing, incomplete or
-    /// older than [`REFRESH`]; returns how many were made. Does nothing while signed out.
+    /// Makes (or refreshes) the pack of every show to pack whose pack is missing, older than
+    /// [`REFRESH`], or incomplete and older than [`RETRY`]; returns how many were made. Does nothing while signed out.
     pub async fn keep_packs_ready(&self) -> Result<usize, ClientError> {
         if !self.session.signed_in().await {
             return Ok(0);
@@ -180,7 +182,10 @@ impl Client {
         for show in self.shows_to_pack()? {
             let due = match self.store.pack(show)? {
                 None => true,
-                Some(p) => !p.missing.is_empty() || chrono::Utc::now() - p.prepared_at > REFRESH,
+                Some(p) => {
+                    let age = chrono::Utc::now() - p.prepared_at;
+                    age > REFRESH || (!p.missing.is_empty() && age > RETRY)
+                }
             };
             if due {
                 self.prepare_pack(show).await?;

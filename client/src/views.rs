@@ -90,9 +90,6 @@ impl Client {
             Some(s) => self.holds_artist(s.summary.artist.id)?,
             None => false,
         };
-        if !followed && self.session.signed_in().await {
-            self.keep_show(id)?;
-        }
         let attendance = self.store.attendance(id)?;
         let (detail_path, board_path, community_path, prediction_path) = (
             format!("/shows/{id}"),
@@ -170,6 +167,13 @@ impl Client {
                         .map(|(lat, lng)| GeoPoint { lat, lng })
                 });
                 summary = d.data.summary.clone();
+                // Opened while signed in: kept on the device from the next sync on (shows more
+                // than a day past are not kept, so they are not asked for).
+                if signed_in
+                    && summary.date >= chrono::Utc::now().date_naive() - chrono::Days::new(1)
+                {
+                    self.keep_show(id)?;
+                }
                 detail = Some(d);
                 leaderboard = b.ok().map(|l| l.data);
                 in_scope = false;

@@ -127,13 +127,7 @@ pub async fn write_version(
         .execute(&mut *db)
         .await?;
     }
-    sqlx::query!(
-        "UPDATE setlists SET version = $2, moderation_status = 'pending' WHERE id = $1",
-        setlist,
-        version
-    )
-    .execute(&mut *db)
-    .await?;
+    pending_version(&mut *db, setlist, version).await?;
     let songs = current_songs(&mut *db, setlist).await?;
     sqlx::query!(
         "INSERT INTO setlist_versions (setlist_id, version, author_id, note, songs) VALUES ($1, $2, $3, $4, $5)",
@@ -142,6 +136,22 @@ pub async fn write_version(
         author,
         note,
         songs
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Makes `version` the list's current one, waiting for verification again.
+pub(crate) async fn pending_version(
+    db: &mut PgConnection,
+    setlist: Uuid,
+    version: i32,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE setlists SET version = $2, moderation_status = 'pending' WHERE id = $1",
+        setlist,
+        version
     )
     .execute(db)
     .await

@@ -232,13 +232,7 @@ pub async fn write_crowd(
         .execute(&mut *db)
         .await?;
     }
-    sqlx::query!(
-        "UPDATE setlists SET version = $2, moderation_status = 'pending' WHERE id = $1",
-        setlist,
-        version
-    )
-    .execute(&mut *db)
-    .await?;
+    super::actuals::pending_version(&mut *db, setlist, version).await?;
     let songs = super::actuals::current_songs(&mut *db, setlist).await?;
     sqlx::query!(
         "INSERT INTO setlist_versions (setlist_id, version, note, songs) VALUES ($1, $2, 'crowd', $3) \

@@ -267,14 +267,7 @@ impl Store {
                 });
             return Ok(match started {
                 Some(songs) => Listed {
-                    songs: songs
-                        .into_iter()
-                        .map(|l| ListedSong {
-                            song_id: l.song_id,
-                            title: l.title,
-                            set_name: l.set_name,
-                        })
-                        .collect(),
+                    songs: listed(songs),
                     pending: true,
                     ..Listed::default()
                 },
@@ -305,14 +298,7 @@ impl Store {
                 setlist_id: Some(id),
                 version: base_version,
                 verified: false,
-                songs: songs
-                    .into_iter()
-                    .map(|l| ListedSong {
-                        song_id: l.song_id,
-                        title: l.title,
-                        set_name: l.set_name,
-                    })
-                    .collect(),
+                songs: listed(songs),
                 pending: true,
                 crowd: base.crowd,
             },
@@ -343,6 +329,18 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The lines of a list written on this device, as the UI shows them.
+fn listed(lines: Vec<theset_shared::api::ActualLine>) -> Vec<ListedSong> {
+    lines
+        .into_iter()
+        .map(|l| ListedSong {
+            song_id: l.song_id,
+            title: l.title,
+            set_name: l.set_name,
+        })
+        .collect()
 }
 
 fn read_list(conn: &rusqlite::Connection, show: Uuid, which: &str) -> Result<Listed, ClientError> {

@@ -28,6 +28,10 @@ async fn a_fan_goes_captures_offline_and_sees_the_crowd_list(db: PgPool) {
     let client = open(dir.path(), addr);
     sign_up(&client, &db, "fan").await;
 
+    // A show long past is not kept by opening it (it would never reach the device).
+    let old = rows::show(&db, artist, None, rows::days_from_today(-30), "completed").await;
+    client.show_view(old).await.expect("old show");
+    assert_eq!(client.store().outbox_counts().expect("counts").0, 0);
     // Opening the page of a show whose artist nobody follows keeps it on the device.
     let first = client.show_view(show).await.expect("show");
     assert!(!first.in_scope);
