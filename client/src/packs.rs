@@ -103,7 +103,8 @@ impl Store {
         }))
     }
 
-    /// The size of what the scope holds for a show: its rows and its artist's catalogue.
+    /// An estimate of what the scope holds for a show: the text of its rows and its artist's
+    /// catalogue, plus a fixed allowance per row for ids and numbers (SQLite keeps no per-row size).
     fn scope_bytes(&self, show: Uuid, artist: Uuid) -> Result<u64, ClientError> {
         let conn = self.conn();
         let bytes: i64 = conn.query_row(
