@@ -68,6 +68,8 @@ pub fn App() -> Element {
                 Route::Dashboard => rsx! { pages::dashboard::Dashboard {} },
                 Route::Moderation => rsx! { pages::moderation::Moderation {} },
                 Route::Account => rsx! { pages::account::Account {} },
+                Route::User(id) => rsx! { pages::user::User { key: "{id}", id } },
+                Route::Leaderboard => rsx! { pages::leaderboard::AllTime {} },
             }
         }
     }

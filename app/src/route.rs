@@ -15,6 +15,10 @@ pub enum Route {
     Dashboard,
     Moderation,
     Account,
+    /// A fan's public page.
+    User(Uuid),
+    /// The all-time leaderboard.
+    Leaderboard,
 }
 
 impl Route {
@@ -30,6 +34,8 @@ impl Route {
             Self::Dashboard => "dashboard",
             Self::Moderation => "moderation",
             Self::Account => "account",
+            Self::User(_) => "user",
+            Self::Leaderboard => "leaderboard",
         }
     }
 }
@@ -44,6 +50,8 @@ impl Route {
             (Some("shows"), Some(id), None) => id.parse().ok().map(Self::Show),
             (Some("venues"), Some(id), None) => id.parse().ok().map(Self::Venue),
             (Some("venues"), None, None) => Some(Self::Venues),
+            (Some("users"), Some(id), None) => id.parse().ok().map(Self::User),
+            (Some("leaderboard"), None, None) => Some(Self::Leaderboard),
             (Some("artists"), Some(slug), None)
                 if !slug.is_empty()
                     && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
@@ -62,6 +70,8 @@ impl Route {
             Self::Show(id) => Some(format!("/app/shows/{id}")),
             Self::Venue(id) => Some(format!("/app/venues/{id}")),
             Self::Venues => Some("/app/venues".into()),
+            Self::User(id) => Some(format!("/app/users/{id}")),
+            Self::Leaderboard => Some("/app/leaderboard".into()),
             Self::Artist(slug) => Some(format!("/app/artists/{slug}")),
             _ => None,
         }
@@ -141,6 +151,8 @@ mod tests {
             Route::Venue(id),
             Route::Venues,
             Route::Artist("the-national".into()),
+            Route::User(id),
+            Route::Leaderboard,
         ] {
             let path = route.path().expect("an address");
             assert!(theset_shared::validate::web_return_path(&path), "{path}");

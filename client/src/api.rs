@@ -25,6 +25,9 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Each request's limit: a venue's link can be slow, but a request never hangs the sync loop.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A picture waits less: the window shows the initial behind it meanwhile.
+#[cfg(not(target_arch = "wasm32"))]
+const PICTURE_TIMEOUT: Duration = Duration::from_secs(4);
 
 #[derive(Clone)]
 pub struct ApiClient {
@@ -123,6 +126,21 @@ impl ApiClient {
         token: Option<&str>,
         body: Option<&(dyn erased::Json + Sync)>,
     ) -> Result<T, ClientError> {
+        let body = body
+            .map(|b| b.to_json().map(|bytes| ("application/json", bytes)))
+            .transpose()?;
+        self.send(method, path, query, token, body).await
+    }
+
+    /// Like [`ApiClient::call`], with a body that is not JSON (an avatar's image bytes).
+    pub async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<T, ClientError> {
         let mut req = self
             .http
             .request(method, self.url(path)?)
@@ -138,10 +156,10 @@ impl ApiClient {
         {
             req = req.timeout(REQUEST_TIMEOUT);
         }
-        if let Some(b) = body {
+        if let Some((content_type, bytes)) = body {
             req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(b.to_json()?);
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
         }
         let res = req.send().await.map_err(ClientError::Network)?;
         let status = res.status().as_u16();
@@ -162,6 +180,27 @@ impl ApiClient {
             return serde_json::from_slice(b"null").map_err(|e| ClientError::Decode(e.to_string()));
         }
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// GETs a public resource under the API that is not JSON (a fan's picture).
+    pub async fn bytes(&self, path: &str) -> Result<Vec<u8>, ClientError> {
+        let mut req = self.http.get(self.url(path)?);
+        #[cfg(target_arch = "wasm32")]
+        {
+            req = req.timeout(REQUEST_TIMEOUT);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            req = req.timeout(PICTURE_TIMEOUT);
+        }
+        let res = req.send().await.map_err(ClientError::Network)?;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.bytes().await.map_err(ClientError::Network)?;
+        if !(200..300).contains(&status) {
+            return Err(ClientError::from_answer(status, &headers, &body));
+        }
+        Ok(body.to_vec())
     }
 
     /// The server's base URL.

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod api;
 pub mod app;
+pub mod avatars;
 mod browse;
 pub mod error;
 mod evening;
@@ -19,6 +20,7 @@ mod nearby;
 pub mod oauth;
 pub mod packs;
 pub mod pages;
+pub mod profile;
 mod progress;
 pub mod rt;
 pub mod session;
@@ -52,6 +54,8 @@ pub struct Client {
     edits: std::sync::Mutex<()>,
     /// The map tiles' URL template, when the app has a tile server (show packs keep tiles).
     tile_template: std::sync::RwLock<Option<String>>,
+    /// How the window loads fans' pictures (see `avatars.rs`).
+    avatar_template: std::sync::RwLock<Option<String>>,
 }
 
 /// The store's file name for a server: one store per server, so pointing the app at another
@@ -138,6 +142,7 @@ impl Client {
             session,
             edits: std::sync::Mutex::new(()),
             tile_template: std::sync::RwLock::new(None),
+            avatar_template: std::sync::RwLock::new(None),
         })
     }
 

@@ -49,6 +49,21 @@ impl Client {
             .collect())
     }
 
+    /// Reports a set-list line (or a whole list), saved on the device and sent with the next
+    /// sync.
+    pub fn raise_flag(&self, flag: theset_shared::api::NewFlag) -> Result<Mutation, ClientError> {
+        if flag
+            .note
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > 500)
+        {
+            return Err(ClientError::Invalid(
+                "Say it in 500 characters or fewer.".into(),
+            ));
+        }
+        self.store.enqueue(Action::RaiseFlag(flag))
+    }
+
     /// Resolves a flag, saved on the device and sent with the next sync.
     pub fn resolve_flag(&self, flag: Uuid, action: FlagAction) -> Result<Mutation, ClientError> {
         self.store.enqueue(Action::ResolveFlag {

@@ -119,6 +119,51 @@ impl Client {
         Ok(())
     }
 
+    /// Mails a link to choose a new password (the same answer whether the address is known).
+    pub async fn forgot_password(&self, email: &str) -> Result<(), ClientError> {
+        let body = EmailRequest {
+            email: email.to_owned(),
+        };
+        let _: Option<serde_json::Value> = self
+            .api
+            .call(
+                reqwest::Method::POST,
+                "/auth/password-reset",
+                &[],
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a new password with the mailed reset link (or its code). Every session of the
+    /// account ends, this device's too: the user signs in with the new password.
+    pub async fn reset_password(
+        &self,
+        pasted: &str,
+        new_password: &str,
+    ) -> Result<(), ClientError> {
+        let token = token_of(pasted).ok_or_else(|| {
+            ClientError::Invalid("That is not a code or link from a TheSet mail.".into())
+        })?;
+        let body = theset_shared::api::PasswordResetConfirm {
+            token,
+            new_password: new_password.to_owned(),
+        };
+        let _: Option<serde_json::Value> = self
+            .api
+            .call(
+                reqwest::Method::POST,
+                "/auth/password-reset/confirm",
+                &[],
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Signs in with the mailed link (or just its token) that the user pasted.
     pub async fn consume_magic_link(&self, pasted: &str) -> Result<(), ClientError> {
         let token = token_of(pasted)

@@ -25,13 +25,19 @@ impl Client {
             return None;
         }
         let me = self.page::<Me>("/me", &[]).await.ok()?.data;
-        Some(Account {
+        Some(self.account_of(me))
+    }
+
+    /// The account as the app shows it, from the server's answer.
+    pub fn account_of(&self, me: Me) -> Account {
+        Account {
             id: me.id,
             email: me.email,
             email_verified: me.email_verified,
             display_name: me.display_name,
             role: me.role,
-        })
+            avatar_url: me.avatar_url.map(|u| self.absolute(&u)),
+        }
     }
 
     /// Whether the user follows `artist` (and whether that is still only on this device).
@@ -197,6 +203,10 @@ impl Client {
         } else {
             None
         };
+        let leaderboard = leaderboard.map(|mut board: ShowLeaderboard| {
+            self.absolute_avatars(&mut board.entries);
+            board
+        });
         Ok(ShowView {
             pack,
             summary,
@@ -355,6 +365,7 @@ impl Client {
                     ("Rejection", None, Some(*setlist_id), None)
                 }
                 Action::ResolveFlag { .. } => ("Flag resolution", None, None, None),
+                Action::RaiseFlag(_) => ("Report", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,

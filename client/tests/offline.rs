@@ -14,6 +14,8 @@ use theset_testkit::TestApp;
 use theset_testkit::rows;
 use uuid::Uuid;
 
+#[path = "offline/community.rs"]
+mod community;
 #[path = "offline/evening.rs"]
 mod evening;
 #[path = "offline/moderation.rs"]

@@ -24,6 +24,9 @@ impl Host for Headless {
     fn tile_template(&self) -> Option<String> {
         None
     }
+    fn avatar_template(&self) -> Option<String> {
+        None
+    }
     fn server_choice(&self) -> ServerChoice {
         self.0
     }

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod error;
 pub mod geo;
 pub mod hlc;
+pub mod images;
 pub mod ipc;
 pub mod likely;
 pub mod names;

@@ -121,6 +121,9 @@ pub enum Action {
     /// A moderator resolves a flag.
     #[serde(rename = "flag.resolve@1")]
     ResolveFlag { flag_id: Uuid, action: FlagAction },
+    /// A fan reports a set-list line or a whole list (the moderators' queue).
+    #[serde(rename = "flag.raise@1")]
+    RaiseFlag(crate::api::NewFlag),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 // What only `run` uses is idle in the unit-test build (see `run`).
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
+mod avatars;
 mod commands;
 mod phone;
 mod shell;
@@ -60,6 +61,10 @@ pub fn run() {
         .register_asynchronous_uri_scheme_protocol(
             tiles::SCHEME,
             tiles::handle::<_, shell::ShellServers>,
+        )
+        .register_asynchronous_uri_scheme_protocol(
+            avatars::SCHEME,
+            avatars::handle::<_, shell::ShellServers>,
         )
         .invoke_handler(tauri::generate_handler![commands::core])
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -67,6 +67,11 @@ impl Host for TauriHost {
         self.tile_url.as_ref().map(|_| tiles::ui_template())
     }
 
+    /// The window is served by the app: pictures come through the shell's `avatar:` scheme.
+    fn avatar_template(&self) -> Option<String> {
+        Some(crate::avatars::ui_template())
+    }
+
     fn server_choice(&self) -> ServerChoice {
         self.chosen_by
     }
@@ -77,6 +82,12 @@ impl Host for TauriHost {
 
     fn locate(&self) -> Located {
         self.device.locate()
+    }
+}
+
+impl crate::avatars::CoreSource for ShellServers {
+    async fn core(&self) -> Option<Arc<Client>> {
+        Some(self.current().await?.client.clone())
     }
 }
 

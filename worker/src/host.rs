@@ -50,6 +50,11 @@ impl Host for WorkerHost {
         None
     }
 
+    /// The page is served by the server itself: pictures load from it.
+    fn avatar_template(&self) -> Option<String> {
+        None
+    }
+
     fn server_choice(&self) -> ServerChoice {
         ServerChoice::WebOrigin
     }

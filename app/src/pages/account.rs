@@ -12,6 +12,8 @@ enum Mode {
     SignIn,
     SignUp,
     Link,
+    /// "Forgot password": a mailed link, then the new password.
+    Reset,
 }
 
 /// Sign in (password, mailed link, Google, Spotify), sign up, sign out.
@@ -56,6 +58,7 @@ pub fn Account() -> Element {
             if pending > 0 {
                 p { class: "notice", "{pending} changes are not sent yet; signing out sends them first when the server can be reached." }
             }
+            crate::pages::profile::ProfileEditor { account: a.clone() }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             Button { label: "Sign out", id: "sign-out", busy: busy(),
                 onclick: move |_| {
@@ -70,6 +73,8 @@ pub fn Account() -> Element {
                 },
             }
             crate::components::organisms::CalendarFeed {}
+            crate::pages::profile::PasswordChange {}
+            crate::pages::profile::DeleteAccount {}
             {server_settings}
         };
     }
@@ -143,13 +148,35 @@ pub fn Account() -> Element {
                             }
                         }
                         Mode::Link => done(ipc::call(req::MagicLinkConsume { link: ln.clone() }).await),
+                        Mode::Reset if ln.trim().is_empty() => {
+                            busy.set(false);
+                            match ipc::call(req::ForgotPassword { email: em.clone() }).await {
+                                Ok(()) => notice.set(Some("If that address has an account, a link to choose a new password is on its way. Paste it below with the new password.".into())),
+                                Err(e) => error.set(Some(e.message)),
+                            }
+                        }
+                        Mode::Reset => {
+                            busy.set(false);
+                            match ipc::call(req::ResetPassword { link: ln.clone(), new_password: pw.clone() }).await {
+                                Ok(()) => {
+                                    error.set(None);
+                                    link.set(String::new());
+                                    mode.set(Mode::SignIn);
+                                    notice.set(Some("Your new password is set, and every device was signed out. Sign in with it now.".into()));
+                                }
+                                Err(e) => error.set(Some(e.message)),
+                            }
+                        }
                     }
                 });
             },
             Field { id: "auth-email", label: "Email", kind: "email", value: email(), autocomplete: "email", required: true, oninput: move |v| email.set(v) }
-            if mode() != Mode::Link {
-                Field { id: "auth-password", label: "Password", kind: "password", value: password(),
-                    autocomplete: if mode() == Mode::SignUp { "new-password" } else { "current-password" },
+            if mode() == Mode::Reset {
+                Field { id: "auth-link", label: "The link or code from the mail, once it arrives", value: link(), oninput: move |v| link.set(v) }
+            }
+            if mode() != Mode::Link && (mode() != Mode::Reset || !link().trim().is_empty()) {
+                Field { id: "auth-password", label: if mode() == Mode::Reset { "New password (15 characters or more)" } else { "Password" }, kind: "password", value: password(),
+                    autocomplete: if matches!(mode(), Mode::SignUp | Mode::Reset) { "new-password" } else { "current-password" },
                     required: true, oninput: move |v| password.set(v) }
             }
             if mode() == Mode::SignUp {
@@ -163,7 +190,13 @@ pub fn Account() -> Element {
                     Mode::SignIn => "Sign in",
                     Mode::SignUp => "Create account",
                     Mode::Link => if link().trim().is_empty() { "Send link" } else { "Sign in with link" },
+                    Mode::Reset => if link().trim().is_empty() { "Send reset link" } else { "Set new password" },
                 }
+            }
+            if mode() == Mode::SignIn {
+                button { class: "link", r#type: "button", id: "forgot-password",
+                    onclick: move |_| { mode.set(Mode::Reset); error.set(None); notice.set(None); },
+                    "Forgot password?" }
             }
         }
         div { class: "providers",

@@ -38,11 +38,15 @@ pub fn Dashboard() -> Element {
         .unwrap_or_default();
     rsx! {
         header { class: "artist-hero",
-            Avatar { name: me.display_name.clone(), image: None, size: "xl" }
+            Avatar { name: me.display_name.clone(), image: me.avatar_url.clone(), size: "xl" }
             div {
                 h2 { class: "page-title", id: "profile-name", "{me.display_name}" }
                 p { class: "muted",
                     {format!("{} · {}", me.email.as_deref().unwrap_or("no address yet"), me.role.as_str())}
+                }
+                div { class: "row",
+                    button { class: "link", r#type: "button", id: "my-public-page", onclick: move |_| nav.go(Route::User(me.id)), "Your public page" }
+                    button { class: "link", r#type: "button", id: "edit-profile", onclick: move |_| nav.go(Route::Account), "Edit profile" }
                 }
             }
         }

@@ -4,10 +4,13 @@ pub mod account;
 pub mod artist;
 pub mod dashboard;
 pub mod home;
+pub mod leaderboard;
 pub mod moderation;
+pub mod profile;
 pub mod search;
 pub mod server;
 pub mod show;
+pub mod user;
 pub mod venue;
 pub mod venues;
 

@@ -193,7 +193,7 @@ pub fn Show(id: Uuid) -> Element {
         }
         div { class: "columns",
             div {
-                CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason }
+                CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason, can_flag: signed_in }
                 // A closed show only keeps a prediction that was made.
                 if v.in_scope && signed_in && (v.voting_open || !v.prediction.songs.is_empty()) {
                     PredictionEditor { show_id: id, prediction: v.prediction.clone(), catalogue: v.catalogue.clone(), open: v.voting_open }

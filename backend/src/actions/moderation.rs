@@ -19,6 +19,45 @@ use crate::db::sessions::Caller;
 use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
 
+/// Longest note a flag carries.
+const FLAG_NOTE_CHARS: usize = 500;
+
+/// Files a fan's flag (REST or a sync push); an open flag by the same fan on the same target is
+/// answered again instead of duplicated.
+pub async fn raise_flag(
+    tx: &mut PgConnection,
+    reporter: Uuid,
+    flag: &theset_shared::api::NewFlag,
+) -> AppResult<Uuid> {
+    if flag.note.as_deref().is_some_and(|n| {
+        n.chars().count() > FLAG_NOTE_CHARS || n.chars().any(theset_shared::validate::unsafe_char)
+    }) {
+        return Err(bad_body("note is at most 500 characters"));
+    }
+    let note = flag
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let setlist = match (flag.setlist_id, flag.setlist_song_id) {
+        (Some(list), _) => list,
+        (None, Some(line)) => flags::list_of_line(&mut *tx, line)
+            .await?
+            .ok_or(AppError::not_found("set-list or song"))?,
+        (None, None) => return Err(bad_body("name a setlist_id or a setlist_song_id")),
+    };
+    flags::create(
+        tx,
+        reporter,
+        setlist,
+        flag.setlist_song_id,
+        flag.reason,
+        note,
+    )
+    .await?
+    .ok_or(AppError::not_found("set-list or song"))
+}
+
 fn moderator(caller: &Caller) -> AppResult<Uuid> {
     if caller.role >= Role::Moderator {
         Ok(caller.user_id)

@@ -25,6 +25,35 @@ pub async fn trending_artists(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resu
     .await
 }
 
+/// The artists a fan's public activity is about (scored predictions, shows they said they go
+/// to), most often first: a public page's "favourite artists" without revealing private follows.
+pub async fn public_favourites(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<ArtistRow>> {
+    sqlx::query_as!(
+        ArtistRow,
+        "WITH shown AS ( \
+             SELECT show_id FROM setlists WHERE source = 'user' AND owner_user_id = $1 \
+               AND accuracy_score IS NOT NULL \
+             UNION ALL \
+             SELECT show_id FROM show_attendance WHERE user_id = $1 AND going AND public), \
+         liked AS (SELECT s.headliner_artist_id AS id, count(*) AS n \
+                   FROM shown JOIN shows s ON s.id = shown.show_id GROUP BY 1) \
+         SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
+                a.popularity, a.followers, a.trending_score, \
+                (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
+                 AND s.date >= current_date) AS \"upcoming_show_count!\" \
+         FROM liked JOIN artists a ON a.id = liked.id \
+         ORDER BY liked.n DESC, lower(a.name), a.id LIMIT $2",
+        user,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
 #[derive(Debug)]
 pub struct TrendingShowRow {
     pub show: ShowRow,

@@ -55,6 +55,13 @@ pub async fn create(
     }
 }
 
+/// The list a set-list line belongs to.
+pub async fn list_of_line(db: impl PgExecutor<'_>, line: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT setlist_id FROM setlist_songs WHERE id = $1", line)
+        .fetch_optional(db)
+        .await
+}
+
 #[derive(Debug)]
 pub struct QueueRow {
     pub id: Uuid,

@@ -98,6 +98,8 @@ pub struct BoardRow {
     pub display_name: String,
     pub score: f64,
     pub predictions: i64,
+    /// Changes with each upload (milliseconds since the epoch); `None` without a picture.
+    pub avatar_version: Option<i64>,
 }
 
 pub async fn show_board(
@@ -108,7 +110,8 @@ pub async fn show_board(
     sqlx::query_as!(
         BoardRow,
         "SELECT rank() OVER (ORDER BY l.accuracy_score DESC) AS \"rank!\", u.id AS user_id, u.display_name, \
-                l.accuracy_score AS \"score!\", 1::bigint AS \"predictions!\" \
+                l.accuracy_score AS \"score!\", 1::bigint AS \"predictions!\", \
+                (SELECT (extract(epoch FROM v.updated_at) * 1000)::bigint FROM user_avatars v WHERE v.user_id = u.id) AS avatar_version \
          FROM setlists l JOIN users u ON u.id = l.owner_user_id \
          WHERE l.show_id = $1 AND l.source = 'user' AND l.accuracy_score IS NOT NULL \
          ORDER BY l.accuracy_score DESC, u.display_name, u.id LIMIT $2",
@@ -145,7 +148,8 @@ pub async fn all_time_board(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result
     sqlx::query_as!(
         BoardRow,
         "SELECT rank() OVER (ORDER BY sum(l.accuracy_score) DESC) AS \"rank!\", u.id AS user_id, \
-                u.display_name, sum(l.accuracy_score) AS \"score!\", count(*) AS \"predictions!\" \
+                u.display_name, sum(l.accuracy_score) AS \"score!\", count(*) AS \"predictions!\", \
+                (SELECT (extract(epoch FROM v.updated_at) * 1000)::bigint FROM user_avatars v WHERE v.user_id = u.id) AS avatar_version \
          FROM setlists l JOIN users u ON u.id = l.owner_user_id \
          WHERE l.source = 'user' AND l.accuracy_score IS NOT NULL \
            AND EXISTS (SELECT 1 FROM setlists a WHERE a.show_id = l.show_id AND a.kind = 'actual' \

@@ -124,7 +124,8 @@ pub struct Caller {
     pub display_name: String,
     pub role: Role,
     pub email_verified: bool,
-    pub has_avatar: bool,
+    /// Changes with each upload (milliseconds since the epoch); `None` without a picture.
+    pub avatar_version: Option<i64>,
     /// Browser sessions must prove CSRF on changes.
     pub kind: SessionKind,
 }
@@ -134,7 +135,7 @@ pub async fn caller(db: impl PgExecutor<'_>, access_hash: &[u8]) -> sqlx::Result
         Caller,
         "SELECT u.id AS user_id, s.id AS session_id, u.email, u.display_name, u.role AS \"role: Role\", \
                 u.email_verified_at IS NOT NULL AS \"email_verified!\", \
-                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS \"has_avatar!\", \
+                (SELECT (extract(epoch FROM v.updated_at) * 1000)::bigint FROM user_avatars v WHERE v.user_id = u.id) AS avatar_version, \
                 s.kind AS \"kind: SessionKind\" \
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
          WHERE a.token_hash = $1 AND a.expires_at > now() AND s.revoked_at IS NULL",
@@ -210,6 +211,25 @@ pub async fn revoke_all(db: impl PgExecutor<'_>, user: Uuid, reason: &str) -> sq
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 \
          WHERE user_id = $1 AND revoked_at IS NULL",
         user,
+        reason
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+/// Signs `user` out everywhere but `keep` (a password changed on one device).
+pub async fn revoke_others(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    keep: Uuid,
+    reason: &str,
+) -> sqlx::Result<u64> {
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3 \
+         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+        user,
+        keep,
         reason
     )
     .execute(db)

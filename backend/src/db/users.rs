@@ -40,6 +40,14 @@ pub async fn credentials(
     .map(|r| r.map(|r| (r.id, r.password_hash)))
 }
 
+/// The password hash of account `user`: `None` inside when it has no password.
+pub async fn password_hash(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
+}
+
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email)
         .fetch_optional(db)
@@ -185,14 +193,15 @@ pub struct PublicRow {
     pub id: Uuid,
     pub display_name: String,
     pub role: Role,
-    pub has_avatar: bool,
+    /// Changes with each upload (milliseconds since the epoch); `None` without a picture.
+    pub avatar_version: Option<i64>,
 }
 
 pub async fn public(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<PublicRow>> {
     sqlx::query_as!(
         PublicRow,
         "SELECT u.id, u.display_name, u.role AS \"role: Role\", \
-                EXISTS (SELECT 1 FROM user_avatars v WHERE v.user_id = u.id) AS \"has_avatar!\" \
+                (SELECT (extract(epoch FROM v.updated_at) * 1000)::bigint FROM user_avatars v WHERE v.user_id = u.id) AS avatar_version \
          FROM users u WHERE u.id = $1",
         user
     )
@@ -200,16 +209,17 @@ pub async fn public(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<
     .await
 }
 
-pub async fn set_avatar(db: impl PgExecutor<'_>, user: Uuid, png: &[u8]) -> sqlx::Result<()> {
-    sqlx::query!(
+/// Stores the picture; answers its version (see `db::sessions::Caller::avatar_version`).
+pub async fn set_avatar(db: impl PgExecutor<'_>, user: Uuid, png: &[u8]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
         "INSERT INTO user_avatars (user_id, content_type, image) VALUES ($1, 'image/png', $2) \
-         ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, updated_at = now()",
+         ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, updated_at = clock_timestamp() \
+         RETURNING (extract(epoch FROM updated_at) * 1000)::bigint AS \"version!\"",
         user,
         png
     )
-    .execute(db)
+    .fetch_one(db)
     .await
-    .map(|_| ())
 }
 
 pub async fn avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Option<Vec<u8>>> {

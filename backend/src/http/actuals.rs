@@ -160,6 +160,9 @@ fn entries(rows: Vec<boards::BoardRow>) -> Vec<LeaderboardEntry> {
             display_name: r.display_name,
             score: r.score,
             predictions: r.predictions,
+            avatar_url: r
+                .avatar_version
+                .map(|v| super::auth::avatar_url(r.user_id, v)),
         })
         .collect()
 }

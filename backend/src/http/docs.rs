@@ -94,6 +94,7 @@ mod constraints;
         super::profile::public_profile,
         super::profile::upload_avatar,
         super::profile::remove_avatar,
+        super::auth::change_password::change_password,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"))
 )]

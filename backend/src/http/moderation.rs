@@ -40,22 +40,8 @@ pub async fn flag(
     ApiJson(req): ApiJson<NewFlag>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    if req.note.as_deref().is_some_and(|n| {
-        n.chars().count() > 500 || n.chars().any(theset_shared::validate::unsafe_char)
-    }) {
-        return Err(super::auth::bad_body("note is at most 500 characters"));
-    }
     let mut conn = state.db.acquire().await?;
-    let id = flags::create(
-        &mut conn,
-        caller.user_id,
-        req.setlist_id,
-        req.setlist_song_id,
-        req.reason,
-        req.note.as_deref(),
-    )
-    .await?
-    .ok_or(AppError::not_found("set-list or song"))?;
+    let id = actions::raise_flag(&mut conn, caller.user_id, &req).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 

@@ -10,7 +10,10 @@ use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use serde_json::json;
 use theset_shared::ErrorCode;
-use theset_shared::api::{Me, ProfileUpdate, PublicProfile, ScoredShow, SessionInfo, UserPage};
+use theset_shared::api::{
+    Me, MyScores, ProfileUpdate, PublicContributions, PublicProfile, ScoredShow, SessionInfo,
+    UserPage,
+};
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, limited};
@@ -135,12 +138,31 @@ pub async fn public_profile(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<UserPage>> {
+    use crate::db::discovery;
     let profile = profile_of(&state, id).await?;
-    let history = crate::db::discovery::predictions(&state.db, id, true, PUBLIC_HISTORY).await?;
-    let attending = crate::db::attendance::going(&state.db, id, true, PUBLIC_HISTORY).await?;
+    let (history, attending, favourites, scores, given) = tokio::try_join!(
+        discovery::predictions(&state.db, id, true, PUBLIC_HISTORY),
+        crate::db::attendance::going(&state.db, id, true, PUBLIC_HISTORY),
+        discovery::public_favourites(&state.db, id, FAVOURITES),
+        discovery::scores(&state.db, id),
+        discovery::contributions(&state.db, id),
+    )?;
     Ok(Json(UserPage {
         profile,
         attending: attending.into_iter().map(|g| g.show.into()).collect(),
+        favourite_artists: favourites.into_iter().map(Into::into).collect(),
+        scores: MyScores {
+            scored: scores.scored,
+            average: scores.average,
+            best: scores.best,
+            all_time_rank: scores.all_time_rank,
+        },
+        contributions: PublicContributions {
+            songs_added: given.songs_added,
+            votes_cast: given.votes_cast,
+            corrections: given.corrections,
+            setlists_verified: given.setlists_verified,
+        },
         show_history: history
             .into_iter()
             .filter_map(|p| {
@@ -156,6 +178,8 @@ pub async fn public_profile(
 
 /// Scored shows on a public page.
 const PUBLIC_HISTORY: i64 = 50;
+/// Artists on a public page.
+const FAVOURITES: i64 = 8;
 
 /// The public face of an account.
 pub(crate) async fn profile_of(state: &AppState, id: Uuid) -> AppResult<PublicProfile> {
@@ -165,7 +189,7 @@ pub(crate) async fn profile_of(state: &AppState, id: Uuid) -> AppResult<PublicPr
     Ok(PublicProfile {
         id: row.id,
         display_name: row.display_name,
-        avatar_url: row.has_avatar.then(|| avatar_url(row.id)),
+        avatar_url: row.avatar_version.map(|v| avatar_url(row.id, v)),
         role: row.role,
     })
 }
@@ -243,7 +267,7 @@ pub async fn upload_avatar(
                 message: other.to_string(),
             },
         })?;
-    users::set_avatar(&state.db, caller.user_id, &png).await?;
+    let version = users::set_avatar(&state.db, caller.user_id, &png).await?;
     audit(
         &state,
         Some(caller.user_id),
@@ -253,7 +277,7 @@ pub async fn upload_avatar(
         json!({ "bytes": png.len() }),
     )
     .await;
-    caller.has_avatar = true;
+    caller.avatar_version = Some(version);
     Ok(Json(me_of(&caller)).into_response())
 }
 

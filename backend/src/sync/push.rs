@@ -333,6 +333,9 @@ async fn apply(
             let done = moderation::resolve_flag(tx, caller, *flag_id, *action, None).await?;
             serde_json::json!({ "resolution": done.resolution, "flags_closed": done.flags_closed })
         }
+        Action::RaiseFlag(flag) => {
+            serde_json::json!({ "id": moderation::raise_flag(tx, user, flag).await? })
+        }
     };
     Ok(Outcome::Applied { body })
 }

@@ -496,6 +496,26 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         "invalid_body",
     )
     .await;
+    // A session alone cannot take the account: the current password is asked for, and a
+    // cookie session must prove CSRF first.
+    t.refused(
+        "password change with a guessed current password",
+        live.req(Method::PUT, "/api/v1/me/password")
+            .bearer_auth(&access)
+            .json(&json!({ "current_password": "guessing the password", "new_password": "the attacker's own passphrase" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "password change from a cookie session without csrf",
+        live.req(Method::PUT, "/api/v1/me/password")
+            .header("cookie", &cookie)
+            .json(&json!({ "current_password": PASSWORD, "new_password": "the attacker's own passphrase" })),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
     t.refused("mass assignment of role at sign-up", post("/api/v1/auth/signup").json(&json!({ "email": email("mass"), "password": PASSWORD, "display_name": "x", "device_id": "d", "role": "admin" })), bad, "invalid_body").await;
     let me = target;
     t.refused(

@@ -56,6 +56,33 @@ async fn flags_reach_the_queue_and_moderators_resolve_them(db: PgPool) {
         .post("/api/v1/flags", Some(&bob), flag(None, "because"))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A line names its list: the same target as with the list given (bob's open flag again).
+    let (s, by_line) = live
+        .post(
+            "/api/v1/flags",
+            Some(&bob),
+            json!({ "setlist_song_id": lines[1], "reason": "offensive" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{by_line}");
+    let bobs: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM flags WHERE setlist_id = $1 AND setlist_song_id = $2 AND reason = 'offensive'",
+    )
+    .bind(list)
+    .bind(lines[1])
+    .fetch_all(&db)
+    .await
+    .expect("flags");
+    assert_eq!(bobs.len(), 1, "one open flag per fan and target");
+    assert_eq!(by_line["id"].as_str(), Some(bobs[0].to_string().as_str()));
+    let (s, body) = live
+        .post("/api/v1/flags", Some(&bob), json!({ "reason": "spam" }))
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body")),
+        "{body}"
+    );
 
     let (s, queue) = live
         .get_as("/api/v1/moderation/flags", Some(&moderator))

@@ -86,6 +86,86 @@ async fn profile_avatar_and_sessions(db: PgPool) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn changing_a_password_needs_the_current_one_and_ends_other_sessions(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let (id, phone, _) = live.account("changer").await;
+    let address = live_email(&db, id).await;
+    let login =
+        |password: &str| json!({ "email": address, "password": password, "device_id": "laptop" });
+    let (_, pair) = live.post("/api/v1/auth/login", None, login(PASSWORD)).await;
+    let laptop = pair["access_token"].as_str().expect("access").to_owned();
+    let new = "a brand new passphrase for the venue";
+
+    // A wrong current password and a weak new one are refused, and change nothing.
+    let (s, body) = live
+        .put(
+            "/api/v1/me/password",
+            Some(&phone),
+            json!({ "current_password": "not the password at all", "new_password": new }),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body")),
+        "{body}"
+    );
+    let (s, body) = live
+        .put(
+            "/api/v1/me/password",
+            Some(&phone),
+            json!({ "current_password": PASSWORD, "new_password": "short" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let (s, _) = live.get_as("/api/v1/me", Some(&laptop)).await;
+    assert_eq!(s, StatusCode::OK, "refusals end no session");
+
+    let (s, body) = live
+        .put(
+            "/api/v1/me/password",
+            Some(&phone),
+            json!({ "current_password": PASSWORD, "new_password": new }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    let (s, _) = live.get_as("/api/v1/me", Some(&phone)).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the device that changed it stays signed in"
+    );
+    let (s, _) = live.get_as("/api/v1/me", Some(&laptop)).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "every other device is signed out"
+    );
+    let (s, _) = live.post("/api/v1/auth/login", None, login(PASSWORD)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the old password is gone");
+    let (s, _) = live.post("/api/v1/auth/login", None, login(new)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // An account without a password is sent to the mailed reset.
+    sqlx::query("UPDATE users SET password_hash = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .expect("no password");
+    let (s, body) = live
+        .put(
+            "/api/v1/me/password",
+            Some(&phone),
+            json!({ "current_password": new, "new_password": "yet another long passphrase" }),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "{body}"
+    );
+}
+
 async fn live_email(db: &PgPool, id: uuid::Uuid) -> String {
     sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
         .bind(id)

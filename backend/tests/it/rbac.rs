@@ -164,6 +164,12 @@ fn table() -> Vec<Row> {
             OWNER_ONLY,
         ),
         ("PUT", "/api/v1/me/avatar", None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/me/password",
+            Some(json!({ "current_password": "not the password", "new_password": "x" })),
+            SIGNED_IN,
+        ),
         ("DELETE", "/api/v1/me/avatar", None, SIGNED_IN),
         ("GET", "/api/v1/me/follows", None, SIGNED_IN),
         ("PUT", "/api/v1/me/follows/{artist}", None, SIGNED_IN),

@@ -65,7 +65,24 @@ async fn sign_up(client: &crate::Client, r: &req::SignUp) -> Result<(), ClientEr
     }
 }
 
+/// The type and bytes of a `data:<type>;base64,<bytes>` URL (what a file picker reads).
+fn data_url(url: &str) -> Option<(String, Vec<u8>)> {
+    use base64::Engine as _;
+    let (head, body) = url.strip_prefix("data:")?.split_once(',')?;
+    let content_type = head.strip_suffix(";base64")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    Some((content_type.to_ascii_lowercase(), bytes))
+}
+
 impl<H: Host> App<H> {
+    /// The account changed on the server (its answer in `me`): show it everywhere.
+    async fn account_is(&self, me: theset_shared::api::Me) -> IpcResult<AppStatus> {
+        *self.account.write().await = Some(self.client.account_of(me));
+        Ok(self.changed().await)
+    }
+
     /// After a change kept on the device: show it everywhere and try to send it.
     async fn saved<T>(&self, r: Result<T, ClientError>) -> IpcResult<AppStatus> {
         ok(r)?;
@@ -197,6 +214,83 @@ impl<H: Host> Core for App<H> {
 
     async fn add_email(&self, r: req::AddEmail) -> IpcResult<()> {
         ok(self.client.add_email(r.email.trim()).await)
+    }
+
+    async fn forgot_password(&self, r: req::ForgotPassword) -> IpcResult<()> {
+        let email = r.email.trim();
+        if !validate::email(email) {
+            return Err(IpcError::new(
+                IpcCode::Invalid,
+                "That is not an email address.",
+            ));
+        }
+        ok(self.client.forgot_password(email).await)
+    }
+
+    async fn reset_password(&self, r: req::ResetPassword) -> IpcResult<()> {
+        ok(self.client.reset_password(&r.link, &r.new_password).await)
+    }
+
+    async fn change_password(&self, r: req::ChangePassword) -> IpcResult<()> {
+        ok(self
+            .client
+            .change_password(&r.current_password, &r.new_password)
+            .await)
+    }
+
+    async fn rename(&self, r: req::Rename) -> IpcResult<AppStatus> {
+        let me = ok(self.client.rename(r.display_name.trim()).await)?;
+        self.account_is(me).await
+    }
+
+    async fn upload_avatar(&self, r: req::UploadAvatar) -> IpcResult<AppStatus> {
+        let (content_type, image) = data_url(&r.data_url).ok_or_else(|| {
+            IpcError::new(
+                IpcCode::Invalid,
+                "That file could not be read as a picture.",
+            )
+        })?;
+        let me = ok(self.client.upload_avatar(&content_type, image).await)?;
+        self.account_is(me).await
+    }
+
+    async fn remove_avatar(&self, _: req::RemoveAvatar) -> IpcResult<AppStatus> {
+        ok(self.client.remove_avatar().await)?;
+        self.refresh_account().await;
+        Ok(self.changed().await)
+    }
+
+    async fn delete_account(&self, _: req::DeleteAccount) -> IpcResult<AppStatus> {
+        ok(self.client.delete_account().await)?;
+        self.refresh_account().await;
+        Ok(self.changed().await)
+    }
+
+    async fn user_page(
+        &self,
+        r: req::UserPage,
+    ) -> IpcResult<Fetched<theset_shared::api::UserPage>> {
+        ok(self.client.user_page(r.id).await)
+    }
+
+    async fn leaderboard(
+        &self,
+        _: req::Leaderboard,
+    ) -> IpcResult<Fetched<Vec<theset_shared::api::LeaderboardEntry>>> {
+        ok(self.client.leaderboard().await)
+    }
+
+    async fn raise_flag(&self, r: req::RaiseFlag) -> IpcResult<AppStatus> {
+        let flag = theset_shared::api::NewFlag {
+            setlist_id: r.setlist_id,
+            setlist_song_id: r.setlist_song_id,
+            reason: r.reason,
+            note: r
+                .note
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty()),
+        };
+        self.saved(self.client.raise_flag(flag)).await
     }
 
     async fn sessions(&self, _: req::Sessions) -> IpcResult<Vec<SessionInfo>> {
@@ -399,5 +493,19 @@ impl<H: Host> Core for App<H> {
                 _ => "This app's server is set where it was started (THESET_API_URL).",
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn data_urls_give_their_type_and_bytes() {
+        assert_eq!(
+            super::data_url("data:image/PNG;base64,iVBORw=="),
+            Some(("image/png".to_owned(), vec![0x89, 0x50, 0x4e, 0x47]))
+        );
+        assert_eq!(super::data_url("data:image/png,plain"), None);
+        assert_eq!(super::data_url("https://example.org/a.png"), None);
+        assert_eq!(super::data_url("data:image/png;base64,!!"), None);
     }
 }

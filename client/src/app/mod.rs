@@ -56,6 +56,9 @@ pub trait Host: MaybeSend + 'static {
     fn open_browser(&self, url: &str) -> Result<(), ClientError>;
     /// The map tiles' URL template the UI may use, when a tile server is configured.
     fn tile_template(&self) -> Option<String>;
+    /// How the window loads fans' pictures through the host (`{id}`, `{v}`), when it cannot
+    /// load them from the server itself.
+    fn avatar_template(&self) -> Option<String>;
     /// Who chose the server this app talks to.
     fn server_choice(&self) -> ServerChoice;
     /// On phones, the `app.theset:` addresses the OS opens the app with (the way back from a
@@ -83,6 +86,7 @@ impl<H: Host> App<H> {
         let (poke, poked) = mpsc::channel(1);
         let (status_tx, status) = watch::channel(Status::Syncing);
         client.set_tile_template(host.tile_template());
+        client.set_avatar_template(host.avatar_template());
         rt::spawn(live::run(client.clone(), poked, status_tx, SYNC_PERIOD));
         let app = Arc::new(Self {
             client: client.clone(),

@@ -134,4 +134,12 @@ pub const MIGRATIONS: &[&str] = &[
         missing      TEXT NOT NULL,
         prepared_at  TEXT NOT NULL
     );",
+    // Fans' pictures the app has shown (public; one version per fan), so leaderboards and pages
+    // kept on the device keep their faces with no signal.
+    "CREATE TABLE avatars (
+        user_id     TEXT PRIMARY KEY,
+        version     INTEGER NOT NULL,
+        body        BLOB NOT NULL,
+        fetched_at  TEXT NOT NULL
+    );",
 ];

@@ -135,6 +135,16 @@ pub struct PasswordResetConfirm {
     pub new_password: String,
 }
 
+/// `PUT /api/v1/me/password`: a signed-in fan changes a password they know. Accounts without one
+/// (Google, Spotify, mailed links) set theirs through the mailed reset instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// `POST /api/v1/auth/magic-link/consume`: the mailed token, for a native session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -56,6 +56,21 @@ pub struct UserPage {
     pub show_history: Vec<ScoredShow>,
     /// Shows the fan chose to say they are going to (or went to), newest first (at most 50).
     pub attending: Vec<ShowSummary>,
+    /// The artists of the fan's public activity (scored predictions, public attendance), most
+    /// often first; follows stay private.
+    pub favourite_artists: Vec<super::ArtistSummary>,
+    pub scores: MyScores,
+    pub contributions: PublicContributions,
+}
+
+/// What a fan gave the community, as their public page shows it (flags raised stay private).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicContributions {
+    pub songs_added: i64,
+    pub votes_cast: i64,
+    pub corrections: i64,
+    pub setlists_verified: i64,
 }
 
 /// The caller's accuracy so far.

@@ -243,6 +243,8 @@ pub struct LeaderboardEntry {
     pub score: f64,
     /// Scored predictions (all-time board).
     pub predictions: i64,
+    /// The fan's picture (`/api/v1/users/{id}/avatar`), when they uploaded one.
+    pub avatar_url: Option<String>,
 }
 
 /// `GET /api/v1/shows/{id}/leaderboard`.
@@ -262,7 +264,9 @@ pub struct ShowLeaderboard {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewFlag {
-    pub setlist_id: Uuid,
+    /// The list; may be left out when `setlist_song_id` names a line (its list is implied).
+    #[serde(default)]
+    pub setlist_id: Option<Uuid>,
     pub setlist_song_id: Option<Uuid>,
     pub reason: FlagReason,
     pub note: Option<String>,

@@ -107,6 +107,22 @@ contract! {
     ResendConfirmation(ResendConfirmation) -> () => resend_confirmation;
     /// Give an account without an address (made through Spotify) one.
     AddEmail(AddEmail) -> () => add_email;
+    /// Mail a link to choose a new password.
+    ForgotPassword(ForgotPassword) -> () => forgot_password;
+    /// Set a new password with the mailed link or its code (then sign in with it).
+    ResetPassword(ResetPassword) -> () => reset_password;
+    /// Change the password (the current one is asked for); other devices are signed out.
+    ChangePassword(ChangePassword) -> () => change_password;
+    Rename(Rename) -> AppStatus => rename;
+    /// A new picture, as the file picker read it (a `data:` URL).
+    UploadAvatar(UploadAvatar) -> AppStatus => upload_avatar;
+    RemoveAvatar(RemoveAvatar) -> AppStatus => remove_avatar;
+    /// Delete the account and everything it gave (votes, predictions, flags…); signs out here.
+    DeleteAccount(DeleteAccount) -> AppStatus => delete_account;
+    /// A fan's public page (the last copy with no signal).
+    UserPage(UserPage) -> Fetched<crate::api::UserPage> => user_page;
+    /// The all-time leaderboard (the last copy with no signal).
+    Leaderboard(Leaderboard) -> Fetched<Vec<crate::api::LeaderboardEntry>> => leaderboard;
     Sessions(Sessions) -> Vec<SessionInfo> => sessions;
     RevokeSession(RevokeSession) -> () => revoke_session;
     Home(Home) -> Fetched<crate::api::Home> => home;
@@ -160,6 +176,8 @@ contract! {
     RejectVersion(RejectVersion) -> AppStatus => reject_version;
     /// Start the actual set-list of a show that has none.
     StartSetlist(StartSetlist) -> AppStatus => start_setlist;
+    /// Report a set-list line or a whole list (saved on the device, sent with the next sync).
+    RaiseFlag(RaiseFlag) -> AppStatus => raise_flag;
     /// Queue a job (admins); its progress arrives as events.
     StartJob(StartJob) -> JobRef => start_job;
     Audit(Audit) -> AuditPage => audit;
@@ -209,8 +227,54 @@ pub mod req {
         Server,
         Locate,
         NewCalendarFeed,
-        RevokeCalendarFeed
+        RevokeCalendarFeed,
+        RemoveAvatar,
+        DeleteAccount,
+        Leaderboard
     );
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ForgotPassword {
+        pub email: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ResetPassword {
+        /// The mailed link, or its code.
+        pub link: String,
+        pub new_password: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ChangePassword {
+        pub current_password: String,
+        pub new_password: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Rename {
+        pub display_name: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UploadAvatar {
+        /// `data:image/png;base64,…` (PNG, JPEG, WebP or GIF, at most 2 MB of image).
+        pub data_url: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UserPage {
+        pub id: Uuid,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RaiseFlag {
+        /// The whole list, or (with `setlist_song_id`) none: a line implies its list.
+        pub setlist_id: Option<Uuid>,
+        pub setlist_song_id: Option<Uuid>,
+        pub reason: crate::api::FlagReason,
+        pub note: Option<String>,
+    }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct SetGoing {
@@ -658,6 +722,42 @@ mod tests {
         }
         async fn locate(&self, _: req::Locate) -> Result<crate::ipc::GeoPoint, IpcError> {
             Err(IpcError::new(IpcCode::NoLocation, "fixed"))
+        }
+        async fn forgot_password(&self, _: req::ForgotPassword) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn reset_password(&self, _: req::ResetPassword) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn change_password(&self, _: req::ChangePassword) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn rename(&self, _: req::Rename) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn upload_avatar(&self, _: req::UploadAvatar) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn remove_avatar(&self, _: req::RemoveAvatar) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn delete_account(&self, _: req::DeleteAccount) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn user_page(
+            &self,
+            _: req::UserPage,
+        ) -> Result<Fetched<crate::api::UserPage>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn leaderboard(
+            &self,
+            _: req::Leaderboard,
+        ) -> Result<Fetched<Vec<crate::api::LeaderboardEntry>>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn raise_flag(&self, _: req::RaiseFlag) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
     }
 

@@ -131,6 +131,9 @@ pub struct Account {
     pub email_verified: bool,
     pub display_name: String,
     pub role: Role,
+    /// The account's picture, as an address the window can load.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 /// How the app stands with the server.

@@ -5,6 +5,7 @@ mod fan;
 mod first_run;
 mod offline_start;
 mod pages;
+mod profile;
 mod sign_in;
 
 use std::path::Path;

@@ -66,11 +66,19 @@ pub async fn tour(ui: &Ui, tag: &str, audit: Option<&Axe>) -> anyhow::Result<Vec
     ui.wait("#profile-name").await?;
     ui.wait(".stats").await?;
     seen.page(ui, "dashboard").await?;
+    ui.click("#my-public-page").await?;
+    ui.wait("#user-name").await?;
+    ui.wait("#user-rank").await?;
+    seen.page(ui, "user").await?;
+    ui.nav("leaderboard").await?;
+    ui.wait("main[data-page='leaderboard'] .card").await?;
+    seen.page(ui, "leaderboard").await?;
     ui.nav("moderation").await?;
     ui.wait("#flag-queue").await?;
     seen.page(ui, "moderation").await?;
     ui.nav("account").await?;
     ui.wait("#signed-in-as").await?;
+    ui.wait("#profile-editor").await?;
     seen.page(ui, "account").await?;
     Ok(seen.violations)
 }

@@ -15,6 +15,8 @@ pub fn VoteRow(
     rank: usize,
     enabled: bool,
     onvote: EventHandler<i16>,
+    /// Actions after the vote buttons (a report button).
+    children: Element,
 ) -> Element {
     let mine = line.my_vote;
     let title = line.title.clone();
@@ -49,6 +51,7 @@ pub fn VoteRow(
                     "▼"
                 }
             }
+            {children}
         }
     }
 }

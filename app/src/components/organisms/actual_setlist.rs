@@ -6,6 +6,7 @@ use theset_shared::setlist_text;
 use uuid::Uuid;
 
 use crate::components::atoms::{Badge, Button, PendingMark};
+use crate::components::organisms::{FlagButton, FlagTarget};
 use crate::ipc;
 use crate::state::use_shared;
 use theset_shared::ipc::req;
@@ -99,6 +100,11 @@ pub fn ActualSetlist(
                 if actual.verified { Badge { label: "Verified", tone: "accent" } }
                 if actual.crowd && !actual.verified { Badge { label: "Live capture, not verified", tone: "warn" } }
                 if actual.pending { PendingMark {} }
+            }
+            if role.is_some() && !editing() && !actual.pending {
+                div { class: "row end",
+                    FlagButton { target: FlagTarget::List(setlist), label: "the actual set-list".to_owned() }
+                }
             }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             if let Some(n) = notice() { p { class: "notice", role: "status", "{n}" } }

@@ -53,6 +53,7 @@ pub fn AppHeader() -> Element {
             nav { class: "main-nav", aria_label: "Main",
                 {link(Route::Home, "Home")}
                 {link(Route::Venues, "Venues")}
+                {link(Route::Leaderboard, "Leaderboard")}
                 {link(Route::Dashboard, "My TheSet")}
                 if role.is_some_and(|r| r >= Role::Moderator) {
                     {link(Route::Moderation, "Moderation")}

@@ -3,6 +3,7 @@ use theset_shared::ipc::{CatalogueSong, CommunityLine};
 use uuid::Uuid;
 
 use crate::components::molecules::{SongPicker, VoteRow};
+use crate::components::organisms::{FlagButton, FlagTarget};
 use crate::ipc;
 use crate::state::use_shared;
 use theset_shared::ipc::req;
@@ -16,6 +17,8 @@ pub fn CommunityList(
     catalogue: Vec<CatalogueSong>,
     can_vote: bool,
     closed_reason: Option<String>,
+    /// Signed in: lines can be reported to the moderators.
+    can_flag: bool,
 ) -> Element {
     let shared = use_shared();
     let mut error = use_signal(|| None::<String>);
@@ -44,6 +47,7 @@ pub fn CommunityList(
                 for (i, line) in sorted.into_iter().enumerate() {
                     {
                         let (line_id, song_id) = (line.line_id, line.song_id);
+                        let title = line.title.clone();
                         rsx! {
                             VoteRow { key: "{line.title}", line, rank: i + 1, enabled: can_vote,
                                 onvote: move |value| {
@@ -54,6 +58,9 @@ pub fn CommunityList(
                                         }
                                     });
                                 },
+                                if let Some(id) = line_id.filter(|_| can_flag) {
+                                    FlagButton { target: FlagTarget::Line(id), label: title.clone() }
+                                }
                             }
                         }
                     }

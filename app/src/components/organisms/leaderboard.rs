@@ -1,7 +1,8 @@
 use dioxus::prelude::*;
-use theset_shared::api::ShowLeaderboard;
+use theset_shared::api::{LeaderboardEntry, ShowLeaderboard};
 
-use crate::components::atoms::Badge;
+use crate::components::atoms::{Avatar, Badge};
+use crate::route::{Route, use_nav};
 
 #[component]
 pub fn Leaderboard(board: ShowLeaderboard) -> Element {
@@ -19,14 +20,42 @@ pub fn Leaderboard(board: ShowLeaderboard) -> Element {
             if board.entries.is_empty() {
                 p { class: "empty", "No predictions scored yet. Scores appear once the actual set-list is verified." }
             } else {
-                table { class: "table",
-                    thead { tr { th { scope: "col", "#" } th { scope: "col", "Fan" } th { scope: "col", "Score" } } }
-                    tbody {
-                        for e in board.entries {
+                BoardTable { entries: board.entries, total: false }
+            }
+        }
+    }
+}
+
+/// Fans by score, each name a link to their public page. `total`: the all-time board (sums and
+/// prediction counts) rather than one show's.
+#[component]
+pub fn BoardTable(entries: Vec<LeaderboardEntry>, total: bool) -> Element {
+    let nav = use_nav();
+    rsx! {
+        table { class: "table board",
+            thead { tr {
+                th { scope: "col", "#" }
+                th { scope: "col", "Fan" }
+                th { scope: "col", "Score" }
+                if total { th { scope: "col", "Shows" } }
+            } }
+            tbody {
+                for e in entries {
+                    {
+                        let mut nav = nav;
+                        let user = e.user_id;
+                        rsx! {
                             tr { key: "{e.user_id}",
                                 td { "{e.rank}" }
-                                td { "{e.display_name}" }
+                                td {
+                                    button { class: "link fan", r#type: "button", "data-user": "{user}",
+                                        onclick: move |_| nav.go(Route::User(user)),
+                                        Avatar { name: e.display_name.clone(), image: e.avatar_url.clone(), size: "sm" }
+                                        span { "{e.display_name}" }
+                                    }
+                                }
                                 td { "{e.score:.1}" }
+                                if total { td { "{e.predictions}" } }
                             }
                         }
                     }

@@ -2,6 +2,7 @@
 //! ([`oauth`]), native token rotation and browser cookie sessions. Profile and session management
 //! is in `http/profile.rs`; who may call what is decided in `http/access.rs`.
 
+pub(super) mod change_password;
 pub(super) mod links;
 pub(super) mod oauth;
 pub(super) mod oauth_browser;
@@ -54,6 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/auth/oauth/exchange", post(oauth::exchange))
         .route("/me/email", post(links::add_email))
+        .route(
+            "/me/password",
+            axum::routing::put(change_password::change_password),
+        )
 }
 
 pub(crate) use crate::actions::bad_body;
@@ -216,12 +221,17 @@ pub(crate) fn me(caller: &Caller) -> Me {
         display_name: caller.display_name.clone(),
         role: caller.role,
         email_verified: caller.email_verified,
-        avatar_url: caller.has_avatar.then(|| avatar_url(caller.user_id)),
+        avatar_url: caller.avatar_version.map(|v| avatar_url(caller.user_id, v)),
     }
 }
 
-pub(crate) fn avatar_url(user: Uuid) -> String {
-    format!("{}/users/{user}/avatar", theset_shared::api::API_PREFIX)
+/// A picture's address; `version` changes with each upload, so a new picture is a new address
+/// and caches never show the old one.
+pub(crate) fn avatar_url(user: Uuid, version: i64) -> String {
+    format!(
+        "{}/users/{user}/avatar?v={version}",
+        theset_shared::api::API_PREFIX
+    )
 }
 
 /// Records a security event; a failure to audit is logged, never turned into a user-facing error
