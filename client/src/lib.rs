@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod avatars;
 mod browse;
+pub mod comments;
 pub mod error;
 mod evening;
 pub mod live;

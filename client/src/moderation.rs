@@ -22,7 +22,7 @@ impl Client {
         let queue = self.page::<Vec<Flag>>("/moderation/flags", &[]).await?;
         if !queue.stale {
             let lists: std::collections::BTreeSet<Uuid> =
-                queue.data.iter().map(|f| f.setlist_id).collect();
+                queue.data.iter().filter_map(|f| f.setlist_id).collect();
             for setlist in lists {
                 // Kept for the offline queue; a list gone since answers 404, which is fine.
                 let _ = self

@@ -217,16 +217,19 @@ impl Client {
             format!("/shows/{show}"),
             format!("/shows/{show}/likely"),
             format!("/shows/{show}/leaderboard"),
+            crate::comments::thread_key(show),
         ];
-        let (detail, likely, board) = futures::join!(
+        let (detail, likely, board, thread) = futures::join!(
             self.page::<ShowDetail>(&keys[0], &[]),
             self.page::<Vec<LikelySong>>(&keys[1], &[]),
             self.page::<ShowLeaderboard>(&keys[2], &[]),
+            self.fetch_thread(show),
         );
         for (ok, what) in [
             (detail.as_ref().is_ok_and(|d| !d.stale), "the show's page"),
             (likely.as_ref().is_ok_and(|d| !d.stale), "the likely songs"),
             (board.as_ref().is_ok_and(|d| !d.stale), "the leaderboard"),
+            (thread.as_ref().is_ok_and(|d| !d.stale), "the discussion"),
         ] {
             if !ok {
                 missing.push(what.to_owned());

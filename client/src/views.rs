@@ -366,6 +366,10 @@ impl Client {
                 }
                 Action::ResolveFlag { .. } => ("Flag resolution", None, None, None),
                 Action::RaiseFlag(_) => ("Report", None, None, None),
+                Action::Comment { show_id, .. } => ("Comment", Some(*show_id), None, None),
+                Action::EditComment { .. } => ("Comment edit", None, None, None),
+                Action::DeleteComment { .. } => ("Comment deletion", None, None, None),
+                Action::HideComment { .. } => ("Comment moderation", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod comments;
 pub mod crowd;
 pub mod diff;
 pub mod error;

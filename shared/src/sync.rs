@@ -124,6 +124,22 @@ pub enum Action {
     /// A fan reports a set-list line or a whole list (the moderators' queue).
     #[serde(rename = "flag.raise@1")]
     RaiseFlag(crate::api::NewFlag),
+    /// A comment on a show (or a reply to one), its id chosen by the device.
+    #[serde(rename = "comment.add@1")]
+    Comment {
+        comment_id: Uuid,
+        show_id: Uuid,
+        parent_id: Option<Uuid>,
+        body: String,
+    },
+    /// The author's new text, within ten minutes of writing it.
+    #[serde(rename = "comment.edit@1")]
+    EditComment { comment_id: Uuid, body: String },
+    #[serde(rename = "comment.delete@1")]
+    DeleteComment { comment_id: Uuid },
+    /// A moderator hides (or restores) a comment.
+    #[serde(rename = "comment.hide@1")]
+    HideComment { comment_id: Uuid, hidden: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,8 @@
 //! clients, the database and stored outboxes hold. A change here is a protocol change.
 
 use theset_shared::api::{
-    FlagAction, FlagReason, FlagStatus, JobName, JobStatus, SessionKind, SetlistKind, SetlistSource,
+    CommentOrder, FlagAction, FlagReason, FlagStatus, FlagTargetKind, JobName, JobStatus,
+    SessionKind, SetlistKind, SetlistSource,
 };
 
 fn names<T: serde::Serialize + Copy>(all: &[T], as_str: impl Fn(T) -> &'static str) -> String {
@@ -30,6 +31,14 @@ fn closed_sets_keep_their_names() {
         ("FlagStatus", names(FlagStatus::ALL, FlagStatus::as_str)),
         ("FlagAction", names(FlagAction::ALL, FlagAction::as_str)),
         ("SessionKind", names(SessionKind::ALL, SessionKind::as_str)),
+        (
+            "FlagTargetKind",
+            names(FlagTargetKind::ALL, FlagTargetKind::as_str),
+        ),
+        (
+            "CommentOrder",
+            names(CommentOrder::ALL, CommentOrder::as_str),
+        ),
     ];
     let text: String = all
         .iter()

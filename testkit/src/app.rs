@@ -348,6 +348,8 @@ impl TestApp {
             "show_attendance",
             "calendar_feeds",
             "captures",
+            "comments",
+            "flags",
         ] {
             let n: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))

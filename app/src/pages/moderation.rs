@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use theset_shared::api::{FlagAction, JobName, Role};
+use theset_shared::api::{FlagAction, FlagTargetKind, JobName, Role};
 use uuid::Uuid;
 
 use super::{Failed, Loading};
@@ -30,6 +30,31 @@ pub fn Moderation() -> Element {
     }
 }
 
+fn kind_label(kind: FlagTargetKind) -> &'static str {
+    match kind {
+        FlagTargetKind::Line => "Song",
+        FlagTargetKind::Setlist => "Set-list",
+        FlagTargetKind::Comment => "Comment",
+        FlagTargetKind::Profile => "Profile",
+    }
+}
+
+/// The decisions that fit what a flag is about.
+fn actions_for(kind: FlagTargetKind) -> Vec<(FlagAction, &'static str)> {
+    let fix = match kind {
+        FlagTargetKind::Line => vec![
+            (FlagAction::RemoveSong, "Remove song"),
+            (FlagAction::HideSetlist, "Hide list"),
+        ],
+        FlagTargetKind::Setlist => vec![(FlagAction::HideSetlist, "Hide list")],
+        FlagTargetKind::Comment => vec![(FlagAction::HideComment, "Hide comment")],
+        FlagTargetKind::Profile => vec![(FlagAction::ResetProfile, "Reset name and picture")],
+    };
+    std::iter::once((FlagAction::Dismiss, "Dismiss"))
+        .chain(fix)
+        .collect()
+}
+
 #[component]
 fn FlagQueue() -> Element {
     let shared = use_shared();
@@ -50,12 +75,30 @@ fn FlagQueue() -> Element {
                         thead { tr { th { scope: "col", "Subject" } th { scope: "col", "Reason" } th { scope: "col", "Reports" } th { scope: "col", "Actions" } } }
                         tbody {
                             for f in list.clone() {
-                                tr { key: "{f.id}",
-                                    td { button { class: "link", r#type: "button", onclick: move |_| nav.go(Route::Show(f.show_id)), "{f.subject}" } }
+                                tr { key: "{f.id}", "data-flag-kind": "{f.kind}",
+                                    td {
+                                        span { class: "badge", "{kind_label(f.kind)}" }
+                                        " "
+                                        {
+                                            let to = match (f.kind, f.show_id, f.target_user_id) {
+                                                (FlagTargetKind::Profile, _, Some(u)) => Some(Route::User(u)),
+                                                (_, Some(show), _) => Some(Route::Show(show)),
+                                                _ => None,
+                                            };
+                                            rsx! {
+                                                if let Some(to) = to {
+                                                    button { class: "link", r#type: "button", onclick: move |_| nav.go(to.clone()), "{f.subject}" }
+                                                } else {
+                                                    span { "{f.subject}" }
+                                                }
+                                            }
+                                        }
+                                        if let Some(who) = &f.reporter { p { class: "muted", "reported by {who}" } }
+                                    }
                                     td { "{f.reason}" if let Some(n) = &f.note { span { class: "muted", " — {n}" } } }
                                     td { "{f.reports}" }
                                     td { class: "row",
-                                        for (action, label) in [(FlagAction::Dismiss, "Dismiss"), (FlagAction::RemoveSong, "Remove song"), (FlagAction::HideSetlist, "Hide list")] {
+                                        for (action, label) in actions_for(f.kind) {
                                             button { key: "{action}", class: "button", r#type: "button",
                                                 onclick: move |_| {
                                                     spawn(async move {

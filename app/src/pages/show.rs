@@ -6,8 +6,8 @@ use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Badge, Button, PendingMark, StaleNote};
 use crate::components::molecules::show_title;
 use crate::components::organisms::{
-    ActualSetlist, CommunityList, CrowdBeside, Leaderboard, NowPlaying, PredictionEditor, ShareQr,
-    VenueMap,
+    ActualSetlist, CommentThread, CommunityList, CrowdBeside, Leaderboard, NowPlaying,
+    PredictionEditor, ShareQr, VenueMap,
 };
 use crate::ipc;
 use crate::route::{Route, use_nav};
@@ -232,5 +232,6 @@ pub fn Show(id: Uuid) -> Element {
                 ShareQr { show: id }
             }
         }
+        CommentThread { show_id: id }
     }
 }

@@ -9,13 +9,20 @@ use uuid::Uuid;
 use super::{Failed, Loading, when};
 use crate::components::atoms::{Avatar, Badge, StaleNote};
 use crate::components::molecules::{CardArtist, show_title};
-use crate::components::organisms::{ArtistGrid, ShowList};
+use crate::components::organisms::{ArtistGrid, FlagButton, FlagTarget, ShowList};
 use crate::ipc;
 use crate::route::{Route, use_nav};
+use crate::state::use_shared;
 
 #[component]
 pub fn User(id: Uuid) -> Element {
     let mut nav = use_nav();
+    let shared = use_shared();
+    let me = shared
+        .status
+        .read()
+        .as_ref()
+        .and_then(|s| s.account.as_ref().map(|a| a.id));
     let page = use_resource(move || async move { ipc::call(req::UserPage { id }).await });
     match &*page.read() {
         None => rsx! { Loading { label: "this fan's page" } },
@@ -39,6 +46,9 @@ pub fn User(id: Uuid) -> Element {
                         if u.profile.role != theset_shared::api::Role::User {
                             Badge { label: u.profile.role.as_str().to_owned(), tone: "accent" }
                         }
+                    }
+                    if me.is_some() && me != Some(id) {
+                        FlagButton { target: FlagTarget::Profile(id), label: format!("{}'s profile", u.profile.display_name) }
                     }
                 }
                 div { class: "stats",

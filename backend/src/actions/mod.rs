@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod comments;
 pub mod follows;
 pub mod live;
 pub mod moderation;

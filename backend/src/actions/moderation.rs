@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::bad_body;
 use super::setlists::lock_actual;
 use crate::db::actuals::{self as db, NewLine};
-use crate::db::flags;
+use crate::db::flags::{self, FlagOn};
 use crate::db::sessions::Caller;
 use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
@@ -39,23 +39,33 @@ pub async fn raise_flag(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
-    let setlist = match (flag.setlist_id, flag.setlist_song_id) {
-        (Some(list), _) => list,
-        (None, Some(line)) => flags::list_of_line(&mut *tx, line)
-            .await?
-            .ok_or(AppError::not_found("set-list or song"))?,
-        (None, None) => return Err(bad_body("name a setlist_id or a setlist_song_id")),
-    };
-    flags::create(
-        tx,
-        reporter,
-        setlist,
+    let on = match (
+        flag.setlist_id,
         flag.setlist_song_id,
-        flag.reason,
-        note,
-    )
-    .await?
-    .ok_or(AppError::not_found("set-list or song"))
+        flag.comment_id,
+        flag.user_id,
+    ) {
+        (Some(setlist), line, None, None) => FlagOn::List { setlist, line },
+        (None, Some(line), None, None) => FlagOn::List {
+            setlist: flags::list_of_line(&mut *tx, line)
+                .await?
+                .ok_or(AppError::not_found("set-list or song"))?,
+            line: Some(line),
+        },
+        (None, None, Some(comment), None) => FlagOn::Comment(comment),
+        (None, None, None, Some(user)) if user == reporter => {
+            return Err(bad_body("user_id: that is your own profile"));
+        }
+        (None, None, None, Some(user)) => FlagOn::Profile(user),
+        _ => {
+            return Err(bad_body(
+                "name one target: a setlist_id (with a setlist_song_id or not), a comment_id or a user_id",
+            ));
+        }
+    };
+    flags::create(tx, reporter, on, flag.reason, note)
+        .await?
+        .ok_or(AppError::not_found("flagged thing"))
 }
 
 fn moderator(caller: &Caller) -> AppResult<Uuid> {
@@ -196,9 +206,16 @@ pub async fn resolve_flag(
     if target.status != FlagStatus::Open {
         return Err(AppError::Conflict("this flag was already handled".into()));
     }
-    let (resolution, detail) = match (action, target.setlist_song_id) {
+    let (resolution, detail) = match (action, &target) {
         (FlagAction::Dismiss, _) => ("dismissed", json!({})),
-        (FlagAction::RemoveSong, Some(line)) => {
+        (
+            FlagAction::RemoveSong,
+            flags::Target {
+                setlist_song_id: Some(line),
+                ..
+            },
+        ) => {
+            let line = *line;
             let closed = flags::close(tx, &target, "song_removed", mod_id).await?;
             let title = flags::remove_line(tx, line).await?;
             audit(
@@ -215,14 +232,40 @@ pub async fn resolve_flag(
                 flags_closed: closed,
             });
         }
-        (FlagAction::RemoveSong, None) => {
-            return Err(bad_body(
-                "this flag is about a whole list: use hide_setlist",
-            ));
+        (
+            FlagAction::HideSetlist,
+            flags::Target {
+                setlist_id: Some(list),
+                ..
+            },
+        ) => {
+            flags::hide_setlist(tx, *list).await?;
+            ("setlist_hidden", json!({ "setlist_id": list }))
         }
-        (FlagAction::HideSetlist, _) => {
-            flags::hide_setlist(tx, target.setlist_id).await?;
-            ("setlist_hidden", json!({ "setlist_id": target.setlist_id }))
+        (
+            FlagAction::HideComment,
+            flags::Target {
+                comment_id: Some(comment),
+                ..
+            },
+        ) => {
+            crate::db::comments::set_hidden(&mut *tx, *comment, mod_id, true).await?;
+            ("comment_hidden", json!({ "comment_id": comment }))
+        }
+        (
+            FlagAction::ResetProfile,
+            flags::Target {
+                target_user_id: Some(user),
+                ..
+            },
+        ) => {
+            crate::db::users::reset_profile(tx, *user).await?;
+            ("profile_reset", json!({ "user_id": user }))
+        }
+        (action, _) => {
+            return Err(bad_body(format!(
+                "action: {action} does not fit what this flag is about"
+            )));
         }
     };
     let closed = flags::close(tx, &target, resolution, mod_id).await?;

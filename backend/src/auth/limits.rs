@@ -51,6 +51,8 @@ pub enum Bucket {
     OAuthStart,
     /// Avatar uploads: each decodes and re-encodes an image.
     Avatar,
+    /// Comments written (REST or sync push): each is text other people read.
+    Comment,
 }
 
 impl Bucket {
@@ -65,6 +67,7 @@ impl Bucket {
             Self::Import => "import",
             Self::OAuthStart => "oauth_start",
             Self::Avatar => "avatar",
+            Self::Comment => "comment",
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct Rates {
     pub import_account: Rate,
     pub oauth_start_ip: Rate,
     pub avatar_account: Rate,
+    pub comment_ip: Rate,
+    pub comment_account: Rate,
     /// Failed logins for one account after which each further attempt is slowed down.
     pub free_failures: u32,
     pub failure_delay: Duration,
@@ -106,6 +111,8 @@ impl Default for Rates {
             import_account: Rate::new(10, 60_000),
             oauth_start_ip: Rate::new(20, 10_000),
             avatar_account: Rate::new(5, 60_000),
+            comment_ip: Rate::new(60, 2_000),
+            comment_account: Rate::new(5, 20_000),
             free_failures: 3,
             failure_delay: Duration::from_millis(250),
             max_failure_delay: Duration::from_secs(4),
@@ -142,6 +149,8 @@ impl Rates {
                 "import_account" => &mut self.import_account,
                 "oauth_start_ip" => &mut self.oauth_start_ip,
                 "avatar_account" => &mut self.avatar_account,
+                "comment_ip" => &mut self.comment_ip,
+                "comment_account" => &mut self.comment_account,
                 _ => return Err(bad()),
             };
             *slot = rate;
@@ -161,6 +170,7 @@ impl Rates {
             Bucket::Import => (None, Some(self.import_account)),
             Bucket::OAuthStart => (Some(self.oauth_start_ip), None),
             Bucket::Avatar => (None, Some(self.avatar_account)),
+            Bucket::Comment => (Some(self.comment_ip), Some(self.comment_account)),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod artists;
 pub mod attendance;
 pub mod audit;
 pub mod captures;
+pub mod comments;
 pub mod community;
 pub mod cron_runs;
 pub mod demo;

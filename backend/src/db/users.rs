@@ -239,6 +239,17 @@ pub async fn delete(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
         .map(|r| r.rows_affected() == 1)
 }
 
+/// A moderator's answer to a flagged profile: the picture goes and the name is "Fan" again.
+pub async fn reset_profile(db: &mut sqlx::PgConnection, user: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM user_avatars WHERE user_id = $1", user)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query!("UPDATE users SET display_name = 'Fan' WHERE id = $1", user)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn remove_avatar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM user_avatars WHERE user_id = $1", user)
         .execute(db)

@@ -95,8 +95,14 @@ mod constraints;
         super::profile::upload_avatar,
         super::profile::remove_avatar,
         super::auth::change_password::change_password,
+        super::comments::thread,
+        super::comments::add,
+        super::comments::edit,
+        super::comments::delete,
+        super::comments::hide,
+        super::comments::restore,
     ),
-    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"))
+    tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"), (name = "comments"))
 )]
 pub struct ApiDoc;
 

@@ -6,6 +6,7 @@ mod admin;
 mod artists;
 mod attendance;
 mod auth;
+mod comments;
 mod discovery;
 mod docs;
 mod extract;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(voting::router())
         .merge(show_events::router())
         .merge(actuals::router())
+        .merge(comments::router())
         .merge(sync::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

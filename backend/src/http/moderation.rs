@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use theset_shared::api::{Flag, FlagStatus, NewFlag, ResolveFlag};
+use theset_shared::api::{Flag, FlagStatus, FlagTargetKind, NewFlag, ResolveFlag};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -68,8 +68,16 @@ pub async fn queue(
         rows.into_iter()
             .map(|r| Flag {
                 id: r.id,
+                kind: match (r.setlist_song_id, r.setlist_id, r.comment_id) {
+                    (Some(_), _, _) => FlagTargetKind::Line,
+                    (None, Some(_), _) => FlagTargetKind::Setlist,
+                    (None, None, Some(_)) => FlagTargetKind::Comment,
+                    (None, None, None) => FlagTargetKind::Profile,
+                },
                 setlist_id: r.setlist_id,
                 setlist_song_id: r.setlist_song_id,
+                comment_id: r.comment_id,
+                target_user_id: r.target_user_id,
                 show_id: r.show_id,
                 subject: r.subject,
                 reason: r.reason,

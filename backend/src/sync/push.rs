@@ -12,7 +12,7 @@ use theset_shared::sync::{
 };
 
 use crate::actions::voting::VoteTarget;
-use crate::actions::{attendance, bad_body, follows, live, moderation, setlists, voting};
+use crate::actions::{attendance, bad_body, comments, follows, live, moderation, setlists, voting};
 use crate::auth::limits::{Bucket, Limits};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
@@ -86,6 +86,31 @@ pub async fn push(
             .await
             .map_err(|r| AppError::RateLimited(r.0))?;
         fresh.truncate(usize::try_from(granted).unwrap_or(usize::MAX));
+    }
+    // Comments also spend their own, smaller budget: the ones past it wait for the next push.
+    let writes = fresh
+        .iter()
+        .filter(|m| matches!(m.action, Action::Comment { .. }))
+        .count();
+    if writes > 0 {
+        let granted = limits
+            .take_up_to(
+                Bucket::Comment,
+                &caller.user_id.to_string(),
+                u32::try_from(writes).unwrap_or(u32::MAX),
+            )
+            .await
+            .map_err(|r| AppError::RateLimited(r.0))?;
+        let granted = usize::try_from(granted).unwrap_or(usize::MAX);
+        if let Some(over) = fresh
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| matches!(m.action, Action::Comment { .. }))
+            .nth(granted)
+            .map(|(i, _)| i)
+        {
+            fresh.truncate(over);
+        }
     }
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let mut applied_to = last;
@@ -335,6 +360,22 @@ async fn apply(
         }
         Action::RaiseFlag(flag) => {
             serde_json::json!({ "id": moderation::raise_flag(tx, user, flag).await? })
+        }
+        Action::Comment {
+            comment_id,
+            show_id,
+            parent_id,
+            body,
+        } => json(&comments::add(tx, caller, *show_id, *comment_id, *parent_id, body).await?)?,
+        Action::EditComment { comment_id, body } => {
+            json(&comments::edit(tx, caller, *comment_id, body).await?)?
+        }
+        Action::DeleteComment { comment_id } => {
+            comments::delete(tx, caller, *comment_id).await?;
+            serde_json::Value::Null
+        }
+        Action::HideComment { comment_id, hidden } => {
+            json(&comments::hide(tx, caller, *comment_id, *hidden, None).await?)?
         }
     };
     Ok(Outcome::Applied { body })

@@ -176,6 +176,16 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     .await
     .expect("prediction");
     let (_, _, quick) = live.quick(Role::Moderator).await;
+    // A confirmed fan who writes comments, and someone else's comment.
+    let (_, _, writer) = live.quick(Role::User).await;
+    let victim_comment: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO comments (id, show_id, author_id, body) VALUES (gen_random_uuid(), $1, $2, 'Original') RETURNING id",
+    )
+    .bind(past)
+    .bind(target)
+    .fetch_one(&db)
+    .await
+    .expect("comment");
     let failed_job: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO sync_jobs (job_type, status, last_error) \
          VALUES ('import.artist_shows', 'failed', 'ticketmaster: network error (detail for admins)') RETURNING id",
@@ -802,6 +812,105 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
         post("/api/v1/auth/oauth/google/start")
             .json(&json!({ "redirect_uri": "http://127.0.0.1:5000/callback", "code_challenge": "a".repeat(43) })),
         StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // Comments: markup is text (kept and served as JSON, never made a link or a tag), sizes
+    // and characters are bounded, and nobody writes as, or over, someone else.
+    let thread = format!("/api/v1/shows/{show}/comments");
+    let script = "<script>alert(1)</script><img src=x onerror=alert(1)> javascript:alert(1)";
+    let (s, written) = json_of(
+        post(&thread)
+            .bearer_auth(&writer)
+            .json(&json!({ "body": script }))
+            .send()
+            .await
+            .expect("script"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{written}");
+    let res = live.req(Method::GET, &thread).send().await.expect("thread");
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("application/json"))
+    );
+    let (_, shown) = json_of(res).await;
+    assert_eq!(
+        shown["comments"][0]["body"], script,
+        "kept as the text it is"
+    );
+    assert!(
+        theset_shared::comments::segments(script)
+            .iter()
+            .all(|s| matches!(s, theset_shared::comments::Segment::Text(_))),
+        "no link or tag is made of it"
+    );
+    let (s, _) = json_of(
+        live.req(
+            Method::DELETE,
+            &format!("/api/v1/comments/{}", written["id"].as_str().expect("id")),
+        )
+        .bearer_auth(&writer)
+        .send()
+        .await
+        .expect("delete"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    t.cases += 1;
+    t.refused(
+        "comment: oversized",
+        post(&thread)
+            .bearer_auth(&writer)
+            .json(&json!({ "body": "x".repeat(2001) })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "comment: direction override and control characters",
+        post(&thread)
+            .bearer_auth(&writer)
+            .json(&json!({ "body": "gnp.exe\u{202e}\u{0007}" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "comment: a forged author",
+        post(&thread)
+            .bearer_auth(&writer)
+            .json(&json!({ "body": "I am the target", "author_id": target })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "comment: written over someone else's by its id",
+        post(&format!("/api/v1/shows/{past}/comments"))
+            .bearer_auth(&writer)
+            .json(&json!({ "id": victim_comment, "body": "Overwritten" })),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    t.refused(
+        "comment: editing someone else's",
+        live.req(Method::PATCH, &format!("/api/v1/comments/{victim_comment}"))
+            .bearer_auth(&writer)
+            .json(&json!({ "body": "Overwritten" })),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    t.refused(
+        "comment: a reply across shows",
+        post(&thread)
+            .bearer_auth(&writer)
+            .json(&json!({ "parent_id": victim_comment, "body": "Elsewhere" })),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     // Going, the calendar feed and live captures.
     t.refused(

@@ -7,6 +7,7 @@ mod artists;
 mod attacks;
 mod auth;
 mod cache;
+mod comments;
 mod config;
 mod cron;
 mod discovery;

@@ -208,6 +208,27 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/admin/audit", None, ADMIN),
         ("GET", "/api/v1/openapi.json", None, PUBLIC),
         ("GET", "/api/v1/shows/{show}/community", None, PUBLIC),
+        ("GET", "/api/v1/shows/{show}/comments", None, PUBLIC),
+        (
+            "POST",
+            "/api/v1/shows/{show}/comments",
+            Some(json!({ "body": "Who else is going?" })),
+            SIGNED_IN,
+        ),
+        (
+            "PATCH",
+            "/api/v1/comments/{comment}",
+            Some(json!({ "body": "Edited" })),
+            OWNER_ONLY,
+        ),
+        ("DELETE", "/api/v1/comments/{comment}", None, OWNER_ONLY),
+        ("POST", "/api/v1/comments/{comment}/hide", None, MODERATOR),
+        (
+            "POST",
+            "/api/v1/comments/{comment}/restore",
+            None,
+            MODERATOR,
+        ),
         ("GET", "/api/v1/shows/{show}/likely", None, PUBLIC),
         (
             "PUT",
@@ -324,7 +345,26 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
         .execute(&db)
         .await
         .expect("avatar");
+        // The owner's comment, with a reply (so deleting it keeps its place for the next caller).
+        let comment: Uuid = sqlx::query_scalar(
+            "INSERT INTO comments (id, show_id, author_id, body) VALUES (gen_random_uuid(), $1, $2, 'Mine') RETURNING id",
+        )
+        .bind(show)
+        .bind(owner.0)
+        .fetch_one(&db)
+        .await
+        .expect("comment");
+        sqlx::query(
+            "INSERT INTO comments (id, show_id, author_id, parent_id, body) VALUES (gen_random_uuid(), $1, $2, $3, 'Reply')",
+        )
+        .bind(show)
+        .bind(other.0)
+        .bind(comment)
+        .execute(&db)
+        .await
+        .expect("reply");
         let path = template
+            .replace("{comment}", &comment.to_string())
             .replace("{slug}", "rbac-band")
             .replace("{show}", &show.to_string())
             .replace("{venue}", &venue.to_string())
@@ -386,6 +426,7 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             let p = p.split('?').next().unwrap_or(p);
             let p = p
                 .replace("{show}", "{id}")
+                .replace("{comment}", "{id}")
                 .replace("{venue}", "{id}")
                 .replace("{song}", "{id}")
                 .replace("{job}", "{id}")

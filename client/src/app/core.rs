@@ -284,6 +284,8 @@ impl<H: Host> Core for App<H> {
         let flag = theset_shared::api::NewFlag {
             setlist_id: r.setlist_id,
             setlist_song_id: r.setlist_song_id,
+            comment_id: r.comment_id,
+            user_id: r.user_id,
             reason: r.reason,
             note: r
                 .note
@@ -291,6 +293,39 @@ impl<H: Host> Core for App<H> {
                 .filter(|n| !n.is_empty()),
         };
         self.saved(self.client.raise_flag(flag)).await
+    }
+
+    async fn comments(&self, r: req::Comments) -> IpcResult<theset_shared::ipc::ThreadView> {
+        ok(self.client.comments(r.show_id, r.order).await)
+    }
+
+    async fn add_comment(&self, r: req::AddComment) -> IpcResult<AppStatus> {
+        self.saved(self.client.add_comment(r.show_id, r.parent_id, &r.body))
+            .await
+    }
+
+    async fn edit_comment(&self, r: req::EditComment) -> IpcResult<AppStatus> {
+        self.saved(self.client.edit_comment(r.comment_id, &r.body))
+            .await
+    }
+
+    async fn delete_comment(&self, r: req::DeleteComment) -> IpcResult<AppStatus> {
+        self.saved(self.client.delete_comment(r.comment_id)).await
+    }
+
+    async fn hide_comment(&self, r: req::HideComment) -> IpcResult<AppStatus> {
+        self.saved(self.client.hide_comment(r.comment_id, r.hidden))
+            .await
+    }
+
+    async fn open_link(&self, r: req::OpenLink) -> IpcResult<()> {
+        let web = reqwest::Url::parse(&r.url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        match web {
+            Some(url) => ok(self.host.open_browser(url.as_str())),
+            None => Err(IpcError::new(IpcCode::Invalid, "Only web links open.")),
+        }
     }
 
     async fn sessions(&self, _: req::Sessions) -> IpcResult<Vec<SessionInfo>> {

@@ -81,6 +81,8 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
         .raise_flag(NewFlag {
             setlist_id: None,
             setlist_song_id: Some(lines[1]),
+            comment_id: None,
+            user_id: None,
             reason: FlagReason::WrongSong,
             note: Some("Not by this band".into()),
         })
@@ -122,5 +124,101 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
         client.store().community(show).expect("lines").is_empty(),
         "private rows wiped"
     );
+    server.stop().await;
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn comments_and_replies_written_offline_arrive_once(db: PgPool) {
+    use theset_shared::api::CommentOrder;
+    let artist = rows::artist(&db, "Talk Offline", &[], None, 0.0).await;
+    let show = rows::show(&db, artist, None, rows::days_from_today(4), "upcoming").await;
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let addr = server.addr;
+    let (_, _, other) = server.quick(theset_testkit::Role::User).await;
+    let (s, theirs) = server
+        .post(
+            &format!("/api/v1/shows/{show}/comments"),
+            Some(&other),
+            serde_json::json!({ "body": "Who is opening?" }),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{theirs}");
+    let theirs: uuid::Uuid = theirs["id"].as_str().expect("id").parse().expect("uuid");
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), addr);
+    sign_up(&client, &db, "talker").await;
+    let online = client
+        .comments(show, CommentOrder::Newest)
+        .await
+        .expect("thread");
+    assert_eq!((online.comments.len(), online.stale), (1, false));
+
+    // With no signal the kept thread reads, and what is written shows at once, marked.
+    server.stop().await;
+    client
+        .add_comment(show, None, "  Saying hi from the queue  ")
+        .expect("comment");
+    client
+        .add_comment(show, Some(theirs), "The support act, I heard")
+        .expect("reply");
+    assert!(matches!(
+        client.add_comment(show, None, &"x".repeat(2001)),
+        Err(theset_client::ClientError::Invalid(_))
+    ));
+    let offline = client
+        .comments(show, CommentOrder::Newest)
+        .await
+        .expect("kept");
+    assert!(offline.stale);
+    assert_eq!(offline.comments.len(), 2);
+    assert!(offline.comments[0].pending && offline.comments[0].mine);
+    assert_eq!(offline.comments[0].body, "Saying hi from the queue");
+    let reply = &offline.comments[1].replies[0];
+    assert!(reply.pending && reply.body == "The support act, I heard");
+    // Most replies first, on the device as on the server.
+    let best = client
+        .comments(show, CommentOrder::Best)
+        .await
+        .expect("kept");
+    assert_eq!(best.comments[0].id, theirs);
+
+    // Restarted, then back online: each written once, the reply under its comment.
+    drop(client);
+    let client = open(dir.path(), addr);
+    assert_eq!(
+        client
+            .comments(show, CommentOrder::Newest)
+            .await
+            .expect("kept")
+            .comments
+            .len(),
+        2
+    );
+    let server = serve_on(db.clone(), &addr.to_string()).await;
+    sync_until(&client, |c| {
+        c.store().pending(10).expect("outbox").is_empty()
+    })
+    .await;
+    let written: Vec<(Option<uuid::Uuid>, String)> =
+        sqlx::query_as("SELECT parent_id, body FROM comments WHERE id <> $1 ORDER BY created_at")
+            .bind(theirs)
+            .fetch_all(&db)
+            .await
+            .expect("comments");
+    assert_eq!(
+        written,
+        vec![
+            (None, "Saying hi from the queue".to_owned()),
+            (Some(theirs), "The support act, I heard".to_owned())
+        ]
+    );
+    let fresh = client
+        .comments(show, CommentOrder::Newest)
+        .await
+        .expect("thread");
+    assert!(!fresh.stale);
+    assert_eq!(fresh.comments.len(), 2);
+    assert!(fresh.comments.iter().all(|c| !c.pending));
+    assert_eq!(fresh.comments[1].replies.len(), 1);
     server.stop().await;
 }

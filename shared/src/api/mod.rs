@@ -3,6 +3,7 @@
 mod artists;
 mod attendance;
 mod auth;
+mod comments;
 mod discovery;
 mod jobs;
 mod search;
@@ -14,6 +15,7 @@ mod voting;
 pub use artists::*;
 pub use attendance::*;
 pub use auth::*;
+pub use comments::*;
 pub use discovery::*;
 pub use jobs::*;
 pub use search::*;

@@ -267,7 +267,14 @@ pub struct NewFlag {
     /// The list; may be left out when `setlist_song_id` names a line (its list is implied).
     #[serde(default)]
     pub setlist_id: Option<Uuid>,
+    #[serde(default)]
     pub setlist_song_id: Option<Uuid>,
+    /// A comment instead of a list or line.
+    #[serde(default)]
+    pub comment_id: Option<Uuid>,
+    /// A fan's profile (name or picture) instead.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
     pub reason: FlagReason,
     pub note: Option<String>,
 }
@@ -301,6 +308,20 @@ crate::named! {
         RemoveSong = "remove_song",
         /// Hide the flagged list.
         HideSetlist = "hide_setlist",
+        /// Hide the flagged comment.
+        HideComment = "hide_comment",
+        /// Take the flagged fan's picture off and their name back to "Fan".
+        ResetProfile = "reset_profile",
+    }
+}
+
+crate::named! {
+    /// What a flag is about.
+    pub enum FlagTargetKind {
+        Line = "line",
+        Setlist = "setlist",
+        Comment = "comment",
+        Profile = "profile",
     }
 }
 
@@ -309,10 +330,15 @@ crate::named! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Flag {
     pub id: Uuid,
-    pub setlist_id: Uuid,
+    pub kind: FlagTargetKind,
+    pub setlist_id: Option<Uuid>,
     pub setlist_song_id: Option<Uuid>,
-    pub show_id: Uuid,
-    /// The flagged line's title, or the list's kind for whole-list flags.
+    pub comment_id: Option<Uuid>,
+    pub target_user_id: Option<Uuid>,
+    /// The show of the list or comment (none for a profile).
+    pub show_id: Option<Uuid>,
+    /// The flagged line's title, the list's kind, the comment's text (its start) or the fan's
+    /// name, as it read when flagged.
     pub subject: String,
     pub reason: FlagReason,
     pub note: Option<String>,

@@ -176,6 +176,17 @@ contract! {
     RejectVersion(RejectVersion) -> AppStatus => reject_version;
     /// Start the actual set-list of a show that has none.
     StartSetlist(StartSetlist) -> AppStatus => start_setlist;
+    /// A show's discussion (the kept copy with no signal, this device's unsent comments on top).
+    Comments(Comments) -> crate::ipc::ThreadView => comments;
+    /// Write a comment or a reply (saved on the device, sent with the next sync).
+    AddComment(AddComment) -> AppStatus => add_comment;
+    /// New text for one's own comment, within ten minutes of writing it.
+    EditComment(EditComment) -> AppStatus => edit_comment;
+    DeleteComment(DeleteComment) -> AppStatus => delete_comment;
+    /// Moderators: hide or restore a comment.
+    HideComment(HideComment) -> AppStatus => hide_comment;
+    /// Open an `http(s)` link from a comment outside the app (the system browser on desktop).
+    OpenLink(OpenLink) -> () => open_link;
     /// Report a set-list line or a whole list (saved on the device, sent with the next sync).
     RaiseFlag(RaiseFlag) -> AppStatus => raise_flag;
     /// Queue a job (admins); its progress arrives as events.
@@ -233,6 +244,42 @@ pub mod req {
         Leaderboard
     );
 
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Comments {
+        pub show_id: Uuid,
+        pub order: crate::api::CommentOrder,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AddComment {
+        pub show_id: Uuid,
+        /// The top-level comment this replies to.
+        pub parent_id: Option<Uuid>,
+        pub body: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct EditComment {
+        pub comment_id: Uuid,
+        pub body: String,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DeleteComment {
+        pub comment_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct HideComment {
+        pub comment_id: Uuid,
+        pub hidden: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct OpenLink {
+        pub url: String,
+    }
+
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct ForgotPassword {
         pub email: String,
@@ -272,6 +319,11 @@ pub mod req {
         /// The whole list, or (with `setlist_song_id`) none: a line implies its list.
         pub setlist_id: Option<Uuid>,
         pub setlist_song_id: Option<Uuid>,
+        /// Or a comment, or a fan's profile.
+        #[serde(default)]
+        pub comment_id: Option<Uuid>,
+        #[serde(default)]
+        pub user_id: Option<Uuid>,
         pub reason: crate::api::FlagReason,
         pub note: Option<String>,
     }
@@ -758,6 +810,24 @@ mod tests {
         }
         async fn raise_flag(&self, _: req::RaiseFlag) -> Result<AppStatus, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn comments(&self, _: req::Comments) -> Result<crate::ipc::ThreadView, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn add_comment(&self, _: req::AddComment) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn edit_comment(&self, _: req::EditComment) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn delete_comment(&self, _: req::DeleteComment) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn hide_comment(&self, _: req::HideComment) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn open_link(&self, _: req::OpenLink) -> Result<(), IpcError> {
+            Ok(())
         }
     }
 

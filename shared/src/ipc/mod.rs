@@ -354,3 +354,35 @@ pub struct VenueQuery {
     /// Radius around `near` in kilometres.
     pub km: Option<f64>,
 }
+
+/// A show's discussion as the device shows it: the server's thread (or its kept copy) with this
+/// device's unsent comments, edits and deletions on top.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadView {
+    pub show_id: Uuid,
+    pub order: crate::api::CommentOrder,
+    pub comments: Vec<CommentItem>,
+    /// The server's count, or what the device knows.
+    pub total: i64,
+    /// The kept copy (no signal), or nothing from the server at all (`fetched_at` none).
+    pub stale: bool,
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+/// One comment (with its replies, for a top-level one) as the app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentItem {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub author: crate::api::CommentAuthor,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub hidden: bool,
+    /// Written, edited or deleted on this device and not confirmed by the server yet.
+    pub pending: bool,
+    /// The user's own (may edit within ten minutes, delete).
+    pub mine: bool,
+    pub replies: Vec<CommentItem>,
+}

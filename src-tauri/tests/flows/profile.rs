@@ -24,7 +24,7 @@ fn photo(dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
 async fn a_fan_edits_their_profile_and_reports_a_line() -> anyhow::Result<()> {
     let display = Display::start()?;
     let home = tempfile::tempdir()?;
-    let backend = Backend::start(Seed::Catalogue).await?;
+    let mut backend = Backend::start(Seed::Catalogue).await?;
     let driver = Driver::start(&display, home.path(), &backend.url, &[])?;
     let ui = Ui {
         app: driver.session().await?,
@@ -156,5 +156,57 @@ async fn a_fan_edits_their_profile_and_reports_a_line() -> anyhow::Result<()> {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+
+    // The discussion with no signal: a comment and a reply to it, shown at once and marked;
+    // once the server is back both are written, the reply under the comment.
+    backend.stop();
+    ui.fill(
+        "#comment-body",
+        "Anyone else queueing since noon? https://example.org/queue",
+    )
+    .await?;
+    ui.click("#comment-post").await?;
+    ui.wait("#comments .comment[data-mine='true'] .pending-mark")
+        .await?;
+    ui.click("#comments .comment[data-mine='true'] [data-action='reply']")
+        .await?;
+    ui.fill(
+        "#comments .reply-form textarea",
+        "Answering myself: gates at six",
+    )
+    .await?;
+    ui.click("#comments .reply-form button[type='submit']")
+        .await?;
+    ui.wait("#comments .replies .comment .pending-mark").await?;
+    anyhow::ensure!(
+        ui.attr("#comments .comment-body a", "href")
+            .await?
+            .as_deref()
+            == Some("https://example.org/queue"),
+        "the address is a link"
+    );
+    screenshot(&ui.app, "profile-comments-offline").await?;
+    backend.restart()?;
+    ui.click("#sync-now").await.ok();
+    ui.gone("#comments .pending-mark").await?;
+    let written: Vec<(bool, String)> = sqlx::query_as(
+        "SELECT c.parent_id IS NOT NULL, c.body FROM comments c JOIN users u ON u.id = c.author_id \
+         WHERE u.email = $1 ORDER BY c.created_at",
+    )
+    .bind(&address)
+    .fetch_all(&mut backend.db().await?)
+    .await?;
+    anyhow::ensure!(
+        written
+            == vec![
+                (
+                    false,
+                    "Anyone else queueing since noon? https://example.org/queue".to_owned()
+                ),
+                (true, "Answering myself: gates at six".to_owned())
+            ],
+        "{written:?}"
+    );
+    screenshot(&ui.app, "profile-comments-sent").await?;
     Ok(())
 }

@@ -13,6 +13,21 @@ pub enum FlagTarget {
     Line(Uuid),
     /// A whole list.
     List(Uuid),
+    Comment(Uuid),
+    /// A fan's name or picture.
+    Profile(Uuid),
+}
+
+impl FlagTarget {
+    /// The reasons that fit the target (a comment is not a wrong song).
+    fn reasons(self) -> &'static [FlagReason] {
+        match self {
+            Self::Line(_) | Self::List(_) => FlagReason::ALL,
+            Self::Comment(_) | Self::Profile(_) => {
+                &[FlagReason::Offensive, FlagReason::Spam, FlagReason::Other]
+            }
+        }
+    }
 }
 
 fn reason_label(r: FlagReason) -> &'static str {
@@ -31,12 +46,15 @@ fn reason_label(r: FlagReason) -> &'static str {
 pub fn FlagButton(target: FlagTarget, label: String) -> Element {
     let shared = use_shared();
     let mut open = use_signal(|| false);
-    let mut reason = use_signal(|| FlagReason::WrongSong);
+    let mut reason = use_signal(|| target.reasons()[0]);
     let mut note = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut sent = use_signal(|| None::<&'static str>);
     let dom = match target {
-        FlagTarget::Line(id) | FlagTarget::List(id) => format!("flag-{id}"),
+        FlagTarget::Line(id)
+        | FlagTarget::List(id)
+        | FlagTarget::Comment(id)
+        | FlagTarget::Profile(id) => format!("flag-{id}"),
     };
     if let Some(done) = sent() {
         return rsx! { span { class: "flag-sent muted", role: "status", "data-flag": "{dom}", "{done}" } };
@@ -52,13 +70,16 @@ pub fn FlagButton(target: FlagTarget, label: String) -> Element {
         form { class: "flag-form card", "data-flag-form": "{dom}", aria_label: "Report {label}",
             onsubmit: move |e| {
                 e.prevent_default();
-                let (setlist_id, setlist_song_id) = match target {
-                    FlagTarget::Line(line) => (None, Some(line)),
-                    FlagTarget::List(list) => (Some(list), None),
-                };
-                let note = Some(note()).filter(|n| !n.trim().is_empty());
+                let mut flag = req::RaiseFlag { setlist_id: None, setlist_song_id: None, comment_id: None, user_id: None, reason: reason(), note: None };
+                match target {
+                    FlagTarget::Line(line) => flag.setlist_song_id = Some(line),
+                    FlagTarget::List(list) => flag.setlist_id = Some(list),
+                    FlagTarget::Comment(c) => flag.comment_id = Some(c),
+                    FlagTarget::Profile(u) => flag.user_id = Some(u),
+                }
+                flag.note = Some(note()).filter(|n| !n.trim().is_empty());
                 spawn(async move {
-                    match ipc::call(req::RaiseFlag { setlist_id, setlist_song_id, reason: reason(), note }).await {
+                    match ipc::call(flag).await {
                         Ok(s) => {
                             let waiting = matches!(s.connection, theset_shared::ipc::Connection::Offline(_));
                             shared.set_status(s);
@@ -77,7 +98,7 @@ pub fn FlagButton(target: FlagTarget, label: String) -> Element {
                 label { r#for: "{dom}-reason", "Why" }
                 select { id: "{dom}-reason",
                     onchange: move |e| if let Some(r) = FlagReason::parse(&e.value()) { reason.set(r) },
-                    for r in FlagReason::ALL.iter().copied() {
+                    for r in target.reasons().iter().copied() {
                         option { key: "{r.as_str()}", value: r.as_str(), selected: reason() == r, {reason_label(r)} }
                     }
                 }

@@ -225,14 +225,7 @@ pub(crate) fn me(caller: &Caller) -> Me {
     }
 }
 
-/// A picture's address; `version` changes with each upload, so a new picture is a new address
-/// and caches never show the old one.
-pub(crate) fn avatar_url(user: Uuid, version: i64) -> String {
-    format!(
-        "{}/users/{user}/avatar?v={version}",
-        theset_shared::api::API_PREFIX
-    )
-}
+pub(crate) use crate::views::avatar_url;
 
 /// Records a security event; a failure to audit is logged, never turned into a user-facing error
 /// after the fact (the action itself already happened).
