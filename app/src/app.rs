@@ -70,6 +70,7 @@ pub fn App() -> Element {
                 Route::Account => rsx! { pages::account::Account {} },
                 Route::User(id) => rsx! { pages::user::User { key: "{id}", id } },
                 Route::Leaderboard => rsx! { pages::leaderboard::AllTime {} },
+                Route::Notifications => rsx! { pages::notifications::Notifications {} },
             }
         }
     }

@@ -19,6 +19,7 @@ pub enum Route {
     User(Uuid),
     /// The all-time leaderboard.
     Leaderboard,
+    Notifications,
 }
 
 impl Route {
@@ -36,6 +37,7 @@ impl Route {
             Self::Account => "account",
             Self::User(_) => "user",
             Self::Leaderboard => "leaderboard",
+            Self::Notifications => "notifications",
         }
     }
 }

@@ -17,6 +17,7 @@ mod evening;
 pub mod live;
 mod moderation;
 mod nearby;
+pub mod notifications;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oauth;
 pub mod packs;

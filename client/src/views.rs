@@ -370,6 +370,7 @@ impl Client {
                 Action::EditComment { .. } => ("Comment edit", None, None, None),
                 Action::DeleteComment { .. } => ("Comment deletion", None, None, None),
                 Action::HideComment { .. } => ("Comment moderation", None, None, None),
+                Action::ReadNotifications { .. } => ("Notifications read", None, None, None),
             };
             out.push(RejectedChange {
                 id: e.mutation.id,

@@ -37,6 +37,7 @@ impl Host for Headless {
     fn locate(&self) -> theset_client::app::Located {
         theset_client::app::no_location("no location here")
     }
+    fn notify(&self, _: &str, _: &str) {}
 }
 
 fn start(dir: &std::path::Path, pinned: Option<&str>) -> Arc<Servers<Headless>> {

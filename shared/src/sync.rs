@@ -140,6 +140,9 @@ pub enum Action {
     /// A moderator hides (or restores) a comment.
     #[serde(rename = "comment.hide@1")]
     HideComment { comment_id: Uuid, hidden: bool },
+    /// Notifications read on this device (every device of the user then shows them read).
+    #[serde(rename = "notification.read@1")]
+    ReadNotifications { ids: Vec<Uuid> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,6 +241,7 @@ pub enum Change {
         artist_id: Uuid,
     },
     Attend(SyncAttend),
+    Notification(crate::api::Notification),
     /// `id` is the show's for `Attend`.
     Deleted {
         entity: Entity,
@@ -257,6 +261,7 @@ pub enum Entity {
     Vote,
     Follow,
     Attend,
+    Notification,
 }
 
 impl Entity {
@@ -270,6 +275,7 @@ impl Entity {
             Self::Vote => "vote",
             Self::Follow => "follow",
             Self::Attend => "attend",
+            Self::Notification => "notification",
         }
     }
 
@@ -283,6 +289,7 @@ impl Entity {
             Self::Vote,
             Self::Follow,
             Self::Attend,
+            Self::Notification,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
@@ -388,7 +395,13 @@ mod tests {
 
     #[test]
     fn entity_names_round_trip() {
-        for e in [Entity::Artist, Entity::Line, Entity::Follow, Entity::Attend] {
+        for e in [
+            Entity::Artist,
+            Entity::Line,
+            Entity::Follow,
+            Entity::Attend,
+            Entity::Notification,
+        ] {
             assert_eq!(Entity::parse(e.as_str()), Some(e));
             assert_eq!(serde_json::to_value(e).expect("json"), e.as_str());
         }

@@ -36,6 +36,7 @@ pub fn run() {
         tauri::Builder::default()
     };
     let result = builder
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             // The local run and tests name the server; otherwise the user chooses it (first run,

@@ -83,6 +83,21 @@ impl Host for TauriHost {
     fn locate(&self) -> Located {
         self.device.locate()
     }
+
+    fn notify(&self, title: &str, body: &str) {
+        use tauri_plugin_notification::NotificationExt;
+        if let Err(e) = self
+            .app
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show()
+        {
+            // No notification service (a bare session): the app's own list still has it.
+            tracing::info!(error = %e, "OS notification not shown");
+        }
+    }
 }
 
 impl crate::avatars::CoreSource for ShellServers {

@@ -55,6 +55,10 @@ impl Host for WorkerHost {
         None
     }
 
+    /// The web app shows them in its own list and count (a page's notifications would need the
+    /// user's permission prompt, which the app does not ask for unprompted).
+    fn notify(&self, _title: &str, _body: &str) {}
+
     fn server_choice(&self) -> ServerChoice {
         ServerChoice::WebOrigin
     }

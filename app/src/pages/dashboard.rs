@@ -36,6 +36,7 @@ pub fn Dashboard() -> Element {
         .as_ref()
         .map(|s| s.rejected.clone())
         .unwrap_or_default();
+    let unread = shared.status.read().as_ref().map(|s| s.unread).unwrap_or(0);
     rsx! {
         header { class: "artist-hero",
             Avatar { name: me.display_name.clone(), image: me.avatar_url.clone(), size: "xl" }
@@ -52,8 +53,13 @@ pub fn Dashboard() -> Element {
         }
         section { class: "card", aria_labelledby: "notes-title",
             h3 { id: "notes-title", "Notifications" }
+            p {
+                button { class: "link", r#type: "button", id: "open-notifications", onclick: move |_| nav.go(Route::Notifications),
+                    if unread == 0 { "No unread notifications" } else { "{unread} unread notifications" }
+                }
+            }
             if notifications.is_empty() {
-                p { class: "empty", "Nothing needs your attention." }
+                p { class: "empty", "No change of yours was refused." }
             }
             ul {
                 for n in notifications { li { key: "{n.id}", "{n.what} not accepted: {n.reason}" } }

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod home;
 pub mod leaderboard;
 pub mod moderation;
+pub mod notifications;
 pub mod profile;
 pub mod search;
 pub mod server;

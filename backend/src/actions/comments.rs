@@ -43,6 +43,7 @@ pub async fn add(
             Err(AppError::Conflict("that comment id is taken".into()))
         };
     }
+    let mut parent_author = None;
     if let Some(parent) = parent {
         let Some(p) = db::for_update(&mut *tx, parent).await? else {
             return Err(AppError::not_found("comment"));
@@ -56,6 +57,7 @@ pub async fn add(
         if p.deleted || p.hidden {
             return Err(AppError::Conflict("that comment was removed".into()));
         }
+        parent_author = Some(p.author_id);
     }
     if db::recent_by(&mut *tx, caller.user_id, 60.0).await? >= PER_MINUTE {
         return Err(AppError::RateLimited(std::time::Duration::from_secs(60)));
@@ -64,6 +66,18 @@ pub async fn add(
         return Err(AppError::not_found("show"));
     }
     db::insert(&mut *tx, id, show, caller.user_id, parent, &body).await?;
+    if let Some(author) = parent_author {
+        super::notices::reply(
+            tx,
+            id,
+            show,
+            author,
+            caller.user_id,
+            &caller.display_name,
+            &body,
+        )
+        .await?;
+    }
     let written = db::for_update(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("comment {id} not written")))?;

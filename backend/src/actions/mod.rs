@@ -10,6 +10,7 @@ pub mod comments;
 pub mod follows;
 pub mod live;
 pub mod moderation;
+pub mod notices;
 pub mod setlists;
 pub mod voting;
 

@@ -111,6 +111,15 @@ pub async fn verify(
     db::mark_verified(tx, setlist, head.version, mod_id).await?;
     let (scored, community) =
         crate::scores::score_show(tx, head.show_id, head.artist_id, setlist).await?;
+    crate::db::notifications::scored(&mut *tx, head.show_id, head.version, mod_id).await?;
+    super::notices::correction(
+        tx,
+        setlist,
+        head.version,
+        mod_id,
+        super::notices::Decision::Accepted,
+    )
+    .await?;
     audit(
         tx,
         mod_id,
@@ -160,6 +169,14 @@ pub async fn reject(
         .map(|l| (l.song_id, l.title, l.set_name, l.is_cover, l.is_tape))
         .collect();
     db::mark_rejected(tx, setlist, head.version, mod_id, reason).await?;
+    super::notices::correction(
+        tx,
+        setlist,
+        head.version,
+        mod_id,
+        super::notices::Decision::Rejected(reason),
+    )
+    .await?;
     let next = head.version + 1;
     let note = format!(
         "restored version {restored} (version {} rejected)",
@@ -181,6 +198,27 @@ pub async fn reject(
     setlist_versions::current(&mut *tx, setlist)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))
+}
+
+async fn notify_reporters(
+    tx: &mut PgConnection,
+    flag: Uuid,
+    reporters: &[Option<Uuid>],
+    moderator: Uuid,
+    resolution: &str,
+    target: &flags::Target,
+) -> AppResult<()> {
+    let known: Vec<Uuid> = reporters.iter().flatten().copied().collect();
+    super::notices::flag_resolved(
+        tx,
+        flag,
+        &known,
+        moderator,
+        resolution,
+        &target.subject,
+        target.show_id,
+    )
+    .await
 }
 
 /// What resolving a flag did.
@@ -216,7 +254,9 @@ pub async fn resolve_flag(
             },
         ) => {
             let line = *line;
-            let closed = flags::close(tx, &target, "song_removed", mod_id).await?;
+            let reporters = flags::close(tx, &target, "song_removed", mod_id).await?;
+            let closed = reporters.len() as u64;
+            notify_reporters(tx, flag, &reporters, mod_id, "song_removed", &target).await?;
             let title = flags::remove_line(tx, line).await?;
             audit(
                 tx,
@@ -268,7 +308,9 @@ pub async fn resolve_flag(
             )));
         }
     };
-    let closed = flags::close(tx, &target, resolution, mod_id).await?;
+    let reporters = flags::close(tx, &target, resolution, mod_id).await?;
+    let closed = reporters.len() as u64;
+    notify_reporters(tx, flag, &reporters, mod_id, resolution, &target).await?;
     audit(
         tx,
         mod_id,

@@ -81,6 +81,14 @@ pub async fn correct(
     let head = lock_actual(tx, setlist, base_version, "take corrections").await?;
     let lines = matched(tx, head.artist_id, songs).await?;
     db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
+    super::notices::correction(
+        tx,
+        setlist,
+        head.version,
+        user,
+        super::notices::Decision::Superseded,
+    )
+    .await?;
     setlist_versions::current(&mut *tx, setlist)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))

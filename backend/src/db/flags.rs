@@ -147,32 +147,38 @@ pub struct Target {
     pub comment_id: Option<Uuid>,
     pub target_user_id: Option<Uuid>,
     pub status: FlagStatus,
+    pub subject: String,
+    /// The show of the flagged list or comment.
+    pub show_id: Option<Uuid>,
 }
 
 pub async fn target(db: &mut PgConnection, flag: Uuid) -> sqlx::Result<Option<Target>> {
     sqlx::query_as!(
         Target,
-        "SELECT setlist_id, setlist_song_id, comment_id, target_user_id, status AS \"status: FlagStatus\" \
-         FROM flags WHERE id = $1 FOR UPDATE",
+        "SELECT f.setlist_id, f.setlist_song_id, f.comment_id, f.target_user_id, \
+                f.status AS \"status: FlagStatus\", f.subject, coalesce(l.show_id, c.show_id) AS show_id \
+         FROM flags f LEFT JOIN setlists l ON l.id = f.setlist_id LEFT JOIN comments c ON c.id = f.comment_id \
+         WHERE f.id = $1 FOR UPDATE OF f",
         flag
     )
     .fetch_optional(db)
     .await
 }
 
-/// Closes every open flag on the target with `resolution`.
+/// Closes every open flag on the target with `resolution`; answers their reporters (those whose
+/// account is gone are `None`).
 pub async fn close(
     db: &mut PgConnection,
     target: &Target,
     resolution: &str,
     moderator: Uuid,
-) -> sqlx::Result<u64> {
-    sqlx::query!(
+) -> sqlx::Result<Vec<Option<Uuid>>> {
+    sqlx::query_scalar!(
         "UPDATE flags SET status = CASE WHEN $5 = 'dismissed' THEN 'dismissed' ELSE 'resolved' END, \
                 resolution = $5, resolved_by = $6, resolved_at = now() \
          WHERE setlist_id IS NOT DISTINCT FROM $1 AND setlist_song_id IS NOT DISTINCT FROM $2 \
            AND comment_id IS NOT DISTINCT FROM $3 AND target_user_id IS NOT DISTINCT FROM $4 \
-           AND status = 'open'",
+           AND status = 'open' RETURNING reporter_id",
         target.setlist_id,
         target.setlist_song_id,
         target.comment_id,
@@ -180,9 +186,8 @@ pub async fn close(
         resolution,
         moderator
     )
-    .execute(db)
+    .fetch_all(db)
     .await
-    .map(|r| r.rows_affected())
 }
 
 /// Removes a line (its votes go with it) and returns its title.

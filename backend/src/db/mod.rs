@@ -20,6 +20,7 @@ pub mod flags;
 pub mod follows;
 pub mod jobs;
 pub mod mutations;
+pub mod notifications;
 pub mod oauth;
 pub mod page_views;
 pub mod predictions;

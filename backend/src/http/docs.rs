@@ -101,6 +101,10 @@ mod constraints;
         super::comments::delete,
         super::comments::hide,
         super::comments::restore,
+        super::notifications::feed,
+        super::notifications::mark_read,
+        super::notifications::prefs,
+        super::notifications::set_prefs,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"), (name = "comments"))
 )]

@@ -15,6 +15,7 @@ mod health;
 mod imports;
 mod jobs;
 mod moderation;
+mod notifications;
 mod pages;
 mod pagination;
 mod profile;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(show_events::router())
         .merge(actuals::router())
         .merge(comments::router())
+        .merge(notifications::router())
         .merge(sync::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

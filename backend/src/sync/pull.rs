@@ -11,11 +11,14 @@ use uuid::Uuid;
 
 use super::PullCursor;
 use crate::db::feed::Cursor;
+use crate::db::notifications;
 use crate::db::sync::{self as db, Rows};
 use crate::error::{AppError, AppResult};
 
 /// Followed artists per snapshot page (a 50-artist scope arrives in 5 pages).
 const SNAPSHOT_ARTISTS: i64 = 10;
+/// Notifications a new device receives (the newest); older ones stay on the server's feed.
+const KEPT_NOTIFICATIONS: i64 = 100;
 
 pub async fn pull(
     pool: &sqlx::PgPool,
@@ -100,6 +103,12 @@ async fn snapshot(
                 .await?
                 .into_iter()
                 .map(Change::Vote),
+        );
+        changes.extend(
+            notifications::of_user(&mut *tx, user, None, KEPT_NOTIFICATIONS)
+                .await?
+                .into_iter()
+                .map(|n| Change::Notification(n.into())),
         );
     }
     let artists = db::scope_artists(tx, user, after, SNAPSHOT_ARTISTS).await?;
@@ -252,6 +261,15 @@ async fn log_page(tx: &mut PgConnection, user: Uuid, after: Cursor) -> AppResult
                 .await?
                 .into_iter()
                 .map(Change::Vote),
+        );
+    }
+    let noticed = ids(Entity::Notification, false);
+    if !noticed.is_empty() {
+        changes.extend(
+            notifications::of_user(&mut *tx, user, Some(&noticed), PULL_PAGE as i64)
+                .await?
+                .into_iter()
+                .map(|n| Change::Notification(n.into())),
         );
     }
     // A new follow or attendance brings the artist's whole scope: its older rows were never

@@ -149,7 +149,10 @@ pub async fn push(
 fn needs_confirmed_address(action: &Action) -> bool {
     !matches!(
         action,
-        Action::Follow { .. } | Action::Attend { .. } | Action::Keep { .. }
+        Action::Follow { .. }
+            | Action::Attend { .. }
+            | Action::Keep { .. }
+            | Action::ReadNotifications { .. }
     )
 }
 
@@ -376,6 +379,16 @@ async fn apply(
         }
         Action::HideComment { comment_id, hidden } => {
             json(&comments::hide(tx, caller, *comment_id, *hidden, None).await?)?
+        }
+        Action::ReadNotifications { ids } => {
+            if ids.len() > theset_shared::api::MAX_MARK_READ {
+                return Err(bad_body(format!(
+                    "at most {} notifications at once",
+                    theset_shared::api::MAX_MARK_READ
+                )));
+            }
+            crate::db::notifications::mark_read(&mut *tx, user, Some(ids)).await?;
+            serde_json::Value::Null
         }
     };
     Ok(Outcome::Applied { body })

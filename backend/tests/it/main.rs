@@ -19,6 +19,7 @@ mod layers;
 mod live;
 mod mail_links;
 mod moderation;
+mod notifications;
 mod oauth;
 mod oauth_browser;
 mod profile;

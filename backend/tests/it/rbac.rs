@@ -175,6 +175,20 @@ fn table() -> Vec<Row> {
         ("PUT", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         ("DELETE", "/api/v1/me/follows/{artist}", None, SIGNED_IN),
         ("GET", "/api/v1/me/going", None, SIGNED_IN),
+        ("GET", "/api/v1/me/notifications", None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/me/notifications/read",
+            Some(json!({})),
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/me/notification-prefs", None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/me/notification-prefs",
+            Some(json!({ "kinds": [] })),
+            SIGNED_IN,
+        ),
         (
             "POST",
             "/api/v1/shows/{show}/actual",

@@ -328,6 +328,32 @@ impl<H: Host> Core for App<H> {
         }
     }
 
+    async fn notifications(
+        &self,
+        _: req::Notifications,
+    ) -> IpcResult<Vec<theset_shared::api::Notification>> {
+        ok(self.client.notifications())
+    }
+
+    async fn mark_notifications_read(&self, r: req::MarkNotificationsRead) -> IpcResult<AppStatus> {
+        self.saved(self.client.mark_notifications_read(&r.ids))
+            .await
+    }
+
+    async fn notification_prefs(
+        &self,
+        _: req::NotificationPrefs,
+    ) -> IpcResult<theset_shared::api::NotificationPrefs> {
+        ok(self.client.notification_prefs().await)
+    }
+
+    async fn set_notification_prefs(
+        &self,
+        r: req::SetNotificationPrefs,
+    ) -> IpcResult<theset_shared::api::NotificationPrefs> {
+        ok(self.client.set_notification_prefs(&r.prefs).await)
+    }
+
     async fn sessions(&self, _: req::Sessions) -> IpcResult<Vec<SessionInfo>> {
         ok(self.client.sessions().await)
     }

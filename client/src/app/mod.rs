@@ -67,6 +67,9 @@ pub trait Host: MaybeSend + 'static {
     /// Asks the OS where the device is; the answer (or why not, for people) comes through the
     /// channel.
     fn locate(&self) -> Located;
+    /// Shows a notification the sync brought (the desktop's OS notifications; a host without
+    /// them does nothing: the app's own list has it).
+    fn notify(&self, title: &str, body: &str);
 }
 
 pub struct App<H: Host> {
@@ -165,6 +168,11 @@ impl<H: Host> App<H> {
                 None
             },
             pending,
+            unread: if signed_in {
+                store.unread_notifications().unwrap_or(0)
+            } else {
+                0
+            },
             rejected: self.client.rejected_changes().unwrap_or_default(),
             tile_url: self.host.tile_template(),
         }
@@ -199,6 +207,15 @@ async fn forward<H: Host>(app: Arc<App<H>>) {
         // read again.
         if matches!(now, Status::Idle | Status::AwaitingConfirmation) {
             app.refresh_account().await;
+            // What the sync brought that the user has not been told of: the OS says it once.
+            match app.client.store().unannounced() {
+                Ok(fresh) => {
+                    for n in fresh {
+                        app.host.notify(&n.title, &n.body);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "notifications not announced"),
+            }
         }
         app.emit(events::STATUS, &app.app_status().await);
     }

@@ -176,7 +176,8 @@ impl Store {
              DELETE FROM search WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'song'); \
              DELETE FROM search_keys WHERE kind = 'song'; \
              DELETE FROM page_cache WHERE private = 1; DELETE FROM drafts; \
-             DELETE FROM attending; DELETE FROM captures; DELETE FROM packs;",
+             DELETE FROM attending; DELETE FROM captures; DELETE FROM packs; \
+             DELETE FROM notifications;",
         )?;
         Ok(())
     }

@@ -21,7 +21,7 @@ impl Store {
         if page.reset {
             tx.execute_batch(
                 "DELETE FROM follows; DELETE FROM attending; DELETE FROM shows; DELETE FROM songs; DELETE FROM setlists; \
-                 DELETE FROM lines; DELETE FROM votes;",
+                 DELETE FROM lines; DELETE FROM votes; DELETE FROM notifications;",
             )?;
             super::search::unindex(&tx, "song", "%")?;
         }
@@ -175,6 +175,28 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
                 ],
             )?;
         }
+        Change::Notification(n) => {
+            // Read on any device stays read (a pull may bring the server's row from before
+            // this device's own "read" reached it).
+            exec(
+                tx,
+                "INSERT INTO notifications (id, kind, show_id, title, body, created_at, read) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (id) DO UPDATE SET read = notifications.read OR excluded.read, \
+                     title = excluded.title, body = excluded.body",
+                params![
+                    n.id.to_string(),
+                    n.kind.as_str(),
+                    n.show_id.map(|s| s.to_string()),
+                    n.title,
+                    n.body,
+                    // One width, so the text sorts as the time does.
+                    n.created_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    n.read
+                ],
+            )?;
+        }
         Change::Deleted { entity, id } => delete(tx, *entity, &id.to_string())?,
     }
     Ok(())
@@ -198,6 +220,9 @@ fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(), ClientEr
             if let Some(artist) = artist {
                 leave_scope(tx, &artist)?;
             }
+        }
+        Entity::Notification => {
+            tx.execute("DELETE FROM notifications WHERE id = ?1", [id])?;
         }
         Entity::Artist => {
             tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;

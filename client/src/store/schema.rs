@@ -136,6 +136,17 @@ pub const MIGRATIONS: &[&str] = &[
     );",
     // Fans' pictures the app has shown (public; one version per fan), so leaderboards and pages
     // kept on the device keep their faces with no signal.
+    // The user's notifications as the sync brings them (private: they go with the sign-out).
+    "CREATE TABLE notifications (
+        id          TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        show_id     TEXT,
+        title       TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        read        INTEGER NOT NULL
+    );
+    CREATE INDEX notifications_created_idx ON notifications (created_at DESC);",
     "CREATE TABLE avatars (
         user_id     TEXT PRIMARY KEY,
         version     INTEGER NOT NULL,

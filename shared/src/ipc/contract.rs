@@ -187,6 +187,12 @@ contract! {
     HideComment(HideComment) -> AppStatus => hide_comment;
     /// Open an `http(s)` link from a comment outside the app (the system browser on desktop).
     OpenLink(OpenLink) -> () => open_link;
+    /// The user's notifications, from the device (newest first).
+    Notifications(Notifications) -> Vec<crate::api::Notification> => notifications;
+    /// Mark notifications read (here at once; on every device after the next sync).
+    MarkNotificationsRead(MarkNotificationsRead) -> AppStatus => mark_notifications_read;
+    NotificationPrefs(NotificationPrefs) -> crate::api::NotificationPrefs => notification_prefs;
+    SetNotificationPrefs(SetNotificationPrefs) -> crate::api::NotificationPrefs => set_notification_prefs;
     /// Report a set-list line or a whole list (saved on the device, sent with the next sync).
     RaiseFlag(RaiseFlag) -> AppStatus => raise_flag;
     /// Queue a job (admins); its progress arrives as events.
@@ -241,8 +247,20 @@ pub mod req {
         RevokeCalendarFeed,
         RemoveAvatar,
         DeleteAccount,
-        Leaderboard
+        Leaderboard,
+        Notifications,
+        NotificationPrefs
     );
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct MarkNotificationsRead {
+        pub ids: Vec<Uuid>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SetNotificationPrefs {
+        pub prefs: crate::api::NotificationPrefs,
+    }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct Comments {
@@ -828,6 +846,30 @@ mod tests {
         }
         async fn open_link(&self, _: req::OpenLink) -> Result<(), IpcError> {
             Ok(())
+        }
+        async fn notifications(
+            &self,
+            _: req::Notifications,
+        ) -> Result<Vec<crate::api::Notification>, IpcError> {
+            Ok(Vec::new())
+        }
+        async fn mark_notifications_read(
+            &self,
+            _: req::MarkNotificationsRead,
+        ) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn notification_prefs(
+            &self,
+            _: req::NotificationPrefs,
+        ) -> Result<crate::api::NotificationPrefs, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn set_notification_prefs(
+            &self,
+            _: req::SetNotificationPrefs,
+        ) -> Result<crate::api::NotificationPrefs, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
     }
 

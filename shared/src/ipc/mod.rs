@@ -201,6 +201,9 @@ pub struct AppStatus {
     pub account: Option<Account>,
     /// Changes saved on this device that the server has not confirmed yet.
     pub pending: usize,
+    /// Notifications not read yet (the header's count).
+    #[serde(default)]
+    pub unread: usize,
     pub rejected: Vec<RejectedChange>,
     /// Where the map asks for tiles (`…/{z}/{x}/{y}`, the shell's tile scheme, which keeps what
     /// it fetched) when a tile server is configured (`THESET_TILE_URL`); the map has its bundled

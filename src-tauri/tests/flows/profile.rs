@@ -208,5 +208,61 @@ async fn a_fan_edits_their_profile_and_reports_a_line() -> anyhow::Result<()> {
         "{written:?}"
     );
     screenshot(&ui.app, "profile-comments-sent").await?;
+
+    // The fan had predicted a past show; a moderator (elsewhere) verifies its set-list: the
+    // score arrives as a notification, with no polling (the sync's nudge brings it).
+    let mut db = backend.db().await?;
+    let (setlist, show, artist, version): (Uuid, Uuid, Uuid, i32) = sqlx::query_as(
+        "SELECT l.id, l.show_id, l.artist_id, l.version FROM setlists l JOIN shows s ON s.id = l.show_id \
+         WHERE l.kind = 'actual' AND l.verified_version IS NULL AND s.date < current_date \
+         ORDER BY s.date DESC LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await?;
+    let predicted: Uuid = sqlx::query_scalar(
+        "INSERT INTO setlists (show_id, artist_id, kind, source, owner_user_id) \
+         SELECT $1, $2, 'predicted', 'user', id FROM users WHERE email = $3 RETURNING id",
+    )
+    .bind(show)
+    .bind(artist)
+    .bind(&address)
+    .fetch_one(&mut db)
+    .await?;
+    sqlx::query(
+        "INSERT INTO setlist_songs (setlist_id, song_id, title, position) \
+         SELECT $1, song_id, title, position FROM setlist_songs WHERE setlist_id = $2 ORDER BY position LIMIT 3",
+    )
+    .bind(predicted)
+    .bind(setlist)
+    .execute(&mut db)
+    .await?;
+    let moderator = theset_testkit::accounts::with_role(
+        &backend.pool().await?,
+        theset_testkit::Role::Moderator,
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/setlists/{setlist}/verify", backend.url))
+        .bearer_auth(&moderator.access)
+        .json(&serde_json::json!({ "version": version }))
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "verify: {}", res.status());
+    ui.wait("#notifications-bell[data-unread='1']").await?;
+    ui.click("#notifications-bell").await?;
+    ui.wait(".notification[data-kind='prediction_scored'][data-read='false']")
+        .await?;
+    let told = ui
+        .text(".notification[data-kind='prediction_scored']")
+        .await?;
+    anyhow::ensure!(
+        told.contains("scored") && told.contains("Rank 1 of 1"),
+        "{told}"
+    );
+    screenshot(&ui.app, "notifications").await?;
+    ui.click(".notification[data-kind='prediction_scored'] .link")
+        .await?;
+    ui.wait("#show-title").await?;
+    ui.wait("#notifications-bell[data-unread='0']").await?;
     Ok(())
 }

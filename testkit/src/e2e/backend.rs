@@ -202,6 +202,14 @@ impl Backend {
         Ok(sqlx::PgConnection::connect(&self.db_url).await?)
     }
 
+    /// A one-connection pool on the backend's database (for the test kit's account helpers).
+    pub async fn pool(&self) -> anyhow::Result<sqlx::PgPool> {
+        Ok(sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.db_url)
+            .await?)
+    }
+
     /// All artist names as the API lists them (name order): what the UI must show.
     pub async fn artist_names(&self) -> anyhow::Result<Vec<String>> {
         let page: serde_json::Value =

@@ -73,6 +73,10 @@ pub async fn tour(ui: &Ui, tag: &str, audit: Option<&Axe>) -> anyhow::Result<Vec
     ui.nav("leaderboard").await?;
     ui.wait("main[data-page='leaderboard'] .card").await?;
     seen.page(ui, "leaderboard").await?;
+    ui.click("#notifications-bell").await?;
+    ui.wait("#notification-list").await?;
+    ui.wait("#notification-prefs input").await?;
+    seen.page(ui, "notifications").await?;
     ui.nav("moderation").await?;
     ui.wait("#flag-queue").await?;
     seen.page(ui, "moderation").await?;

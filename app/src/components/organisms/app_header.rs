@@ -12,6 +12,7 @@ pub fn AppHeader() -> Element {
     let shared = use_shared();
     let mut theme = use_theme();
     let role = shared.role();
+    let unread = shared.status.read().as_ref().map(|s| s.unread).unwrap_or(0);
     let current = nav.current();
     let link = move |to: Route, label: &'static str| {
         let here = nav.current().name() == to.name();
@@ -40,6 +41,20 @@ pub fn AppHeader() -> Element {
                 }
                 if current.name() != "search" {
                     SearchBar {}
+                }
+                if role.is_some() {
+                    button { class: "button bell", r#type: "button", id: "notifications-bell",
+                        "data-unread": "{unread}",
+                        aria_label: if unread == 0 { "Notifications".to_owned() } else { format!("Notifications, {unread} unread") },
+                        onclick: move |_| nav.go(Route::Notifications),
+                        // Drawn, not an emoji: the window's fonts may have no emoji.
+                        svg { width: "18", height: "18", view_box: "0 0 24 24", fill: "none", stroke: "currentColor",
+                            stroke_width: "2", stroke_linecap: "round", stroke_linejoin: "round", "aria-hidden": "true",
+                            path { d: "M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" }
+                            path { d: "M13.7 21a2 2 0 0 1-3.4 0" }
+                        }
+                        if unread > 0 { span { class: "bell-count", aria_hidden: "true", "{unread}" } }
+                    }
                 }
                 button {
                     class: "button theme-toggle",

@@ -1,0 +1,101 @@
+//! The caller's notifications: `GET /api/v1/me/notifications`, `POST
+//! /api/v1/me/notifications/read`, `GET|PUT /api/v1/me/notification-prefs`. Devices also get
+//! them through the sync pull and mark them read with `notification.read@1`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use theset_shared::api::{
+    MAX_MARK_READ, MarkRead, NotificationFeed, NotificationKind, NotificationPref,
+    NotificationPrefs,
+};
+
+use super::access::AuthUser;
+use super::extract::ApiJson;
+use crate::AppState;
+use crate::actions::bad_body;
+use crate::db::notifications as db;
+use crate::error::AppResult;
+
+/// Notifications a feed answers.
+const FEED: i64 = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/notifications", get(feed))
+        .route("/me/notifications/read", post(mark_read))
+        .route("/me/notification-prefs", get(prefs).put(set_prefs))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "profile",
+    responses((status = 200, body = NotificationFeed), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn feed(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> AppResult<Json<NotificationFeed>> {
+    let (items, unread) = tokio::try_join!(
+        db::of_user(&state.db, caller.user_id, None, FEED),
+        db::unread(&state.db, caller.user_id)
+    )?;
+    Ok(Json(NotificationFeed {
+        items: items.into_iter().map(Into::into).collect(),
+        unread,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "profile", request_body = MarkRead,
+    responses((status = 204), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(req): ApiJson<MarkRead>,
+) -> AppResult<StatusCode> {
+    if req.ids.as_ref().is_some_and(|i| i.len() > MAX_MARK_READ) {
+        return Err(bad_body(format!("ids: at most {MAX_MARK_READ} at once")));
+    }
+    db::mark_read(&state.db, caller.user_id, req.ids.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn current(state: &AppState, user: uuid::Uuid) -> AppResult<NotificationPrefs> {
+    let off = db::disabled(&state.db, user).await?;
+    Ok(NotificationPrefs {
+        kinds: NotificationKind::ALL
+            .iter()
+            .map(|k| NotificationPref {
+                kind: *k,
+                enabled: !off.contains(k),
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notification-prefs", tag = "profile",
+    responses((status = 200, body = NotificationPrefs), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn prefs(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> AppResult<Json<NotificationPrefs>> {
+    Ok(Json(current(&state, caller.user_id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/notification-prefs", tag = "profile", request_body = NotificationPrefs,
+    responses((status = 200, body = NotificationPrefs), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn set_prefs(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(req): ApiJson<NotificationPrefs>,
+) -> AppResult<Json<NotificationPrefs>> {
+    if req.kinds.len() > NotificationKind::ALL.len() {
+        return Err(bad_body("kinds: one entry per kind"));
+    }
+    let mut tx = state.db.begin().await?;
+    for p in &req.kinds {
+        db::set_pref(&mut *tx, caller.user_id, p.kind, p.enabled).await?;
+    }
+    tx.commit().await?;
+    Ok(Json(current(&state, caller.user_id).await?))
+}
