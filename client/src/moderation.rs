@@ -64,6 +64,69 @@ impl Client {
         self.store.enqueue(Action::RaiseFlag(flag))
     }
 
+    /// The accounts whose votes on `show` look organised (the last copy with no signal).
+    pub async fn vote_oversight(
+        &self,
+        show: Uuid,
+    ) -> Result<theset_shared::ipc::Fetched<theset_shared::api::VoteOversight>, ClientError> {
+        self.page(&format!("/moderation/shows/{show}/votes"), &[])
+            .await
+    }
+
+    /// Deletes an account's votes on `show` (the server recounts the totals); needs the server.
+    pub async fn void_votes(
+        &self,
+        user: Uuid,
+        show: Option<Uuid>,
+    ) -> Result<theset_shared::api::VotesVoided, ClientError> {
+        self.authed(
+            reqwest::Method::POST,
+            &format!("/moderation/users/{user}/votes/void"),
+            &[],
+            Some(&theset_shared::api::VoidVotes { show_id: show }),
+        )
+        .await
+    }
+
+    /// Adds a title the catalogue does not have (a cover, a new song) to a show's community list.
+    pub async fn add_title(&self, show: Uuid, title: &str) -> Result<(), ClientError> {
+        let title = title.trim();
+        if !(1..=200).contains(&title.chars().count()) {
+            return Err(ClientError::Invalid(
+                "A title is 1 to 200 characters.".into(),
+            ));
+        }
+        let _: Option<serde_json::Value> = self
+            .authed(
+                reqwest::Method::POST,
+                &format!("/shows/{show}/community/titles"),
+                &[],
+                Some(&theset_shared::api::AddCommunityTitle {
+                    mutation_id: Uuid::now_v7(),
+                    title: title.to_owned(),
+                }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Records `alias` as another title of `song`; lines already written so name the song.
+    pub async fn add_alias(
+        &self,
+        song: Uuid,
+        alias: &str,
+    ) -> Result<theset_shared::api::AliasAdded, ClientError> {
+        self.authed(
+            reqwest::Method::POST,
+            &format!("/songs/{song}/aliases"),
+            &[],
+            Some(&theset_shared::api::NewAlias {
+                alias: alias.trim().to_owned(),
+            }),
+        )
+        .await
+    }
+
     /// Resolves a flag, saved on the device and sent with the next sync.
     pub fn resolve_flag(&self, flag: Uuid, action: FlagAction) -> Result<Mutation, ClientError> {
         self.store.enqueue(Action::ResolveFlag {

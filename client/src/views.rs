@@ -157,11 +157,31 @@ impl Client {
                         Listed::default()
                     }
                 };
-                let (d, b, c, p) = futures::join!(
+                // The catalogue, from the show's likely songs (every song of it): what moderators
+                // match a list's titles against before the show is kept. Not kept as the likely
+                // page: "Now playing" orders its taps by a likely page the show's pack keeps.
+                let likely_path = format!("/shows/{id}/likely");
+                let likely_call = async {
+                    crate::rt::timeout(
+                        std::time::Duration::from_secs(4),
+                        self.api.call::<Vec<theset_shared::api::LikelySong>>(
+                            reqwest::Method::GET,
+                            &likely_path,
+                            &[],
+                            None,
+                            None,
+                        ),
+                    )
+                    .await
+                    .map_err(|_| ClientError::Timeout)
+                    .and_then(|r| r)
+                };
+                let (d, b, c, p, likely) = futures::join!(
                     detail_page,
                     board_page,
                     self.page::<CommunityList>(&community_path, &[]),
-                    mine
+                    mine,
+                    likely_call
                 );
                 let d = d?;
                 actual = list_of(&d.data, SetlistKind::Actual);
@@ -187,7 +207,16 @@ impl Client {
                     .map(|c| c.data.songs.into_iter().map(community_line).collect())
                     .unwrap_or_default();
                 prediction = p;
-                catalogue = Vec::new();
+                catalogue = likely
+                    .map(|l| -> Vec<CatalogueSong> {
+                        l.into_iter()
+                            .map(|s| CatalogueSong {
+                                id: s.song_id,
+                                title: s.title,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
             }
         }
         let voting_open = summary.status == ShowStatus::Upcoming

@@ -16,6 +16,7 @@ pub mod images;
 pub mod ipc;
 pub mod likely;
 pub mod names;
+pub mod oversight;
 pub mod password;
 pub mod scoring;
 pub mod server_address;

@@ -223,3 +223,59 @@ mod tests {
         }
     }
 }
+
+/// How alike two titles must be (0–1, Jaro-Winkler on their normal forms) for a moderator to be
+/// offered the catalogue song as the line's match.
+pub const SUGGEST_AT: f64 = 0.85;
+
+/// Catalogue songs a set-list title almost matches, best first (at most three): what a
+/// moderator is offered as an alias. An exact match of normal forms is no suggestion (the line
+/// is linked already).
+pub fn candidates<'a>(
+    title: &str,
+    catalogue: &'a [(uuid::Uuid, String)],
+) -> Vec<(uuid::Uuid, &'a str, f64)> {
+    let wanted = normalize(title);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(uuid::Uuid, &str, f64)> = catalogue
+        .iter()
+        .filter_map(|(id, name)| {
+            let theirs = normalize(name);
+            if theirs == wanted || theirs.is_empty() {
+                return None;
+            }
+            let score = strsim::jaro_winkler(&wanted, &theirs);
+            (score >= SUGGEST_AT).then_some((*id, name.as_str(), score))
+        })
+        .collect();
+    found.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(b.1)));
+    found.truncate(3);
+    found
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::candidates;
+
+    #[test]
+    fn near_misses_are_offered_best_first() {
+        let id = |n| uuid::Uuid::from_u128(n);
+        let catalogue = vec![
+            (id(1), "Do I Wanna Know?".to_owned()),
+            (id(2), "R U Mine?".to_owned()),
+            (id(3), "Fluorescent Adolescent".to_owned()),
+            (id(4), "505".to_owned()),
+        ];
+        let got = candidates("Flourescent Adolescent", &catalogue);
+        assert_eq!(got.first().map(|c| c.0), Some(id(3)), "{got:?}");
+        let got = candidates("Do I Wanna Know", &catalogue);
+        assert!(
+            got.is_empty(),
+            "an exact normal form is already linked: {got:?}"
+        );
+        assert!(candidates("Bohemian Rhapsody", &catalogue).is_empty());
+        assert!(candidates("", &catalogue).is_empty());
+    }
+}

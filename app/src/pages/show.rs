@@ -6,8 +6,8 @@ use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Badge, Button, PendingMark, StaleNote};
 use crate::components::molecules::show_title;
 use crate::components::organisms::{
-    ActualSetlist, CommentThread, CommunityList, CrowdBeside, Leaderboard, NowPlaying,
-    PredictionEditor, ShareQr, VenueMap,
+    ActualSetlist, AliasSuggestions, CommentThread, CommunityList, CrowdBeside, FreeTitle,
+    Leaderboard, NowPlaying, PredictionEditor, ShareQr, VenueMap, VoteOversight,
 };
 use crate::ipc;
 use crate::route::{Route, use_nav};
@@ -80,6 +80,9 @@ pub fn Show(id: Uuid) -> Element {
         .read()
         .as_ref()
         .is_some_and(|st| st.account.is_some());
+    let moderates = shared
+        .role()
+        .is_some_and(|r| r >= theset_shared::api::Role::Moderator);
     let tile_url = shared
         .status
         .read()
@@ -194,6 +197,12 @@ pub fn Show(id: Uuid) -> Element {
         div { class: "columns",
             div {
                 CommunityList { show_id: id, lines: v.community.clone(), catalogue: v.catalogue.clone(), can_vote, closed_reason, can_flag: signed_in }
+                if moderates && v.voting_open {
+                    FreeTitle { show_id: id }
+                }
+                if moderates {
+                    VoteOversight { show_id: id }
+                }
                 // A closed show only keeps a prediction that was made.
                 if v.in_scope && signed_in && (v.voting_open || !v.prediction.songs.is_empty()) {
                     PredictionEditor { show_id: id, prediction: v.prediction.clone(), catalogue: v.catalogue.clone(), open: v.voting_open }
@@ -223,6 +232,9 @@ pub fn Show(id: Uuid) -> Element {
                     }
                 }
                 ActualSetlist { show_id: id, actual: v.actual.clone(), history: v.history.clone(), can_start }
+                if moderates {
+                    AliasSuggestions { actual: v.actual.clone(), catalogue: v.catalogue.clone() }
+                }
                 if v.crowd.setlist_id.is_some() {
                     CrowdBeside { crowd: v.crowd.clone(), actual: v.actual.clone() }
                 }

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod mutations;
 pub mod notifications;
 pub mod oauth;
+pub mod oversight;
 pub mod page_views;
 pub mod predictions;
 pub mod progress;

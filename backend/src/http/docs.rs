@@ -105,6 +105,8 @@ mod constraints;
         super::notifications::mark_read,
         super::notifications::prefs,
         super::notifications::set_prefs,
+        super::oversight::show_votes,
+        super::oversight::void,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"), (name = "comments"))
 )]

@@ -16,6 +16,7 @@ mod imports;
 mod jobs;
 mod moderation;
 mod notifications;
+mod oversight;
 mod pages;
 mod pagination;
 mod profile;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(actuals::router())
         .merge(comments::router())
         .merge(notifications::router())
+        .merge(oversight::router())
         .merge(sync::router())
         .merge(docs::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -6,9 +6,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
-use theset_shared::api::{Flag, FlagStatus, FlagTargetKind, NewFlag, ResolveFlag};
+use theset_shared::api::{
+    AliasAdded, Flag, FlagStatus, FlagTargetKind, NewAlias, NewFlag, ResolveFlag,
+};
 use theset_shared::titles;
 use uuid::Uuid;
 
@@ -111,21 +113,6 @@ pub async fn resolve(
     ))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAlias {
-    /// The other title, as set-lists write it (1–200 characters).
-    alias: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AliasAdded {
-    song_id: Uuid,
-    alias: String,
-    normalized: String,
-    created: bool,
-}
-
 #[utoipa::path(post, path = "/api/v1/songs/{id}/aliases", tag = "moderation", request_body = NewAlias,
     params(("id" = Uuid, Path, description = "Song id")),
     responses((status = 201, body = AliasAdded), (status = 200, body = AliasAdded),
@@ -148,9 +135,19 @@ pub async fn add_alias(
     if normalized.is_empty() {
         return Err(super::auth::bad_body("alias has no letters or digits"));
     }
-    let created = aliases::add(&state.db, song, alias, &normalized)
+    let mut tx = state.db.begin().await?;
+    let created = aliases::add(&mut *tx, song, alias, &normalized)
         .await?
         .ok_or(AppError::not_found("song"))?;
+    // Lines already written with that title now name the song too.
+    let unlinked = aliases::unlinked_lines(&mut *tx, song).await?;
+    let matching: Vec<Uuid> = unlinked
+        .into_iter()
+        .filter(|(_, title)| titles::normalize(title) == normalized)
+        .map(|(id, _)| id)
+        .collect();
+    let lines_linked = aliases::link(&mut *tx, song, &matching).await?;
+    tx.commit().await?;
     if created {
         audit(
             &state,
@@ -174,6 +171,7 @@ pub async fn add_alias(
             alias: alias.to_owned(),
             normalized,
             created,
+            lines_linked: i64::try_from(lines_linked).unwrap_or(i64::MAX),
         }),
     ))
 }

@@ -22,6 +22,7 @@ mod moderation;
 mod notifications;
 mod oauth;
 mod oauth_browser;
+mod oversight;
 mod profile;
 mod providers;
 mod proxies;

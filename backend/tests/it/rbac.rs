@@ -177,6 +177,18 @@ fn table() -> Vec<Row> {
         ("GET", "/api/v1/me/going", None, SIGNED_IN),
         ("GET", "/api/v1/me/notifications", None, SIGNED_IN),
         (
+            "GET",
+            "/api/v1/moderation/shows/{show}/votes",
+            None,
+            MODERATOR,
+        ),
+        (
+            "POST",
+            "/api/v1/moderation/users/{owner}/votes/void",
+            Some(json!({ "show_id": Uuid::nil() })),
+            MODERATOR,
+        ),
+        (
             "POST",
             "/api/v1/me/notifications/read",
             Some(json!({})),

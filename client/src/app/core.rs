@@ -328,6 +328,30 @@ impl<H: Host> Core for App<H> {
         }
     }
 
+    async fn vote_oversight(
+        &self,
+        r: req::VoteOversight,
+    ) -> IpcResult<Fetched<theset_shared::api::VoteOversight>> {
+        ok(self.client.vote_oversight(r.show_id).await)
+    }
+
+    async fn void_votes(&self, r: req::VoidVotes) -> IpcResult<theset_shared::api::VotesVoided> {
+        ok(self.client.void_votes(r.user_id, Some(r.show_id)).await)
+    }
+
+    async fn add_title(&self, r: req::AddTitle) -> IpcResult<AppStatus> {
+        ok(self.client.add_title(r.show_id, &r.title).await)?;
+        // The line reaches the device with the next pull.
+        self.poke();
+        Ok(self.changed().await)
+    }
+
+    async fn add_alias(&self, r: req::AddAlias) -> IpcResult<theset_shared::api::AliasAdded> {
+        let added = ok(self.client.add_alias(r.song_id, &r.alias).await)?;
+        self.poke();
+        Ok(added)
+    }
+
     async fn notifications(
         &self,
         _: req::Notifications,

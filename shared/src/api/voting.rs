@@ -376,3 +376,23 @@ mod tests {
         assert_eq!(order, ["c", "e", "b", "d", "a"]);
     }
 }
+
+/// `POST /api/v1/songs/{id}/aliases`: another title set-lists write for the song.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAlias {
+    /// The other title, as set-lists write it (1–200 characters).
+    pub alias: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AliasAdded {
+    pub song_id: Uuid,
+    pub alias: String,
+    pub normalized: String,
+    pub created: bool,
+    /// Lines already written with that title that now name the song.
+    pub lines_linked: i64,
+}

@@ -193,6 +193,14 @@ contract! {
     MarkNotificationsRead(MarkNotificationsRead) -> AppStatus => mark_notifications_read;
     NotificationPrefs(NotificationPrefs) -> crate::api::NotificationPrefs => notification_prefs;
     SetNotificationPrefs(SetNotificationPrefs) -> crate::api::NotificationPrefs => set_notification_prefs;
+    /// Moderators: accounts whose votes on a show look organised.
+    VoteOversight(VoteOversight) -> crate::ipc::Fetched<crate::api::VoteOversight> => vote_oversight;
+    /// Moderators: delete an account's votes on a show (the server recounts).
+    VoidVotes(VoidVotes) -> crate::api::VotesVoided => void_votes;
+    /// Moderators: a title the catalogue lacks (a cover, a new song) on a community list.
+    AddTitle(AddTitle) -> AppStatus => add_title;
+    /// Moderators: another title of a catalogue song (a suggestion taken).
+    AddAlias(AddAlias) -> crate::api::AliasAdded => add_alias;
     /// Report a set-list line or a whole list (saved on the device, sent with the next sync).
     RaiseFlag(RaiseFlag) -> AppStatus => raise_flag;
     /// Queue a job (admins); its progress arrives as events.
@@ -251,6 +259,29 @@ pub mod req {
         Notifications,
         NotificationPrefs
     );
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct VoteOversight {
+        pub show_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct VoidVotes {
+        pub user_id: Uuid,
+        pub show_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AddTitle {
+        pub show_id: Uuid,
+        pub title: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AddAlias {
+        pub song_id: Uuid,
+        pub alias: String,
+    }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct MarkNotificationsRead {
@@ -846,6 +877,21 @@ mod tests {
         }
         async fn open_link(&self, _: req::OpenLink) -> Result<(), IpcError> {
             Ok(())
+        }
+        async fn vote_oversight(
+            &self,
+            _: req::VoteOversight,
+        ) -> Result<crate::ipc::Fetched<crate::api::VoteOversight>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn void_votes(&self, _: req::VoidVotes) -> Result<crate::api::VotesVoided, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn add_title(&self, _: req::AddTitle) -> Result<AppStatus, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn add_alias(&self, _: req::AddAlias) -> Result<crate::api::AliasAdded, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn notifications(
             &self,
