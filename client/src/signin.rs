@@ -100,41 +100,27 @@ impl Client {
         self.session.adopt_browser(session).await
     }
 
-    /// Mails a sign-in link (the server answers the same whether the address is known or not).
-    pub async fn request_magic_link(&self, email: &str) -> Result<(), ClientError> {
+    /// Asks the server to mail `email` (it answers the same whether the address is known or not;
+    /// 202/204 without a body, which `call` reads as null).
+    async fn mail_to(&self, path: &str, email: &str) -> Result<(), ClientError> {
         let body = EmailRequest {
             email: email.to_owned(),
         };
-        // The answer is 202/204 without a body, which `call` reads as null.
         let _: Option<serde_json::Value> = self
             .api
-            .call(
-                reqwest::Method::POST,
-                "/auth/magic-link",
-                &[],
-                None,
-                Some(&body),
-            )
+            .call(reqwest::Method::POST, path, &[], None, Some(&body))
             .await?;
         Ok(())
     }
 
-    /// Mails a link to choose a new password (the same answer whether the address is known).
+    /// Mails a sign-in link.
+    pub async fn request_magic_link(&self, email: &str) -> Result<(), ClientError> {
+        self.mail_to("/auth/magic-link", email).await
+    }
+
+    /// Mails a link to choose a new password.
     pub async fn forgot_password(&self, email: &str) -> Result<(), ClientError> {
-        let body = EmailRequest {
-            email: email.to_owned(),
-        };
-        let _: Option<serde_json::Value> = self
-            .api
-            .call(
-                reqwest::Method::POST,
-                "/auth/password-reset",
-                &[],
-                None,
-                Some(&body),
-            )
-            .await?;
-        Ok(())
+        self.mail_to("/auth/password-reset", email).await
     }
 
     /// Sets a new password with the mailed reset link (or its code). Every session of the

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use tauri::http::{Response, StatusCode};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 use uuid::Uuid;
 
@@ -46,20 +45,8 @@ pub fn handle<R: Runtime, S: CoreSource>(
             (Some((user, version)), Some(core)) => core.avatar(user, version).await.ok(),
             _ => None,
         };
-        let response = match answer {
-            // One address per picture version: the window may keep it.
-            Some(p) => Response::builder()
-                .header("content-type", p.mime)
-                .header("cache-control", "max-age=31536000, immutable")
-                .body(p.body),
-            None => Response::builder()
-                .status(StatusCode::NOT_FOUND)
-                .body(Vec::new()),
-        };
-        match response {
-            Ok(r) => responder.respond(r),
-            Err(e) => tracing::warn!(error = %e, "avatar response"),
-        }
+        // One address per picture version: the window may keep it.
+        crate::tiles::answer_with(responder, answer, Some("max-age=31536000, immutable"));
     });
 }
 

@@ -48,19 +48,33 @@ pub fn handle<R: Runtime, S: TileSource>(
             (Some((z, x, y)), Some((template, core))) => core.tile(&template, z, x, y).await.ok(),
             _ => None,
         };
-        let response = match answer {
-            Some(tile) => Response::builder()
-                .header("content-type", tile.mime)
-                .body(tile.body),
-            None => Response::builder()
-                .status(StatusCode::NOT_FOUND)
-                .body(Vec::new()),
-        };
-        match response {
-            Ok(r) => responder.respond(r),
-            Err(e) => tracing::warn!(error = %e, "tile response"),
-        }
+        answer_with(responder, answer, None);
     });
+}
+
+/// Answers a scheme request with the image found (`cache`: its `Cache-Control`), or 404.
+pub fn answer_with(
+    responder: UriSchemeResponder,
+    found: Option<theset_client::tiles::Tile>,
+    cache: Option<&str>,
+) {
+    let response = match found {
+        Some(image) => {
+            let builder = Response::builder().header("content-type", image.mime);
+            match cache {
+                Some(c) => builder.header("cache-control", c),
+                None => builder,
+            }
+            .body(image.body)
+        }
+        None => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Vec::new()),
+    };
+    match response {
+        Ok(r) => responder.respond(r),
+        Err(e) => tracing::warn!(error = %e, "scheme response"),
+    }
 }
 
 #[cfg(test)]

@@ -195,8 +195,13 @@ fn known_ids(db_url: &str) -> anyhow::Result<String> {
     // whole request timeout.
     // Sign-ins hash a password each (argon2, slow in a debug build) even for unknown addresses:
     // fewer examples there keep the run short without leaving them out.
+    // The stateful phase is off: schemathesis infers links between operations by resource names
+    // and made one from `POST /me/calendar` to `GET /me/notifications` (a `secret` parameter that
+    // operation does not have), failing the run on its own invalid link. Every operation is still
+    // generated and sent in the coverage and fuzzing phases.
     let mut toml = String::from(
-        "[[operations]]\ninclude-path-regex = '/events$'\nrequest-timeout = 1\nmax-stream-events = 5\n\n\
+        "[phases.stateful]\nenabled = false\n\n\
+         [[operations]]\ninclude-path-regex = '/events$'\nrequest-timeout = 1\nmax-stream-events = 5\n\n\
          [[operations]]\ninclude-path-regex = '^/api/v1/auth/(login|browser/login)$'\n\
          generation = { max-examples = 5 }\n\n",
     );

@@ -8,7 +8,6 @@ use anyhow::Context;
 use fantoccini::Locator;
 use uuid::Uuid;
 
-use super::{PASSWORD, confirm_in_db, email};
 use crate::harness::ui::Ui;
 use crate::harness::{Backend, Display, Driver, Seed, screenshot};
 
@@ -35,15 +34,7 @@ async fn a_fan_captures_tonights_show_offline_and_the_crowd_list_comes_back() ->
         app: driver.session().await?,
     };
 
-    let address = email("evening");
-    ui.nav("account").await?;
-    ui.click("#tab-sign-up").await?;
-    ui.fill("#auth-email", &address).await?;
-    ui.fill("#auth-password", PASSWORD).await?;
-    ui.fill("#auth-name", "Barrier Fan").await?;
-    ui.click("#auth-submit").await?;
-    ui.wait(".status-account").await?;
-    confirm_in_db(&backend, &address).await?;
+    let address = super::sign_up_in_app(&ui, &backend, "evening", "Barrier Fan").await?;
 
     // Tonight's show, found from its artist; nobody follows them.
     ui.fill("#search-input", &artist).await?;

@@ -21,6 +21,26 @@ pub async fn mailed_link(to: &str, after: std::time::SystemTime, page: &str) -> 
     theset_testkit::mail::link_after(to, after, page).await
 }
 
+/// Signs a new fan up in the window as `name` and confirms the address (as the mailed code
+/// would); answers the address.
+pub async fn sign_up_in_app(
+    ui: &crate::harness::ui::Ui,
+    backend: &crate::harness::Backend,
+    tag: &str,
+    name: &str,
+) -> anyhow::Result<String> {
+    let address = email(tag);
+    ui.nav("account").await?;
+    ui.click("#tab-sign-up").await?;
+    ui.fill("#auth-email", &address).await?;
+    ui.fill("#auth-password", PASSWORD).await?;
+    ui.fill("#auth-name", name).await?;
+    ui.click("#auth-submit").await?;
+    ui.wait(".status-account").await?;
+    confirm_in_db(backend, &address).await?;
+    Ok(address)
+}
+
 /// Confirms `address` in the database, as the mailed code would (accounts a test makes through
 /// the API to act beside the person in the window).
 pub async fn confirm_in_db(backend: &crate::harness::Backend, address: &str) -> anyhow::Result<()> {

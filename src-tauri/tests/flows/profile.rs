@@ -6,7 +6,6 @@ use anyhow::Context;
 use fantoccini::Locator;
 use uuid::Uuid;
 
-use super::{PASSWORD, confirm_in_db, email};
 use crate::harness::ui::Ui;
 use crate::harness::{Backend, Display, Driver, Seed, screenshot};
 
@@ -29,15 +28,7 @@ async fn a_fan_edits_their_profile_and_reports_a_line() -> anyhow::Result<()> {
     let ui = Ui {
         app: driver.session().await?,
     };
-    let address = email("profile");
-    ui.nav("account").await?;
-    ui.click("#tab-sign-up").await?;
-    ui.fill("#auth-email", &address).await?;
-    ui.fill("#auth-password", PASSWORD).await?;
-    ui.fill("#auth-name", "First Name").await?;
-    ui.click("#auth-submit").await?;
-    ui.wait(".status-account").await?;
-    confirm_in_db(&backend, &address).await?;
+    let address = super::sign_up_in_app(&ui, &backend, "profile", "First Name").await?;
 
     // A new name, and a picture: a file that is not a picture is refused before anything is
     // sent; a photo is previewed cropped, then saved.
