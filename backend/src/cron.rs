@@ -7,7 +7,7 @@
 //! | `trending` | `0 0 2 * * *` (daily 02:00) | recompute `trending_score`, deep-refresh the top N |
 //! | `scores` | `0 */15 * * * *` (every 15 minutes) | recompute trending scores only |
 //! | `weekly` | `0 0 3 * * Sun` | every artist in batches, then cleanup and integrity report |
-//! | `statuses` | `0 * * * * *` (every minute) | shows start (`ongoing`) and end (`completed`) on the clock |
+//! | `statuses` | `0 * * * * *` (every minute) | shows start (`ongoing`) and end (`completed`) on the clock; on-sale reminders |
 //!
 //! Override with `THESET_CRON_ACTIVE`, `THESET_CRON_TRENDING`, `THESET_CRON_SCORES`, `THESET_CRON_WEEKLY`,
 //! `THESET_CRON_STATUSES`; `THESET_CRON=off`

@@ -50,8 +50,14 @@ pub fn suspects(votes: &[CastVote]) -> BTreeMap<Uuid, BTreeSet<Anomaly>> {
     }
     for (user, mut mine) in by_user {
         mine.sort_by_key(|v| v.at);
-        let Some(first) = mine.first() else { continue };
-        if first.at - first.account_created >= Duration::hours(FRESH_ACCOUNT_HOURS) {
+        // An account has one creation time; the earliest stated one is taken, so the verdict
+        // cannot hang on which of two simultaneous votes is read first.
+        let (Some(first), Some(created)) =
+            (mine.first(), mine.iter().map(|v| v.account_created).min())
+        else {
+            continue;
+        };
+        if first.at - created >= Duration::hours(FRESH_ACCOUNT_HOURS) {
             continue;
         }
         let burst = mine

@@ -20,6 +20,9 @@ fn kind_label(kind: NotificationKind) -> &'static str {
         }
         NotificationKind::CommentReply => "Someone replies to my comment",
         NotificationKind::FlagResolved => "A moderator acts on my report",
+        NotificationKind::TicketsOnSale => {
+            "Tickets for a followed artist's show go on sale (the day before and when they do)"
+        }
     }
 }
 

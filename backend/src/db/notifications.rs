@@ -61,6 +61,41 @@ pub async fn scored(
     .await
 }
 
+/// Reminds the followers of every artist on a show's bill that its public ticket sale opens:
+/// once when the opening is a day or less away, once when it has opened (up to six hours late,
+/// so a scheduler that was down still tells, but a show imported long after its sale opened
+/// does not). Both are named by the sale time: a moved sale reminds again. Answers how many
+/// rows were new.
+pub async fn onsale(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        "WITH due AS ( \
+             SELECT s.id, s.onsale_at, s.onsale_at > $1 AS soon, coalesce(s.name, a.name) AS name, \
+                    ceil(extract(epoch FROM s.onsale_at - $1) / 3600)::int AS hours \
+             FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
+             WHERE s.onsale_at > $1 - interval '6 hours' AND s.onsale_at <= $1 + interval '24 hours' \
+               AND s.status = 'upcoming'), \
+         fans AS ( \
+             SELECT d.id, array_agg(DISTINCT f.user_id) AS users FROM due d \
+             JOIN show_artists b ON b.show_id = d.id \
+             JOIN user_follows_artists f ON f.artist_id = b.artist_id GROUP BY d.id) \
+         SELECT coalesce(sum(notify(fans.users, 'onsale', \
+                    CASE WHEN d.soon THEN 'onsale-soon:' ELSE 'onsale:' END || d.id::text || ':' \
+                      || extract(epoch FROM d.onsale_at)::bigint::text, \
+                    d.id, \
+                    CASE WHEN d.soon \
+                      THEN 'Tickets for ' || d.name || ' go on sale in ' || d.hours \
+                           || CASE WHEN d.hours = 1 THEN ' hour' ELSE ' hours' END \
+                      ELSE 'Tickets for ' || d.name || ' are on sale now' END, \
+                    'Public sale ' || CASE WHEN d.soon THEN 'opens ' ELSE 'opened ' END \
+                      || to_char(d.onsale_at AT TIME ZONE 'UTC', 'Dy DD Mon HH24:MI') || ' UTC.')), 0) \
+                AS \"made!\" \
+         FROM due d JOIN fans ON fans.id = d.id",
+        now
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// Who wrote `version` of a list, and the show's name (for a correction's news).
 pub async fn version_author(
     db: impl PgExecutor<'_>,

@@ -226,14 +226,17 @@ pub async fn weekly(
 }
 
 /// Shows start and end on the clock: `ongoing` from the start, `completed` when the evening is
-/// over; opened shows more than a day past leave the scopes that kept them.
+/// over; opened shows more than a day past leave the scopes that kept them; followers hear
+/// when tickets go on sale.
 pub async fn statuses(db: &PgPool, demo_tonight: bool) -> Result<String, JobError> {
     if demo_tonight {
         crate::db::demo::keep_tonight(&mut *db.acquire().await?, chrono::Utc::now()).await?;
     }
     let (started, ended) = shows::advance_statuses(db).await?;
     let released = crate::db::attendance::prune_kept(db).await?;
+    let reminded = crate::db::notifications::onsale(db, chrono::Utc::now()).await?;
     Ok(format!(
-        "{started} shows started, {ended} ended; {released} opened shows released"
+        "{started} shows started, {ended} ended; {released} opened shows released; \
+         {reminded} on-sale reminders"
     ))
 }

@@ -240,6 +240,16 @@ async fn import_answers_at_once_and_streams_progress_with_resume(db: PgPool) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let worker = Worker::new(db.clone(), fakes.providers());
     while worker.run_one().await.expect("run").is_some() {}
+    // Ticketmaster's public on-sale time is kept (for the followers' reminders).
+    let onsale: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT onsale_at FROM shows WHERE ticketmaster_id = 'vvG1IZ9YbdHKpA'")
+            .fetch_one(&db)
+            .await
+            .expect("imported show");
+    assert_eq!(
+        onsale.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2024-11-15T15:00:00+00:00")
+    );
     let (s, body) = tokio::time::timeout(Duration::from_secs(20), live)
         .await
         .expect("stream ends")

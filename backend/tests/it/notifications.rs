@@ -332,3 +332,132 @@ async fn show_news_reach_followers_and_goers_and_sync_to_their_devices(db: PgPoo
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn tickets_on_sale_remind_followers_the_day_before_and_when_they_open(db: PgPool) {
+    use chrono::{Duration as Span, Utc};
+    use theset_backend::db::notifications::onsale;
+
+    let live = TestApp::start(db.clone()).await;
+    let headliner = support::artist(&db, "Big Band", &[], None, 0.0).await;
+    let opener = support::artist(&db, "Small Band", &[], None, 0.0).await;
+    let (fan, _, _) = live.quick(Role::User).await;
+    let (quiet, _, quiet_token) = live.quick(Role::User).await;
+    let (stranger, _, _) = live.quick(Role::User).await;
+    for (user, artist) in [(fan, opener), (quiet, headliner)] {
+        sqlx::query("INSERT INTO user_follows_artists (user_id, artist_id) VALUES ($1, $2)")
+            .bind(user)
+            .bind(artist)
+            .execute(&db)
+            .await
+            .expect("follow");
+    }
+    let (s, _) = live
+        .put(
+            "/api/v1/me/notification-prefs",
+            Some(&quiet_token),
+            json!({ "kinds": [{ "kind": "onsale", "enabled": false }] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let show = support::show(
+        &db,
+        headliner,
+        None,
+        support::days_from_today(60),
+        "upcoming",
+    )
+    .await;
+    sqlx::query("INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, 'support', 1)")
+        .bind(show)
+        .bind(opener)
+        .execute(&db)
+        .await
+        .expect("support act");
+    let sale = Utc::now() + Span::days(3);
+    sqlx::query("UPDATE shows SET onsale_at = $2 WHERE id = $1")
+        .bind(show)
+        .bind(sale)
+        .execute(&db)
+        .await
+        .expect("sale");
+    let onsale_titles = |user| {
+        let db = db.clone();
+        async move {
+            kinds_of(&db, user)
+                .await
+                .into_iter()
+                .filter(|(k, _)| k == "onsale")
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let at = |offset: Span| onsale(&db, sale + offset);
+    assert_eq!(at(Span::hours(-30)).await.expect("run"), 0, "too early");
+    assert_eq!(
+        at(Span::hours(-24)).await.expect("run"),
+        1,
+        "the day before"
+    );
+    assert_eq!(at(Span::hours(-23)).await.expect("run"), 0, "once");
+    assert_eq!(at(Span::minutes(1)).await.expect("run"), 1, "at the time");
+    assert_eq!(at(Span::minutes(2)).await.expect("run"), 0, "once");
+    assert_eq!(
+        onsale_titles(fan).await,
+        vec![
+            "Tickets for Big Band go on sale in 24 hours".to_owned(),
+            "Tickets for Big Band are on sale now".to_owned()
+        ],
+        "a follower of the support act hears too"
+    );
+    assert!(onsale_titles(quiet).await.is_empty(), "turned off");
+    assert!(onsale_titles(stranger).await.is_empty(), "follows neither");
+
+    // A sale that moves reminds again; one that opened long before the show was imported does not.
+    let moved = sale + Span::days(2);
+    sqlx::query("UPDATE shows SET onsale_at = $2 WHERE id = $1")
+        .bind(show)
+        .bind(moved)
+        .execute(&db)
+        .await
+        .expect("moved sale");
+    assert_eq!(onsale(&db, moved - Span::hours(2)).await.expect("run"), 1);
+    assert_eq!(onsale(&db, moved + Span::hours(7)).await.expect("run"), 0);
+    sqlx::query("UPDATE shows SET status = 'cancelled' WHERE id = $1")
+        .bind(show)
+        .execute(&db)
+        .await
+        .expect("cancel");
+    assert_eq!(
+        onsale(&db, moved + Span::minutes(1)).await.expect("run"),
+        0,
+        "a cancelled show has no sale"
+    );
+
+    // The scheduler's minute job is what runs it.
+    let soon = support::show(&db, opener, None, support::days_from_today(90), "upcoming").await;
+    sqlx::query("UPDATE shows SET onsale_at = now() + interval '90 minutes' WHERE id = $1")
+        .bind(soon)
+        .execute(&db)
+        .await
+        .expect("sale soon");
+    theset_backend::jobs::enqueue_cron_job(&db, theset_backend::jobs::types::CRON_STATUSES)
+        .await
+        .expect("enqueue");
+    theset_backend::jobs::worker::Worker::new(
+        db.clone(),
+        theset_backend::jobs::Providers::default(),
+    )
+    .run_one()
+    .await
+    .expect("run")
+    .expect("a job ran");
+    assert!(
+        onsale_titles(fan)
+            .await
+            .contains(&"Tickets for Small Band go on sale in 2 hours".to_owned()),
+        "{:?}",
+        onsale_titles(fan).await
+    );
+}

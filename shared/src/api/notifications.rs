@@ -20,6 +20,8 @@ crate::named! {
         CommentReply = "comment_reply",
         /// A moderator acted on the user's flag.
         FlagResolved = "flag_resolved",
+        /// Tickets for a followed artist's show go on sale: the day before, and when they do.
+        TicketsOnSale = "onsale",
     }
 }
 

@@ -51,13 +51,14 @@ pub async fn from_event(
     });
     let show_id = sqlx::query_scalar!(
         "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, \
-           status, ticket_url, price_currency, price_min, price_max) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric) \
+           status, ticket_url, price_currency, price_min, price_max, onsale_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric, $13) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
            headliner_artist_id = EXCLUDED.headliner_artist_id, venue_id = EXCLUDED.venue_id, \
            date = EXCLUDED.date, start_time = EXCLUDED.start_time, starts_at = EXCLUDED.starts_at, \
            status = EXCLUDED.status, ticket_url = EXCLUDED.ticket_url, \
-           price_currency = EXCLUDED.price_currency, price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max \
+           price_currency = EXCLUDED.price_currency, price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, \
+           onsale_at = EXCLUDED.onsale_at \
          RETURNING id",
         e.id,
         e.name,
@@ -70,7 +71,8 @@ pub async fn from_event(
         e.url,
         price.and_then(|p| p.currency.clone()),
         price.and_then(|p| p.min),
-        price_max
+        price_max,
+        e.public_onsale()
     )
     .fetch_one(&mut *db)
     .await?;

@@ -145,8 +145,37 @@ pub struct Event {
     pub dates: EventDates,
     #[serde(rename = "priceRanges", default)]
     pub price_ranges: Vec<PriceRange>,
+    #[serde(default)]
+    pub sales: Option<Sales>,
     #[serde(rename = "_embedded", default)]
     pub embedded: Option<EventEmbedded>,
+}
+
+impl Event {
+    /// When the public sale opens, when Ticketmaster knows it (a sale "to be decided" or "to be
+    /// announced" carries a placeholder time, not a real one).
+    pub fn public_onsale(&self) -> Option<DateTime<Utc>> {
+        let public = self.sales.as_ref()?.public.as_ref()?;
+        if public.start_tbd || public.start_tba {
+            return None;
+        }
+        public.start_date_time
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Sales {
+    pub public: Option<PublicSale>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PublicSale {
+    #[serde(rename = "startDateTime")]
+    pub start_date_time: Option<DateTime<Utc>>,
+    #[serde(rename = "startTBD", default)]
+    pub start_tbd: bool,
+    #[serde(rename = "startTBA", default)]
+    pub start_tba: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -250,5 +279,37 @@ impl Venue {
             .filter(|s| !s.trim().is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(sales: serde_json::Value) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "id": "e1", "name": "A show",
+            "dates": { "start": { "localDate": "2027-01-23" } },
+            "sales": sales
+        }))
+        .expect("event")
+    }
+
+    #[test]
+    fn public_onsale_only_when_it_is_known() {
+        let known = event(serde_json::json!({ "public": {
+            "startDateTime": "2026-12-04T15:00:00Z", "startTBD": false, "startTBA": false } }));
+        assert_eq!(
+            known.public_onsale().map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-12-04T15:00:00+00:00")
+        );
+        for unknown in [
+            serde_json::json!({ "public": { "startDateTime": "1900-01-01T06:00:00Z", "startTBD": true } }),
+            serde_json::json!({ "public": { "startDateTime": "1900-01-01T06:00:00Z", "startTBA": true } }),
+            serde_json::json!({ "presales": [] }),
+            serde_json::Value::Null,
+        ] {
+            assert_eq!(event(unknown).public_onsale(), None);
+        }
     }
 }
