@@ -88,6 +88,45 @@ impl Client {
         .await
     }
 
+    /// How an artist's Spotify and setlist.fm links were made (the last copy with no signal).
+    pub async fn artist_links(
+        &self,
+        slug: &str,
+    ) -> Result<theset_shared::ipc::Fetched<theset_shared::api::ArtistLinks>, ClientError> {
+        self.page(&format!("/artists/{slug}/links"), &[]).await
+    }
+
+    /// Replaces (or clears) an artist's link at `service`; needs the server.
+    pub async fn set_artist_link(
+        &self,
+        slug: &str,
+        service: theset_shared::api::LinkService,
+        external_id: Option<&str>,
+    ) -> Result<theset_shared::api::ArtistLinks, ClientError> {
+        let external_id = external_id.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(id) = external_id
+            && !service.valid_id(id)
+        {
+            return Err(ClientError::Invalid(match service {
+                theset_shared::api::LinkService::Spotify => {
+                    "A Spotify artist id is 22 letters and digits (the end of its open.spotify.com address).".into()
+                }
+                theset_shared::api::LinkService::Setlistfm => {
+                    "A MusicBrainz artist id looks like 1b2c3d4e-…: 36 characters.".into()
+                }
+            }));
+        }
+        self.authed(
+            reqwest::Method::PUT,
+            &format!("/artists/{slug}/links/{}", service.as_str()),
+            &[],
+            Some(&theset_shared::api::SetArtistLink {
+                external_id: external_id.map(str::to_owned),
+            }),
+        )
+        .await
+    }
+
     /// Adds a title the catalogue does not have (a cover, a new song) to a show's community list.
     pub async fn add_title(&self, show: Uuid, title: &str) -> Result<(), ClientError> {
         let title = title.trim();

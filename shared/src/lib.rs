@@ -5,6 +5,7 @@
 //! bundle carries none of them.
 
 pub mod api;
+pub mod artist_match;
 pub mod catalogue;
 pub mod comments;
 pub mod crowd;

@@ -350,6 +350,7 @@ impl TestApp {
             "captures",
             "comments",
             "flags",
+            "artist_links",
         ] {
             let n: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
@@ -366,6 +367,15 @@ impl TestApp {
         .await
         .expect("users digest");
         out.push(format!("users_digest={users}"));
+        // The provider ids the importers fetch by (a moderator may change them).
+        let links: String = sqlx::query_scalar(
+            "SELECT coalesce(md5(string_agg(coalesce(spotify_id, '-') || coalesce(musicbrainz_id::text, '-'), ',' \
+             ORDER BY id)), '') FROM artists",
+        )
+        .fetch_one(&self.db)
+        .await
+        .expect("artist links digest");
+        out.push(format!("artist_ids_digest={links}"));
         out
     }
 

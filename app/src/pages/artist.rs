@@ -4,7 +4,7 @@ use theset_shared::api::JobEvent;
 use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Avatar, Badge, Button, PendingMark, StaleNote};
 use crate::components::molecules::PhaseProgress;
-use crate::components::organisms::ShowList;
+use crate::components::organisms::{ArtistLinks, ShowList};
 use crate::ipc;
 use crate::state::use_shared;
 use theset_shared::ipc::req;
@@ -64,6 +64,9 @@ pub fn Artist(slug: String) -> Element {
         .read()
         .as_ref()
         .is_some_and(|s| s.account.is_some());
+    let moderates = shared
+        .role()
+        .is_some_and(|r| r >= theset_shared::api::Role::Moderator);
     let mut trending = a.catalogue_preview.clone();
     trending.sort_by_key(|s| std::cmp::Reverse(s.popularity.unwrap_or(0)));
     trending.truncate(5);
@@ -109,6 +112,7 @@ pub fn Artist(slug: String) -> Element {
         }
         if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
         PhaseProgress { events: progress }
+        if moderates { ArtistLinks { slug: a.summary.slug.clone() } }
         if let Some(bio) = a.bio.clone() {
             section { class: "card", h3 { "About" } p { class: "bio", "{bio}" } }
         }

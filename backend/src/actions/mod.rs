@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod comments;
 pub mod follows;
+pub mod links;
 pub mod live;
 pub mod moderation;
 pub mod notices;

@@ -107,6 +107,8 @@ mod constraints;
         super::notifications::set_prefs,
         super::oversight::show_votes,
         super::oversight::void,
+        super::artist_links::of_artist,
+        super::artist_links::set,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"), (name = "comments"))
 )]

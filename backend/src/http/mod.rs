@@ -3,6 +3,7 @@
 mod access;
 mod actuals;
 mod admin;
+mod artist_links;
 mod artists;
 mod attendance;
 mod auth;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     let cors = security::cors(&state.auth.cors_origins);
     let api = Router::new()
         .merge(artists::router())
+        .merge(artist_links::router())
         .merge(shows::router())
         .merge(venues::router())
         .merge(search::router())

@@ -1,4 +1,5 @@
-//! Phase 3 of an import: the artist's studio catalogue from Spotify. Albums and singles (not
+//! Phase 3 of an import: the artist's studio catalogue from Spotify (found by name when
+//! Ticketmaster's link is missing or stale, `artist_links.rs`). Albums and singles (not
 //! compilations or appearances) → their track lists → full tracks (ISRCs) for the studio
 //! versions only (live, remix, demo, acoustic… are filtered by `shared::titles` before any
 //! track request) → songs, one per ISRC with the original release first.
@@ -9,8 +10,9 @@ use sqlx::PgPool;
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::{JobError, Progress, Providers, artist_column, configured};
-use crate::db::artists::{self, ExternalId, Synced};
+use super::artist_links::{self, Found};
+use super::{JobError, Progress, Providers, configured};
+use crate::db::artists::{self, Synced};
 use crate::db::upsert;
 use crate::providers::spotify;
 
@@ -21,18 +23,16 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let sp = configured(&providers.spotify, "Spotify")?;
-    let spotify_id = artist_column(db, artist_id, ExternalId::Spotify).await?;
-    let Some(spotify_id) = spotify_id else {
-        progress
-            .step("skipped", "No Spotify link for this artist")
-            .await?;
-        return Ok("no Spotify link: catalogue skipped".into());
-    };
-
     progress
         .step("profile", "Fetching the Spotify profile")
         .await?;
-    let profile = sp.artist(&spotify_id).await?;
+    let (spotify_id, profile) = match artist_links::spotify(db, sp, artist_id, progress).await? {
+        Found::Linked(id, profile) => (id, profile),
+        Found::Unlinked(reason) => {
+            progress.step("skipped", &reason).await?;
+            return Ok(format!("{reason}: catalogue skipped"));
+        }
+    };
     upsert::artists::spotify_profile(db, artist_id, &profile).await?;
 
     progress

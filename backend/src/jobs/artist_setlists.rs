@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::artist_links::{self, Found};
 use super::{JobError, Progress, Providers, configured};
 use crate::db::artists::{self, Synced};
 use crate::db::{actuals, setlist_imports, upsert};
@@ -31,36 +32,21 @@ pub async fn run(
     progress: &Progress,
 ) -> Result<String, JobError> {
     let sl = configured(&providers.setlistfm, "setlist.fm")?;
-    let (name, mbid) = artists::name_and_mbid(db, artist_id)
-        .await?
-        .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))?;
     let due = setlist_imports::due(db, artist_id).await?;
-    let mbid = match mbid {
-        Some(m) => m.to_string(),
-        None => {
-            progress
-                .step("artist", "Looking the artist up on setlist.fm")
-                .await?;
-            let hits = sl.search_artists(&name).await?;
-            let Some(hit) = hits.iter().find(|h| h.name.eq_ignore_ascii_case(&name)) else {
-                return Err(JobError::Permanent(format!(
-                    "setlist.fm does not know {name}"
-                )));
-            };
-            // Another artist may hold this MusicBrainz id already (a unique violation, ignored);
-            // then ours stays empty. An id that is not a UUID is not stored either.
-            if let Ok(m) = Uuid::parse_str(&hit.mbid) {
-                let _ = artists::adopt_musicbrainz_id(db, artist_id, m).await;
-            }
-            hit.mbid.clone()
+    let (mbid, first) = match artist_links::setlistfm(db, sl, artist_id, progress).await? {
+        Found::Linked(mbid, first) => (mbid, first),
+        Found::Unlinked(reason) => {
+            progress.step("skipped", &reason).await?;
+            return Ok(format!("{reason}: set-lists skipped"));
         }
     };
 
     // The newest page always (recent history); older pages while due shows are older still.
     let oldest = due.iter().map(|d| d.date).min();
     let mut found: Vec<setlistfm::Setlist> = Vec::new();
+    let mut next = first;
     for page in 1..=MAX_PAGES {
-        let p = sl.artist_setlists(&mbid, page).await?;
+        let Some(p) = next.take() else { break };
         let dates: Vec<NaiveDate> = p
             .setlist
             .iter()
@@ -83,6 +69,7 @@ pub async fn run(
         if dates.is_empty() || !older_needed || page >= pages {
             break;
         }
+        next = sl.artist_setlists(&mbid, page + 1).await?;
     }
 
     let today = Utc::now().date_naive();

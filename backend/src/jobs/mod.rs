@@ -3,6 +3,7 @@
 //! idempotent (upserts keyed by external ids), so a re-run after a crash never duplicates.
 
 mod artist_catalogue;
+mod artist_links;
 mod artist_setlists;
 mod artist_shows;
 mod crowd;

@@ -113,6 +113,15 @@ impl Catalogue {
                         }
                     }
                 }
+                "spotify" if name.starts_with("search_artist_") => {
+                    for a in items(&v, "/artists/items") {
+                        if let Some(id) = a["id"].as_str() {
+                            c.sp_artists
+                                .entry(id.to_owned())
+                                .or_insert_with(|| a.clone());
+                        }
+                    }
+                }
                 "spotify" if name.starts_with("artist_") => {
                     if let Some(id) = v["id"].as_str() {
                         c.sp_artists.insert(id.to_owned(), v.clone());
@@ -187,6 +196,7 @@ pub fn router(catalogue: Catalogue) -> Router {
             get(ticketmaster::venue),
         )
         .route("/spotify-accounts/api/token", post(spotify::token))
+        .route("/spotify/v1/search", get(spotify::search))
         .route("/spotify/v1/artists/{id}", get(spotify::artist))
         .route(
             "/spotify/v1/artists/{id}/albums",

@@ -53,6 +53,58 @@ pub(super) async fn artist(
         .map_or_else(not_found, |a| Json(a.clone()).into_response())
 }
 
+/// `GET /v1/search?type=artist`: artists whose name holds the query or is held by it (case
+/// folded), most followed first, in Spotify's envelope.
+pub(super) async fn search(State(c): Shared, h: HeaderMap, Query(q): Params) -> Response {
+    if let Some(r) = sp_unauthorized(&h) {
+        return r;
+    }
+    if q.get("type").map(String::as_str) != Some("artist") {
+        return status(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": { "status": 400, "message": "Bad search type field" } }),
+        );
+    }
+    let wanted = q
+        .get("q")
+        .map(|n| n.trim().to_lowercase())
+        .unwrap_or_default();
+    if wanted.is_empty() {
+        return status(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": { "status": 400, "message": "No search query" } }),
+        );
+    }
+    let mut hits: Vec<&Value> = c
+        .sp_artists
+        .values()
+        .filter(|a| {
+            a["name"].as_str().is_some_and(|n| {
+                let n = n.to_lowercase();
+                n.contains(&wanted) || wanted.contains(&n)
+            })
+        })
+        .collect();
+    hits.sort_by_key(|a| {
+        (
+            std::cmp::Reverse(
+                a.pointer("/followers/total")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+            ),
+            a["id"].as_str().unwrap_or_default().to_owned(),
+        )
+    });
+    let limit = param(&q, "limit", 20usize).clamp(1, 50);
+    let offset = param(&q, "offset", 0usize);
+    let found: Vec<Value> = hits.into_iter().cloned().collect();
+    let extra = format!(
+        "&query={}&type=artist",
+        url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()
+    );
+    Json(json!({ "artists": sp_paging(&found, offset, limit, "search", &extra) })).into_response()
+}
+
 /// Spotify's paging envelope around `all[offset..offset + limit]`, with an absolute `next`.
 fn sp_paging(all: &[Value], offset: usize, limit: usize, href: &str, extra: &str) -> Value {
     let next = (offset + limit < all.len()).then(|| {

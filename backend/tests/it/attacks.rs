@@ -1005,6 +1005,59 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     )
     .await;
 
+    // A moderator's replacement of an artist's provider link.
+    let link = |service: &str| {
+        live.req(
+            Method::PUT,
+            &format!("/api/v1/artists/suite-band/links/{service}"),
+        )
+    };
+    t.refused(
+        "artist link: markup for a Spotify id",
+        link("spotify")
+            .bearer_auth(&quick)
+            .json(&json!({ "external_id": "<script>alert(1)</script>" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "artist link: a path for a MusicBrainz id",
+        link("setlistfm")
+            .bearer_auth(&quick)
+            .json(&json!({ "external_id": "../../admin/jobs" })),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "artist link: a service that is not one",
+        link("wikipedia")
+            .bearer_auth(&quick)
+            .json(&json!({ "external_id": null })),
+        bad,
+        "invalid_parameter",
+    )
+    .await;
+    t.refused(
+        "artist link: a forged moderator",
+        link("spotify").bearer_auth(&quick).json(
+            &json!({ "external_id": "0OdUWJ0sBjDrqHygGUXeCF", "decided_by": uuid::Uuid::now_v7() }),
+        ),
+        bad,
+        "invalid_body",
+    )
+    .await;
+    t.refused(
+        "artist link: set by a fan",
+        link("spotify")
+            .bearer_auth(&writer)
+            .json(&json!({ "external_id": "0OdUWJ0sBjDrqHygGUXeCF" })),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
     assert!(t.cases >= 60, "only {} cases", t.cases);
     // No injected mail went out.
     assert!(mails_to("victim@example.com").is_empty());

@@ -57,6 +57,10 @@ impl Fakes {
                 ok("spotify/token_client_credentials.json"),
             ),
             (
+                Mock::given(path("/sp/v1/search")).and(query_param("type", "artist")),
+                ok("spotify/search_artist_arctic_monkeys.json"),
+            ),
+            (
                 Mock::given(path_regex(r"^/sp/v1/artists/[^/]+$")),
                 ok("spotify/artist_arctic_monkeys.json"),
             ),

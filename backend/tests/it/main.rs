@@ -16,6 +16,7 @@ mod fakes;
 mod imports;
 mod jobs;
 mod layers;
+mod links;
 mod live;
 mod mail_links;
 mod moderation;

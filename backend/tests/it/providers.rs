@@ -561,7 +561,8 @@ async fn setlistfm_sends_key_and_json_accept_and_reads_sets() {
     let page = sl
         .artist_setlists("ada7a83c-e3e1-40f1-93f9-3e73dbc9298a", 2)
         .await
-        .expect("page");
+        .expect("page")
+        .expect("known artist");
     assert_eq!(page.page, Some(2));
     assert!(!page.setlist.is_empty());
     let s = sl.setlist("53a8d36d").await.expect("setlist");

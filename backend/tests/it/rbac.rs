@@ -213,6 +213,13 @@ fn table() -> Vec<Row> {
         ("DELETE", "/api/v1/me/calendar", None, SIGNED_IN),
         // The secret is the credential: a wrong one is 404 for everyone alike.
         ("GET", "/api/v1/calendar/{secret}", None, PUBLIC),
+        ("GET", "/api/v1/artists/{slug}/links", None, MODERATOR),
+        (
+            "PUT",
+            "/api/v1/artists/{slug}/links/{service}",
+            Some(json!({ "external_id": null })),
+            MODERATOR,
+        ),
         (
             "POST",
             "/api/v1/songs/{song}/aliases",
@@ -401,7 +408,8 @@ async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
             .replace("{job}", &job.to_string())
             .replace("{owner_session}", &owner.1.to_string())
             .replace("{owner}", &owner.0.to_string())
-            .replace("{provider}", "google");
+            .replace("{provider}", "google")
+            .replace("{service}", "spotify");
         let callers = [
             None,
             Some(&owner.2),

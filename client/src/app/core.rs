@@ -339,6 +339,23 @@ impl<H: Host> Core for App<H> {
         ok(self.client.void_votes(r.user_id, Some(r.show_id)).await)
     }
 
+    async fn artist_links(
+        &self,
+        r: req::ArtistLinks,
+    ) -> IpcResult<Fetched<theset_shared::api::ArtistLinks>> {
+        ok(self.client.artist_links(&r.slug).await)
+    }
+
+    async fn set_artist_link(
+        &self,
+        r: req::SetArtistLink,
+    ) -> IpcResult<theset_shared::api::ArtistLinks> {
+        ok(self
+            .client
+            .set_artist_link(&r.slug, r.service, r.external_id.as_deref())
+            .await)
+    }
+
     async fn add_title(&self, r: req::AddTitle) -> IpcResult<AppStatus> {
         ok(self.client.add_title(r.show_id, &r.title).await)?;
         // The line reaches the device with the next pull.

@@ -197,6 +197,10 @@ contract! {
     VoteOversight(VoteOversight) -> crate::ipc::Fetched<crate::api::VoteOversight> => vote_oversight;
     /// Moderators: delete an account's votes on a show (the server recounts).
     VoidVotes(VoidVotes) -> crate::api::VotesVoided => void_votes;
+    /// Moderators: how an artist's Spotify and setlist.fm links were made.
+    ArtistLinks(ArtistLinks) -> crate::ipc::Fetched<crate::api::ArtistLinks> => artist_links;
+    /// Moderators: replace (or clear) a wrong link; the import phase it feeds runs again.
+    SetArtistLink(SetArtistLink) -> crate::api::ArtistLinks => set_artist_link;
     /// Moderators: a title the catalogue lacks (a cover, a new song) on a community list.
     AddTitle(AddTitle) -> AppStatus => add_title;
     /// Moderators: another title of a catalogue song (a suggestion taken).
@@ -269,6 +273,19 @@ pub mod req {
     pub struct VoidVotes {
         pub user_id: Uuid,
         pub show_id: Uuid,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ArtistLinks {
+        pub slug: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SetArtistLink {
+        pub slug: String,
+        pub service: crate::api::LinkService,
+        /// `None`: the artist is not at that service.
+        pub external_id: Option<String>,
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -885,6 +902,18 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn void_votes(&self, _: req::VoidVotes) -> Result<crate::api::VotesVoided, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn artist_links(
+            &self,
+            _: req::ArtistLinks,
+        ) -> Result<crate::ipc::Fetched<crate::api::ArtistLinks>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn set_artist_link(
+            &self,
+            _: req::SetArtistLink,
+        ) -> Result<crate::api::ArtistLinks, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn add_title(&self, _: req::AddTitle) -> Result<AppStatus, IpcError> {

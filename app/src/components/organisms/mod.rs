@@ -1,6 +1,7 @@
 mod actual_setlist;
 mod app_header;
 mod artist_grid;
+mod artist_links;
 mod calendar_feed;
 mod comment_thread;
 mod community_list;
@@ -20,6 +21,7 @@ mod venue_map;
 pub use actual_setlist::ActualSetlist;
 pub use app_header::AppHeader;
 pub use artist_grid::ArtistGrid;
+pub use artist_links::ArtistLinks;
 pub use calendar_feed::CalendarFeed;
 pub use comment_thread::CommentThread;
 pub use community_list::CommunityList;

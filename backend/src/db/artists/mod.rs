@@ -1,6 +1,7 @@
 //! Artists: the list, the page, songs, search; what the import jobs read and mark is in
-//! `refresh.rs`.
+//! `refresh.rs`, how its provider ids were made in `links.rs`.
 
+pub mod links;
 mod refresh;
 
 pub use refresh::*;

@@ -45,7 +45,8 @@ pub async fn from_attraction(
             }
         }
     }
-    // Ticketmaster sometimes lists one artist twice (aliases, special billings) with the same
+    // A link found by name or set by a moderator (`artist_links`) outlives Ticketmaster's, which
+    // is what was missing or stale. Ticketmaster sometimes lists one artist twice (aliases, special billings) with the same
     // Spotify or MusicBrainz link; those ids stay with the artist that holds them already.
     let held = sqlx::query!(
         "SELECT EXISTS (SELECT 1 FROM artists WHERE spotify_id = $1 AND ticketmaster_id IS DISTINCT FROM $3) \
@@ -70,8 +71,12 @@ pub async fn from_attraction(
            genres, links, popularity, followers, ticketmaster_synced_at, spotify_synced_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), CASE WHEN $10::int4 IS NULL THEN NULL ELSE now() END) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET \
-           musicbrainz_id = COALESCE(EXCLUDED.musicbrainz_id, artists.musicbrainz_id), \
-           spotify_id = COALESCE(EXCLUDED.spotify_id, artists.spotify_id), \
+           musicbrainz_id = CASE WHEN EXISTS (SELECT 1 FROM artist_links l WHERE l.artist_id = artists.id \
+               AND l.service = 'setlistfm' AND l.origin <> 'provider_link') THEN artists.musicbrainz_id \
+             ELSE COALESCE(EXCLUDED.musicbrainz_id, artists.musicbrainz_id) END, \
+           spotify_id = CASE WHEN EXISTS (SELECT 1 FROM artist_links l WHERE l.artist_id = artists.id \
+               AND l.service = 'spotify' AND l.origin <> 'provider_link') THEN artists.spotify_id \
+             ELSE COALESCE(EXCLUDED.spotify_id, artists.spotify_id) END, \
            name = EXCLUDED.name, image_url = EXCLUDED.image_url, images = EXCLUDED.images, \
            genres = EXCLUDED.genres, links = EXCLUDED.links, \
            popularity = COALESCE(EXCLUDED.popularity, artists.popularity), \

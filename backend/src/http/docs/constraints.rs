@@ -46,6 +46,14 @@ fn rules() -> Vec<(At, Value)> {
     let protocol = || range(i64::from(MIN_PROTOCOL_VERSION), i64::from(PROTOCOL_VERSION));
     let mut rules = vec![
         (Field("SignupRequest", "email"), email()),
+        (
+            Field("SetArtistLink", "external_id"),
+            text(
+                22,
+                36,
+                "^([A-Za-z0-9]{22}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+            ),
+        ),
         (Field("SignupRequest", "password"), new_password()),
         (Field("SignupRequest", "display_name"), name()),
         (Field("SignupRequest", "device_id"), device_id()),

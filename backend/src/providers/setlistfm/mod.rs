@@ -31,6 +31,20 @@ pub struct SearchArtist {
     pub disambiguation: Option<String>,
 }
 
+impl SearchArtist {
+    /// The artist as the matching rule sees a search hit (setlist.fm reports no genres,
+    /// followers or images).
+    pub fn as_hit(&self) -> theset_shared::artist_match::Hit<'_> {
+        theset_shared::artist_match::Hit {
+            name: &self.name,
+            disambiguation: self.disambiguation.as_deref().filter(|d| !d.is_empty()),
+            genres: &[],
+            followers: None,
+            has_images: None,
+        }
+    }
+}
+
 impl SetlistFm {
     pub fn new(config: &SetlistFmConfig) -> Result<Self, ProviderError> {
         Ok(Self {
@@ -72,25 +86,21 @@ impl SetlistFm {
         }
     }
 
-    /// One page (1-based) of an artist's set-lists, newest first.
+    /// One page (1-based) of an artist's set-lists, newest first; `None` when setlist.fm answers
+    /// 404 (an id it does not know, or an artist without set-lists: it says the same for both).
     pub async fn artist_setlists(
         &self,
         mbid: &str,
         page: u32,
-    ) -> Result<SetlistsPage, ProviderError> {
+    ) -> Result<Option<SetlistsPage>, ProviderError> {
         let mut url = self
             .http
             .url(&format!("artist/{}/setlists", urlencode(mbid)))?;
         url.query_pairs_mut()
             .append_pair("p", &page.max(1).to_string());
         match self.get(url).await {
-            Err(ProviderError::NotFound { .. }) => Ok(SetlistsPage {
-                setlist: Vec::new(),
-                total: Some(0),
-                page: Some(page),
-                items_per_page: None,
-            }),
-            other => other,
+            Err(ProviderError::NotFound { .. }) => Ok(None),
+            other => other.map(Some),
         }
     }
 

@@ -21,6 +21,9 @@ use super::ticketmaster::urlencode;
 pub const ALBUM_BATCH: usize = 20;
 pub const TRACK_BATCH: usize = 50;
 const EXTENDED_PAGE: u32 = 50;
+/// Hits read from an artist search: enough for the band, its tributes and its namesakes, and
+/// within development mode's page limit.
+pub const SEARCH_LIMIT: u32 = 10;
 const DEV_PAGE: u32 = 10;
 /// Per-item requests in flight at once in development mode; the shared rate limiter still paces
 /// them, this only overlaps their latency.
@@ -151,6 +154,18 @@ impl Spotify {
     pub async fn artist(&self, id: &str) -> Result<Artist, ProviderError> {
         self.get(self.api.url(&format!("artists/{}", urlencode(id)))?)
             .await
+    }
+
+    /// Artists by name, most relevant first (one page of [`SEARCH_LIMIT`]): what the importer
+    /// picks from when Ticketmaster's link is missing or stale.
+    pub async fn search_artists(&self, name: &str) -> Result<Vec<Artist>, ProviderError> {
+        let mut url = self.api.url("search")?;
+        url.query_pairs_mut()
+            .append_pair("q", name)
+            .append_pair("type", "artist")
+            .append_pair("limit", &SEARCH_LIMIT.to_string());
+        let found: ArtistSearch = self.get(url).await?;
+        Ok(found.artists.items)
     }
 
     fn page_size(&self) -> u32 {

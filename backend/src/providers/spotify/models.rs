@@ -26,6 +26,31 @@ pub struct Artist {
     pub images: Vec<Image>,
 }
 
+/// `GET /v1/search?type=artist`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ArtistSearch {
+    pub artists: Paging<Artist>,
+}
+
+impl Artist {
+    /// The artist as the matching rule sees a search hit.
+    pub fn as_hit(&self) -> theset_shared::artist_match::Hit<'_> {
+        theset_shared::artist_match::Hit {
+            name: &self.name,
+            disambiguation: None,
+            genres: &self.genres,
+            followers: Some(
+                self.followers
+                    .as_ref()
+                    .and_then(|f| f.total)
+                    .and_then(|t| u64::try_from(t).ok())
+                    .unwrap_or(0),
+            ),
+            has_images: Some(!self.images.is_empty()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct SimpleArtist {
     pub id: String,
