@@ -219,8 +219,9 @@ impl Client {
                     .unwrap_or_default();
             }
         }
-        let voting_open = summary.status == ShowStatus::Upcoming
-            && summary.starts_at.is_none_or(|t| t > chrono::Utc::now());
+        // The server decides (`db::community::window`); this is the device's copy of the rule.
+        let voting_open = summary.status == ShowStatus::Postponed
+            || (summary.status.ahead() && summary.starts_at.is_none_or(|t| t > chrono::Utc::now()));
         let going = GoingState {
             going: attendance.going,
             public: attendance.public,
@@ -270,7 +271,7 @@ impl Client {
             return Ok(None);
         }
         let open = crowd::accepts_capture(show.starts_at, show.date, now) == Capturable::Yes
-            && show.status != ShowStatus::Cancelled;
+            && !matches!(show.status, ShowStatus::Cancelled | ShowStatus::Postponed);
         let (_, ends) = crowd::on_stage(show.starts_at, show.date);
         if !open && mine.is_empty() && (now < ends || now > ends + chrono::Duration::days(1)) {
             return Ok(None);

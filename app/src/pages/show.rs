@@ -95,6 +95,8 @@ pub fn Show(id: Uuid) -> Element {
     let can_vote = v.voting_open && signed_in;
     let closed_reason = if !signed_in {
         Some("Sign in to vote and predict.".to_owned())
+    } else if s.status == ShowStatus::Cancelled {
+        Some("The show was cancelled: voting is closed.".to_owned())
     } else if !v.voting_open {
         Some("Voting closed when the show started.".to_owned())
     } else {
@@ -119,8 +121,11 @@ pub fn Show(id: Uuid) -> Element {
                 time { datetime: "{s.date}", "{date}" }
                 if let Some(t) = s.start_time.map(|t| t.format("%H:%M").to_string()) { " · doors {t}" }
                 " "
-                Badge { label: s.status.as_str().to_string(), tone: if s.status.as_str() == "upcoming" { "accent" } else { "neutral" } }
+                Badge { label: s.status.as_str().to_string(), tone: crate::components::molecules::status_tone(s.status) }
                 if s.sold_out { Badge { label: "Sold out", tone: "warn" } }
+            }
+            if let Some(n) = s.status.notice() {
+                p { class: "status-notice", role: "status", id: "status-notice", "{n}" }
             }
             div { class: "row",
                 Button { label: "{s.artist.name}", onclick: move |_| nav.go(Route::Artist(artist_slug.clone())) }

@@ -20,7 +20,8 @@ pub async fn window(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Option<
     sqlx::query_as!(
         Window,
         "SELECT headliner_artist_id AS \"headliner!\", closes_at AS \"closes_at!\", \
-                (status = 'upcoming' AND now() < closes_at) AS \"open!\" \
+                ((status IN ('upcoming', 'rescheduled') AND now() < closes_at) OR status = 'postponed') \
+                  AS \"open!\" \
          FROM (SELECT headliner_artist_id, status, \
                       coalesce(starts_at, (date + coalesce(start_time, time '19:00')) AT TIME ZONE 'UTC') AS closes_at \
                FROM shows WHERE id = $1) s",
@@ -183,8 +184,9 @@ pub async fn line_context(
     sqlx::query_as!(
         LineContext,
         "SELECT l.show_id, l.source AS \"source: SetlistSource\", \
-                (s.status = 'upcoming' AND now() < coalesce(s.starts_at, \
-                    (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) AS \"open!\" \
+                ((s.status IN ('upcoming', 'rescheduled') AND now() < coalesce(s.starts_at, \
+                    (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) \
+                 OR s.status = 'postponed') AS \"open!\" \
          FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id JOIN shows s ON s.id = l.show_id \
          WHERE ss.id = $1 AND l.moderation_status <> 'hidden'",
         line

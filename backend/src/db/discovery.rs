@@ -73,7 +73,7 @@ pub async fn trending_shows(
                 s.trending_score \
          FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
          LEFT JOIN venues v ON v.id = s.venue_id \
-         WHERE s.status IN ('upcoming', 'ongoing') AND s.date >= current_date \
+         WHERE s.status IN ('upcoming', 'rescheduled', 'postponed', 'ongoing') AND s.date >= current_date \
          ORDER BY s.trending_score DESC, s.date, s.id LIMIT $1",
         limit
     )
@@ -101,7 +101,7 @@ pub async fn followed_upcoming(
                 v.country_code AS venue_country_code \
          FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
          LEFT JOIN venues v ON v.id = s.venue_id \
-         WHERE s.date >= current_date AND s.status IN ('upcoming', 'ongoing') \
+         WHERE s.date >= current_date AND s.status IN ('upcoming', 'rescheduled', 'postponed', 'ongoing') \
            AND (s.headliner_artist_id IN (SELECT artist_id FROM user_follows_artists WHERE user_id = $1) \
                 OR EXISTS (SELECT 1 FROM show_artists sa JOIN user_follows_artists f ON f.artist_id = sa.artist_id \
                            WHERE sa.show_id = s.id AND f.user_id = $1)) \

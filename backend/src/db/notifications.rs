@@ -73,7 +73,7 @@ pub async fn onsale(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> sqlx::Result
                     ceil(extract(epoch FROM s.onsale_at - $1) / 3600)::int AS hours \
              FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
              WHERE s.onsale_at > $1 - interval '6 hours' AND s.onsale_at <= $1 + interval '24 hours' \
-               AND s.status = 'upcoming'), \
+               AND s.status IN ('upcoming', 'rescheduled')), \
          fans AS ( \
              SELECT d.id, array_agg(DISTINCT f.user_id) AS users FROM due d \
              JOIN show_artists b ON b.show_id = d.id \

@@ -162,7 +162,8 @@ pub enum When {
     Past,
 }
 
-/// Up to `limit` shows of an artist (headliner or support) or at a venue, nearest to today first.
+/// Up to `limit` shows of an artist (headliner or support) or at a venue, nearest to today first
+/// (a postponed show is still ahead, whatever its old date).
 pub async fn around_today(
     db: impl PgExecutor<'_>,
     artist_id: Option<Uuid>,
@@ -180,7 +181,7 @@ pub async fn around_today(
                         v.country_code AS venue_country_code \
                  FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
                  LEFT JOIN venues v ON v.id = s.venue_id \
-                 WHERE s.date >= current_date \
+                 WHERE (s.date >= current_date OR s.status = 'postponed') \
                  AND ($1::uuid IS NULL OR s.headliner_artist_id = $1 \
                       OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1)) \
                  AND ($2::uuid IS NULL OR s.venue_id = $2) \
@@ -201,7 +202,7 @@ pub async fn around_today(
                         v.country_code AS venue_country_code \
                  FROM shows s JOIN artists a ON a.id = s.headliner_artist_id \
                  LEFT JOIN venues v ON v.id = s.venue_id \
-                 WHERE s.date < current_date \
+                 WHERE s.date < current_date AND s.status <> 'postponed' \
                  AND ($1::uuid IS NULL OR s.headliner_artist_id = $1 \
                       OR EXISTS (SELECT 1 FROM show_artists sa WHERE sa.show_id = s.id AND sa.artist_id = $1)) \
                  AND ($2::uuid IS NULL OR s.venue_id = $2) \
@@ -283,7 +284,7 @@ pub async fn lineup(db: impl PgExecutor<'_>, show_id: Uuid) -> sqlx::Result<Vec<
 pub async fn complete_past(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
     Ok(sqlx::query!(
         "UPDATE shows SET status = 'completed' \
-         WHERE status IN ('upcoming', 'ongoing') AND date < current_date",
+         WHERE status IN ('upcoming', 'rescheduled', 'ongoing') AND date < current_date",
     )
     .execute(db)
     .await?
@@ -297,7 +298,7 @@ pub async fn advance_statuses(db: impl PgExecutor<'_> + Copy) -> sqlx::Result<(u
     let hours = theset_shared::crowd::ONGOING_HOURS as i32;
     let ended = sqlx::query!(
         "UPDATE shows SET status = 'completed' \
-         WHERE status IN ('upcoming', 'ongoing') \
+         WHERE status IN ('upcoming', 'rescheduled', 'ongoing') \
            AND (starts_at <= now() - make_interval(hours => $1) \
                 OR (starts_at IS NULL AND date < current_date - 1))",
         hours
@@ -307,7 +308,7 @@ pub async fn advance_statuses(db: impl PgExecutor<'_> + Copy) -> sqlx::Result<(u
     .rows_affected();
     let started = sqlx::query!(
         "UPDATE shows SET status = 'ongoing' \
-         WHERE status = 'upcoming' AND starts_at <= now() \
+         WHERE status IN ('upcoming', 'rescheduled') AND starts_at <= now() \
            AND starts_at > now() - make_interval(hours => $1)",
         hours
     )

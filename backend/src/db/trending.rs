@@ -82,7 +82,7 @@ pub async fn shows(db: impl PgExecutor<'_>, half_life_days: f64) -> sqlx::Result
            greatest(s.date - current_date, 0)::float8 AS \"days_until!\" \
          FROM shows s LEFT JOIN fs ON fs.artist_id = s.headliner_artist_id \
          LEFT JOIN pv ON pv.subject_id = s.id \
-         WHERE s.status IN ('upcoming', 'ongoing') AND s.date >= current_date - 1",
+         WHERE s.status IN ('upcoming', 'rescheduled', 'ongoing') AND s.date >= current_date - 1",
         half_life_days
     )
     .fetch_all(db)

@@ -226,3 +226,60 @@ async fn actual_setlists_keep_play_order_and_encores(db: PgPool) {
         [("Intro", "main"), ("Hit", "main"), ("Closer", "encore")]
     );
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn postponed_and_rescheduled_shows_keep_their_status(db: PgPool) {
+    use theset_backend::db::{community, shows};
+
+    let live = TestApp::start(db.clone()).await;
+    let band = artist(&db, "Moving Band", &[], None, 0.0).await;
+    let postponed = show(&db, band, None, days_from_today(-3), "postponed").await;
+    let rescheduled = show(&db, band, None, days_from_today(0), "rescheduled").await;
+    let cancelled = show(&db, band, None, days_from_today(20), "cancelled").await;
+    sqlx::query("UPDATE shows SET starts_at = now() - interval '5 minutes' WHERE id = $1")
+        .bind(rescheduled)
+        .execute(&db)
+        .await
+        .expect("starts");
+
+    // The clock moves a rescheduled show on stage; a postponed one stays put past its old date.
+    shows::advance_statuses(&db).await.expect("advance");
+    let status = |id: Uuid| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT status FROM shows WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .expect("status")
+        }
+    };
+    assert_eq!(status(postponed).await, "postponed");
+    assert_eq!(status(rescheduled).await, "ongoing");
+    assert_eq!(status(cancelled).await, "cancelled");
+
+    // Votes and predictions stay open for the postponed show; the cancelled one is closed.
+    let open = |id: Uuid| {
+        let db = db.clone();
+        async move {
+            community::window(&db, id)
+                .await
+                .expect("window")
+                .expect("show")
+                .open
+        }
+    };
+    assert!(open(postponed).await);
+    assert!(!open(cancelled).await);
+    let (_, detail) = live.get(&format!("/api/v1/shows/{postponed}")).await;
+    assert_eq!(detail["status"], "postponed", "{detail}");
+    // Postponed shows are still listed among the artist's upcoming ones.
+    let (_, page) = live.get("/api/v1/artists/moving-band").await;
+    let upcoming: Vec<&str> = page["upcoming_shows"]
+        .as_array()
+        .expect("upcoming")
+        .iter()
+        .filter_map(|s| s["status"].as_str())
+        .collect();
+    assert!(upcoming.contains(&"postponed"), "{page}");
+}

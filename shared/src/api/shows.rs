@@ -12,14 +12,21 @@ pub enum ShowStatus {
     Ongoing,
     Completed,
     Cancelled,
+    /// Put off with no new date yet (Ticketmaster's `postponed`): it neither starts nor ends on
+    /// the clock.
+    Postponed,
+    /// Moved to a new date (Ticketmaster's `rescheduled`): upcoming at that date.
+    Rescheduled,
 }
 
 impl ShowStatus {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Upcoming,
         Self::Ongoing,
         Self::Completed,
         Self::Cancelled,
+        Self::Postponed,
+        Self::Rescheduled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +35,26 @@ impl ShowStatus {
             Self::Ongoing => "ongoing",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
+            Self::Postponed => "postponed",
+            Self::Rescheduled => "rescheduled",
+        }
+    }
+
+    /// Whether the show is still to come, so fans vote and predict (a postponed show keeps its
+    /// predictions for whenever it happens).
+    pub fn ahead(self) -> bool {
+        matches!(self, Self::Upcoming | Self::Postponed | Self::Rescheduled)
+    }
+
+    /// What a fan reads about this status, when it is news.
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            Self::Cancelled => Some("This show was cancelled: voting and predictions are closed."),
+            Self::Postponed => Some(
+                "This show is postponed and has no new date yet: votes and predictions stay for when it happens.",
+            ),
+            Self::Rescheduled => Some("This show moved to a new date."),
+            _ => None,
         }
     }
 

@@ -8,6 +8,6 @@ mod vote_row;
 pub use artist_card::{ArtistCard, CardArtist};
 pub use phase_progress::PhaseProgress;
 pub use search_bar::SearchBar;
-pub use show_row::{ShowRow, show_title};
+pub use show_row::{ShowRow, show_title, status_tone};
 pub use song_picker::{SongPicker, matching};
 pub use vote_row::VoteRow;

@@ -12,12 +12,12 @@ pub fn show_title(s: &ShowSummary) -> String {
     }
 }
 
-fn status_tone(s: ShowStatus) -> &'static str {
+pub fn status_tone(s: ShowStatus) -> &'static str {
     match s {
-        ShowStatus::Upcoming => "accent",
+        ShowStatus::Upcoming | ShowStatus::Rescheduled => "accent",
         ShowStatus::Ongoing => "stage",
         ShowStatus::Completed => "neutral",
-        ShowStatus::Cancelled => "warn",
+        ShowStatus::Cancelled | ShowStatus::Postponed => "warn",
     }
 }
 

@@ -105,10 +105,14 @@ fn starts_at(start: &ticketmaster::EventStart, tz: Option<&str>) -> Option<chron
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The status of an event as Ticketmaster gives it: a postponed show stays postponed whatever
+/// its (old) date; a rescheduled one is ahead until its new date passes.
 pub fn show_status(code: Option<&str>, date: NaiveDate, today: NaiveDate) -> &'static str {
     match code {
         Some("canceled" | "cancelled") => "cancelled",
+        Some("postponed") => "postponed",
         _ if date < today => "completed",
+        Some("rescheduled") => "rescheduled",
         _ => "upcoming",
     }
 }
@@ -125,7 +129,13 @@ mod tests {
         let later = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
         assert_eq!(show_status(Some("canceled"), later, today), "cancelled");
         assert_eq!(show_status(Some("onsale"), past, today), "completed");
-        assert_eq!(show_status(Some("rescheduled"), later, today), "upcoming");
+        assert_eq!(
+            show_status(Some("rescheduled"), later, today),
+            "rescheduled"
+        );
+        assert_eq!(show_status(Some("rescheduled"), past, today), "completed");
+        assert_eq!(show_status(Some("postponed"), past, today), "postponed");
+        assert_eq!(show_status(Some("offsale"), later, today), "upcoming");
         assert_eq!(show_status(None, today, today), "upcoming");
     }
 
