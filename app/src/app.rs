@@ -65,6 +65,7 @@ pub fn App() -> Element {
                 Route::Show(id) => rsx! { pages::show::Show { key: "{id}", id } },
                 Route::Venue(id) => rsx! { pages::venue::Venue { key: "{id}", id } },
                 Route::Venues => rsx! { pages::venues::Venues {} },
+                Route::Shows => rsx! { pages::shows::Shows {} },
                 Route::Dashboard => rsx! { pages::dashboard::Dashboard {} },
                 Route::Moderation => rsx! { pages::moderation::Moderation {} },
                 Route::Account => rsx! { pages::account::Account {} },

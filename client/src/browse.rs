@@ -6,7 +6,8 @@ use theset_shared::api::{
     ArtistSearchHit, ArtistSearchQuery, ArtistSearchResults, Dashboard, Home, Page, VenueDetail,
     VenueListQuery, VenueSummary,
 };
-use theset_shared::ipc::{Fetched, VenueQuery};
+use theset_shared::api::{ShowListQuery, ShowSummary};
+use theset_shared::ipc::{Fetched, ShowQuery, VenueQuery};
 use uuid::Uuid;
 
 use crate::Client;
@@ -16,6 +17,8 @@ use crate::error::ClientError;
 const SEARCH_LIMIT: u32 = 40;
 /// Venues a discovery page shows.
 const VENUE_LIMIT: u32 = 50;
+/// Shows per page of the shows page.
+const SHOW_LIMIT: u32 = 50;
 /// Radius of "near a point" when none is given, in kilometres.
 const DEFAULT_KM: f64 = 50.0;
 
@@ -152,6 +155,38 @@ impl Client {
             },
             other => other,
         }
+    }
+
+    /// Shows by the shows page's filters, soonest first (a question answered before opens again
+    /// with no signal).
+    pub async fn shows(
+        &self,
+        query: &ShowQuery,
+    ) -> Result<Fetched<Page<ShowSummary>>, ClientError> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            return Err(invalid("The first date is after the last one."));
+        }
+        let city = query
+            .city
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if city.is_some_and(|c| c.chars().count() > 100) {
+            return Err(invalid("A city name is at most 100 characters."));
+        }
+        let wire = ShowListQuery {
+            artist_id: query.artist_id,
+            city: city.map(str::to_owned),
+            from: query.from,
+            to: query.to,
+            status: query.status,
+            limit: Some(SHOW_LIMIT),
+            cursor: query.cursor.clone(),
+            ..ShowListQuery::default()
+        };
+        self.page_of("/shows", &wire).await
     }
 
     pub async fn dashboard(&self) -> Result<Fetched<Dashboard>, ClientError> {

@@ -23,6 +23,7 @@ pub mod scoring;
 pub mod server_address;
 pub mod setlist_text;
 pub mod slug;
+pub mod song_trends;
 pub mod sync;
 pub mod titles;
 pub mod trending;

@@ -9,13 +9,7 @@ use crate::ipc;
 use crate::state::use_shared;
 use theset_shared::ipc::req;
 
-fn compact(n: i64) -> String {
-    match n {
-        n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
-        n if n >= 10_000 => format!("{} k", n / 1000),
-        n => n.to_string(),
-    }
-}
+use crate::components::molecules::compact_count as compact;
 
 #[component]
 pub fn Artist(slug: String) -> Element {
@@ -67,9 +61,7 @@ pub fn Artist(slug: String) -> Element {
     let moderates = shared
         .role()
         .is_some_and(|r| r >= theset_shared::api::Role::Moderator);
-    let mut trending = a.catalogue_preview.clone();
-    trending.sort_by_key(|s| std::cmp::Reverse(s.popularity.unwrap_or(0)));
-    trending.truncate(5);
+    let trending = a.trending_songs.clone();
     rsx! {
         StaleNote { stale: v.artist.stale, fetched_at: when(v.artist.fetched_at) }
         header { class: "artist-hero",
@@ -129,16 +121,33 @@ pub fn Artist(slug: String) -> Element {
         div { class: "columns",
             section { class: "card", aria_labelledby: "trending-songs-title",
                 h3 { id: "trending-songs-title", "Trending songs" }
-                ol { class: "song-list",
-                    for s in trending { li { key: "{s.id}", "{s.title}" } }
+                if trending.is_empty() {
+                    p { class: "muted", "Nothing yet: songs trend here when fans vote and predict, and when the artist plays them." }
+                }
+                ol { class: "song-list trending",
+                    for s in trending {
+                        li { key: "{s.song_id}", "{s.title}"
+                            span { class: "muted",
+                                if s.played_share > 0.0 { " · played at {s.played_share * 100.0:.0}% of recent shows" }
+                                if s.fan_interest > 0.05 { " · fans want it" }
+                            }
+                        }
+                    }
                 }
             }
             section { class: "card", aria_labelledby: "catalogue-title",
                 h3 { id: "catalogue-title", "Catalogue ({a.song_count} songs)" }
                 ul { class: "song-list catalogue",
                     for s in a.catalogue_preview.clone() {
-                        li { key: "{s.id}", "{s.title}"
-                            if let Some(al) = &s.album { span { class: "muted", " · {al}" } }
+                        li { key: "{s.id}", class: "catalogue-song",
+                            if let Some(cover) = &s.album_image_url {
+                                img { class: "cover", src: "{cover}", alt: "", width: "40", height: "40", loading: "lazy" }
+                            } else {
+                                span { class: "cover none", aria_hidden: "true" }
+                            }
+                            span { "{s.title}"
+                                if let Some(al) = &s.album { span { class: "muted", " · {al}" } }
+                            }
                         }
                     }
                 }

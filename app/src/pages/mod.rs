@@ -11,6 +11,7 @@ pub mod profile;
 pub mod search;
 pub mod server;
 pub mod show;
+pub mod shows;
 pub mod user;
 pub mod venue;
 pub mod venues;

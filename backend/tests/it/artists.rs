@@ -141,3 +141,87 @@ async fn detail_errors(db: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn trending_songs_come_from_fans_and_plays_not_streams(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let band = artist(&db, "Trend Band", &[], None, 0.0).await;
+    // Spotify's popularity says the opposite of what the crowd does.
+    let staple = song(&db, band, "Staple", 10).await;
+    let wanted = song(&db, band, "Wanted", 5).await;
+    let rarity = song(&db, band, "Rarity", 20).await;
+    let disliked = song(&db, band, "Disliked", 99).await;
+    let link = |line: uuid::Uuid, song_id: uuid::Uuid| {
+        let db = db.clone();
+        async move {
+            sqlx::query("UPDATE setlist_songs SET song_id = $2 WHERE id = $1")
+                .bind(line)
+                .bind(song_id)
+                .execute(&db)
+                .await
+                .expect("link");
+        }
+    };
+    // Three past shows: the staple at every one, the rarity at one.
+    for (i, days) in [-10, -20, -30].into_iter().enumerate() {
+        let past = show(&db, band, None, days_from_today(days), "completed").await;
+        let titles: &[&str] = if i == 0 {
+            &["Staple", "Rarity"]
+        } else {
+            &["Staple"]
+        };
+        let (_, lines) = setlist(&db, past, band, "setlistfm", titles).await;
+        link(lines[0], staple).await;
+        if i == 0 {
+            link(lines[1], rarity).await;
+        }
+    }
+    // An upcoming show: fans vote "Wanted" up, "Disliked" down, and predict "Wanted".
+    let next = show(&db, band, None, days_from_today(14), "upcoming").await;
+    let (_, lines) = setlist(&db, next, band, "community", &["Wanted", "Disliked"]).await;
+    link(lines[0], wanted).await;
+    link(lines[1], disliked).await;
+    for n in 0..5 {
+        let fan = user(&db, 900 + n).await;
+        for (line, value) in [(lines[0], 1i16), (lines[1], -1)] {
+            sqlx::query("INSERT INTO votes (user_id, setlist_song_id, value) VALUES ($1, $2, $3)")
+                .bind(fan)
+                .bind(line)
+                .bind(value)
+                .execute(&db)
+                .await
+                .expect("vote");
+        }
+    }
+    let fan = user(&db, 999).await;
+    let prediction: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO setlists (show_id, artist_id, kind, source, owner_user_id) \
+         VALUES ($1, $2, 'predicted', 'user', $3) RETURNING id",
+    )
+    .bind(next)
+    .bind(band)
+    .bind(fan)
+    .fetch_one(&db)
+    .await
+    .expect("prediction");
+    sqlx::query("INSERT INTO setlist_songs (setlist_id, title, position, song_id) VALUES ($1, 'Wanted', 0, $2)")
+        .bind(prediction)
+        .bind(wanted)
+        .execute(&db)
+        .await
+        .expect("predicted line");
+
+    let (s, page) = live.get("/api/v1/artists/trend-band").await;
+    assert_eq!(s, StatusCode::OK);
+    let titles: Vec<&str> = page["trending_songs"]
+        .as_array()
+        .expect("trending")
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    // Wanted: 5 net votes + a prediction (≈ 7); Staple: every recent list (5); Rarity: one in
+    // three (≈ 1.7); Disliked: voted down and never played, so not trending at all.
+    assert_eq!(titles, ["Wanted", "Staple", "Rarity"], "{page}");
+    let staple_row = &page["trending_songs"][1];
+    assert_eq!(staple_row["played_share"], 1.0);
+}

@@ -180,6 +180,16 @@ async fn an_artist_without_links_gets_its_catalogue_and_setlists_by_name(db: PgP
     .await
     .expect("linked lines");
     assert!(linked > 0);
+    // The catalogue keeps each release's cover.
+    let covered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM artist_songs x JOIN songs s ON s.id = x.song_id \
+         WHERE x.artist_id = $1 AND s.album_image_url LIKE 'https://%'",
+    )
+    .bind(artist)
+    .fetch_one(&db)
+    .await
+    .expect("covers");
+    assert!(covered > 0);
 
     // Moderators see how each link was made; fans do not.
     let links = links_as(&live, "arctic-monkeys", &moderator).await;

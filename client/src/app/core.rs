@@ -517,6 +517,13 @@ impl<H: Host> Core for App<H> {
         ok(self.client.venues(&q).await)
     }
 
+    async fn shows(
+        &self,
+        q: theset_shared::ipc::ShowQuery,
+    ) -> IpcResult<Fetched<Page<ShowSummary>>> {
+        ok(self.client.shows(&q).await)
+    }
+
     async fn tonight_near(&self, r: req::TonightNear) -> IpcResult<Fetched<Vec<ShowSummary>>> {
         ok(self.client.tonight_near(r.near, r.km).await)
     }

@@ -63,8 +63,26 @@ pub struct ArtistDetail {
     pub past_shows: Vec<ShowSummary>,
     /// The most popular songs of the catalogue.
     pub catalogue_preview: Vec<SongSummary>,
+    /// What fans vote for and predict and what the artist plays, best first
+    /// (`shared::song_trends`); empty until anyone has.
+    #[serde(default)]
+    pub trending_songs: Vec<TrendingSong>,
     pub song_count: i64,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A song of an artist's trending list, with why it is there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrendingSong {
+    pub song_id: Uuid,
+    pub title: String,
+    pub album: Option<String>,
+    pub score: f64,
+    /// Share of the artist's recent actual set-lists with the song, 0–1.
+    pub played_share: f64,
+    /// Net votes and predictions, decayed by age.
+    pub fan_interest: f64,
 }
 
 /// Sort orders of `GET /api/v1/artists`.

@@ -53,6 +53,9 @@ pub struct SongSummary {
     pub duration_ms: Option<i32>,
     pub popularity: Option<i32>,
     pub spotify_id: Option<String>,
+    /// The release's cover (about 300 px), when Spotify has one.
+    #[serde(default)]
+    pub album_image_url: Option<String>,
 }
 
 /// One line of a set-list, in play (or ranking) order.

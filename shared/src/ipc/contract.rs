@@ -161,6 +161,8 @@ contract! {
     SaveDraft(SaveDraft) -> () => save_draft;
     Venue(Venue) -> Fetched<VenueDetail> => venue;
     Venues(VenueQuery) -> Fetched<Page<VenueSummary>> => venues;
+    /// Shows by date range, city, artist and status, soonest first.
+    Shows(ShowQuery) -> Fetched<Page<ShowSummary>> => shows;
     /// Today's shows (the device's date) at venues within the radius; with no signal, the
     /// shows this device holds.
     TonightNear(TonightNear) -> Fetched<Vec<ShowSummary>> => tonight_near;
@@ -230,7 +232,7 @@ pub mod req {
     pub use crate::api::ArtistSearchQuery;
     use crate::api::{ActualLine, FlagAction, JobName, Role};
     use crate::ipc::PredictionEdit;
-    pub use crate::ipc::VenueQuery;
+    pub use crate::ipc::{ShowQuery, VenueQuery};
 
     macro_rules! unit {
         ($($name:ident),+) => {$(
@@ -791,6 +793,12 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn venues(&self, _: VenueQuery) -> Result<Fetched<Page<VenueSummary>>, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn shows(
+            &self,
+            _: crate::ipc::ShowQuery,
+        ) -> Result<Fetched<Page<ShowSummary>>, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn tonight_near(

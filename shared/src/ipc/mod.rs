@@ -358,6 +358,18 @@ pub struct VenueQuery {
     pub km: Option<f64>,
 }
 
+/// The shows page's filters (all optional): a date range, a city, an artist, a status.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShowQuery {
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub city: Option<String>,
+    pub artist_id: Option<Uuid>,
+    pub status: Option<crate::api::ShowStatus>,
+    /// The next page (`Page::next_cursor` of the previous answer).
+    pub cursor: Option<String>,
+}
+
 /// A show's discussion as the device shows it: the server's thread (or its kept copy) with this
 /// device's unsent comments, edits and deletions on top.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -62,6 +62,10 @@ pub async fn tour(ui: &Ui, tag: &str, audit: Option<&Axe>) -> anyhow::Result<Vec
     ui.nav("venues").await?;
     ui.wait(".venue-list .venue-row").await?;
     seen.page(ui, "venues").await?;
+    ui.nav("shows").await?;
+    ui.wait("main[data-page='shows'] .show-list .show-row")
+        .await?;
+    seen.page(ui, "shows").await?;
     ui.nav("dashboard").await?;
     ui.wait("#profile-name").await?;
     ui.wait(".stats").await?;

@@ -22,6 +22,7 @@ pub struct CardArtist {
     pub image_url: Option<String>,
     pub genres: Vec<String>,
     pub popularity: Option<i32>,
+    pub followers: Option<i64>,
     pub meta: String,
 }
 
@@ -35,6 +36,7 @@ impl From<ArtistSummary> for CardArtist {
             image_url: a.image_url,
             genres: a.genres,
             popularity: a.popularity,
+            followers: a.followers,
         }
     }
 }
@@ -49,6 +51,7 @@ impl From<CachedArtist> for CardArtist {
             image_url: a.image_url,
             genres: a.genres,
             popularity: a.popularity,
+            followers: None,
         }
     }
 }
@@ -71,7 +74,17 @@ impl From<ArtistSearchHit> for CardArtist {
             image_url: a.image_url,
             genres: a.genres,
             popularity: a.popularity,
+            followers: None,
         }
+    }
+}
+
+/// "1.2 M", "35 k", "900": follower counts at a glance.
+pub fn compact_count(n: i64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
+        n if n >= 10_000 => format!("{} k", n / 1000),
+        n => n.to_string(),
     }
 }
 
@@ -88,7 +101,9 @@ pub fn ArtistCard(artist: CardArtist, onopen: EventHandler<()>) -> Element {
                         "{artist.name}"
                     }
                 }
-                p { class: "artist-meta", "{artist.meta}" }
+                p { class: "artist-meta", "{artist.meta}"
+                    if let Some(f) = artist.followers { " · {compact_count(f)} followers" }
+                }
                 div { class: "artist-genres",
                     for g in genres {
                         Badge { label: g }
@@ -111,5 +126,13 @@ mod tests {
         assert_eq!(shows_label(0), "No upcoming shows");
         assert_eq!(shows_label(1), "1 upcoming show");
         assert_eq!(shows_label(7), "7 upcoming shows");
+    }
+
+    #[test]
+    fn follower_counts_are_compact() {
+        use super::compact_count;
+        assert_eq!(compact_count(24_318_850), "24.3 M");
+        assert_eq!(compact_count(35_400), "35 k");
+        assert_eq!(compact_count(900), "900");
     }
 }

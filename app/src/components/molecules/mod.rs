@@ -5,7 +5,7 @@ mod show_row;
 mod song_picker;
 mod vote_row;
 
-pub use artist_card::{ArtistCard, CardArtist};
+pub use artist_card::{ArtistCard, CardArtist, compact_count};
 pub use phase_progress::PhaseProgress;
 pub use search_bar::SearchBar;
 pub use show_row::{ShowRow, show_title, status_tone};

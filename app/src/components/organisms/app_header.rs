@@ -67,6 +67,7 @@ pub fn AppHeader() -> Element {
             }
             nav { class: "main-nav", aria_label: "Main",
                 {link(Route::Home, "Home")}
+                {link(Route::Shows, "Shows")}
                 {link(Route::Venues, "Venues")}
                 {link(Route::Leaderboard, "Leaderboard")}
                 {link(Route::Dashboard, "My TheSet")}

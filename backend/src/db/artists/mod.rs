@@ -3,6 +3,7 @@
 
 pub mod links;
 mod refresh;
+pub mod trends;
 
 pub use refresh::*;
 
@@ -162,6 +163,7 @@ pub struct SongRow {
     pub duration_ms: Option<i32>,
     pub popularity: Option<i32>,
     pub spotify_id: Option<String>,
+    pub album_image_url: Option<String>,
 }
 
 impl From<SongRow> for SongSummary {
@@ -173,6 +175,7 @@ impl From<SongRow> for SongSummary {
             duration_ms: r.duration_ms,
             popularity: r.popularity,
             spotify_id: r.spotify_id,
+            album_image_url: r.album_image_url,
         }
     }
 }
@@ -185,7 +188,7 @@ pub async fn top_songs(
 ) -> sqlx::Result<Vec<SongRow>> {
     sqlx::query_as!(
         SongRow,
-        "SELECT s.id, s.title, s.album, s.duration_ms, s.popularity, s.spotify_id \
+        "SELECT s.id, s.title, s.album, s.duration_ms, s.popularity, s.spotify_id, s.album_image_url \
          FROM artist_songs x JOIN songs s ON s.id = x.song_id \
          WHERE x.artist_id = $1 AND NOT s.is_live AND NOT s.is_remix \
          ORDER BY s.popularity DESC NULLS LAST, s.title, s.id LIMIT $2",

@@ -73,7 +73,17 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
     .fetch_optional(&mut *db)
     .await?;
     let song_id = match existing {
-        Some(id) => id,
+        Some(id) => {
+            // The cover of the release first seen stays; one that had none gets this one.
+            sqlx::query!(
+                "UPDATE songs SET album_image_url = $2 WHERE id = $1 AND album_image_url IS NULL AND $2::text IS NOT NULL",
+                id,
+                t.album.cover()
+            )
+            .execute(&mut *db)
+            .await?;
+            id
+        }
         None => {
             let album_type = t
                 .album
@@ -82,8 +92,8 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
                 .filter(|k| ["album", "single", "compilation", "ep"].contains(k));
             sqlx::query_scalar!(
                 "INSERT INTO songs (spotify_id, isrc, title, normalized_title, album, album_spotify_id, album_type, \
-                   release_date, track_number, disc_number, duration_ms, popularity, is_live, is_remix) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                   release_date, track_number, disc_number, duration_ms, popularity, is_live, is_remix, album_image_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
                 t.id,
                 isrc.as_deref(),
                 t.name,
@@ -97,7 +107,8 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
                 t.duration_ms.filter(|d| *d >= 0),
                 t.popularity.filter(|p| (0..=100).contains(p)),
                 flags.live,
-                flags.remix
+                flags.remix,
+                t.album.cover()
             )
             .fetch_one(&mut *db)
             .await?

@@ -63,6 +63,19 @@ pub struct SimpleAlbum {
     pub name: String,
     pub album_type: Option<String>,
     pub release_date: Option<String>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+}
+
+impl SimpleAlbum {
+    /// The cover closest to 300 px wide (big enough for a list, small enough to keep), https only.
+    pub fn cover(&self) -> Option<&str> {
+        self.images
+            .iter()
+            .filter(|i| i.url.starts_with("https://") && i.url.len() <= 500)
+            .min_by_key(|i| (i.width.unwrap_or(0) - 300).abs())
+            .map(|i| i.url.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
