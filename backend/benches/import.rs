@@ -276,6 +276,7 @@ fn fake_providers(addr: SocketAddr) -> Providers {
             limits: unlimited,
         }),
         setlistfm: None,
+        wikipedia: None,
     })
     .expect("providers")
 }

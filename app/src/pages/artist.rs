@@ -104,9 +104,19 @@ pub fn Artist(slug: String) -> Element {
         }
         if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
         PhaseProgress { events: progress }
-        if moderates { ArtistLinks { slug: a.summary.slug.clone() } }
         if let Some(bio) = a.bio.clone() {
-            section { class: "card", h3 { "About" } p { class: "bio", "{bio}" } }
+            section { class: "card", id: "artist-bio", aria_labelledby: "bio-title",
+                h3 { id: "bio-title", "About" }
+                p { class: "bio", "{bio}" }
+                if let Some(src) = a.bio_source.clone() {
+                    p { class: "muted attribution",
+                        "From "
+                        a { href: "{src.url}", target: "_blank", rel: "noopener noreferrer", "{src.name}" }
+                        ", "
+                        a { href: "{src.licence_url}", target: "_blank", rel: "noopener noreferrer", "{src.licence}" }
+                    }
+                }
+            }
         }
         div { class: "columns",
             section { class: "card", aria_labelledby: "upcoming-title",
@@ -153,5 +163,6 @@ pub fn Artist(slug: String) -> Element {
                 }
             }
         }
+        if moderates { ArtistLinks { slug: a.summary.slug.clone() } }
     }
 }

@@ -13,7 +13,8 @@ use crate::auth::{AuthConfig, limits, mail, tokens};
 use crate::cache::Cache;
 use crate::jobs::MaintenanceSettings;
 use crate::providers::config::{
-    ProvidersConfig, SetlistFmConfig, SpotifyConfig, TicketmasterConfig, spotify_limits,
+    ProvidersConfig, SetlistFmConfig, SpotifyConfig, TicketmasterConfig, WikipediaConfig,
+    spotify_limits,
 };
 use crate::providers::service::Limits;
 
@@ -189,10 +190,28 @@ impl ProviderSettings {
             base_url: self.setlistfm_base_url.clone(),
             limits: Limits::per_second(self.setlistfm_rps),
         });
+        let wikipedia = (ticketmaster.is_some()
+            || spotify.is_some()
+            || setlistfm.is_some()
+            || self.wikipedia_base_url.is_some()
+            || self.wikidata_base_url.is_some())
+        .then(|| WikipediaConfig {
+            wikidata_base_url: self
+                .wikidata_base_url
+                .clone()
+                .unwrap_or_else(|| super::WIKIDATA_BASE_URL.to_owned()),
+            wikipedia_base_url: self
+                .wikipedia_base_url
+                .clone()
+                .unwrap_or_else(|| super::WIKIPEDIA_BASE_URL.to_owned()),
+            // Wikimedia asks API clients to keep to a few requests a second.
+            limits: Limits::per_second(3),
+        });
         ProvidersConfig {
             ticketmaster,
             spotify,
             setlistfm,
+            wikipedia,
         }
     }
 }

@@ -136,6 +136,8 @@ pub const TICKETMASTER_BASE_URL: &str = "https://app.ticketmaster.com/discovery/
 pub const SPOTIFY_API_BASE_URL: &str = "https://api.spotify.com/v1";
 pub const SPOTIFY_ACCOUNTS_BASE_URL: &str = "https://accounts.spotify.com";
 pub const SETLISTFM_BASE_URL: &str = "https://api.setlist.fm/rest/1.0";
+pub const WIKIDATA_BASE_URL: &str = "https://www.wikidata.org";
+pub const WIKIPEDIA_BASE_URL: &str = "https://en.wikipedia.org";
 
 /// The music services. A missing key turns that service's client off (the offline catalogue
 /// serves instead); rates are shared by every task of a process.
@@ -182,6 +184,12 @@ pub struct ProviderSettings {
     /// Requests per second.
     #[arg(long, env = "SETLISTFM_RPS", global = true, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     pub setlistfm_rps: u32,
+    /// Biographies come from Wikidata and Wikipedia (no key): on with any music service key, or
+    /// when these addresses are set (the offline catalogue points them at its replay server).
+    #[arg(long, env = "WIKIDATA_BASE_URL", global = true, value_parser = base_url)]
+    pub wikidata_base_url: Option<String>,
+    #[arg(long, env = "WIKIPEDIA_BASE_URL", global = true, value_parser = base_url)]
+    pub wikipedia_base_url: Option<String>,
 }
 
 impl Default for ProviderSettings {
@@ -199,6 +207,8 @@ impl Default for ProviderSettings {
             setlistfm_api_key: None,
             setlistfm_base_url: SETLISTFM_BASE_URL.to_owned(),
             setlistfm_rps: 2,
+            wikidata_base_url: None,
+            wikipedia_base_url: None,
         }
     }
 }

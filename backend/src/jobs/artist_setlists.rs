@@ -25,6 +25,15 @@ pub fn not_found_backoff(attempts: i32) -> Duration {
     Duration::from_secs(6 * 3600 * 2u64.pow(exp)).min(Duration::from_secs(7 * 86_400))
 }
 
+/// The MusicBrainz id is as good as it gets now (Ticketmaster's, or found by name): the
+/// biography, which is linked through it, comes next when it is due.
+async fn biography_next(db: &PgPool, providers: &Providers, artist: Uuid) -> Result<(), JobError> {
+    if providers.wikipedia.is_some() && artists::biography_due(db, artist).await? {
+        super::enqueue_artist_job(db, super::types::ARTIST_BIO, artist, 0).await?;
+    }
+    Ok(())
+}
+
 pub async fn run(
     db: &PgPool,
     providers: &Providers,
@@ -37,6 +46,7 @@ pub async fn run(
         Found::Linked(mbid, first) => (mbid, first),
         Found::Unlinked(reason) => {
             progress.step("skipped", &reason).await?;
+            biography_next(db, providers, artist_id).await?;
             return Ok(format!("{reason}: set-lists skipped"));
         }
     };
@@ -113,6 +123,8 @@ pub async fn run(
         }
     }
     artists::mark_synced(&mut *conn, artist_id, Synced::Setlists).await?;
+    drop(conn);
+    biography_next(db, providers, artist_id).await?;
     Ok(format!(
         "{imported} set-lists imported, {missing} not found yet"
     ))

@@ -2,6 +2,7 @@
 //! claims under a lease and renews it, and the enqueue helpers the API and cron use. Every job is
 //! idempotent (upserts keyed by external ids), so a re-run after a crash never duplicates.
 
+mod artist_bio;
 mod artist_catalogue;
 mod artist_links;
 mod artist_setlists;
@@ -34,6 +35,8 @@ pub mod types {
     pub const ARTIST_CATALOGUE: &str = "import.artist_catalogue";
     /// Actual set-lists of past shows from setlist.fm.
     pub const ARTIST_SETLISTS: &str = "import.artist_setlists";
+    /// The biography from Wikipedia (after the set-lists, which may find the MusicBrainz id).
+    pub const ARTIST_BIO: &str = "import.artist_bio";
     /// Cron: refresh artists with recent activity.
     pub const CRON_ACTIVE: &str = "cron.active_artists";
     /// Cron: recompute trending scores, deep-refresh the top artists.
@@ -54,6 +57,7 @@ pub struct Providers {
     pub ticketmaster: Option<Ticketmaster>,
     pub spotify: Option<Spotify>,
     pub setlistfm: Option<SetlistFm>,
+    pub wikipedia: Option<crate::providers::wikipedia::Wikipedia>,
 }
 
 impl Providers {
@@ -66,6 +70,11 @@ impl Providers {
                 .transpose()?,
             spotify: config.spotify.as_ref().map(Spotify::new).transpose()?,
             setlistfm: config.setlistfm.as_ref().map(SetlistFm::new).transpose()?,
+            wikipedia: config
+                .wikipedia
+                .as_ref()
+                .map(crate::providers::wikipedia::Wikipedia::new)
+                .transpose()?,
         })
     }
 }

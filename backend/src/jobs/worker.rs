@@ -256,6 +256,9 @@ impl Worker {
             types::ARTIST_SETLISTS => {
                 artist_setlists::run(&self.db, &self.providers, artist_id, progress).await
             }
+            types::ARTIST_BIO => {
+                super::artist_bio::run(&self.db, &self.providers, artist_id, progress).await
+            }
             other => Err(JobError::Permanent(format!("unknown job type {other}"))),
         }
     }
@@ -266,6 +269,7 @@ fn phase_of(job_type: &str) -> &'static str {
         types::ARTIST_SHOWS => "shows",
         types::ARTIST_CATALOGUE => "catalogue",
         types::ARTIST_SETLISTS => "setlists",
+        types::ARTIST_BIO => "biography",
         types::CRON_ACTIVE
         | types::CRON_TRENDING
         | types::CRON_SCORES

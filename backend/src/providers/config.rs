@@ -29,11 +29,21 @@ pub struct SetlistFmConfig {
     pub limits: Limits,
 }
 
+/// Biographies: Wikidata (the item stating an artist's MusicBrainz id) and Wikipedia (its
+/// article's summary). Keyless public APIs.
+#[derive(Debug, Clone)]
+pub struct WikipediaConfig {
+    pub wikidata_base_url: String,
+    pub wikipedia_base_url: String,
+    pub limits: Limits,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ProvidersConfig {
     pub ticketmaster: Option<TicketmasterConfig>,
     pub spotify: Option<SpotifyConfig>,
     pub setlistfm: Option<SetlistFmConfig>,
+    pub wikipedia: Option<WikipediaConfig>,
 }
 
 /// Spotify counts a rolling 30 s window; the per-minute budget spread evenly stays under it.

@@ -9,5 +9,6 @@ pub mod service;
 pub mod setlistfm;
 pub mod spotify;
 pub mod ticketmaster;
+pub mod wikipedia;
 
 pub use service::{Limits, ProviderError, ServiceClient};

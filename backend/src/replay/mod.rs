@@ -4,13 +4,14 @@
 //! recorded object by its id and answers each endpoint by building the service's envelope around
 //! them (search by name, paging with `next` links in the services' own style), never by artist.
 //!
-//! Mounted under `/ticketmaster/discovery/v2`, `/spotify/v1`, `/spotify-accounts` and
-//! `/setlistfm/rest/1.0`; fake sign-in providers under `/oauth/google` and `/oauth/spotify`.
+//! Mounted under `/ticketmaster/discovery/v2`, `/spotify/v1`, `/spotify-accounts`,
+//! `/setlistfm/rest/1.0`, `/wikidata` and `/wikipedia`; fake sign-in providers under `/oauth/google` and `/oauth/spotify`.
 
 pub mod oauth;
 mod setlistfm;
 mod spotify;
 mod ticketmaster;
+mod wikipedia;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,6 +39,9 @@ pub struct Catalogue {
     pub(super) sp_tracks: HashMap<String, Value>,
     pub(super) sl_artists: Vec<Value>,
     pub(super) sl_setlists: Vec<Value>,
+    /// Wikidata items by id, Wikipedia summaries by title.
+    pub(super) wd_entities: HashMap<String, Value>,
+    pub(super) wp_summaries: HashMap<String, Value>,
 }
 
 fn push_unique(list: &mut Vec<Value>, v: &Value) {
@@ -161,6 +165,18 @@ impl Catalogue {
                     items(&v, "/setlist").for_each(|s| push_unique(&mut c.sl_setlists, s));
                 }
                 "setlistfm" if name.starts_with("setlist_") => push_unique(&mut c.sl_setlists, &v),
+                "wikidata" if name.starts_with("entity_") => {
+                    if let Some(entities) = v["entities"].as_object() {
+                        for (id, e) in entities {
+                            c.wd_entities.insert(id.clone(), e.clone());
+                        }
+                    }
+                }
+                "wikipedia" if name.starts_with("summary_") => {
+                    if let Some(title) = v["title"].as_str() {
+                        c.wp_summaries.insert(title.to_owned(), v.clone());
+                    }
+                }
                 _ => {}
             }
         }
@@ -212,6 +228,11 @@ pub fn router(catalogue: Catalogue) -> Router {
             get(setlistfm::artist_setlists),
         )
         .route("/setlistfm/rest/1.0/setlist/{id}", get(setlistfm::setlist))
+        .route("/wikidata/w/api.php", get(wikipedia::api))
+        .route(
+            "/wikipedia/api/rest_v1/page/summary/{title}",
+            get(wikipedia::summary),
+        )
         .with_state(Arc::new(catalogue))
 }
 

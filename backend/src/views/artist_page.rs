@@ -32,6 +32,11 @@ pub async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> 
         spotify_id: row.spotify_id,
         musicbrainz_id: row.musicbrainz_id,
         images: row.images.0,
+        bio_source: row
+            .bio
+            .as_ref()
+            .and(row.bio_url)
+            .map(theset_shared::api::BioSource::wikipedia),
         bio: row.bio,
         links: row.links.0,
         upcoming_shows: upcoming.into_iter().map(Into::into).collect(),

@@ -87,6 +87,11 @@ impl Fakes {
                 ok("spotify/tracks_several_arctic_monkeys.json"),
             ),
             (
+                Mock::given(path("/wd/w/api.php")),
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({ "query": { "search": [] } })),
+            ),
+            (
                 Mock::given(path("/sl/rest/1.0/search/artists")),
                 ok("setlistfm/search_artists_arctic_monkeys.json"),
             ),
@@ -134,6 +139,8 @@ impl Fakes {
                 base_url: format!("{uri}/sl/rest/1.0"),
                 limits,
             }),
+            // Biographies have their own tests (`biographies.rs`), with their own answers.
+            wikipedia: None,
         }
     }
 
@@ -152,6 +159,9 @@ impl Fakes {
             ("SETLISTFM_API_KEY", "sl-key".into()),
             ("SETLISTFM_BASE_URL", format!("{uri}/sl/rest/1.0")),
             ("SETLISTFM_RPS", "1000".into()),
+            // Keys turn biographies on: they go to the fakes too (which know no article).
+            ("WIKIDATA_BASE_URL", format!("{uri}/wd")),
+            ("WIKIPEDIA_BASE_URL", format!("{uri}/wp")),
         ]
     }
 

@@ -6,6 +6,7 @@ mod after_show;
 mod artists;
 mod attacks;
 mod auth;
+mod biographies;
 mod cache;
 mod comments;
 mod config;

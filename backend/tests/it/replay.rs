@@ -10,7 +10,7 @@ use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::providers::Limits;
 use theset_backend::providers::config::{
-    ProvidersConfig, SetlistFmConfig, SpotifyConfig, TicketmasterConfig,
+    ProvidersConfig, SetlistFmConfig, SpotifyConfig, TicketmasterConfig, WikipediaConfig,
 };
 use theset_backend::replay::{Catalogue, router};
 
@@ -42,6 +42,11 @@ fn providers(base: &str) -> Providers {
         setlistfm: Some(SetlistFmConfig {
             api_key: "k".into(),
             base_url: format!("{base}/setlistfm/rest/1.0"),
+            limits: limits.clone(),
+        }),
+        wikipedia: Some(WikipediaConfig {
+            wikidata_base_url: format!("{base}/wikidata"),
+            wikipedia_base_url: format!("{base}/wikipedia"),
             limits,
         }),
     })
@@ -89,6 +94,19 @@ async fn artists_import_end_to_end_from_the_replayed_services(db: PgPool) {
             .await
             .expect("lines");
     assert!(matched * 2 >= lines, "{matched} of {lines}");
+
+    // Biographies, through the Wikidata item that states each artist's MusicBrainz id, credited.
+    let page = theset_backend::views::artist_page::detail(&db, "radiohead")
+        .await
+        .expect("artist page");
+    assert!(
+        page.bio.as_deref().is_some_and(|b| b.contains("Abingdon")),
+        "{:?}",
+        page.bio
+    );
+    let source = page.bio_source.expect("credited");
+    assert_eq!(source.url, "https://en.wikipedia.org/wiki/Radiohead");
+    assert_eq!(source.licence, "CC BY-SA 4.0");
 }
 
 #[tokio::test]

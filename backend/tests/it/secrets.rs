@@ -52,6 +52,7 @@ fn ticketmaster(base: &str, rps: u32) -> Providers {
         }),
         spotify: None,
         setlistfm: None,
+        wikipedia: None,
     })
     .expect("providers")
 }

@@ -57,6 +57,9 @@ pub struct ArtistDetail {
     pub musicbrainz_id: Option<Uuid>,
     pub images: Vec<Image>,
     pub bio: Option<String>,
+    /// Where `bio` comes from, to credit it.
+    #[serde(default)]
+    pub bio_source: Option<BioSource>,
     pub links: Vec<ExternalLink>,
     pub upcoming_shows: Vec<ShowSummary>,
     /// Most recent first.
@@ -69,6 +72,29 @@ pub struct ArtistDetail {
     pub trending_songs: Vec<TrendingSong>,
     pub song_count: i64,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The source of a biography and its licence (Wikipedia's text is CC BY-SA 4.0: it is shown
+/// with a link to the article and the licence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BioSource {
+    pub name: String,
+    pub url: String,
+    pub licence: String,
+    pub licence_url: String,
+}
+
+impl BioSource {
+    /// A biography from the Wikipedia article at `url`.
+    pub fn wikipedia(url: String) -> Self {
+        Self {
+            name: "Wikipedia".into(),
+            url,
+            licence: "CC BY-SA 4.0".into(),
+            licence_url: "https://creativecommons.org/licenses/by-sa/4.0/".into(),
+        }
+    }
 }
 
 /// A song of an artist's trending list, with why it is there.

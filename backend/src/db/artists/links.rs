@@ -66,14 +66,23 @@ pub struct NewLink<'a> {
     pub decided_by: Option<Uuid>,
 }
 
+/// The artist's links; an id Ticketmaster gave that no phase has checked yet is listed as
+/// Ticketmaster's.
 pub async fn of_artist(db: impl PgExecutor<'_>, artist: Uuid) -> sqlx::Result<Vec<LinkRow>> {
     sqlx::query_as!(
         LinkRow,
-        "SELECT l.service AS \"service: LinkService\", l.external_id, l.origin AS \"origin: LinkOrigin\", \
+        "SELECT l.service AS \"service!: LinkService\", l.external_id, l.origin AS \"origin!: LinkOrigin\", \
                 l.confidence, l.runner_up_id, l.runner_up_name, l.runner_up_confidence, \
-                l.no_match AS \"no_match: NoMatch\", l.stale_id, u.display_name AS \"decided_by?\", l.decided_at \
-         FROM artist_links l LEFT JOIN users u ON u.id = l.decided_by \
-         WHERE l.artist_id = $1 ORDER BY l.service",
+                l.no_match AS \"no_match: NoMatch\", l.stale_id, u.display_name AS \"decided_by?\", \
+                l.decided_at AS \"decided_at!\" \
+         FROM artist_links l LEFT JOIN users u ON u.id = l.decided_by WHERE l.artist_id = $1 \
+         UNION ALL \
+         SELECT x.service, x.id, 'provider_link', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.updated_at \
+         FROM artists a CROSS JOIN LATERAL (VALUES ('spotify', a.spotify_id), \
+                                                   ('setlistfm', a.musicbrainz_id::text)) AS x (service, id) \
+         WHERE a.id = $1 AND x.id IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM artist_links l WHERE l.artist_id = a.id AND l.service = x.service) \
+         ORDER BY 1",
         artist
     )
     .fetch_all(db)

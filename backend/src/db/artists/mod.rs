@@ -114,6 +114,7 @@ pub struct ArtistDetailRow {
     pub musicbrainz_id: Option<Uuid>,
     pub images: Json<Vec<Image>>,
     pub bio: Option<String>,
+    pub bio_url: Option<String>,
     pub links: Json<Vec<ExternalLink>>,
     pub updated_at: DateTime<Utc>,
 }
@@ -125,7 +126,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\", \
                 a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, \
-                a.images AS \"images: Json<Vec<Image>>\", a.bio, \
+                a.images AS \"images: Json<Vec<Image>>\", a.bio, a.bio_url, \
                 a.links AS \"links: Json<Vec<ExternalLink>>\", a.updated_at \
          FROM artists a WHERE a.slug = $1",
         slug
@@ -150,6 +151,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         musicbrainz_id: r.musicbrainz_id,
         images: r.images,
         bio: r.bio,
+        bio_url: r.bio_url,
         links: r.links,
         updated_at: r.updated_at,
     }))

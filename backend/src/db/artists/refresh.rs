@@ -178,3 +178,32 @@ pub async fn with_ticketmaster_after(
     .fetch_all(db)
     .await
 }
+
+/// Whether the artist's biography was never looked for or was last looked for a week ago.
+pub async fn biography_due(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT (bio_checked_at IS NULL OR bio_checked_at < now() - interval '7 days') AS \"due!\" \
+         FROM artists WHERE id = $1 AND musicbrainz_id IS NOT NULL",
+        id
+    )
+    .fetch_optional(db)
+    .await
+    .map(|due| due.unwrap_or(false))
+}
+
+/// Keeps the biography found (text and source page), or none; records the look either way.
+pub async fn set_biography(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    bio: Option<(&str, &str)>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE artists SET bio = $2, bio_url = $3, bio_checked_at = now() WHERE id = $1",
+        id,
+        bio.map(|b| b.0),
+        bio.map(|b| b.1)
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
