@@ -16,6 +16,7 @@ pub mod events;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod library;
 pub mod page_views;
 pub mod providers;
 pub mod replay;

@@ -88,6 +88,15 @@ impl Client {
         .await
     }
 
+    /// Follows the artists the user follows and plays most on Spotify (importing new ones);
+    /// needs the server and a Spotify sign-in.
+    pub async fn import_spotify_artists(
+        &self,
+    ) -> Result<theset_shared::api::LibraryImport, ClientError> {
+        self.authed(reqwest::Method::POST, "/me/spotify/import", &[], None)
+            .await
+    }
+
     /// How an artist's Spotify and setlist.fm links were made (the last copy with no signal).
     pub async fn artist_links(
         &self,

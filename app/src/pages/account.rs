@@ -72,6 +72,7 @@ pub fn Account() -> Element {
                     });
                 },
             }
+            crate::components::organisms::SpotifyLibrary {}
             crate::components::organisms::CalendarFeed {}
             crate::pages::profile::PasswordChange {}
             crate::pages::profile::DeleteAccount {}

@@ -311,6 +311,37 @@ pub async fn finish(
     }
 }
 
+/// A provider access token renewed with its refresh token.
+#[derive(Debug, Clone)]
+pub struct Renewed {
+    pub access_token: String,
+    /// Spotify may hand out a new refresh token; otherwise the old one stays valid.
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Renews an access token (Spotify's expire after an hour) with the refresh token kept at
+/// sign-in.
+pub async fn renew(
+    providers: &Providers,
+    p: &Provider,
+    refresh_token: &str,
+) -> Result<Renewed, OAuthError> {
+    let token = client(p, &p.token_url)?
+        .exchange_refresh_token(&oauth2::RefreshToken::new(refresh_token.to_owned()))
+        .request_async(&providers.http)
+        .await
+        .map_err(|e| OAuthError::Exchange(e.to_string()))?;
+    Ok(Renewed {
+        access_token: token.access_token().secret().clone(),
+        refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+        expires_at: token
+            .expires_in()
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| Utc::now() + d),
+    })
+}
+
 async fn verify_id_token(
     providers: &Providers,
     p: &Provider,

@@ -188,21 +188,53 @@ pub async fn upsert_identity(db: impl PgExecutor<'_>, i: Identity<'_>) -> sqlx::
     .map(|_| ())
 }
 
-/// The sealed provider tokens of a user's identity (for library-read features).
+/// A user's sealed provider tokens (for library reads), newest identity first.
+#[derive(Debug)]
+pub struct SealedTokens {
+    pub subject: String,
+    pub access_token_enc: Option<Vec<u8>>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
 pub async fn sealed_tokens(
     db: impl PgExecutor<'_>,
     user: Uuid,
     provider: &str,
-) -> sqlx::Result<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
-    let row = sqlx::query!(
-        "SELECT access_token_enc, refresh_token_enc FROM oauth_identities \
+) -> sqlx::Result<Option<SealedTokens>> {
+    sqlx::query_as!(
+        SealedTokens,
+        "SELECT subject, access_token_enc, refresh_token_enc, token_expires_at FROM oauth_identities \
          WHERE user_id = $1 AND provider = $2 ORDER BY updated_at DESC LIMIT 1",
         user,
         provider
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.access_token_enc, r.refresh_token_enc)))
+    .await
+}
+
+/// Keeps renewed provider tokens (a refresh token only when a new one came).
+pub async fn store_renewed(
+    db: impl PgExecutor<'_>,
+    provider: &str,
+    subject: &str,
+    access_token_enc: &[u8],
+    refresh_token_enc: Option<&[u8]>,
+    expires_at: Option<DateTime<Utc>>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE oauth_identities SET access_token_enc = $3, \
+            refresh_token_enc = coalesce($4, refresh_token_enc), token_expires_at = $5, updated_at = now() \
+         WHERE provider = $1 AND subject = $2",
+        provider,
+        subject,
+        access_token_enc,
+        refresh_token_enc,
+        expires_at
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Unlinks the account's identities whose address the provider did not vouch for; how many.

@@ -109,6 +109,7 @@ mod constraints;
         super::oversight::void,
         super::artist_links::of_artist,
         super::artist_links::set,
+        super::library::import,
     ),
     tags((name = "artists"), (name = "shows"), (name = "venues"), (name = "setlists"), (name = "health"), (name = "search"), (name = "jobs"), (name = "auth"), (name = "profile"), (name = "admin"), (name = "moderation"), (name = "voting"), (name = "discovery"), (name = "sync"), (name = "comments"))
 )]

@@ -15,6 +15,7 @@ mod follows;
 mod health;
 mod imports;
 mod jobs;
+mod library;
 mod moderation;
 mod notifications;
 mod oversight;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(artists::router())
         .merge(artist_links::router())
+        .merge(library::router())
         .merge(shows::router())
         .merge(venues::router())
         .merge(search::router())

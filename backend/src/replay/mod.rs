@@ -213,6 +213,8 @@ pub fn router(catalogue: Catalogue) -> Router {
         )
         .route("/spotify-accounts/api/token", post(spotify::token))
         .route("/spotify/v1/search", get(spotify::search))
+        .route("/spotify/v1/me/following", get(spotify::following))
+        .route("/spotify/v1/me/top/artists", get(spotify::top_artists))
         .route("/spotify/v1/artists/{id}", get(spotify::artist))
         .route(
             "/spotify/v1/artists/{id}/albums",

@@ -71,6 +71,8 @@ pub struct FakeProvider {
     code_ttl: Duration,
     grants: Mutex<HashMap<String, Grant>>,
     tokens: Mutex<HashMap<String, Person>>,
+    /// Refresh tokens handed out, and whose they are (a renewal keeps the same one).
+    refresh: Mutex<HashMap<String, Person>>,
 }
 
 impl FakeProvider {
@@ -96,6 +98,7 @@ impl FakeProvider {
             code_ttl: Duration::from_secs(60),
             grants: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
+            refresh: Mutex::new(HashMap::new()),
         })
     }
 
@@ -224,6 +227,28 @@ fn client_auth(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<(S
     ))
 }
 
+/// `grant_type=refresh_token`: a new access token for a refresh token this provider issued.
+fn renew(p: &FakeProvider, form: &HashMap<String, String>) -> Response {
+    let given = form.get("refresh_token").cloned().unwrap_or_default();
+    let person = p
+        .refresh
+        .lock()
+        .ok()
+        .and_then(|kept| kept.get(&given).cloned());
+    let Some(person) = person else {
+        return oauth_error("invalid_grant", "unknown refresh token");
+    };
+    let access = random();
+    if let Ok(mut tokens) = p.tokens.lock() {
+        tokens.insert(access.clone(), person);
+    }
+    Json(
+        json!({ "access_token": access, "token_type": "Bearer", "expires_in": 3600,
+                 "scope": "user-read-email user-follow-read user-top-read" }),
+    )
+    .into_response()
+}
+
 async fn token(
     State(p): Shared,
     headers: HeaderMap,
@@ -233,8 +258,15 @@ async fn token(
         Some((id, secret)) if id == p.client_id && secret == p.client_secret => {}
         _ => return oauth_error("invalid_client", "client authentication failed"),
     }
-    if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
-        return oauth_error("unsupported_grant_type", "only authorization_code");
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {}
+        Some("refresh_token") => return renew(&p, &form),
+        _ => {
+            return oauth_error(
+                "unsupported_grant_type",
+                "authorization_code or refresh_token",
+            );
+        }
     }
     let code = form.get("code").cloned().unwrap_or_default();
     let Ok(mut grants) = p.grants.lock() else {
@@ -266,11 +298,15 @@ async fn token(
     if let Ok(mut tokens) = p.tokens.lock() {
         tokens.insert(access.clone(), person.clone());
     }
+    let refresh = random();
+    if let Ok(mut kept) = p.refresh.lock() {
+        kept.insert(refresh.clone(), person.clone());
+    }
     let mut body = json!({
         "access_token": access,
         "token_type": "Bearer",
         "expires_in": 3600,
-        "refresh_token": random(),
+        "refresh_token": refresh,
         "scope": "openid email profile",
     });
     if p.kind == ProviderKind::Google {

@@ -105,6 +105,56 @@ pub(super) async fn search(State(c): Shared, h: HeaderMap, Query(q): Params) -> 
     Json(json!({ "artists": sp_paging(&found, offset, limit, "search", &extra) })).into_response()
 }
 
+/// The demo listener's library: the catalogue's best-known artists (a million followers and
+/// more), by name for "followed" and by followers for "top".
+fn library(c: &super::Catalogue, top: bool) -> Vec<Value> {
+    let mut known: Vec<&Value> = c
+        .sp_artists
+        .values()
+        .filter(|a| {
+            a.pointer("/followers/total")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                >= 1_000_000
+        })
+        .collect();
+    if top {
+        known.sort_by_key(|a| {
+            std::cmp::Reverse(
+                a.pointer("/followers/total")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+            )
+        });
+    } else {
+        known.sort_by_key(|a| a["name"].as_str().unwrap_or_default().to_owned());
+    }
+    known.into_iter().take(5).cloned().collect()
+}
+
+/// `GET /v1/me/following?type=artist` (cursor paging, one page here).
+pub(super) async fn following(State(c): Shared, h: HeaderMap) -> Response {
+    if let Some(r) = sp_unauthorized(&h) {
+        return r;
+    }
+    let items = library(&c, false);
+    Json(
+        json!({ "artists": { "items": items, "next": null, "total": items.len(),
+        "cursors": { "after": null }, "limit": 10,
+        "href": "https://api.spotify.com/v1/me/following?type=artist&limit=10" } }),
+    )
+    .into_response()
+}
+
+/// `GET /v1/me/top/artists`.
+pub(super) async fn top_artists(State(c): Shared, h: HeaderMap) -> Response {
+    if let Some(r) = sp_unauthorized(&h) {
+        return r;
+    }
+    let items = library(&c, true);
+    Json(sp_paging(&items, 0, 10, "me/top/artists", "")).into_response()
+}
+
 /// Spotify's paging envelope around `all[offset..offset + limit]`, with an absolute `next`.
 fn sp_paging(all: &[Value], offset: usize, limit: usize, href: &str, extra: &str) -> Value {
     let next = (offset + limit < all.len()).then(|| {

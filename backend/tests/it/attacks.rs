@@ -1058,6 +1058,23 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     )
     .await;
 
+    t.refused(
+        "spotify import: an account without a Spotify sign-in",
+        post("/api/v1/me/spotify/import").bearer_auth(&writer),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    t.refused(
+        "spotify import: someone else's library by a forged field",
+        post("/api/v1/me/spotify/import")
+            .bearer_auth(&writer)
+            .json(&json!({ "user_id": uuid::Uuid::now_v7() })),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+
     assert!(t.cases >= 60, "only {} cases", t.cases);
     // No injected mail went out.
     assert!(mails_to("victim@example.com").is_empty());

@@ -17,6 +17,7 @@ mod fakes;
 mod imports;
 mod jobs;
 mod layers;
+mod library;
 mod links;
 mod live;
 mod mail_links;

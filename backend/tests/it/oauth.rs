@@ -17,7 +17,7 @@ use theset_testkit::{PASSWORD, TestApp, email};
 
 const APP_REDIRECT: &str = "http://127.0.0.1:53682/callback";
 
-async fn fake(kind: ProviderKind, code_ttl: Duration) -> Url {
+pub(crate) async fn fake(kind: ProviderKind, code_ttl: Duration) -> Url {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -114,6 +114,17 @@ async fn exchange(live: &TestApp, code: &str, verifier: &str) -> (StatusCode, se
         json!({ "code": code, "code_verifier": verifier, "device_id": "laptop" }),
     )
     .await
+}
+
+/// Signs `who` in with Spotify through the app's flow; the account's access token.
+pub(crate) async fn spotify_sign_in(live: &TestApp, who: &str) -> String {
+    let flow = start(live, "spotify").await;
+    let code = callback(live, &consent(live, &flow, who).await)
+        .await
+        .expect("redirect");
+    let (s, pair) = exchange(live, &code, &flow.verifier).await;
+    assert_eq!(s, StatusCode::OK, "{pair}");
+    pair["access_token"].as_str().expect("access").to_owned()
 }
 
 pub(crate) async fn users(db: &PgPool) -> i64 {

@@ -214,6 +214,8 @@ fn table() -> Vec<Row> {
         // The secret is the credential: a wrong one is 404 for everyone alike.
         ("GET", "/api/v1/calendar/{secret}", None, PUBLIC),
         ("GET", "/api/v1/artists/{slug}/links", None, MODERATOR),
+        // Signed in without Spotify: reaches the handler (409, not linked).
+        ("POST", "/api/v1/me/spotify/import", None, SIGNED_IN),
         (
             "PUT",
             "/api/v1/artists/{slug}/links/{service}",

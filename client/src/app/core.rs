@@ -339,6 +339,18 @@ impl<H: Host> Core for App<H> {
         ok(self.client.void_votes(r.user_id, Some(r.show_id)).await)
     }
 
+    async fn import_spotify_artists(
+        &self,
+        _: req::ImportSpotifyArtists,
+    ) -> IpcResult<theset_shared::api::LibraryImport> {
+        let done = self.client.import_spotify_artists().await;
+        if done.is_ok() {
+            // The new follows come with the next pull.
+            self.poke();
+        }
+        ok(done)
+    }
+
     async fn artist_links(
         &self,
         r: req::ArtistLinks,

@@ -199,6 +199,8 @@ contract! {
     VoteOversight(VoteOversight) -> crate::ipc::Fetched<crate::api::VoteOversight> => vote_oversight;
     /// Moderators: delete an account's votes on a show (the server recounts).
     VoidVotes(VoidVotes) -> crate::api::VotesVoided => void_votes;
+    /// Follow the artists the user follows (and plays most) on Spotify, importing new ones.
+    ImportSpotifyArtists(ImportSpotifyArtists) -> crate::api::LibraryImport => import_spotify_artists;
     /// Moderators: how an artist's Spotify and setlist.fm links were made.
     ArtistLinks(ArtistLinks) -> crate::ipc::Fetched<crate::api::ArtistLinks> => artist_links;
     /// Moderators: replace (or clear) a wrong link; the import phase it feeds runs again.
@@ -263,7 +265,8 @@ pub mod req {
         DeleteAccount,
         Leaderboard,
         Notifications,
-        NotificationPrefs
+        NotificationPrefs,
+        ImportSpotifyArtists
     );
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -910,6 +913,12 @@ mod tests {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn void_votes(&self, _: req::VoidVotes) -> Result<crate::api::VotesVoided, IpcError> {
+            Err(IpcError::new(IpcCode::Offline, "fixed"))
+        }
+        async fn import_spotify_artists(
+            &self,
+            _: req::ImportSpotifyArtists,
+        ) -> Result<crate::api::LibraryImport, IpcError> {
             Err(IpcError::new(IpcCode::Offline, "fixed"))
         }
         async fn artist_links(

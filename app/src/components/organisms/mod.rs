@@ -15,6 +15,7 @@ mod now_playing;
 mod prediction_editor;
 mod share_qr;
 mod show_list;
+mod spotify_library;
 mod status_bar;
 mod venue_map;
 
@@ -35,5 +36,6 @@ pub use now_playing::NowPlaying;
 pub use prediction_editor::PredictionEditor;
 pub use share_qr::ShareQr;
 pub use show_list::ShowList;
+pub use spotify_library::SpotifyLibrary;
 pub use status_bar::StatusBar;
 pub use venue_map::{MapPlace, VenueMap};

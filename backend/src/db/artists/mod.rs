@@ -308,6 +308,20 @@ pub async fn by_ticketmaster_id(
     .map(|r| r.map(|r| (r.id, r.slug)))
 }
 
+/// The artist holding Spotify id `spotify_id`: `(id, slug)`.
+pub async fn by_spotify_id(
+    db: impl PgExecutor<'_>,
+    spotify_id: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query!(
+        "SELECT id, slug FROM artists WHERE spotify_id = $1",
+        spotify_id
+    )
+    .fetch_optional(db)
+    .await
+    .map(|r| r.map(|r| (r.id, r.slug)))
+}
+
 /// The artist's slug, if the artist exists.
 pub async fn slug_of(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("SELECT slug FROM artists WHERE id = $1", id)

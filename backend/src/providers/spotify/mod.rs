@@ -168,6 +168,60 @@ impl Spotify {
         Ok(found.artists.items)
     }
 
+    /// A user's own library reads (their token, not the app's): the artists they follow and
+    /// their top artists, at most `cap` of each.
+    pub async fn user_artists(
+        &self,
+        user_token: &str,
+        cap: usize,
+    ) -> Result<UserArtists, ProviderError> {
+        let token = user_token.to_owned();
+        let get = |url: Url| {
+            let token = token.clone();
+            async move {
+                self.requests.fetch_add(1, Ordering::Relaxed);
+                self.api
+                    .send_json::<serde_json::Value>(Method::GET, url, move |r| {
+                        r.bearer_auth(&token)
+                    })
+                    .await
+            }
+        };
+        let mut followed: Vec<Artist> = Vec::new();
+        let mut url = self.api.url("me/following")?;
+        url.query_pairs_mut()
+            .append_pair("type", "artist")
+            .append_pair("limit", &DEV_PAGE.to_string());
+        loop {
+            let page: FollowedPage =
+                serde_json::from_value(get(url).await?).map_err(|e| ProviderError::Decode {
+                    service: "spotify",
+                    endpoint: "/v1/me/following".into(),
+                    message: e.to_string(),
+                })?;
+            followed.extend(page.artists.items);
+            match page.artists.next {
+                Some(next) if followed.len() < cap => url = self.api.follow(&next)?,
+                _ => break,
+            }
+        }
+        followed.truncate(cap);
+        let mut top_url = self.api.url("me/top/artists")?;
+        top_url
+            .query_pairs_mut()
+            .append_pair("limit", &cap.clamp(1, DEV_PAGE as usize).to_string())
+            .append_pair("time_range", "medium_term");
+        let top: Paging<Artist> =
+            serde_json::from_value(get(top_url).await?).map_err(|e| ProviderError::Decode {
+                service: "spotify",
+                endpoint: "/v1/me/top/artists".into(),
+                message: e.to_string(),
+            })?;
+        let mut top = top.items;
+        top.truncate(cap);
+        Ok(UserArtists { followed, top })
+    }
+
     fn page_size(&self) -> u32 {
         match self.mode() {
             ApiMode::Extended => EXTENDED_PAGE,

@@ -26,6 +26,19 @@ pub struct Artist {
     pub images: Vec<Image>,
 }
 
+/// `GET /v1/me/following?type=artist`: cursor paging inside `artists`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FollowedPage {
+    pub artists: Paging<Artist>,
+}
+
+/// A user's artists on Spotify.
+#[derive(Debug, Clone, Default)]
+pub struct UserArtists {
+    pub followed: Vec<Artist>,
+    pub top: Vec<Artist>,
+}
+
 /// `GET /v1/search?type=artist`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ArtistSearch {
