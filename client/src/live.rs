@@ -73,6 +73,10 @@ pub async fn run(
                 if let Err(e) = client.keep_packs_ready().await {
                     tracing::debug!(error = %e, "show packs not refreshed");
                 }
+                // And the followed artists' pages, for reading them with no signal.
+                if let Err(e) = client.keep_followed_artists().await {
+                    tracing::debug!(error = %e, "followed artists' pages not refreshed");
+                }
                 period
             }
             Err(ClientError::SignedOut) => {

@@ -50,6 +50,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// When the answer at `key` was kept, if it was.
+    pub(crate) fn kept_at(&self, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ClientError> {
+        Ok(self
+            .kept_page(key)?
+            .and_then(|(_, at)| chrono::DateTime::parse_from_rfc3339(&at).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)))
+    }
+
     /// The kept answer at `key`, decoded, if there is one.
     pub(crate) fn kept<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ClientError> {
         match self.kept_page(key)? {

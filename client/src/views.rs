@@ -18,6 +18,9 @@ use crate::Client;
 use crate::error::ClientError;
 use crate::store::outbox::State;
 
+/// Followed artists' pages fetched per sync round at most (the rest in later rounds).
+const FOLLOWED_PAGES_PER_ROUND: usize = 5;
+
 impl Client {
     /// The signed-in account (from the server, or as last seen), `None` when signed out.
     pub async fn account(&self) -> Option<Account> {
@@ -71,6 +74,37 @@ impl Client {
     /// Whether `artist`'s rows are on the device for the user: followed, or a show of theirs kept.
     fn holds_artist(&self, artist: Uuid) -> Result<bool, ClientError> {
         Ok(self.follows(artist)?.is_some() || self.store.attending_artists()?.contains(&artist))
+    }
+
+    /// Keeps the pages of followed artists (biography, shows, catalogue, trending songs) on the
+    /// device, so they open with no signal even if never visited here (an artist followed on
+    /// another device, or brought from Spotify): a few per round, each at most daily. Answers
+    /// how many were fetched.
+    pub async fn keep_followed_artists(&self) -> Result<usize, ClientError> {
+        let now = chrono::Utc::now();
+        let mut fetched = 0;
+        for (id, _, _) in self.store.followed()? {
+            if fetched >= FOLLOWED_PAGES_PER_ROUND {
+                break;
+            }
+            let Some(slug) = self.store.artist_slug(id)? else {
+                continue;
+            };
+            let key = format!("/artists/{slug}");
+            let due = self
+                .store
+                .kept_at(&key)?
+                .is_none_or(|at| now - at > chrono::Duration::hours(24));
+            if due {
+                let page = self.page::<ArtistDetail>(&key, &[]).await?;
+                if page.stale {
+                    // No signal after all: the rest waits for the next round.
+                    break;
+                }
+                fetched += 1;
+            }
+        }
+        Ok(fetched)
     }
 
     pub async fn artist_view(&self, slug: &str) -> Result<ArtistView, ClientError> {

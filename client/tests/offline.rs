@@ -493,3 +493,35 @@ async fn a_push_past_the_vote_budget_waits_and_loses_nothing(db: PgPool) {
     assert_eq!(votes, 4);
     assert!(client.rejected_changes().expect("refusals").is_empty());
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn followed_artists_pages_are_kept_for_reading_with_no_signal(db: PgPool) {
+    let (artist, _, _) = seed(&db).await;
+    sqlx::query("UPDATE artists SET bio = 'A band that plays where there is no signal.', bio_url = 'https://en.wikipedia.org/wiki/Offline_Band' WHERE id = $1")
+        .bind(artist)
+        .execute(&db)
+        .await
+        .expect("bio");
+    let server = serve_on(db.clone(), "127.0.0.1:0").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = open(dir.path(), server.addr);
+    sign_up(&client, &db, "fan").await;
+    // Followed (here, or on another device, or from Spotify) but never opened on this one.
+    client.follow(artist, true).expect("follow");
+    sync_until(&client, |c| c.store().artist_slug(artist).expect("slug").is_some()).await;
+    assert_eq!(client.keep_followed_artists().await.expect("keep"), 1);
+    // Kept a day: nothing fetched again on the next round.
+    assert_eq!(client.keep_followed_artists().await.expect("keep"), 0);
+
+    server.stop().await;
+    let view = client.artist_view("offline-band").await.expect("kept page");
+    assert!(view.artist.stale, "from the device");
+    assert_eq!(
+        view.artist.data.bio.as_deref(),
+        Some("A band that plays where there is no signal.")
+    );
+    assert_eq!(
+        view.artist.data.bio_source.map(|s| s.licence).as_deref(),
+        Some("CC BY-SA 4.0")
+    );
+}

@@ -60,6 +60,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The slug of an artist held on the device.
+    pub fn artist_slug(&self, id: Uuid) -> Result<Option<String>, ClientError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT slug FROM artists WHERE id = ?1", [id.to_string()], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     pub fn artist_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, ClientError> {
         let id: Option<String> = self
             .conn()
