@@ -51,7 +51,10 @@ impl Store {
     }
 
     /// When the answer at `key` was kept, if it was.
-    pub(crate) fn kept_at(&self, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ClientError> {
+    pub(crate) fn kept_at(
+        &self,
+        key: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ClientError> {
         Ok(self
             .kept_page(key)?
             .and_then(|(_, at)| chrono::DateTime::parse_from_rfc3339(&at).ok())

@@ -508,7 +508,10 @@ async fn followed_artists_pages_are_kept_for_reading_with_no_signal(db: PgPool) 
     sign_up(&client, &db, "fan").await;
     // Followed (here, or on another device, or from Spotify) but never opened on this one.
     client.follow(artist, true).expect("follow");
-    sync_until(&client, |c| c.store().artist_slug(artist).expect("slug").is_some()).await;
+    sync_until(&client, |c| {
+        c.store().artist_slug(artist).expect("slug").is_some()
+    })
+    .await;
     assert_eq!(client.keep_followed_artists().await.expect("keep"), 1);
     // Kept a day: nothing fetched again on the next round.
     assert_eq!(client.keep_followed_artists().await.expect("keep"), 0);

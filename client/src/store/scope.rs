@@ -64,9 +64,11 @@ impl Store {
     pub fn artist_slug(&self, id: Uuid) -> Result<Option<String>, ClientError> {
         Ok(self
             .conn()
-            .query_row("SELECT slug FROM artists WHERE id = ?1", [id.to_string()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT slug FROM artists WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

@@ -64,6 +64,22 @@ async fn sign_in_with_google_spotify_and_a_mailed_link() -> anyhow::Result<()> {
             ui.gone("#confirm-email").await?;
             let shown = ui.text("#signed-in-as").await?;
             assert!(shown.contains(who.as_str()), "{provider}: {shown}");
+
+            // The fan brings the artists they follow on Spotify (the demo library): matched to
+            // Ticketmaster's, imported, followed, and listed.
+            ui.click("#spotify-import").await?;
+            ui.wait("#spotify-import-summary").await?;
+            let summary = ui.text("#spotify-import-summary").await?;
+            let followed: usize = summary
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .with_context(|| format!("summary: {summary}"))?;
+            assert!(followed > 0, "{summary}");
+            screenshot(&ui.app, "spotify-library").await?;
+            ui.click("#spotify-library .library-list .link").await?;
+            ui.wait("#artist-name").await?;
+            ui.wait("#follow[aria-pressed='true']").await?;
         }
         sign_out(&ui).await?;
     }
