@@ -41,7 +41,8 @@ impl From<ProviderError> for LibraryError {
     fn from(e: ProviderError) -> Self {
         match e {
             ProviderError::Busy { retry_after, .. } => Self::Busy(retry_after),
-            ProviderError::Unauthorized { .. } => Self::NotLinked,
+            // A refusal of the fan's own token is handled where it is used (`NotLinked`); here
+            // it is the server's key that was refused.
             other => Self::Upstream(other.public_message()),
         }
     }
@@ -138,7 +139,10 @@ pub async fn import_spotify(state: &AppState, user: Uuid) -> Result<LibraryImpor
         // Revoked or expired early: one renewal, then give up.
         Err(ProviderError::Unauthorized { .. }) => {
             let token = access_token(state, user, true).await?;
-            sp.user_artists(&token, MAX_LIBRARY_ARTISTS).await?
+            match sp.user_artists(&token, MAX_LIBRARY_ARTISTS).await {
+                Err(ProviderError::Unauthorized { .. }) => return Err(LibraryError::NotLinked),
+                other => other?,
+            }
         }
         other => other?,
     };

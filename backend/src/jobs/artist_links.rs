@@ -27,16 +27,35 @@ async fn wanted(db: &sqlx::PgPool, artist: Uuid) -> Result<(String, Vec<String>)
         .ok_or_else(|| JobError::Permanent("artist no longer exists".into()))
 }
 
-fn runner_up<'a>(
-    d: &Decision,
+/// What a name search decided, as the record it leaves (the id, confidence and reason are
+/// filled in by the caller once it knows whether the id could be taken).
+fn searched<'a>(
+    artist: Uuid,
+    service: LinkService,
+    decision: &Decision,
     id: impl Fn(usize) -> &'a str,
     name: impl Fn(usize) -> &'a str,
-) -> Option<(&'a str, &'a str, f64)> {
-    let s = match d {
-        Decision::Linked { runner_up, .. } => (*runner_up)?,
-        Decision::Unlinked { closest, .. } => (*closest)?,
+) -> NewLink<'a> {
+    let second = match decision {
+        Decision::Linked { runner_up, .. } => *runner_up,
+        Decision::Unlinked { closest, .. } => *closest,
     };
-    Some((id(s.index), name(s.index), s.confidence))
+    NewLink {
+        artist,
+        service,
+        external_id: None,
+        origin: LinkOrigin::NameSearch,
+        confidence: None,
+        runner_up: second.map(|s| (id(s.index), name(s.index), s.confidence)),
+        no_match: None,
+        stale_id: None,
+        decided_by: None,
+    }
+}
+
+/// The rule's decision for `name` (and its genres) among `hits`.
+fn decide(name: &str, genres: &[String], hits: &[artist_match::Hit<'_>]) -> Decision {
+    artist_match::pick(&Wanted { name, genres }, hits)
 }
 
 fn unlinked(service: &str, reason: NoMatch) -> String {
@@ -79,29 +98,15 @@ pub async fn spotify(
     let (name, genres) = wanted(db, artist).await?;
     let hits = sp.search_artists(&name).await?;
     let seen: Vec<_> = hits.iter().map(spotify::Artist::as_hit).collect();
-    let decision = artist_match::pick(
-        &Wanted {
-            name: &name,
-            genres: &genres,
-        },
-        &seen,
-    );
-    let ru = runner_up(
+    let decision = decide(&name, &genres, &seen);
+    let mut record = searched(
+        artist,
+        service,
         &decision,
         |i| hits[i].id.as_str(),
         |i| hits[i].name.as_str(),
     );
-    let mut record = NewLink {
-        artist,
-        service,
-        external_id: None,
-        origin: LinkOrigin::NameSearch,
-        confidence: None,
-        runner_up: ru,
-        no_match: None,
-        stale_id: stale.as_deref(),
-        decided_by: None,
-    };
+    record.stale_id = stale.as_deref();
     let outcome = match decision {
         Decision::Linked { best, .. } => {
             let hit = &hits[best.index];
@@ -168,29 +173,14 @@ pub async fn setlistfm(
         .await?;
     let hits = sl.search_artists(&name).await?;
     let seen: Vec<_> = hits.iter().map(setlistfm::SearchArtist::as_hit).collect();
-    let decision = artist_match::pick(
-        &Wanted {
-            name: &name,
-            genres: &genres,
-        },
-        &seen,
-    );
-    let ru = runner_up(
+    let decision = decide(&name, &genres, &seen);
+    let mut record = searched(
+        artist,
+        service,
         &decision,
         |i| hits[i].mbid.as_str(),
         |i| hits[i].name.as_str(),
     );
-    let mut record = NewLink {
-        artist,
-        service,
-        external_id: None,
-        origin: LinkOrigin::NameSearch,
-        confidence: None,
-        runner_up: ru,
-        no_match: None,
-        stale_id: None,
-        decided_by: None,
-    };
     let outcome = match decision {
         Decision::Linked { best, .. } => {
             let hit = &hits[best.index];
