@@ -24,23 +24,27 @@ PY_DIR="$DIR/py"
 
 log() { printf '\033[1;34m[services]\033[0m %s\n' "$*" >&2; }
 
-apt_packages=(
+# What running the product needs (`cargo xtask run`): the databases, the desktop app's build and a
+# window to open it in (Xvfb when there is no display), the mail sink, the web app's build.
+run_packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib redis-server
-  # desktop app (Tauri 2 / WebKitGTK) and its window tests
+  # desktop app (Tauri 2 / WebKitGTK); Xvfb for a machine without a display
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
-  libssl-dev pkg-config build-essential file xvfb xauth x11-utils imagemagick webkit2gtk-driver
-  # the local SMTP sink (aiosmtpd) and the API fuzzer (schemathesis) live in a Python venv
+  libssl-dev pkg-config build-essential file xvfb xauth
+  # the local SMTP sink (aiosmtpd) lives in a Python venv
   python3 python3-venv
-  # a real reverse proxy in front of backend processes (the trusted-proxy tests)
-  nginx
-  # the web app: SQLite's C source built for wasm (clang), its wasm shrunk (binaryen's wasm-opt),
-  # and the phone tests' browser (Chromium and its WebDriver)
-  clang binaryen chromium chromium-driver
+  # the web app: SQLite's C source built for wasm (clang), its wasm shrunk (binaryen's wasm-opt)
+  clang binaryen
+)
+# What only the tests need (`cargo xtask test`): the window tests' WebDriver and screenshots, a
+# real reverse proxy (the trusted-proxy tests), the phone tests' browser and its WebDriver.
+test_packages=(
+  x11-utils imagemagick webkit2gtk-driver nginx chromium chromium-driver
 )
 
-deps() {
+apt_install() {
   local missing=()
-  for p in "${apt_packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -55,6 +59,10 @@ deps() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     if [ -n "$placed" ]; then rm -f "$policy"; fi
   fi
+}
+
+deps() {
+  apt_install "${run_packages[@]}"
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || rustup target add wasm32-unknown-unknown
   # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
@@ -65,7 +73,14 @@ deps() {
     log "installing wasm-bindgen-cli $want (a few minutes, once)"
     cargo install wasm-bindgen-cli --version "$want" --quiet
   fi
-  python_tools
+  python_tools aiosmtpd==1.4.6
+}
+
+# Everything `deps` installs, and the tools only the test suite uses.
+test_deps() {
+  deps
+  apt_install "${test_packages[@]}"
+  python_tools schemathesis==4.32.5
   axe_core
   if ! cargo fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz (once)"
@@ -92,14 +107,18 @@ axe_core() {
   fi
 }
 
-# Python tools in a venv of their own, pinned: aiosmtpd (SMTP sink), schemathesis (API fuzzing).
+# Python tools in a venv of their own, pinned: aiosmtpd (SMTP sink; running), schemathesis (API
+# fuzzing; tests). Each pin is installed once and remembered, one a line, in .installed.
 python_tools() {
-  local want="aiosmtpd==1.4.6 schemathesis==4.32.5"
-  if [ "$(cat "$PY_DIR/.installed" 2>/dev/null)" != "$want" ]; then
-    log "installing $want into $PY_DIR (once)"
-    /usr/bin/python3 -m venv "$PY_DIR"
-    "$PY_DIR/bin/pip" install --quiet --disable-pip-version-check $want
-    echo "$want" > "$PY_DIR/.installed"
+  local missing=()
+  for want in "$@"; do
+    grep -qxF "$want" "$PY_DIR/.installed" 2>/dev/null || missing+=("$want")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} into $PY_DIR (once)"
+    [ -x "$PY_DIR/bin/pip" ] || /usr/bin/python3 -m venv "$PY_DIR"
+    "$PY_DIR/bin/pip" install --quiet --disable-pip-version-check "${missing[@]}"
+    printf '%s\n' "${missing[@]}" >> "$PY_DIR/.installed"
   fi
 }
 
@@ -108,7 +127,7 @@ start_smtp() {
   if [ -n "${THESET_SMTP_URL:-}" ]; then
     return
   fi
-  [ -x "$PY_DIR/bin/python" ] || python_tools
+  [ -x "$PY_DIR/bin/python" ] || python_tools aiosmtpd==1.4.6
   mkdir -p "$MAIL_DIR/tmp" "$MAIL_DIR/new" "$MAIL_DIR/cur"
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then
     log "starting the SMTP sink on 127.0.0.1:$SMTP_PORT (mail lands in $MAIL_DIR/new)"
@@ -196,11 +215,12 @@ env_out() {
 
 case "${1:-start}" in
   deps) deps ;;
+  test-deps) test_deps ;;
   start) start; start_redis; start_smtp ;;
   stop) stop ;;
   # The reliability suite restarts the database under load (fast shutdown: like a crash for
   # every open connection).
   restart-pg) pg_ctl restart -m fast >/dev/null && log "Postgres restarted" ;;
   env) env_out ;;
-  *) echo "usage: $0 deps|start|stop|restart-pg|env" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|test-deps|start|stop|restart-pg|env" >&2; exit 2 ;;
 esac

@@ -26,11 +26,11 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
-        Some("api-checks") => services(&["deps"])
+        Some("api-checks") => services(&["test-deps"])
             .and_then(|_| services(&["start"]))
             .and_then(|_| services_env())
             .and_then(|env| api_checks::fuzz().and_then(|_| api_checks::schemathesis(&env))),
-        Some("reliability") => services(&["deps"])
+        Some("reliability") => services(&["test-deps"])
             .and_then(|_| services(&["start"]))
             .and_then(|_| services_env())
             .and_then(|env| reliability(&env)),
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps|test-deps"
             );
             return ExitCode::from(2);
         }
@@ -225,7 +225,7 @@ fn copy_if_changed_bytes(new: &[u8], to: &Path) -> anyhow::Result<()> {
 fn test(filters: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     step("installing what is missing and starting services");
-    services(&["deps"])?;
+    services(&["test-deps"])?;
     services(&["start"])?;
     let env = services_env()?;
 
@@ -364,7 +364,7 @@ fn sqlx_prepare(env: &HashMap<String, String>) -> anyhow::Result<()> {
 /// Every benchmark; each prints its figures. Dev profile by default (shares the test build;
 /// the figures are dominated by the fakes' 100 ms latency), `--release` for optimised code.
 fn bench(args: &[String]) -> anyhow::Result<()> {
-    services(&["deps"])?;
+    services(&["test-deps"])?;
     services(&["start"])?;
     let env = services_env()?;
     // The desktop app embeds the UI: build it first.
