@@ -7,6 +7,7 @@ mod artist_links;
 mod artists;
 mod attendance;
 mod auth;
+mod caching;
 mod comments;
 mod discovery;
 mod docs;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(caching::revalidate))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())

@@ -8,6 +8,7 @@ mod attacks;
 mod auth;
 mod biographies;
 mod cache;
+mod caching;
 mod comments;
 mod config;
 mod cron;
