@@ -24,6 +24,7 @@ pub mod scores;
 pub mod seed;
 pub mod show_feed;
 pub mod sync;
+pub mod telemetry;
 pub mod views;
 
 use sqlx::PgPool;

@@ -131,6 +131,9 @@ pub async fn vote(
         ));
     }
     let newer = votes::set_if_newer(&mut *tx, user, line, value, hlc).await?;
+    if newer {
+        metrics::counter!("votes_applied_total").increment(1);
+    }
     Ok(Voted {
         totals: db::totals(&mut *tx, line).await?,
         superseded: !newer,

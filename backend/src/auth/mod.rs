@@ -45,6 +45,9 @@ pub struct AuthConfig {
     /// Browser origins allowed to call the API with credentials (`THESET_CORS_ORIGINS`, comma
     /// separated). Empty: no cross-origin access at all.
     pub cors_origins: Vec<String>,
+    /// The bearer token `/metrics` asks for (`THESET_METRICS_TOKEN`); without one, scrapes come
+    /// from loopback only.
+    pub metrics_token: Option<String>,
 }
 
 /// Where the server is reached when its settings do not say (`THESET_PUBLIC_URL`).
@@ -72,6 +75,7 @@ impl AuthConfig {
             sealer: seal::Sealer::new(&key),
             public_url,
             cors_origins: Vec::new(),
+            metrics_token: None,
         }
     }
 

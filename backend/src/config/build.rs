@@ -98,6 +98,7 @@ impl Config {
                 .clone()
                 .reading(accounts.forwarded_header),
             limits: limits::Limits::new(accounts.rates),
+            metrics_token: accounts.metrics_token.clone().filter(|t| !t.is_empty()),
             ..AuthConfig::new(key)
         })
     }

@@ -90,6 +90,14 @@ pub struct AccountsConfig {
         default_value_t
     )]
     pub forwarded_header: ForwardedHeader,
+    /// The bearer token `/metrics` asks for; unset, it answers loopback scrapes only.
+    #[arg(
+        long,
+        env = "THESET_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// Mail server (`smtps://user:pass@host`); unset, mails are logged as not sent.
     #[arg(long, env = "THESET_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<String>,
@@ -122,6 +130,7 @@ impl Default for AccountsConfig {
             rates: Rates::default(),
             trusted_proxies: TrustedProxies::default(),
             forwarded_header: ForwardedHeader::default(),
+            metrics_token: None,
             smtp_url: None,
             mail_from: MAIL_FROM.to_owned(),
             google_client_id: None,

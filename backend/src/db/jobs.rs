@@ -243,3 +243,15 @@ pub async fn stuck_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     .fetch_one(db)
     .await
 }
+
+/// Jobs waiting to run now, and how long the oldest has waited (seconds).
+pub async fn queue_depth(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, f64)> {
+    let r = sqlx::query!(
+        "SELECT count(*) AS \"depth!\", \
+                coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 AS \"oldest!\" \
+         FROM sync_jobs WHERE status = 'queued' AND run_at <= now()"
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.depth, r.oldest))
+}

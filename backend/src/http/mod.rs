@@ -29,6 +29,7 @@ mod security;
 mod show_events;
 mod shows;
 mod sync;
+mod telemetry;
 mod venues;
 mod voting;
 pub mod web;
@@ -59,6 +60,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const UPLOAD_LIMIT: usize = crate::auth::avatar::MAX_BYTES;
 
 pub fn router(state: AppState) -> Router {
+    // Before the first request: what is recorded before a recorder exists is lost.
+    let _ = crate::telemetry::handle();
     let cors = security::cors(&state.auth.cors_origins);
     let api = Router::new()
         .merge(artists::router())
@@ -94,10 +97,13 @@ pub fn router(state: AppState) -> Router {
             sync::push_router()
                 .layer(axum::extract::DefaultBodyLimit::max(sync::PUSH_LIMIT))
                 .layer(RequestBodyLimitLayer::new(sync::PUSH_LIMIT)),
-        );
+        )
+        // After routing, so each request is counted under its route's template.
+        .route_layer(middleware::from_fn(telemetry::record));
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(telemetry::scrape))
         .merge(pages::router())
         .merge(web::router())
         .nest(API_PREFIX, api)

@@ -147,11 +147,24 @@ impl Worker {
             })
         };
         let progress = Progress::new(self.db.clone(), job.id, phase_of(&job.job_type));
+        let started = std::time::Instant::now();
         let outcome = tokio::select! {
             r = self.handle(&job, &progress) => Some(r),
             _ = lost_rx => None,
         };
         renewer.abort();
+        let result = match &outcome {
+            None => "lease_lost",
+            Some(Ok(_)) => "succeeded",
+            Some(Err(_)) => "failed",
+        };
+        let labels = [
+            ("type", job.job_type.clone()),
+            ("outcome", result.to_owned()),
+        ];
+        metrics::counter!("jobs_finished_total", &labels).increment(1);
+        metrics::histogram!("job_duration_seconds", &labels)
+            .record(started.elapsed().as_secs_f64());
         match outcome {
             None => {
                 tracing::warn!("lease lost to another worker; abandoning this attempt");

@@ -321,6 +321,25 @@ impl ServiceClient {
         url: Url,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<T, ProviderError> {
+        let answer = self.send_json_counted(method, url, build).await;
+        let outcome = match &answer {
+            Ok(_) => "ok",
+            Err(ProviderError::RateLimited { .. }) => "rate_limited",
+            Err(ProviderError::Busy { .. }) => "limiter_busy",
+            Err(ProviderError::NotFound { .. }) => "not_found",
+            Err(_) => "error",
+        };
+        metrics::counter!("provider_requests_total", "service" => self.service, "outcome" => outcome)
+            .increment(1);
+        answer
+    }
+
+    async fn send_json_counted<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<T, ProviderError> {
         let endpoint = url.path().to_owned();
         let span = tracing::info_span!("provider", service = self.service, %endpoint, status = tracing::field::Empty);
         async {

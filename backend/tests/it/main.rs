@@ -37,6 +37,7 @@ mod secrets;
 mod seed;
 mod shows;
 mod sync;
+mod telemetry;
 mod trust;
 mod venues;
 mod votes;
