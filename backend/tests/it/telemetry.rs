@@ -70,3 +70,36 @@ async fn metrics_are_scraped_from_loopback_or_with_the_token_only(db: PgPool) {
         .expect("right");
     assert_eq!(right.status(), StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn every_answer_carries_its_request_id(db: PgPool) {
+    let live = TestApp::start(db).await;
+    let fresh = live
+        .req(Method::GET, "/healthz")
+        .send()
+        .await
+        .expect("healthz");
+    let id = fresh.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let again = live
+        .req(Method::GET, "/healthz")
+        .send()
+        .await
+        .expect("again");
+    assert_ne!(
+        again.headers()["x-request-id"],
+        id.as_str(),
+        "one per request"
+    );
+    // A proxy's id is kept, so one request is found in both logs.
+    let proxied = live
+        .req(Method::GET, "/api/v1/artists")
+        .header("x-request-id", "edge-4711")
+        .send()
+        .await
+        .expect("proxied");
+    assert_eq!(proxied.headers()["x-request-id"], "edge-4711");
+}
