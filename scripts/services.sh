@@ -40,6 +40,8 @@ run_packages=(
 # real reverse proxy (the trusted-proxy tests), the phone tests' browser and its WebDriver.
 test_packages=(
   x11-utils imagemagick webkit2gtk-driver nginx chromium chromium-driver
+  # promtool checks and unit-tests the alerting rules (ops/alerts.yml)
+  prometheus
 )
 
 apt_install() {

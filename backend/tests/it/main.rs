@@ -3,6 +3,7 @@
 
 mod actuals;
 mod after_show;
+mod alerts;
 mod artists;
 mod attacks;
 mod auth;
