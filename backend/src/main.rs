@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use theset_backend::auth::oauth::ProviderKind;
 use theset_backend::cli::{self, Cli, Command};
-use theset_backend::config::Config;
+use theset_backend::config::{Config, LogFormat};
 use theset_backend::jobs::Providers;
 use theset_backend::jobs::worker::Worker;
 use theset_backend::{AppState, MIGRATOR, app, cron, db, replay, seed};
@@ -17,9 +17,10 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Every setting is read here, once; malformed ones stop the process before anything runs.
+    let Cli { config, command } = Cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Read before the settings (so their own errors are logged in the chosen format).
-    if std::env::var("THESET_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+    if config.log_format == LogFormat::Json {
         // One JSON object a line, with the request span (method, path, request id) on each.
         tracing_subscriber::fmt()
             .json()
@@ -29,8 +30,6 @@ async fn main() -> anyhow::Result<()> {
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    // Every setting is read here, once; malformed ones stop the process before anything runs.
-    let Cli { config, command } = Cli::parse();
     let command = command.unwrap_or(Command::Serve {
         listen: cli::LISTEN.parse().context("the default address")?,
     });

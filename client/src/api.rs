@@ -154,7 +154,11 @@ impl ApiClient {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            req = req.timeout(REQUEST_TIMEOUT);
+            // The core keeps its own copies; the browser's HTTP cache must not answer for the
+            // server (an answer cached while signed out would be served after signing in).
+            req = req
+                .timeout(REQUEST_TIMEOUT)
+                .header(reqwest::header::CACHE_CONTROL, "no-cache");
         }
         if let Some((content_type, bytes)) = body {
             req = req

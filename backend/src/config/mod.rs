@@ -30,6 +30,16 @@ pub struct Config {
     /// The built web app to serve at `/app/` (`cargo xtask build-ui` writes `app/dist`).
     #[arg(long, env = "THESET_WEB_DIR", global = true)]
     pub web_dir: Option<std::path::PathBuf>,
+    /// Log lines as text, or as one JSON object a line (with the request span).
+    #[arg(
+        long,
+        env = "THESET_LOG_FORMAT",
+        global = true,
+        value_enum,
+        ignore_case = true,
+        default_value_t
+    )]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub accounts: AccountsConfig,
     #[command(flatten)]
@@ -38,6 +48,14 @@ pub struct Config {
     pub cache: CacheConfig,
     #[command(flatten)]
     pub schedule: ScheduleConfig,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 pub const MAIL_FROM: &str = "TheSet <no-reply@theset.localhost>";

@@ -67,6 +67,7 @@ pub fn cors(origins: &[String]) -> Option<CorsLayer> {
             .allow_headers([
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
+                header::CACHE_CONTROL,
                 HeaderName::from_static(CSRF_HEADER),
                 HeaderName::from_static("last-event-id"),
             ])
