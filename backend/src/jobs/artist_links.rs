@@ -139,7 +139,6 @@ pub async fn setlistfm(
     progress: &Progress,
 ) -> Result<Found<Option<setlistfm::SetlistsPage>>, JobError> {
     let service = LinkService::Setlistfm;
-    let (name, genres) = wanted(db, artist).await?;
     let current = crate::db::artists::name_and_mbid(db, artist)
         .await?
         .and_then(|(_, m)| m)
@@ -171,6 +170,8 @@ pub async fn setlistfm(
     progress
         .step("artist", "Looking the artist up on setlist.fm")
         .await?;
+    // Read only when a search is needed (the working link above needs neither).
+    let (name, genres) = wanted(db, artist).await?;
     let hits = sl.search_artists(&name).await?;
     let seen: Vec<_> = hits.iter().map(setlistfm::SearchArtist::as_hit).collect();
     let decision = decide(&name, &genres, &seen);
