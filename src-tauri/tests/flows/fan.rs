@@ -187,6 +187,8 @@ async fn fan_imports_follows_votes_and_keeps_offline_changes_across_a_restart() 
     // A second correction typed but not saved when the app closes: kept on the device.
     ui.click("#setlist-edit").await?;
     ui.fill("#setlist-text", "Half typed").await?;
+    // Closing the app is only fair once the device says it holds the newest text.
+    ui.wait("#draft-kept").await?;
     let unsent = pending(&ui).await?;
     assert!(
         unsent >= 5,

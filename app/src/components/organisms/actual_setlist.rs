@@ -30,6 +30,28 @@ pub fn ActualSetlist(
     let mut notice = use_signal(|| None::<String>);
     let mut reason = use_signal(String::new);
     let mut rejecting = use_signal(|| false);
+    // Drafts are saved one after another, newest last: separate calls per keystroke could reach
+    // the core out of order and leave an older text as the draft. Each text typed gets a number;
+    // "kept on this device" shows once the newest number is saved.
+    let mut typed = use_signal(|| 0u64);
+    let mut kept = use_signal(|| 0u64);
+    let saver = use_coroutine(
+        move |mut rx: UnboundedReceiver<(u64, Uuid, Option<String>)>| async move {
+            while let Ok(mut next) = rx.recv().await {
+                // Only the newest text of the same list matters: skip what was typed over.
+                while let Ok(newer) = rx.try_recv() {
+                    if newer.1 != next.1 {
+                        save_draft(next.1, next.2).await;
+                    }
+                    next = newer;
+                }
+                let (n, id, text) = next;
+                if save_draft(id, text).await {
+                    kept.set(n);
+                }
+            }
+        },
+    );
     let Some(setlist) = actual.setlist_id else {
         return rsx! {
             section { class: "card", aria_labelledby: "actual-title", id: "actual",
@@ -83,14 +105,10 @@ pub fn ActualSetlist(
         }
     }
     // The text being typed is kept on the device by the core (and wiped with the sign-out).
-    let keep = move |text: Option<String>| {
-        spawn(async move {
-            let _ = ipc::call(req::SaveDraft {
-                setlist_id: setlist,
-                text,
-            })
-            .await;
-        });
+    let mut keep = move |text: Option<String>| {
+        let n = typed() + 1;
+        typed.set(n);
+        saver.send((n, setlist, text));
     };
     rsx! {
         section { class: "card", aria_labelledby: "actual-title", id: "actual",
@@ -133,6 +151,9 @@ pub fn ActualSetlist(
                     label { r#for: "setlist-text", "One song per line; a line like “# encore” starts a new set." }
                     textarea { id: "setlist-text", rows: "14", value: "{text}",
                         oninput: move |e| { keep(Some(e.value())); text.set(e.value()); },
+                    }
+                    if typed() > 0 && kept() == typed() && !text().trim().is_empty() {
+                        p { class: "muted", id: "draft-kept", role: "status", "Draft kept on this device" }
                     }
                     div { class: "row",
                         button { class: "button button-primary", r#type: "submit", id: "setlist-save", "Save correction" }
@@ -238,4 +259,9 @@ pub fn ActualSetlist(
             }
         }
     }
+}
+
+/// Keeps (or forgets, with `None`) the text being typed for a list; whether the core kept it.
+async fn save_draft(setlist_id: Uuid, text: Option<String>) -> bool {
+    ipc::call(req::SaveDraft { setlist_id, text }).await.is_ok()
 }
