@@ -59,6 +59,8 @@ pub struct AppState {
     pub views: page_views::PageViews,
     /// The web app served at `/app/`, when one is built and configured (`THESET_WEB_DIR`).
     pub web: Option<std::sync::Arc<http::web::WebApp>>,
+    /// Fired when the process starts stopping: live streams end with a reconnect hint.
+    pub draining: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {
@@ -108,6 +110,7 @@ impl AppState {
                 .build(),
             auth: auth::AuthConfig::new(auth::tokens::random_key()),
             web: None,
+            draining: tokio_util::sync::CancellationToken::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! `theset-backend`: serve the API, run migrations, or load the offline catalogue.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 
 use anyhow::Context;
@@ -116,44 +117,69 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, "serving");
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (cron_stop_tx, cron_stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let grace = Duration::from_secs(config.shutdown_grace);
+    let draining = tokio_util::sync::CancellationToken::new();
     let cache = config.cache.cache(Some(url)).await;
     tracing::info!(shared = cache.has_shared_level(), "cache ready");
     let worker = tokio::spawn(
         Worker::new(pool.clone(), providers.clone())
             .with_cache(cache.clone())
             .with_maintenance(config.schedule.maintenance())
-            .run(async {
-                let _ = stop_rx.await;
-            }),
+            // Half the grace for a running job, so its hand-back fits in the bound.
+            .with_stop_grace(grace / 2)
+            .run(draining.clone().cancelled_owned()),
     );
     // Every process runs the scheduler; each slot fires once (see cron.rs).
     if config.schedule.enabled() {
         tokio::spawn(cron::run(
             pool.clone(),
             cron::entries(&config.schedule),
-            async {
-                let _ = cron_stop_rx.await;
-            },
+            draining.clone().cancelled_owned(),
         ));
     }
     auth.share_limits(&cache);
     tracing::info!(shared = auth.limits.is_shared(), "rate limits ready");
     let mut state =
         AppState::serving(pool, providers, cache, config.cache.view_flush()).with_auth(auth);
+    state.draining = draining.clone();
     if let Some(dir) = &config.web_dir {
         state = state.with_web_app(dir);
     }
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
-    let _ = stop_tx.send(());
-    let _ = cron_stop_tx.send(());
-    let _ = worker.await;
+    let views = state.views.clone();
+    let db = state.db.clone();
+    // On SIGTERM: no new connections, live streams end with a reconnect hint, requests in flight
+    // are answered, the running job finishes or goes back to the queue — all within `grace`.
+    let mut server = tokio::spawn(
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(draining.clone().cancelled_owned())
+        .into_future(),
+    );
+    tokio::select! {
+        ended = &mut server => ended??,
+        () = shutdown() => {
+            tracing::info!(grace_secs = grace.as_secs(), "stopping: draining");
+            draining.cancel();
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(ended) => ended??,
+                Err(_) => {
+                    tracing::warn!("requests still open after the grace; closing them");
+                    server.abort();
+                }
+            }
+        }
+    }
+    draining.cancel();
+    if tokio::time::timeout(grace, worker).await.is_err() {
+        tracing::warn!("the worker did not stop within the grace");
+    }
+    // The last page views counted since the previous flush.
+    if let Err(e) = views.flush(&db).await {
+        tracing::warn!(error = %e, "page views not written");
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -53,7 +53,7 @@ impl Drop for Killed {
 pub struct Server {
     pub port: u16,
     pub url: String,
-    _child: Killed,
+    child: Killed,
 }
 
 impl Server {
@@ -81,7 +81,31 @@ impl Server {
         Self {
             port,
             url: format!("http://127.0.0.1:{port}"),
-            _child: child,
+            child,
+        }
+    }
+
+    /// Sends SIGTERM, as a service manager stopping the server would.
+    pub fn terminate(&self) {
+        let pid = self.child.0.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "SIGTERM to {pid}");
+    }
+
+    /// The process's exit status once it ends, or `None` after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.0.try_wait() {
+                return Some(status);
+            }
+            if start.elapsed() > timeout {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }

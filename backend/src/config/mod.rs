@@ -40,6 +40,16 @@ pub struct Config {
         default_value_t
     )]
     pub log_format: LogFormat,
+    /// Seconds a stopping server (SIGTERM) gives requests in flight and a running job before it
+    /// exits anyway; the job goes back to the queue.
+    #[arg(
+        long,
+        env = "THESET_SHUTDOWN_GRACE",
+        global = true,
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub shutdown_grace: u64,
     #[command(flatten)]
     pub accounts: AccountsConfig,
     #[command(flatten)]

@@ -103,6 +103,22 @@ pub async fn renew(
         == 1)
 }
 
+/// Hands a job back to the queue at once (the worker's process is stopping): runnable now by
+/// any worker, and the interrupted attempt does not count against its budget.
+pub async fn release(db: impl PgExecutor<'_>, id: Uuid, worker: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query!(
+        "UPDATE sync_jobs SET status = 'queued', locked_by = NULL, locked_until = NULL, \
+           run_at = now(), attempts = greatest(attempts - 1, 0) \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+        id,
+        worker
+    )
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// Marks the job done if `worker` still holds it.
 pub async fn complete(db: impl PgExecutor<'_>, id: Uuid, worker: &str) -> sqlx::Result<bool> {
     Ok(sqlx::query!(

@@ -117,6 +117,7 @@ fn stream(
     slot: Slot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(64);
+    let draining = state.draining.clone();
     let mut wake = state.progress.subscribe();
     tokio::spawn(async move {
         let _slot = slot;
@@ -164,10 +165,7 @@ fn stream(
         }
     });
     let events =
-        futures::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-        );
+        super::event_streams::until_draining(super::event_streams::StreamKind::Job, rx, draining);
     Sse::new(events).keep_alive(KeepAlive::default())
 }
 

@@ -11,6 +11,7 @@ mod caching;
 mod comments;
 mod discovery;
 mod docs;
+mod event_streams;
 mod extract;
 mod follows;
 mod health;

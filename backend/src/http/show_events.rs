@@ -75,6 +75,7 @@ fn stream(
     slot: Slot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(256);
+    let draining = state.draining.clone();
     tokio::spawn(async move {
         let _slot = slot;
         let send =
@@ -138,9 +139,6 @@ fn stream(
         }
     });
     let events =
-        futures::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-        );
+        super::event_streams::until_draining(super::event_streams::StreamKind::Show, rx, draining);
     Sse::new(events).keep_alive(KeepAlive::default())
 }

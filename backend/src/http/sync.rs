@@ -130,6 +130,7 @@ pub async fn events(
         crate::db::sync::scope_artists(&mut *state.db.acquire().await?, user, None, i64::MAX)
             .await?;
     let (tx, rx) = mpsc::channel::<Event>(8);
+    let draining = state.draining.clone();
     tokio::spawn(async move {
         // Held while the stream is open: the caps count it until the client goes away.
         let _slot = slot;
@@ -180,9 +181,6 @@ pub async fn events(
         }
     });
     let stream =
-        futures::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-        );
+        super::event_streams::until_draining(super::event_streams::StreamKind::Sync, rx, draining);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use theset_shared::api::JobStatus;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -26,6 +27,17 @@ pub struct Worker {
     idle_poll: Duration,
     maintenance: maintenance::Settings,
     cache: Option<Cache>,
+    /// How long a running job may go on once the process is stopping before it is handed back.
+    stop_grace: Duration,
+}
+
+/// How an attempt ended.
+enum Outcome {
+    Done(Result<String, JobError>),
+    /// Another worker took the job over (this one's lease expired).
+    LeaseLost,
+    /// The process is stopping and the job did not finish within the grace: handed back.
+    Stopped,
 }
 
 impl Worker {
@@ -42,6 +54,7 @@ impl Worker {
             idle_poll: Duration::from_secs(5),
             maintenance: maintenance::Settings::default(),
             cache: None,
+            stop_grace: Duration::from_secs(5),
         }
     }
 
@@ -63,6 +76,13 @@ impl Worker {
         self
     }
 
+    /// How long a running job may finish once the process is stopping; after it the job goes
+    /// back to the queue for another worker, attempt uncounted.
+    pub fn with_stop_grace(mut self, grace: Duration) -> Self {
+        self.stop_grace = grace;
+        self
+    }
+
     /// A shorter lease (tests of crash recovery).
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
@@ -72,7 +92,15 @@ impl Worker {
     /// Runs jobs until `shutdown` resolves. New jobs wake the loop through `NOTIFY sync_jobs`;
     /// it also polls, so a missed notification (or a lease expiring) is noticed within `idle_poll`.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
+        let stop = CancellationToken::new();
+        let signal = async {
+            shutdown.await;
+            stop.cancel();
+        };
+        tokio::join!(signal, self.work(&stop));
+    }
+
+    async fn work(&self, stop: &CancellationToken) {
         let mut listener = match PgListener::connect_with(&self.db).await {
             Ok(mut l) => match l.listen("sync_jobs").await {
                 Ok(()) => Some(l),
@@ -87,8 +115,8 @@ impl Worker {
             }
         };
         tracing::info!(worker = %self.id, "worker started");
-        loop {
-            match self.run_one().await {
+        while !stop.is_cancelled() {
+            match self.run_one_until(stop).await {
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "claiming a job failed"),
@@ -102,8 +130,8 @@ impl Worker {
                 }
             };
             tokio::select! {
-                _ = &mut shutdown => break,
-                _ = wait => {}
+                () = stop.cancelled() => break,
+                () = wait => {}
             }
         }
         tracing::info!(worker = %self.id, "worker stopped");
@@ -111,21 +139,24 @@ impl Worker {
 
     /// Claims and runs one job; `None` when nothing is runnable.
     pub async fn run_one(&self) -> sqlx::Result<Option<Uuid>> {
+        self.run_one_until(&CancellationToken::new()).await
+    }
+
+    async fn run_one_until(&self, stop: &CancellationToken) -> sqlx::Result<Option<Uuid>> {
         queue::fail_exhausted(&self.db).await?;
+        if stop.is_cancelled() {
+            return Ok(None);
+        }
         let Some(job) = queue::claim(&self.db, &self.id, self.lease).await? else {
             return Ok(None);
         };
         let id = job.id;
-        self.execute(job).await?;
+        let span = tracing::info_span!("job", id = %job.id, job_type = %job.job_type, attempt = job.attempts);
+        self.execute(job, stop).instrument(span).await?;
         Ok(Some(id))
     }
 
-    async fn execute(&self, job: Job) -> sqlx::Result<()> {
-        let span = tracing::info_span!("job", id = %job.id, job_type = %job.job_type, attempt = job.attempts);
-        self.execute_in_span(job).instrument(span).await
-    }
-
-    async fn execute_in_span(&self, job: Job) -> sqlx::Result<()> {
+    async fn execute(&self, job: Job, stop: &CancellationToken) -> sqlx::Result<()> {
         let (lost_tx, lost_rx) = oneshot::channel::<()>();
         let renewer = {
             let (db, id, worker, lease) = (self.db.clone(), job.id, self.id.clone(), self.lease);
@@ -148,15 +179,21 @@ impl Worker {
         };
         let progress = Progress::new(self.db.clone(), job.id, phase_of(&job.job_type));
         let started = std::time::Instant::now();
+        let stopped = async {
+            stop.cancelled().await;
+            tokio::time::sleep(self.stop_grace).await;
+        };
         let outcome = tokio::select! {
-            r = self.handle(&job, &progress) => Some(r),
-            _ = lost_rx => None,
+            r = self.handle(&job, &progress) => Outcome::Done(r),
+            _ = lost_rx => Outcome::LeaseLost,
+            () = stopped => Outcome::Stopped,
         };
         renewer.abort();
         let result = match &outcome {
-            None => "lease_lost",
-            Some(Ok(_)) => "succeeded",
-            Some(Err(_)) => "failed",
+            Outcome::LeaseLost => "lease_lost",
+            Outcome::Stopped => "released",
+            Outcome::Done(Ok(_)) => "succeeded",
+            Outcome::Done(Err(_)) => "failed",
         };
         let labels = [
             ("type", job.job_type.clone()),
@@ -166,10 +203,25 @@ impl Worker {
         metrics::histogram!("job_duration_seconds", &labels)
             .record(started.elapsed().as_secs_f64());
         match outcome {
-            None => {
+            Outcome::LeaseLost => {
                 tracing::warn!("lease lost to another worker; abandoning this attempt");
             }
-            Some(Ok(summary)) => {
+            Outcome::Stopped => {
+                // Returned at once rather than left to expire: another process resumes it now.
+                let mut tx = self.db.begin().await?;
+                if queue::release(&mut *tx, job.id, &self.id).await? {
+                    progress
+                        .finish_in(
+                            &mut tx,
+                            JobStatus::Retrying,
+                            "interrupted by a server restart; it resumes shortly",
+                        )
+                        .await?;
+                }
+                tx.commit().await?;
+                tracing::info!("stopping: job handed back to the queue");
+            }
+            Outcome::Done(Ok(summary)) => {
                 let mut tx = self.db.begin().await?;
                 if queue::complete(&mut *tx, job.id, &self.id).await? {
                     progress
@@ -181,7 +233,7 @@ impl Worker {
                     tracing::warn!("finished after losing the lease; another worker owns the job");
                 }
             }
-            Some(Err(e)) => {
+            Outcome::Done(Err(e)) => {
                 let delay = retry_delay(job.attempts);
                 tracing::warn!(error = %e, permanent = e.is_permanent(), "job attempt failed");
                 let mut tx = self.db.begin().await?;

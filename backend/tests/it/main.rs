@@ -37,6 +37,7 @@ mod replay;
 mod secrets;
 mod seed;
 mod shows;
+mod shutdown;
 mod sync;
 mod telemetry;
 mod trust;
