@@ -78,8 +78,19 @@ impl Cache {
     }
 
     pub async fn get(&self, key: &CacheKey) -> Option<Arc<Vec<u8>>> {
+        let found = self.lookup(key).await;
+        let level = match &found {
+            Some((_, level)) => *level,
+            None => "miss",
+        };
+        metrics::counter!("cache_lookups_total", "level" => level).increment(1);
+        found.map(|(v, _)| v)
+    }
+
+    /// The entry and the level that had it (`local` or `shared`).
+    async fn lookup(&self, key: &CacheKey) -> Option<(Arc<Vec<u8>>, &'static str)> {
         if let Some(v) = self.local.get(&key.full).await {
-            return Some(v);
+            return Some((v, "local"));
         }
         let mut redis = self.redis.clone()?;
         let got: Option<Vec<u8>> = guarded(redis.get(format!("{}{}", self.prefix, key.full)))
@@ -87,7 +98,7 @@ impl Cache {
             .flatten();
         let v = Arc::new(got?);
         self.local.insert(key.full.clone(), v.clone()).await;
-        Some(v)
+        Some((v, "shared"))
     }
 
     pub async fn set(&self, key: &CacheKey, value: Vec<u8>) {

@@ -21,7 +21,14 @@ use uuid::Uuid;
 use crate::db::community::{self as db, Cursor};
 use crate::events::Hub;
 
-pub type Batch = Arc<Vec<(Cursor, SongTotals)>>;
+pub type Batch = Arc<FeedBatch>;
+
+/// Changes read in one go, with when the reader was woken for them (the delivery lag that
+/// `sse_delivery_seconds` measures starts there: coalescing and queueing count).
+pub struct FeedBatch {
+    pub items: Vec<(Cursor, SongTotals)>,
+    pub woken: Instant,
+}
 
 const COALESCE: Duration = Duration::from_millis(250);
 const HIDDEN_RETRY: Duration = Duration::from_millis(50);
@@ -98,6 +105,7 @@ async fn read(
     let mut last_sent = Instant::now()
         .checked_sub(COALESCE)
         .unwrap_or_else(Instant::now);
+    let mut woken = Instant::now();
     loop {
         if feeds.retire(show, &tx) {
             return;
@@ -119,7 +127,10 @@ async fn read(
             after = after.max(*last);
             last_sent = Instant::now();
             // No receivers is fine: retire() ends the reader on the next turn.
-            let _ = tx.send(Arc::new(coalesce(changes)));
+            let _ = tx.send(Arc::new(FeedBatch {
+                items: coalesce(changes),
+                woken,
+            }));
         }
         if full {
             continue;
@@ -140,5 +151,6 @@ async fn read(
                 _ = tokio::time::sleep_until(deadline) => break,
             }
         }
+        woken = Instant::now();
     }
 }

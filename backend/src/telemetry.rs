@@ -8,8 +8,14 @@
 //! |---|---|---|
 //! | `http_requests_total`, `http_request_duration_seconds` | counter, histogram | `route`, `method`, `status` |
 //! | `votes_applied_total` | counter | |
-//! | `jobs_finished_total`, `job_duration_seconds` | counter, histogram | `type`, `outcome` |
+//! | `jobs_finished_total`, `job_duration_seconds` | counter, histogram | `type`, `outcome` (`succeeded`, `failed`, `lease_lost`, `released`) |
 //! | `provider_requests_total` | counter | `service`, `outcome` |
+//! | `sync_mutations_total` | counter | `outcome` (`applied`, `superseded`, `rejected`) |
+//! | `sse_connections` | gauge | `stream` (`show`, `job`, `sync`) |
+//! | `sse_delivery_seconds` | histogram | (show streams: from the wake-up on a change to its send) |
+//! | `vote_totals_drifted` | gauge | (set by the weekly integrity check) |
+//! | `cache_lookups_total` | counter | `level` (`local`, `shared`, `miss`) |
+//! | `provider_limiter_wait_seconds` | histogram | `service` |
 //! | `job_queue_depth`, `job_queue_oldest_seconds` | gauge (at scrape) | |
 //! | `db_pool_connections`, `db_pool_idle` | gauge (at scrape) | |
 

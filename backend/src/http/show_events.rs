@@ -121,9 +121,11 @@ fn stream(
             tokio::select! {
                 batch = batches.recv() => match batch {
                     Ok(batch) => {
-                        if !send(&tx, &batch, &mut after).await {
+                        if !send(&tx, &batch.items, &mut after).await {
                             return;
                         }
+                        metrics::histogram!("sse_delivery_seconds")
+                            .record(batch.woken.elapsed().as_secs_f64());
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => catch_up = true,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => {

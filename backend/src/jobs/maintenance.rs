@@ -213,6 +213,8 @@ pub async fn weekly(
         .step("integrity", "Checking vote totals and import states")
         .await?;
     let drifted = votes::drifted(db).await?.len();
+    // Read by the VoteTotalsDrifted alert (the last weekly check this process ran).
+    metrics::gauge!("vote_totals_drifted").set(drifted as f64);
     let stuck = jobs::stuck_count(db).await?;
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \

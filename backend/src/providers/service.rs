@@ -254,11 +254,14 @@ impl ServiceClient {
 
     /// Waits for the limiters, or (interactive clients) gives up after their patience.
     async fn ready(&self) -> Result<(), ProviderError> {
+        let started = std::time::Instant::now();
         let wait = async {
             self.limiter.until_ready().await;
             if let Some(daily) = &self.daily {
                 daily.until_ready().await;
             }
+            metrics::histogram!("provider_limiter_wait_seconds", "service" => self.service)
+                .record(started.elapsed().as_secs_f64());
         };
         match self.patience {
             None => {

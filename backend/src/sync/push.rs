@@ -190,6 +190,8 @@ async fn apply_chunk(
         .into_iter()
         .collect();
     let mut records = Vec::with_capacity(chunk.len());
+    // Outcomes of this chunk's new mutations, counted once the chunk commits.
+    let mut applied: Vec<&'static str> = Vec::with_capacity(chunk.len());
     let started = std::time::Instant::now();
     let mut used = 0;
     for m in chunk {
@@ -232,6 +234,11 @@ async fn apply_chunk(
         };
         let record = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
         records.push((m.seq, m.id, record));
+        applied.push(match &outcome {
+            Outcome::Applied { .. } => "applied",
+            Outcome::Superseded => "superseded",
+            Outcome::Rejected { .. } => "rejected",
+        });
         now_last = m.seq;
         results.push(MutationResult {
             id: m.id,
@@ -247,6 +254,9 @@ async fn apply_chunk(
         }
     }
     tx.commit().await?;
+    for outcome in applied {
+        metrics::counter!("sync_mutations_total", "outcome" => outcome).increment(1);
+    }
     Ok(ChunkDone {
         results,
         last: now_last,

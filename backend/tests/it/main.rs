@@ -29,6 +29,7 @@ mod oauth;
 mod oauth_browser;
 mod oversight;
 mod profile;
+mod prometheus;
 mod providers;
 mod proxies;
 mod query_data;

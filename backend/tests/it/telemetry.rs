@@ -28,6 +28,7 @@ async fn metrics_are_scraped_from_loopback_or_with_the_token_only(db: PgPool) {
         "http_request_duration_seconds_bucket{",
         "job_queue_depth",
         "db_pool_connections",
+        "cache_lookups_total{level=",
     ] {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }
