@@ -99,6 +99,7 @@ pub struct Voted {
 ///
 /// Every refusal happens before the one write; the sync push relies on it to apply votes
 /// without a savepoint. Keep it so.
+#[tracing::instrument(level = "debug", skip_all, fields(%user, value))]
 pub async fn vote(
     tx: &mut PgConnection,
     user: Uuid,
@@ -141,6 +142,7 @@ pub async fn vote(
 }
 
 /// Replaces the user's personal prediction for `show`.
+#[tracing::instrument(level = "debug", skip_all, fields(%user, %show, songs = songs.len()))]
 pub async fn predict(
     tx: &mut PgConnection,
     user: Uuid,

@@ -32,6 +32,7 @@ pub async fn window(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Option<
 }
 
 /// The show's community list, created on first use.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn community_setlist(
     db: &mut PgConnection,
     show: Uuid,

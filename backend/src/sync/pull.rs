@@ -20,6 +20,7 @@ const SNAPSHOT_ARTISTS: i64 = 10;
 /// Notifications a new device receives (the newest); older ones stay on the server's feed.
 const KEPT_NOTIFICATIONS: i64 = 100;
 
+#[tracing::instrument(level = "debug", skip_all, fields(%user, %device, first = cursor.is_none()))]
 pub async fn pull(
     pool: &sqlx::PgPool,
     user: Uuid,

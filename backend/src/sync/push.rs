@@ -31,6 +31,7 @@ const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 /// confirmed applies only what needs no confirmation (follows) up to its first contribution,
 /// and every mutation spends one request of the caller's vote budget. When not even the first
 /// fresh mutation may go, the push answers 403 `email_unverified` or 429 with `Retry-After`.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id, device = %req.device_id, mutations = req.mutations.len()))]
 pub async fn push(
     pool: &sqlx::PgPool,
     caller: &Caller,

@@ -14,6 +14,7 @@ const PREVIEW_SONGS: i64 = 10;
 const TRENDING_SONGS: usize = 10;
 
 /// The artist page of `slug` (also the answer of an import's phase 1).
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> {
     let row = db::by_slug(pool, slug)
         .await?

@@ -9,6 +9,7 @@ use crate::db::shows as db;
 use crate::db::venues as venues_db;
 use crate::error::{AppError, AppResult};
 
+#[tracing::instrument(level = "debug", skip(pool))]
 pub async fn detail(pool: &PgPool, id: Uuid) -> AppResult<ShowDetail> {
     let row = db::by_id(pool, id)
         .await?
