@@ -3,6 +3,8 @@
 # Shared by `cargo xtask run` and `cargo xtask test`; safe to re-run while they run.
 #
 #   scripts/services.sh deps        install the Debian packages and Rust tools that are missing
+#   scripts/services.sh test-deps   and what only the tests use
+#   scripts/services.sh dist-deps   and what `cargo xtask dist` uses (musl target, musl-gcc)
 #   scripts/services.sh start       start Postgres+PostGIS, Redis and the SMTP sink (unless DATABASE_URL /
 #                                   REDIS_URL / THESET_SMTP_URL are set)
 #   scripts/services.sh stop        stop what `start` started
@@ -42,7 +44,12 @@ test_packages=(
   x11-utils imagemagick webkit2gtk-driver nginx chromium chromium-driver
   # promtool checks and unit-tests the alerting rules (ops/alerts.yml)
   prometheus
+  # the backend's static build (musl-gcc for ring's C) and its container image, checked by the
+  # test command as `cargo xtask dist` builds them
+  musl-tools podman
 )
+# What `cargo xtask dist` needs: the static (musl) backend.
+dist_packages=(musl-tools)
 
 apt_install() {
   local missing=()
@@ -78,9 +85,16 @@ deps() {
   python_tools aiosmtpd==1.4.6
 }
 
+dist_deps() {
+  deps
+  apt_install "${dist_packages[@]}"
+  rustup target list --installed 2>/dev/null | grep -q x86_64-unknown-linux-musl \
+    || rustup target add x86_64-unknown-linux-musl
+}
+
 # Everything `deps` installs, and the tools only the test suite uses.
 test_deps() {
-  deps
+  dist_deps
   apt_install "${test_packages[@]}"
   python_tools schemathesis==4.32.5
   axe_core
@@ -218,11 +232,12 @@ env_out() {
 case "${1:-start}" in
   deps) deps ;;
   test-deps) test_deps ;;
+  dist-deps) dist_deps ;;
   start) start; start_redis; start_smtp ;;
   stop) stop ;;
   # The reliability suite restarts the database under load (fast shutdown: like a crash for
   # every open connection).
   restart-pg) pg_ctl restart -m fast >/dev/null && log "Postgres restarted" ;;
   env) env_out ;;
-  *) echo "usage: $0 deps|test-deps|start|stop|restart-pg|env" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|test-deps|dist-deps|start|stop|restart-pg|env" >&2; exit 2 ;;
 esac

@@ -6,7 +6,8 @@
 //!   build every crate once (dev profile, one target folder) and run every test, including the
 //!   real-window test under Xvfb.
 //!
-//! Other subcommands: `build-ui` (wasm UI into `app/dist`), `services start|stop`.
+//! Other subcommands: `build-ui` (wasm UI into `app/dist`), `dist` (the deployable backend, see
+//! `dist.rs`), `services start|stop`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 mod api_checks;
+mod dist;
 mod web;
 
 fn main() -> ExitCode {
@@ -35,6 +37,12 @@ fn main() -> ExitCode {
             .and_then(|_| services_env())
             .and_then(|env| reliability(&env)),
         Some("build-ui") => services(&["deps"]).and_then(|_| build_ui()),
+        // `--check`: what the test command checks of it (dev build, staged in target/dist-check).
+        Some("dist") if args.get(1).is_some_and(|a| a == "--check") => services(&["test-deps"])
+            .and_then(|_| services(&["start"]))
+            .and_then(|_| services_env())
+            .and_then(|env| dist::check_dist(&env)),
+        Some("dist") => services(&["dist-deps"]).and_then(|_| dist::dist()),
         Some("sqlx-prepare") => services(&["deps"])
             .and_then(|_| services(&["start"]))
             .and_then(|_| services_env())
@@ -42,7 +50,7 @@ fn main() -> ExitCode {
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | bench | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps|test-deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | dist [--check] | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps|test-deps|dist-deps"
             );
             return ExitCode::from(2);
         }
@@ -148,7 +156,7 @@ fn services_env() -> anyhow::Result<HashMap<String, String>> {
 /// The Dioxus UI as wasm + JS glue in `app/dist`, which the Tauri crate embeds at compile time
 /// and the backend serves as the web app (with the offline core's worker in `app/dist/worker`,
 /// the service worker and its list of files, the web manifest and icons).
-fn build_ui() -> anyhow::Result<()> {
+pub(crate) fn build_ui() -> anyhow::Result<()> {
     step("building the UI and the web app's worker (wasm)");
     // Optimised: the debug bundle is three times the size and doubles the app's cold start
     // (see the cold_start benchmark); the release build of the UI alone takes about a minute.
@@ -289,6 +297,7 @@ fn test(filters: &[String]) -> anyhow::Result<()> {
         check(&mut c)?;
     }
     if filters.is_empty() {
+        dist::check_dist(&env)?;
         reliability(&env)?;
         api_checks::fuzz()?;
         api_checks::schemathesis(&env)?;

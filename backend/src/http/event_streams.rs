@@ -6,6 +6,10 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::response::sse::Event;
 use futures::Stream;
 use tokio::sync::mpsc;
@@ -69,4 +73,19 @@ pub fn until_draining(
             event = rx.recv() => event.map(|e| (Ok(e), (rx, Some(draining), open))),
         }
     })
+}
+
+/// Tells buffering proxies (nginx reads `X-Accel-Buffering`) to pass event streams through as
+/// they are written, so a proxy in front cannot hold live updates back.
+pub async fn unbuffered(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let streaming = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if streaming {
+        res.headers_mut()
+            .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    }
+    res
 }

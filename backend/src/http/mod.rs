@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(caching::revalidate))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(event_streams::unbuffered))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

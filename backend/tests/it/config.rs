@@ -111,3 +111,21 @@ fn the_variables_are_found_at_all() {
     );
     assert!(documented_variables().contains("DATABASE_URL"));
 }
+
+#[test]
+fn the_deployment_example_names_only_real_settings() {
+    let example =
+        std::fs::read_to_string(root().join("ops/backend.env.example")).expect("the example");
+    let backend = backend_variables();
+    let named: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+        .collect();
+    assert!(named.len() > 10, "{named:?}");
+    let unknown: Vec<_> = named.iter().filter(|v| !backend.contains(**v)).collect();
+    assert!(
+        unknown.is_empty(),
+        "not settings of the backend: {unknown:?}"
+    );
+}

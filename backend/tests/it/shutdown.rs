@@ -97,6 +97,11 @@ async fn sigterm_answers_what_is_in_flight_and_hands_back_the_job(db: PgPool) {
         .await
         .expect("stream");
     assert_eq!(events.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        events.headers()["x-accel-buffering"],
+        "no",
+        "a proxy in front must not buffer live updates"
+    );
 
     // A vote whose body is only half sent when SIGTERM arrives.
     let body = json!({ "mutation_id": Uuid::now_v7(), "value": 1 }).to_string();
