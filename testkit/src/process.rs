@@ -58,7 +58,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(bin: &Path, database: &str, envs: &[(&str, &str)]) -> Self {
-        let port = free_port();
+        Self::start_on(free_port(), bin, database, envs)
+    }
+
+    /// The same on `port` (a process restarted where a proxy expects it).
+    pub fn start_on(port: u16, bin: &Path, database: &str, envs: &[(&str, &str)]) -> Self {
         let child = Command::new(bin)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", database)
@@ -106,6 +110,75 @@ impl Server {
                 return None;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Sends SIGKILL to the process: a crash, nothing drained.
+impl Server {
+    pub fn kill(&mut self) {
+        let _ = self.child.0.kill();
+        let _ = self.child.0.wait();
+    }
+}
+
+#[cfg(feature = "server")]
+/// nginx from Debian (installed by `scripts/services.sh test-deps`) on a free loopback port in
+/// front of `backends` (round robin), believed through `X-Forwarded-For`, streams unbuffered.
+/// Requests a dead backend refused are tried on the next; a request already sent is not (nginx
+/// does not resend a non-idempotent request), so clients see the 502 and retry.
+pub struct Nginx {
+    pub port: u16,
+    pub url: String,
+    _child: Killed,
+    _dir: tempfile::TempDir,
+}
+
+#[cfg(feature = "server")]
+impl Nginx {
+    pub fn start(backends: &[u16]) -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let port = free_port();
+        let d = dir.path().display();
+        let upstreams: String = backends
+            .iter()
+            .map(|p| format!("server 127.0.0.1:{p} max_fails=0;"))
+            .collect();
+        let conf = format!(
+            "daemon off; master_process off; worker_processes 1; user root;\n\
+             pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{ access_log off;\n\
+               client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;\n\
+               uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+               upstream theset {{ {upstreams} keepalive 64; }}\n\
+               server {{ listen 127.0.0.1:{port};\n\
+                 location / {{ proxy_pass http://theset;\n\
+                   proxy_http_version 1.1; proxy_set_header Connection \"\";\n\
+                   proxy_set_header Host $host;\n\
+                   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+                   proxy_connect_timeout 2s; proxy_read_timeout 60s;\n\
+                   proxy_buffering off; }} }} }}\n"
+        );
+        let path = dir.path().join("nginx.conf");
+        std::fs::write(&path, conf).expect("conf");
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(&path)
+            .arg("-p")
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx (installed by scripts/services.sh test-deps)");
+        assert!(
+            wait_for_port(port, Duration::from_secs(30)),
+            "nginx did not start"
+        );
+        Self {
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+            _child: Killed(child),
+            _dir: dir,
         }
     }
 }

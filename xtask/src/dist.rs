@@ -126,7 +126,8 @@ pub fn check_dist(env: &HashMap<String, String>) -> anyhow::Result<()> {
     check(
         Command::new(&binary)
             .arg("migrate")
-            .env("DATABASE_URL", &url),
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn"),
     )?;
     let applied = psql_value(&url, "SELECT count(*) FROM _sqlx_migrations WHERE success")?;
     let shipped = std::fs::read_dir(root().join("migrations"))?

@@ -17,6 +17,7 @@ mod discovery;
 mod errors;
 mod fakes;
 mod imports;
+mod instances;
 mod jobs;
 mod layers;
 mod library;

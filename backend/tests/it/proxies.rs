@@ -4,12 +4,10 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;
-use theset_testkit::process::{Killed, Server, database_url, free_port, wait_for_port};
+use theset_testkit::process::{Nginx, Server, database_url};
 
 use crate::cache::Redis;
 
@@ -79,42 +77,6 @@ async fn an_instance_whose_redis_is_gone_still_limits_on_its_own(db: PgPool) {
     assert_eq!(ok, 5, "{codes:?}");
 }
 
-/// nginx from Debian in front of one backend, listening on 127.0.0.1 only; clients connect from
-/// other loopback addresses (127.0.0.2, …), as distinct machines would.
-fn nginx(backend_port: u16) -> (Killed, u16, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("dir");
-    let port = free_port();
-    let d = dir.path().display();
-    let conf = format!(
-        "daemon off; master_process off; worker_processes 1; user root;\n\
-         pid {d}/nginx.pid; error_log {d}/error.log;\n\
-         events {{ worker_connections 64; }}\n\
-         http {{ access_log off;\n\
-           client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;\n\
-           uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
-           server {{ listen 127.0.0.1:{port};\n\
-             location / {{ proxy_pass http://127.0.0.1:{backend_port};\n\
-               proxy_set_header Host $host;\n\
-               proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
-               proxy_buffering off; }} }} }}\n"
-    );
-    let path = dir.path().join("nginx.conf");
-    std::fs::write(&path, conf).expect("conf");
-    let child = Command::new("nginx")
-        .arg("-c")
-        .arg(&path)
-        .arg("-p")
-        .arg(dir.path())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx (installed by scripts/services.sh deps)");
-    assert!(
-        wait_for_port(port, Duration::from_secs(30)),
-        "nginx did not start"
-    );
-    (Killed(child), port, dir)
-}
-
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn behind_a_proxy_each_client_has_its_budget_and_forged_headers_change_nothing(db: PgPool) {
     let (_backend, backend_port) = backend(
@@ -124,7 +86,8 @@ async fn behind_a_proxy_each_client_has_its_budget_and_forged_headers_change_not
             ("THESET_TRUSTED_PROXIES", "127.0.0.1/32"),
         ],
     );
-    let (_nginx, proxy, _dir) = nginx(backend_port);
+    let nginx = Nginx::start(&[backend_port]);
+    let proxy = nginx.port;
     let alice = client_from("127.0.0.2");
     let bob = client_from("127.0.0.3");
     for n in 0..3 {
