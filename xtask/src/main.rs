@@ -6,8 +6,8 @@
 //!   build every crate once (dev profile, one target folder) and run every test, including the
 //!   real-window test under Xvfb.
 //!
-//! Other subcommands: `build-ui` (wasm UI into `app/dist`), `dist` (the deployable backend, see
-//! `dist.rs`), `services start|stop`.
+//! Other subcommands: `build-ui` (wasm UI into `app/dist`), `package` (.deb and .rpm of the
+//! desktop app), `dist` (the deployable backend, see `dist.rs`), `services start|stop`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ use anyhow::{Context, bail};
 
 mod api_checks;
 mod dist;
+mod package;
 mod web;
 
 fn main() -> ExitCode {
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
             .and_then(|_| services_env())
             .and_then(|env| dist::check_dist(&env)),
         Some("dist") => services(&["dist-deps"]).and_then(|_| dist::dist()),
+        Some("package") => services(&["deps"]).and_then(|_| package::package()),
         Some("sqlx-prepare") => services(&["deps"])
             .and_then(|_| services(&["start"]))
             .and_then(|_| services_env())
@@ -50,7 +52,7 @@ fn main() -> ExitCode {
         Some("services") => services(&args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [nextest filters] | bench | dist [--check] | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps|test-deps|dist-deps"
+                "usage: cargo xtask run | test [nextest filters] | bench | package | dist [--check] | reliability | api-checks | build-ui | sqlx-prepare | services start|stop|deps|test-deps|dist-deps"
             );
             return ExitCode::from(2);
         }

@@ -3,6 +3,7 @@
 mod evening;
 mod fan;
 mod first_run;
+mod installed;
 mod moderator;
 mod offline_start;
 mod pages;

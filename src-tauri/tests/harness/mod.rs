@@ -115,7 +115,12 @@ impl Driver {
 
     /// A WebDriver session, which launches a fresh app process.
     pub async fn session(&self) -> anyhow::Result<fantoccini::Client> {
-        let app = PathBuf::from(env!("CARGO_BIN_EXE_theset-desktop"));
+        self.session_of(&PathBuf::from(env!("CARGO_BIN_EXE_theset-desktop")))
+            .await
+    }
+
+    /// A session of the app at `app` (an installed copy, say).
+    pub async fn session_of(&self, app: &Path) -> anyhow::Result<fantoccini::Client> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
