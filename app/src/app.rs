@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::components::organisms::{AppHeader, StatusBar};
+use crate::components::organisms::{AppHeader, StatusBar, UpdateBanner};
 use crate::pages;
 use crate::route::{Nav, Route};
 use crate::state::Shared;
@@ -46,6 +46,7 @@ pub fn App() -> Element {
         a { class: "skip-link", href: "#main-content", "Skip to content" }
         AppHeader {}
         StatusBar {}
+        UpdateBanner {}
         if let Some(text) = shared.notice.read().clone() {
             div { class: "notice app-notice", role: "alert", id: "app-notice",
                 span { "{text}" }

@@ -12,6 +12,7 @@ mod phone;
 mod shell;
 mod startup;
 mod tiles;
+mod updates;
 
 use tauri::Manager;
 
@@ -37,12 +38,14 @@ pub fn run() {
     };
     let result = builder
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             // The local run and tests name the server; otherwise the user chooses it (first run,
             // settings) and the choice is kept beside the stores.
             let pinned = std::env::var("THESET_API_URL").ok();
             let handle = app.handle().clone();
+            let updates = updates::Updates::start(&handle);
             let device = if cfg!(mobile) {
                 phone::Device::phone(&handle)
             } else {
@@ -50,7 +53,12 @@ pub fn run() {
             };
             let make_host: theset_client::app::servers::MakeHost<shell::TauriHost> =
                 Box::new(move |chosen_by| {
-                    shell::TauriHost::new(handle.clone(), chosen_by, device.clone())
+                    shell::TauriHost::new(
+                        handle.clone(),
+                        chosen_by,
+                        device.clone(),
+                        updates.clone(),
+                    )
                 });
             // Inside the async runtime: starting an app spawns its sync loop there.
             let servers = tauri::async_runtime::block_on(async move {

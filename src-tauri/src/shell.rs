@@ -13,12 +13,14 @@ use theset_shared::ipc::ServerChoice;
 
 use crate::phone::Device;
 use crate::tiles::{self, TileSource};
+use crate::updates::Updates;
 
 /// The app of each server the user chooses (the first-run screen, the settings page).
 pub type ShellServers = Servers<TauriHost>;
 
 pub struct TauriHost {
     app: AppHandle,
+    updates: Arc<Updates>,
     tile_url: Option<String>,
     chosen_by: ServerChoice,
     device: Device<tauri::Wry>,
@@ -27,9 +29,15 @@ pub struct TauriHost {
 impl TauriHost {
     /// The tile server comes from `THESET_TILE_URL` (an `http(s)` template with `{z}`, `{x}`,
     /// `{y}`); anything else means no tiles.
-    pub fn new(app: AppHandle, chosen_by: ServerChoice, device: Device<tauri::Wry>) -> Self {
+    pub fn new(
+        app: AppHandle,
+        chosen_by: ServerChoice,
+        device: Device<tauri::Wry>,
+        updates: Arc<Updates>,
+    ) -> Self {
         Self {
             app,
+            updates,
             chosen_by,
             device,
             tile_url: std::env::var("THESET_TILE_URL").ok().filter(|u| {
@@ -82,6 +90,14 @@ impl Host for TauriHost {
 
     fn locate(&self) -> Located {
         self.device.locate()
+    }
+
+    fn update_state(&self) -> theset_shared::ipc::UpdateState {
+        self.updates.state()
+    }
+
+    fn install_update(&self) -> Result<(), ClientError> {
+        self.updates.install(&self.app)
     }
 
     fn notify(&self, title: &str, body: &str) {

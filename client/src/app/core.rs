@@ -318,6 +318,17 @@ impl<H: Host> Core for App<H> {
             .await
     }
 
+    async fn updates(&self, _: req::Updates) -> IpcResult<theset_shared::ipc::UpdateState> {
+        Ok(self.update_state())
+    }
+
+    async fn install_update(
+        &self,
+        _: req::InstallUpdate,
+    ) -> IpcResult<theset_shared::ipc::UpdateState> {
+        App::install_update(self)
+    }
+
     async fn open_link(&self, r: req::OpenLink) -> IpcResult<()> {
         let web = reqwest::Url::parse(&r.url)
             .ok()

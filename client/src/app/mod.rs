@@ -6,6 +6,7 @@
 mod core;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod servers;
+mod updates;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +71,15 @@ pub trait Host: MaybeSend + 'static {
     /// Shows a notification the sync brought (the desktop's OS notifications; a host without
     /// them does nothing: the app's own list has it).
     fn notify(&self, title: &str, body: &str);
+    /// Where the app's own update stands; hosts without one (the web app, tests) are `Off`.
+    fn update_state(&self) -> theset_shared::ipc::UpdateState {
+        theset_shared::ipc::UpdateState::Off
+    }
+    /// Installs the verified update and restarts the app (the core has checked nothing waits
+    /// to be sent).
+    fn install_update(&self) -> Result<(), ClientError> {
+        Err(ClientError::Invalid("this app updates on its own".into()))
+    }
 }
 
 pub struct App<H: Host> {

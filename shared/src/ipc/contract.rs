@@ -189,6 +189,10 @@ contract! {
     HideComment(HideComment) -> AppStatus => hide_comment;
     /// Open an `http(s)` link from a comment outside the app (the system browser on desktop).
     OpenLink(OpenLink) -> () => open_link;
+    /// Where the app's own update stands (checked at start and daily).
+    Updates(Updates) -> crate::ipc::UpdateState => updates;
+    /// Install the verified update and restart; refused while changes wait to be sent.
+    InstallUpdate(InstallUpdate) -> crate::ipc::UpdateState => install_update;
     /// The user's notifications, from the device (newest first).
     Notifications(Notifications) -> Vec<crate::api::Notification> => notifications;
     /// Mark notifications read (here at once; on every device after the next sync).
@@ -245,6 +249,8 @@ pub mod req {
 
     unit!(
         CachedArtists,
+        Updates,
+        InstallUpdate,
         Status,
         SyncNow,
         SignOut,
@@ -905,6 +911,15 @@ mod tests {
         }
         async fn open_link(&self, _: req::OpenLink) -> Result<(), IpcError> {
             Ok(())
+        }
+        async fn updates(&self, _: req::Updates) -> Result<crate::ipc::UpdateState, IpcError> {
+            Ok(crate::ipc::UpdateState::Off)
+        }
+        async fn install_update(
+            &self,
+            _: req::InstallUpdate,
+        ) -> Result<crate::ipc::UpdateState, IpcError> {
+            Err(IpcError::new(IpcCode::Invalid, "fixed"))
         }
         async fn vote_oversight(
             &self,

@@ -27,6 +27,35 @@ pub mod events {
     pub const STORE_CHANGED: &str = "theset://store-changed";
     /// [`crate::api::JobEvent`]: progress of an import or a job the user started.
     pub const PROGRESS: &str = "theset://progress";
+    /// [`super::UpdateState`]: the desktop app's own update moved on.
+    pub const UPDATE: &str = "theset://update";
+}
+
+/// The desktop app's own updates (Tauri's updater, signed packages). The web app has none: its
+/// service worker brings new versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum UpdateState {
+    /// No update server or key is configured (development builds, the web app).
+    Off,
+    Checking,
+    UpToDate,
+    /// Downloaded and its signature verified: installed when the user says so, and only with
+    /// nothing left to send (`unsent`: changes waiting on this device).
+    Ready {
+        version: String,
+        notes: Option<String>,
+        unsent: u64,
+    },
+    /// Offered but refused: the package's signature does not verify against the app's key.
+    Refused {
+        version: String,
+        reason: String,
+    },
+    /// The check did not get an answer (no network): tried again later.
+    Failed {
+        reason: String,
+    },
 }
 
 /// One artist as the local store holds it.

@@ -9,6 +9,7 @@ mod offline_start;
 mod pages;
 mod profile;
 mod sign_in;
+mod updates;
 
 use std::path::Path;
 

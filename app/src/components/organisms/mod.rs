@@ -17,6 +17,7 @@ mod share_qr;
 mod show_list;
 mod spotify_library;
 mod status_bar;
+mod update_banner;
 mod venue_map;
 
 pub use actual_setlist::ActualSetlist;
@@ -38,4 +39,5 @@ pub use share_qr::ShareQr;
 pub use show_list::ShowList;
 pub use spotify_library::SpotifyLibrary;
 pub use status_bar::StatusBar;
+pub use update_banner::UpdateBanner;
 pub use venue_map::{MapPlace, VenueMap};
