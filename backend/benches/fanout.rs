@@ -1,35 +1,59 @@
-//! Live fan-out: 2,000 SSE subscribers on one show; for each vote, the time from its commit to
-//! its arrival at every subscriber. Prints p50/p99/max over all (vote, subscriber) pairs.
+//! Live fan-out: SSE subscribers of one show; for each vote, the time from its commit to its
+//! arrival at every subscriber. Prints p50/p99/max over all (vote, subscriber) pairs, and how
+//! many deliveries are missing.
+//!
+//! Subscribers come from 60 networks (source addresses 127.k.0.1): one address may hold 200
+//! streams (a venue's carrier NAT), so more from one would be refused, and are counted so.
+//!
+//! 1. 2,000 subscribers on one in-process server.
+//! 2. 10,000 subscribers spread over three `theset-backend` processes on one Postgres, the votes
+//!    committed straight to the database as any instance would.
 
+use std::net::IpAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, PgPool};
 use theset_backend::MIGRATOR;
 use theset_testkit::TestApp;
+use theset_testkit::process::Server;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-const SUBSCRIBERS: usize = 2000;
 const VOTES: usize = 20;
+const NETWORKS: usize = 60;
 
-#[tokio::main]
-async fn main() {
+type Arrivals = Arc<Vec<Mutex<Vec<Instant>>>>;
+
+struct Stage {
+    db: PgPool,
+    url: String,
+    show: Uuid,
+    line: Uuid,
+    voters: Vec<Uuid>,
+}
+
+async fn stage(name: &str) -> Stage {
     let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench sets it)");
     let (server, _) = base_url.rsplit_once('/').expect("database name");
     let mut admin = PgConnection::connect(&format!("{server}/postgres"))
         .await
         .expect("admin");
     for sql in [
-        "DROP DATABASE IF EXISTS bench_fanout WITH (FORCE)",
-        "CREATE DATABASE bench_fanout",
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
     ] {
-        sqlx::query(sql).execute(&mut admin).await.expect("create");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .expect("create");
     }
+    let url = format!("{server}/{name}");
     let db = PgPoolOptions::new()
         .max_connections(40)
-        .connect(&format!("{server}/bench_fanout"))
+        .connect(&url)
         .await
         .expect("pool");
     MIGRATOR.run(&db).await.expect("migrate");
@@ -51,57 +75,53 @@ async fn main() {
         .bind(list).fetch_one(&db).await.expect("line");
     let voters: Vec<Uuid> = sqlx::query_scalar("INSERT INTO users (email, display_name, email_verified_at) SELECT 'v' || n || '@b.example', 'V', now() FROM generate_series(1, $1) n RETURNING id")
         .bind(VOTES as i32).fetch_all(&db).await.expect("voters");
+    Stage {
+        db,
+        url,
+        show,
+        line,
+        voters,
+    }
+}
 
-    let server = TestApp::start(db.clone()).await;
-    let base = server.base.clone();
-
-    // arrivals[k] = when each subscriber saw upvotes == k + 1.
-    let arrivals: Arc<Vec<Mutex<Vec<Instant>>>> =
-        Arc::new((0..VOTES).map(|_| Mutex::new(Vec::new())).collect());
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
-    let mut ready = Vec::new();
-    for _ in 0..SUBSCRIBERS {
-        let (http, base, arrivals) = (http.clone(), base.clone(), arrivals.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        ready.push(rx);
-        tokio::spawn(async move {
-            let mut res = http
-                .get(format!("{base}/api/v1/shows/{show}/events"))
-                .send()
-                .await
-                .expect("subscribe");
-            let _ = tx.send(());
-            let mut buf = String::new();
-            while let Ok(Some(chunk)) = res.chunk().await {
-                let now = Instant::now();
-                buf.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buf.find("\n\n") {
-                    let block: String = buf.drain(..end + 2).collect();
-                    if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                        let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
-                        if let Some(k) = v["upvotes"]
-                            .as_u64()
-                            .and_then(|u| usize::try_from(u).ok())
-                            .filter(|u| (1..=VOTES).contains(u))
-                        {
-                            arrivals[k - 1].lock().await.push(now);
-                        }
+/// Opens one subscription at `url` and records when each vote's total arrives.
+async fn subscribe(http: reqwest::Client, url: String, arrivals: Arrivals) -> bool {
+    let Ok(mut res) = http.get(url).send().await else {
+        return false;
+    };
+    if !res.status().is_success() {
+        return false;
+    }
+    tokio::spawn(async move {
+        let mut buf = String::new();
+        while let Ok(Some(chunk)) = res.chunk().await {
+            let now = Instant::now();
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+                    if let Some(k) = v["upvotes"]
+                        .as_u64()
+                        .and_then(|u| usize::try_from(u).ok())
+                        .filter(|u| (1..=VOTES).contains(u))
+                    {
+                        arrivals[k - 1].lock().await.push(now);
                     }
                 }
             }
-        });
-    }
-    for r in ready {
-        let _ = r.await;
-    }
+        }
+    });
+    true
+}
+
+/// Votes one at a time, 600 ms apart, then prints the latencies of every delivery.
+async fn measure(stage: &Stage, subscribers: usize, arrivals: &Arrivals, what: &str) {
     tokio::time::sleep(Duration::from_millis(500)).await;
-    println!("live fan-out: {SUBSCRIBERS} subscribers on one show, {VOTES} votes 600 ms apart");
+    println!("live fan-out: {what}, {VOTES} votes 600 ms apart");
     let mut commits = Vec::new();
-    for v in &voters {
-        theset_backend::db::votes::set(&db, *v, line, Some(1))
+    for v in &stage.voters {
+        theset_backend::db::votes::set(&stage.db, *v, stage.line, Some(1))
             .await
             .expect("vote");
         commits.push(Instant::now());
@@ -112,7 +132,7 @@ async fn main() {
     let mut missing = 0;
     for (k, commit) in commits.iter().enumerate() {
         let seen = arrivals[k].lock().await;
-        missing += SUBSCRIBERS.saturating_sub(seen.len());
+        missing += subscribers.saturating_sub(seen.len());
         lat.extend(seen.iter().map(|t| t.saturating_duration_since(*commit)));
     }
     lat.sort();
@@ -128,4 +148,84 @@ async fn main() {
         q(1.0).as_secs_f64() * 1e3,
         lat.len()
     );
+}
+
+/// One client per source network.
+fn clients() -> Vec<reqwest::Client> {
+    (1..=NETWORKS)
+        .map(|k| {
+            let source: IpAddr = format!("127.{k}.0.1").parse().expect("address");
+            reqwest::Client::builder()
+                .local_address(source)
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("client")
+        })
+        .collect()
+}
+
+/// Opens `n` subscriptions, round robin over `bases` and the source networks, 500 at a time.
+async fn open_all(n: usize, bases: &[String], show: Uuid, arrivals: &Arrivals) {
+    let clients = clients();
+    let started = Instant::now();
+    let mut opened = 0;
+    for batch in (0..n).collect::<Vec<_>>().chunks(500) {
+        let results = futures::future::join_all(batch.iter().map(|k| {
+            let url = format!("{}/api/v1/shows/{show}/events", bases[k % bases.len()]);
+            subscribe(clients[k % NETWORKS].clone(), url, arrivals.clone())
+        }))
+        .await;
+        opened += results.iter().filter(|o| **o).count();
+    }
+    assert_eq!(opened, n, "subscriptions refused");
+    println!(
+        "  {n} streams opened over {} process(es) in {:.1?}",
+        bases.len(),
+        started.elapsed()
+    );
+}
+
+fn arrivals() -> Arrivals {
+    Arc::new((0..VOTES).map(|_| Mutex::new(Vec::new())).collect())
+}
+
+async fn one_process() {
+    const SUBSCRIBERS: usize = 2000;
+    let stage = stage("bench_fanout").await;
+    let server = TestApp::start(stage.db.clone()).await;
+    let arrivals = arrivals();
+    open_all(SUBSCRIBERS, &[server.base.clone()], stage.show, &arrivals).await;
+    measure(
+        &stage,
+        SUBSCRIBERS,
+        &arrivals,
+        "2,000 subscribers on one show, one process",
+    )
+    .await;
+}
+
+async fn three_processes() {
+    const SUBSCRIBERS: usize = 10_000;
+    let stage = stage("bench_fanout_fleet").await;
+    let bin = Path::new(env!("CARGO_BIN_EXE_theset-backend"));
+    let servers: Vec<Server> = (0..3)
+        .map(|_| Server::start(bin, &stage.url, &[("RUST_LOG", "error")]))
+        .collect();
+    let arrivals = arrivals();
+    let bases: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    open_all(SUBSCRIBERS, &bases, stage.show, &arrivals).await;
+    measure(
+        &stage,
+        SUBSCRIBERS,
+        &arrivals,
+        "10,000 subscribers on one show over three backend processes",
+    )
+    .await;
+    drop(servers);
+}
+
+#[tokio::main]
+async fn main() {
+    one_process().await;
+    three_processes().await;
 }
