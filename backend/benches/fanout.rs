@@ -14,9 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection, PgPool};
-use theset_backend::MIGRATOR;
+use sqlx::PgPool;
 use theset_testkit::TestApp;
 use theset_testkit::process::Server;
 use tokio::sync::Mutex;
@@ -38,25 +36,8 @@ struct Stage {
 async fn stage(name: &str) -> Stage {
     let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask bench sets it)");
     let (server, _) = base_url.rsplit_once('/').expect("database name");
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("admin");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await
-            .expect("create");
-    }
+    let db = theset_testkit::databases::fresh(server, name, 40).await;
     let url = format!("{server}/{name}");
-    let db = PgPoolOptions::new()
-        .max_connections(40)
-        .connect(&url)
-        .await
-        .expect("pool");
-    MIGRATOR.run(&db).await.expect("migrate");
     let artist: Uuid =
         sqlx::query_scalar("INSERT INTO artists (name, slug) VALUES ('Fan', 'fan') RETURNING id")
             .fetch_one(&db)
@@ -194,7 +175,13 @@ async fn one_process() {
     let stage = stage("bench_fanout").await;
     let server = TestApp::start(stage.db.clone()).await;
     let arrivals = arrivals();
-    open_all(SUBSCRIBERS, &[server.base.clone()], stage.show, &arrivals).await;
+    open_all(
+        SUBSCRIBERS,
+        std::slice::from_ref(&server.base),
+        stage.show,
+        &arrivals,
+    )
+    .await;
     measure(
         &stage,
         SUBSCRIBERS,

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
 use theset_shared::api::SongTotals;
 use tokio::sync::watch;
@@ -28,6 +28,7 @@ use theset_testkit::process::{Nginx, Server, database_url};
 use theset_testkit::rows as support;
 
 use crate::cache::Redis;
+use crate::shutdown::add_line;
 
 const FANS: usize = 200;
 const VOTES_EACH: usize = 50;
@@ -161,20 +162,7 @@ async fn three_instances_behind_nginx_share_everything_and_lose_no_vote(db: PgPo
     let mut lines = Vec::new();
     for title in ["One", "Two", "Three", "Four"] {
         let song = support::song(&db, artist, title, 50).await;
-        let added: Value = http
-            .post(format!(
-                "{}/api/v1/shows/{show}/community/songs",
-                servers[0].url
-            ))
-            .bearer_auth(&fans[0].access)
-            .json(&json!({ "mutation_id": Uuid::now_v7(), "song_id": song }))
-            .send()
-            .await
-            .expect("add")
-            .json()
-            .await
-            .expect("json");
-        lines.push(Uuid::parse_str(added["setlist_song_id"].as_str().expect("line")).expect("id"));
+        lines.push(add_line(&http, &servers[0].url, &fans[0].access, show, song).await);
     }
 
     // A vote on instance 0 reaches listeners on instances 1 and 2 live (no reconnect).

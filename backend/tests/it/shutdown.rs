@@ -31,6 +31,27 @@ async fn silent_provider() -> (u16, tokio::task::JoinHandle<()>) {
     (port, task)
 }
 
+/// Adds `song` to `show`'s community list through `base` as the holder of `token`; the line.
+pub(crate) async fn add_line(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    show: Uuid,
+    song: Uuid,
+) -> Uuid {
+    let added: Value = http
+        .post(format!("{base}/api/v1/shows/{show}/community/songs"))
+        .bearer_auth(token)
+        .json(&json!({ "mutation_id": Uuid::now_v7(), "song_id": song }))
+        .send()
+        .await
+        .expect("add")
+        .json()
+        .await
+        .expect("json");
+    Uuid::parse_str(added["setlist_song_id"].as_str().expect("line")).expect("id")
+}
+
 async fn job_row(db: &PgPool, id: Uuid) -> (String, Option<String>, i32) {
     sqlx::query_as("SELECT status, locked_by, attempts FROM sync_jobs WHERE id = $1")
         .bind(id)
@@ -64,20 +85,7 @@ async fn sigterm_answers_what_is_in_flight_and_hands_back_the_job(db: PgPool) {
     let http = reqwest::Client::new();
 
     // A line to vote on, then a job that hangs on the silent provider.
-    let added: Value = http
-        .post(format!(
-            "{}/api/v1/shows/{show}/community/songs",
-            server.url
-        ))
-        .bearer_auth(&fan.access)
-        .json(&json!({ "mutation_id": Uuid::now_v7(), "song_id": song }))
-        .send()
-        .await
-        .expect("add")
-        .json()
-        .await
-        .expect("json");
-    let line = added["setlist_song_id"].as_str().expect("line").to_owned();
+    let line = add_line(&http, &server.url, &fan.access, show, song).await;
     let job = enqueue_artist_job(&db, types::ARTIST_SHOWS, artist, 0)
         .await
         .expect("enqueue");
@@ -150,7 +158,7 @@ async fn sigterm_answers_what_is_in_flight_and_hands_back_the_job(db: PgPool) {
     let net: i64 = sqlx::query_scalar(
         "SELECT coalesce(sum(value), 0)::bigint FROM votes WHERE setlist_song_id = $1",
     )
-    .bind(Uuid::parse_str(&line).expect("uuid"))
+    .bind(line)
     .fetch_one(&db)
     .await
     .expect("votes");
