@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod cache;
 pub mod cli;
+pub mod commits;
 pub mod config;
 pub mod cron;
 pub mod db;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub web: Option<std::sync::Arc<http::web::WebApp>>,
     /// Fired when the process starts stopping: live streams end with a reconnect hint.
     pub draining: tokio_util::sync::CancellationToken,
+    /// REST votes, committed in groups (`commits`).
+    pub votes: commits::GroupCommit<(axum::http::StatusCode, serde_json::Value)>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
         let ttl = std::time::Duration::from_secs(600);
         let views = page_views::PageViews::default();
         views.spawn_flusher(db.clone(), view_flush);
+        let votes = commits::GroupCommit::start(db.clone(), "vote");
         Self {
             views,
             likely: moka::future::Cache::builder()
@@ -111,6 +115,7 @@ impl AppState {
             auth: auth::AuthConfig::new(auth::tokens::random_key()),
             web: None,
             draining: tokio_util::sync::CancellationToken::new(),
+            votes,
         }
     }
 

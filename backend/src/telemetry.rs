@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | `http_requests_total`, `http_request_duration_seconds` | counter, histogram | `route`, `method`, `status` |
 //! | `votes_applied_total` | counter | |
+//! | `group_commit_batch_size` | summary | `kind` (`vote`): writes per transaction |
 //! | `jobs_finished_total`, `job_duration_seconds` | counter, histogram | `type`, `outcome` (`succeeded`, `failed`, `lease_lost`, `released`) |
 //! | `provider_requests_total` | counter | `service`, `outcome` |
 //! | `sync_mutations_total` | counter | `outcome` (`applied`, `superseded`, `rejected`) |

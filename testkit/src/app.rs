@@ -22,6 +22,8 @@ pub struct TestApp {
     pub views: theset_backend::page_views::PageViews,
     /// The server's open-stream caps (tests read what is counted).
     pub streams: theset_backend::auth::streams::Streams,
+    /// What the server's group commit of votes did (the benchmark reports batch sizes).
+    pub vote_batches: std::sync::Arc<theset_backend::commits::Stats>,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -124,6 +126,7 @@ impl Builder {
             state = state.with_web_app(dir);
         }
         let views = state.views.clone();
+        let vote_batches = state.votes.stats.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(
@@ -146,6 +149,7 @@ impl Builder {
             db: self.db,
             views,
             streams,
+            vote_batches,
             stop,
             task,
         }

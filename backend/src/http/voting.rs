@@ -22,9 +22,11 @@ use super::replies::Reply;
 use crate::AppState;
 use crate::actions::voting::{self as actions, VoteTarget};
 use crate::auth::limits::Bucket;
+use crate::commits::{Done, Write};
 use crate::db::community as db;
 use crate::db::{mutations, predictions, sessions::Caller};
 use crate::error::{AppError, AppResult};
+use futures::future::BoxFuture;
 use theset_shared::likely;
 
 pub fn router() -> Router<AppState> {
@@ -49,11 +51,8 @@ pub(super) async fn idempotent<R: Reply>(
     kind: &str,
     apply: impl AsyncFnOnce(&mut sqlx::PgConnection) -> AppResult<R>,
 ) -> AppResult<Answer> {
-    let replay = |(status, body): (i16, Value)| {
-        let status = u16::try_from(status)
-            .ok()
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::OK);
+    let replay = |done: (i16, Value)| {
+        let (status, body) = stored(done);
         (status, Json(body))
     };
     let mut tx = state.db.begin().await?;
@@ -263,10 +262,73 @@ pub async fn vote(
     let user = caller.user_id;
     // A vote over REST happens now, by the server's clock.
     let now = Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0));
-    idempotent(&state, &caller, req.mutation_id, "vote", async move |tx| {
-        actions::vote(tx, user, VoteTarget::Line(line), req.value, now).await
-    })
-    .await
+    // Committed with the other votes arriving meanwhile (see `commits`), in line order.
+    let write = VoteWrite {
+        user,
+        mutation: req.mutation_id,
+        line,
+        value: req.value,
+        now,
+    };
+    let (status, body) = state.votes.submit(line, Box::new(write)).await?;
+    Ok((status, Json(body)))
+}
+
+/// One REST vote as a write of the group commit: once per `(user, mutation_id)`, its answer
+/// recorded with it (as [`idempotent`] does for the other writes).
+struct VoteWrite {
+    user: Uuid,
+    mutation: Uuid,
+    line: Uuid,
+    value: i16,
+    now: Hlc,
+}
+
+impl Write<(StatusCode, Value)> for VoteWrite {
+    /// A vote refuses before its one write (see `actions::voting::vote`), as the sync push
+    /// relies on too.
+    fn needs_savepoint(&self) -> bool {
+        false
+    }
+
+    fn apply<'c>(
+        &'c self,
+        conn: &'c mut sqlx::PgConnection,
+    ) -> BoxFuture<'c, AppResult<Done<(StatusCode, Value)>>> {
+        Box::pin(async move {
+            if let Some(done) = mutations::applied(conn, self.user, self.mutation).await? {
+                return Ok(Done::kept(stored(done)));
+            }
+            let voted = actions::vote(
+                conn,
+                self.user,
+                VoteTarget::Line(self.line),
+                self.value,
+                self.now,
+            )
+            .await?;
+            let (status, body) = voted.reply()?;
+            let code = i16::try_from(status.as_u16()).unwrap_or(200);
+            if mutations::record(conn, self.user, self.mutation, "vote", code, &body).await? {
+                return Ok(Done::kept((status, body)));
+            }
+            // The same mutation, sent twice at once, was applied by the other request: its
+            // answer, and ours undone.
+            let done = mutations::applied(conn, self.user, self.mutation)
+                .await?
+                .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
+            Ok(Done::undone(stored(done)))
+        })
+    }
+}
+
+/// A recorded answer as it was given.
+fn stored((status, body): (i16, Value)) -> (StatusCode, Value) {
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    (status, body)
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/prediction", tag = "voting",

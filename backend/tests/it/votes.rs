@@ -105,3 +105,92 @@ async fn totals_follow_deleted_songs_and_accounts(db: PgPool) {
         "CHECK (net_votes = upvotes - downvotes) must refuse"
     );
 }
+
+/// REST votes are committed in groups: 40 fans voting at once, each one vote after another on
+/// five lines, with malformed votes among them. Each valid vote is answered 200 only after its
+/// group committed, a refused one changes nothing and fails nobody else, each fan's last vote
+/// per line is what stays, totals equal a fresh count, and groups of more than one were formed.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn concurrent_rest_votes_commit_in_groups_and_keep_each_fans_last_vote(db: PgPool) {
+    use reqwest::StatusCode;
+    use std::collections::HashMap;
+    use std::sync::atomic::Ordering;
+    use theset_testkit::{Role, TestApp};
+
+    let live = TestApp::start_with(db.clone(), |auth| {
+        auth.limits = theset_backend::auth::limits::Limits::new(theset_testkit::unlimited_votes());
+    })
+    .await;
+    let a = artist(&db, "Group Committers", &[], None, 0.0).await;
+    let s = show(&db, a, None, days_from_today(7), "upcoming").await;
+    let (_, lines) = setlist(
+        &db,
+        s,
+        a,
+        "community",
+        &["One", "Two", "Three", "Four", "Five"],
+    )
+    .await;
+    let mut fans = Vec::new();
+    for _ in 0..40 {
+        let (user, _, token) = live.quick(Role::User).await;
+        fans.push((user, token));
+    }
+    let tasks = fans.iter().enumerate().map(|(n, (user, token))| {
+        let (live, lines) = (&live, lines.clone());
+        async move {
+            let mut last = HashMap::new();
+            for i in 0..15 {
+                let line = lines[(n + i) % lines.len()];
+                // Every fifth vote is malformed: refused, and nothing else with it.
+                let value: i16 = if i % 5 == 4 {
+                    7
+                } else if (n + i) % 3 == 0 {
+                    -1
+                } else {
+                    1
+                };
+                let (status, body) = live
+                    .put(
+                        &format!("/api/v1/setlist-songs/{line}/vote"),
+                        Some(token),
+                        serde_json::json!({ "mutation_id": Uuid::now_v7(), "value": value }),
+                    )
+                    .await;
+                if value == 7 {
+                    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+                } else {
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                    last.insert(line, value);
+                }
+            }
+            (*user, last)
+        }
+    });
+    let expected: HashMap<(Uuid, Uuid), i16> = join_all(tasks)
+        .await
+        .into_iter()
+        .flat_map(|(user, last)| last.into_iter().map(move |(line, v)| ((user, line), v)))
+        .collect();
+    let stored: Vec<(Uuid, Uuid, i16)> =
+        sqlx::query_as("SELECT user_id, setlist_song_id, value FROM votes")
+            .fetch_all(&db)
+            .await
+            .expect("votes");
+    let stored: HashMap<(Uuid, Uuid), i16> =
+        stored.into_iter().map(|(u, l, v)| ((u, l), v)).collect();
+    assert_eq!(
+        stored, expected,
+        "each fan's last vote per line, nothing else"
+    );
+    assert!(votes::drifted(&db).await.expect("recount").is_empty());
+    let batches = &live.vote_batches;
+    assert!(
+        batches.writes.load(Ordering::Relaxed) >= 40 * 12,
+        "every valid vote went through the group commit"
+    );
+    assert!(
+        batches.largest.load(Ordering::Relaxed) > 1,
+        "concurrent votes shared a transaction"
+    );
+}
