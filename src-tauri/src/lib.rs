@@ -12,6 +12,11 @@ mod phone;
 mod shell;
 mod startup;
 mod tiles;
+#[cfg(desktop)]
+mod updates;
+// Phones update through their stores: the same interface, always off.
+#[cfg(mobile)]
+#[path = "updates_off.rs"]
 mod updates;
 
 use tauri::Manager;
@@ -36,9 +41,10 @@ pub fn run() {
     } else {
         tauri::Builder::default()
     };
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
     let result = builder
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             // The local run and tests name the server; otherwise the user chooses it (first run,
