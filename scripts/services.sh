@@ -45,8 +45,8 @@ test_packages=(
   # promtool checks and unit-tests the alerting rules (ops/alerts.yml)
   prometheus
   # the backend's static build (musl-gcc for ring's C) and its container image, checked by the
-  # test command as `cargo xtask dist` builds them
-  musl-tools podman
+  # test command as `cargo xtask dist` builds them: readelf, systemd-analyze, curl
+  musl-tools podman binutils systemd curl
 )
 # What `cargo xtask dist` needs: the static (musl) backend.
 dist_packages=(musl-tools)
