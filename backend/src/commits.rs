@@ -2,9 +2,10 @@
 //! one commit — one WAL flush, one `NOTIFY` per channel and payload (Postgres folds duplicates
 //! within a transaction) — serves many requests.
 //!
-//! - Each write runs under its own savepoint: a refusal or an error undoes only its own changes,
-//!   and the write itself may ask to be undone while still answering (a mutation applied by a
-//!   concurrent request: its recorded answer is replayed, our copy dropped).
+//! - No savepoints: a write refuses before it writes anything (a refusal is answered and changes
+//!   nothing). A write that must be undone after writing (a mutation a concurrent request applied
+//!   first) or that hits a database error makes the whole batch start over in a new transaction;
+//!   by then the other request has committed and the rerun replays its recorded answer.
 //! - An answer is released only after the batch commits. A client that hears "done" is durable;
 //!   one that hears nothing (a crash, a failed commit) retries with the same mutation id and gets
 //!   the recorded answer or a fresh application — exactly once, as before.
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ impl<T> Done<T> {
         Self { answer, keep: true }
     }
 
-    /// Answer, but undo this write's changes (its savepoint is rolled back).
+    /// Answer, but undo this write's changes (the batch starts over).
     pub fn undone(answer: T) -> Self {
         Self {
             answer,
@@ -52,18 +53,10 @@ impl<T> Done<T> {
     }
 }
 
-/// One write: it runs on the batch's connection, under its savepoint.
+/// One write: it runs on the batch's connection, and refuses before it writes anything.
 pub trait Write<T>: Send + Sync + 'static {
     /// Runs the write; a batch that has to start over runs it again.
     fn apply<'c>(&'c self, conn: &'c mut PgConnection) -> BoxFuture<'c, AppResult<Done<T>>>;
-
-    /// `false` for a write that refuses before it writes anything: it runs without a savepoint
-    /// (two round trips fewer). If such a write still asks to be undone, or hits a database
-    /// error, the batch starts over in a new transaction (by then the write that made it undo
-    /// itself has committed, and the rerun replays its answer).
-    fn needs_savepoint(&self) -> bool {
-        true
-    }
 }
 
 struct Item<T> {
@@ -185,25 +178,13 @@ async fn attempt<T: Send + Sync + 'static>(
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     for item in batch {
-        if !item.write.needs_savepoint() {
-            match item.write.apply(&mut tx).await {
-                Ok(done) if done.keep => outcomes.push(Ok(done.answer)),
-                Err(e) if !matches!(e, AppError::Database(_)) => outcomes.push(Err(e)),
-                // Changes to undo with no savepoint, or a database error that aborted the
-                // transaction: start over.
-                Ok(_) => return Err("a write without a savepoint asked to be undone".into()),
-                Err(e) => return Err(e.to_string()),
-            }
-            continue;
+        match item.write.apply(&mut tx).await {
+            Ok(done) if done.keep => outcomes.push(Ok(done.answer)),
+            Err(e) if !matches!(e, AppError::Database(_)) => outcomes.push(Err(e)),
+            // Changes to undo, or a database error that aborted the transaction: start over.
+            Ok(_) => return Err("a write asked to be undone".into()),
+            Err(e) => return Err(e.to_string()),
         }
-        let mut savepoint = tx.begin().await.map_err(|e| e.to_string())?;
-        let outcome = item.write.apply(&mut savepoint).await;
-        let settled = match &outcome {
-            Ok(done) if done.keep => savepoint.commit().await,
-            _ => savepoint.rollback().await,
-        };
-        settled.map_err(|e| e.to_string())?;
-        outcomes.push(outcome.map(|done| done.answer));
     }
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(outcomes)

@@ -275,7 +275,8 @@ pub async fn vote(
 }
 
 /// One REST vote as a write of the group commit: once per `(user, mutation_id)`, its answer
-/// recorded with it (as [`idempotent`] does for the other writes).
+/// recorded with it (as [`idempotent`] does for the other writes). A vote refuses before its one
+/// write (see `actions::voting::vote`), as the group commit and the sync push rely on.
 struct VoteWrite {
     user: Uuid,
     mutation: Uuid,
@@ -285,12 +286,6 @@ struct VoteWrite {
 }
 
 impl Write<(StatusCode, Value)> for VoteWrite {
-    /// A vote refuses before its one write (see `actions::voting::vote`), as the sync push
-    /// relies on too.
-    fn needs_savepoint(&self) -> bool {
-        false
-    }
-
     fn apply<'c>(
         &'c self,
         conn: &'c mut sqlx::PgConnection,
