@@ -77,11 +77,9 @@ async fn subscribe(http: reqwest::Client, url: String, arrivals: Arrivals) -> bo
         let mut buf = String::new();
         while let Ok(Some(chunk)) = res.chunk().await {
             let now = Instant::now();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                    let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+            for event in theset_testkit::sse::take_events(&mut buf, &chunk) {
+                if let Some(data) = event.data {
+                    let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
                     if let Some(k) = v["upvotes"]
                         .as_u64()
                         .and_then(|u| usize::try_from(u).ok())

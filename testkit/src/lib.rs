@@ -21,6 +21,7 @@ mod addresses;
 pub mod modules;
 pub mod process;
 pub mod replay_env;
+pub mod sse;
 
 #[cfg(feature = "server")]
 pub mod accounts;

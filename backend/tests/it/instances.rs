@@ -26,6 +26,7 @@ use theset_testkit::Role;
 use theset_testkit::accounts;
 use theset_testkit::process::{Nginx, Server, database_url};
 use theset_testkit::rows as support;
+use theset_testkit::sse::take_events;
 
 use crate::cache::Redis;
 use crate::shutdown::add_line;
@@ -57,22 +58,13 @@ async fn listen(url: String, mut stop: watch::Receiver<bool>) -> (Totals, usize)
                     _ = stop.changed() => break,
                 };
                 let Ok(Some(chunk)) = chunk else { break };
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let event: String = buffer.drain(..end + 2).collect();
-                    let (mut id, mut data) = (None, None);
-                    for line in event.lines() {
-                        if let Some(v) = line.strip_prefix("id:") {
-                            id = Some(v.trim().to_owned());
-                        } else if let Some(v) = line.strip_prefix("data:") {
-                            data = serde_json::from_str::<SongTotals>(v.trim()).ok();
-                        }
-                    }
-                    if let Some(t) = data {
+                for event in take_events(&mut buffer, &chunk) {
+                    let data = event.data.as_deref();
+                    if let Some(t) = data.and_then(|d| serde_json::from_str::<SongTotals>(d).ok()) {
                         totals.insert(t.setlist_song_id, (t.upvotes, t.downvotes));
                     }
-                    if id.is_some() {
-                        last_id = id;
+                    if event.id.is_some() {
+                        last_id = event.id;
                     }
                 }
             }

@@ -340,16 +340,9 @@ async fn read_events_until(
         let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, res.chunk()).await else {
             break;
         };
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let block: String = buf.drain(..end + 2).collect();
-            let id = block
-                .lines()
-                .find_map(|l| l.strip_prefix("id: "))
-                .map(str::to_owned);
-            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
-            if let (Some(id), Some(data)) = (id, data) {
-                out.push((id, serde_json::from_str(data).expect("json")));
+        for event in theset_testkit::sse::take_events(&mut buf, &chunk) {
+            if let (Some(id), Some(data)) = (event.id, event.data) {
+                out.push((id, serde_json::from_str(&data).expect("json")));
             }
         }
     }
