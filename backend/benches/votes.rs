@@ -164,46 +164,18 @@ async fn at_rate(
     all
 }
 
+/// The same writes as the server's (the vote upsert and the mutation record), one vote per
+/// transaction.
 fn pgbench(url: &str) -> f64 {
-    let script = std::env::temp_dir().join("theset-vote.sql");
-    std::fs::write(
-        &script,
-        format!(
-            "\\set u random(1, {USERS})\n\\set l random(1, {LINES})\n\\set v random(0, 1)\nBEGIN;\n\
-             INSERT INTO votes (user_id, setlist_song_id, value) SELECT u.id, l.id, CASE WHEN :v = 1 THEN 1 ELSE -1 END \
-             FROM bench_users u, bench_lines l WHERE u.n = :u AND l.n = :l \
-             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value WHERE votes.value <> EXCLUDED.value;\n\
-             INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
-             SELECT id, gen_random_uuid(), 'vote', 200, '{{}}' FROM bench_users WHERE n = :u;\nEND;\n"
-        ),
-    )
-    .expect("script");
-    let out = std::process::Command::new("pgbench")
-        .args([
-            "-n",
-            "-c",
-            &WORKERS.to_string(),
-            "-j",
-            "2",
-            "-T",
-            &SECONDS.to_string(),
-            "-f",
-        ])
-        .arg(&script)
-        .arg(url)
-        .output()
-        .expect("pgbench (installed with Postgres by scripts/services.sh)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find(|l| l.starts_with("tps = "))
-        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no tps in pgbench output: {text}{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
+    let script = format!(
+        "\\set u random(1, {USERS})\n\\set l random(1, {LINES})\n\\set v random(0, 1)\nBEGIN;\n\
+         INSERT INTO votes (user_id, setlist_song_id, value) SELECT u.id, l.id, CASE WHEN :v = 1 THEN 1 ELSE -1 END \
+         FROM bench_users u, bench_lines l WHERE u.n = :u AND l.n = :l \
+         ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value WHERE votes.value <> EXCLUDED.value;\n\
+         INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
+         SELECT id, gen_random_uuid(), 'vote', 200, '{{}}' FROM bench_users WHERE n = :u;\nEND;\n"
+    );
+    theset_testkit::pgbench::tps(url, &script, WORKERS, SECONDS)
 }
 
 #[tokio::main]
@@ -243,11 +215,7 @@ async fn main() {
     );
     let rate = 0.7 * http;
     let lat = at_rate(&base, &lines, &tokens, rate).await;
-    let q = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
+    let q = |p: f64| theset_testkit::pgbench::quantile(&lat, p);
     println!(
         "  at 70 % of peak ({rate:.0}/s): p50 {:.1} ms, p99 {:.1} ms   (target p99 ≤ 25 ms)",
         q(0.5).as_secs_f64() * 1e3,

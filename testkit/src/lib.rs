@@ -7,6 +7,7 @@
 //! - [`rows`]: artists, venues, shows, songs, set-lists and users for a test's story.
 //! - [`mail`]: what the local SMTP sink received.
 //! - [`modules`]: the import graph of a crate's top-level modules, for the layering tests.
+//! - [`pgbench`]: raw `pgbench` runs, the baseline benchmarks measure against, and quantiles.
 //! - [`process`]: free ports, children killed when dropped, `theset-backend` on a free port.
 //! - [`replay_env`]: the provider settings of the offline run (`fixtures/replay.env`), shared by
 //!   `cargo xtask run` and the window tests.
@@ -19,6 +20,7 @@
 
 mod addresses;
 pub mod modules;
+pub mod pgbench;
 pub mod process;
 pub mod replay_env;
 pub mod sse;

@@ -111,6 +111,7 @@ pub async fn verify(
     db::mark_verified(tx, setlist, head.version, mod_id).await?;
     let (scored, community) =
         crate::scores::score_show(tx, head.show_id, head.artist_id, setlist).await?;
+    crate::db::scores::refresh_all_time_board(&mut *tx).await?;
     crate::db::notifications::scored(&mut *tx, head.show_id, head.version, mod_id).await?;
     super::notices::correction(
         tx,

@@ -1,6 +1,12 @@
 //! The community list of a show (`setlists` with source `community`, its `setlist_songs`), the
 //! voting window, and the change feed live streams read. Personal predictions are
 //! `predictions.rs`.
+//!
+//! The show's lines are read as `ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l WHERE
+//! l.show_id = … AND l.source = 'community'))`, not as a join: a hot show holds thousands of
+//! personal predictions, the planner then expects thousands of community lists too and scans
+//! every set-list (200 ms at ten million votes, `cargo xtask bench --scale`); the list ids first
+//! keep it at the two indexes (2 ms).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -76,9 +82,11 @@ pub async fn lines(
         Line,
         "SELECT ss.id, ss.song_id, ss.title, ss.upvotes, ss.downvotes, ss.net_votes, \
                 v.value AS \"my_vote?\" \
-         FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
+         FROM setlist_songs ss \
          LEFT JOIN votes v ON v.setlist_song_id = ss.id AND v.user_id = $2 \
-         WHERE l.show_id = $1 AND l.source = 'community' AND l.moderation_status <> 'hidden' \
+         WHERE ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l \
+                                          WHERE l.show_id = $1 AND l.source = 'community' \
+                                            AND l.moderation_status <> 'hidden')) \
          ORDER BY ss.net_votes DESC, ss.upvotes DESC, ss.position, ss.id LIMIT 500",
         show,
         user
@@ -110,8 +118,9 @@ pub async fn community_line_of(
     song: Uuid,
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar!(
-        "SELECT ss.id FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
-         WHERE l.show_id = $1 AND l.source = 'community' AND ss.song_id = $2",
+        "SELECT ss.id FROM setlist_songs ss \
+         WHERE ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l WHERE l.show_id = $1 AND l.source = 'community')) \
+           AND ss.song_id = $2",
         show,
         song
     )
@@ -244,8 +253,8 @@ pub async fn changes_after(
     let rows = sqlx::query!(
         "SELECT ss.change_tx::text::bigint AS \"tx!\", ss.change_seq AS seq, ss.id, ss.song_id, ss.title, \
                 ss.upvotes, ss.downvotes, ss.net_votes \
-         FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
-         WHERE l.show_id = $1 AND l.source = 'community' \
+         FROM setlist_songs ss \
+         WHERE ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l WHERE l.show_id = $1 AND l.source = 'community')) \
            AND (ss.change_tx, ss.change_seq) > ($2::text::xid8, $3) \
            AND ss.change_tx < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY ss.change_tx, ss.change_seq LIMIT $4",
@@ -286,8 +295,8 @@ pub async fn hidden_after(
     after: Cursor,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
-        "SELECT EXISTS (SELECT 1 FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
-         WHERE l.show_id = $1 AND l.source = 'community' \
+        "SELECT EXISTS (SELECT 1 FROM setlist_songs ss \
+         WHERE ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l WHERE l.show_id = $1 AND l.source = 'community')) \
            AND (ss.change_tx, ss.change_seq) > ($2::text::xid8, $3) \
            AND ss.change_tx >= pg_snapshot_xmin(pg_current_snapshot())) AS \"hidden!\"",
         show,
@@ -302,8 +311,8 @@ pub async fn hidden_after(
 pub async fn watermark(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Cursor> {
     let row = sqlx::query!(
         "SELECT ss.change_tx::text::bigint AS \"tx!\", ss.change_seq AS seq \
-         FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
-         WHERE l.show_id = $1 AND l.source = 'community' \
+         FROM setlist_songs ss \
+         WHERE ss.setlist_id = ANY (ARRAY(SELECT l.id FROM setlists l WHERE l.show_id = $1 AND l.source = 'community')) \
            AND ss.change_tx < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY ss.change_tx DESC, ss.change_seq DESC LIMIT 1",
         show

@@ -143,20 +143,27 @@ pub async fn has_verified_actual(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::R
 }
 
 /// All time: the sum of a fan's scores (taking part counts), then their average. Provisional
-/// scores (against a crowd list nobody verified yet) wait.
+/// scores (against a crowd list nobody verified yet) wait. Read from `leaderboard_all_time`,
+/// which [`refresh_all_time_board`] brings up to date.
 pub async fn all_time_board(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<BoardRow>> {
     sqlx::query_as!(
         BoardRow,
-        "SELECT rank() OVER (ORDER BY sum(l.accuracy_score) DESC) AS \"rank!\", u.id AS user_id, \
-                u.display_name, sum(l.accuracy_score) AS \"score!\", count(*) AS \"predictions!\", \
+        "SELECT b.rank AS \"rank!\", u.id AS user_id, u.display_name, b.score AS \"score!\", \
+                b.predictions AS \"predictions!\", \
                 (SELECT (extract(epoch FROM v.updated_at) * 1000)::bigint FROM user_avatars v WHERE v.user_id = u.id) AS avatar_version \
-         FROM setlists l JOIN users u ON u.id = l.owner_user_id \
-         WHERE l.source = 'user' AND l.accuracy_score IS NOT NULL \
-           AND EXISTS (SELECT 1 FROM setlists a WHERE a.show_id = l.show_id AND a.kind = 'actual' \
-                       AND a.verified_version IS NOT NULL) \
-         GROUP BY u.id ORDER BY sum(l.accuracy_score) DESC, avg(l.accuracy_score) DESC, u.id LIMIT $1",
+         FROM leaderboard_all_time b JOIN users u ON u.id = b.user_id \
+         ORDER BY b.score DESC, b.average DESC, b.user_id LIMIT $1",
         limit
     )
     .fetch_all(db)
     .await
+}
+
+/// Recomputes the all-time board (readers keep the old one meanwhile); after a show's
+/// predictions were scored against a verified list, and by the scores cron.
+pub async fn refresh_all_time_board(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query!("REFRESH MATERIALIZED VIEW CONCURRENTLY leaderboard_all_time")
+        .execute(db)
+        .await
+        .map(|_| ())
 }

@@ -106,9 +106,11 @@ pub async fn scores(db: &PgPool, progress: &Progress) -> Result<(usize, usize), 
     Ok((ids.len(), show_ids.len()))
 }
 
-/// The cheap, frequent run: scores only.
+/// The cheap, frequent run: scores only, and the all-time leaderboard brought up to date (it
+/// already is after each verification; this catches deleted accounts and rejected versions).
 pub async fn rescore(db: &PgPool, progress: &Progress) -> Result<String, JobError> {
     let (artists, shows) = scores(db, progress).await?;
+    crate::db::scores::refresh_all_time_board(db).await?;
     Ok(format!("{artists} artists and {shows} shows scored"))
 }
 

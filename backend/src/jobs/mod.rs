@@ -24,7 +24,7 @@ use crate::providers::spotify::Spotify;
 use crate::providers::ticketmaster::Ticketmaster;
 use crate::providers::{ProviderError, config::ProvidersConfig};
 
-pub use maintenance::{PROGRESS_DAYS, Settings as MaintenanceSettings};
+pub use maintenance::{PROGRESS_DAYS, Settings as MaintenanceSettings, rescore};
 pub use progress::Progress;
 
 /// Job types (stored in `sync_jobs.job_type`).
