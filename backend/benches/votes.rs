@@ -3,8 +3,11 @@
 //! against raw `pgbench` running the same writes (the vote upsert and the mutation record) one
 //! vote per transaction on the same Postgres in the same run; the batch sizes the server's group
 //! commit saw; then the p99 latency at 70 % of the measured HTTP peak, open loop (latency counted
-//! from when each request was due, so a stalled server cannot hide its queue).
+//! from when each request was due, so a stalled server cannot hide its queue). The requests come
+//! from `theset_testkit::loadgen`, a thin HTTP/1.1 client, as `pgbench` is a thin C client: both
+//! share the two cores with the server.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,6 +16,7 @@ use sqlx::PgPool;
 use theset_backend::auth::limits::Limits;
 use theset_backend::auth::tokens;
 use theset_testkit::TestApp;
+use theset_testkit::loadgen::{self, Conn};
 use uuid::Uuid;
 
 const USERS: usize = 2000;
@@ -80,37 +84,46 @@ fn pick(seed: &mut u64, n: usize) -> usize {
     (*seed % n as u64) as usize
 }
 
-async fn vote(http: &reqwest::Client, base: &str, line: Uuid, token: &str, value: i16) -> bool {
-    http.put(format!("{base}/api/v1/setlist-songs/{line}/vote"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "mutation_id": Uuid::now_v7(), "value": value }))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
+/// One vote on the worker's kept-alive connection (opened again after a failure).
+async fn vote(
+    conn: &mut Option<Conn>,
+    addr: SocketAddr,
+    line: Uuid,
+    token: &str,
+    value: i16,
+) -> bool {
+    if conn.is_none() {
+        *conn = Conn::open(addr).await.ok();
+    }
+    let Some(c) = conn.as_mut() else {
+        return false;
+    };
+    match loadgen::vote(c, line, token, value).await {
+        Ok(applied) => applied,
+        Err(_) => {
+            *conn = None;
+            false
+        }
+    }
 }
 
 /// Closed loop, `WORKERS` connections: completed votes per second.
-async fn peak(base: &str, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>>) -> f64 {
+async fn peak(addr: SocketAddr, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>>) -> f64 {
     let done = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
     let until = Instant::now() + Duration::from_secs(SECONDS);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..WORKERS {
-        let (base, lines, tokens, done, failed) = (
-            base.to_owned(),
-            lines.clone(),
-            tokens.clone(),
-            done.clone(),
-            failed.clone(),
-        );
+        let (lines, tokens, done, failed) =
+            (lines.clone(), tokens.clone(), done.clone(), failed.clone());
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
+            let mut conn = None;
             let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
             while Instant::now() < until {
                 let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
                 let value = if seed.is_multiple_of(2) { 1 } else { -1 };
-                if vote(&http, &base, lines[l], &tokens[u], value).await {
+                if vote(&mut conn, addr, lines[l], &tokens[u], value).await {
                     done.fetch_add(1, Ordering::Relaxed);
                 } else {
                     failed.fetch_add(1, Ordering::Relaxed);
@@ -130,7 +143,7 @@ async fn peak(base: &str, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>>) -> 
 
 /// Open loop at `rate` votes per second: latencies from each request's due time.
 async fn at_rate(
-    base: &str,
+    addr: SocketAddr,
     lines: &Arc<Vec<Uuid>>,
     tokens: &Arc<Vec<String>>,
     rate: f64,
@@ -138,9 +151,9 @@ async fn at_rate(
     let per_worker = rate / WORKERS as f64;
     let mut tasks = Vec::new();
     for w in 0..WORKERS {
-        let (base, lines, tokens) = (base.to_owned(), lines.clone(), tokens.clone());
+        let (lines, tokens) = (lines.clone(), tokens.clone());
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
+            let mut conn = None;
             let mut seed = 0xdead_beef_u64 ^ (w as u64 + 7);
             let period = Duration::from_secs_f64(1.0 / per_worker);
             let start = tokio::time::Instant::now() + period.mul_f64(w as f64 / WORKERS as f64);
@@ -149,7 +162,7 @@ async fn at_rate(
             while due < start + Duration::from_secs(SECONDS) {
                 tokio::time::sleep_until(due).await;
                 let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
-                vote(&http, &base, lines[l], &tokens[u], 1).await;
+                vote(&mut conn, addr, lines[l], &tokens[u], 1).await;
                 latencies.push(tokio::time::Instant::now() - due);
                 due += period;
             }
@@ -191,11 +204,10 @@ async fn main() {
         auth.limits = Limits::new(theset_testkit::unlimited_votes());
     })
     .await;
-    let base = server.base.clone();
     println!(
         "vote writes: {WORKERS} connections, {SECONDS} s per run, {USERS} fans, {LINES} songs"
     );
-    let http = peak(&base, &lines, &tokens).await;
+    let http = peak(server.addr, &lines, &tokens).await;
     let batches = &server.vote_batches;
     let (n, writes, largest) = (
         batches.batches.load(Ordering::Relaxed),
@@ -214,7 +226,7 @@ async fn main() {
         writes as f64 / n.max(1) as f64
     );
     let rate = 0.7 * http;
-    let lat = at_rate(&base, &lines, &tokens, rate).await;
+    let lat = at_rate(server.addr, &lines, &tokens, rate).await;
     let q = |p: f64| theset_testkit::pgbench::quantile(&lat, p);
     println!(
         "  at 70 % of peak ({rate:.0}/s): p50 {:.1} ms, p99 {:.1} ms   (target p99 ≤ 25 ms)",

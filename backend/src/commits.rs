@@ -55,8 +55,14 @@ impl<T> Done<T> {
 
 /// One write: it runs on the batch's connection, and refuses before it writes anything.
 pub trait Write<T>: Send + Sync + 'static {
-    /// Runs the write; a batch that has to start over runs it again.
-    fn apply<'c>(&'c self, conn: &'c mut PgConnection) -> BoxFuture<'c, AppResult<Done<T>>>;
+    /// Runs the write; a batch that has to start over runs it again with `rerun` set. A write may
+    /// leave out, on the first run, a check that only a rare case needs (a retried mutation) if
+    /// it detects that case after writing and asks to be undone: the rerun makes the check.
+    fn apply<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        rerun: bool,
+    ) -> BoxFuture<'c, AppResult<Done<T>>>;
 }
 
 struct Item<T> {
@@ -149,8 +155,8 @@ const ATTEMPTS: usize = 3;
 async fn commit<T: Send + Sync + 'static>(db: &PgPool, mut batch: Vec<Item<T>>) {
     batch.sort_by_key(|item| item.key);
     let mut last = String::new();
-    for _ in 0..ATTEMPTS {
-        match attempt(db, &batch).await {
+    for n in 0..ATTEMPTS {
+        match attempt(db, &batch, n > 0).await {
             Ok(outcomes) => {
                 for (item, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = item.reply.send(outcome);
@@ -174,11 +180,12 @@ async fn commit<T: Send + Sync + 'static>(db: &PgPool, mut batch: Vec<Item<T>>) 
 async fn attempt<T: Send + Sync + 'static>(
     db: &PgPool,
     batch: &[Item<T>],
+    rerun: bool,
 ) -> Result<Vec<AppResult<T>>, String> {
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     for item in batch {
-        match item.write.apply(&mut tx).await {
+        match item.write.apply(&mut tx, rerun).await {
             Ok(done) if done.keep => outcomes.push(Ok(done.answer)),
             Err(e) if !matches!(e, AppError::Database(_)) => outcomes.push(Err(e)),
             // Changes to undo, or a database error that aborted the transaction: start over.

@@ -7,6 +7,7 @@
 //! - [`rows`]: artists, venues, shows, songs, set-lists and users for a test's story.
 //! - [`mail`]: what the local SMTP sink received.
 //! - [`modules`]: the import graph of a crate's top-level modules, for the layering tests.
+//! - [`loadgen`]: a thin HTTP/1.1 load generator for the benchmarks.
 //! - [`pgbench`]: raw `pgbench` runs, the baseline benchmarks measure against, and quantiles.
 //! - [`process`]: free ports, children killed when dropped, `theset-backend` on a free port.
 //! - [`replay_env`]: the provider settings of the offline run (`fixtures/replay.env`), shared by
@@ -33,6 +34,8 @@ mod app;
 pub mod databases;
 #[cfg(feature = "e2e")]
 pub mod e2e;
+#[cfg(feature = "server")]
+pub mod loadgen;
 #[cfg(feature = "server")]
 pub mod loopback;
 #[cfg(feature = "mail")]

@@ -97,8 +97,8 @@ pub struct Voted {
 /// Sets (1, -1) or clears (0) the user's vote, as of `hlc`: last writer by the time the user
 /// acted, so an offline device's old vote arriving late changes nothing.
 ///
-/// Every refusal happens before the one write; the sync push relies on it to apply votes
-/// without a savepoint. Keep it so.
+/// Every refusal is decided before anything is written (`votes::cast` checks, then writes, in
+/// one statement); the sync push and the group commit rely on it. Keep it so.
 #[tracing::instrument(level = "debug", skip_all, fields(%user, value))]
 pub async fn vote(
     tx: &mut PgConnection,
@@ -118,20 +118,21 @@ pub async fn vote(
             .await?
             .ok_or(AppError::not_found("song on the community list"))?,
     };
-    let ctx = db::line_context(&mut *tx, line)
+    let cast = votes::cast(&mut *tx, user, line, value, hlc)
         .await?
         .ok_or(AppError::not_found("set-list song"))?;
-    if ctx.source != SetlistSource::Community {
+    // A refused vote wrote nothing (the statement checks before it writes).
+    if cast.source != SetlistSource::Community {
         return Err(AppError::Conflict(
             "only the community list of an upcoming show takes votes".into(),
         ));
     }
-    if !ctx.open {
+    if !cast.open {
         return Err(AppError::Conflict(
             "voting and predictions closed when the show started".into(),
         ));
     }
-    let newer = votes::set_if_newer(&mut *tx, user, line, value, hlc).await?;
+    let newer = cast.newer;
     if newer {
         metrics::counter!("votes_applied_total").increment(1);
     }

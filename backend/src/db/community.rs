@@ -10,11 +10,11 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
-use theset_shared::api::{SetlistSource, SongTotals};
+use theset_shared::api::SongTotals;
 use uuid::Uuid;
 
 /// When a show stops taking votes and predictions: its start, or 19:00 UTC on its date when the
-/// start is unknown. `line_context` computes `open` the same way: keep them in step.
+/// start is unknown. `votes::cast` computes `open` the same way: keep them in step.
 #[derive(Debug)]
 pub struct Window {
     pub headliner: Uuid,
@@ -176,33 +176,6 @@ pub async fn add_line(
         .await
         .map(|id| (id, false)),
     }
-}
-
-/// What a vote needs to know about a line: its show and the kind of list it is on.
-#[derive(Debug)]
-pub struct LineContext {
-    pub show_id: Uuid,
-    pub source: SetlistSource,
-    /// The show's voting window is open (as [`window`] computes it).
-    pub open: bool,
-}
-
-pub async fn line_context(
-    db: impl PgExecutor<'_>,
-    line: Uuid,
-) -> sqlx::Result<Option<LineContext>> {
-    sqlx::query_as!(
-        LineContext,
-        "SELECT l.show_id, l.source AS \"source: SetlistSource\", \
-                ((s.status IN ('upcoming', 'rescheduled') AND now() < coalesce(s.starts_at, \
-                    (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) \
-                 OR s.status = 'postponed') AS \"open!\" \
-         FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id JOIN shows s ON s.id = l.show_id \
-         WHERE ss.id = $1 AND l.moderation_status <> 'hidden'",
-        line
-    )
-    .fetch_optional(db)
-    .await
 }
 
 #[derive(Debug)]

@@ -35,20 +35,42 @@ pub async fn set(
     Ok(())
 }
 
-/// Sets or clears the user's vote as of `hlc`, if that is later than the register's last write
-/// (which it then becomes); false when a later write is already in place and nothing changed.
-/// One statement: the register's row is locked first, then the vote's, then (by the totals
-/// trigger) the line's — the same order for every writer.
-pub async fn set_if_newer(
+/// What a cast vote found: the list the line is on, whether its show takes votes, and whether
+/// the vote was written.
+#[derive(Debug)]
+pub struct Cast {
+    pub source: theset_shared::api::SetlistSource,
+    /// The show's voting window is open (as `community::window` computes it).
+    pub open: bool,
+    /// The vote was written: the line is on an open community list and `hlc` is later than the
+    /// register's last write. False means nothing changed.
+    pub newer: bool,
+}
+
+/// Sets or clears the user's vote as of `hlc` when the line is on the community list of a show
+/// still taking votes and `hlc` is later than the register's last write (which it then
+/// becomes); `None` when the line does not exist or its list is hidden. One statement, one round
+/// trip: the checks and the write together. Locks the register's row first, then the vote's,
+/// then (by the totals trigger) the line's — the same order for every writer.
+pub async fn cast(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
     setlist_song_id: Uuid,
     value: Option<i16>,
     hlc: theset_shared::hlc::Hlc,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        "WITH clock AS ( \
-             INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) VALUES ($1, $2, $3) \
+) -> sqlx::Result<Option<Cast>> {
+    sqlx::query_as!(
+        Cast,
+        "WITH ctx AS ( \
+             SELECT l.source, \
+                    ((s.status IN ('upcoming', 'rescheduled') AND now() < coalesce(s.starts_at, \
+                        (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) \
+                     OR s.status = 'postponed') AS open \
+             FROM setlist_songs ss JOIN setlists l ON l.id = ss.setlist_id JOIN shows s ON s.id = l.show_id \
+             WHERE ss.id = $2 AND l.moderation_status <> 'hidden'), \
+         clock AS ( \
+             INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) \
+             SELECT $1, $2, $3 FROM ctx WHERE ctx.source = 'community' AND ctx.open \
              ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
              WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING 1), \
          cast_vote AS ( \
@@ -59,13 +81,15 @@ pub async fn set_if_newer(
          cleared AS ( \
              DELETE FROM votes WHERE user_id = $1 AND setlist_song_id = $2 \
              AND $4 IS NULL AND EXISTS (SELECT 1 FROM clock) RETURNING 1) \
-         SELECT EXISTS (SELECT 1 FROM clock) AS \"newer!\"",
+         SELECT ctx.source AS \"source!: theset_shared::api::SetlistSource\", ctx.open AS \"open!\", \
+                EXISTS (SELECT 1 FROM clock) AS \"newer!\" \
+         FROM ctx",
         user_id,
         setlist_song_id,
         hlc.as_i64(),
         value
     )
-    .fetch_one(db)
+    .fetch_optional(db)
     .await
 }
 

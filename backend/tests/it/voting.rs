@@ -208,6 +208,42 @@ async fn the_same_mutation_sent_at_once_applies_once(db: PgPool) {
     assert!(votes::drifted(&db).await.expect("recount").is_empty());
 }
 
+/// A retried vote is answered as the first time and changes nothing: after a later vote of the
+/// same fan (the retry must not bring the old value back), and after voting closed (the retry of
+/// a vote made before gets its answer, not the refusal).
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_retried_vote_gets_its_first_answer_even_after_later_changes(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db, 3).await;
+    let (_, _, fan) = live.quick(Role::User).await;
+    let (_, line) = add(&live, &fan, s.show, s.songs[0], &mid()).await;
+    let line = line["setlist_song_id"].as_str().expect("line").to_owned();
+    let first = mid();
+    let answer = vote(&live, &fan, &line, 1, &first).await;
+    assert_eq!(answer.0, StatusCode::OK, "{answer:?}");
+    assert_eq!(answer.1["upvotes"], 1);
+    let (st, later) = vote(&live, &fan, &line, -1, &mid()).await;
+    assert_eq!(st, StatusCode::OK, "{later}");
+    assert_eq!(later["downvotes"], 1);
+
+    assert_eq!(vote(&live, &fan, &line, 1, &first).await, answer);
+    let value: i16 = sqlx::query_scalar("SELECT value FROM votes")
+        .fetch_one(&db)
+        .await
+        .expect("vote");
+    assert_eq!(value, -1, "the retry left the later vote in place");
+
+    sqlx::query("UPDATE shows SET starts_at = now() - interval '1 minute' WHERE id = $1")
+        .bind(s.show)
+        .execute(&db)
+        .await
+        .expect("start");
+    assert_eq!(vote(&live, &fan, &line, 1, &first).await, answer);
+    let (st, _) = vote(&live, &fan, &line, 1, &mid()).await;
+    assert_eq!(st, StatusCode::CONFLICT, "a new vote is refused");
+    assert!(votes::drifted(&db).await.expect("recount").is_empty());
+}
+
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn voting_and_predictions_close_when_the_show_starts(db: PgPool) {
     let live = TestApp::start(db.clone()).await;

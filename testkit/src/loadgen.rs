@@ -1,0 +1,121 @@
+//! A thin HTTP/1.1 load generator: one kept-alive connection per worker, requests written as
+//! bytes, answers read by `Content-Length`. The benchmarks compare the server against `pgbench`,
+//! a thin C client, on the same two cores; measuring with a full HTTP client (pools, header maps,
+//! redirects) would charge the client's own work to the server. Hand-written because the load
+//! tools that do this (wrk, oha) are programs, not libraries a bench can drive with its tokens.
+
+use std::io;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+pub struct Conn {
+    stream: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Conn {
+    pub async fn open(addr: std::net::SocketAddr) -> io::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream: BufReader::new(stream),
+            host: addr.to_string(),
+        })
+    }
+
+    /// Sends one request with a JSON body and a bearer token; the answer's status and body.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: &[u8],
+    ) -> io::Result<(u16, Vec<u8>)> {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.host,
+            body.len()
+        );
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
+        self.stream.get_mut().write_all(&request).await?;
+        self.read_answer().await
+    }
+
+    async fn read_answer(&mut self) -> io::Result<(u16, Vec<u8>)> {
+        let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("status line"))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line).await? == 0 {
+                return Err(bad("connection closed in the headers"));
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().map_err(|_| bad("content-length"))?;
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await?;
+        Ok((status, body))
+    }
+}
+
+/// `PUT /api/v1/setlist-songs/{line}/vote` with a fresh mutation id: whether it was applied.
+pub async fn vote(conn: &mut Conn, line: uuid::Uuid, token: &str, value: i16) -> io::Result<bool> {
+    let body = format!(
+        "{{\"mutation_id\":\"{}\",\"value\":{value}}}",
+        uuid::Uuid::now_v7()
+    );
+    let path = format!("/api/v1/setlist-songs/{line}/vote");
+    let (status, _) = conn.send("PUT", &path, token, body.as_bytes()).await?;
+    Ok((200..300).contains(&status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    #[tokio::test]
+    async fn reads_answers_back_to_back_on_one_connection() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Two requests in, two answers out (the second with a header in another case).
+            while seen.windows(4).filter(|w| w == b"\r\n\r\n").count() < 2 {
+                let n = s.read(&mut buf).await.expect("read");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhiHTTP/1.1 409 Conflict\r\nCONTENT-LENGTH: 3\r\n\r\nnah")
+                .await
+                .expect("write");
+        });
+        let mut c = Conn::open(addr).await.expect("connect");
+        assert_eq!(
+            c.send("PUT", "/a", "t", b"{}").await.expect("first"),
+            (200, b"hi".to_vec())
+        );
+        assert_eq!(
+            c.send("PUT", "/b", "t", b"").await.expect("second"),
+            (409, b"nah".to_vec())
+        );
+    }
+}
