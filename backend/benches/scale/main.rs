@@ -326,7 +326,7 @@ async fn main() {
     });
     mixed::mixed(crowd.clone(), None).await;
     mixed::mixed(crowd.clone(), Some(Duration::from_secs(1))).await;
-    let http = mixed::vote_peak(crowd).await;
+    let http = mixed::vote_peak(crowd, app.addr).await;
     let raw = mixed::pgbench_votes(&format!("{server}/{DB}"), FANS, COMMUNITY_LINES as usize);
     println!("  vote path at this size, hot show, 32 connections:");
     println!("    PUT vote over HTTP      {http:>9.0} votes/s");

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use theset_testkit::pgbench;
+use theset_testkit::{loadgen, pgbench};
 use uuid::Uuid;
 
 pub const FANS: usize = 500;
@@ -183,23 +183,30 @@ pub async fn mixed(crowd: Arc<Crowd>, pace: Option<Duration>) {
     }
 }
 
-/// Votes only, `VOTERS` connections, closed loop: votes per second over HTTP.
-pub async fn vote_peak(crowd: Arc<Crowd>) -> f64 {
+/// Votes only, `VOTERS` kept-alive connections of the thin client (as `pgbench` is a thin
+/// client), closed loop: votes per second over HTTP.
+pub async fn vote_peak(crowd: Arc<Crowd>, addr: std::net::SocketAddr) -> f64 {
     let until = Instant::now() + Duration::from_secs(PEAK_SECONDS);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..VOTERS {
         let crowd = crowd.clone();
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
             let mut seed = 0xdead_beef_u64 ^ (w as u64 + 7);
             let mut done = 0usize;
+            let mut conn = None;
             while Instant::now() < until {
+                if conn.is_none() {
+                    conn = loadgen::Conn::open(addr).await.ok();
+                }
+                let Some(c) = conn.as_mut() else { continue };
                 let line = crowd.hot_lines[pick(&mut seed, crowd.hot_lines.len())];
                 let token = &crowd.tokens[pick(&mut seed, crowd.tokens.len())];
                 let value = if seed.is_multiple_of(2) { 1 } else { -1 };
-                if vote(&http, &crowd.base, line, token, value).await.is_ok() {
-                    done += 1;
+                match loadgen::vote(c, line, token, value).await {
+                    Ok(true) => done += 1,
+                    Ok(false) => {}
+                    Err(_) => conn = None,
                 }
             }
             done
