@@ -119,41 +119,36 @@ impl Runner {
             .map_err(|e| e.to_string())
     }
 
-    /// Pulls from `cursor` until the server says there is no more; returns pages and changes.
-    async fn pull_all(&self, cursor: Option<String>) -> Result<(usize, usize), String> {
+    async fn pull_page(&self, cursor: Option<&str>) -> Result<PullResponse, String> {
+        let mut path = format!("/sync/pull?device_id={}", self.subjects.fan.device);
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        serde_json::from_slice(&self.get(&path, true).await?).map_err(|e| e.to_string())
+    }
+
+    /// Pulls from `cursor` until the server says there is no more (or one page when explaining):
+    /// pages and changes seen, and the cursor a device holds after.
+    async fn pull_all(&self, cursor: Option<String>) -> Result<(usize, usize, String), String> {
         let mut cursor = cursor;
         let (mut pages, mut changes) = (0, 0);
         loop {
-            let mut path = format!("/sync/pull?device_id={}", self.subjects.fan.device);
-            if let Some(c) = &cursor {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page: PullResponse =
-                serde_json::from_slice(&self.get(&path, true).await?).map_err(|e| e.to_string())?;
+            let page = self.pull_page(cursor.as_deref()).await?;
             pages += 1;
             changes += page.changes.len();
-            cursor = Some(page.cursor);
             if !page.more || self.first_page_only || pages > 10_000 {
-                return Ok((pages, changes));
+                return Ok((pages, changes, page.cursor));
             }
+            cursor = Some(page.cursor);
         }
     }
 
-    /// The cursor a device holds after a complete pull.
+    /// The cursor a device holds after a complete pull from a day back (on a runner that pulls
+    /// every page).
     pub async fn end_cursor(&self) -> Result<String, String> {
-        let mut cursor = Some(PullCursor::Log(self.subjects.day_ago).encode());
-        loop {
-            let mut path = format!("/sync/pull?device_id={}", self.subjects.fan.device);
-            if let Some(c) = &cursor {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page: PullResponse =
-                serde_json::from_slice(&self.get(&path, true).await?).map_err(|e| e.to_string())?;
-            if !page.more {
-                return Ok(page.cursor);
-            }
-            cursor = Some(page.cursor);
-        }
+        self.pull_all(Some(PullCursor::Log(self.subjects.day_ago).encode()))
+            .await
+            .map(|(_, _, end)| end)
     }
 
     /// Runs `path` once; returns what it did, for the report.
@@ -192,15 +187,15 @@ impl Runner {
             Path::PullFirst => self
                 .pull_all(None)
                 .await
-                .map(|(p, c)| format!("{c} changes in {p} pages")),
+                .map(|(p, c, _)| format!("{c} changes in {p} pages")),
             Path::PullDayAway => self
                 .pull_all(Some(PullCursor::Log(s.day_ago).encode()))
                 .await
-                .map(|(p, c)| format!("{c} changes in {p} pages")),
+                .map(|(p, c, _)| format!("{c} changes in {p} pages")),
             Path::PullNothingNew => self
                 .pull_all(Some(end_cursor.to_owned()))
                 .await
-                .map(|(_, c)| format!("{c} changes")),
+                .map(|(_, c, _)| format!("{c} changes")),
             Path::LeaderboardAllTime => self
                 .get("/leaderboard", false)
                 .await

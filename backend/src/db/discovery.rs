@@ -171,18 +171,14 @@ pub struct ScoresRow {
     pub all_time_rank: Option<i64>,
 }
 
-/// The user's scored predictions and place on the all-time board (sum of scores, as the board).
+/// The user's scored predictions and place on the all-time board (the board's own rank: verified
+/// shows only, none until one is).
 pub async fn scores(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<ScoresRow> {
     sqlx::query_as!(
         ScoresRow,
-        "WITH mine AS (SELECT count(*) AS scored, avg(accuracy_score) AS average, max(accuracy_score) AS best, \
-                              sum(accuracy_score) AS total \
-                       FROM setlists WHERE source = 'user' AND owner_user_id = $1 AND accuracy_score IS NOT NULL) \
-         SELECT scored AS \"scored!\", average, best, \
-                CASE WHEN scored > 0 THEN 1 + (SELECT count(*) FROM ( \
-                    SELECT owner_user_id FROM setlists WHERE source = 'user' AND accuracy_score IS NOT NULL \
-                    GROUP BY owner_user_id HAVING sum(accuracy_score) > mine.total) better) END AS all_time_rank \
-         FROM mine",
+        "SELECT count(*) AS \"scored!\", avg(accuracy_score) AS average, max(accuracy_score) AS best, \
+                (SELECT b.rank FROM leaderboard_all_time b WHERE b.user_id = $1) AS all_time_rank \
+         FROM setlists WHERE source = 'user' AND owner_user_id = $1 AND accuracy_score IS NOT NULL",
         user
     )
     .fetch_one(db)
