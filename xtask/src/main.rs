@@ -451,7 +451,8 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
 }
 
 /// Ten million votes (`backend/benches/scale`): loads the dataset once into its own database
-/// (about 25 minutes here; kept for later runs), then the hot paths, their plans, the mixed load.
+/// (about 16 minutes and 12 GB here; kept for later runs), then the hot paths, their plans, the
+/// mixed load.
 /// Optimised build: at this size the figures are the database's, not the dev build's.
 fn scale_bench(env: &HashMap<String, String>) -> anyhow::Result<()> {
     step("ten million votes: dataset, hot paths and their plans, mixed load (release profile)");

@@ -253,9 +253,11 @@ async fn main() {
     let end = runner.end_cursor().await.expect("a complete pull");
 
     println!(
-        "\n  hot paths ({} runs each after a warm-up; the heavy ones 3)",
-        25
+        "\n  hot paths ({} runs each after a warm-up; the heavy ones {})",
+        Path::ShowPage.runs(),
+        Path::TrendingJob.runs()
     );
+    let mut failed = Vec::new();
     println!("  {:<42} {:>9} {:>9}  what", "path", "p50 ms", "max ms");
     for path in Path::ALL {
         match runner.time(path, &end).await {
@@ -265,7 +267,10 @@ async fn main() {
                 ms(theset_testkit::pgbench::quantile(&took, 0.5)),
                 ms(*took.last().unwrap_or(&Duration::ZERO))
             ),
-            Err(e) => println!("  {:<42} failed: {e}", path.name()),
+            Err(e) => {
+                println!("  {:<42} failed: {e}", path.name());
+                failed.push(path.name());
+            }
         }
     }
     let started = Instant::now();
@@ -342,4 +347,5 @@ async fn main() {
     .await
     .expect("hot recount");
     println!("    hot show totals equal a fresh count: {}", drifted == 0);
+    assert!(failed.is_empty(), "hot paths failed: {failed:?}");
 }
