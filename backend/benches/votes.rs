@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use theset_backend::auth::limits::Limits;
 use theset_backend::auth::tokens;
 use theset_testkit::TestApp;
-use theset_testkit::loadgen::{self, Conn};
+use theset_testkit::loadgen::{Voter, pick};
 use uuid::Uuid;
 
 const USERS: usize = 2000;
@@ -76,37 +76,6 @@ async fn stage(db: &PgPool) -> (Vec<Uuid>, Vec<String>) {
     (lines, tokens)
 }
 
-fn pick(seed: &mut u64, n: usize) -> usize {
-    // xorshift: cheap, deterministic per worker.
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    (*seed % n as u64) as usize
-}
-
-/// One vote on the worker's kept-alive connection (opened again after a failure).
-async fn vote(
-    conn: &mut Option<Conn>,
-    addr: SocketAddr,
-    line: Uuid,
-    token: &str,
-    value: i16,
-) -> bool {
-    if conn.is_none() {
-        *conn = Conn::open(addr).await.ok();
-    }
-    let Some(c) = conn.as_mut() else {
-        return false;
-    };
-    match loadgen::vote(c, line, token, value).await {
-        Ok(applied) => applied,
-        Err(_) => {
-            *conn = None;
-            false
-        }
-    }
-}
-
 /// Closed loop, `WORKERS` connections: completed votes per second.
 async fn peak(addr: SocketAddr, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>>) -> f64 {
     let done = Arc::new(AtomicUsize::new(0));
@@ -118,12 +87,12 @@ async fn peak(addr: SocketAddr, lines: &Arc<Vec<Uuid>>, tokens: &Arc<Vec<String>
         let (lines, tokens, done, failed) =
             (lines.clone(), tokens.clone(), done.clone(), failed.clone());
         tasks.push(tokio::spawn(async move {
-            let mut conn = None;
+            let mut voter = Voter::new(addr);
             let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
             while Instant::now() < until {
                 let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
                 let value = if seed.is_multiple_of(2) { 1 } else { -1 };
-                if vote(&mut conn, addr, lines[l], &tokens[u], value).await {
+                if voter.vote(lines[l], &tokens[u], value).await {
                     done.fetch_add(1, Ordering::Relaxed);
                 } else {
                     failed.fetch_add(1, Ordering::Relaxed);
@@ -153,7 +122,7 @@ async fn at_rate(
     for w in 0..WORKERS {
         let (lines, tokens) = (lines.clone(), tokens.clone());
         tasks.push(tokio::spawn(async move {
-            let mut conn = None;
+            let mut voter = Voter::new(addr);
             let mut seed = 0xdead_beef_u64 ^ (w as u64 + 7);
             let period = Duration::from_secs_f64(1.0 / per_worker);
             let start = tokio::time::Instant::now() + period.mul_f64(w as f64 / WORKERS as f64);
@@ -162,7 +131,7 @@ async fn at_rate(
             while due < start + Duration::from_secs(SECONDS) {
                 tokio::time::sleep_until(due).await;
                 let (u, l) = (pick(&mut seed, USERS), pick(&mut seed, LINES));
-                vote(&mut conn, addr, lines[l], &tokens[u], 1).await;
+                voter.vote(lines[l], &tokens[u], 1).await;
                 latencies.push(tokio::time::Instant::now() - due);
                 due += period;
             }

@@ -75,6 +75,43 @@ impl Conn {
     }
 }
 
+/// A load worker's next pick in `0..n` (xorshift: cheap, deterministic per seed).
+pub fn pick(seed: &mut u64, n: usize) -> usize {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    (*seed % n.max(1) as u64) as usize
+}
+
+/// One worker's kept-alive connection to `addr`, opened again after a failure.
+pub struct Voter {
+    addr: std::net::SocketAddr,
+    conn: Option<Conn>,
+}
+
+impl Voter {
+    pub fn new(addr: std::net::SocketAddr) -> Self {
+        Self { addr, conn: None }
+    }
+
+    /// Votes (see [`vote`]); false when refused or when the connection failed.
+    pub async fn vote(&mut self, line: uuid::Uuid, token: &str, value: i16) -> bool {
+        if self.conn.is_none() {
+            self.conn = Conn::open(self.addr).await.ok();
+        }
+        let Some(c) = self.conn.as_mut() else {
+            return false;
+        };
+        match vote(c, line, token, value).await {
+            Ok(applied) => applied,
+            Err(_) => {
+                self.conn = None;
+                false
+            }
+        }
+    }
+}
+
 /// `PUT /api/v1/setlist-songs/{line}/vote` with a fresh mutation id: whether it was applied.
 pub async fn vote(conn: &mut Conn, line: uuid::Uuid, token: &str, value: i16) -> io::Result<bool> {
     let body = format!(

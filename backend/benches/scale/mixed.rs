@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use theset_testkit::{loadgen, pgbench};
+use theset_testkit::loadgen::{Voter, pick};
+use theset_testkit::pgbench;
 use uuid::Uuid;
 
 pub const FANS: usize = 500;
@@ -22,14 +23,6 @@ pub struct Crowd {
     /// Other shows fans read (the long tail).
     pub other_shows: Vec<Uuid>,
     pub tokens: Vec<String>,
-}
-
-fn pick(seed: &mut u64, n: usize) -> usize {
-    // xorshift: cheap, deterministic per fan.
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    (*seed % n.max(1) as u64) as usize
 }
 
 #[derive(Default)]
@@ -194,19 +187,13 @@ pub async fn vote_peak(crowd: Arc<Crowd>, addr: std::net::SocketAddr) -> f64 {
         tasks.push(tokio::spawn(async move {
             let mut seed = 0xdead_beef_u64 ^ (w as u64 + 7);
             let mut done = 0usize;
-            let mut conn = None;
+            let mut voter = Voter::new(addr);
             while Instant::now() < until {
-                if conn.is_none() {
-                    conn = loadgen::Conn::open(addr).await.ok();
-                }
-                let Some(c) = conn.as_mut() else { continue };
                 let line = crowd.hot_lines[pick(&mut seed, crowd.hot_lines.len())];
                 let token = &crowd.tokens[pick(&mut seed, crowd.tokens.len())];
                 let value = if seed.is_multiple_of(2) { 1 } else { -1 };
-                match loadgen::vote(c, line, token, value).await {
-                    Ok(true) => done += 1,
-                    Ok(false) => {}
-                    Err(_) => conn = None,
+                if voter.vote(line, token, value).await {
+                    done += 1;
                 }
             }
             done
