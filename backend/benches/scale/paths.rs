@@ -119,6 +119,12 @@ impl Runner {
             .map_err(|e| e.to_string())
     }
 
+    /// Fetches `path`; what it answered, for the report.
+    async fn size_of(&self, path: &str, signed_in: bool) -> Result<String, String> {
+        let body = self.get(path, signed_in).await?;
+        Ok(format!("{} bytes", body.len()))
+    }
+
     async fn pull_page(&self, cursor: Option<&str>) -> Result<PullResponse, String> {
         let mut path = format!("/sync/pull?device_id={}", self.subjects.fan.device);
         if let Some(c) = cursor {
@@ -155,14 +161,11 @@ impl Runner {
     pub async fn run(&mut self, path: Path, end_cursor: &str) -> Result<String, String> {
         let s = &self.subjects;
         match path {
-            Path::ShowPage => self
-                .get(&format!("/shows/{}", s.hot_show), false)
-                .await
-                .map(|b| format!("{} bytes", b.len())),
-            Path::CommunityList => self
-                .get(&format!("/shows/{}/community", s.hot_show), true)
-                .await
-                .map(|b| format!("{} bytes", b.len())),
+            Path::ShowPage => self.size_of(&format!("/shows/{}", s.hot_show), false).await,
+            Path::CommunityList => {
+                self.size_of(&format!("/shows/{}/community", s.hot_show), true)
+                    .await
+            }
             Path::Vote => {
                 // Alternating values on rotating lines: every vote changes a total.
                 let line = s.hot_lines[self.line % s.hot_lines.len()];
@@ -196,18 +199,12 @@ impl Runner {
                 .pull_all(Some(end_cursor.to_owned()))
                 .await
                 .map(|(_, c, _)| format!("{c} changes")),
-            Path::LeaderboardAllTime => self
-                .get("/leaderboard", false)
-                .await
-                .map(|b| format!("{} bytes", b.len())),
-            Path::LeaderboardShow => self
-                .get(&format!("/shows/{}/leaderboard", s.past_show), false)
-                .await
-                .map(|b| format!("{} bytes", b.len())),
-            Path::VenuesNear => self
-                .get("/venues?near=-14.0,-106.0&km=25", false)
-                .await
-                .map(|b| format!("{} bytes", b.len())),
+            Path::LeaderboardAllTime => self.size_of("/leaderboard", false).await,
+            Path::LeaderboardShow => {
+                self.size_of(&format!("/shows/{}/leaderboard", s.past_show), false)
+                    .await
+            }
+            Path::VenuesNear => self.size_of("/venues?near=-14.0,-106.0&km=25", false).await,
             Path::TrendingJob => {
                 let job: Uuid = sqlx::query_scalar(
                     "INSERT INTO sync_jobs (job_type) VALUES ('cron.trending') RETURNING id",
