@@ -21,7 +21,9 @@ fn main() -> anyhow::Result<()> {
     if formats.is_empty() {
         formats = vec![Format::Deb, Format::Rpm];
     }
+    // Resolved: the bundler writes paths built from it into the packages' build files.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
     let made = package(
         &root,
         &binary.context("--binary <theset-desktop>")?,

@@ -20,10 +20,12 @@ use anyhow::{Context, bail};
 
 mod api_checks;
 mod dist;
+mod layout;
 mod package;
 mod web;
 
 fn main() -> ExitCode {
+    STARTED.get_or_init(Instant::now);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
@@ -66,25 +68,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// The clone being worked on. `cargo run` names the package's folder at run time; the path
-/// baked in at build time is only the fallback, because cargo does not re-copy an up-to-date
-/// binary when another clone sharing the same `CARGO_TARGET_DIR` built it last (CI's clone),
-/// and that binary would otherwise work on the other clone.
+/// The clone being worked on, normalized (see `layout`). `cargo run` names the package's folder
+/// at run time; the path baked in at build time is only the fallback, because cargo does not
+/// re-copy an up-to-date binary when another clone sharing the same `CARGO_TARGET_DIR` built it
+/// last (CI's clone), and that binary would otherwise work on the other clone.
 pub(crate) fn root() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .join("..")
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    layout::root_from(&manifest)
 }
 
-/// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone).
+/// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone),
+/// normalized either way.
 pub(crate) fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root());
+    layout::target_from(std::env::var_os("CARGO_TARGET_DIR"), &root(), &cwd)
 }
+
+/// When this task started: each step says how long after it began.
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 pub(crate) fn step(what: &str) {
-    eprintln!("\x1b[1;32m==>\x1b[0m {what}");
+    let at = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    eprintln!(
+        "\x1b[1;32m==>\x1b[0m [{:02}:{:02}] {what}",
+        at / 60,
+        at % 60
+    );
 }
 
 pub(crate) fn cmd(program: &str) -> Command {

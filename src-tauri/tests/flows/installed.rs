@@ -31,7 +31,7 @@ fn field(deb: &Path, name: &str) -> anyhow::Result<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deb_installs_and_opens_on_the_first_page() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = theset_testkit::e2e::root();
     let made = package(
         &root,
         Path::new(env!("CARGO_BIN_EXE_theset-desktop")),

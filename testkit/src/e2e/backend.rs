@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use crate::process::{self, Killed as Guard};
 
-/// The workspace root.
+/// The workspace root, resolved (no `..`: paths built from it are handed to other programs).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let clone = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::canonicalize(&clone).unwrap_or(clone)
 }
 
 /// The cargo profile folder that holds the running test's binaries (`target/debug`).
@@ -327,7 +328,10 @@ impl Drop for Backend {
 
 /// Saves a screenshot under `<target>/screenshots/` for people to look at.
 pub async fn screenshot(app: &fantoccini::Client, name: &str) -> anyhow::Result<PathBuf> {
-    let dir = profile_dir()?.join("..").join("screenshots");
+    let dir = profile_dir()?
+        .parent()
+        .context("the profile folder has no parent")?
+        .join("screenshots");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{name}.png"));
     std::fs::write(&path, app.screenshot().await?)?;
