@@ -15,6 +15,7 @@ use theset_shared::artist_match::{self, Decision, Wanted};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::limits::Quota;
 use crate::auth::oauth::{self, ProviderKind};
 use crate::db::artists::links::{self, NewLink};
 use crate::db::{artists, follows, oauth as identities};
@@ -122,6 +123,10 @@ async fn find_on_ticketmaster(
     })
 }
 
+/// What an artist not looked up says when the day's share of Ticketmaster calls is spent.
+pub const DAYS_SHARE_SPENT: &str =
+    "not looked up: today's share of Ticketmaster searches is used up; import again tomorrow";
+
 pub async fn import_spotify(state: &AppState, user: Uuid) -> Result<LibraryImport, LibraryError> {
     // An account without a Spotify sign-in is told so first, whatever the server's setup.
     let token = access_token(state, user, false).await?;
@@ -164,6 +169,14 @@ pub async fn import_spotify(state: &AppState, user: Uuid) -> Result<LibraryImpor
         let held = artists::by_spotify_id(&state.db, &a.id).await?;
         let (artist, slug, created) = match held {
             Some((id, slug)) => (id, slug, false),
+            None if !state.auth.limits.spend_daily(Quota::PeopleUpstream).await => {
+                out.unmatched.push(LibraryMiss {
+                    name: a.name.clone(),
+                    source,
+                    reason: DAYS_SHARE_SPENT.to_owned(),
+                });
+                continue;
+            }
             None => match find_on_ticketmaster(tm, &a).await? {
                 Err(reason) => {
                     out.unmatched.push(LibraryMiss {

@@ -37,3 +37,24 @@ pub async fn score_show(
     }
     Ok((personal, community))
 }
+
+/// Brings the provisional scores of the show's predictions for `artist` in line with the list
+/// they came from, after it changed or went away: scored against the show's actual list as it
+/// now stands, or no score at all when there is none (or it has no lines). Scores that a
+/// moderator's verification made final are left alone.
+pub async fn rescore_provisional(
+    db: &mut PgConnection,
+    show: Uuid,
+    artist: Uuid,
+) -> sqlx::Result<()> {
+    if actuals::has_verified_actual(&mut *db, show).await? {
+        return Ok(());
+    }
+    match actuals::actual_with_lines(&mut *db, show, artist).await? {
+        Some(list) => {
+            score_show(db, show, artist, list).await?;
+        }
+        None => actuals::clear_scores(&mut *db, show, artist).await?,
+    }
+    Ok(())
+}

@@ -104,6 +104,7 @@ impl Client {
             data: ArtistSearchResults {
                 items,
                 unavailable: vec!["server".to_owned()],
+                budget_spent: false,
             },
             stale: true,
             fetched_at: chrono::Utc::now(),

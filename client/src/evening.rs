@@ -53,6 +53,8 @@ impl Client {
                 Capturable::Yes => {}
                 Capturable::NotStarted => return Err(refuse("the show has not started yet")),
                 Capturable::Over => return Err(refuse("the show is over")),
+                // Only the server's rule compares two clocks; the device has one.
+                Capturable::Ahead => return Err(refuse("the device's clock is ahead")),
             }
         }
         self.store.enqueue(Action::Capture(CaptureAction {

@@ -26,7 +26,7 @@ impl Client {
             for setlist in lists {
                 // Kept for the offline queue; a list gone since answers 404, which is fine.
                 let _ = self
-                    .page::<Vec<theset_shared::api::SetlistVersion>>(
+                    .page::<theset_shared::api::Page<theset_shared::api::SetlistVersion>>(
                         &format!("/setlists/{setlist}/history"),
                         &[],
                     )

@@ -227,6 +227,14 @@ impl Client {
         Ok(())
     }
 
+    /// Signs every other device of the account out and stops its calendar address.
+    pub async fn sign_out_elsewhere(&self) -> Result<(), ClientError> {
+        let _: Option<serde_json::Value> = self
+            .authed(reqwest::Method::DELETE, "/me/sessions", &[], None)
+            .await?;
+        Ok(())
+    }
+
     /// Gives an account without an address (made through Spotify) one: a code goes to it, to
     /// be confirmed with [`Client::confirm_email`].
     pub async fn add_email(&self, email: &str) -> Result<(), ClientError> {

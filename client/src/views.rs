@@ -368,13 +368,17 @@ impl Client {
         }))
     }
 
-    /// Versions of an actual set-list, newest first; empty when unknown or unreachable.
+    /// The newest versions of an actual set-list (the server's first page), newest first;
+    /// empty when unknown or unreachable.
     async fn history(&self, setlist: Option<Uuid>) -> Vec<SetlistVersion> {
         match setlist {
             Some(sid) => self
-                .page::<Vec<SetlistVersion>>(&format!("/setlists/{sid}/history"), &[])
+                .page::<theset_shared::api::Page<SetlistVersion>>(
+                    &format!("/setlists/{sid}/history"),
+                    &[],
+                )
                 .await
-                .map(|h| h.data)
+                .map(|h| h.data.items)
                 .unwrap_or_default(),
             None => Vec::new(),
         }

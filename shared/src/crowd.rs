@@ -75,11 +75,52 @@ pub fn accepts_capture(
     }
 }
 
+/// Whether the show has begun at `now`: its start time passed, or (without one) its date came.
+/// Starting or correcting its actual set-list waits for this.
+pub fn has_started(starts_at: Option<DateTime<Utc>>, date: NaiveDate, now: DateTime<Utc>) -> bool {
+    match starts_at {
+        Some(at) => at <= now,
+        None => date <= now.date_naive(),
+    }
+}
+
+/// How far a device's clock may run ahead of the server's before its stamp is not believed.
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// The server's rule for a capture stamped `at` by the device and received at `now` by the
+/// server's own clock. The device's stamp must fall in the show's window ([`accepts_capture`]),
+/// but the device is not taken at its word: the server's clock must have reached the show's
+/// start (less [`EARLY_MINUTES`]) — a capture sent before the show began is refused whatever its
+/// stamp — and the stamp may not be ahead of the server's clock by more than
+/// [`CLOCK_SKEW_MINUTES`]. A capture made offline during the show and sent later, even days
+/// later, is kept: its stamp is in the window and in the server's past.
+pub fn accepts_capture_received(
+    starts_at: Option<DateTime<Utc>>,
+    date: NaiveDate,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Capturable {
+    let by_stamp = accepts_capture(starts_at, date, at);
+    if by_stamp != Capturable::Yes {
+        return by_stamp;
+    }
+    let (start, _) = on_stage(starts_at, date);
+    if now < start - Duration::minutes(EARLY_MINUTES) {
+        Capturable::NotStarted
+    } else if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
+        Capturable::Ahead
+    } else {
+        Capturable::Yes
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capturable {
     Yes,
     NotStarted,
     Over,
+    /// Stamped later than the server's clock allows (only [`accepts_capture_received`]).
+    Ahead,
 }
 
 /// One fan's "now playing" tap.
@@ -378,6 +419,68 @@ mod tests {
             accepts_capture(None, date, t0() + Duration::days(2)),
             Capturable::Over
         );
+    }
+
+    #[test]
+    fn the_server_clock_decides_whether_the_show_has_begun() {
+        let date = t0().date_naive();
+        let start = Some(t0());
+        let during = t0() + Duration::minutes(30);
+        // Pushed 45 days before the show, stamped "start + 30 min": refused.
+        assert_eq!(
+            accepts_capture_received(start, date, during, t0() - Duration::days(45)),
+            Capturable::NotStarted
+        );
+        // A device clock far ahead of the server's during the show: refused.
+        assert_eq!(
+            accepts_capture_received(start, date, t0() + Duration::hours(2), during),
+            Capturable::Ahead
+        );
+        // A clock a little ahead is tolerated.
+        assert_eq!(
+            accepts_capture_received(start, date, during + Duration::minutes(3), during),
+            Capturable::Yes
+        );
+        // Made offline during the show, sent two days later: kept.
+        assert_eq!(
+            accepts_capture_received(start, date, during, t0() + Duration::days(2)),
+            Capturable::Yes
+        );
+        // Stamped after the show, whenever sent: over.
+        assert_eq!(
+            accepts_capture_received(
+                start,
+                date,
+                t0() + Duration::hours(8),
+                t0() + Duration::hours(9)
+            ),
+            Capturable::Over
+        );
+        // No start time: the date's window, by the server's clock too.
+        assert_eq!(
+            accepts_capture_received(None, date, t0(), t0() - Duration::days(3)),
+            Capturable::NotStarted
+        );
+    }
+
+    proptest! {
+        /// Whatever the device claims, nothing is accepted while the server's clock is before
+        /// the show's window, and nothing is accepted that the device rule refuses.
+        #[test]
+        fn the_server_rule_is_never_looser_than_either_clock(
+            stamp in -100_000i64..100_000, received in -100_000i64..100_000, timed in any::<bool>()
+        ) {
+            let date = t0().date_naive();
+            let start = timed.then(t0);
+            let at = t0() + Duration::minutes(stamp);
+            let now = t0() + Duration::minutes(received);
+            if accepts_capture_received(start, date, at, now) == Capturable::Yes {
+                prop_assert_eq!(accepts_capture(start, date, at), Capturable::Yes);
+                let (begins, _) = on_stage(start, date);
+                prop_assert!(now >= begins - Duration::minutes(EARLY_MINUTES));
+                prop_assert!(at <= now + Duration::minutes(CLOCK_SKEW_MINUTES));
+            }
+        }
     }
 
     fn captures() -> impl Strategy<Value = Vec<Capture>> {

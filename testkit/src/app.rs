@@ -380,6 +380,18 @@ impl TestApp {
         .await
         .expect("artist links digest");
         out.push(format!("artist_ids_digest={links}"));
+        // Set-lists, their versions, lines and scores (captures, corrections and history write
+        // here).
+        let lists: String = sqlx::query_scalar(
+            "SELECT coalesce(md5(string_agg(l.id::text || ':' || l.version || ':' || coalesce(l.accuracy_score::text, '-') \
+                    || ':' || (SELECT count(*) FROM setlist_songs ss WHERE ss.setlist_id = l.id) \
+                    || ':' || (SELECT count(*) FROM setlist_versions v WHERE v.setlist_id = l.id), ',' ORDER BY l.id)), '') \
+             FROM setlists l",
+        )
+        .fetch_one(&self.db)
+        .await
+        .expect("set-lists digest");
+        out.push(format!("setlists_digest={lists}"));
         out
     }
 

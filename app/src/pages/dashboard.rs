@@ -121,6 +121,7 @@ pub fn Dashboard() -> Element {
 #[component]
 fn Sessions() -> Element {
     let mut list = use_resource(|| async move { ipc::call(req::Sessions {}).await });
+    let mut said = use_signal(|| None::<String>);
     rsx! {
         section { class: "card", aria_labelledby: "sessions-title",
             h3 { id: "sessions-title", "Signed-in devices" }
@@ -144,6 +145,19 @@ fn Sessions() -> Element {
                     }
                 },
             }
+            button { class: "button", r#type: "button", id: "sign-out-elsewhere",
+                onclick: move |_| {
+                    spawn(async move {
+                        match ipc::call(req::SignOutElsewhere {}).await {
+                            Ok(()) => said.set(Some("Every other device is signed out, and your calendar address stopped working: make a new one if you use it.".into())),
+                            Err(e) => said.set(Some(e.message)),
+                        }
+                        list.restart();
+                    });
+                },
+                "Sign out everywhere else"
+            }
+            if let Some(m) = said() { p { class: "muted", role: "status", "{m}" } }
         }
     }
 }

@@ -83,6 +83,12 @@ pub fn Search(q: String) -> Element {
                     StaleNote { stale: r.stale, fetched_at: when(r.fetched_at) }
                     if r.stale {
                         p { class: "muted", "Searching the artists saved on this device." }
+                    } else if r.data.budget_spent {
+                        p { class: "notice", role: "status", id: "search-held-only",
+                            "Today's searches of Ticketmaster are used up, so only artists TheSet already holds are shown. New artists can be found again tomorrow." }
+                    } else if r.data.unavailable.iter().any(|s| s == "ticketmaster") {
+                        p { class: "notice", role: "status", id: "search-held-only",
+                            "Ticketmaster could not be asked just now: only artists TheSet already holds are shown." }
                     }
                     p { class: "muted", role: "status", id: "result-count", "{n} artists" }
                     ArtistGrid { artists: cards, label: "Search results",

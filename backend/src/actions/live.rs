@@ -35,12 +35,19 @@ pub async fn capture(tx: &mut PgConnection, user: Uuid, c: &CaptureAction) -> Ap
     if show.status == ShowStatus::Cancelled {
         return Err(AppError::Conflict("the show was cancelled".into()));
     }
-    match crowd::accepts_capture(show.starts_at, show.date, c.at) {
+    // The device's stamp is checked against the server's clock too: a capture sent before the
+    // show began would otherwise make a crowd list (and provisional scores) for a future show.
+    match crowd::accepts_capture_received(show.starts_at, show.date, c.at, chrono::Utc::now()) {
         Capturable::Yes => {}
         Capturable::NotStarted => {
             return Err(AppError::Conflict("the show has not started yet".into()));
         }
         Capturable::Over => return Err(AppError::Conflict("the show is over".into())),
+        Capturable::Ahead => {
+            return Err(bad_body(
+                "at is ahead of the server's clock: check the device's date and time",
+            ));
+        }
     }
     if let Some(song) = c.song_id
         && !db::in_catalogue(&mut *tx, show.artist_id, song).await?

@@ -187,6 +187,7 @@ pub async fn reject(
     if was_verified {
         db::carry_verification(tx, setlist, next).await?;
     }
+    crate::scores::rescore_provisional(tx, head.show_id, head.artist_id).await?;
     audit(
         tx,
         mod_id,

@@ -79,8 +79,15 @@ pub async fn correct(
         return Err(bad_body("note is at most 500 characters"));
     }
     let head = lock_actual(tx, setlist, base_version, "take corrections").await?;
+    started(tx, head.show_id, "corrected").await?;
+    if db::versions_by_today(&mut *tx, setlist, user).await?
+        >= theset_shared::api::DAILY_CORRECTIONS_PER_LIST
+    {
+        return Err(AppError::RateLimited(std::time::Duration::from_secs(3600)));
+    }
     let lines = matched(tx, head.artist_id, songs).await?;
     db::write_version(tx, setlist, head.version + 1, user, note, &lines).await?;
+    crate::scores::rescore_provisional(tx, head.show_id, head.artist_id).await?;
     super::notices::correction(
         tx,
         setlist,
@@ -92,6 +99,27 @@ pub async fn correct(
     setlist_versions::current(&mut *tx, setlist)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))
+}
+
+/// The show of an actual list, if it has begun by the server's clock: what played is only known
+/// from then on. A cancelled show has no set-list to start or correct.
+async fn started(
+    tx: &mut PgConnection,
+    show: Uuid,
+    verb: &str,
+) -> AppResult<crate::db::captures::LiveShow> {
+    let live = crate::db::captures::live_show(&mut *tx, show)
+        .await?
+        .ok_or(AppError::not_found("show"))?;
+    if live.status == ShowStatus::Cancelled {
+        return Err(AppError::Conflict("the show was cancelled".into()));
+    }
+    if !theset_shared::crowd::has_started(live.starts_at, live.date, chrono::Utc::now()) {
+        return Err(AppError::Conflict(format!(
+            "the show has not started: its set-list can be {verb} once it has"
+        )));
+    }
+    Ok(live)
 }
 
 /// The lines of a list as written, matched to the artist's catalogue (a given song id must be
@@ -140,21 +168,7 @@ pub async fn start(
     if note.is_some_and(|n| n.chars().count() > 500) {
         return Err(bad_body("note is at most 500 characters"));
     }
-    let live = crate::db::captures::live_show(&mut *tx, show)
-        .await?
-        .ok_or(AppError::not_found("show"))?;
-    if live.status == ShowStatus::Cancelled {
-        return Err(AppError::Conflict("the show was cancelled".into()));
-    }
-    let started = match live.starts_at {
-        Some(at) => at <= chrono::Utc::now(),
-        None => live.date <= chrono::Utc::now().date_naive(),
-    };
-    if !started {
-        return Err(AppError::Conflict(
-            "the show has not started: its set-list can be started once it has".into(),
-        ));
-    }
+    let live = started(tx, show, "started").await?;
     let Some(setlist) = db::create_manual(&mut *tx, show, live.artist_id).await? else {
         let existing = db::actual_of(&mut *tx, show)
             .await?
@@ -166,6 +180,7 @@ pub async fn start(
     };
     let lines = matched(tx, live.artist_id, songs).await?;
     db::write_version(tx, setlist, 1, user, note, &lines).await?;
+    crate::scores::rescore_provisional(tx, show, live.artist_id).await?;
     let version = setlist_versions::current(&mut *tx, setlist)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("set-list {setlist} has no versions")))?;

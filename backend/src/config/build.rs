@@ -97,7 +97,10 @@ impl Config {
                 .trusted_proxies
                 .clone()
                 .reading(accounts.forwarded_header),
-            limits: limits::Limits::new(accounts.rates),
+            limits: limits::Limits::new(limits::Rates {
+                people_upstream_daily: self.providers.people_upstream_daily(),
+                ..accounts.rates
+            }),
             metrics_token: accounts.metrics_token.clone().filter(|t| !t.is_empty()),
             ..AuthConfig::new(key)
         })

@@ -197,6 +197,10 @@ pub struct ProviderSettings {
     /// Requests per day.
     #[arg(long, env = "TICKETMASTER_DAILY", global = true, default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub ticketmaster_daily: u32,
+    /// The percentage of the daily Ticketmaster quota people may spend (uncached searches,
+    /// Spotify library imports), across instances; the rest stays with the scheduled jobs.
+    #[arg(long, env = "THESET_PEOPLE_UPSTREAM_SHARE", global = true, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub people_upstream_share: u32,
     /// The Spotify app (client credentials for the catalogue; also Spotify sign-in).
     #[arg(long, env = "SPOTIFY_CLIENT_ID", global = true)]
     pub spotify_client_id: Option<String>,
@@ -236,6 +240,7 @@ impl Default for ProviderSettings {
             ticketmaster_base_url: TICKETMASTER_BASE_URL.to_owned(),
             ticketmaster_rps: 2,
             ticketmaster_daily: 5_000,
+            people_upstream_share: 60,
             spotify_client_id: None,
             spotify_client_secret: None,
             spotify_api_base_url: SPOTIFY_API_BASE_URL.to_owned(),
@@ -247,6 +252,15 @@ impl Default for ProviderSettings {
             wikidata_base_url: None,
             wikipedia_base_url: None,
         }
+    }
+}
+
+impl ProviderSettings {
+    /// Ticketmaster calls people may cause in a day: their share of the daily quota.
+    pub fn people_upstream_daily(&self) -> u32 {
+        let share =
+            u64::from(self.ticketmaster_daily) * u64::from(self.people_upstream_share) / 100;
+        u32::try_from(share).unwrap_or(u32::MAX).max(1)
     }
 }
 

@@ -171,7 +171,13 @@ pub struct VersionRow {
 
 /// The versions of a public list (actual or community), newest first, the current one included
 /// even before any correction; nothing for a fan's own prediction, which is private until scored.
-pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec<VersionRow>> {
+/// A page: versions older than `before` (all when `None`), at most `limit`.
+pub async fn history(
+    db: impl PgExecutor<'_>,
+    setlist: Uuid,
+    before: Option<i32>,
+    limit: i64,
+) -> sqlx::Result<Vec<VersionRow>> {
     sqlx::query_as!(
         VersionRow,
         "SELECT v.version AS \"version!\", u.display_name AS \"author?\", v.note AS \"note?\", \
@@ -181,6 +187,7 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
          FROM setlist_versions v JOIN setlists l ON l.id = v.setlist_id \
          LEFT JOIN users u ON u.id = v.author_id \
          WHERE v.setlist_id = $1 AND (l.kind = 'actual' OR l.source IN ('community', 'crowd')) \
+           AND ($2::int4 IS NULL OR v.version < $2) \
          UNION ALL \
          SELECT l.version, NULL, 'imported', l.created_at, \
                 (SELECT coalesce(jsonb_agg(jsonb_build_object('title', title, 'song_id', song_id, \
@@ -188,11 +195,30 @@ pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec
                  FROM setlist_songs WHERE setlist_id = l.id), \
                 coalesce(l.verified_version = l.version, false), NULL \
          FROM setlists l WHERE l.id = $1 AND (l.kind = 'actual' OR l.source IN ('community', 'crowd')) \
+           AND ($2::int4 IS NULL OR l.version < $2) \
            AND NOT EXISTS (SELECT 1 FROM setlist_versions v WHERE v.setlist_id = l.id AND v.version = l.version) \
-         ORDER BY 1 DESC",
-        setlist
+         ORDER BY 1 DESC LIMIT $3",
+        setlist,
+        before,
+        limit
     )
     .fetch_all(db)
+    .await
+}
+
+/// Versions of `setlist` that `author` wrote in the last day (the daily cap on corrections).
+pub async fn versions_by_today(
+    db: impl PgExecutor<'_>,
+    setlist: Uuid,
+    author: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        "SELECT count(*) AS \"n!\" FROM setlist_versions \
+         WHERE setlist_id = $1 AND author_id = $2 AND created_at > now() - interval '1 day'",
+        setlist,
+        author
+    )
+    .fetch_one(db)
     .await
 }
 

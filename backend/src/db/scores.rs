@@ -131,6 +131,36 @@ pub async fn community_score(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Resul
     .await
 }
 
+/// The show's actual list for `artist`, if it has at least one line.
+pub async fn actual_with_lines(
+    db: impl PgExecutor<'_>,
+    show: Uuid,
+    artist: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT l.id FROM setlists l WHERE l.show_id = $1 AND l.artist_id = $2 AND l.kind = 'actual' \
+           AND EXISTS (SELECT 1 FROM setlist_songs ss WHERE ss.setlist_id = l.id) \
+         ORDER BY l.created_at LIMIT 1",
+        show,
+        artist
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Takes the scores off the show's predictions for `artist` (their list went away).
+pub async fn clear_scores(db: impl PgExecutor<'_>, show: Uuid, artist: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE setlists SET accuracy_score = NULL WHERE show_id = $1 AND artist_id = $2 \
+           AND kind = 'predicted' AND accuracy_score IS NOT NULL",
+        show,
+        artist
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
 /// Whether a moderator verified the show's actual list (its scores are final, not provisional).
 pub async fn has_verified_actual(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar!(

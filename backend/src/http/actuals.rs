@@ -7,13 +7,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use theset_shared::api::{
-    LeaderboardEntry, NewActualSetlist, RejectRequest, SetlistCorrection, SetlistVersion,
-    ShowLeaderboard, StartedSetlist, VerifyRequest, VerifyResult,
+    HistoryQuery, LeaderboardEntry, NewActualSetlist, Page, RejectRequest, SetlistCorrection,
+    SetlistVersion, ShowLeaderboard, StartedSetlist, VerifyRequest, VerifyResult,
 };
 use uuid::Uuid;
 
 use super::access::{ClientIp, VerifiedModerator, VerifiedUser, limited};
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::pagination;
 use crate::AppState;
 use crate::actions::{moderation, setlists as actions};
 use crate::auth::limits::Bucket;
@@ -47,6 +48,13 @@ pub async fn correct(
     ApiJson(req): ApiJson<SetlistCorrection>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
+    limited(
+        &state,
+        Bucket::Correction,
+        ip,
+        Some(&caller.user_id.to_string()),
+    )
+    .await?;
     let user = caller.user_id;
     super::voting::idempotent(
         &state,
@@ -93,18 +101,35 @@ pub async fn start(
     .await
 }
 
+/// Sort name of history cursors (the key is the last version shown).
+const HISTORY: &str = "history";
+
 #[utoipa::path(get, path = "/api/v1/setlists/{id}/history", tag = "setlists",
-    params(("id" = Uuid, Path, description = "Set-list id")),
-    responses((status = 200, body = [SetlistVersion]), (status = 404, body = theset_shared::ErrorBody)))]
+    params(("id" = Uuid, Path, description = "Set-list id"), HistoryQuery),
+    responses((status = 200, body = Page<SetlistVersion>, description = "newest first, 20 a page unless `limit` says otherwise"),
+              (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     ApiPath(setlist): ApiPath<Uuid>,
-) -> AppResult<Json<Vec<SetlistVersion>>> {
-    let rows = setlist_versions::history(&state.db, setlist).await?;
-    if rows.is_empty() {
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> AppResult<Json<Page<SetlistVersion>>> {
+    let limit = pagination::limit(q.limit)?;
+    let before = match pagination::decode::<i32>(HISTORY, q.cursor.as_deref())? {
+        Some((_, list)) if list != setlist => return Err(AppError::invalid_cursor()),
+        Some((version, _)) => Some(version),
+        None => None,
+    };
+    let rows = setlist_versions::history(&state.db, setlist, before, limit + 1).await?;
+    if rows.is_empty() && before.is_none() {
         return Err(AppError::not_found("set-list"));
     }
-    Ok(Json(rows))
+    Ok(Json(pagination::page(
+        rows,
+        limit,
+        HISTORY,
+        |v| (v.version, setlist),
+        |v| v,
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/setlists/{id}/verify", tag = "setlists", request_body = VerifyRequest,

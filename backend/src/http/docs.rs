@@ -90,6 +90,7 @@ mod constraints;
         super::profile::update,
         super::profile::delete_account,
         super::profile::list_sessions,
+        super::profile::end_other_sessions,
         super::profile::revoke_session,
         super::profile::public_profile,
         super::profile::upload_avatar,

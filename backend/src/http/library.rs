@@ -6,7 +6,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use theset_shared::api::LibraryImport;
 
-use super::access::{AuthUser, ClientIp, limited};
+use super::access::{ClientIp, VerifiedUser, limited};
 use crate::AppState;
 use crate::auth::limits::Bucket;
 use crate::error::{AppError, AppResult};
@@ -18,14 +18,17 @@ pub fn router() -> Router<AppState> {
 
 #[utoipa::path(post, path = "/api/v1/me/spotify/import", tag = "profile",
     responses((status = 200, body = LibraryImport), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "the address is not confirmed"),
               (status = 409, body = theset_shared::ErrorBody), (status = 429, body = theset_shared::ErrorBody),
               (status = 502, body = theset_shared::ErrorBody), (status = 503, body = theset_shared::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     ip: ClientIp,
-    AuthUser(caller): AuthUser,
+    VerifiedUser(caller): VerifiedUser,
 ) -> AppResult<Json<LibraryImport>> {
-    // Each run may search Ticketmaster for dozens of artists and queue their imports.
+    // Each run may search Ticketmaster for dozens of artists and queue their imports: a
+    // confirmed address, the network's and the account's import budgets, and each search one
+    // of the day's share of upstream calls (`crate::library`).
     limited(
         &state,
         Bucket::Import,

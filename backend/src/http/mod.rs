@@ -135,14 +135,51 @@ pub fn router(state: AppState) -> Router {
                     .get(&REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
 
+/// Path segments that are credentials themselves: the calendar feed's secret address. Kept out
+/// of every log line (a request span's fields appear on each event inside it).
+const SECRET_SEGMENTS: &[&str] = &["/api/v1/calendar/"];
+
+/// `path` as logs may carry it: a secret segment is replaced by `{secret}`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_SEGMENTS {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}{{secret}}{tail}").into();
+        }
+    }
+    path.into()
+}
+
 const REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-request-id");
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn calendar_secrets_never_reach_a_log_line() {
+        assert_eq!(
+            loggable_path("/api/v1/calendar/abcDEF123.ics"),
+            "/api/v1/calendar/{secret}"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/calendar/abc/x"),
+            "/api/v1/calendar/{secret}/x"
+        );
+        assert_eq!(loggable_path("/api/v1/calendar/"), "/api/v1/calendar/");
+        assert_eq!(loggable_path("/api/v1/me/calendar"), "/api/v1/me/calendar");
+        assert_eq!(loggable_path("/api/v1/shows/1"), "/api/v1/shows/1");
+    }
+}
 
 async fn route_not_found() -> Response {
     error_response(

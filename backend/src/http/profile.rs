@@ -20,6 +20,7 @@ use super::access::{AuthUser, ClientIp, limited};
 use super::auth::{audit, avatar_url, me as me_of, no_detail};
 use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
+use crate::actions::accounts;
 use crate::auth::avatar::{self, AvatarError};
 use crate::auth::limits::Bucket;
 
@@ -31,7 +32,10 @@ use crate::error::{AppError, AppResult};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me).patch(update).delete(delete_account))
-        .route("/me/sessions", get(list_sessions))
+        .route(
+            "/me/sessions",
+            get(list_sessions).delete(end_other_sessions),
+        )
         .route("/me/sessions/{id}", delete(revoke_session))
         .route("/users/{id}", get(public_profile))
         .route("/users/{id}/avatar", get(avatar_image))
@@ -104,6 +108,36 @@ pub async fn list_sessions(
             })
             .collect(),
     ))
+}
+
+/// "Sign out everywhere else": every other session and the calendar feed's secret address end;
+/// the session asking stays.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "profile",
+    responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    AuthUser(caller): AuthUser,
+) -> AppResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    let ended = accounts::end_access(
+        &mut tx,
+        caller.user_id,
+        accounts::Keep::Session(caller.session_id),
+        "signed_out_elsewhere",
+    )
+    .await?;
+    tx.commit().await?;
+    audit(
+        &state,
+        Some(caller.user_id),
+        "session.signed_out_elsewhere",
+        Some(caller.user_id),
+        Some(ip.0),
+        json!({ "sessions_ended": ended }),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "profile",

@@ -60,10 +60,16 @@ pub async fn search(
     }
 
     let mut unavailable = Vec::new();
+    let mut budget_spent = false;
     let remote = match remote_hits(&state, ip, q).await {
         Ok(hits) => hits,
-        Err(service) => {
+        Err(Unreached::Service(service)) => {
             unavailable.push(service);
+            Vec::new()
+        }
+        Err(Unreached::DaysShareSpent(service)) => {
+            unavailable.push(service);
+            budget_spent = true;
             Vec::new()
         }
     };
@@ -121,19 +127,33 @@ pub async fn search(
         }),
     }
     items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok(Json(ArtistSearchResults { items, unavailable }))
+    Ok(Json(ArtistSearchResults {
+        items,
+        unavailable,
+        budget_spent,
+    }))
 }
 
-/// Ticketmaster's hits for `q`, cached for a few minutes; `Err(service)` when it cannot answer,
-/// including when the caller's network spent its budget of uncached searches (each costs one of
-/// the 5,000 calls a day every user shares) or the service's limiter is busy.
+/// Why Ticketmaster was not asked.
+enum Unreached {
+    /// Not configured, failing, busy, or the caller's network spent its budget.
+    Service(String),
+    /// Every person together spent today's share of the service's quota.
+    DaysShareSpent(String),
+}
+
+/// Ticketmaster's hits for `q`, cached for a few minutes; `Err` when it cannot answer,
+/// including when the caller's network (its /64, and its /48) spent its budget of uncached
+/// searches, when everyone together spent today's share of the service's quota (the rest is
+/// kept for the scheduled jobs), or when the service's limiter is busy.
 async fn remote_hits(
     state: &AppState,
     ip: super::access::ClientIp,
     q: &str,
-) -> Result<Vec<Attraction>, String> {
+) -> Result<Vec<Attraction>, Unreached> {
+    const SERVICE: &str = "ticketmaster";
     let Some(tm) = &state.providers.ticketmaster else {
-        return Err("ticketmaster".into());
+        return Err(Unreached::Service(SERVICE.into()));
     };
     let key = q.to_lowercase();
     if let Some(hit) = state.searches.get(&key).await {
@@ -143,7 +163,15 @@ async fn remote_hits(
         .await
         .is_err()
     {
-        return Err("ticketmaster".into());
+        return Err(Unreached::Service(SERVICE.into()));
+    }
+    if !state
+        .auth
+        .limits
+        .spend_daily(crate::auth::limits::Quota::PeopleUpstream)
+        .await
+    {
+        return Err(Unreached::DaysShareSpent(SERVICE.into()));
     }
     match tm.interactive().search_attractions(q).await {
         Ok(hits) => {
@@ -155,7 +183,7 @@ async fn remote_hits(
         }
         Err(e) => {
             tracing::warn!(error = %e, "Ticketmaster search failed; answering from the database");
-            Err("ticketmaster".into())
+            Err(Unreached::Service(SERVICE.into()))
         }
     }
 }

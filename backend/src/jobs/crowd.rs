@@ -43,8 +43,10 @@ pub async fn merge(pool: &PgPool, show: Uuid) -> Result<String, JobError> {
         .collect();
     let current = db::crowd_lines(&mut *tx, head.id).await?;
     if rows.is_empty() {
-        // Every capture was taken back: no list at all rather than an empty one.
+        // Every capture was taken back: no list at all rather than an empty one, and no score
+        // drawn from it.
         db::drop_crowd(&mut tx, head.id).await?;
+        crate::scores::rescore_provisional(&mut tx, show, artist).await?;
         tx.commit().await?;
         return Ok("no captures stand: no crowd list".into());
     }

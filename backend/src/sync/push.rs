@@ -26,6 +26,14 @@ use crate::error::{AppError, AppResult};
 const CHUNK: usize = 100;
 const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Budgets that some kinds of mutation spend beside the vote budget.
+const SECONDARY_BUDGETS: &[(Bucket, fn(&Action) -> bool)] = &[
+    (Bucket::Comment, |a| matches!(a, Action::Comment { .. })),
+    (Bucket::Correction, |a| {
+        matches!(a, Action::EditSetlist { .. })
+    }),
+];
+
 /// Pushes `req` for `caller`. Before anything is applied, two gates may shorten the batch to a
 /// prefix (the rest stays on the device and comes again): an account whose address is not
 /// confirmed applies only what needs no confirmation (follows) up to its first contribution,
@@ -88,15 +96,16 @@ pub async fn push(
             .map_err(|r| AppError::RateLimited(r.0))?;
         fresh.truncate(usize::try_from(granted).unwrap_or(usize::MAX));
     }
-    // Comments also spend their own, smaller budget: the ones past it wait for the next push.
-    let writes = fresh
-        .iter()
-        .filter(|m| matches!(m.action, Action::Comment { .. }))
-        .count();
-    if writes > 0 {
+    // Comments and corrections also spend their own, smaller budgets: the ones past a budget
+    // wait, with everything after them, for the next push.
+    for (bucket, spends) in SECONDARY_BUDGETS {
+        let writes = fresh.iter().filter(|m| spends(&m.action)).count();
+        if writes == 0 {
+            continue;
+        }
         let granted = limits
             .take_up_to(
-                Bucket::Comment,
+                *bucket,
                 &caller.user_id.to_string(),
                 u32::try_from(writes).unwrap_or(u32::MAX),
             )
@@ -106,7 +115,7 @@ pub async fn push(
         if let Some(over) = fresh
             .iter()
             .enumerate()
-            .filter(|(_, m)| matches!(m.action, Action::Comment { .. }))
+            .filter(|(_, m)| spends(&m.action))
             .nth(granted)
             .map(|(i, _)| i)
         {

@@ -19,9 +19,15 @@ fn version(r: VersionRow) -> SetlistVersion {
     }
 }
 
-/// Every version of a public list, newest first (empty for an unknown or private list).
-pub async fn history(db: impl PgExecutor<'_>, setlist: Uuid) -> sqlx::Result<Vec<SetlistVersion>> {
-    Ok(db::history(db, setlist)
+/// A page of a public list's versions, newest first, older than `before` (empty for an unknown
+/// or private list).
+pub async fn history(
+    db: impl PgExecutor<'_>,
+    setlist: Uuid,
+    before: Option<i32>,
+    limit: i64,
+) -> sqlx::Result<Vec<SetlistVersion>> {
+    Ok(db::history(db, setlist, before, limit)
         .await?
         .into_iter()
         .map(version)
@@ -33,5 +39,5 @@ pub async fn current(
     db: impl PgExecutor<'_>,
     setlist: Uuid,
 ) -> sqlx::Result<Option<SetlistVersion>> {
-    Ok(history(db, setlist).await?.into_iter().next())
+    Ok(history(db, setlist, None, 1).await?.into_iter().next())
 }

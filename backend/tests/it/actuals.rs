@@ -74,7 +74,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     let (_, history) = live
         .get_as(&format!("/api/v1/setlists/{actual}/history"), None)
         .await;
-    let history = history.as_array().expect("history").clone();
+    let history = history["items"].as_array().expect("history").clone();
     assert_eq!(history.len(), 2);
     assert_eq!(
         (
@@ -184,7 +184,7 @@ async fn corrections_verification_scores_and_leaderboards(db: PgPool) {
     let (_, history) = live
         .get_as(&format!("/api/v1/setlists/{actual}/history"), None)
         .await;
-    assert_eq!(history[0]["verified"], true);
+    assert_eq!(history["items"][0]["verified"], true);
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]

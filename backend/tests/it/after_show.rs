@@ -167,7 +167,7 @@ async fn offline_verification_applies_only_to_the_version_the_moderator_saw(db: 
     );
     let (_, again) = push(&live, &moderator, &decisions).await;
     assert_eq!(again["results"], res["results"]);
-    let history = live.ok(&format!("/api/v1/setlists/{list}/history")).await;
+    let history = live.ok(&format!("/api/v1/setlists/{list}/history")).await["items"].clone();
     assert_eq!(history[0]["version"], 3);
     assert_eq!(history[0]["verified"], true);
     assert_eq!(history[1]["rejected_reason"], "Three was not played");

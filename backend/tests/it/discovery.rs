@@ -360,7 +360,7 @@ async fn history(live: &TestApp, setlist: Uuid) -> Vec<Value> {
     let (_, h) = live
         .get_as(&format!("/api/v1/setlists/{setlist}/history"), None)
         .await;
-    h.as_array().expect("history").clone()
+    h["items"].as_array().expect("history").clone()
 }
 
 fn titles(version: &Value) -> Vec<String> {

@@ -157,6 +157,7 @@ fn table() -> Vec<Row> {
         ),
         ("DELETE", "/api/v1/me", None, SIGNED_IN),
         ("GET", "/api/v1/me/sessions", None, SIGNED_IN),
+        ("DELETE", "/api/v1/me/sessions", None, SIGNED_IN),
         (
             "DELETE",
             "/api/v1/me/sessions/{owner_session}",

@@ -426,6 +426,10 @@ impl<H: Host> Core for App<H> {
         ok(self.client.revoke_session(r.id).await)
     }
 
+    async fn sign_out_elsewhere(&self, _: req::SignOutElsewhere) -> IpcResult<()> {
+        ok(self.client.sign_out_elsewhere().await)
+    }
+
     async fn home(&self, _: req::Home) -> IpcResult<Fetched<Home>> {
         ok(self.client.home().await)
     }

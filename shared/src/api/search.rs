@@ -26,6 +26,10 @@ pub struct ArtistSearchResults {
     pub items: Vec<ArtistSearchHit>,
     /// Services that could not be asked this time (results then come from our database only).
     pub unavailable: Vec<String>,
+    /// Why, when it was this: everyone's searches together spent today's share of the
+    /// service's quota (the rest is kept for the jobs that keep the catalogue current).
+    #[serde(default)]
+    pub budget_spent: bool,
 }
 
 /// `GET /api/v1/search/artists` (the server's extractor and the client's query alike).

@@ -169,6 +169,26 @@ pub struct SetlistCorrection {
     pub songs: Vec<ActualLine>,
 }
 
+/// `GET /api/v1/setlists/{id}/history`: a page of versions, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// The next page (`next_cursor` of the previous answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 512))]
+    pub cursor: Option<String>,
+    /// 1–100, default 20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u32>,
+}
+
+/// Corrections one account may write to one set-list in a day: each is a stored version, and
+/// the history everyone reads must stay bounded.
+pub const DAILY_CORRECTIONS_PER_LIST: i64 = 20;
+
 /// `POST /api/v1/shows/{id}/actual`: start the actual set-list of a show that has started and
 /// has none (409 with the current version and its `setlist_id` when it has one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -125,6 +125,8 @@ contract! {
     Leaderboard(Leaderboard) -> Fetched<Vec<crate::api::LeaderboardEntry>> => leaderboard;
     Sessions(Sessions) -> Vec<SessionInfo> => sessions;
     RevokeSession(RevokeSession) -> () => revoke_session;
+    /// Sign every other device out and stop the calendar address; this device stays signed in.
+    SignOutElsewhere(SignOutElsewhere) -> () => sign_out_elsewhere;
     Home(Home) -> Fetched<crate::api::Home> => home;
     /// Followed artists' shows from the device (instant, offline).
     MyShows(MyShows) -> Vec<ShowSummary> => my_shows;
@@ -519,6 +521,9 @@ pub mod req {
         pub id: Uuid,
     }
 
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SignOutElsewhere {}
+
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct ImportArtist {
         pub ticketmaster_id: String,
@@ -727,6 +732,9 @@ mod tests {
             Ok(Vec::new())
         }
         async fn revoke_session(&self, _: req::RevokeSession) -> Result<(), IpcError> {
+            Ok(())
+        }
+        async fn sign_out_elsewhere(&self, _: req::SignOutElsewhere) -> Result<(), IpcError> {
             Ok(())
         }
         async fn home(&self, _: req::Home) -> Result<Fetched<Home>, IpcError> {

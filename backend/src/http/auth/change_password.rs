@@ -2,7 +2,8 @@
 //!
 //! The current password is asked for even with a valid session, so a device left signed in
 //! cannot be used to take the account; guesses spend the same login budget and back-off as
-//! sign-in. Every other session of the account ends (the one that changed it stays).
+//! sign-in. Every other session of the account ends (the one that changed it stays), and so does
+//! the calendar feed's secret address.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,9 +14,10 @@ use theset_shared::password;
 use super::password::hash_error;
 use super::{audit, bad_body};
 use crate::AppState;
+use crate::actions::accounts;
 use crate::auth::limits::Bucket;
 use crate::auth::passwords::Verified;
-use crate::db::{sessions, users};
+use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::http::access::{AuthUser, ClientIp, limited};
 use crate::http::extract::ApiJson;
@@ -79,10 +81,10 @@ pub async fn change_password(
         .map_err(hash_error)?;
     let mut tx = state.db.begin().await?;
     users::set_password_hash(&mut *tx, caller.user_id, &hash).await?;
-    let ended = sessions::revoke_others(
-        &mut *tx,
+    let ended = accounts::end_access(
+        &mut tx,
         caller.user_id,
-        caller.session_id,
+        accounts::Keep::Session(caller.session_id),
         "password_changed",
     )
     .await?;

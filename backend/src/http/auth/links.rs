@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::auth::limits::Bucket;
 use crate::auth::mail::{MailError, Purpose};
 use crate::auth::tokens;
-use crate::db::{email_tokens, sessions, users};
+use crate::db::{email_tokens, users};
 use crate::error::{AppError, AppResult};
 use crate::http::access::{AuthUser, ClientIp, MaybeUser, limited};
 use crate::http::extract::ApiJson;
@@ -46,16 +46,50 @@ pub enum LinkError {
     Mail(#[from] MailError),
 }
 
-/// Stores a fresh token for `purpose` (voiding older unused ones) and mails its link.
+/// How long an older link keeps working after a newer one for the same purpose is sent.
+pub const LINK_OVERLAP_SECS: i64 = 5 * 60;
+/// A "you already have an account" mail is not sent again while the sign-in link of the last
+/// one (or any unused one) is this fresh.
+const ACCOUNT_EXISTS_QUIET_SECS: i64 = 15 * 60;
+
+/// Proof that a mail to an address spent that address's (and the caller's network's) mail
+/// budget: [`send_link`] and [`send_later`] take one, so no route can mail without spending.
+pub(super) struct MailBudget(());
+
+/// Spends one mail of `email`'s budget (and of the caller's network); 429 when spent.
+pub(super) async fn mail_budget(
+    state: &AppState,
+    ip: ClientIp,
+    email: &str,
+) -> AppResult<MailBudget> {
+    limited(state, Bucket::Mail, ip, Some(email)).await?;
+    Ok(MailBudget(()))
+}
+
+/// Stores a fresh token for `purpose` (older unused ones end after [`LINK_OVERLAP_SECS`]) and
+/// mails its link. A repeated "you already have an account" within
+/// [`ACCOUNT_EXISTS_QUIET_SECS`] of an unused link is not sent (`Ok(false)`).
 pub(super) async fn send_link(
     state: &AppState,
+    _spent: MailBudget,
     purpose: Purpose,
     email: &str,
     user: Option<Uuid>,
-) -> Result<(), LinkError> {
+) -> Result<bool, LinkError> {
+    if purpose == Purpose::AccountExists
+        && email_tokens::recently_sent(
+            &state.db,
+            email,
+            purpose.as_str(),
+            ACCOUNT_EXISTS_QUIET_SECS,
+        )
+        .await?
+    {
+        return Ok(false);
+    }
     let token = tokens::new_token();
     let mut tx = state.db.begin().await?;
-    email_tokens::void_others(&mut *tx, email, purpose.as_str()).await?;
+    email_tokens::shorten_others(&mut *tx, email, purpose.as_str(), LINK_OVERLAP_SECS).await?;
     email_tokens::create(
         &mut *tx,
         &tokens::digest(&token),
@@ -67,15 +101,23 @@ pub(super) async fn send_link(
     .await?;
     tx.commit().await?;
     state.auth.mailer.send(purpose, email, &token).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Sends in the background: the caller's answer must not wait on (or reveal) the mail.
-pub(super) fn send_later(state: &AppState, purpose: Purpose, email: String, user: Option<Uuid>) {
+pub(super) fn send_later(
+    state: &AppState,
+    spent: MailBudget,
+    purpose: Purpose,
+    email: String,
+    user: Option<Uuid>,
+) {
     let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = send_link(&state, purpose, &email, user).await {
-            tracing::warn!(error = %e, purpose = purpose.as_str(), "mail not sent");
+        match send_link(&state, spent, purpose, &email, user).await {
+            Ok(true) => {}
+            Ok(false) => tracing::info!(purpose = purpose.as_str(), "not mailed again so soon"),
+            Err(e) => tracing::warn!(error = %e, purpose = purpose.as_str(), "mail not sent"),
         }
     });
 }
@@ -184,10 +226,16 @@ pub async fn resend_verification(
         .email
         .clone()
         .ok_or_else(|| bad_body("this account has no address yet: add one first"))?;
-    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
-    send_link(&state, Purpose::VerifyEmail, &email, Some(caller.user_id))
-        .await
-        .map_err(|e| AppError::NotReady(e.to_string()))?;
+    let spent = mail_budget(&state, ip, &email).await?;
+    send_link(
+        &state,
+        spent,
+        Purpose::VerifyEmail,
+        &email,
+        Some(caller.user_id),
+    )
+    .await
+    .map_err(|e| AppError::NotReady(e.to_string()))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -208,9 +256,15 @@ pub async fn add_email(
             "this account has an address already".into(),
         ));
     }
-    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
+    let spent = mail_budget(&state, ip, &email).await?;
     // Whether another account has the address is learnt only by confirming it, in the app.
-    send_later(&state, Purpose::VerifyEmail, email, Some(caller.user_id));
+    send_later(
+        &state,
+        spent,
+        Purpose::VerifyEmail,
+        email,
+        Some(caller.user_id),
+    );
     Ok((
         StatusCode::ACCEPTED,
         Json(
@@ -228,9 +282,9 @@ pub async fn request_reset(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let email = checked_email(&req)?;
-    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
+    let spent = mail_budget(&state, ip, &email).await?;
     if let Some(user) = users::by_email(&state.db, &email).await? {
-        send_later(&state, Purpose::PasswordReset, email, Some(user));
+        send_later(&state, spent, Purpose::PasswordReset, email, Some(user));
     }
     Ok(accepted())
 }
@@ -268,8 +322,8 @@ pub async fn confirm_reset(
         .ok_or(AppError::InvalidToken)?;
     users::set_password_hash(&mut *tx, user, &hash).await?;
     email_tokens::void_others(&mut *tx, &email, Purpose::PasswordReset.as_str()).await?;
-    let ended =
-        proven.sessions_ended + sessions::revoke_all(&mut *tx, user, "password_reset").await?;
+    let ended = proven.sessions_ended
+        + accounts::end_access(&mut tx, user, accounts::Keep::Nothing, "password_reset").await?;
     tx.commit().await?;
     audit(
         &state,
@@ -292,10 +346,10 @@ pub async fn request_magic_link(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let email = checked_email(&req)?;
-    limited(&state, Bucket::Mail, ip, Some(&email)).await?;
+    let spent = mail_budget(&state, ip, &email).await?;
     // Sent whether or not an account exists: the link signs up a new address too.
     let user = users::by_email(&state.db, &email).await?;
-    send_later(&state, Purpose::MagicLink, email, user);
+    send_later(&state, spent, Purpose::MagicLink, email, user);
     Ok(accepted())
 }
 

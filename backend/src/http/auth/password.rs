@@ -55,6 +55,10 @@ pub async fn signup(
     let name = valid_display_name(&req.display_name)?;
     valid_device(&req.device_id, req.device_name.as_deref())?;
     password::check(&req.password, email).map_err(|p| bad_body(format!("password: {p}")))?;
+    // Either answer mails the address (a welcome, or "you already have an account"): both
+    // spend its mail budget, so repeated sign-ups cannot flood an inbox, and a refusal says
+    // nothing about whether the address has an account.
+    let spent = super::links::mail_budget(&state, ip, email).await?;
     // Hashed whether or not the address is free, so both answers cost the same.
     let hash = state
         .auth
@@ -73,12 +77,24 @@ pub async fn signup(
                 no_detail(),
             )
             .await;
-            send_later(&state, Purpose::VerifyEmail, email.to_owned(), Some(user));
+            send_later(
+                &state,
+                spent,
+                Purpose::VerifyEmail,
+                email.to_owned(),
+                Some(user),
+            );
         }
         // Taken: the owner hears of it (with a sign-in link), the caller hears nothing new.
         None => {
             let owner = users::by_email(&state.db, email).await?;
-            send_later(&state, Purpose::AccountExists, email.to_owned(), owner);
+            send_later(
+                &state,
+                spent,
+                Purpose::AccountExists,
+                email.to_owned(),
+                owner,
+            );
         }
     }
     Ok((

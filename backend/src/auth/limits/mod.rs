@@ -27,6 +27,9 @@ use sha2::{Digest, Sha256};
 pub use super::gcra::Rate;
 use super::gcra::{self, Decision};
 
+mod daily;
+pub use daily::Quota;
+
 /// A Redis call slower than this counts as Redis being down.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 /// How long failed logins are remembered.
@@ -53,6 +56,9 @@ pub enum Bucket {
     Avatar,
     /// Comments written (REST or sync push): each is text other people read.
     Comment,
+    /// Corrections of actual set-lists (REST or sync push): each stores a whole version that
+    /// everyone's history shows.
+    Correction,
 }
 
 impl Bucket {
@@ -68,6 +74,7 @@ impl Bucket {
             Self::OAuthStart => "oauth_start",
             Self::Avatar => "avatar",
             Self::Comment => "comment",
+            Self::Correction => "correction",
         }
     }
 }
@@ -85,11 +92,19 @@ pub struct Rates {
     pub upstream_search_ip: Rate,
     pub vote_ip: Rate,
     pub vote_account: Rate,
+    pub import_ip: Rate,
     pub import_account: Rate,
     pub oauth_start_ip: Rate,
     pub avatar_account: Rate,
     pub comment_ip: Rate,
     pub comment_account: Rate,
+    pub correction_account: Rate,
+    /// An IPv6 client's /48 (up to 65,536 /64 networks of one site) on uncached upstream
+    /// searches, beside its /64: one site cannot multiply its budget by rotating prefixes.
+    pub upstream_search_net48: Rate,
+    /// Ticketmaster calls people may cause in a UTC day, across instances (the rest of the
+    /// service's daily quota is kept for the scheduled jobs).
+    pub people_upstream_daily: u32,
     /// Failed logins for one account after which each further attempt is slowed down.
     pub free_failures: u32,
     pub failure_delay: Duration,
@@ -108,11 +123,17 @@ impl Default for Rates {
             upstream_search_ip: Rate::new(20, 3_000),
             vote_ip: Rate::new(200, 20),
             vote_account: Rate::new(60, 100),
+            import_ip: Rate::new(60, 10_000),
             import_account: Rate::new(10, 60_000),
             oauth_start_ip: Rate::new(20, 10_000),
             avatar_account: Rate::new(5, 60_000),
             comment_ip: Rate::new(60, 2_000),
             comment_account: Rate::new(5, 20_000),
+            // Ten at once (a list fixed line by line), then one every 30 s.
+            correction_account: Rate::new(10, 30_000),
+            upstream_search_net48: Rate::new(80, 750),
+            // Of Ticketmaster's 5,000 calls a day, 2,000 stay with the scheduled jobs.
+            people_upstream_daily: 3_000,
             free_failures: 3,
             failure_delay: Duration::from_millis(250),
             max_failure_delay: Duration::from_secs(4),
@@ -146,11 +167,14 @@ impl Rates {
                 "upstream_search_ip" => &mut self.upstream_search_ip,
                 "vote_ip" => &mut self.vote_ip,
                 "vote_account" => &mut self.vote_account,
+                "import_ip" => &mut self.import_ip,
                 "import_account" => &mut self.import_account,
                 "oauth_start_ip" => &mut self.oauth_start_ip,
                 "avatar_account" => &mut self.avatar_account,
                 "comment_ip" => &mut self.comment_ip,
                 "comment_account" => &mut self.comment_account,
+                "correction_account" => &mut self.correction_account,
+                "upstream_search_net48" => &mut self.upstream_search_net48,
                 _ => return Err(bad()),
             };
             *slot = rate;
@@ -167,10 +191,11 @@ impl Rates {
             Bucket::Search => (Some(self.search_ip), None),
             Bucket::UpstreamSearch => (Some(self.upstream_search_ip), None),
             Bucket::Vote => (Some(self.vote_ip), Some(self.vote_account)),
-            Bucket::Import => (None, Some(self.import_account)),
+            Bucket::Import => (Some(self.import_ip), Some(self.import_account)),
             Bucket::OAuthStart => (Some(self.oauth_start_ip), None),
             Bucket::Avatar => (None, Some(self.avatar_account)),
             Bucket::Comment => (Some(self.comment_ip), Some(self.comment_account)),
+            Bucket::Correction => (None, Some(self.correction_account)),
         }
     }
 }
@@ -192,6 +217,8 @@ pub struct Limits {
     /// In-process buckets: theoretical arrival times by key.
     local: moka::sync::Cache<String, i64>,
     failures: moka::sync::Cache<String, u32>,
+    /// In-process day counts (see `daily`), kept past their day.
+    daily: moka::sync::Cache<String, i64>,
     shared: Option<Shared>,
 }
 
@@ -206,6 +233,17 @@ pub fn network_key(ip: IpAddr) -> String {
                 format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
         },
+    }
+}
+
+/// The /48 of an IPv6 client (a site), `None` for IPv4 and IPv4-mapped addresses.
+pub fn site_key(ip: IpAddr) -> Option<String> {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
+        }
+        _ => None,
     }
 }
 
@@ -250,6 +288,10 @@ impl Limits {
                 .max_capacity(100_000)
                 .time_to_idle(FAILURE_MEMORY)
                 .build(),
+            daily: moka::sync::Cache::builder()
+                .max_capacity(64)
+                .time_to_live(Duration::from_secs(2 * 86_400))
+                .build(),
             shared,
         }
     }
@@ -275,6 +317,13 @@ impl Limits {
         let network = network_key(ip);
         if let Some(rate) = ip_rate {
             self.take(&format!("{}:ip:{network}", bucket.name()), rate, 1)
+                .await?;
+        }
+        if bucket == Bucket::UpstreamSearch
+            && let Some(site) = site_key(ip)
+        {
+            let rate = self.rates.upstream_search_net48;
+            self.take(&format!("{}:site:{site}", bucket.name()), rate, 1)
                 .await?;
         }
         if let (Some(rate), Some(account)) = (account_rate, account) {
@@ -455,6 +504,52 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn an_ipv6_site_cannot_multiply_its_upstream_budget_by_rotating_prefixes() {
+        let limits = Limits::new(Rates {
+            upstream_search_ip: Rate::new(2, 600_000),
+            upstream_search_net48: Rate::new(3, 600_000),
+            ..Rates::default()
+        });
+        let in_site = |n: u16| -> IpAddr {
+            std::net::Ipv6Addr::new(0x2001, 0xdb8, 0x42, n, 0, 0, 0, 1).into()
+        };
+        // Three /64s of one /48: the site's budget ends before each /64's does.
+        assert!(
+            limits
+                .check(Bucket::UpstreamSearch, in_site(1), None)
+                .await
+                .is_ok()
+        );
+        assert!(
+            limits
+                .check(Bucket::UpstreamSearch, in_site(2), None)
+                .await
+                .is_ok()
+        );
+        assert!(
+            limits
+                .check(Bucket::UpstreamSearch, in_site(3), None)
+                .await
+                .is_ok()
+        );
+        assert!(
+            limits
+                .check(Bucket::UpstreamSearch, in_site(4), None)
+                .await
+                .is_err()
+        );
+        // Another site is untouched; IPv4 has no site.
+        let other: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 0x43, 1, 0, 0, 0, 1).into();
+        assert!(
+            limits
+                .check(Bucket::UpstreamSearch, other, None)
+                .await
+                .is_ok()
+        );
+        assert_eq!(site_key("192.0.2.1".parse().expect("ip")), None);
+        assert_eq!(site_key(in_site(9)).as_deref(), Some("2001:db8:42::/48"));
+    }
     #[tokio::test]
     async fn network_and_account_budgets_are_separate() {
         let limits = Limits::new(tight());
