@@ -35,6 +35,27 @@ fn arrival() -> Option<Arrival> {
         .flatten()
 }
 
+/// Whether a mailed link may sign this browser in: at once when nobody is signed in; otherwise
+/// only when the person agrees to leave the account they are in. A link someone else planted
+/// (a message, a page) must not quietly move a signed-in fan's follows and "going" into the
+/// planter's account.
+async fn replacing_agreed() -> bool {
+    let Ok(status) = crate::ipc::call(req::Status {}).await else {
+        return true;
+    };
+    let Some(account) = status.account else {
+        return true;
+    };
+    let question = format!(
+        "You are signed in as {}. This link signs in to the account it was mailed for, \
+         which may be another one: you would leave {} on this device. Open it anyway?",
+        account.display_name, account.display_name
+    );
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(&question).ok())
+        .unwrap_or(false)
+}
+
 /// Finishes the sign-in the address carries, once, when the page was opened with one.
 pub async fn sign_in_from_address(shared: Shared) {
     if crate::ipc::in_tauri() {
@@ -55,10 +76,18 @@ pub async fn sign_in_from_address(shared: Shared) {
         }
     }
     let (result, what) = match arrival {
-        Arrival::MailedLink(link) => (
-            crate::ipc::call(req::MagicLinkConsume { link }).await,
-            "The sign-in link did not work",
-        ),
+        Arrival::MailedLink(link) => {
+            if !replacing_agreed().await {
+                shared.set_notice(Some(
+                    "The sign-in link was not used: you are still signed in as before.".into(),
+                ));
+                return;
+            }
+            (
+                crate::ipc::call(req::MagicLinkConsume { link }).await,
+                "The sign-in link did not work",
+            )
+        }
         Arrival::SignedIn => (
             crate::ipc::call(req::WebSignedIn {}).await,
             "Signing in did not finish",

@@ -54,6 +54,9 @@ pub enum AppError {
     /// The caller's address is not confirmed yet; the action needs it.
     #[error("email unverified")]
     EmailUnverified,
+    /// The action wants fresh proof that the owner is here; the sentence says which.
+    #[error("step-up required")]
+    StepUp(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -87,7 +90,9 @@ impl AppError {
             Self::BadRequest { .. } | Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::Csrf | Self::EmailUnverified => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Csrf | Self::EmailUnverified | Self::StepUp(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Stale(_) | Self::Conflict(_) => StatusCode::CONFLICT,
@@ -110,6 +115,7 @@ impl AppError {
             Self::Forbidden => ErrorCode::Forbidden,
             Self::Csrf => ErrorCode::CsrfRejected,
             Self::EmailUnverified => ErrorCode::EmailUnverified,
+            Self::StepUp(_) => ErrorCode::StepUpRequired,
             Self::InvalidToken => ErrorCode::InvalidToken,
             Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
@@ -130,7 +136,8 @@ impl AppError {
         match self {
             Self::BadRequest { message, .. }
             | Self::UnsupportedMediaType(message)
-            | Self::Conflict(message) => message.clone(),
+            | Self::Conflict(message)
+            | Self::StepUp(message) => message.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Unauthorized => "missing or invalid credentials".into(),
             Self::Forbidden => "your account may not do this".into(),

@@ -59,8 +59,11 @@ async fn main() -> anyhow::Result<()> {
             println!("{email} is now {}", role.as_str());
         }
         Command::ConfirmEmail { email } => {
-            cli::confirm_email(&pool, &email).await?;
-            println!("{email} is confirmed");
+            let link = cli::confirm_email(&pool, &email, &config.accounts.public_url).await?;
+            println!(
+                "{email} is confirmed. Any password chosen before and every session are gone: \
+                 its owner chooses a password with this link (valid 30 minutes):\n{link}"
+            );
         }
         Command::Import {
             mut names,

@@ -71,8 +71,14 @@ impl Client {
 
     /// Deletes the account on the server, then forgets it here. Nothing unsent is pushed first:
     /// the user asked for their contributions to go.
-    pub async fn delete_account(&self) -> Result<(), ClientError> {
-        let _: Option<serde_json::Value> = self.authed(Method::DELETE, "/me", &[], None).await?;
+    /// Deletes the account, with the proof the server asks for (the current password, or the
+    /// code it mails to an account without one).
+    pub async fn delete_account(
+        &self,
+        proof: &theset_shared::api::StepUpProof,
+    ) -> Result<(), ClientError> {
+        let _: Option<serde_json::Value> =
+            self.authed(Method::DELETE, "/me", &[], Some(proof)).await?;
         self.session.logout().await?;
         self.store.wipe_private()
     }

@@ -67,15 +67,26 @@ impl Session {
         self.tokens.lock().await.is_some()
     }
 
+    /// The CSRF token of the browser session this page holds, if any: a sign-in that replaces
+    /// it carries it, as every cookie write does.
+    pub async fn replacing_proof(&self) -> Option<String> {
+        self.tokens
+            .lock()
+            .await
+            .as_ref()
+            .map(|t| t.access_token.clone())
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Result<(), ClientError> {
         if self.api.credential() == Credential::BrowserCookie {
+            let proof = self.replacing_proof().await;
             let session: BrowserSession = self
                 .api
                 .call(
                     Method::POST,
                     "/auth/browser/login",
                     &[],
-                    None,
+                    proof.as_deref(),
                     Some(&BrowserLogin {
                         email: email.to_owned(),
                         password: password.to_owned(),

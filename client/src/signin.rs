@@ -155,9 +155,16 @@ impl Client {
         let token = token_of(pasted)
             .ok_or_else(|| ClientError::SignIn("that is not a TheSet sign-in link".into()))?;
         if self.api.credential() == Credential::BrowserCookie {
+            let proof = self.session.replacing_proof().await;
             let session: BrowserSession = self
                 .api
-                .post("/auth/browser/magic-link/consume", &TokenRequest { token })
+                .call(
+                    reqwest::Method::POST,
+                    "/auth/browser/magic-link/consume",
+                    &[],
+                    proof.as_deref(),
+                    Some(&TokenRequest { token }),
+                )
                 .await?;
             return self.session.adopt_browser(session).await;
         }
@@ -237,14 +244,19 @@ impl Client {
 
     /// Gives an account without an address (made through Spotify) one: a code goes to it, to
     /// be confirmed with [`Client::confirm_email`].
-    pub async fn add_email(&self, email: &str) -> Result<(), ClientError> {
+    pub async fn add_email(
+        &self,
+        email: &str,
+        current_password: Option<String>,
+    ) -> Result<(), ClientError> {
         let _: Option<serde_json::Value> = self
             .authed(
                 reqwest::Method::POST,
                 "/me/email",
                 &[],
-                Some(&EmailRequest {
+                Some(&theset_shared::api::AddEmailRequest {
                     email: email.to_owned(),
+                    current_password,
                 }),
             )
             .await?;

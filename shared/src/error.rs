@@ -58,6 +58,10 @@ pub enum ErrorCode {
     /// This server is at capacity for this kind of work (password checks, uploads); retry after
     /// `Retry-After` (503).
     ServerBusy,
+    /// A change that could take the account (deleting it, giving it an address) wants proof that
+    /// the owner is here (403): the current password, or where there is none the code just
+    /// mailed to the account's address, or a sign-in in the last ten minutes.
+    StepUpRequired,
 }
 
 impl ErrorCode {
@@ -86,6 +90,7 @@ impl ErrorCode {
             Self::EmailUnverified => "email_unverified",
             Self::UpstreamBusy => "upstream_busy",
             Self::ServerBusy => "server_busy",
+            Self::StepUpRequired => "step_up_required",
         }
     }
 }
@@ -152,6 +157,7 @@ mod tests {
             ErrorCode::EmailUnverified,
             ErrorCode::UpstreamBusy,
             ErrorCode::ServerBusy,
+            ErrorCode::StepUpRequired,
         ] {
             let json = serde_json::to_value(code).expect("serialise");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

@@ -103,6 +103,34 @@ fn scheme_redirect(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
+/// Whether an address from a music service may be shown as a link people open: `https`, or
+/// `http` on a loopback host (the local replay of the offline run). Anything else — `javascript:`,
+/// `data:`, a plain-http page on the open web, no host — is left as text or dropped, whatever the
+/// provider sent.
+pub fn outbound_link(raw: &str) -> bool {
+    let raw = raw.trim();
+    if raw.len() > 2048 || raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let hostname = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    if hostname.is_empty() {
+        return false;
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => true,
+        "http" => matches!(hostname, "127.0.0.1" | "localhost" | "::1"),
+        _ => false,
+    }
+}
+
 /// A page of the web app to come back to after a browser sign-in: `/app/` and up to four plain
 /// segments, nothing that could lead off the site (no `//`, `..`, query, fragment or backslash).
 pub fn web_return_path(raw: &str) -> bool {
@@ -176,6 +204,36 @@ pub mod patterns {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_https_and_the_local_replay_become_links() {
+        for ok in [
+            "https://www.ticketmaster.com/event/1",
+            "HTTPS://open.spotify.com/artist/x",
+            "http://127.0.0.1:18081/ticketmaster/x",
+            "http://localhost/x",
+            "http://[::1]:8080/x",
+        ] {
+            assert!(outbound_link(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://%0aalert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "http://example.com/tickets",
+            "http://127.0.0.1.evil.example/x",
+            "http://localhost@evil.example/x",
+            "ftp://files.example/x",
+            "//evil.example/x",
+            "https://",
+            "https:///path",
+            "https://exa mple.com",
+            "vbscript:msgbox",
+            "",
+        ] {
+            assert!(!outbound_link(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn emails() {

@@ -5,9 +5,11 @@
 //! at start and once a day.
 //!
 //! `THESET_UPDATE_URL` (the manifest; https in release builds) and `THESET_UPDATE_PUBKEY` (the
-//! minisign public key, base64, as `tauri signer generate` prints it) are read at start, and
-//! otherwise taken from the same variables when the release was built. Without both, updates
-//! are off.
+//! minisign public key, base64, as `tauri signer generate` prints it) are built in from the same
+//! variables when the release is built. At start the environment may override them only in debug
+//! builds, or in a release built with `THESET_UPDATE_ENV=allow`: otherwise whoever can set a
+//! user's environment (a shortcut, a login script) could point the app at their own packages
+//! signed with their own key. Without both, updates are off.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -25,15 +27,33 @@ struct Source {
     pubkey: String,
 }
 
+/// Whether this build lets the environment say where updates come from: debug builds (tests,
+/// development) do; a release only when built with `THESET_UPDATE_ENV=allow`.
+fn environment_may_override() -> bool {
+    cfg!(debug_assertions) || option_env!("THESET_UPDATE_ENV") == Some("allow")
+}
+
+/// One setting: the environment's value when the build lets it override, else the built-in one.
+fn pick(env: Option<String>, built: Option<&str>, env_allowed: bool) -> Option<String> {
+    let set = |v: &String| !v.trim().is_empty();
+    match env.filter(|_| env_allowed).filter(set) {
+        Some(v) => Some(v),
+        None => built.map(str::to_owned).filter(set),
+    }
+}
+
 fn source() -> Option<Source> {
-    let pick = |name: &str, built: Option<&'static str>| {
-        std::env::var(name)
-            .ok()
-            .or(built.map(str::to_owned))
-            .filter(|v| !v.trim().is_empty())
-    };
-    let manifest = pick("THESET_UPDATE_URL", option_env!("THESET_UPDATE_URL"))?;
-    let pubkey = pick("THESET_UPDATE_PUBKEY", option_env!("THESET_UPDATE_PUBKEY"))?;
+    let allowed = environment_may_override();
+    let manifest = pick(
+        std::env::var("THESET_UPDATE_URL").ok(),
+        option_env!("THESET_UPDATE_URL"),
+        allowed,
+    )?;
+    let pubkey = pick(
+        std::env::var("THESET_UPDATE_PUBKEY").ok(),
+        option_env!("THESET_UPDATE_PUBKEY"),
+        allowed,
+    )?;
     match manifest.parse() {
         Ok(manifest) => Some(Source { manifest, pubkey }),
         Err(e) => {
@@ -155,5 +175,32 @@ fn failed(e: &UpdaterError) -> UpdateState {
     tracing::info!(error = %e, "update check failed");
     UpdateState::Failed {
         reason: "the update server could not be reached".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pick;
+
+    #[test]
+    fn a_release_keeps_its_built_in_key_whatever_the_environment_says() {
+        let env = Some("attacker-key".to_owned());
+        // A release that does not allow overrides: the built-in key wins, and without one the
+        // environment alone turns nothing on.
+        assert_eq!(
+            pick(env.clone(), Some("built-key"), false).as_deref(),
+            Some("built-key")
+        );
+        assert_eq!(pick(env.clone(), None, false), None);
+        // Debug builds (and releases built to allow it) take the environment's.
+        assert_eq!(
+            pick(env.clone(), Some("built-key"), true).as_deref(),
+            Some("attacker-key")
+        );
+        assert_eq!(
+            pick(Some("  ".into()), Some("built-key"), true).as_deref(),
+            Some("built-key")
+        );
+        assert_eq!(pick(None, Some(" "), true), None);
     }
 }

@@ -151,7 +151,7 @@ async fn sync_over_links(
         .send()
         .await?
         .error_for_status()?;
-    backend.command(&["confirm-email", &fan])?;
+    backend.confirm(&fan).await?;
     // An upcoming show with 20 songs on its community list, added by another fan.
     let mut db = backend.db().await?;
     let (show, artist, name): (Uuid, Uuid, String) = sqlx::query_as(

@@ -107,25 +107,51 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
     let python = format!("{py}/bin/python");
     let admin = "schemathesis-admin@example.com";
     let fan = "schemathesis-fan@example.com";
-    let token = |email: &str| -> anyhow::Result<String> {
+    let python_post = |steps: &str| -> anyhow::Result<String> {
         let script = format!(
             "import json, urllib.request\n\
              def post(path, body):\n\
              \x20   req = urllib.request.Request('{api}' + path, json.dumps(body).encode(), {{'content-type': 'application/json'}})\n\
              \x20   return urllib.request.urlopen(req)\n\
-             post('/api/v1/auth/signup', {{'email': '{email}', 'password': 'a long passphrase for fuzzing', 'display_name': 'Fuzz', 'device_id': 'schemathesis'}})\n\
-             print(json.load(post('/api/v1/auth/login', {{'email': '{email}', 'password': 'a long passphrase for fuzzing', 'device_id': 'schemathesis'}}))['access_token'])"
+             {steps}"
         );
         let out = Command::new(&python).args(["-c", &script]).output()?;
         anyhow::ensure!(
             out.status.success(),
-            "sign-up failed: {}",
+            "a request failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
     };
-    let token_of_admin = token(admin)?;
-    token(fan)?;
+    let password = "a long passphrase for fuzzing";
+    // Signed up, then confirmed by the operator (which, as a stranger's proof, clears the
+    // password), then a password chosen with the link the command prints, then signed in.
+    let confirmed_token = |email: &str| -> anyhow::Result<String> {
+        python_post(&format!(
+            "post('/api/v1/auth/signup', {{'email': '{email}', 'password': '{password}', 'display_name': 'Fuzz', 'device_id': 'schemathesis'}})"
+        ))?;
+        let out = Command::new(&backend)
+            .args(["confirm-email", email])
+            .envs(server_env.iter().cloned())
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "confirm-email failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        let reset = said
+            .split("#token=")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .context("confirm-email printed no password link")?;
+        python_post(&format!(
+            "post('/api/v1/auth/password-reset/confirm', {{'token': '{reset}', 'new_password': '{password}'}})\n\
+             print(json.load(post('/api/v1/auth/login', {{'email': '{email}', 'password': '{password}', 'device_id': 'schemathesis'}}))['access_token'])"
+        ))
+    };
+    let token_of_admin = confirmed_token(admin)?;
+    confirmed_token(fan)?;
     let cli = |args: &[&str]| {
         check(
             Command::new(&backend)
@@ -134,8 +160,6 @@ pub fn schemathesis(env: &HashMap<String, String>) -> anyhow::Result<()> {
         )
     };
     cli(&["set-role", admin, "admin"])?;
-    cli(&["confirm-email", admin])?;
-    cli(&["confirm-email", fan])?;
     cli(&["sync", "scores"])?;
     let config = target_dir().join("schemathesis.toml");
     std::fs::write(&config, known_ids(&db_url)?)?;

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 use theset_shared::api::JobEvent;
+use theset_shared::validate::outbound_link;
 
 use super::{Failed, Loading, use_latest, when};
 use crate::components::atoms::{Avatar, Badge, Button, PendingMark, StaleNote};
@@ -96,7 +97,9 @@ pub fn Artist(slug: String) -> Element {
                     } else {
                         p { class: "muted", "Sign in to follow: followed artists' shows are kept on this device for offline use." }
                     }
-                    for l in a.links.clone() {
+                    // Stored links were checked when imported; a copy kept on the device from
+                    // before is checked again here.
+                    for l in a.links.iter().filter(|l| outbound_link(&l.url)).cloned() {
                         a { class: "chip", href: "{l.url}", target: "_blank", rel: "noopener noreferrer", "{l.kind}" }
                     }
                 }
@@ -108,7 +111,7 @@ pub fn Artist(slug: String) -> Element {
             section { class: "card", id: "artist-bio", aria_labelledby: "bio-title",
                 h3 { id: "bio-title", "About" }
                 p { class: "bio", "{bio}" }
-                if let Some(src) = a.bio_source.clone() {
+                if let Some(src) = a.bio_source.clone().filter(|s| outbound_link(&s.url) && outbound_link(&s.licence_url)) {
                     p { class: "muted attribution",
                         "From "
                         a { href: "{src.url}", target: "_blank", rel: "noopener noreferrer", "{src.name}" }

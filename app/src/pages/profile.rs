@@ -2,8 +2,9 @@
 
 use base64::Engine as _;
 use dioxus::prelude::*;
+use theset_shared::ErrorCode;
 use theset_shared::images::{MAX_AVATAR_BYTES, picture_type};
-use theset_shared::ipc::{Account, AppStatus, IpcError, req};
+use theset_shared::ipc::{Account, AppStatus, IpcCode, IpcError, req};
 
 use crate::components::atoms::{Avatar, Button, Field};
 use crate::ipc;
@@ -171,13 +172,19 @@ pub fn PasswordChange() -> Element {
     }
 }
 
-/// Deleting the account, with what it removes said before it is confirmed.
+/// Deleting the account, with what it removes said before it is confirmed, and proof that the
+/// owner is here: the password, or (an account without one) the code the server mails on the
+/// first try.
 #[component]
 pub fn DeleteAccount() -> Element {
     let shared = use_shared();
     let mut asked = use_signal(|| false);
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
+    let mut password = use_signal(String::new);
+    let mut code = use_signal(String::new);
+    // The server mailed a code (an account without a password): ask for it.
+    let mut code_sent = use_signal(|| None::<String>);
     rsx! {
         section { class: "card danger-zone", aria_labelledby: "delete-title",
             h3 { id: "delete-title", "Delete account" }
@@ -192,18 +199,40 @@ pub fn DeleteAccount() -> Element {
                         li { "Your name and picture go. Songs you added, flags you raised and set-list corrections stay, without your name." }
                         li { "Every device is signed out, and changes not sent yet are dropped." }
                     }
+                    match code_sent() {
+                        None => rsx! {
+                            Field { id: "delete-password", label: "Your password", kind: "password",
+                                value: password(), autocomplete: "current-password",
+                                oninput: move |v| password.set(v) }
+                            p { class: "muted", "No password on this account (you sign in with a mailed link, Google or Spotify)? Leave it empty: we mail you a code." }
+                        },
+                        Some(said) => rsx! {
+                            p { class: "notice", role: "status", id: "delete-code-sent", "{said}" }
+                            Field { id: "delete-code", label: "Code from the mail", value: code(),
+                                autocomplete: "one-time-code", oninput: move |v| code.set(v) }
+                        },
+                    }
                     if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
                     div { class: "row",
                         Button { label: "Delete everything", kind: "danger", id: "delete-confirmed", busy: busy(),
                             onclick: move |_| {
                                 busy.set(true);
+                                error.set(None);
                                 spawn(async move {
-                                    match ipc::call(req::DeleteAccount {}).await {
+                                    let proof = req::DeleteAccount {
+                                        current_password: Some(password()).filter(|p| !p.is_empty()),
+                                        code: Some(code()).filter(|c| !c.trim().is_empty()),
+                                    };
+                                    match ipc::call(proof).await {
                                         Ok(s) => {
                                             shared.set_status(s);
                                             shared.bump();
                                             shared.set_notice(Some("Your account is deleted.".into()));
                                         }
+                                        // No password given: the server mailed a code (or says to
+                                        // sign in again); its sentence says which.
+                                        Err(e) if e.code == IpcCode::Server(ErrorCode::StepUpRequired)
+                                            && password().is_empty() => code_sent.set(Some(e.message)),
                                         Err(e) => error.set(Some(e.message)),
                                     }
                                     busy.set(false);

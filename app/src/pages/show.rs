@@ -129,7 +129,7 @@ pub fn Show(id: Uuid) -> Element {
             }
             div { class: "row",
                 Button { label: "{s.artist.name}", onclick: move |_| nav.go(Route::Artist(artist_slug.clone())) }
-                if let Some(url) = s.ticket_url.clone() {
+                if let Some(url) = s.ticket_url.clone().filter(|u| theset_shared::validate::outbound_link(u)) {
                     a { class: "button button-primary", href: "{url}", target: "_blank", rel: "noopener noreferrer", "Tickets" }
                 }
                 if signed_in {

@@ -34,7 +34,7 @@ pub async fn add(
     text: &str,
 ) -> AppResult<Comment> {
     let body = body_of(text)?;
-    let moderates = caller.role >= Role::Moderator;
+    let moderates = caller.acts_as(Role::Moderator);
     // A retry of the caller's own comment answers it again.
     if let Some(existing) = db::for_update(&mut *tx, id).await? {
         return if existing.author_id == caller.user_id && existing.show_id == show {
@@ -114,7 +114,7 @@ pub async fn edit(
     let now = db::for_update(&mut *tx, id)
         .await?
         .ok_or(AppError::not_found("comment"))?;
-    Ok(comment(now, caller.role >= Role::Moderator))
+    Ok(comment(now, caller.acts_as(Role::Moderator)))
 }
 
 /// Deletes the caller's comment (again: nothing to do).
@@ -139,6 +139,9 @@ pub async fn hide(
 ) -> AppResult<Comment> {
     if caller.role < Role::Moderator {
         return Err(AppError::Forbidden);
+    }
+    if !caller.acts_as(Role::Moderator) {
+        return Err(AppError::EmailUnverified);
     }
     if db::for_update(&mut *tx, id).await?.is_none() {
         return Err(AppError::not_found("comment"));

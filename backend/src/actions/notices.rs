@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::db::notifications as db;
 use crate::error::AppResult;
 
-/// The text of a comment as a notification quotes it.
+/// The text of a comment as a notification quotes it (migration 25's `reply_quote` requotes an
+/// edited reply the same way).
 fn quote(text: &str) -> String {
     let mut q: String = text.chars().take(140).collect();
     if text.chars().count() > 140 {

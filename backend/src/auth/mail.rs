@@ -38,6 +38,9 @@ pub enum Purpose {
     /// A sign-up with an address that has an account: the owner is told, with a sign-in link
     /// (a magic-link token), and the sign-up's answer said nothing.
     AccountExists,
+    /// A code proving the owner is at the device before deleting the account (an account
+    /// without a password); no link, only the code.
+    StepUp,
 }
 
 impl Purpose {
@@ -47,6 +50,17 @@ impl Purpose {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
             Self::MagicLink | Self::AccountExists => "magic_link",
+            Self::StepUp => "step_up",
+        }
+    }
+
+    /// How long the mailed token works.
+    pub fn lifetime_secs(self) -> i64 {
+        match self {
+            Self::VerifyEmail => 24 * 3600,
+            Self::PasswordReset => 30 * 60,
+            Self::MagicLink | Self::AccountExists => 15 * 60,
+            Self::StepUp => 10 * 60,
         }
     }
 
@@ -54,7 +68,7 @@ impl Purpose {
         match self {
             Self::VerifyEmail => "auth/verify-email",
             Self::PasswordReset => "auth/reset-password",
-            Self::MagicLink | Self::AccountExists => "auth/magic-link",
+            Self::MagicLink | Self::AccountExists | Self::StepUp => "auth/magic-link",
         }
     }
 }
@@ -131,6 +145,16 @@ impl Mailer {
                     "Someone asked to reset the password of this account.\n\nChoose a new one here:\n{link}\n\n\
                      The link works once, for 30 minutes, and signs out every device. \
                      If it was not you, ignore this mail: nothing changes.\n"
+                ),
+            ),
+            Purpose::StepUp => (
+                "Your TheSet confirmation code",
+                format!(
+                    "Someone, perhaps you, asked to delete this TheSet account. To confirm it \
+                     is you, enter this code in the app:\n{token}\n\n\
+                     It works once, for 10 minutes. If it was not you, ignore this mail: nothing \
+                     happened, but someone can use your account on a device; sign out everywhere \
+                     else from the app.\n"
                 ),
             ),
             Purpose::MagicLink => (

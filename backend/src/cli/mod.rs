@@ -72,8 +72,10 @@ pub enum Command {
         #[arg(value_parser = role)]
         role: Role,
     },
-    /// Mark an account's address confirmed, as its mailed code would (an operator vouching for
-    /// it: the first admin, or a deployment without mail). Password and sessions stay.
+    /// Mark an account's address confirmed, as a mailed link opened by the mailbox's owner
+    /// would (an operator vouching for the mailbox: the first admin, or a deployment without
+    /// mail). A password chosen before and every session go; prints a link (valid 30 minutes)
+    /// with which the owner chooses a password.
     ConfirmEmail { email: String },
     /// Load the offline demo catalogue from recorded API answers (idempotent).
     Seed {

@@ -130,6 +130,15 @@ pub struct Caller {
     pub kind: SessionKind,
 }
 
+impl Caller {
+    /// Whether the caller may act as `role`: holds it (or a higher one) and, for moderator and
+    /// admin powers, has proven its address. Until then anyone could have typed that address,
+    /// so a role granted to it gives no power.
+    pub fn acts_as(&self, role: Role) -> bool {
+        self.role >= role && (role == Role::User || self.email_verified)
+    }
+}
+
 pub async fn caller(db: impl PgExecutor<'_>, access_hash: &[u8]) -> sqlx::Result<Option<Caller>> {
     sqlx::query_as!(
         Caller,
@@ -183,6 +192,16 @@ pub async fn list(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<Sessi
     )
     .fetch_all(db)
     .await
+}
+
+/// When the session was made (its sign-in).
+pub async fn created_at(
+    db: impl PgExecutor<'_>,
+    session: Uuid,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar!("SELECT created_at FROM sessions WHERE id = $1", session)
+        .fetch_optional(db)
+        .await
 }
 
 /// Revokes one of `user`'s sessions; `false` when it is not theirs or already gone, so one

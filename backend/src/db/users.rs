@@ -48,6 +48,16 @@ pub async fn password_hash(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<
         .map(Option::flatten)
 }
 
+/// Whether the account's address is proven; `false` for an unknown account.
+pub async fn is_verified(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND email_verified_at IS NOT NULL) AS \"v!\"",
+        user
+    )
+    .fetch_one(db)
+    .await
+}
+
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email)
         .fetch_optional(db)

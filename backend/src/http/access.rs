@@ -131,10 +131,47 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
     Ok(caller)
 }
 
+/// A sign-in that sets the browser's session cookie, which replaces whatever session the
+/// browser had. When the request carries a live browser session, it must carry that session's
+/// CSRF token as well, as every other cookie write does: a link or page planted by someone else
+/// cannot swap a signed-in fan into another account. A browser with no live session has nothing
+/// to lose (its sign-in is a JSON request no cross-site form can send).
+pub struct SessionReplacement;
+
+impl FromRequestParts<AppState> for SessionReplacement {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Some(token) = session_cookie(parts).filter(|t| tokens::well_formed(t)) else {
+            return Ok(Self);
+        };
+        let live = db::caller(&state.db, &tokens::digest(token))
+            .await?
+            .is_some_and(|c| c.kind == SessionKind::Browser);
+        if live {
+            let expected = state.auth.csrf_token(token);
+            let given = parts
+                .headers
+                .get(CSRF_HEADER)
+                .map(|v| v.as_bytes())
+                .unwrap_or_default();
+            if !constant_time_eq(expected.as_bytes(), given) {
+                return Err(AppError::Csrf);
+            }
+        }
+        Ok(Self)
+    }
+}
+
+/// The caller, if it may act as `role`: 403 `forbidden` without the role, 403
+/// `email_unverified` with it but an unproven address (see [`Caller::acts_as`]).
 async fn with_role(parts: &Parts, state: &AppState, role: Role) -> Result<Caller, AppError> {
     let caller = authenticate(parts, state).await?;
     if caller.role < role {
         return Err(AppError::Forbidden);
+    }
+    if !caller.acts_as(role) {
+        return Err(AppError::EmailUnverified);
     }
     Ok(caller)
 }
@@ -163,12 +200,13 @@ role_extractor!(
     Role::User
 );
 role_extractor!(
-    /// Moderators and admins: curate set-lists, handle flags, verify set-lists.
+    /// Moderators and admins with a confirmed address: curate set-lists, handle flags, verify
+    /// set-lists.
     ModeratorUser,
     Role::Moderator
 );
 role_extractor!(
-    /// Admins: roles, jobs, the audit log.
+    /// Admins with a confirmed address: roles, jobs, the audit log.
     AdminUser,
     Role::Admin
 );

@@ -7,7 +7,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use theset_shared::api::{AuditEntry, AuditPage, JobRef, PublicProfile, RoleUpdate, StartJob};
+use theset_shared::api::{
+    AuditEntry, AuditPage, JobRef, PublicProfile, Role, RoleUpdate, StartJob,
+};
 use uuid::Uuid;
 
 use super::access::{AdminUser, ClientIp};
@@ -90,6 +92,17 @@ pub async fn set_role(
         ));
     }
     let mut tx = state.db.begin().await?;
+    if req.role > Role::User && !users::is_verified(&mut *tx, id).await? {
+        return Err(if crate::db::users::public(&mut *tx, id).await?.is_none() {
+            AppError::not_found("user")
+        } else {
+            AppError::Conflict(
+                "that account's address is not confirmed: moderator and admin powers need a \
+                     proven address"
+                    .into(),
+            )
+        });
+    }
     let old = users::set_role(&mut tx, id, req.role)
         .await?
         .ok_or(AppError::not_found("user"))?;

@@ -47,7 +47,7 @@ pub async fn thread(
     if !crate::db::shows::exists(&state.db, show).await? {
         return Err(AppError::not_found("show"));
     }
-    let moderates = caller.is_some_and(|c| c.role >= Role::Moderator);
+    let moderates = caller.is_some_and(|c| c.acts_as(Role::Moderator));
     let order = q.order.unwrap_or(CommentOrder::Newest);
     Ok(Json(
         views::thread(&state.db, show, order, moderates).await?,

@@ -12,7 +12,7 @@ use serde_json::json;
 use theset_shared::ErrorCode;
 use theset_shared::api::{
     Me, MyScores, ProfileUpdate, PublicContributions, PublicProfile, ScoredShow, SessionInfo,
-    UserPage,
+    StepUpProof, UserPage,
 };
 use uuid::Uuid;
 
@@ -68,13 +68,17 @@ pub async fn update(
     Ok(Json(me_of(&caller)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/me", tag = "profile",
-    responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me", tag = "profile", request_body = StepUpProof,
+    responses((status = 204), (status = 400, body = theset_shared::ErrorBody),
+              (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "`step_up_required`: the message says what proof to send (a code may have been mailed)")))]
 pub async fn delete_account(
     State(state): State<AppState>,
     ip: ClientIp,
     AuthUser(caller): AuthUser,
+    ApiJson(proof): ApiJson<StepUpProof>,
 ) -> AppResult<StatusCode> {
+    super::auth::step_up::require(&state, ip, &caller, &proof).await?;
     // Logged before the row goes (the entry keeps the id as its subject; the actor becomes NULL).
     audit(
         &state,

@@ -189,13 +189,37 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
         (StatusCode::BAD_REQUEST, Some("invalid_token"))
     );
 
-    // A newer link voids the older one; an expired link fails.
+    // A newer link leaves the older one five more minutes (its owner may be opening it right
+    // now), then it ends; an expired link fails.
     live.post("/api/v1/auth/magic-link", None, json!({ "email": address }))
         .await;
     let first = token_in(&next_mail(&address, &mut seen).await);
     live.post("/api/v1/auth/magic-link", None, json!({ "email": address }))
         .await;
     let second = token_in(&next_mail(&address, &mut seen).await);
+    let left = |token: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, f64>(
+                "SELECT extract(epoch FROM expires_at - now())::float8 FROM email_tokens WHERE token_hash = $1",
+            )
+            .bind(theset_backend::auth::tokens::digest(&token))
+            .fetch_one(&db)
+            .await
+            .expect("token")
+        }
+    };
+    let (older, newer) = (left(first.clone()).await, left(second.clone()).await);
+    assert!(
+        older <= 301.0 && older > 240.0,
+        "the older link's overlap: {older} s"
+    );
+    assert!(newer > 800.0, "the newer link's full lifetime: {newer} s");
+    // Five minutes on.
+    sqlx::query("UPDATE email_tokens SET expires_at = expires_at - interval '301 seconds' WHERE used_at IS NULL")
+        .execute(&db)
+        .await
+        .expect("time passes");
     let (s, _) = live
         .post(
             "/api/v1/auth/magic-link/consume",
@@ -203,7 +227,11 @@ async fn magic_link_signs_in_once_creates_new_accounts_and_expires(db: PgPool) {
             json!({ "token": first, "device_id": "d" }),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "older link voided");
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "older link ended after the overlap"
+    );
     sqlx::query(
         "UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL",
     )

@@ -183,7 +183,14 @@ async fn deleting_an_account_takes_its_votes_with_it(db: PgPool) {
     let (_, songs) = support::setlist(&db, show, artist, "community", &["One", "Two"]).await;
     votes::set(&db, id, songs[0], Some(1)).await.expect("vote");
     votes::set(&db, id, songs[1], Some(-1)).await.expect("vote");
-    let (s, _) = live.delete("/api/v1/me", Some(&access)).await;
+    let (s, _) = live
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/me",
+            Some(&access),
+            Some(serde_json::json!({ "current_password": theset_testkit::PASSWORD })),
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = live.get_as("/api/v1/me", Some(&access)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

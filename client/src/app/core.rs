@@ -213,7 +213,8 @@ impl<H: Host> Core for App<H> {
     }
 
     async fn add_email(&self, r: req::AddEmail) -> IpcResult<()> {
-        ok(self.client.add_email(r.email.trim()).await)
+        let password = r.current_password.filter(|p| !p.is_empty());
+        ok(self.client.add_email(r.email.trim(), password).await)
     }
 
     async fn forgot_password(&self, r: req::ForgotPassword) -> IpcResult<()> {
@@ -260,8 +261,15 @@ impl<H: Host> Core for App<H> {
         Ok(self.changed().await)
     }
 
-    async fn delete_account(&self, _: req::DeleteAccount) -> IpcResult<AppStatus> {
-        ok(self.client.delete_account().await)?;
+    async fn delete_account(&self, r: req::DeleteAccount) -> IpcResult<AppStatus> {
+        let proof = theset_shared::api::StepUpProof {
+            current_password: r.current_password.filter(|p| !p.is_empty()),
+            code: r
+                .code
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
+        };
+        ok(self.client.delete_account(&proof).await)?;
         self.refresh_account().await;
         Ok(self.changed().await)
     }

@@ -112,7 +112,24 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
     );
 
     // Deleting the account removes it on the server and wipes the device.
-    client.delete_account().await.expect("delete");
+    // Asked for the password first (a device left signed in must not be enough).
+    let refused = client
+        .delete_account(&theset_shared::api::StepUpProof::default())
+        .await;
+    assert!(
+        matches!(
+            &refused,
+            Err(theset_client::ClientError::Server { status: 403, .. })
+        ),
+        "{refused:?}"
+    );
+    client
+        .delete_account(&theset_shared::api::StepUpProof {
+            current_password: Some("four words walk into a bar".into()),
+            code: None,
+        })
+        .await
+        .expect("delete");
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
         .bind(account.id)
         .fetch_one(&db)

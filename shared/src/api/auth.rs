@@ -118,6 +118,34 @@ pub struct EmailRequest {
     pub email: String,
 }
 
+/// Proof that the owner is at the device, for `DELETE /api/v1/me`: the current password; for an
+/// account without one, the code the first attempt mails to its address; for an account with
+/// neither, nothing (a sign-in in the last ten minutes is the proof).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepUpProof {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    pub current_password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub code: Option<String>,
+}
+
+/// `POST /api/v1/me/email`: an address for an account that has none (made through Spotify),
+/// with the current password when the account has one (a sign-in in the last ten minutes
+/// otherwise).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddEmailRequest {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    pub current_password: Option<String>,
+}
+
 /// `POST /api/v1/auth/verify-email`: the token from the mailed link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

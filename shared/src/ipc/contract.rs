@@ -259,6 +259,7 @@ pub mod req {
         WebSignedIn,
         ResendConfirmation,
         Sessions,
+        SignOutElsewhere,
         Home,
         MyShows,
         FirstRender,
@@ -270,7 +271,6 @@ pub mod req {
         NewCalendarFeed,
         RevokeCalendarFeed,
         RemoveAvatar,
-        DeleteAccount,
         Leaderboard,
         Notifications,
         NotificationPrefs,
@@ -514,15 +514,25 @@ pub mod req {
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct AddEmail {
         pub email: String,
+        /// The account's password, when it has one (the server asks for it).
+        #[serde(default)]
+        pub current_password: Option<String>,
+    }
+
+    /// Deleting the account, with the proof the server asks for: the current password, or for
+    /// an account without one the code it mailed on the first try.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DeleteAccount {
+        #[serde(default)]
+        pub current_password: Option<String>,
+        #[serde(default)]
+        pub code: Option<String>,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct RevokeSession {
         pub id: Uuid,
     }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct SignOutElsewhere {}
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct ImportArtist {

@@ -37,8 +37,8 @@ async fn a_moderator_takes_an_alias_rejects_a_version_and_voids_a_vote_ring() ->
         .send()
         .await?;
     anyhow::ensure!(signup.status().is_success());
+    backend.confirm(&moderator).await?;
     backend.command(&["set-role", &moderator, "moderator"])?;
-    super::confirm_in_db(&backend, &moderator).await?;
 
     // A fan corrects a past show's list and misspells its first song.
     let pool = backend.pool().await?;

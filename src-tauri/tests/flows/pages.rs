@@ -59,8 +59,8 @@ async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> any
         .send()
         .await?;
     assert!(signup.status().is_success(), "{}", signup.text().await?);
+    backend.confirm(&admin).await?;
     backend.command(&["set-role", &admin, "admin"])?;
-    super::confirm_in_db(&backend, &admin).await?;
 
     let hits = Arc::new(AtomicUsize::new(0));
     let tiles = tile_server(hits.clone()).await?;

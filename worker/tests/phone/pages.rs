@@ -23,8 +23,8 @@ async fn every_page_fits_and_passes_an_accessibility_audit_at_phone_and_desktop_
         .send()
         .await?
         .error_for_status()?;
+    backend.confirm(&admin).await?;
     backend.command(&["set-role", &admin, "admin"])?;
-    backend.command(&["confirm-email", &admin])?;
 
     let tonight: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM shows WHERE ticketmaster_id = 'theset-demo-tonight'")

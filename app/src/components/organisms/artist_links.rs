@@ -111,7 +111,7 @@ pub fn ArtistLinks(slug: String) -> Element {
                                 dd {
                                     match &row {
                                         Some(l) => rsx! {
-                                            if let (Some(id), Some(url)) = (&l.external_id, &l.url) {
+                                            if let (Some(id), Some(url)) = (&l.external_id, l.url.as_ref().filter(|u| theset_shared::validate::outbound_link(u))) {
                                                 a { href: "{url}", target: "_blank", rel: "noopener noreferrer", class: "mono", "{id}" }
                                                 " · "
                                             }

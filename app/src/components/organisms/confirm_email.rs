@@ -66,7 +66,9 @@ pub fn ConfirmEmail(has_address: bool) -> Element {
                         busy.set(true);
                         let a = address();
                         spawn(async move {
-                            match ipc::call(req::AddEmail { email: a.clone() }).await {
+                            // An account without an address has no password either (it was
+                            // made through Spotify): a recent sign-in is its proof.
+                            match ipc::call(req::AddEmail { email: a.clone(), current_password: None }).await {
                                 Ok(()) => {
                                     sent_to_new.set(true);
                                     said.set(Some((true, format!("We mailed a code to {a}; paste it below."))));

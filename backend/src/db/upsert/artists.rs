@@ -40,7 +40,12 @@ pub async fn from_attraction(
     kinds.sort();
     for kind in kinds {
         for e in &a.external_links[kind] {
-            if let Some(url) = &e.url {
+            // Only addresses people may safely open are kept (see `validate::outbound_link`).
+            if let Some(url) = e
+                .url
+                .as_ref()
+                .filter(|u| theset_shared::validate::outbound_link(u))
+            {
                 links.push(serde_json::json!({ "kind": kind, "url": url }));
             }
         }

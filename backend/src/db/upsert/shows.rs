@@ -68,7 +68,10 @@ pub async fn from_event(
         e.dates.start.local_time,
         starts_at(&e.dates.start, e.dates.timezone.as_deref()),
         status,
-        e.url,
+        // Only an address people may safely open becomes the "Tickets" link.
+        e.url
+            .as_deref()
+            .filter(|u| theset_shared::validate::outbound_link(u)),
         price.and_then(|p| p.currency.clone()),
         price.and_then(|p| p.min),
         price_max,

@@ -15,11 +15,9 @@ use super::password::hash_error;
 use super::{audit, bad_body};
 use crate::AppState;
 use crate::actions::accounts;
-use crate::auth::limits::Bucket;
-use crate::auth::passwords::Verified;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
-use crate::http::access::{AuthUser, ClientIp, limited};
+use crate::http::access::{AuthUser, ClientIp};
 use crate::http::extract::ApiJson;
 
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "profile", request_body = PasswordChange,
@@ -32,47 +30,24 @@ pub async fn change_password(
     AuthUser(caller): AuthUser,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
-    if req.current_password.len() > 4 * password::MAX_CHARS {
-        return Err(bad_body("current_password: not this account's password"));
-    }
-    // The back-off is kept per account: the address when there is one (shared with sign-in).
-    let key = caller
-        .email
-        .clone()
-        .unwrap_or_else(|| caller.user_id.to_string());
-    limited(&state, Bucket::Login, ip, Some(&key)).await?;
     let email = caller.email.as_deref().unwrap_or_default();
     password::check(&req.new_password, email)
         .map_err(|p| bad_body(format!("new_password: {p}")))?;
-    let limits = &state.auth.limits;
-    tokio::time::sleep(limits.failure_delay(&key).await).await;
-    let Some(stored) = users::password_hash(&state.db, caller.user_id).await? else {
+    let known = super::step_up::current_password(
+        &state,
+        ip,
+        &caller,
+        &req.current_password,
+        "auth.password_change_failed",
+    )
+    .await?;
+    if !known {
         return Err(AppError::Conflict(
             "this account has no password yet: use \"Forgot password\" on the sign-in screen \
              to set one by mail"
                 .into(),
         ));
-    };
-    let verdict = state
-        .auth
-        .hasher
-        .verify(password::normalize(&req.current_password), Some(stored))
-        .await
-        .map_err(hash_error)?;
-    if !matches!(verdict, Verified::Yes | Verified::YesRehashed(_)) {
-        limits.login_failed(&key).await;
-        audit(
-            &state,
-            Some(caller.user_id),
-            "auth.password_change_failed",
-            Some(caller.user_id),
-            Some(ip.0),
-            json!({}),
-        )
-        .await;
-        return Err(bad_body("current_password: not this account's password"));
     }
-    limits.login_succeeded(&key).await;
     let hash = state
         .auth
         .hasher

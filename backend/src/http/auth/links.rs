@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 use theset_shared::api::{
-    BrowserSession, EmailRequest, MagicLinkConsume, PasswordResetConfirm, TokenPair, TokenRequest,
+    AddEmailRequest, BrowserSession, EmailRequest, MagicLinkConsume, PasswordResetConfirm,
+    StepUpProof, TokenPair, TokenRequest,
 };
 
 use crate::actions::accounts::{self, Prover};
@@ -27,16 +28,8 @@ use crate::auth::mail::{MailError, Purpose};
 use crate::auth::tokens;
 use crate::db::{email_tokens, users};
 use crate::error::{AppError, AppResult};
-use crate::http::access::{AuthUser, ClientIp, MaybeUser, limited};
+use crate::http::access::{AuthUser, ClientIp, MaybeUser, SessionReplacement, limited};
 use crate::http::extract::ApiJson;
-
-fn lifetime_secs(purpose: Purpose) -> i64 {
-    match purpose {
-        Purpose::VerifyEmail => 24 * 3600,
-        Purpose::PasswordReset => 30 * 60,
-        Purpose::MagicLink | Purpose::AccountExists => 15 * 60,
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -96,7 +89,7 @@ pub(super) async fn send_link(
         purpose.as_str(),
         email,
         user,
-        lifetime_secs(purpose),
+        purpose.lifetime_secs(),
     )
     .await?;
     tx.commit().await?;
@@ -239,23 +232,37 @@ pub async fn resend_verification(
     Ok(StatusCode::ACCEPTED)
 }
 
-#[utoipa::path(post, path = "/api/v1/me/email", tag = "profile", request_body = EmailRequest,
+#[utoipa::path(post, path = "/api/v1/me/email", tag = "profile", request_body = AddEmailRequest,
     responses((status = 202, description = "a code is on its way to the address; confirm it in the app"),
               (status = 400, body = theset_shared::ErrorBody), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "`step_up_required`: the current password, or a sign-in in the last ten minutes"),
               (status = 409, body = theset_shared::ErrorBody, description = "the account has an address already"),
               (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn add_email(
     State(state): State<AppState>,
     ip: ClientIp,
     AuthUser(caller): AuthUser,
-    ApiJson(req): ApiJson<EmailRequest>,
+    ApiJson(req): ApiJson<AddEmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    let email = checked_email(&req)?;
+    let email = checked_email(&EmailRequest {
+        email: req.email.clone(),
+    })?;
     if caller.email.is_some() {
         return Err(AppError::Conflict(
             "this account has an address already".into(),
         ));
     }
+    // An address is a way into the account (links, resets): the owner must be here.
+    super::step_up::require(
+        &state,
+        ip,
+        &caller,
+        &StepUpProof {
+            current_password: req.current_password.clone(),
+            code: None,
+        },
+    )
+    .await?;
     let spent = mail_budget(&state, ip, &email).await?;
     // Whether another account has the address is learnt only by confirming it, in the app.
     send_later(
@@ -427,10 +434,12 @@ pub async fn consume_magic_link(
 /// a token pair, so no token is ever readable by page script.
 #[utoipa::path(post, path = "/api/v1/auth/browser/magic-link/consume", tag = "auth",
     request_body = TokenRequest,
-    responses((status = 200, body = BrowserSession), (status = 400, body = theset_shared::ErrorBody)))]
+    responses((status = 200, body = BrowserSession), (status = 400, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "a signed-in browser sent no CSRF token of its session")))]
 pub async fn consume_magic_link_in_browser(
     State(state): State<AppState>,
     ip: ClientIp,
+    _replacing: SessionReplacement,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<axum::response::Response> {
     let user = magic_link_user(&state, ip, &req.token).await?;

@@ -7,6 +7,7 @@ pub(super) mod links;
 pub(super) mod oauth;
 pub(super) mod oauth_browser;
 pub(super) mod password;
+pub(crate) mod step_up;
 
 use std::net::IpAddr;
 

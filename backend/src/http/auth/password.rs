@@ -184,10 +184,12 @@ pub async fn login(
 
 #[utoipa::path(post, path = "/api/v1/auth/browser/login", tag = "auth", request_body = BrowserLogin,
     responses((status = 200, body = BrowserSession), (status = 401, body = theset_shared::ErrorBody),
+              (status = 403, body = theset_shared::ErrorBody, description = "a signed-in browser sent no CSRF token of its session"),
               (status = 429, body = theset_shared::ErrorBody)))]
 pub async fn browser_login(
     State(state): State<AppState>,
     ip: ClientIp,
+    _replacing: crate::http::access::SessionReplacement,
     ApiJson(req): ApiJson<BrowserLogin>,
 ) -> AppResult<Response> {
     let user = sign_in(&state, ip, &req.email, &req.password).await?;

@@ -193,6 +193,7 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     .await
     .expect("prediction");
     let (_, _, quick) = live.quick(Role::Moderator).await;
+    let (unconfirmed_mod, _, unconfirmed_mod_token) = live.quick(Role::Moderator).await;
     // A confirmed fan who writes comments, and someone else's comment.
     let (_, _, writer) = live.quick(Role::User).await;
     let victim_comment: uuid::Uuid = sqlx::query_scalar(
@@ -210,7 +211,8 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     .fetch_one(&db)
     .await
     .expect("job");
-    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE role = 'moderator'")
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1")
+        .bind(unconfirmed_mod)
         .execute(&db)
         .await
         .expect("unconfirmed moderator");
@@ -679,7 +681,7 @@ async fn thirty_odd_attacks_get_clear_errors_and_change_nothing(db: PgPool) {
     t.refused(
         "add a free title as an unconfirmed moderator",
         post(&format!("/api/v1/shows/{show}/community/titles"))
-            .bearer_auth(&quick)
+            .bearer_auth(&unconfirmed_mod_token)
             .json(&json!({ "title": "Cover" })),
         unverified.0,
         unverified.1,

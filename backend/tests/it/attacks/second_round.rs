@@ -528,3 +528,421 @@ async fn people_cannot_drain_the_upstream_quota(db: PgPool) {
     .await;
     println!("attack suite, upstream quota: {} cases", t.cases);
 }
+
+/// The session cookie and CSRF token of a browser signed in with a password.
+async fn browser_session(live: &TestApp, address: &str) -> (String, String) {
+    let res = live
+        .req(Method::POST, "/api/v1/auth/browser/login")
+        .json(&json!({ "email": address, "password": theset_testkit::PASSWORD }))
+        .send()
+        .await
+        .expect("browser login");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let (_, body) = theset_testkit::json_of(res).await;
+    (
+        cookie,
+        body["csrf_token"].as_str().expect("csrf").to_owned(),
+    )
+}
+
+/// Item 6: a planted sign-in link cannot swap a signed-in browser into another account.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_planted_link_cannot_replace_a_signed_in_browser_session(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let mut seen = Vec::new();
+    let victim = email("victim-browser");
+    live.signup_and_login(&victim, "victim").await;
+    next_mail(&victim, &mut seen).await;
+    let (cookie, csrf) = browser_session(&live, &victim).await;
+    // The attacker's own sign-in link, planted where the victim opens it.
+    let attacker = email("planter");
+    live.signup_and_login(&attacker, "planter").await;
+    next_mail(&attacker, &mut seen).await;
+    let (s, _) = live
+        .post(
+            "/api/v1/auth/magic-link",
+            None,
+            json!({ "email": attacker }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let planted = token_in(&next_mail(&attacker, &mut seen).await);
+    let mut t = Suite::from_now(&live).await;
+    t.refused(
+        "login CSRF: a planted link consumed over a signed-in browser without its CSRF token",
+        live.req(Method::POST, "/api/v1/auth/browser/magic-link/consume")
+            .header("cookie", &cookie)
+            .json(&json!({ "token": planted })),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    t.refused(
+        "login CSRF: a password sign-in over a signed-in browser without its CSRF token",
+        live.req(Method::POST, "/api/v1/auth/browser/login")
+            .header("cookie", &cookie)
+            .json(&json!({ "email": attacker, "password": theset_testkit::PASSWORD })),
+        StatusCode::FORBIDDEN,
+        "csrf_rejected",
+    )
+    .await;
+    // The victim's own app asks first, then sends the session's proof: allowed.
+    let res = live
+        .req(Method::POST, "/api/v1/auth/browser/magic-link/consume")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&json!({ "token": planted }))
+        .send()
+        .await
+        .expect("consume");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "with the proof, a chosen switch works"
+    );
+    t.cases += 1;
+    println!("attack suite, login CSRF: {} cases", t.cases);
+}
+
+/// Item 7: a deleted or hidden reply is no longer quoted in the notification it caused.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn notifications_quote_replies_as_they_stand(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let (a, s) = show_at(
+        &db,
+        "Chat Band",
+        chrono::Utc::now() + chrono::Duration::days(3),
+    )
+    .await;
+    let _ = a;
+    let (_, _, author) = live.quick(Role::User).await;
+    let (_, _, replier) = live.quick(Role::User).await;
+    let (_, _, moderator) = live.quick(Role::Moderator).await;
+    let comment = |token: &str, body: Value| {
+        live.req(Method::POST, &format!("/api/v1/shows/{s}/comments"))
+            .bearer_auth(token)
+            .json(&body)
+    };
+    let (st, parent) = theset_testkit::json_of(
+        comment(&author, json!({ "body": "Which opener tonight?" }))
+            .send()
+            .await
+            .expect("comment"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{parent}");
+    let quoted = |body: &'static str| {
+        let (live, author) = (&live, author.clone());
+        async move {
+            let (_, feed) = live.get_as("/api/v1/me/notifications", Some(&author)).await;
+            let items = feed["items"].as_array().cloned().unwrap_or_default();
+            let body_now = items
+                .iter()
+                .find(|n| n["kind"] == "comment_reply")
+                .map(|n| n["body"].as_str().unwrap_or_default().to_owned());
+            assert_eq!(body_now.as_deref(), Some(body), "{feed}");
+        }
+    };
+    let reply = |text: &str| comment(&replier, json!({ "body": text, "parent_id": parent["id"] }));
+    let (_, first) = theset_testkit::json_of(
+        reply("My address is 12 Private Lane")
+            .send()
+            .await
+            .expect("reply"),
+    )
+    .await;
+    quoted("My address is 12 Private Lane").await;
+    let (st, _) = live
+        .delete(
+            &format!("/api/v1/comments/{}", first["id"].as_str().expect("id")),
+            Some(&replier),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    quoted("This reply was removed.").await;
+    // Hidden by a moderator: the same.
+    let (_, second) = theset_testkit::json_of(
+        reply("Something a moderator hides")
+            .send()
+            .await
+            .expect("reply"),
+    )
+    .await;
+    let (st, _) = live
+        .post_empty(
+            &format!(
+                "/api/v1/comments/{}/hide",
+                second["id"].as_str().expect("id")
+            ),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, feed) = live.get_as("/api/v1/me/notifications", Some(&author)).await;
+    let bodies: Vec<&str> = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["kind"] == "comment_reply")
+        .filter_map(|n| n["body"].as_str())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["This reply was removed.", "This reply was removed."]
+    );
+}
+
+/// Item 8: moderator and admin powers need a proven address, whichever door; the operator's
+/// commands vouch for a mailbox, not for whoever registered the address.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn moderator_powers_need_a_proven_address(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let (_, show) = show_at(
+        &db,
+        "Mod Band",
+        chrono::Utc::now() + chrono::Duration::days(3),
+    )
+    .await;
+    let (_, _, author) = live.quick(Role::User).await;
+    let (_, target) = theset_testkit::json_of(
+        live.req(Method::POST, &format!("/api/v1/shows/{show}/comments"))
+            .bearer_auth(&author)
+            .json(&json!({ "body": "Stays visible" }))
+            .send()
+            .await
+            .expect("comment"),
+    )
+    .await;
+    let (moderator, _, token) = live.quick(Role::Moderator).await;
+    let (admin, _, admin_token) = live.quick(Role::Admin).await;
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = ANY($1)")
+        .bind(vec![moderator, admin])
+        .execute(&db)
+        .await
+        .expect("unconfirmed");
+    let (fan, _, _) = live.quick(Role::User).await;
+    let mut t = Suite::from_now(&live).await;
+    t.refused(
+        "moderation: an unconfirmed moderator hides a comment",
+        live.req(
+            Method::POST,
+            &format!(
+                "/api/v1/comments/{}/hide",
+                target["id"].as_str().expect("id")
+            ),
+        )
+        .bearer_auth(&token),
+        StatusCode::FORBIDDEN,
+        "email_unverified",
+    )
+    .await;
+    t.refused(
+        "moderation: an unconfirmed moderator reads the flag queue",
+        live.req(Method::GET, "/api/v1/moderation/flags")
+            .bearer_auth(&token),
+        StatusCode::FORBIDDEN,
+        "email_unverified",
+    )
+    .await;
+    t.refused(
+        "admin: an unconfirmed admin changes a role",
+        live.req(Method::PUT, &format!("/api/v1/admin/users/{fan}/role"))
+            .bearer_auth(&admin_token)
+            .json(&json!({ "role": "moderator" })),
+        StatusCode::FORBIDDEN,
+        "email_unverified",
+    )
+    .await;
+    // A confirmed admin cannot hand powers to an unconfirmed account either.
+    let (_, _, real_admin) = live.quick(Role::Admin).await;
+    let (unproven, _, _) = live.quick(Role::User).await;
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1")
+        .bind(unproven)
+        .execute(&db)
+        .await
+        .expect("unconfirmed");
+    t.settle().await;
+    t.refused(
+        "admin: moderator powers for an unproven address",
+        live.req(Method::PUT, &format!("/api/v1/admin/users/{unproven}/role"))
+            .bearer_auth(&real_admin)
+            .json(&json!({ "role": "moderator" })),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+
+    // The operator's commands: set-role refuses an unproven address; confirm-email proves as a
+    // stranger, so a pre-hijacker's password stops working.
+    let mut seen = Vec::new();
+    let address = email("operator-vouched");
+    live.signup_and_login(&address, "squatter").await;
+    next_mail(&address, &mut seen).await;
+    let refused =
+        theset_backend::cli::set_role(&db, &address, theset_shared::api::Role::Admin).await;
+    assert!(refused.is_err(), "set-role on an unproven address");
+    let public: url::Url = "http://127.0.0.1/".parse().expect("url");
+    let link = theset_backend::cli::confirm_email(&db, &address, &public)
+        .await
+        .expect("confirm-email");
+    assert!(link.contains("/auth/reset-password#token="), "{link}");
+    let (s, _) = live
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": address, "password": theset_testkit::PASSWORD, "device_id": "squatter" }),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the squatter's password is gone"
+    );
+    t.cases += 1;
+    theset_backend::cli::set_role(&db, &address, theset_shared::api::Role::Admin)
+        .await
+        .expect("a proven address may be given a role");
+    println!("attack suite, moderator powers: {} cases", t.cases);
+}
+
+/// Item 9: deleting the account, or giving it an address, wants proof the owner is here.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn deleting_an_account_or_adding_an_address_steps_up(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let (_, access, _) = live.account("step-up").await;
+    let delete = |token: &str, body: Value| {
+        live.req(Method::DELETE, "/api/v1/me")
+            .bearer_auth(token)
+            .json(&body)
+    };
+    let mut t = Suite::from_now(&live).await;
+    t.refused(
+        "step-up: deleting an account from a signed-in device alone",
+        delete(&access, json!({})),
+        StatusCode::FORBIDDEN,
+        "step_up_required",
+    )
+    .await;
+    t.refused(
+        "step-up: deleting an account with a wrong password",
+        delete(
+            &access,
+            json!({ "current_password": "not the password at all" }),
+        ),
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    // An account without a password (made by a mailed link): a code goes to its address.
+    let mut seen = Vec::new();
+    let address = email("passwordless");
+    let (s, _) = live
+        .post("/api/v1/auth/magic-link", None, json!({ "email": address }))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let token = token_in(&next_mail(&address, &mut seen).await);
+    let (_, pair) = live
+        .post(
+            "/api/v1/auth/magic-link/consume",
+            None,
+            json!({ "token": token, "device_id": "pl" }),
+        )
+        .await;
+    let passwordless = access_of(&pair);
+    t.settle().await;
+    let before = t.before.clone();
+    t.safe(
+        "step-up: an account without a password is mailed a code",
+        delete(&passwordless, json!({})),
+        StatusCode::FORBIDDEN,
+        |b| b["error"]["code"] == "step_up_required",
+    )
+    .await;
+    t.mailed_since(&before).await;
+    let mail = next_mail(&address, &mut seen).await;
+    let code = mail
+        .lines()
+        .skip_while(|l| !l.contains("enter this code"))
+        .nth(1)
+        .expect("a code line")
+        .trim()
+        .to_owned();
+    t.refused(
+        "step-up: a made-up code",
+        delete(&passwordless, json!({ "code": "a".repeat(43) })),
+        StatusCode::BAD_REQUEST,
+        "invalid_token",
+    )
+    .await;
+    let (s, body) = theset_testkit::json_of(
+        delete(&passwordless, json!({ "code": code }))
+            .send()
+            .await
+            .expect("delete"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    t.cases += 1;
+
+    // An account with neither password nor address: a sign-in of the last ten minutes.
+    let (user, session, bare) = live.quick(Role::User).await;
+    sqlx::query("UPDATE users SET email = NULL, email_verified_at = NULL WHERE id = $1")
+        .bind(user)
+        .execute(&db)
+        .await
+        .expect("no address");
+    sqlx::query("UPDATE sessions SET created_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(session)
+        .execute(&db)
+        .await
+        .expect("an old sign-in");
+    t.settle().await;
+    t.refused(
+        "step-up: an address added from a sign-in an hour old",
+        live.req(Method::POST, "/api/v1/me/email")
+            .bearer_auth(&bare)
+            .json(&json!({ "email": email("added-late") })),
+        StatusCode::FORBIDDEN,
+        "step_up_required",
+    )
+    .await;
+    println!("attack suite, step-up: {} cases", t.cases);
+}
+
+/// Item 11: what a music service calls a link becomes one only when people may safely open it.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn provider_addresses_become_links_only_when_safe(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let attraction: theset_backend::providers::ticketmaster::Attraction =
+        serde_json::from_value(json!({
+            "id": "K8vZ917evil", "name": "Link Band", "images": [],
+            "externalLinks": {
+                "homepage": [{ "url": "javascript:alert(document.cookie)" }],
+                "wiki": [{ "url": "data:text/html,<script>alert(1)</script>" }],
+                "twitter": [{ "url": "http://example.com/not-tls" }],
+                "instagram": [{ "url": "https://www.instagram.com/linkband" }]
+            }
+        }))
+        .expect("attraction");
+    let mut conn = db.acquire().await.expect("conn");
+    theset_backend::db::upsert::artists::from_attraction(&mut conn, &attraction, None)
+        .await
+        .expect("upsert");
+    drop(conn);
+    let (s, page) = live.get_as("/api/v1/artists/link-band", None).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let urls: Vec<&str> = page["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter_map(|l| l["url"].as_str())
+        .collect();
+    assert_eq!(urls, ["https://www.instagram.com/linkband"]);
+}
