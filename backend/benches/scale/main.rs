@@ -34,6 +34,19 @@ const DB: &str = "theset_scale";
 /// Fans with sessions for the mixed load and the vote peak.
 const FANS: usize = 2_000;
 
+/// Switches the private tables' row-level security on or off (the bench's database only).
+async fn rls(db: &sqlx::PgPool, on: bool) {
+    for table in theset_backend::db::private::PRIVATE_TABLES {
+        let verb = if on { "ENABLE" } else { "DISABLE" };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {table} {verb} ROW LEVEL SECURITY"
+        )))
+        .execute(db)
+        .await
+        .expect("row-level security switch");
+    }
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -269,6 +282,32 @@ async fn main() {
             ),
             Err(e) => {
                 println!("  {:<42} failed: {e}", path.name());
+                failed.push(path.name());
+            }
+        }
+    }
+    // What row-level security costs the paths that read as the fan (migration 27): the same
+    // pulls with the policies switched off on this database, then on again.
+    println!("\n  row-level security on the fan's own reads (p50 ms: policies on, off, ratio)");
+    for path in [Path::PullFirst, Path::PullDayAway, Path::PullNothingNew] {
+        let on = runner.time(path, &end).await;
+        rls(&db, false).await;
+        let off = runner.time(path, &end).await;
+        rls(&db, true).await;
+        match (on, off) {
+            (Ok((on, _)), Ok((off, _))) => {
+                let (on, off) = (
+                    ms(theset_testkit::pgbench::quantile(&on, 0.5)),
+                    ms(theset_testkit::pgbench::quantile(&off, 0.5)),
+                );
+                println!(
+                    "  {:<42} {on:>9.1} {off:>9.1} {:>6.2}",
+                    path.name(),
+                    on / off.max(0.001)
+                );
+            }
+            (on, off) => {
+                println!("  {:<42} failed: {on:?} {off:?}", path.name());
                 failed.push(path.name());
             }
         }

@@ -25,6 +25,7 @@ pub mod oauth;
 pub mod oversight;
 pub mod page_views;
 pub mod predictions;
+pub mod private;
 pub mod progress;
 pub mod schema;
 pub mod scores;

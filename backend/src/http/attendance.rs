@@ -42,7 +42,9 @@ pub async fn list(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
 ) -> AppResult<Json<Vec<Going>>> {
-    let rows = db::going(&state.db, caller.user_id, false, GOING_LIST).await?;
+    let mut tx = crate::db::private::acting(&state.db, caller.user_id).await?;
+    let rows = db::going(&mut *tx, caller.user_id, false, GOING_LIST).await?;
+    tx.commit().await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| Going {
@@ -137,7 +139,10 @@ pub async fn feed(
     let user = db::feed_owner(&state.db, &tokens::digest(secret))
         .await?
         .ok_or(AppError::not_found("calendar"))?;
-    let shows = db::calendar(&state.db, user).await?;
+    // The secret named the fan; their rows are read as them.
+    let mut tx = crate::db::private::acting(&state.db, user).await?;
+    let shows = db::calendar(&mut *tx, user).await?;
+    tx.commit().await?;
     let web = state.auth.public_url.clone();
     let mut cal = Calendar::new();
     cal.name("TheSet: shows I'm going to");

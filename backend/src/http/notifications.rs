@@ -34,10 +34,11 @@ pub async fn feed(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
 ) -> AppResult<Json<NotificationFeed>> {
-    let (items, unread) = tokio::try_join!(
-        db::of_user(&state.db, caller.user_id, None, FEED),
-        db::unread(&state.db, caller.user_id)
-    )?;
+    // As the fan: row-level security shows their notifications only.
+    let mut tx = crate::db::private::acting(&state.db, caller.user_id).await?;
+    let items = db::of_user(&mut *tx, caller.user_id, None, FEED).await?;
+    let unread = db::unread(&mut *tx, caller.user_id).await?;
+    tx.commit().await?;
     Ok(Json(NotificationFeed {
         items: items.into_iter().map(Into::into).collect(),
         unread,

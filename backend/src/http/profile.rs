@@ -99,7 +99,9 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
 ) -> AppResult<Json<Vec<SessionInfo>>> {
-    let rows = sessions::list(&state.db, caller.user_id).await?;
+    let mut tx = crate::db::private::acting(&state.db, caller.user_id).await?;
+    let rows = sessions::list(&mut *tx, caller.user_id).await?;
+    tx.commit().await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| SessionInfo {

@@ -33,9 +33,13 @@ pub async fn pull(
     };
     let mut tx = pool.begin().await?;
     db::read_only_snapshot(&mut tx).await?;
+    // Whose device this is asks across accounts (a device of another account is refused, not
+    // taken for a new one): before the transaction starts acting for the fan.
     let last_applied_seq = db::served_seq(&mut tx, device, user)
         .await?
         .ok_or(AppError::Forbidden)?;
+    // Everything below reads as the fan (row-level security: only their private rows).
+    crate::db::private::act_as(&mut tx, user).await?;
     let page = match cursor {
         None => {
             let watermark = db::watermark(&mut tx).await?;

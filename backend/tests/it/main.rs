@@ -29,6 +29,7 @@ mod notifications;
 mod oauth;
 mod oauth_browser;
 mod oversight;
+mod private_rows;
 mod profile;
 mod prometheus;
 mod providers;

@@ -27,7 +27,7 @@ pub fn SpotifyLibrary() -> Element {
         section { class: "card", aria_labelledby: "spotify-library-title", id: "spotify-library",
             h2 { id: "spotify-library-title", class: "section-title", "Your Spotify artists" }
             p { class: "muted",
-                "Follow here the artists you follow on Spotify and the ones you play most (up to 30). Each is matched to its Ticketmaster listing by name; new ones are imported with their shows and songs. Needs a Spotify sign-in."
+                "Follow here the artists you follow on Spotify and the ones you play most (up to 30). Each is matched to its Ticketmaster listing by name; new ones are imported with their shows and songs. Needs a Spotify sign-in and a confirmed email address."
             }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             Button { label: "Bring my Spotify artists", id: "spotify-import", busy: busy(),
