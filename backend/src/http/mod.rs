@@ -161,26 +161,6 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
 
 const REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-request-id");
 
-#[cfg(test)]
-mod tests {
-    use super::loggable_path;
-
-    #[test]
-    fn calendar_secrets_never_reach_a_log_line() {
-        assert_eq!(
-            loggable_path("/api/v1/calendar/abcDEF123.ics"),
-            "/api/v1/calendar/{secret}"
-        );
-        assert_eq!(
-            loggable_path("/api/v1/calendar/abc/x"),
-            "/api/v1/calendar/{secret}/x"
-        );
-        assert_eq!(loggable_path("/api/v1/calendar/"), "/api/v1/calendar/");
-        assert_eq!(loggable_path("/api/v1/me/calendar"), "/api/v1/me/calendar");
-        assert_eq!(loggable_path("/api/v1/shows/1"), "/api/v1/shows/1");
-    }
-}
-
 async fn route_not_found() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
@@ -230,4 +210,24 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
         _ => (ErrorCode::Internal, "internal error"),
     };
     error_response(status, code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn calendar_secrets_never_reach_a_log_line() {
+        assert_eq!(
+            loggable_path("/api/v1/calendar/abcDEF123.ics"),
+            "/api/v1/calendar/{secret}"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/calendar/abc/x"),
+            "/api/v1/calendar/{secret}/x"
+        );
+        assert_eq!(loggable_path("/api/v1/calendar/"), "/api/v1/calendar/");
+        assert_eq!(loggable_path("/api/v1/me/calendar"), "/api/v1/me/calendar");
+        assert_eq!(loggable_path("/api/v1/shows/1"), "/api/v1/shows/1");
+    }
 }

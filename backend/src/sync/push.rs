@@ -26,8 +26,11 @@ use crate::error::{AppError, AppResult};
 const CHUNK: usize = 100;
 const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Whether a mutation is of a kind that spends a budget.
+type Spends = fn(&Action) -> bool;
+
 /// Budgets that some kinds of mutation spend beside the vote budget.
-const SECONDARY_BUDGETS: &[(Bucket, fn(&Action) -> bool)] = &[
+const SECONDARY_BUDGETS: &[(Bucket, Spends)] = &[
     (Bucket::Comment, |a| matches!(a, Action::Comment { .. })),
     (Bucket::Correction, |a| {
         matches!(a, Action::EditSetlist { .. })
