@@ -4,7 +4,7 @@
 //! session cookie already set, or `#sign-in-error=…`). The address bar forgets the fragment
 //! first.
 
-use theset_shared::ipc::req;
+use theset_shared::ipc::{Connection, req};
 
 use crate::state::Shared;
 
@@ -43,13 +43,16 @@ async fn replacing_agreed() -> bool {
     let Ok(status) = crate::ipc::call(req::Status {}).await else {
         return true;
     };
-    let Some(account) = status.account else {
+    // Signed in even before the account's details have come (the session is on the device).
+    if status.connection == Connection::SignedOut && status.account.is_none() {
         return true;
-    };
+    }
+    let name = status
+        .account
+        .map_or_else(|| "your account".to_owned(), |a| a.display_name);
     let question = format!(
-        "You are signed in as {}. This link signs in to the account it was mailed for, \
-         which may be another one: you would leave {} on this device. Open it anyway?",
-        account.display_name, account.display_name
+        "You are signed in as {name}. This link signs in to the account it was mailed for, \
+         which may be another one: you would leave {name} on this device. Open it anyway?"
     );
     web_sys::window()
         .and_then(|w| w.confirm_with_message(&question).ok())

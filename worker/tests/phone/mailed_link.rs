@@ -40,6 +40,38 @@ async fn a_mailed_link_signs_the_phone_in() -> anyhow::Result<()> {
             .contains("theset_session"),
         "{cookies}"
     );
+    let signed_in_as = ui.text(".status-account").await?;
+
+    // A link for another account (planted in a message, say) opened on the signed-in phone: the
+    // app asks before leaving the account; declined, the phone stays signed in as before.
+    let other = theset_testkit::email("phone-link-planted");
+    let asked = std::time::SystemTime::now();
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/magic-link", backend.url))
+        .json(&serde_json::json!({ "email": other }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let planted = theset_testkit::mail::link_after(&other, asked, "/auth/magic-link").await;
+    ui.app.goto(&planted).await?;
+    ui.click("#web").await?;
+    let question = {
+        let mut asked = None;
+        for _ in 0..100 {
+            if let Ok(text) = ui.app.get_alert_text().await {
+                asked = Some(text);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        asked.ok_or_else(|| anyhow::anyhow!("the app did not ask before switching accounts"))?
+    };
+    assert!(question.contains("You are signed in as"), "{question}");
+    ui.app.dismiss_alert().await?;
+    ui.wait("#app-notice").await?;
+    let notice = ui.text("#app-notice").await?;
+    assert!(notice.contains("not used"), "{notice}");
+    assert_eq!(ui.text(".status-account").await?, signed_in_as);
     ui.app.close().await?;
     Ok(())
 }
