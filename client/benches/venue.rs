@@ -45,8 +45,8 @@ async fn stage(db: &PgPool) -> (Uuid, Uuid) {
     .await
     .expect("catalogue");
     let venue: Uuid = sqlx::query_scalar(
-        "INSERT INTO venues (name, city, country_code, location, capacity) \
-         VALUES ('Bench Arena', 'Inglewood', 'US', ST_SetSRID(ST_MakePoint(-118.3392, 33.9535), 4326)::geography, 70000) RETURNING id",
+        "INSERT INTO venues (name, city, country_code, location) \
+         VALUES ('Bench Arena', 'Inglewood', 'US', ST_SetSRID(ST_MakePoint(-118.3392, 33.9535), 4326)::geography) RETURNING id",
     )
     .fetch_one(db)
     .await

@@ -115,7 +115,7 @@ impl Client {
         self.page(&format!("/venues/{id}"), &[]).await
     }
 
-    /// Venue discovery: by city, capacity, upcoming shows, or near a point.
+    /// Venue discovery: by city, upcoming shows, or near a point.
     pub async fn venues(
         &self,
         query: &VenueQuery,
@@ -134,7 +134,6 @@ impl Client {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_owned),
-            min_capacity: query.min_capacity.filter(|c| *c > 0),
             has_upcoming: query.has_upcoming.then_some(true),
             near: near.map(|p| format!("{},{}", p.lat, p.lng)),
             km: near.map(|_| query.km.unwrap_or(DEFAULT_KM).clamp(1.0, 20_000.0)),
@@ -148,7 +147,6 @@ impl Client {
                     at,
                     km,
                     city: wire.city.as_deref(),
-                    min_capacity: wire.min_capacity,
                     has_upcoming: query.has_upcoming,
                     limit: VENUE_LIMIT as usize,
                 }),

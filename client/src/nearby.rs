@@ -22,7 +22,6 @@ pub(crate) struct Filter<'a> {
     pub at: GeoPoint,
     pub km: f64,
     pub city: Option<&'a str>,
-    pub min_capacity: Option<i32>,
     pub has_upcoming: bool,
     pub limit: usize,
 }
@@ -115,7 +114,7 @@ fn tonight(shows: &[SyncShow], at: GeoPoint, km: f64, today: NaiveDate) -> Vec<S
 }
 
 /// The venues of `known` and of `shows` matching `filter`, nearest first. A venue seen several
-/// times is counted once (its list entry preferred: it has the capacity and the server's count).
+/// times is counted once (its list entry preferred: it has the server's count and address).
 fn nearest(
     known: Vec<VenueSummary>,
     shows: &[SyncShow],
@@ -139,7 +138,6 @@ fn nearest(
             country_code: v.country_code.clone(),
             postal_code: None,
             timezone: None,
-            capacity: None,
             latitude: s.venue_lat,
             longitude: s.venue_lng,
             upcoming_show_count: 0,
@@ -167,13 +165,8 @@ fn nearest(
                     .as_deref()
                     .is_some_and(|vc| vc.to_lowercase().contains(c.as_str()))
             });
-            let big_enough = filter
-                .min_capacity
-                .is_none_or(|m| v.capacity.is_some_and(|c| c >= m));
-            let ok = d <= filter.km
-                && in_city
-                && big_enough
-                && (!filter.has_upcoming || v.upcoming_show_count > 0);
+            let ok =
+                d <= filter.km && in_city && (!filter.has_upcoming || v.upcoming_show_count > 0);
             ok.then_some(v)
         })
         .collect();
@@ -192,7 +185,7 @@ mod tests {
     use super::*;
     use theset_shared::api::{ArtistRef, ShowStatus, ShowSummary, VenueRef};
 
-    fn venue(id: u128, name: &str, lat: f64, lng: f64, capacity: Option<i32>) -> VenueSummary {
+    fn venue(id: u128, name: &str, lat: f64, lng: f64) -> VenueSummary {
         VenueSummary {
             id: Uuid::from_u128(id),
             name: name.into(),
@@ -203,7 +196,6 @@ mod tests {
             country_code: None,
             postal_code: None,
             timezone: None,
-            capacity,
             latitude: Some(lat),
             longitude: Some(lng),
             upcoming_show_count: 0,
@@ -232,7 +224,6 @@ mod tests {
                     country_code: None,
                 }),
                 ticket_url: None,
-                sold_out: false,
             },
             venue_lat: at.map(|p| p.0),
             venue_lng: at.map(|p| p.1),
@@ -244,7 +235,6 @@ mod tests {
             at,
             km,
             city: None,
-            min_capacity: None,
             has_upcoming: false,
             limit: 50,
         }
@@ -274,9 +264,9 @@ mod tests {
     #[test]
     fn the_nearest_known_venue_comes_first_within_the_radius() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
-        let o2 = venue(1, "The O2", 51.503, 0.003, Some(20_000));
-        let wembley = venue(2, "Wembley Stadium", 51.556, -0.280, Some(90_000));
-        let paris = venue(3, "Accor Arena", 48.839, 2.379, None);
+        let o2 = venue(1, "The O2", 51.503, 0.003);
+        let wembley = venue(2, "Wembley Stadium", 51.556, -0.280);
+        let paris = venue(3, "Accor Arena", 48.839, 2.379);
         // Manchester, known only from a synced show (tomorrow), and a show with no coordinates.
         let shows = [
             show(4, today.succ_opt().expect("date"), Some((53.488, -2.244))),
@@ -287,7 +277,7 @@ mod tests {
             lng: 0.0032,
         };
         let near = nearest(
-            vec![wembley.clone(), o2.clone(), paris],
+            vec![wembley, o2, paris],
             &shows,
             today,
             &filter(at_o2, 300.0),
@@ -296,12 +286,6 @@ mod tests {
         assert_eq!(names, ["The O2", "Wembley Stadium", "Venue 4"]);
         assert!(near[0].distance_km.expect("distance") < 0.1);
         assert_eq!(near[2].upcoming_show_count, 1);
-
-        let mut only_big = filter(at_o2, 300.0);
-        only_big.min_capacity = Some(50_000);
-        let near = nearest(vec![wembley, o2], &shows, today, &only_big);
-        assert_eq!(near.len(), 1);
-        assert_eq!(near[0].name, "Wembley Stadium");
 
         let mut upcoming = filter(at_o2, 300.0);
         upcoming.has_upcoming = true;

@@ -1,8 +1,9 @@
-//! Which tracks become catalogue songs: one per recording. Tracks sharing an ISRC are the same
-//! recording (a single and its album, a standard and a deluxe edition); tracks without an ISRC
-//! are the same song when their normalised titles match. Of each group the *original release*
-//! is kept: an album before a single or a compilation, then the earliest release, then the
-//! lowest id (so the choice is stable).
+//! Which tracks become catalogue songs: one per song. Tracks are the same song when their
+//! normal titles match (`titles::normalize`: a remaster, a deluxe or mono edition, a radio edit
+//! or a "feat." credit is the song, whatever its ISRC says — remasters get new ISRCs). Of each
+//! group the *original release* is kept: a title without a version segment before one with it,
+//! then an album before a single or a compilation, then the earliest release, then the lowest id
+//! (so the choice is stable).
 
 use std::collections::HashMap;
 
@@ -12,6 +13,9 @@ use crate::titles;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackFacts {
     pub id: String,
+    /// The track's first artist (one song per title *and artist*: two artists' "DNA" are two
+    /// songs).
+    pub artist: String,
     pub title: String,
     pub isrc: Option<String>,
     /// `album`, `single`, `compilation`, …
@@ -20,7 +24,7 @@ pub struct TrackFacts {
     pub release_date: Option<String>,
 }
 
-fn rank(t: &TrackFacts) -> (u8, String, String) {
+fn rank(t: &TrackFacts) -> (bool, u8, String, String) {
     let kind = match t.album_type.as_deref() {
         Some("album") => 0,
         Some("single" | "ep") => 1,
@@ -28,15 +32,12 @@ fn rank(t: &TrackFacts) -> (u8, String, String) {
     };
     // Missing dates sort last.
     let date = t.release_date.clone().unwrap_or_else(|| "9999".into());
-    (kind, date, t.id.clone())
+    (!titles::is_plain(&t.title), kind, date, t.id.clone())
 }
 
-/// The key that makes two tracks the same song.
+/// The key that makes two tracks the same song: their first artist and normal title.
 pub fn recording_key(t: &TrackFacts) -> String {
-    match t.isrc.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-        Some(isrc) => format!("isrc:{}", isrc.to_uppercase()),
-        None => format!("title:{}", titles::normalize(&t.title)),
-    }
+    format!("{}:{}", t.artist, titles::normalize(&t.title))
 }
 
 /// Indexes into `tracks` of the tracks to keep, one per recording, in input order.
@@ -64,6 +65,7 @@ mod tests {
     fn t(id: &str, title: &str, isrc: Option<&str>, kind: &str, date: &str) -> TrackFacts {
         TrackFacts {
             id: id.into(),
+            artist: "artist".into(),
             title: title.into(),
             isrc: isrc.map(Into::into),
             album_type: Some(kind.into()),
@@ -97,6 +99,49 @@ mod tests {
             ),
         ];
         assert_eq!(originals(&tracks), [1, 2]);
+    }
+
+    #[test]
+    fn a_remaster_with_its_own_isrc_is_the_same_song_and_the_plain_title_wins() {
+        let tracks = [
+            t(
+                "remaster",
+                "Kickstart My Heart - Remastered 2011",
+                Some("USEE11100001"),
+                "album",
+                "1989-09-01",
+            ),
+            t(
+                "original",
+                "Kickstart My Heart",
+                Some("USEE18900001"),
+                "album",
+                "1989-09-01",
+            ),
+            t(
+                "other",
+                "Dr. Feelgood",
+                Some("USEE18900002"),
+                "album",
+                "1989-09-01",
+            ),
+        ];
+        assert_eq!(originals(&tracks), [1, 2]);
+    }
+
+    #[test]
+    fn two_artists_songs_of_one_title_stay_two() {
+        let mut bts = t("bts", "DNA", Some("KRA381700001"), "album", "2017-09-18");
+        bts.artist = "bts".into();
+        let mut kendrick = t(
+            "kendrick",
+            "DNA.",
+            Some("USUM71703080"),
+            "album",
+            "2017-04-14",
+        );
+        kendrick.artist = "kendrick".into();
+        assert_eq!(originals(&[bts, kendrick]), [0, 1]);
     }
 
     #[test]

@@ -36,8 +36,23 @@ const VERSION_MARKERS: &[&str] = &[
     "alternate",
     "feat",
     "featuring",
+    "ft",
     "with",
     "from",
+    "edition",
+    "track",
+    // Other languages' markers, as Spotify's catalogues write them (accents folded).
+    "remasterizado",
+    "remasterizada",
+    "remasterizzato",
+    "remasterizzata",
+    "remasterise",
+    "remasterisee",
+    "remasterisiert",
+    "versao",
+    "versione",
+    "vivo",
+    "directo",
 ];
 
 /// What kind of recording a track title says it is.
@@ -111,6 +126,12 @@ fn strip_versions(title: &str) -> String {
     out
 }
 
+/// Whether the title names the song without a version segment ("Kickstart My Heart", not
+/// "Kickstart My Heart - Remastered 2011"): of two titles of one song, the plain one is shown.
+pub fn is_plain(title: &str) -> bool {
+    words(&fold(&strip_versions(title))) == words(&fold(title))
+}
+
 /// The matching key of a title. Never empty for a non-empty, non-punctuation title.
 pub fn normalize(title: &str) -> String {
     let stripped = strip_versions(title);
@@ -130,11 +151,20 @@ pub fn classify(title: &str, album: &str) -> VersionFlags {
         for segment in version_segments(text) {
             let ws = words(&fold(&segment));
             let has = |w: &str| ws.iter().any(|x| x == w);
-            flags.live |= has("live") || has("unplugged");
+            flags.live |= has("live") || has("unplugged") || has("vivo") || has("directo");
+            // "2009 Stereo Mix", "Mono Mix", "Original Mix" are the recording as released, not
+            // a remix.
+            let release_mix = has("mono")
+                || has("stereo")
+                || has("original")
+                || has("album")
+                || ws
+                    .iter()
+                    .any(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()));
             flags.remix |= ws
                 .iter()
                 .any(|w| w == "remix" || w.ends_with("mix") && w != "mix")
-                || has("mix");
+                || (has("mix") && !release_mix);
             flags.demo |= has("demo");
             flags.acoustic |= has("acoustic");
             flags.instrumental |= has("instrumental");
@@ -188,6 +218,78 @@ mod tests {
         );
         assert_eq!(normalize("Butter (Hotter Remix)"), "butter");
         assert_eq!(normalize("Mix"), "mix");
+    }
+
+    /// Real-shaped titles of one song that must be one song (same key, the original studio
+    /// recording), and titles in which a marker word is part of the name.
+    #[test]
+    fn variants_merge_and_names_stay_names() {
+        let same = [
+            ("Kickstart My Heart", "Kickstart My Heart - Remastered 2011"),
+            ("Kickstart My Heart", "Kickstart My Heart - 2011 Remaster"),
+            (
+                "Kickstart My Heart",
+                "Kickstart My Heart (Remastered 2009 Version)",
+            ),
+            ("Kickstart My Heart", "Kickstart My Heart [Deluxe Edition]"),
+            ("Kickstart My Heart", "Kickstart My Heart - Mono"),
+            ("Kickstart My Heart", "Kickstart My Heart - Stereo"),
+            ("Kickstart My Heart", "KICKSTART MY HEART (2009 Stereo Mix)"),
+            ("Kickstart My Heart", "Kickstart My Heart - Radio Edit"),
+            ("Kickstart My Heart", "Kickstart My Heart - Single Version"),
+            ("Kickstart My Heart", "Kickstart My Heart (Bonus Track)"),
+            (
+                "Kickstart My Heart",
+                "Kickstart My Heart (feat. Someone Else)",
+            ),
+            ("Kickstart My Heart", "Kickstart My Heart [ft. Someone]"),
+            (
+                "Kickstart My Heart",
+                "Kickstart My Heart - Remasterizado 2011",
+            ),
+            ("Kickstart My Heart", "Kickstart My Heart - Remasterisé"),
+            (
+                "Kickstart My Heart",
+                "Kickstart My Heart (Versão Remasterizada)",
+            ),
+            ("Here Comes the Sun", "Here Comes The Sun - Remastered 2009"),
+            ("Wonderwall", "Wonderwall (Remastered)"),
+            ("Bohemian Rhapsody", "Bohemian Rhapsody - Remastered 2011"),
+        ];
+        for (plain, variant) in same {
+            assert_eq!(normalize(plain), normalize(variant), "{variant}");
+            assert!(
+                classify(variant, "Dr. Feelgood").is_studio(),
+                "{variant} is the studio recording"
+            );
+            assert!(is_plain(plain) && !is_plain(variant), "{plain} / {variant}");
+        }
+        let names = [
+            ("Live Forever", "Forever"),
+            ("Demolition Lovers", "Lovers"),
+            ("Remaster", ""),
+            ("Mix Tape", "Tape"),
+            ("Single Ladies (Put a Ring on It)", "Single Ladies"),
+            ("Radio Ga Ga", "Ga Ga"),
+            ("Version of Me", "Me"),
+            ("With or Without You", "Without You"),
+        ];
+        for (name, other) in names {
+            assert!(is_plain(name), "{name} is a song's name");
+            assert!(classify(name, "Album").is_studio(), "{name}");
+            assert_ne!(normalize(name), normalize(other), "{name}");
+            assert!(!normalize(name).is_empty());
+        }
+        // Versions that are other recordings stay apart from the studio song.
+        for other in [
+            "Kickstart My Heart - Live",
+            "Kickstart My Heart (Live at Wembley)",
+            "Kickstart My Heart - Remix",
+            "Kickstart My Heart (Club Mix)",
+            "Kickstart My Heart - En Vivo",
+        ] {
+            assert!(!classify(other, "Album").is_studio(), "{other}");
+        }
     }
 
     #[test]

@@ -44,21 +44,13 @@ pub async fn artist(
     .expect("artist")
 }
 
-pub async fn venue(
-    db: &PgPool,
-    name: &str,
-    city: &str,
-    lat: f64,
-    lng: f64,
-    capacity: Option<i32>,
-) -> Uuid {
+pub async fn venue(db: &PgPool, name: &str, city: &str, lat: f64, lng: f64) -> Uuid {
     sqlx::query_scalar(
-        "INSERT INTO venues (name, city, country_code, capacity, location) \
-         VALUES ($1, $2, 'US', $3, ST_SetSRID(ST_MakePoint($5, $4), 4326)::geography) RETURNING id",
+        "INSERT INTO venues (name, city, country_code, location) \
+         VALUES ($1, $2, 'US', ST_SetSRID(ST_MakePoint($4, $3), 4326)::geography) RETURNING id",
     )
     .bind(name)
     .bind(city)
-    .bind(capacity)
     .bind(lat)
     .bind(lng)
     .fetch_one(db)

@@ -122,7 +122,6 @@ pub fn Show(id: Uuid) -> Element {
                 if let Some(t) = s.start_time.map(|t| t.format("%H:%M").to_string()) { " · doors {t}" }
                 " "
                 Badge { label: s.status.as_str().to_string(), tone: crate::components::molecules::status_tone(s.status) }
-                if s.sold_out { Badge { label: "Sold out", tone: "warn" } }
             }
             if let Some(n) = s.status.notice() {
                 p { class: "status-notice", role: "status", id: "status-notice", "{n}" }
@@ -228,7 +227,6 @@ pub fn Show(id: Uuid) -> Element {
                     }
                     if let Some(vd) = &venue {
                         if let Some(a) = &vd.address { p { class: "muted", "{a}" } }
-                        if let Some(c) = vd.capacity { p { class: "muted", "Capacity {c}" } }
                     }
                     if let Some(p) = v.location {
                         VenueMap { place: p, label: s.venue.as_ref().map(|v| v.name.clone()).unwrap_or_default(), tile_url_template: tile_url }

@@ -49,7 +49,6 @@ pub fn Venue(id: Uuid) -> Element {
         h2 { class: "page-title", id: "venue-name", "{s.name}" }
         p { class: "muted", "{address}" }
         p {
-            if let Some(c) = s.capacity { "Capacity {c} · " }
             "{s.upcoming_show_count} upcoming shows"
         }
         if let Some(p) = place {

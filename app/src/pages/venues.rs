@@ -57,13 +57,12 @@ async fn here() -> Result<String, String> {
     answer.map(|(lat, lng)| format!("{lat:.3}, {lng:.3}"))
 }
 
-/// Venue discovery: by city, capacity, upcoming events, or near a position.
+/// Venue discovery: by city, upcoming events, or near a position.
 #[component]
 pub fn Venues() -> Element {
     let mut nav = use_nav();
     let shared = crate::state::use_shared();
     let mut city = use_signal(String::new);
-    let mut min_cap = use_signal(String::new);
     let mut upcoming = use_signal(|| false);
     let mut near = use_signal(String::new);
     let mut km = use_signal(|| "50".to_owned());
@@ -72,7 +71,6 @@ pub fn Venues() -> Element {
     let list = use_resource(move || async move {
         let q = VenueQuery {
             city: Some(city()).filter(|c| !c.trim().is_empty()),
-            min_capacity: min_cap().trim().parse().ok(),
             has_upcoming: upcoming(),
             near: parse_position(&near()),
             km: km().trim().parse().ok(),
@@ -91,10 +89,6 @@ pub fn Venues() -> Element {
             div { class: "field",
                 label { r#for: "venue-city", "City" }
                 input { id: "venue-city", value: "{city}", oninput: move |e| city.set(e.value()) }
-            }
-            div { class: "field",
-                label { r#for: "venue-cap", "Capacity at least" }
-                input { id: "venue-cap", r#type: "number", min: "0", value: "{min_cap}", oninput: move |e| min_cap.set(e.value()) }
             }
             div { class: "field",
                 label { r#for: "venue-near", "Near (latitude, longitude)" }
@@ -161,7 +155,6 @@ pub fn Venues() -> Element {
                             button { class: "link stretched", r#type: "button", onclick: move |_| nav.go(Route::Venue(v.id)), "{v.name}" }
                             span { class: "muted",
                                 {v.city.clone().unwrap_or_default()}
-                                if let Some(c) = v.capacity { " · capacity {c}" }
                                 " · {v.upcoming_show_count} upcoming"
                                 if let Some(d) = v.distance_km { " · {d:.1} km" }
                             }

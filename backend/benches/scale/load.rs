@@ -91,8 +91,8 @@ fn steps(s: &Size) -> Vec<(&'static str, String)> {
              FROM generate_series(1::bigint, {a}) n"
         )),
         ("venues", format!(
-            "INSERT INTO venues (id, name, city, country_code, capacity, timezone, location)
-             SELECT scale.id(2, n), 'Venue ' || n, 'City ' || c, 'US', 200 + (n * 37) % 20000, 'UTC',
+            "INSERT INTO venues (id, name, city, country_code, timezone, location)
+             SELECT scale.id(2, n), 'Venue ' || n, 'City ' || c, 'US', 'UTC',
                     ST_SetSRID(ST_MakePoint(-120 + (c * 7) % 240 + (random() - 0.5) * 0.4,
                                             -40 + (c * 13) % 100 + (random() - 0.5) * 0.4), 4326)::geography
              FROM (SELECT n, 1 + n % 500 AS c FROM generate_series(1::bigint, {v}) n) x"
@@ -187,12 +187,6 @@ fn steps(s: &Size) -> Vec<(&'static str, String)> {
                           count(*) FILTER (WHERE value = -1)::int AS down
                    FROM votes GROUP BY setlist_song_id) t
              WHERE l.id = t.setlist_song_id;
-             UPDATE shows s SET vote_count = t.n FROM (
-                 SELECT l.show_id, count(*) AS n FROM votes v JOIN setlist_songs ls ON ls.id = v.setlist_song_id
-                 JOIN setlists l ON l.id = ls.setlist_id GROUP BY l.show_id) t WHERE s.id = t.show_id;
-             UPDATE shows s SET prediction_count = t.n FROM (
-                 SELECT show_id, count(*) AS n FROM setlists WHERE source = 'user' GROUP BY show_id) t
-             WHERE s.id = t.show_id;
              -- As the verifications that scored these predictions would have left it.
              REFRESH MATERIALIZED VIEW leaderboard_all_time"
         )),

@@ -173,7 +173,8 @@ async fn subjects(db: &PgPool, fan: Fan) -> Subjects {
         hot_lines.push(id(db, kind::COMMUNITY_LINE, 100 + p).await);
     }
     let past_show: Uuid = sqlx::query_scalar(
-        "SELECT id FROM shows WHERE status = 'completed' ORDER BY prediction_count DESC, id LIMIT 1",
+        "SELECT s.id FROM shows s WHERE s.status = 'completed' \
+         ORDER BY (SELECT count(*) FROM setlists l WHERE l.show_id = s.id AND l.source = 'user') DESC, s.id LIMIT 1",
     )
     .fetch_one(db)
     .await

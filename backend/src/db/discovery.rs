@@ -66,7 +66,7 @@ pub async fn trending_shows(
     limit: i64,
 ) -> sqlx::Result<Vec<TrendingShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \
@@ -95,7 +95,7 @@ pub async fn followed_upcoming(
     limit: i64,
 ) -> sqlx::Result<Vec<ShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code \
@@ -131,7 +131,7 @@ pub async fn predictions(
     limit: i64,
 ) -> sqlx::Result<Vec<PredictionRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -11,7 +11,7 @@ use super::artists::ArtistRefRow;
 /// (`"venue_id?"`: the venue is left-joined): keep them in step, and fill the row with
 /// [`show_row!`].
 const SHOW_COLUMNS: &str = "s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
-    s.sold_out, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+    a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
     v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.country_code AS venue_country_code";
 
 /// `FROM` clause that goes with [`SHOW_COLUMNS`].
@@ -29,7 +29,6 @@ pub struct ShowRow {
     pub starts_at: Option<DateTime<Utc>>,
     pub status: String,
     pub ticket_url: Option<String>,
-    pub sold_out: bool,
     #[sqlx(flatten)]
     pub artist: ArtistRefRow,
     pub venue_id: Option<Uuid>,
@@ -49,7 +48,6 @@ macro_rules! show_row {
             starts_at: $r.starts_at,
             status: $r.status,
             ticket_url: $r.ticket_url,
-            sold_out: $r.sold_out,
             artist: $crate::db::artists::ArtistRefRow {
                 artist_id: $r.artist_id,
                 artist_slug: $r.artist_slug,
@@ -86,7 +84,6 @@ impl From<ShowRow> for ShowSummary {
             artist: r.artist.into(),
             venue,
             ticket_url: r.ticket_url,
-            sold_out: r.sold_out,
         }
     }
 }
@@ -175,7 +172,7 @@ pub async fn around_today(
     match when {
         When::Upcoming => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -196,7 +193,7 @@ pub async fn around_today(
         }
         When::Past => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -230,7 +227,7 @@ pub struct ShowDetailRow {
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShowDetailRow>> {
     let row = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -5,7 +5,7 @@ use uuid::Uuid;
 /// Columns of [`VenueRow`] but the distance. The dynamic list selects these; `by_id` spells them
 /// out the same way: keep the two in step.
 const VENUE_COLUMNS: &str = "v.id, v.name, lower(v.name) AS sort_name, v.address, v.city, v.state, v.country, v.country_code, \
-    v.postal_code, v.timezone, v.capacity, ST_Y(v.location::geometry) AS latitude, \
+    v.postal_code, v.timezone, ST_Y(v.location::geometry) AS latitude, \
     ST_X(v.location::geometry) AS longitude, \
     (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) AS upcoming_show_count";
 
@@ -23,7 +23,6 @@ pub struct VenueRow {
     pub country_code: Option<String>,
     pub postal_code: Option<String>,
     pub timezone: Option<String>,
-    pub capacity: Option<i32>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub upcoming_show_count: i64,
@@ -42,7 +41,6 @@ impl From<VenueRow> for VenueSummary {
             country_code: r.country_code,
             postal_code: r.postal_code,
             timezone: r.timezone,
-            capacity: r.capacity,
             latitude: r.latitude,
             longitude: r.longitude,
             upcoming_show_count: r.upcoming_show_count,
@@ -72,8 +70,6 @@ pub(super) fn push_within(q: &mut QueryBuilder<Postgres>, n: Near) {
 
 pub struct VenueFilter<'a> {
     pub city: Option<&'a str>,
-    pub min_capacity: Option<i32>,
-    pub max_capacity: Option<i32>,
     pub has_upcoming: Option<bool>,
     pub near: Option<Near>,
     /// Keyset position: (name, id) by default, (distance in km, id) when `near` is set.
@@ -83,10 +79,10 @@ pub struct VenueFilter<'a> {
 }
 
 pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<Vec<VenueRow>> {
-    // Dynamic: the city, capacity, upcoming and distance filters combine freely, and the keyset
+    // Dynamic: the city, upcoming and distance filters combine freely, and the keyset
     // and order follow whether a point is given (distance) or not (name); covered by
     // it::venues::near_a_point_orders_by_distance_within_radius (distance, its keyset) and
-    // it::venues::filters_by_city_capacity_and_upcoming_shows (each filter, the name keyset).
+    // it::venues::filters_by_city_and_upcoming_shows (each filter, the name keyset).
     // Distance is computed once in a subquery so the keyset condition can use it.
     let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM (SELECT ");
     q.push(VENUE_COLUMNS).push(", ");
@@ -111,12 +107,6 @@ pub async fn list(db: impl PgExecutor<'_>, f: VenueFilter<'_>) -> sqlx::Result<V
         q.push(" AND lower(v.city) = lower(")
             .push_bind(city.to_owned())
             .push(")");
-    }
-    if let Some(min) = f.min_capacity {
-        q.push(" AND v.capacity >= ").push_bind(min);
-    }
-    if let Some(max) = f.max_capacity {
-        q.push(" AND v.capacity <= ").push_bind(max);
     }
     match f.has_upcoming {
         Some(true) => {
@@ -160,7 +150,7 @@ pub struct VenueDetailRow {
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<VenueDetailRow>> {
     let row = sqlx::query!(
         "SELECT v.id, v.name, lower(v.name) AS \"sort_name!\", v.address, v.city, v.state, v.country, \
-                v.country_code, v.postal_code, v.timezone, v.capacity, \
+                v.country_code, v.postal_code, v.timezone, \
                 ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude, \
                 (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) \
                   AS \"upcoming_show_count!\", \
@@ -182,7 +172,6 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Ven
             country_code: r.country_code,
             postal_code: r.postal_code,
             timezone: r.timezone,
-            capacity: r.capacity,
             latitude: r.latitude,
             longitude: r.longitude,
             upcoming_show_count: r.upcoming_show_count,

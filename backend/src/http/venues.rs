@@ -73,23 +73,6 @@ pub async fn list(
 ) -> AppResult<Json<Page<VenueSummary>>> {
     let limit = pagination::limit(p.limit)?;
     let near = near_filter(p.near.as_deref(), p.km)?;
-    for (name, v) in [
-        ("min_capacity", p.min_capacity),
-        ("max_capacity", p.max_capacity),
-    ] {
-        if v.is_some_and(|c| c < 0) {
-            return Err(AppError::invalid_parameter(format!(
-                "{name} must not be negative"
-            )));
-        }
-    }
-    if let (Some(min), Some(max)) = (p.min_capacity, p.max_capacity)
-        && min > max
-    {
-        return Err(AppError::invalid_parameter(
-            "min_capacity must not exceed max_capacity",
-        ));
-    }
     let city = p.city.as_deref().map(str::trim);
     if city.is_some_and(|c| c.is_empty() || c.len() > 100) {
         return Err(AppError::invalid_parameter(
@@ -106,8 +89,6 @@ pub async fn list(
         &state.db,
         VenueFilter {
             city,
-            min_capacity: p.min_capacity,
-            max_capacity: p.max_capacity,
             has_upcoming: p.has_upcoming,
             near,
             after_name,

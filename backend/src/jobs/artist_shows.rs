@@ -56,7 +56,7 @@ pub async fn run(
             }
             for v in &embedded.venues {
                 if !venues.contains_key(&v.id) {
-                    let id = upsert::venues::from_ticketmaster(&mut conn, v, None).await?;
+                    let id = upsert::venues::from_ticketmaster(&mut conn, v).await?;
                     venues.insert(v.id.clone(), id);
                 }
             }

@@ -1,11 +1,9 @@
 //! Finding and parsing recorded answers. A file's family is its parent folder (`ticketmaster`,
 //! `spotify`, `setlistfm`); its kind is its name prefix, as in `fixtures/PROVENANCE.md`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::providers::{setlistfm, spotify, ticketmaster};
@@ -19,22 +17,6 @@ pub struct Recorded {
     pub spotify_artists: Vec<spotify::Artist>,
     pub tracks: Vec<spotify::Track>,
     pub setlists: Vec<setlistfm::Setlist>,
-    /// Venue capacities by Ticketmaster id (the Discovery API has no capacity field; a catalogue
-    /// manifest `index.json` may carry them).
-    pub capacities: HashMap<String, i32>,
-}
-
-#[derive(Deserialize)]
-struct Manifest {
-    #[serde(default)]
-    venues: Vec<ManifestVenue>,
-}
-
-#[derive(Deserialize)]
-struct ManifestVenue {
-    #[serde(rename = "ticketmasterId")]
-    ticketmaster_id: String,
-    capacity: Option<i32>,
 }
 
 fn parse<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
@@ -92,15 +74,6 @@ impl Recorded {
                     r.setlists.extend(page.setlist);
                 }
                 "setlistfm" if name.starts_with("setlist_") => r.setlists.push(parse(path)?),
-                _ if name == "index.json" => {
-                    let manifest: Manifest = parse(path)?;
-                    r.capacities.extend(
-                        manifest
-                            .venues
-                            .into_iter()
-                            .filter_map(|v| Some((v.ticketmaster_id, v.capacity?))),
-                    );
-                }
                 _ => {}
             }
         }

@@ -34,10 +34,9 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
         .flat_map(|e| &e.venues)
         .chain(&r.venues)
     {
-        let capacity = r.capacities.get(&v.id).copied();
         venues.insert(
             v.id.clone(),
-            upsert::venues::from_ticketmaster(db, v, capacity).await?,
+            upsert::venues::from_ticketmaster(db, v).await?,
         );
     }
 

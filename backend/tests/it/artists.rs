@@ -75,7 +75,7 @@ async fn cursor_of_one_sort_is_refused_by_another(db: PgPool) {
 async fn detail_has_shows_on_both_sides_of_today_and_a_catalogue_preview(db: PgPool) {
     let a = artist(&db, "Neon Harbor", &["synth-pop"], Some(61), 0.0).await;
     let other = artist(&db, "Support Act", &[], None, 0.0).await;
-    let v = venue(&db, "The Hall", "Springfield", 39.8, -89.6, Some(2000)).await;
+    let v = venue(&db, "The Hall", "Springfield", 39.8, -89.6).await;
     show(&db, a, Some(v), days_from_today(30), "upcoming").await;
     show(&db, a, Some(v), days_from_today(10), "upcoming").await;
     show(&db, a, Some(v), days_from_today(-20), "completed").await;

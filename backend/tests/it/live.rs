@@ -513,7 +513,7 @@ async fn the_catalogue_always_has_a_show_on_tonight(db: PgPool) {
     for t in ["One", "Two", "Three"] {
         song(&db, big, t, 10).await;
     }
-    let hall = theset_testkit::rows::venue(&db, "Hall", "Town", 51.5, -0.1, Some(1000)).await;
+    let hall = theset_testkit::rows::venue(&db, "Hall", "Town", 51.5, -0.1).await;
     show(&db, big, Some(hall), days_from_today(-30), "completed").await;
     let id = keep_tonight(&mut conn, now)
         .await

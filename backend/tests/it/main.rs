@@ -10,6 +10,7 @@ mod auth;
 mod biographies;
 mod cache;
 mod caching;
+mod columns;
 mod comments;
 mod config;
 mod cron;

@@ -345,7 +345,7 @@ fn table() -> Vec<Row> {
 async fn every_route_allows_exactly_the_roles_it_should(db: PgPool) {
     let live = TestApp::start(db.clone()).await;
     let artist = support::artist(&db, "Rbac Band", &["rock"], Some(50), 1.0).await;
-    let venue = support::venue(&db, "Rbac Hall", "Austin", 30.0, -97.0, Some(1000)).await;
+    let venue = support::venue(&db, "Rbac Hall", "Austin", 30.0, -97.0).await;
     let show = support::show(
         &db,
         artist,

@@ -14,16 +14,8 @@ struct World {
 async fn world(db: &PgPool) -> World {
     let a = artist(db, "Quiet Engines", &[], None, 0.0).await;
     let b = artist(db, "Loud Rooms", &[], None, 0.0).await;
-    let nyc = venue(db, "Pier Stage", "New York", 40.70, -74.01, Some(3000)).await;
-    let la = venue(
-        db,
-        "Canyon Bowl",
-        "Los Angeles",
-        34.11,
-        -118.34,
-        Some(17000),
-    )
-    .await;
+    let nyc = venue(db, "Pier Stage", "New York", 40.70, -74.01).await;
+    let la = venue(db, "Canyon Bowl", "Los Angeles", 34.11, -118.34).await;
     show(db, a, Some(nyc), date("2030-03-01"), "upcoming").await;
     show(db, a, Some(la), date("2030-03-05"), "upcoming").await;
     show(db, b, Some(nyc), date("2030-03-03"), "cancelled").await;
@@ -162,7 +154,10 @@ async fn detail_has_venue_lineup_and_public_setlists(db: PgPool) {
     let d = app.ok(&format!("/api/v1/shows/{s}")).await;
     assert_eq!(d["artist"]["name"], "Quiet Engines");
     assert_eq!(d["venue_detail"]["name"], "Canyon Bowl");
-    assert_eq!(d["venue_detail"]["capacity"], 17000);
+    assert!(
+        d["venue_detail"].get("capacity").is_none(),
+        "no capacity that nothing filled"
+    );
     let lineup: Vec<&str> = d["lineup"]
         .as_array()
         .expect("lineup")

@@ -7,25 +7,9 @@ use theset_testkit::rows::*;
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn near_a_point_orders_by_distance_within_radius(db: PgPool) {
     // Around Times Square: one venue ~0.2 km away, one ~3 km, one in another city.
-    venue(&db, "Corner Club", "New York", 40.7570, -73.9870, Some(300)).await;
-    venue(
-        &db,
-        "Downtown Arena",
-        "New York",
-        40.7300,
-        -74.0000,
-        Some(15000),
-    )
-    .await;
-    venue(
-        &db,
-        "Lakeside Theatre",
-        "Chicago",
-        41.8800,
-        -87.6300,
-        Some(3500),
-    )
-    .await;
+    venue(&db, "Corner Club", "New York", 40.7570, -73.9870).await;
+    venue(&db, "Downtown Arena", "New York", 40.7300, -74.0000).await;
+    venue(&db, "Lakeside Theatre", "Chicago", 41.8800, -87.6300).await;
     let app = TestApp::start(db).await;
     let near = app
         .all_pages("/api/v1/venues?near=40.7580,-73.9855&km=5&limit=1")
@@ -61,11 +45,11 @@ async fn near_a_point_orders_by_distance_within_radius(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
-async fn filters_by_city_capacity_and_upcoming_shows(db: PgPool) {
+async fn filters_by_city_and_upcoming_shows(db: PgPool) {
     let a = artist(&db, "Tin Lanterns", &[], None, 0.0).await;
-    let small = venue(&db, "Small Room", "Austin", 30.27, -97.74, Some(250)).await;
-    let mid = venue(&db, "Mid Hall", "austin", 30.26, -97.75, Some(2500)).await;
-    venue(&db, "Big Dome", "Houston", 29.68, -95.41, Some(70000)).await;
+    let small = venue(&db, "Small Room", "Austin", 30.27, -97.74).await;
+    let mid = venue(&db, "Mid Hall", "austin", 30.26, -97.75).await;
+    venue(&db, "Big Dome", "Houston", 29.68, -95.41).await;
     show(&db, a, Some(small), days_from_today(40), "upcoming").await;
     show(&db, a, Some(mid), days_from_today(-40), "completed").await;
     let app = TestApp::start(db).await;
@@ -73,17 +57,13 @@ async fn filters_by_city_capacity_and_upcoming_shows(db: PgPool) {
         names(&app.all_pages("/api/v1/venues?city=AUSTIN").await),
         ["Mid Hall", "Small Room"]
     );
-    assert_eq!(
-        names(&app.all_pages("/api/v1/venues?min_capacity=1000").await),
-        ["Big Dome", "Mid Hall"]
-    );
-    assert_eq!(
-        names(
-            &app.all_pages("/api/v1/venues?min_capacity=1000&max_capacity=5000")
-                .await
-        ),
-        ["Mid Hall"]
-    );
+    // Nothing fills a capacity (Ticketmaster has none): there is no filter that cannot match.
+    app.error(
+        "/api/v1/venues?min_capacity=1000",
+        reqwest::StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+    )
+    .await;
     assert_eq!(
         names(&app.all_pages("/api/v1/venues?has_upcoming=true").await),
         ["Small Room"]
@@ -101,7 +81,7 @@ async fn filters_by_city_capacity_and_upcoming_shows(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn detail_lists_upcoming_and_past_shows(db: PgPool) {
     let a = artist(&db, "Paper Satellites", &[], None, 0.0).await;
-    let v = venue(&db, "Harbour Hall", "Boston", 42.36, -71.06, Some(5000)).await;
+    let v = venue(&db, "Harbour Hall", "Boston", 42.36, -71.06).await;
     show(&db, a, Some(v), days_from_today(3), "upcoming").await;
     show(&db, a, Some(v), days_from_today(-3), "completed").await;
     show(&db, a, Some(v), days_from_today(-300), "completed").await;

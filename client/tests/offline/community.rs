@@ -125,7 +125,7 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
     );
     client
         .delete_account(&theset_shared::api::StepUpProof {
-            current_password: Some("four words walk into a bar".into()),
+            current_password: Some("a new and long passphrase".into()),
             code: None,
         })
         .await

@@ -139,15 +139,7 @@ async fn tonights_pack_holds_the_show_its_pages_and_the_tiles_around_the_venue(d
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let artist = rows::artist(&db, "Packed Band", &[], None, 0.0).await;
-    let venue = rows::venue(
-        &db,
-        "SoFi Stadium",
-        "Inglewood",
-        33.9535,
-        -118.3392,
-        Some(70_000),
-    )
-    .await;
+    let venue = rows::venue(&db, "SoFi Stadium", "Inglewood", 33.9535, -118.3392).await;
     let tonight = rows::show(
         &db,
         artist,

@@ -79,7 +79,6 @@ pub struct ShowSummary {
     pub artist: ArtistRef,
     pub venue: Option<VenueRef>,
     pub ticket_url: Option<String>,
-    pub sold_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,7 +26,6 @@ pub struct VenueSummary {
     pub country_code: Option<String>,
     pub postal_code: Option<String>,
     pub timezone: Option<String>,
-    pub capacity: Option<i32>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub upcoming_show_count: i64,
@@ -44,12 +43,6 @@ pub struct VenueListQuery {
     /// City (case-insensitive).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(minimum = 0))]
-    pub min_capacity: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(minimum = 0))]
-    pub max_capacity: Option<i32>,
     /// Only venues with (true) or without (false) shows to come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_upcoming: Option<bool>,

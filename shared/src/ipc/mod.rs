@@ -380,7 +380,6 @@ pub struct ArtistView {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VenueQuery {
     pub city: Option<String>,
-    pub min_capacity: Option<i32>,
     pub has_upcoming: bool,
     pub near: Option<GeoPoint>,
     /// Radius around `near` in kilometres.

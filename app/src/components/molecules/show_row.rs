@@ -73,7 +73,6 @@ mod tests {
                 country_code: None,
             }),
             ticket_url: None,
-            sold_out: false,
         }
     }
 

@@ -182,7 +182,7 @@ impl From<SongRow> for SongSummary {
     }
 }
 
-/// The artist's most popular studio songs.
+/// The artist's most popular songs (the catalogue holds studio recordings only).
 pub async fn top_songs(
     db: impl PgExecutor<'_>,
     artist_id: Uuid,
@@ -192,7 +192,7 @@ pub async fn top_songs(
         SongRow,
         "SELECT s.id, s.title, s.album, s.duration_ms, s.popularity, s.spotify_id, s.album_image_url \
          FROM artist_songs x JOIN songs s ON s.id = x.song_id \
-         WHERE x.artist_id = $1 AND NOT s.is_live AND NOT s.is_remix \
+         WHERE x.artist_id = $1 \
          ORDER BY s.popularity DESC NULLS LAST, s.title, s.id LIMIT $2",
         artist_id,
         limit
@@ -204,7 +204,7 @@ pub async fn top_songs(
 pub async fn song_count(db: impl PgExecutor<'_>, artist_id: Uuid) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "SELECT count(*) AS \"n!\" FROM artist_songs x JOIN songs s ON s.id = x.song_id \
-         WHERE x.artist_id = $1 AND NOT s.is_live AND NOT s.is_remix",
+         WHERE x.artist_id = $1",
         artist_id
     )
     .fetch_one(db)

@@ -74,7 +74,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
     match rows {
         Rows::Ids(ids) => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \
@@ -91,7 +91,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         }
         Rows::OfArtists(ids) => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.sold_out, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \

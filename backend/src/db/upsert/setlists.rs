@@ -160,20 +160,20 @@ async fn setlist_songs(
 }
 
 /// The artist's catalogue by normalised title and alias: titles first, then known aliases, so a
-/// song's own title beats another song's alias; studio originals beat live and remix versions.
+/// song's own title beats another song's alias; the earlier release wins a tie.
 pub async fn catalogue_keys(
     db: &mut PgConnection,
     artist: Uuid,
 ) -> sqlx::Result<HashMap<String, Uuid>> {
     Ok(sqlx::query!(
         "SELECT key AS \"key!\", id AS \"id!\" FROM ( \
-           SELECT s.normalized_title AS key, s.id, 0 AS pref, s.is_live, s.is_remix, s.release_date \
+           SELECT s.normalized_title AS key, s.id, 0 AS pref, s.release_date \
            FROM artist_songs x JOIN songs s ON s.id = x.song_id WHERE x.artist_id = $1 \
            UNION ALL \
-           SELECT a.alias_normalized, s.id, 1, s.is_live, s.is_remix, s.release_date \
+           SELECT a.alias_normalized, s.id, 1, s.release_date \
            FROM artist_songs x JOIN songs s ON s.id = x.song_id JOIN song_aliases a ON a.song_id = s.id \
            WHERE x.artist_id = $1) m \
-         ORDER BY pref, is_live, is_remix, release_date NULLS LAST",
+         ORDER BY pref, release_date NULLS LAST",
         artist
     )
     .fetch_all(db)

@@ -1,5 +1,6 @@
-//! Catalogue songs from Spotify tracks: one song per ISRC (or per normalised title and version
-//! flags when the ISRC is missing), linked to every artist of ours on the track.
+//! Catalogue songs from Spotify tracks: one song per normal title and artist (a remaster, a
+//! deluxe or mono edition, a radio edit are that song: see `theset_shared::titles`), found again
+//! by Spotify id or ISRC, linked to every artist of ours on the track.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -13,6 +14,7 @@ use crate::providers::spotify;
 pub fn facts(t: &spotify::Track) -> TrackFacts {
     TrackFacts {
         id: t.id.clone(),
+        artist: t.artists.first().map(|a| a.id.clone()).unwrap_or_default(),
         title: t.name.clone(),
         isrc: t.external_ids.isrc.clone(),
         album_type: t.album.album_type.clone(),
@@ -29,11 +31,14 @@ pub fn originals<'a>(tracks: &[&'a spotify::Track]) -> Vec<&'a spotify::Track> {
         .collect()
 }
 
-/// Upserts track `t`. Demos, acoustic and instrumental versions are left out (`None`), as are
-/// tracks with none of our artists on them; live and remix versions are kept but flagged.
+/// Upserts track `t`. Anything but a studio recording (live, remix, demo, acoustic,
+/// instrumental) is left out (`None`), as are tracks with none of our artists on them. Versions
+/// of one song — remasters, deluxe and mono/stereo editions, radio edits, a "feat." credit —
+/// are the song already held under the same normal title for the first artist (their ISRCs
+/// differ): the variant is not stored again, and a held title that carries a version marker
+/// gives way to the plain one.
 pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Result<Option<Uuid>> {
-    let flags = titles::classify(&t.name, &t.album.name);
-    if flags.demo || flags.acoustic || flags.instrumental {
+    if !titles::classify(&t.name, &t.album.name).is_studio() {
         return Ok(None);
     }
     let linked: Vec<(Uuid, bool)> = {
@@ -58,31 +63,37 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
         .map(str::to_uppercase)
         .filter(|i| valid_isrc(i));
     let normalized = titles::normalize(&t.name);
-    let existing = sqlx::query_scalar!(
-        "SELECT s.id FROM songs s WHERE s.spotify_id = $1 OR s.isrc = $2 \
-         OR ($2 IS NULL AND s.normalized_title = $3 AND s.is_live = $4 AND s.is_remix = $5 \
-             AND EXISTS (SELECT 1 FROM artist_songs x WHERE x.song_id = s.id AND x.artist_id = $6)) \
+    let existing = sqlx::query!(
+        "SELECT s.id, s.title FROM songs s WHERE s.spotify_id = $1 OR s.isrc = $2 \
+         OR (s.normalized_title = $3 \
+             AND EXISTS (SELECT 1 FROM artist_songs x WHERE x.song_id = s.id AND x.artist_id = $4)) \
+         ORDER BY (s.spotify_id = $1) DESC NULLS LAST, (s.isrc = $2) DESC NULLS LAST, s.created_at, s.id \
          LIMIT 1",
         t.id,
         isrc.as_deref(),
         normalized,
-        flags.live,
-        flags.remix,
         linked[0].0
     )
     .fetch_optional(&mut *db)
     .await?;
     let song_id = match existing {
-        Some(id) => {
+        Some(held) => {
+            // A variant's plain title replaces a held title that carries a version marker
+            // ("X - Remastered 2011" becomes "X" once the original is seen).
+            let title = (titles::is_plain(&t.name) && !titles::is_plain(&held.title))
+                .then_some(t.name.as_str());
             // The cover of the release first seen stays; one that had none gets this one.
             sqlx::query!(
-                "UPDATE songs SET album_image_url = $2 WHERE id = $1 AND album_image_url IS NULL AND $2::text IS NOT NULL",
-                id,
-                t.album.cover()
+                "UPDATE songs SET album_image_url = coalesce(album_image_url, $2), \
+                        title = coalesce($3, title) \
+                 WHERE id = $1 AND ((album_image_url IS NULL AND $2::text IS NOT NULL) OR $3::text IS NOT NULL)",
+                held.id,
+                t.album.cover(),
+                title
             )
             .execute(&mut *db)
             .await?;
-            id
+            held.id
         }
         None => {
             let album_type = t
@@ -92,8 +103,8 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
                 .filter(|k| ["album", "single", "compilation", "ep"].contains(k));
             sqlx::query_scalar!(
                 "INSERT INTO songs (spotify_id, isrc, title, normalized_title, album, album_spotify_id, album_type, \
-                   release_date, track_number, disc_number, duration_ms, popularity, is_live, is_remix, album_image_url) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                   release_date, track_number, disc_number, duration_ms, popularity, album_image_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                 t.id,
                 isrc.as_deref(),
                 t.name,
@@ -106,8 +117,6 @@ pub async fn from_track(db: &mut PgConnection, t: &spotify::Track) -> sqlx::Resu
                 t.disc_number.filter(|n| *n > 0),
                 t.duration_ms.filter(|d| *d >= 0),
                 t.popularity.filter(|p| (0..=100).contains(p)),
-                flags.live,
-                flags.remix,
                 t.album.cover()
             )
             .fetch_one(&mut *db)

@@ -9,17 +9,16 @@ use crate::providers::{setlistfm, ticketmaster};
 pub async fn from_ticketmaster(
     db: &mut PgConnection,
     v: &ticketmaster::Venue,
-    capacity: Option<i32>,
 ) -> sqlx::Result<Uuid> {
     let (lat, lng) = v.coordinates().unzip();
     let state = v.state.as_ref();
     let country = v.country.as_ref();
     let id = sqlx::query_scalar!(
         "INSERT INTO venues (ticketmaster_id, name, address, city, state, state_code, country, country_code, \
-           postal_code, timezone, capacity, location, url, image_url) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-           CASE WHEN $12::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($13, $12), 4326)::geography END, \
-           $14, $15) \
+           postal_code, timezone, location, url, image_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+           CASE WHEN $11::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($12, $11), 4326)::geography END, \
+           $13, $14) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
            address = COALESCE(EXCLUDED.address, venues.address), city = COALESCE(EXCLUDED.city, venues.city), \
            state = COALESCE(EXCLUDED.state, venues.state), \
@@ -28,7 +27,6 @@ pub async fn from_ticketmaster(
            country_code = COALESCE(EXCLUDED.country_code, venues.country_code), \
            postal_code = COALESCE(EXCLUDED.postal_code, venues.postal_code), \
            timezone = COALESCE(EXCLUDED.timezone, venues.timezone), \
-           capacity = COALESCE(EXCLUDED.capacity, venues.capacity), \
            location = COALESCE(EXCLUDED.location, venues.location), \
            url = COALESCE(EXCLUDED.url, venues.url), image_url = COALESCE(EXCLUDED.image_url, venues.image_url) \
          RETURNING id",
@@ -42,7 +40,6 @@ pub async fn from_ticketmaster(
         country_code(country.and_then(|c| c.country_code.as_deref())),
         v.postal_code.as_deref(),
         v.timezone.as_deref(),
-        capacity.filter(|c| *c > 0),
         lat,
         lng,
         v.url.as_deref(),
