@@ -33,6 +33,8 @@ run_packages=(
   # desktop app (Tauri 2 / WebKitGTK); Xvfb for a machine without a display
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libssl-dev pkg-config build-essential file xvfb xauth
+  # `import -display :99 …`: the run command's hint for looking at the app in Xvfb
+  imagemagick
   # the local SMTP sink (aiosmtpd) lives in a Python venv
   python3 python3-venv
   # the web app: SQLite's C source built for wasm (clang), its wasm shrunk (binaryen's wasm-opt)
@@ -41,7 +43,7 @@ run_packages=(
 # What only the tests need (`cargo xtask test`): the window tests' WebDriver and screenshots, a
 # real reverse proxy (the trusted-proxy tests), the phone tests' browser and its WebDriver.
 test_packages=(
-  x11-utils imagemagick webkit2gtk-driver nginx chromium chromium-driver
+  x11-utils webkit2gtk-driver nginx chromium chromium-driver
   # promtool checks and unit-tests the alerting rules (ops/alerts.yml)
   prometheus
   # the backend's static build (musl-gcc for ring's C) and its container image, checked by the

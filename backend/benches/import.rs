@@ -277,6 +277,7 @@ fn fake_providers(addr: SocketAddr) -> Providers {
         }),
         setlistfm: None,
         wikipedia: None,
+        origin: Default::default(),
     })
     .expect("providers")
 }

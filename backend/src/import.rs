@@ -55,7 +55,13 @@ pub async fn phase_one(state: &AppState, tm_id: &str) -> Result<Started, ImportE
                 }
             };
             let mut conn = state.db.acquire().await?;
-            let id = upsert::artists::from_attraction(&mut conn, &attraction, None).await?;
+            let id = upsert::artists::from_attraction(
+                &mut conn,
+                &attraction,
+                None,
+                state.providers.origin,
+            )
+            .await?;
             // Just written in this connection: there is a slug.
             let slug = artists_db::slug_of(&mut *conn, id)
                 .await?

@@ -46,11 +46,12 @@ pub struct AppState {
     pub sync: events::Hub,
     /// One reader per watched show in this process (see `show_feed`).
     pub feeds: show_feed::Feeds,
-    /// Hot reads (artist pages): in-process, plus Redis when configured.
+    /// Hot reads (artist pages, Ticketmaster search answers): in-process, plus Redis when
+    /// configured.
     pub cache: cache::Cache,
-    /// Recent Ticketmaster search answers by normalised query, and the attractions in them by
-    /// id, so picking a search hit (phase 1 of an import) costs no second request.
-    pub searches: moka::future::Cache<String, Vec<providers::ticketmaster::Attraction>>,
+    /// The attractions of this process's recent Ticketmaster searches by id, so picking a
+    /// search hit (phase 1 of an import) costs no second request (in-process only: on another
+    /// instance phase 1 asks Ticketmaster for the one attraction).
     pub attractions: moka::future::Cache<String, providers::ticketmaster::Attraction>,
     pub auth: auth::AuthConfig,
     /// Likely songs per show (`http::voting`): an expensive read that changes with imports only.
@@ -104,10 +105,6 @@ impl AppState {
             feeds: show_feed::Feeds::default(),
             db,
             providers,
-            searches: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(ttl)
-                .build(),
             attractions: moka::future::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ttl * 3)

@@ -258,6 +258,7 @@ async fn main() {
             followers: None,
             trending_score: 0.0,
             upcoming_show_count: 0,
+            origin: Default::default(),
         })
         .collect();
     c.store().replace_artists(&many).expect("cache");

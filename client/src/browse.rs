@@ -98,6 +98,7 @@ impl Client {
                 popularity: a.popularity,
                 trending_score: None,
                 in_database: true,
+                origin: a.origin,
             })
             .collect();
         Ok(Fetched {

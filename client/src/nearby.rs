@@ -141,6 +141,7 @@ fn nearest(
             latitude: s.venue_lat,
             longitude: s.venue_lng,
             upcoming_show_count: 0,
+            origin: s.summary.origin,
             distance_km: None,
         });
     }
@@ -199,6 +200,7 @@ mod tests {
             latitude: Some(lat),
             longitude: Some(lng),
             upcoming_show_count: 0,
+            origin: Default::default(),
             distance_km: None,
         }
     }
@@ -224,6 +226,7 @@ mod tests {
                     country_code: None,
                 }),
                 ticket_url: None,
+                origin: Default::default(),
             },
             venue_lat: at.map(|p| p.0),
             venue_lng: at.map(|p| p.1),

@@ -497,7 +497,7 @@ async fn a_push_past_the_vote_budget_waits_and_loses_nothing(db: PgPool) {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn followed_artists_pages_are_kept_for_reading_with_no_signal(db: PgPool) {
     let (artist, _, _) = seed(&db).await;
-    sqlx::query("UPDATE artists SET bio = 'A band that plays where there is no signal.', bio_url = 'https://en.wikipedia.org/wiki/Offline_Band' WHERE id = $1")
+    sqlx::query("UPDATE artists SET bio = 'A band that plays where there is no signal.', bio_url = 'https://en.wikipedia.org/wiki/Offline_Band', bio_origin = 'live' WHERE id = $1")
         .bind(artist)
         .execute(&db)
         .await

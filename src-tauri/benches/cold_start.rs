@@ -39,6 +39,7 @@ fn main() -> anyhow::Result<()> {
             followers: Some(1000),
             trending_score: 0.0,
             upcoming_show_count: 3,
+            origin: Default::default(),
         })
         .collect();
     store.replace_artists(&artists)?;

@@ -1,9 +1,9 @@
 use dioxus::prelude::*;
-use theset_shared::api::JobEvent;
+use theset_shared::api::{DataOrigin, JobEvent};
 use theset_shared::validate::outbound_link;
 
 use super::{Failed, Loading, use_latest, when};
-use crate::components::atoms::{Avatar, Badge, Button, PendingMark, StaleNote};
+use crate::components::atoms::{Avatar, Badge, Button, DemoNotice, PendingMark, StaleNote};
 use crate::components::molecules::PhaseProgress;
 use crate::components::organisms::{ArtistLinks, ShowList};
 use crate::ipc;
@@ -63,8 +63,12 @@ pub fn Artist(slug: String) -> Element {
         .role()
         .is_some_and(|r| r >= theset_shared::api::Role::Moderator);
     let trending = a.trending_songs.clone();
+    let demo = a.summary.origin == DataOrigin::Demo;
     rsx! {
         StaleNote { stale: v.artist.stale, fetched_at: when(v.artist.fetched_at) }
+        if demo {
+            DemoNotice { what: "This artist's shows, songs, numbers and biography" }
+        }
         header { class: "artist-hero",
             Avatar { name: a.summary.name.clone(), image, size: "xl" }
             div {
@@ -72,10 +76,11 @@ pub fn Artist(slug: String) -> Element {
                 div { class: "artist-genres",
                     for g in a.summary.genres.clone() { Badge { label: g } }
                 }
-                p { class: "muted",
+                p { class: "muted", id: "artist-numbers",
                     if let Some(p) = a.summary.popularity { "Popularity {p} · " }
                     if let Some(f) = a.summary.followers { "{compact(f)} followers · " }
                     "{a.song_count} songs"
+                    if demo { " (demo figures)" }
                 }
                 div { class: "row",
                     if signed_in {
@@ -111,8 +116,12 @@ pub fn Artist(slug: String) -> Element {
             section { class: "card", id: "artist-bio", aria_labelledby: "bio-title",
                 h3 { id: "bio-title", "About" }
                 p { class: "bio", "{bio}" }
-                if let Some(src) = a.bio_source.clone().filter(|s| outbound_link(&s.url) && outbound_link(&s.licence_url)) {
-                    p { class: "muted attribution",
+                if a.bio_origin == Some(DataOrigin::Demo) {
+                    p { class: "muted attribution", id: "bio-credit",
+                        "Written for TheSet's demo catalogue — not from Wikipedia."
+                    }
+                } else if let Some(src) = a.bio_source.clone().filter(|s| outbound_link(&s.url) && outbound_link(&s.licence_url)) {
+                    p { class: "muted attribution", id: "bio-credit",
                         "From "
                         a { href: "{src.url}", target: "_blank", rel: "noopener noreferrer", "{src.name}" }
                         ", "

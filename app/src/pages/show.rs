@@ -115,6 +115,9 @@ pub fn Show(id: Uuid) -> Element {
         if let Some(d) = &v.detail {
             StaleNote { stale: d.stale, fetched_at: when(d.fetched_at) }
         }
+        if s.origin == theset_shared::api::DataOrigin::Demo {
+            crate::components::atoms::DemoNotice { what: "This show, its date, venue and set-lists" }
+        }
         header { class: "show-hero",
             h2 { class: "page-title", id: "show-title", "{title}" }
             p { class: "show-meta",

@@ -46,6 +46,9 @@ pub fn Venue(id: Uuid) -> Element {
     .join(", ");
     rsx! {
         StaleNote { stale: f.stale, fetched_at: when(f.fetched_at) }
+        if s.origin == theset_shared::api::DataOrigin::Demo {
+            crate::components::atoms::DemoNotice { what: "This venue's details and shows" }
+        }
         h2 { class: "page-title", id: "venue-name", "{s.name}" }
         p { class: "muted", "{address}" }
         p {

@@ -216,6 +216,10 @@ impl ProviderSettings {
             spotify,
             setlistfm,
             wikipedia,
+            origin: match self.demo_catalogue {
+                super::Switch::On => theset_shared::api::DataOrigin::Demo,
+                super::Switch::Off => theset_shared::api::DataOrigin::Live,
+            },
         }
     }
 }

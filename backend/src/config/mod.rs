@@ -231,6 +231,17 @@ pub struct ProviderSettings {
     pub wikidata_base_url: Option<String>,
     #[arg(long, env = "WIKIPEDIA_BASE_URL", global = true, value_parser = base_url)]
     pub wikipedia_base_url: Option<String>,
+    /// `on`: the services above are the offline demo catalogue's replay (the run command sets it
+    /// without API keys); what they answer is stored, and shown, as demo data.
+    #[arg(
+        long,
+        env = "THESET_DEMO_CATALOGUE",
+        global = true,
+        value_enum,
+        ignore_case = true,
+        default_value = "off"
+    )]
+    pub demo_catalogue: Switch,
 }
 
 impl Default for ProviderSettings {
@@ -251,6 +262,7 @@ impl Default for ProviderSettings {
             setlistfm_rps: 2,
             wikidata_base_url: None,
             wikipedia_base_url: None,
+            demo_catalogue: Switch::Off,
         }
     }
 }

@@ -55,8 +55,8 @@ pub async fn keep_tonight(db: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Re
         .await?;
     }
     let id = sqlx::query_scalar!(
-        "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, status) \
-         VALUES ($1, 'Tonight (demo)', $2, $3, ($4::timestamptz AT TIME ZONE 'UTC')::date, NULL, $4, 'ongoing') \
+        "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, status, origin) \
+         VALUES ($1, 'Tonight (demo)', $2, $3, ($4::timestamptz AT TIME ZONE 'UTC')::date, NULL, $4, 'ongoing', 'demo') \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET headliner_artist_id = $2, venue_id = $3, \
              date = excluded.date, start_time = NULL, starts_at = $4, status = 'ongoing' \
          RETURNING id",

@@ -10,7 +10,7 @@ use super::artists::ArtistRefRow;
 /// `sync::scope::shows`) spell it out the same way, with the venue's columns marked nullable
 /// (`"venue_id?"`: the venue is left-joined): keep them in step, and fill the row with
 /// [`show_row!`].
-const SHOW_COLUMNS: &str = "s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
+const SHOW_COLUMNS: &str = "s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
     a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
     v.id AS venue_id, v.name AS venue_name, v.city AS venue_city, v.country_code AS venue_country_code";
 
@@ -29,6 +29,7 @@ pub struct ShowRow {
     pub starts_at: Option<DateTime<Utc>>,
     pub status: String,
     pub ticket_url: Option<String>,
+    pub origin: String,
     #[sqlx(flatten)]
     pub artist: ArtistRefRow,
     pub venue_id: Option<Uuid>,
@@ -48,6 +49,7 @@ macro_rules! show_row {
             starts_at: $r.starts_at,
             status: $r.status,
             ticket_url: $r.ticket_url,
+            origin: $r.origin,
             artist: $crate::db::artists::ArtistRefRow {
                 artist_id: $r.artist_id,
                 artist_slug: $r.artist_slug,
@@ -84,6 +86,7 @@ impl From<ShowRow> for ShowSummary {
             artist: r.artist.into(),
             venue,
             ticket_url: r.ticket_url,
+            origin: theset_shared::api::DataOrigin::of_column(&r.origin),
         }
     }
 }
@@ -172,7 +175,7 @@ pub async fn around_today(
     match when {
         When::Upcoming => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -193,7 +196,7 @@ pub async fn around_today(
         }
         When::Past => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -227,7 +230,7 @@ pub struct ShowDetailRow {
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShowDetailRow>> {
     let row = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -93,6 +93,8 @@ pub async fn search(
                     popularity: None,
                     trending_score: None,
                     in_database: false,
+                    // A live Ticketmaster hit (or the demo's replay of one).
+                    origin: state.providers.origin,
                 },
             }
         })
@@ -155,8 +157,15 @@ async fn remote_hits(
     let Some(tm) = &state.providers.ticketmaster else {
         return Err(Unreached::Service(SERVICE.into()));
     };
-    let key = q.to_lowercase();
-    if let Some(hit) = state.searches.get(&key).await {
+    // Both cache levels: this process, and Redis shared by every instance (one upstream call
+    // per query for the whole deployment while the entry lives).
+    let key = crate::cache::CacheKey::new(&format!("v1:tm-search:{}", q.to_lowercase()), &[]);
+    if let Some(hit) = state
+        .cache
+        .get(&key)
+        .await
+        .and_then(|bytes| serde_json::from_slice::<Vec<Attraction>>(&bytes).ok())
+    {
         return Ok(hit);
     }
     if super::access::limited(state, crate::auth::limits::Bucket::UpstreamSearch, ip, None)
@@ -178,7 +187,9 @@ async fn remote_hits(
             for a in &hits {
                 state.attractions.insert(a.id.clone(), a.clone()).await;
             }
-            state.searches.insert(key, hits.clone()).await;
+            if let Ok(bytes) = serde_json::to_vec(&hits) {
+                state.cache.set(&key, bytes).await;
+            }
             Ok(hits)
         }
         Err(e) => {

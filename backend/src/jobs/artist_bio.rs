@@ -38,6 +38,7 @@ pub async fn run(
         db,
         artist_id,
         found.as_ref().map(|b| (b.text.as_str(), b.url.as_str())),
+        providers.origin,
     )
     .await?;
     Ok(message.into())

@@ -91,7 +91,7 @@ pub async fn run(
     let total = past.len();
     let mut imported = 0;
     for (i, s) in past.iter().enumerate() {
-        if upsert::setlists::from_setlistfm(&mut conn, s, today)
+        if upsert::setlists::from_setlistfm(&mut conn, s, today, providers.origin)
             .await?
             .is_some()
         {

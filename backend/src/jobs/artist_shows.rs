@@ -50,18 +50,22 @@ pub async fn run(
             // Supporting acts become artists too (name, ids, image); their catalogue comes later.
             for a in &embedded.attractions {
                 if !artists.contains_key(&a.id) {
-                    let id = upsert::artists::from_attraction(&mut conn, a, None).await?;
+                    let id = upsert::artists::from_attraction(&mut conn, a, None, providers.origin)
+                        .await?;
                     artists.insert(a.id.clone(), id);
                 }
             }
             for v in &embedded.venues {
                 if !venues.contains_key(&v.id) {
-                    let id = upsert::venues::from_ticketmaster(&mut conn, v).await?;
+                    let id =
+                        upsert::venues::from_ticketmaster(&mut conn, v, providers.origin).await?;
                     venues.insert(v.id.clone(), id);
                 }
             }
         }
-        match upsert::shows::from_event(&mut conn, e, &artists, &venues, today).await? {
+        match upsert::shows::from_event(&mut conn, e, &artists, &venues, today, providers.origin)
+            .await?
+        {
             Some(_) => saved += 1,
             None => skipped += 1,
         }

@@ -36,8 +36,9 @@ impl Default for Settings {
 
 const BATCH: i64 = 20;
 
-/// Artists with votes or follows in the last 7 days, or among the most viewed: shows and
-/// set-lists refreshed.
+/// Artists with votes or follows in the last 7 days, or among the 50 most viewed in the last 7
+/// days (not of all time: an artist nobody opens any more is left to the weekly sweep): shows
+/// and set-lists refreshed.
 pub async fn active(db: &PgPool, progress: &Progress) -> Result<String, JobError> {
     let ids = artists::active(db).await?;
     for (i, id) in ids.iter().enumerate() {

@@ -58,6 +58,8 @@ pub struct Providers {
     pub spotify: Option<Spotify>,
     pub setlistfm: Option<SetlistFm>,
     pub wikipedia: Option<crate::providers::wikipedia::Wikipedia>,
+    /// Live services, or the demo catalogue's replay: the origin stored with what they answer.
+    pub origin: theset_shared::api::DataOrigin,
 }
 
 impl Providers {
@@ -75,6 +77,7 @@ impl Providers {
                 .as_ref()
                 .map(crate::providers::wikipedia::Wikipedia::new)
                 .transpose()?,
+            origin: config.origin,
         })
     }
 }

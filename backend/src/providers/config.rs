@@ -44,6 +44,9 @@ pub struct ProvidersConfig {
     pub spotify: Option<SpotifyConfig>,
     pub setlistfm: Option<SetlistFmConfig>,
     pub wikipedia: Option<WikipediaConfig>,
+    /// The services are the offline demo catalogue's replay (`THESET_DEMO_CATALOGUE`): what they
+    /// answer is stored as demo data.
+    pub origin: theset_shared::api::DataOrigin,
 }
 
 /// Spotify counts a rolling 30 s window; the per-minute budget spread evenly stays under it.

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sqlx::PgConnection;
+use theset_shared::api::DataOrigin;
 
 use super::{Recorded, Report};
 use crate::db::upsert;
@@ -23,7 +24,7 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
         let sp = a.spotify_id().and_then(|id| by_spotify.get(id)).copied();
         artists.insert(
             a.id.clone(),
-            upsert::artists::from_attraction(db, a, sp).await?,
+            upsert::artists::from_attraction(db, a, sp, DataOrigin::Demo).await?,
         );
     }
 
@@ -36,12 +37,12 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
     {
         venues.insert(
             v.id.clone(),
-            upsert::venues::from_ticketmaster(db, v).await?,
+            upsert::venues::from_ticketmaster(db, v, DataOrigin::Demo).await?,
         );
     }
 
     for e in events(r) {
-        upsert::shows::from_event(db, e, &artists, &venues, today).await?;
+        upsert::shows::from_event(db, e, &artists, &venues, today, DataOrigin::Demo).await?;
     }
 
     let tracks: Vec<&spotify::Track> = r.tracks.iter().collect();
@@ -52,7 +53,7 @@ pub async fn all(db: &mut PgConnection, r: &Recorded) -> anyhow::Result<Report> 
     let mut seen = HashSet::new();
     for s in &r.setlists {
         if seen.insert(s.id.as_str()) {
-            upsert::setlists::from_setlistfm(db, s, today).await?;
+            upsert::setlists::from_setlistfm(db, s, today, DataOrigin::Demo).await?;
         }
     }
 

@@ -33,11 +33,19 @@ pub async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> 
         spotify_id: row.spotify_id,
         musicbrainz_id: row.musicbrainz_id,
         images: row.images.0,
+        // Only a biography fetched from Wikipedia is credited to it; the demo catalogue's were
+        // written for the demo.
         bio_source: row
             .bio
             .as_ref()
+            .filter(|_| row.bio_origin.as_deref() == Some("live"))
             .and(row.bio_url)
             .map(theset_shared::api::BioSource::wikipedia),
+        bio_origin: row
+            .bio
+            .as_ref()
+            .and(row.bio_origin.as_deref())
+            .map(theset_shared::api::DataOrigin::of_column),
         bio: row.bio,
         links: row.links.0,
         upcoming_shows: upcoming.into_iter().map(Into::into).collect(),

@@ -13,11 +13,13 @@ use uuid::Uuid;
 use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use theset_shared::api::DataOrigin;
 use theset_testkit::rows as support;
 
 const MBID: &str = "a74b1b7f-71a5-4011-9441-d0b5e4122711";
 
-fn providers(server: &MockServer) -> Providers {
+/// The (faked) Wikipedia service, as the live one or as the demo catalogue's replay.
+fn providers_of(server: &MockServer, origin: DataOrigin) -> Providers {
     let uri = server.uri();
     Providers::from_config(&ProvidersConfig {
         wikipedia: Some(WikipediaConfig {
@@ -25,6 +27,7 @@ fn providers(server: &MockServer) -> Providers {
             wikipedia_base_url: format!("{uri}/wp"),
             limits: Limits::per_second(100),
         }),
+        origin,
         ..ProvidersConfig::default()
     })
     .expect("providers")
@@ -71,10 +74,19 @@ async fn run_bio(
     server: &MockServer,
     artist: Uuid,
 ) -> (Option<String>, Option<String>, String) {
+    run_bio_as(db, server, artist, DataOrigin::Live).await
+}
+
+async fn run_bio_as(
+    db: &PgPool,
+    server: &MockServer,
+    artist: Uuid,
+    origin: DataOrigin,
+) -> (Option<String>, Option<String>, String) {
     enqueue_artist_job(db, types::ARTIST_BIO, artist, 0)
         .await
         .expect("enqueue");
-    let worker = Worker::new(db.clone(), providers(server));
+    let worker = Worker::new(db.clone(), providers_of(server, origin));
     while worker.run_one().await.expect("run").is_some() {}
     let (bio, url): (Option<String>, Option<String>) =
         sqlx::query_as("SELECT bio, bio_url FROM artists WHERE id = $1")
@@ -136,6 +148,61 @@ async fn a_biography_is_found_through_the_musicbrainz_id_and_credited(db: PgPool
         Some("https://en.wikipedia.org/wiki/Radiohead")
     );
     assert!(outcome.starts_with("succeeded"), "{outcome}");
+    // The artist page credits it to Wikipedia, with its licence.
+    let live = theset_testkit::TestApp::start(db.clone()).await;
+    let page = live.ok("/api/v1/artists/radiohead").await;
+    assert_eq!(page["bio_source"]["name"], "Wikipedia", "{page}");
+    assert_eq!(page["bio_origin"], "live");
+    assert_eq!(page["origin"], "live");
+}
+
+/// Fetched through the demo catalogue's replay, a biography is the demo's text: never credited
+/// to Wikipedia, and the page says demo.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_demo_catalogues_biography_is_not_credited_to_wikipedia(db: PgPool) {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        Mock::given(path("/wd/w/api.php"))
+            .and(query_param("action", "query"))
+            .and(query_param(
+                "srsearch",
+                format!("haswbstatement:P434={MBID}"),
+            )),
+        search(&["Q44190"]),
+    )
+    .await;
+    answer(
+        &server,
+        Mock::given(path("/wd/w/api.php"))
+            .and(query_param("action", "wbgetentities"))
+            .and(query_param("ids", "Q44190")),
+        entity("Q44190", MBID, Some("Radiohead")),
+    )
+    .await;
+    answer(
+        &server,
+        Mock::given(path("/wp/api/rest_v1/page/summary/Radiohead")),
+        summary(
+            "standard",
+            "Radiohead",
+            "Radiohead are an English rock band.",
+        ),
+    )
+    .await;
+    let artist = artist_with_mbid(&db, Some(MBID)).await;
+    sqlx::query("UPDATE artists SET origin = 'demo' WHERE id = $1")
+        .bind(artist)
+        .execute(&db)
+        .await
+        .expect("a demo artist");
+    let (bio, _, outcome) = run_bio_as(&db, &server, artist, DataOrigin::Demo).await;
+    assert!(bio.is_some(), "{outcome}");
+    let live = theset_testkit::TestApp::start(db.clone()).await;
+    let page = live.ok("/api/v1/artists/radiohead").await;
+    assert!(page["bio_source"].is_null(), "no Wikipedia credit: {page}");
+    assert_eq!(page["bio_origin"], "demo");
+    assert_eq!(page["origin"], "demo");
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]

@@ -141,6 +141,7 @@ impl Fakes {
             }),
             // Biographies have their own tests (`biographies.rs`), with their own answers.
             wikipedia: None,
+            origin: Default::default(),
         }
     }
 

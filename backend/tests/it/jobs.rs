@@ -192,7 +192,7 @@ async fn arctic_monkeys(db: &PgPool) -> Uuid {
         .find(|a| a.id == AM_TM_ID)
         .expect("AM");
     let mut conn = db.acquire().await.expect("conn");
-    upsert::artists::from_attraction(&mut conn, &hit, None)
+    upsert::artists::from_attraction(&mut conn, &hit, None, theset_shared::api::DataOrigin::Live)
         .await
         .expect("artist")
 }
@@ -494,15 +494,25 @@ async fn two_ticketmaster_entries_for_one_spotify_artist_both_import(db: PgPool)
         .find(|a| a.id == AM_TM_ID)
         .expect("AM");
     let mut conn = db.acquire().await.expect("conn");
-    let first = upsert::artists::from_attraction(&mut conn, &hit, None)
-        .await
-        .expect("first");
+    let first = upsert::artists::from_attraction(
+        &mut conn,
+        &hit,
+        None,
+        theset_shared::api::DataOrigin::Live,
+    )
+    .await
+    .expect("first");
     // The same act listed again under another Ticketmaster id, with the same external links.
     hit.id = "K8vZ9171ALIAS".into();
     hit.name = "Arctic Monkeys (Special Set)".into();
-    let second = upsert::artists::from_attraction(&mut conn, &hit, None)
-        .await
-        .expect("second");
+    let second = upsert::artists::from_attraction(
+        &mut conn,
+        &hit,
+        None,
+        theset_shared::api::DataOrigin::Live,
+    )
+    .await
+    .expect("second");
     assert_ne!(first, second);
     let holders: i64 =
         sqlx::query_scalar("SELECT count(*) FROM artists WHERE spotify_id IS NOT NULL")

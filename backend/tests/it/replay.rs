@@ -49,6 +49,7 @@ fn providers(base: &str) -> Providers {
             wikipedia_base_url: format!("{base}/wikipedia"),
             limits,
         }),
+        origin: Default::default(),
     })
     .expect("providers")
 }

@@ -53,6 +53,7 @@ fn ticketmaster(base: &str, rps: u32) -> Providers {
         spotify: None,
         setlistfm: None,
         wikipedia: None,
+        origin: Default::default(),
     })
     .expect("providers")
 }

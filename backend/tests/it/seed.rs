@@ -50,8 +50,23 @@ async fn catalogue_loads_idempotently_and_answers_near_queries(db: PgPool) {
             .await;
         for s in d["upcoming_shows"].as_array().expect("upcoming") {
             assert!(s["date"].as_str().expect("date") >= today.as_str());
+            assert_eq!(s["origin"], "demo", "the demo's shows say so");
         }
+        // The demo catalogue is marked wherever it appears, and credited to no real source.
+        assert_eq!(d["origin"], "demo", "{}", d["name"]);
+        assert!(d["bio_source"].is_null(), "{}", d["name"]);
     }
+    assert!(
+        artists.iter().all(|a| a["origin"] == "demo"),
+        "the list's cards too"
+    );
+    assert!(
+        near["items"]
+            .as_array()
+            .expect("venues")
+            .iter()
+            .all(|v| v["origin"] == "demo")
+    );
     // Imported set-lists matched most songs to the catalogue by normalised title.
     let (lines, matched): (i64, i64) =
         sqlx::query_as("SELECT count(*), count(song_id) FROM setlist_songs")
@@ -59,7 +74,7 @@ async fn catalogue_loads_idempotently_and_answers_near_queries(db: PgPool) {
             .await
             .expect("count");
     assert!(matched * 10 >= lines * 6, "{matched} of {lines} matched");
-    // No duplicate recordings: one song per ISRC.
+    // No duplicate recordings: one song per ISRC, and one per normal title and artist.
     let dup: i64 = sqlx::query_scalar(
         "SELECT count(*) - count(DISTINCT isrc) FROM songs WHERE isrc IS NOT NULL",
     )
@@ -67,6 +82,14 @@ async fn catalogue_loads_idempotently_and_answers_near_queries(db: PgPool) {
     .await
     .expect("isrc");
     assert_eq!(dup, 0);
+    let variants: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT s.normalized_title, x.artist_id FROM songs s \
+           JOIN artist_songs x ON x.song_id = s.id GROUP BY 1, 2 HAVING count(*) > 1) d",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("variants");
+    assert_eq!(variants, 0, "remasters and editions are their song");
 }
 
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
@@ -101,9 +124,14 @@ async fn set_list_entries_match_songs_by_known_aliases(db: PgPool) {
     .expect("setlist");
     let mut conn = db.acquire().await.expect("conn");
     let today = chrono::Utc::now().date_naive();
-    theset_backend::db::upsert::setlists::from_setlistfm(&mut conn, &setlist, today)
-        .await
-        .expect("import");
+    theset_backend::db::upsert::setlists::from_setlistfm(
+        &mut conn,
+        &setlist,
+        today,
+        theset_shared::api::DataOrigin::Demo,
+    )
+    .await
+    .expect("import");
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT ss.title, s.title FROM setlist_songs ss LEFT JOIN songs s ON s.id = ss.song_id ORDER BY ss.position",
     )

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use theset_shared::api::ArtistSummary;
+use theset_shared::api::{ArtistSummary, DataOrigin};
 use theset_shared::ipc::CachedArtist;
 
 use crate::error::ClientError;
@@ -68,8 +68,8 @@ impl Store {
         search::unindex(&tx, "artist", "%")?;
         {
             let mut ins = tx.prepare(
-                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at, origin) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for a in artists {
                 let genres = serde_json::to_string(&a.genres).unwrap_or_else(|_| "[]".into());
@@ -81,7 +81,8 @@ impl Store {
                     genres,
                     a.popularity,
                     a.upcoming_show_count,
-                    now
+                    now,
+                    a.origin.as_str()
                 ])?;
                 search::index(&tx, "artist", &a.id.to_string(), &a.name)?;
             }
@@ -93,7 +94,7 @@ impl Store {
     pub fn list_artists(&self) -> Result<Vec<CachedArtist>, ClientError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, slug, name, image_url, genres, popularity, upcoming_show_count \
+            "SELECT id, slug, name, image_url, genres, popularity, upcoming_show_count, origin \
              FROM artists ORDER BY name COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -106,6 +107,7 @@ impl Store {
                 genres: serde_json::from_str(&genres).unwrap_or_default(),
                 popularity: r.get(5)?,
                 upcoming_show_count: r.get(6)?,
+                origin: DataOrigin::of_column(&r.get::<_, String>(7)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -221,6 +223,7 @@ mod tests {
             followers: None,
             trending_score: 0.0,
             upcoming_show_count: 2,
+            origin: Default::default(),
         }
     }
 

@@ -66,11 +66,12 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
         Change::Artist(a) => {
             exec(
                 tx,
-                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                "INSERT INTO artists (id, slug, name, image_url, genres, popularity, upcoming_show_count, synced_at, origin) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
                  ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, image_url = excluded.image_url, \
                    genres = excluded.genres, popularity = excluded.popularity, \
-                   upcoming_show_count = excluded.upcoming_show_count, synced_at = excluded.synced_at",
+                   upcoming_show_count = excluded.upcoming_show_count, synced_at = excluded.synced_at, \
+                   origin = excluded.origin",
                 params![
                     a.id.to_string(),
                     a.slug,
@@ -79,7 +80,8 @@ fn apply(tx: &Transaction<'_>, change: &Change, newest_vote: &mut Hlc) -> Result
                     enc(&a.genres)?,
                     a.popularity,
                     a.upcoming_show_count,
-                    chrono::Utc::now().to_rfc3339()
+                    chrono::Utc::now().to_rfc3339(),
+                    a.origin.as_str()
                 ],
             )?;
             super::search::index(tx, "artist", &a.id.to_string(), &a.name)?;

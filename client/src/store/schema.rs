@@ -153,4 +153,7 @@ pub const MIGRATIONS: &[&str] = &[
         body        BLOB NOT NULL,
         fetched_at  TEXT NOT NULL
     );",
+    // Where an artist's facts came from (`live`, or the offline demo catalogue's `demo`), so a
+    // card kept on the device says "demo" too.
+    "ALTER TABLE artists ADD COLUMN origin TEXT NOT NULL DEFAULT 'live';",
 ];

@@ -28,6 +28,28 @@ pub struct ArtistSummary {
     pub followers: Option<i64>,
     pub trending_score: f64,
     pub upcoming_show_count: i64,
+    /// Live services, or the offline demo catalogue (shown as demo wherever it appears).
+    #[serde(default)]
+    pub origin: DataOrigin,
+}
+
+crate::named! {
+    /// Where a row's facts came from.
+    #[derive(Default)]
+    pub enum DataOrigin {
+        /// Ticketmaster, Spotify, setlist.fm, Wikipedia (or people).
+        #[default]
+        Live = "live",
+        /// The offline demo catalogue: recorded and generated answers, for trying the app.
+        Demo = "demo",
+    }
+}
+
+impl DataOrigin {
+    /// The column's name as the database holds it (its CHECK admits only these).
+    pub fn of_column(s: &str) -> Self {
+        Self::parse(s).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,9 +79,12 @@ pub struct ArtistDetail {
     pub musicbrainz_id: Option<Uuid>,
     pub images: Vec<Image>,
     pub bio: Option<String>,
-    /// Where `bio` comes from, to credit it.
+    /// Where `bio` comes from, to credit it (only a biography fetched from Wikipedia).
     #[serde(default)]
     pub bio_source: Option<BioSource>,
+    /// Whether `bio` came from the live services or was written for the demo catalogue.
+    #[serde(default)]
+    pub bio_origin: Option<DataOrigin>,
     pub links: Vec<ExternalLink>,
     pub upcoming_shows: Vec<ShowSummary>,
     /// Most recent first.

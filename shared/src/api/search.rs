@@ -18,6 +18,9 @@ pub struct ArtistSearchHit {
     pub popularity: Option<i32>,
     pub trending_score: Option<f64>,
     pub in_database: bool,
+    /// Of an artist we hold: live services, or the offline demo catalogue.
+    #[serde(default)]
+    pub origin: super::DataOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

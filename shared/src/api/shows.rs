@@ -79,6 +79,9 @@ pub struct ShowSummary {
     pub artist: ArtistRef,
     pub venue: Option<VenueRef>,
     pub ticket_url: Option<String>,
+    /// Live services, or the offline demo catalogue.
+    #[serde(default)]
+    pub origin: super::DataOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -29,6 +29,9 @@ pub struct VenueSummary {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub upcoming_show_count: i64,
+    /// Live services, or the offline demo catalogue.
+    #[serde(default)]
+    pub origin: super::DataOrigin,
     /// Only when the list was asked `near` a point: kilometres from it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub distance_km: Option<f64>,

@@ -68,6 +68,9 @@ pub struct CachedArtist {
     pub genres: Vec<String>,
     pub popularity: Option<i32>,
     pub upcoming_show_count: i64,
+    /// Live services, or the offline demo catalogue.
+    #[serde(default)]
+    pub origin: crate::api::DataOrigin,
 }
 
 /// What a sync attempt did.

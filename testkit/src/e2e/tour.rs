@@ -48,15 +48,27 @@ pub async fn tour(ui: &Ui, tag: &str, audit: Option<&Axe>) -> anyhow::Result<Vec
     ui.click(".show-list .show-row .link").await?;
     ui.wait("main[data-page='show'] #show-title").await?;
     ui.wait(".venue-map svg").await?;
+    // The end-to-end backends run the offline demo catalogue: every page it fills says so.
+    ui.wait("#demo-notice").await?;
     seen.page(ui, "show").await?;
 
     ui.click(".venue-block .link").await?;
     ui.wait("#venue-name").await?;
+    ui.wait("#demo-notice").await?;
     seen.page(ui, "venue").await?;
 
     ui.home().await?;
     ui.click("#local-artists .artist-card .link").await?;
     ui.wait("#artist-name").await?;
+    ui.wait("#demo-notice").await?;
+    // A demo biography is never credited to Wikipedia.
+    let credits = ui.texts("#bio-credit").await?;
+    anyhow::ensure!(
+        credits
+            .iter()
+            .all(|c| !c.contains("Wikipedia") || c.contains("not from Wikipedia")),
+        "a demo biography credited to Wikipedia: {credits:?}"
+    );
     seen.page(ui, "artist").await?;
 
     ui.nav("venues").await?;

@@ -134,6 +134,15 @@ impl Ui {
         Ok(out)
     }
 
+    /// The texts of every element matching `css` now (none is fine: no waiting).
+    pub async fn texts(&self, css: &str) -> anyhow::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.app.find_all(Locator::Css(css)).await? {
+            out.push(e.text().await?);
+        }
+        Ok(out)
+    }
+
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         Ok(self.wait(css).await?.text().await?)
     }

@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use theset_shared::api::{ArtistSearchHit, ArtistSummary};
+use theset_shared::api::{ArtistSearchHit, ArtistSummary, DataOrigin};
 use theset_shared::ipc::CachedArtist;
 
 use crate::components::atoms::{Avatar, Badge};
@@ -24,6 +24,8 @@ pub struct CardArtist {
     pub popularity: Option<i32>,
     pub followers: Option<i64>,
     pub meta: String,
+    /// From the offline demo catalogue: said on the card.
+    pub demo: bool,
 }
 
 impl From<ArtistSummary> for CardArtist {
@@ -37,6 +39,7 @@ impl From<ArtistSummary> for CardArtist {
             genres: a.genres,
             popularity: a.popularity,
             followers: a.followers,
+            demo: a.origin == DataOrigin::Demo,
         }
     }
 }
@@ -52,6 +55,7 @@ impl From<CachedArtist> for CardArtist {
             genres: a.genres,
             popularity: a.popularity,
             followers: None,
+            demo: a.origin == DataOrigin::Demo,
         }
     }
 }
@@ -75,6 +79,7 @@ impl From<ArtistSearchHit> for CardArtist {
             genres: a.genres,
             popularity: a.popularity,
             followers: None,
+            demo: a.origin == DataOrigin::Demo,
         }
     }
 }
@@ -111,6 +116,7 @@ pub fn ArtistCard(artist: CardArtist, onopen: EventHandler<()>) -> Element {
                     if let Some(p) = artist.popularity {
                         Badge { label: format!("Popularity {p}"), tone: "accent" }
                     }
+                    if artist.demo { Badge { label: "Demo data", tone: "warn" } }
                 }
             }
         }

@@ -43,6 +43,9 @@ pub fn ShowRow(show: ShowSummary, onopen: EventHandler<()>) -> Element {
                 span { class: "show-place", "{place}" }
             }
             Badge { label: show.status.as_str().to_string(), tone: status_tone(show.status).to_string() }
+            if show.origin == theset_shared::api::DataOrigin::Demo {
+                Badge { label: "demo", tone: "warn" }
+            }
         }
     }
 }
@@ -73,6 +76,7 @@ mod tests {
                 country_code: None,
             }),
             ticket_url: None,
+            origin: Default::default(),
         }
     }
 

@@ -34,6 +34,7 @@ pub struct ArtistRow {
     pub followers: Option<i64>,
     pub trending_score: f64,
     pub upcoming_show_count: i64,
+    pub origin: String,
 }
 
 impl From<ArtistRow> for ArtistSummary {
@@ -48,6 +49,7 @@ impl From<ArtistRow> for ArtistSummary {
             followers: r.followers,
             trending_score: r.trending_score,
             upcoming_show_count: r.upcoming_show_count,
+            origin: theset_shared::api::DataOrigin::of_column(&r.origin),
         }
     }
 }
@@ -69,7 +71,7 @@ pub async fn list(db: impl PgExecutor<'_>, f: ArtistFilter<'_>) -> sqlx::Result<
     // (genre, popularity, trending keyset, genre with trending).
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT a.id, a.slug, a.name, lower(a.name) AS sort_name, a.image_url, a.genres, a.popularity, \
-         a.followers, a.trending_score, ",
+         a.followers, a.trending_score, a.origin, ",
     );
     q.push(UPCOMING_COUNT).push(" FROM artists a WHERE true");
     if let Some(genre) = f.genre {
@@ -115,6 +117,8 @@ pub struct ArtistDetailRow {
     pub images: Json<Vec<Image>>,
     pub bio: Option<String>,
     pub bio_url: Option<String>,
+    /// `live` or `demo` (where the biography was fetched).
+    pub bio_origin: Option<String>,
     pub links: Json<Vec<ExternalLink>>,
     pub updated_at: DateTime<Utc>,
 }
@@ -122,11 +126,11 @@ pub struct ArtistDetailRow {
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArtistDetailRow>> {
     let row = sqlx::query!(
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, \
+                a.popularity, a.followers, a.trending_score, a.origin, \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\", \
                 a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, \
-                a.images AS \"images: Json<Vec<Image>>\", a.bio, a.bio_url, \
+                a.images AS \"images: Json<Vec<Image>>\", a.bio, a.bio_url, a.bio_origin, \
                 a.links AS \"links: Json<Vec<ExternalLink>>\", a.updated_at \
          FROM artists a WHERE a.slug = $1",
         slug
@@ -145,6 +149,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
             followers: r.followers,
             trending_score: r.trending_score,
             upcoming_show_count: r.upcoming_show_count,
+            origin: r.origin,
         },
         ticketmaster_id: r.ticketmaster_id,
         spotify_id: r.spotify_id,
@@ -152,6 +157,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         images: r.images,
         bio: r.bio,
         bio_url: r.bio_url,
+        bio_origin: r.bio_origin,
         links: r.links,
         updated_at: r.updated_at,
     }))
@@ -240,6 +246,7 @@ pub struct SearchRow {
     pub genres: Vec<String>,
     pub popularity: Option<i32>,
     pub trending_score: f64,
+    pub origin: String,
 }
 
 impl SearchRow {
@@ -254,6 +261,7 @@ impl SearchRow {
             popularity: self.popularity,
             trending_score: Some(self.trending_score),
             in_database: true,
+            origin: theset_shared::api::DataOrigin::of_column(&self.origin),
         }
     }
 }
@@ -266,7 +274,7 @@ pub async fn by_ticketmaster_ids(
 ) -> sqlx::Result<Vec<SearchRow>> {
     sqlx::query_as!(
         SearchRow,
-        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score \
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin \
          FROM artists WHERE ticketmaster_id = ANY($1)",
         ids
     )
@@ -282,7 +290,7 @@ pub async fn search_by_name(
 ) -> sqlx::Result<Vec<SearchRow>> {
     sqlx::query_as!(
         SearchRow,
-        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score \
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin \
          FROM artists \
          WHERE name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' \
             OR name % $1 \

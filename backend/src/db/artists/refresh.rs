@@ -141,7 +141,9 @@ pub async fn active(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Uuid>> {
            OR EXISTS (SELECT 1 FROM setlists l JOIN setlist_songs ss ON ss.setlist_id = l.id \
                       JOIN votes v ON v.setlist_song_id = ss.id \
                       WHERE l.artist_id = a.id AND v.updated_at > now() - interval '7 days') \
-           OR a.id IN (SELECT id FROM artists WHERE view_count > 0 ORDER BY view_count DESC LIMIT 50))",
+           OR a.id IN (SELECT p.subject_id FROM page_views p JOIN artists x ON x.id = p.subject_id \
+                       WHERE p.day > current_date - 7 \
+                       GROUP BY p.subject_id ORDER BY sum(p.views) DESC LIMIT 50))",
     )
     .fetch_all(db)
     .await
@@ -196,12 +198,15 @@ pub async fn set_biography(
     db: impl PgExecutor<'_>,
     id: Uuid,
     bio: Option<(&str, &str)>,
+    origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE artists SET bio = $2, bio_url = $3, bio_checked_at = now() WHERE id = $1",
+        "UPDATE artists SET bio = $2, bio_url = $3, bio_origin = CASE WHEN $2::text IS NULL THEN NULL ELSE $4 END, \
+                bio_checked_at = now() WHERE id = $1",
         id,
         bio.map(|b| b.0),
-        bio.map(|b| b.1)
+        bio.map(|b| b.1),
+        origin.as_str()
     )
     .execute(db)
     .await

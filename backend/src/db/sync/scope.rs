@@ -30,7 +30,7 @@ pub async fn artists(db: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Ar
     sqlx::query_as!(
         ArtistRow,
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, \
+                a.popularity, a.followers, a.trending_score, a.origin, \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\" \
          FROM artists a WHERE a.id = ANY($1)",
@@ -74,8 +74,9 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
     match rows {
         Rows::Ids(ids) => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
-                        a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
+                        s.status AS \"status!\", s.ticket_url, s.origin AS \"origin!\", \
+                        a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \
                         ST_Y(v.location::geometry) AS venue_lat, ST_X(v.location::geometry) AS venue_lng \
@@ -91,8 +92,9 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         }
         Rows::OfArtists(ids) => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, \
-                        a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
+                        s.status AS \"status!\", s.ticket_url, s.origin AS \"origin!\", \
+                        a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \
                         ST_Y(v.location::geometry) AS venue_lat, ST_X(v.location::geometry) AS venue_lng \

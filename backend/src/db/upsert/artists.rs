@@ -1,6 +1,7 @@
 //! Artists from a Ticketmaster attraction, enriched by the Spotify artist when known.
 
 use sqlx::PgConnection;
+use theset_shared::api::DataOrigin;
 use theset_shared::slug::slugify;
 use uuid::Uuid;
 
@@ -12,6 +13,7 @@ pub async fn from_attraction(
     db: &mut PgConnection,
     a: &ticketmaster::Attraction,
     sp: Option<&spotify::Artist>,
+    origin: DataOrigin,
 ) -> sqlx::Result<Uuid> {
     let mut genres = a.genres();
     for g in sp.map(|s| s.genres.as_slice()).unwrap_or_default() {
@@ -73,8 +75,8 @@ pub async fn from_attraction(
     let slug = free_slug(db, &a.name, &a.id).await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO artists (ticketmaster_id, musicbrainz_id, spotify_id, name, slug, image_url, images, \
-           genres, links, popularity, followers, ticketmaster_synced_at, spotify_synced_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), CASE WHEN $10::int4 IS NULL THEN NULL ELSE now() END) \
+           genres, links, popularity, followers, origin, ticketmaster_synced_at, spotify_synced_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), CASE WHEN $10::int4 IS NULL THEN NULL ELSE now() END) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET \
            musicbrainz_id = CASE WHEN EXISTS (SELECT 1 FROM artist_links l WHERE l.artist_id = artists.id \
                AND l.service = 'setlistfm' AND l.origin <> 'provider_link') THEN artists.musicbrainz_id \
@@ -85,7 +87,7 @@ pub async fn from_attraction(
            name = EXCLUDED.name, image_url = EXCLUDED.image_url, images = EXCLUDED.images, \
            genres = EXCLUDED.genres, links = EXCLUDED.links, \
            popularity = COALESCE(EXCLUDED.popularity, artists.popularity), \
-           followers = COALESCE(EXCLUDED.followers, artists.followers) \
+           followers = COALESCE(EXCLUDED.followers, artists.followers), origin = EXCLUDED.origin \
          RETURNING id",
         a.id.as_str(),
         mbid,
@@ -97,7 +99,8 @@ pub async fn from_attraction(
         &genres,
         serde_json::Value::Array(links),
         sp.and_then(|s| s.popularity).filter(|p| (0..=100).contains(p)),
-        sp.and_then(|s| s.followers.as_ref()?.total)
+        sp.and_then(|s| s.followers.as_ref()?.total),
+        origin.as_str()
     )
     .fetch_one(&mut *db)
     .await?;

@@ -18,6 +18,7 @@ pub async fn from_setlistfm(
     db: &mut PgConnection,
     s: &setlistfm::Setlist,
     today: NaiveDate,
+    origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<Option<Uuid>> {
     if !s.has_songs() {
         return Ok(None);
@@ -40,7 +41,7 @@ pub async fn from_setlistfm(
     let Some(artist) = artist else {
         return Ok(None);
     };
-    let venue = venues::from_setlistfm(db, &s.venue).await?;
+    let venue = venues::from_setlistfm(db, &s.venue, origin).await?;
     // An artist plays one show a day: match on the date, preferring the same venue when the
     // names differ between services (Ticketmaster's and setlist.fm's spellings).
     let matched = sqlx::query_scalar!(
@@ -56,13 +57,14 @@ pub async fn from_setlistfm(
         Some(id) => id,
         None => {
             sqlx::query_scalar!(
-                "INSERT INTO shows (setlistfm_id, headliner_artist_id, venue_id, date, status, tour_name) \
-                 VALUES ($1, $2, $3, $4, 'completed', $5) RETURNING id",
+                "INSERT INTO shows (setlistfm_id, headliner_artist_id, venue_id, date, status, tour_name, origin) \
+                 VALUES ($1, $2, $3, $4, 'completed', $5, $6) RETURNING id",
                 s.id,
                 artist,
                 venue,
                 date,
-                s.tour.as_ref().map(|t| t.name.clone())
+                s.tour.as_ref().map(|t| t.name.clone()),
+                origin.as_str()
             )
             .fetch_one(&mut *db)
             .await?

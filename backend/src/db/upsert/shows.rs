@@ -16,6 +16,7 @@ pub async fn from_event(
     artists: &HashMap<String, Uuid>,
     venues: &HashMap<String, Uuid>,
     today: NaiveDate,
+    origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<Option<Uuid>> {
     let Some(embedded) = &e.embedded else {
         return Ok(None);
@@ -51,14 +52,14 @@ pub async fn from_event(
     });
     let show_id = sqlx::query_scalar!(
         "INSERT INTO shows (ticketmaster_id, name, headliner_artist_id, venue_id, date, start_time, starts_at, \
-           status, ticket_url, price_currency, price_min, price_max, onsale_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric, $13) \
+           status, ticket_url, price_currency, price_min, price_max, onsale_at, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8::numeric, $12::float8::numeric, $13, $14) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
            headliner_artist_id = EXCLUDED.headliner_artist_id, venue_id = EXCLUDED.venue_id, \
            date = EXCLUDED.date, start_time = EXCLUDED.start_time, starts_at = EXCLUDED.starts_at, \
            status = EXCLUDED.status, ticket_url = EXCLUDED.ticket_url, \
            price_currency = EXCLUDED.price_currency, price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, \
-           onsale_at = EXCLUDED.onsale_at \
+           onsale_at = EXCLUDED.onsale_at, origin = EXCLUDED.origin \
          RETURNING id",
         e.id,
         e.name,
@@ -75,7 +76,8 @@ pub async fn from_event(
         price.and_then(|p| p.currency.clone()),
         price.and_then(|p| p.min),
         price_max,
-        e.public_onsale()
+        e.public_onsale(),
+        origin.as_str()
     )
     .fetch_one(&mut *db)
     .await?;

@@ -9,16 +9,17 @@ use crate::providers::{setlistfm, ticketmaster};
 pub async fn from_ticketmaster(
     db: &mut PgConnection,
     v: &ticketmaster::Venue,
+    origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<Uuid> {
     let (lat, lng) = v.coordinates().unzip();
     let state = v.state.as_ref();
     let country = v.country.as_ref();
     let id = sqlx::query_scalar!(
         "INSERT INTO venues (ticketmaster_id, name, address, city, state, state_code, country, country_code, \
-           postal_code, timezone, location, url, image_url) \
+           postal_code, timezone, location, url, image_url, origin) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
            CASE WHEN $11::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($12, $11), 4326)::geography END, \
-           $13, $14) \
+           $13, $14, $15) \
          ON CONFLICT (ticketmaster_id) DO UPDATE SET name = EXCLUDED.name, \
            address = COALESCE(EXCLUDED.address, venues.address), city = COALESCE(EXCLUDED.city, venues.city), \
            state = COALESCE(EXCLUDED.state, venues.state), \
@@ -28,7 +29,8 @@ pub async fn from_ticketmaster(
            postal_code = COALESCE(EXCLUDED.postal_code, venues.postal_code), \
            timezone = COALESCE(EXCLUDED.timezone, venues.timezone), \
            location = COALESCE(EXCLUDED.location, venues.location), \
-           url = COALESCE(EXCLUDED.url, venues.url), image_url = COALESCE(EXCLUDED.image_url, venues.image_url) \
+           url = COALESCE(EXCLUDED.url, venues.url), image_url = COALESCE(EXCLUDED.image_url, venues.image_url), \
+           origin = EXCLUDED.origin \
          RETURNING id",
         v.id.as_str(),
         v.name.as_str(),
@@ -43,7 +45,8 @@ pub async fn from_ticketmaster(
         lat,
         lng,
         v.url.as_deref(),
-        v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone())
+        v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone()),
+        origin.as_str()
     )
     .fetch_one(&mut *db)
     .await?;
@@ -60,6 +63,7 @@ fn country_code(c: Option<&str>) -> Option<String> {
 pub async fn from_setlistfm(
     db: &mut PgConnection,
     v: &setlistfm::Venue,
+    origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<Option<Uuid>> {
     let city = v.city.as_ref();
     let found = sqlx::query_scalar!(
@@ -85,9 +89,9 @@ pub async fn from_setlistfm(
     let coords = city.and_then(|c| c.coords.as_ref());
     let country = city.and_then(|c| c.country.as_ref());
     let id = sqlx::query_scalar!(
-        "INSERT INTO venues (setlistfm_id, name, city, state, state_code, country, country_code, location) \
+        "INSERT INTO venues (setlistfm_id, name, city, state, state_code, country, country_code, location, origin) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, \
-           CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END) \
+           CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END, $10) \
          RETURNING id",
         v.id,
         v.name,
@@ -97,7 +101,8 @@ pub async fn from_setlistfm(
         country.and_then(|c| c.name.clone()),
         country_code(country.and_then(|c| c.code.as_deref())),
         coords.map(|c| c.lat),
-        coords.map(|c| c.long)
+        coords.map(|c| c.long),
+        origin.as_str()
     )
     .fetch_one(&mut *db)
     .await?;

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use serde::Deserialize;
+// Attractions are also serialised: the search cache keeps them in the shared (Redis) level.
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PageInfo {
@@ -39,7 +40,7 @@ pub struct AttractionsEmbedded {
     pub attractions: Vec<Attraction>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Image {
     pub ratio: Option<String>,
     pub url: String,
@@ -49,25 +50,25 @@ pub struct Image {
     pub fallback: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Named {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Classification {
     pub genre: Option<Named>,
     #[serde(rename = "subGenre")]
     pub sub_genre: Option<Named>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ExternalLinkEntry {
     pub url: Option<String>,
     pub id: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Attraction {
     pub id: String,
     pub name: String,

@@ -932,9 +932,14 @@ async fn provider_addresses_become_links_only_when_safe(db: PgPool) {
         }))
         .expect("attraction");
     let mut conn = db.acquire().await.expect("conn");
-    theset_backend::db::upsert::artists::from_attraction(&mut conn, &attraction, None)
-        .await
-        .expect("upsert");
+    theset_backend::db::upsert::artists::from_attraction(
+        &mut conn,
+        &attraction,
+        None,
+        theset_shared::api::DataOrigin::Live,
+    )
+    .await
+    .expect("upsert");
     drop(conn);
     let (s, page) = live.get_as("/api/v1/artists/link-band", None).await;
     assert_eq!(s, StatusCode::OK, "{page}");
