@@ -18,6 +18,7 @@ pub mod email_tokens;
 pub mod feed;
 pub mod flags;
 pub mod follows;
+pub mod integrity;
 pub mod jobs;
 pub mod mutations;
 pub mod notifications;

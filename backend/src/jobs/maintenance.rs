@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{JobError, Progress, enqueue_artist_job, types};
 use crate::cache::{Cache, artist_page_key};
 use crate::db::trending as db_trending;
-use crate::db::{artists, jobs, page_views, shows, songs, venues, votes};
+use crate::db::{artists, jobs, page_views, shows, songs, venues};
 
 /// The knobs of the cron jobs' work (`THESET_TRENDING_TOP_N`, `THESET_CRON_BATCH_DELAY_SECS`).
 #[derive(Debug, Clone, Copy)]
@@ -183,6 +183,7 @@ pub async fn weekly(
             break;
         };
         for id in &batch {
+            enqueue_artist_job(db, types::ARTIST_PROFILE, *id, 0).await?;
             enqueue_artist_job(db, types::ARTIST_SHOWS, *id, 0).await?;
             enqueue_artist_job(db, types::ARTIST_CATALOGUE, *id, 0).await?;
         }
@@ -213,15 +214,27 @@ pub async fn weekly(
     let views = page_views::purge_older_than(db, 180).await?;
 
     progress
-        .step("integrity", "Checking vote totals and import states")
+        .step(
+            "integrity",
+            "Checking duplicates, billing and vote totals, fixing what is certain",
+        )
         .await?;
-    let drifted = votes::drifted(db).await?.len();
+    let findings = super::integrity::run(db).await?;
+    let drifted = findings
+        .iter()
+        .find(|f| f.check == "drifted_totals")
+        .map_or(0, |f| f.found);
     // Read by the VoteTotalsDrifted alert (the last weekly check this process ran).
     metrics::gauge!("vote_totals_drifted").set(drifted as f64);
     let stuck = jobs::stuck_count(db).await?;
+    let checks: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}: {} found, {} fixed", f.check, f.found, f.fixed))
+        .collect();
     let report = format!(
         "{done} artists queued; removed {songs} orphan songs and {venues} orphan venues; \
-         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {events} progress events over {PROGRESS_DAYS} days pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs"
+         {completed} past shows completed; {credentials} expired tokens, links and sessions purged; {views} old page-view days purged; {changes} sync changes past retention pruned; {events} progress events over {PROGRESS_DAYS} days pruned; {drifted} set-list songs with drifted vote totals; {stuck} stuck jobs; {}",
+        checks.join("; ")
     );
     progress.step("report", report.clone()).await?;
     if drifted > 0 {

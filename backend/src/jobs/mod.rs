@@ -5,9 +5,11 @@
 mod artist_bio;
 mod artist_catalogue;
 mod artist_links;
+mod artist_profile;
 mod artist_setlists;
 mod artist_shows;
 mod crowd;
+pub mod integrity;
 mod maintenance;
 mod progress;
 pub mod worker;
@@ -37,6 +39,8 @@ pub mod types {
     pub const ARTIST_SETLISTS: &str = "import.artist_setlists";
     /// The biography from Wikipedia (after the set-lists, which may find the MusicBrainz id).
     pub const ARTIST_BIO: &str = "import.artist_bio";
+    /// The artist's own Ticketmaster record again (the weekly sweep).
+    pub const ARTIST_PROFILE: &str = "import.artist_profile";
     /// Cron: refresh artists with recent activity.
     pub const CRON_ACTIVE: &str = "cron.active_artists";
     /// Cron: recompute trending scores, deep-refresh the top artists.

@@ -324,6 +324,9 @@ impl Worker {
             types::ARTIST_BIO => {
                 super::artist_bio::run(&self.db, &self.providers, artist_id, progress).await
             }
+            types::ARTIST_PROFILE => {
+                super::artist_profile::run(&self.db, &self.providers, artist_id, progress).await
+            }
             other => Err(JobError::Permanent(format!("unknown job type {other}"))),
         }
     }
@@ -335,6 +338,7 @@ fn phase_of(job_type: &str) -> &'static str {
         types::ARTIST_CATALOGUE => "catalogue",
         types::ARTIST_SETLISTS => "setlists",
         types::ARTIST_BIO => "biography",
+        types::ARTIST_PROFILE => "profile",
         types::CRON_ACTIVE
         | types::CRON_TRENDING
         | types::CRON_SCORES

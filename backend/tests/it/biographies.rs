@@ -287,9 +287,65 @@ async fn no_biography_is_guessed(db: PgPool) {
     let (bio, _, outcome) = run_bio(&db, &server, artist).await;
     assert_eq!(bio, None, "{outcome}");
 
-    // Without a MusicBrainz id there is nothing reliable to link: skipped, and said.
+    // Without a MusicBrainz or Spotify id there is nothing reliable to link: skipped, and said.
     let other = support::artist(&db, "Nameless", &[], None, 0.0).await;
     let (bio, _, outcome) = run_bio(&db, &server, other).await;
     assert_eq!(bio, None);
-    assert!(outcome.contains("No MusicBrainz id"), "{outcome}");
+    assert!(
+        outcome.contains("No MusicBrainz or Spotify id"),
+        "{outcome}"
+    );
+}
+
+/// An artist without a MusicBrainz id is found by the Spotify id Wikidata states (P1902) —
+/// still an id, never a name — and the job says which key found the article.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_spotify_id_finds_the_article_when_there_is_no_musicbrainz_id(db: PgPool) {
+    const SPOTIFY: &str = "4Z8W4fKeB5YxbusRsdQVPb";
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        Mock::given(path("/wd/w/api.php"))
+            .and(query_param("action", "query"))
+            .and(query_param(
+                "srsearch",
+                format!("haswbstatement:P1902={SPOTIFY}"),
+            )),
+        search(&["Q44190"]),
+    )
+    .await;
+    answer(
+        &server,
+        Mock::given(path("/wd/w/api.php"))
+            .and(query_param("action", "wbgetentities"))
+            .and(query_param("ids", "Q44190")),
+        json!({ "entities": { "Q44190": { "id": "Q44190",
+            "claims": { "P1902": [{ "mainsnak": { "datavalue": { "value": SPOTIFY, "type": "string" } } }] },
+            "sitelinks": { "enwiki": { "site": "enwiki", "title": "Radiohead" } } } } }),
+    )
+    .await;
+    answer(
+        &server,
+        Mock::given(path("/wp/api/rest_v1/page/summary/Radiohead")),
+        summary(
+            "standard",
+            "Radiohead",
+            "Radiohead are an English rock band.",
+        ),
+    )
+    .await;
+    let artist = artist_with_mbid(&db, None).await;
+    sqlx::query("UPDATE artists SET spotify_id = $2 WHERE id = $1")
+        .bind(artist)
+        .bind(SPOTIFY)
+        .execute(&db)
+        .await
+        .expect("spotify id");
+    let (bio, url, outcome) = run_bio(&db, &server, artist).await;
+    assert_eq!(bio.as_deref(), Some("Radiohead are an English rock band."));
+    assert_eq!(
+        url.as_deref(),
+        Some("https://en.wikipedia.org/wiki/Radiohead")
+    );
+    assert!(outcome.contains("found by its Spotify id"), "{outcome}");
 }

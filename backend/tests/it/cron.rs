@@ -164,6 +164,15 @@ async fn weekly_sweep_queues_everyone_cleans_up_and_reports(db: PgPool) {
         25,
         "every artist, across two batches"
     );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT artist_id) FROM sync_jobs WHERE job_type = 'import.artist_profile'"
+        )
+        .await,
+        25,
+        "every artist's own record is fetched again too"
+    );
     let events = theset_testkit::rows::settled_events(&db, Scope::Job(job)).await;
     let report = events
         .iter()
@@ -229,4 +238,44 @@ async fn two_processes_fire_each_slot_once(db: PgPool) {
     )
     .await;
     assert!(jobs <= rows, "{jobs} jobs for {rows} slots");
+}
+
+/// The weekly sweep fetches each artist's own Ticketmaster record again: a renamed artist with a
+/// new picture and links is current a week later, not only its shows.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn the_weekly_sweep_refreshes_the_artists_own_record(db: PgPool) {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, ResponseTemplate};
+    let fakes = crate::fakes::Fakes::start(Duration::ZERO).await;
+    let a = artist(&db, "Old Name", &["rock"], None, 0.0).await;
+    sqlx::query("UPDATE artists SET ticketmaster_id = 'K8vZ917renamed' WHERE id = $1")
+        .bind(a)
+        .execute(&db)
+        .await
+        .expect("tm id");
+    Mock::given(path("/tm/discovery/v2/attractions/K8vZ917renamed.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "K8vZ917renamed", "name": "New Name",
+            "images": [{ "url": "https://s1.ticketm.net/new.jpg", "ratio": "16_9", "width": 1024, "height": 576 }],
+            "classifications": [{ "genre": { "name": "Alternative" } }],
+            "externalLinks": { "homepage": [{ "url": "https://newname.example" }] }
+        })))
+        .mount(&fakes.server)
+        .await;
+    enqueue_cron_job(&db, types::CRON_WEEKLY)
+        .await
+        .expect("enqueue");
+    let worker = Worker::new(db.clone(), fakes.providers()).with_sweep_delay(Duration::ZERO);
+    // The sweep, then what it queued (shows and catalogue find nothing for this id: fine).
+    while worker.run_one().await.expect("run").is_some() {}
+    let (name, image, genres, links): (String, Option<String>, Vec<String>, serde_json::Value) =
+        sqlx::query_as("SELECT name, image_url, genres, links FROM artists WHERE id = $1")
+            .bind(a)
+            .fetch_one(&db)
+            .await
+            .expect("artist");
+    assert_eq!(name, "New Name");
+    assert_eq!(image.as_deref(), Some("https://s1.ticketm.net/new.jpg"));
+    assert_eq!(genres, ["alternative"]);
+    assert_eq!(links[0]["url"], "https://newname.example");
 }

@@ -19,6 +19,7 @@ mod errors;
 mod fakes;
 mod imports;
 mod instances;
+mod integrity;
 mod jobs;
 mod layers;
 mod library;

@@ -1,8 +1,8 @@
 //! Artist biographies from Wikipedia, linked through Wikidata: the Wikidata item that states the
-//! artist's MusicBrainz id (property P434), its English Wikipedia page, and that page's summary
-//! (its lead section as plain text). The link is reliable because it goes through an id the
-//! item states, never through a name. Wikipedia's text is CC BY-SA 4.0: it is shown with its
-//! source and licence.
+//! artist's MusicBrainz id (property P434) — or, for an artist without one, its Spotify artist
+//! id (P1902) — its English Wikipedia page, and that page's summary (its lead section as plain
+//! text). The link is reliable because it goes through an id the item states, never through a
+//! name. Wikipedia's text is CC BY-SA 4.0: it is shown with its source and licence.
 
 mod models;
 
@@ -20,6 +20,38 @@ pub struct Biography {
     pub text: String,
     /// The Wikipedia page it comes from.
     pub url: String,
+}
+
+/// The id a Wikidata item is found by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtistKey<'a> {
+    /// A MusicBrainz artist id (property P434).
+    MusicBrainz(&'a str),
+    /// A Spotify artist id (property P1902).
+    Spotify(&'a str),
+}
+
+impl ArtistKey<'_> {
+    fn property(self) -> &'static str {
+        match self {
+            Self::MusicBrainz(_) => "P434",
+            Self::Spotify(_) => "P1902",
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Self::MusicBrainz(v) | Self::Spotify(v) => v,
+        }
+    }
+
+    /// How the job says which key found the article.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MusicBrainz(_) => "its MusicBrainz id",
+            Self::Spotify(_) => "its Spotify id",
+        }
+    }
 }
 
 /// Longest biography kept (Wikipedia's leads are a paragraph or a few).
@@ -60,13 +92,16 @@ impl Wikipedia {
             .await
     }
 
-    /// The Wikidata item stating MusicBrainz artist id `mbid`, if exactly one does.
-    pub async fn item_of(&self, mbid: &str) -> Result<Option<String>, ProviderError> {
+    /// The Wikidata item stating `key`, if exactly one does.
+    pub async fn item_of(&self, key: ArtistKey<'_>) -> Result<Option<String>, ProviderError> {
         let mut url = self.wikidata.url("w/api.php")?;
         url.query_pairs_mut()
             .append_pair("action", "query")
             .append_pair("list", "search")
-            .append_pair("srsearch", &format!("haswbstatement:P434={mbid}"))
+            .append_pair(
+                "srsearch",
+                &format!("haswbstatement:{}={}", key.property(), key.value()),
+            )
             .append_pair("format", "json");
         let found: SearchAnswer = Self::get(&self.wikidata, url).await?;
         let hits = found.query.map(|q| q.search).unwrap_or_default();
@@ -77,8 +112,12 @@ impl Wikipedia {
         })
     }
 
-    /// The English Wikipedia page title of item `qid`, when it states `mbid` and has one.
-    pub async fn page_of(&self, qid: &str, mbid: &str) -> Result<Option<String>, ProviderError> {
+    /// The English Wikipedia page title of item `qid`, when it states `key` and has one.
+    pub async fn page_of(
+        &self,
+        qid: &str,
+        key: ArtistKey<'_>,
+    ) -> Result<Option<String>, ProviderError> {
         let mut url = self.wikidata.url("w/api.php")?;
         url.query_pairs_mut()
             .append_pair("action", "wbgetentities")
@@ -90,7 +129,7 @@ impl Wikipedia {
         Ok(found
             .entities
             .get(qid)
-            .filter(|e| e.has_musicbrainz_id(mbid))
+            .filter(|e| e.states(key.property(), key.value()))
             .and_then(|e| e.sitelinks.get("enwiki"))
             .map(|s| s.title.clone()))
     }
@@ -109,13 +148,13 @@ impl Wikipedia {
         }
     }
 
-    /// The biography of the artist with MusicBrainz id `mbid`, when Wikidata links it to an
-    /// English Wikipedia article.
-    pub async fn biography(&self, mbid: &str) -> Result<Option<Biography>, ProviderError> {
-        let Some(qid) = self.item_of(mbid).await? else {
+    /// The biography of the artist with `key`, when Wikidata links it to an English Wikipedia
+    /// article.
+    pub async fn biography(&self, key: ArtistKey<'_>) -> Result<Option<Biography>, ProviderError> {
+        let Some(qid) = self.item_of(key).await? else {
             return Ok(None);
         };
-        let Some(title) = self.page_of(&qid, mbid).await? else {
+        let Some(title) = self.page_of(&qid, key).await? else {
             return Ok(None);
         };
         let Some(summary) = self.summary(&title).await? else {

@@ -59,15 +59,16 @@ pub struct Sitelink {
 }
 
 impl Entity {
-    /// Whether the entity states this MusicBrainz artist id (property P434).
-    pub fn has_musicbrainz_id(&self, mbid: &str) -> bool {
-        self.claims.get("P434").is_some_and(|cs| {
+    /// Whether the entity states `value` for `property` (P434 a MusicBrainz artist id, P1902 a
+    /// Spotify artist id).
+    pub fn states(&self, property: &str, value: &str) -> bool {
+        self.claims.get(property).is_some_and(|cs| {
             cs.iter().any(|c| {
                 c.mainsnak
                     .datavalue
                     .as_ref()
                     .and_then(|d| d.value.as_str())
-                    .is_some_and(|v| v.eq_ignore_ascii_case(mbid))
+                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
             })
         })
     }
