@@ -116,8 +116,10 @@ pub async fn search(
     if let Some(g) = &genre {
         items.retain(|i| i.genres.iter().any(|x| x == g));
     }
+    // An artist not held yet has no popularity until its catalogue (Spotify) is imported: it is
+    // kept, "not rated yet", rather than silently dropped by the filter.
     if let Some(min) = p.min_popularity {
-        items.retain(|i| i.popularity.is_some_and(|pop| pop >= min));
+        items.retain(|i| i.popularity.map_or(!i.in_database, |pop| pop >= min));
     }
     match p.sort.unwrap_or_default() {
         SearchSort::Relevance => {}

@@ -53,7 +53,7 @@ fn table() -> Vec<Row> {
             "POST",
             "/api/v1/artists/import",
             Some(json!({ "ticketmaster_id": "" })),
-            SIGNED_IN,
+            PUBLIC,
         ),
         ("GET", "/api/v1/jobs/{job}", None, PUBLIC),
         (

@@ -183,35 +183,93 @@ fn the_server_refuses_weak_or_missing_token_secrets() {
     assert!(err.contains("THESET_TRUSTED_PROXIES"), "{err}");
 }
 
+/// The seed's flow: a visitor who is not signed in searches an artist TheSet does not hold yet,
+/// and its page comes at once with shows and songs to follow — within the budgets: per network,
+/// per account when signed in, and the day's share of upstream calls people may cause.
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
-async fn imports_need_a_confirmed_account_and_have_a_budget(db: PgPool) {
+async fn a_signed_out_search_imports_the_artist_within_the_budgets(db: PgPool) {
     let fakes = crate::fakes::Fakes::start(Duration::ZERO).await;
     let providers = fakes.providers();
     let live = TestApp::start_with_providers(db.clone(), providers, |auth| {
         auth.limits = Limits::new(Rates {
-            import_account: Rate::new(2, 60_000),
+            import_ip: Rate::new(3, 60_000),
+            import_account: Rate::new(1, 60_000),
+            people_upstream_daily: 2,
             ..Rates::default()
         });
     })
     .await;
-    // The search keeps the hit, so the import costs Ticketmaster nothing more.
-    let (s, _) = live.get_as("/api/v1/search/artists?q=arctic", None).await;
+    // The search (one of the day's share), then the import of the hit nobody holds yet.
+    let (s, found) = live.get_as("/api/v1/search/artists?q=arctic", None).await;
     assert_eq!(s, StatusCode::OK);
+    let hit = found["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|h| h["ticketmaster_id"] == crate::fakes::AM_TM_ID)
+        .expect("the hit")
+        .clone();
+    assert_eq!(hit["in_database"], false);
     let body = json!({ "ticketmaster_id": crate::fakes::AM_TM_ID });
+    let (s, b) = live
+        .post("/api/v1/artists/import", None, body.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["artist"]["name"], "Arctic Monkeys");
+    assert!(
+        !b["jobs"].as_array().expect("jobs").is_empty(),
+        "phases queued"
+    );
+    let slug = b["artist"]["slug"].as_str().expect("slug").to_owned();
+    let (s, _) = live.get_as(&format!("/api/v1/artists/{slug}"), None).await;
+    assert_eq!(s, StatusCode::OK, "the page is there at once");
+    // Again: held, no upstream call, still within the network's budget.
+    let (s, _) = live
+        .post("/api/v1/artists/import", None, body.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // A new artist past the day's share (search + import spent it): said, nothing created.
+    let (s, b) = live
+        .post(
+            "/api/v1/artists/import",
+            None,
+            json!({ "ticketmaster_id": "K8vZ917notheld" }),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("upstream_busy"))
+    );
+    // The network's budget holds for everyone behind it.
     let (s, b) = live
         .post("/api/v1/artists/import", None, body.clone())
         .await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
     );
+}
+
+/// Signed in, an account's own import budget applies as well.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn an_accounts_imports_have_a_budget_of_their_own(db: PgPool) {
+    let fakes = crate::fakes::Fakes::start(Duration::ZERO).await;
+    let body = json!({ "ticketmaster_id": crate::fakes::AM_TM_ID });
+    let live = TestApp::start_with_providers(db.clone(), fakes.providers(), |auth| {
+        auth.limits = Limits::new(Rates {
+            import_account: Rate::new(1, 60_000),
+            ..Rates::default()
+        });
+    })
+    .await;
     let (_, _, access) = live.quick(Role::User).await;
-    for _ in 0..2 {
-        let (s, b) = live
-            .post("/api/v1/artists/import", Some(&access), body.clone())
-            .await;
-        assert!(s == StatusCode::CREATED || s == StatusCode::OK, "{b}");
-    }
+    // The search keeps the hit, so the import costs Ticketmaster nothing more.
+    let (s, _) = live.get_as("/api/v1/search/artists?q=arctic", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = live
+        .post("/api/v1/artists/import", Some(&access), body.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
     let (s, b) = live
         .post("/api/v1/artists/import", Some(&access), body)
         .await;

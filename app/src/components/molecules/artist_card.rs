@@ -115,6 +115,8 @@ pub fn ArtistCard(artist: CardArtist, onopen: EventHandler<()>) -> Element {
                     }
                     if let Some(p) = artist.popularity {
                         Badge { label: format!("Popularity {p}"), tone: "accent" }
+                    } else if artist.slug.is_none() {
+                        Badge { label: "Not rated yet" }
                     }
                     if artist.demo { Badge { label: "Demo data", tone: "warn" } }
                 }
