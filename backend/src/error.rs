@@ -57,6 +57,15 @@ pub enum AppError {
     /// The action wants fresh proof that the owner is here; the sentence says which.
     #[error("step-up required")]
     StepUp(String),
+    /// A refusal the exactly-once record kept (a pushed mutation's), answered again to a retry of
+    /// the same mutation id through a REST route.
+    #[error("{message}")]
+    Replayed {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+        current: Option<serde_json::Value>,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -102,6 +111,9 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Replayed { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT)
+            }
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -126,6 +138,7 @@ impl AppError {
             Self::Upstream(_) => ErrorCode::UpstreamUnavailable,
             Self::UpstreamBusy(_) => ErrorCode::UpstreamBusy,
             Self::ServerBusy(_) => ErrorCode::ServerBusy,
+            Self::Replayed { code, .. } => *code,
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -137,7 +150,8 @@ impl AppError {
             Self::BadRequest { message, .. }
             | Self::UnsupportedMediaType(message)
             | Self::Conflict(message)
-            | Self::StepUp(message) => message.clone(),
+            | Self::StepUp(message)
+            | Self::Replayed { message, .. } => message.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Unauthorized => "missing or invalid credentials".into(),
             Self::Forbidden => "your account may not do this".into(),
@@ -194,7 +208,11 @@ impl IntoResponse for AppError {
         let status = self.status();
         let mut body = serde_json::json!(ErrorBody::new(self.code(), self.public_message()));
         match &self {
-            Self::Stale(current) => body["current"] = current.clone(),
+            Self::Stale(current)
+            | Self::Replayed {
+                current: Some(current),
+                ..
+            } => body["current"] = current.clone(),
             Self::UpgradeRequired(min) => body["min_version"] = serde_json::json!(min),
             _ => {}
         }

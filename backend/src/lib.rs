@@ -64,7 +64,7 @@ pub struct AppState {
     /// Fired when the process starts stopping: live streams end with a reconnect hint.
     pub draining: tokio_util::sync::CancellationToken,
     /// REST votes, committed in groups (`commits`).
-    pub votes: commits::GroupCommit<(axum::http::StatusCode, serde_json::Value)>,
+    pub votes: commits::GroupCommit<theset_shared::sync::Outcome>,
 }
 
 impl AppState {

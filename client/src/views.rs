@@ -402,7 +402,9 @@ impl Client {
             };
             let (what, show_id, setlist_id, mine) = match &e.mutation.action {
                 Action::Vote(v) => ("Vote", v.show_id, None, None),
-                Action::AddSong { show_id, .. } => ("Song added", Some(*show_id), None, None),
+                Action::AddSong { show_id, .. } | Action::AddTitle { show_id, .. } => {
+                    ("Song added", Some(*show_id), None, None)
+                }
                 Action::Predict { show_id, .. } => ("Prediction", Some(*show_id), None, None),
                 Action::EditSetlist {
                     setlist_id, songs, ..

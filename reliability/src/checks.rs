@@ -39,7 +39,7 @@ pub async fn run(
 ) -> Result<Report> {
     let mut r = Report::default();
     let dup_ids: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT mutation_id FROM device_results GROUP BY mutation_id HAVING count(*) > 1) d",
+        "SELECT count(*) FROM (SELECT mutation_id FROM applied_mutations WHERE NOT replay GROUP BY user_id, mutation_id HAVING count(*) > 1) d",
     )
     .fetch_one(db)
     .await?;
@@ -50,7 +50,7 @@ pub async fn run(
         r.mutations += log.len();
         let device = fan.client.store().device_id()?;
         let results: Vec<(i64, Uuid, String)> = sqlx::query_as(
-            "SELECT seq, mutation_id, outcome->>'outcome' FROM device_results WHERE device_id = $1",
+            "SELECT seq, mutation_id, outcome->>'outcome' FROM applied_mutations WHERE device_id = $1",
         )
         .bind(device)
         .fetch_all(db)

@@ -393,7 +393,7 @@ async fn live_checks(
     for m in mods {
         let device = m.client.store().device_id()?;
         let outcomes: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
-            "SELECT mutation_id, outcome->>'outcome' FROM device_results WHERE device_id = $1",
+            "SELECT mutation_id, outcome->>'outcome' FROM applied_mutations WHERE device_id = $1",
         )
         .bind(device)
         .fetch_all(db)

@@ -68,6 +68,9 @@ pub enum Action {
     Vote(VoteAction),
     #[serde(rename = "community.add@1")]
     AddSong { show_id: Uuid, song_id: Uuid },
+    /// A moderator adds a title the catalogue does not hold (a cover, a new song).
+    #[serde(rename = "community.title@1")]
+    AddTitle { show_id: Uuid, title: String },
     #[serde(rename = "prediction.set@1")]
     Predict {
         show_id: Uuid,
@@ -145,6 +148,35 @@ pub enum Action {
     ReadNotifications { ids: Vec<Uuid> },
 }
 
+impl Action {
+    /// The versioned kind it is tagged with on the wire (`vote.set@1`), as the exactly-once
+    /// record keeps it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Vote(_) => "vote.set@1",
+            Self::AddSong { .. } => "community.add@1",
+            Self::AddTitle { .. } => "community.title@1",
+            Self::Predict { .. } => "prediction.set@1",
+            Self::EditSetlist { .. } => "setlist.edit@1",
+            Self::Follow { .. } => "follow.set@1",
+            Self::Attend { .. } => "show.attend@1",
+            Self::Keep { .. } => "show.keep@1",
+            Self::Capture(_) => "capture.add@1",
+            Self::Uncapture { .. } => "capture.undo@1",
+            Self::StartSetlist { .. } => "setlist.start@1",
+            Self::VerifySetlist { .. } => "setlist.verify@1",
+            Self::RejectVersion { .. } => "setlist.reject@1",
+            Self::ResolveFlag { .. } => "flag.resolve@1",
+            Self::RaiseFlag(_) => "flag.raise@1",
+            Self::Comment { .. } => "comment.add@1",
+            Self::EditComment { .. } => "comment.edit@1",
+            Self::DeleteComment { .. } => "comment.delete@1",
+            Self::HideComment { .. } => "comment.hide@1",
+            Self::ReadNotifications { .. } => "notification.read@1",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -191,8 +223,13 @@ pub struct MutationResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    /// Applied; `body` is what the REST route would have answered.
-    Applied { body: serde_json::Value },
+    /// Applied; `body` is what the REST route answers, `created` when it made something new
+    /// (REST answers 201).
+    Applied {
+        body: serde_json::Value,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        created: bool,
+    },
     /// A newer vote by the same user (by HLC) was already in place; nothing changed.
     Superseded,
     /// Refused; the sequence number is spent so the queue moves on. `current` carries the
@@ -371,6 +408,7 @@ pub struct SyncVote {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn mutations_carry_a_versioned_kind() {
@@ -391,6 +429,79 @@ mod tests {
         assert_eq!(serde_json::from_value::<Mutation>(v).expect("back"), m);
         let unknown = serde_json::json!({ "id": Uuid::nil(), "seq": 1, "hlc": "1", "kind": "vote.set@9", "payload": {} });
         assert!(serde_json::from_value::<Mutation>(unknown).is_err());
+    }
+
+    #[test]
+    fn kinds_are_the_wire_tags() {
+        let id = Uuid::nil();
+        // One payload per variant (a new variant needs its line here).
+        let payloads = [
+            (
+                "vote.set@1",
+                json!({ "setlist_song_id": id, "show_id": null, "song_id": null, "value": 1 }),
+            ),
+            ("community.add@1", json!({ "show_id": id, "song_id": id })),
+            (
+                "community.title@1",
+                json!({ "show_id": id, "title": "A cover" }),
+            ),
+            ("prediction.set@1", json!({ "show_id": id, "songs": [] })),
+            (
+                "setlist.edit@1",
+                json!({ "setlist_id": id, "base_version": 1, "songs": [], "note": null }),
+            ),
+            ("follow.set@1", json!({ "artist_id": id, "follow": true })),
+            (
+                "show.attend@1",
+                json!({ "show_id": id, "going": true, "public": false }),
+            ),
+            ("show.keep@1", json!({ "show_id": id })),
+            (
+                "capture.add@1",
+                json!({ "capture_id": id, "show_id": id, "song_id": null, "title": "Intro", "at": "2026-12-07T20:00:00Z" }),
+            ),
+            ("capture.undo@1", json!({ "capture_id": id })),
+            (
+                "setlist.start@1",
+                json!({ "show_id": id, "songs": [], "note": null }),
+            ),
+            (
+                "setlist.verify@1",
+                json!({ "setlist_id": id, "version": 1 }),
+            ),
+            (
+                "setlist.reject@1",
+                json!({ "setlist_id": id, "version": 1, "reason": "wrong show" }),
+            ),
+            (
+                "flag.resolve@1",
+                json!({ "flag_id": id, "action": "dismiss" }),
+            ),
+            (
+                "flag.raise@1",
+                json!({ "setlist_id": id, "reason": "spam" }),
+            ),
+            (
+                "comment.add@1",
+                json!({ "comment_id": id, "show_id": id, "parent_id": null, "body": "hi" }),
+            ),
+            ("comment.edit@1", json!({ "comment_id": id, "body": "hi" })),
+            ("comment.delete@1", json!({ "comment_id": id })),
+            (
+                "comment.hide@1",
+                json!({ "comment_id": id, "hidden": true }),
+            ),
+            ("notification.read@1", json!({ "ids": [] })),
+        ];
+        let mut variants = std::collections::HashSet::new();
+        for (kind, payload) in payloads {
+            let action: Action =
+                serde_json::from_value(json!({ "kind": kind, "payload": payload }))
+                    .unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(action.kind(), kind);
+            variants.insert(std::mem::discriminant(&action));
+        }
+        assert_eq!(variants.len(), 20, "every variant has its payload above");
     }
 
     #[test]

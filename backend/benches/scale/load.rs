@@ -177,8 +177,8 @@ fn steps(s: &Size) -> Vec<(&'static str, String)> {
              INSERT INTO vote_clocks (user_id, setlist_song_id, hlc)
              SELECT user_id, setlist_song_id, (extract(epoch FROM updated_at) * 1000)::bigint << 16
              FROM votes WHERE get_byte(uuid_send(id), 0) < 128;
-             INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response, applied_at)
-             SELECT user_id, id, 'vote', 200, '{\"value\": 1}', updated_at FROM votes
+             INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, applied_at)
+             SELECT user_id, id, 'vote.set@1', '{\"outcome\": \"applied\", \"body\": {}}', updated_at FROM votes
              WHERE updated_at > now() - interval '90 days'"
         )),
         ("totals", String::from(

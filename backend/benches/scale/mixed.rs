@@ -214,8 +214,8 @@ pub fn pgbench_votes(url: &str, fans: usize, lines: usize) -> f64 {
          INSERT INTO votes (user_id, setlist_song_id, value) SELECT u.id, l.id, CASE WHEN :v = 1 THEN 1 ELSE -1 END \
          FROM scale.bench_fans u, scale.bench_lines l WHERE u.n = :u AND l.n = :l \
          ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value WHERE votes.value <> EXCLUDED.value;\n\
-         INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
-         SELECT id, gen_random_uuid(), 'vote', 200, '{{}}' FROM scale.bench_fans WHERE n = :u;\nEND;\n"
+         INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome) \
+         SELECT id, gen_random_uuid(), 'vote.set@1', '{{\"outcome\": \"applied\", \"body\": {{}}}}' FROM scale.bench_fans WHERE n = :u;\nEND;\n"
     );
     pgbench::tps(url, &script, VOTERS, PEAK_SECONDS)
 }

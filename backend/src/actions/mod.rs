@@ -5,6 +5,7 @@
 //! mutation's result, so both doors answer alike. Nothing here knows HTTP.
 
 pub mod accounts;
+pub mod apply;
 pub mod attendance;
 pub mod comments;
 pub mod follows;

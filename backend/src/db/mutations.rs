@@ -1,47 +1,121 @@
-//! Applied client mutations (`applied_mutations`): the answer each mutation id got, so a retry
-//! is answered again instead of applied twice.
+//! The one exactly-once record (`applied_mutations`, migration 30): the first answer each of a
+//! fan's mutation ids got, through a REST route or a push, so a retry by either door is answered
+//! again instead of applied twice. A pushed mutation also holds its device's position.
 
-use sqlx::PgConnection;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use theset_shared::sync::Outcome;
 use uuid::Uuid;
 
-/// The stored answer of an applied mutation.
-pub async fn applied(
-    db: &mut PgConnection,
+/// Where a pushed mutation sits in its device's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub device: Uuid,
+    pub seq: i64,
+}
+
+/// The first answer of `mutation`, if it was applied (or refused in a push).
+pub async fn answer(
+    db: impl PgExecutor<'_>,
     user: Uuid,
     mutation: Uuid,
-) -> sqlx::Result<Option<(i16, serde_json::Value)>> {
-    let row = sqlx::query!(
-        "SELECT status, response FROM applied_mutations WHERE user_id = $1 AND mutation_id = $2",
+) -> sqlx::Result<Option<Outcome>> {
+    sqlx::query_scalar!(
+        "SELECT outcome AS \"outcome: Json<Outcome>\" FROM applied_mutations \
+         WHERE user_id = $1 AND mutation_id = $2 AND NOT replay",
         user,
         mutation
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.status, r.response)))
+    .await
+    .map(|o| o.map(|Json(o)| o))
 }
 
-/// Records a mutation's answer; `false` when a concurrent request with the same id got there
-/// first (the unique key makes the later transaction wait for the first, then skip).
-pub async fn record(
+/// The first answers of those of `mutations` already answered, by id.
+pub async fn answers(
     db: &mut PgConnection,
     user: Uuid,
-    mutation: Uuid,
-    kind: &str,
-    status: i16,
-    response: &serde_json::Value,
-) -> sqlx::Result<bool> {
+    mutations: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, Outcome)>> {
     sqlx::query!(
-        "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        "SELECT mutation_id, outcome AS \"outcome: Json<Outcome>\" FROM applied_mutations \
+         WHERE user_id = $1 AND mutation_id = ANY($2) AND NOT replay",
         user,
-        mutation,
-        kind,
-        status,
-        response
+        mutations
+    )
+    .fetch_all(db)
+    .await
+    .map(|rows| {
+        rows.into_iter()
+            .map(|r| (r.mutation_id, r.outcome.0))
+            .collect()
+    })
+}
+
+/// One answer to keep.
+pub struct Record<'a> {
+    pub user: Uuid,
+    pub mutation: Uuid,
+    /// The action's versioned kind (`vote.set@1`).
+    pub kind: &'a str,
+    pub outcome: &'a Outcome,
+    pub at: Option<Position>,
+    /// The id was answered before: this row keeps the first answer at a new position.
+    pub replay: bool,
+}
+
+/// Keeps `rows`; `false` when a concurrent transaction recorded one of these ids first (the
+/// unique key makes this one wait for it, then skip): the caller undoes its work and replays.
+pub async fn record(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::Result<bool> {
+    if rows.is_empty() {
+        return Ok(true);
+    }
+    let users: Vec<Uuid> = rows.iter().map(|r| r.user).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.mutation).collect();
+    let kinds: Vec<String> = rows.iter().map(|r| r.kind.to_owned()).collect();
+    let outcomes: Vec<Json<&Outcome>> = rows.iter().map(|r| Json(r.outcome)).collect();
+    let devices: Vec<Option<Uuid>> = rows.iter().map(|r| r.at.map(|p| p.device)).collect();
+    let seqs: Vec<Option<i64>> = rows.iter().map(|r| r.at.map(|p| p.seq)).collect();
+    let replays: Vec<bool> = rows.iter().map(|r| r.replay).collect();
+    let inserted = sqlx::query!(
+        "INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, device_id, seq, replay) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::uuid[], $6::int8[], $7::bool[]) \
+         ON CONFLICT (user_id, mutation_id) WHERE NOT replay DO NOTHING",
+        &users,
+        &ids,
+        &kinds,
+        &outcomes as &[Json<&Outcome>],
+        &devices as &[Option<Uuid>],
+        &seqs as &[Option<i64>],
+        &replays
     )
     .execute(db)
+    .await?
+    .rows_affected();
+    Ok(inserted == rows.len() as u64)
+}
+
+/// The answers kept at positions `from..=to` of `device`, by position.
+pub async fn at_positions(
+    db: &mut PgConnection,
+    device: Uuid,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(i64, Uuid, Outcome)>> {
+    sqlx::query!(
+        "SELECT seq AS \"seq!\", mutation_id, outcome AS \"outcome: Json<Outcome>\" \
+         FROM applied_mutations WHERE device_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+        device,
+        from,
+        to
+    )
+    .fetch_all(db)
     .await
-    .map(|r| r.rows_affected() == 1)
+    .map(|rows| {
+        rows.into_iter()
+            .map(|r| (r.seq, r.mutation_id, r.outcome.0))
+            .collect()
+    })
 }
 
 /// Forgets answers older than `days` (the sync horizon): a client retrying later than that has

@@ -17,7 +17,6 @@ pub const PRIVATE_TABLES: &[&str] = &[
     "show_attendance",
     "user_follows_artists",
     "devices",
-    "device_results",
     "oauth_identities",
     "applied_mutations",
     "votes",

@@ -3,20 +3,21 @@
 //! per-show and all-time leaderboards.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use theset_shared::api::{
     HistoryQuery, LeaderboardEntry, NewActualSetlist, Page, RejectRequest, SetlistCorrection,
     SetlistVersion, ShowLeaderboard, StartedSetlist, VerifyRequest, VerifyResult,
 };
+use theset_shared::sync::Action;
 use uuid::Uuid;
 
 use super::access::{ClientIp, VerifiedModerator, VerifiedUser, limited};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::outcomes::{Answer, write};
 use super::pagination;
 use crate::AppState;
-use crate::actions::{moderation, setlists as actions};
+use crate::actions::moderation;
 use crate::auth::limits::Bucket;
 use crate::db::scores as boards;
 use crate::error::{AppError, AppResult};
@@ -46,7 +47,7 @@ pub async fn correct(
     VerifiedUser(caller): VerifiedUser,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetlistCorrection>,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     limited(
         &state,
@@ -55,25 +56,13 @@ pub async fn correct(
         Some(&caller.user_id.to_string()),
     )
     .await?;
-    let user = caller.user_id;
-    super::voting::idempotent(
-        &state,
-        &caller,
-        req.mutation_id,
-        "setlist_correction",
-        async move |tx| {
-            actions::correct(
-                tx,
-                user,
-                setlist,
-                req.base_version,
-                &req.songs,
-                req.note.as_deref(),
-            )
-            .await
-        },
-    )
-    .await
+    let action = Action::EditSetlist {
+        setlist_id: setlist,
+        base_version: req.base_version,
+        songs: req.songs,
+        note: req.note,
+    };
+    write(&state, &caller, req.mutation_id, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/shows/{id}/actual", tag = "setlists", request_body = NewActualSetlist,
@@ -88,17 +77,14 @@ pub async fn start(
     VerifiedUser(caller): VerifiedUser,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<NewActualSetlist>,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    let user = caller.user_id;
-    super::voting::idempotent(
-        &state,
-        &caller,
-        req.mutation_id,
-        "setlist_start",
-        async move |tx| actions::start(tx, user, show, &req.songs, req.note.as_deref()).await,
-    )
-    .await
+    let action = Action::StartSetlist {
+        show_id: show,
+        songs: req.songs,
+        note: req.note,
+    };
+    write(&state, &caller, req.mutation_id, &action).await
 }
 
 /// Sort name of history cursors (the key is the last version shown).

@@ -1,32 +1,30 @@
 //! The community list of an upcoming show (add songs, vote up or down), likely songs and
-//! personal predictions; the live stream is in `show_events.rs`. Every change carries a client `mutation_id`: a retry of the same
-//! mutation (an offline client resending) gets the first answer again and changes nothing.
+//! personal predictions; the live stream is in `show_events.rs`. Every change carries a client
+//! `mutation_id` and is the sync push's [`Action`], applied once through the one apply
+//! (`actions::apply`): a retry of the same mutation — over REST or in a push — gets the first
+//! answer again and changes nothing.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde_json::Value;
 use theset_shared::api::{
     AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong, Prediction,
     PredictionUpdate, SongTotals, VoteRequest,
 };
-use theset_shared::hlc::Hlc;
+use theset_shared::sync::{Action, VoteAction};
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, MaybeUser, VerifiedModerator, VerifiedUser, limited};
 use super::extract::{ApiJson, ApiPath};
-use super::replies::Reply;
+use super::outcomes::{Answer, answer, now, write};
 use crate::AppState;
-use crate::actions::voting::{self as actions, VoteTarget};
+use crate::actions::apply::VoteWrite;
 use crate::auth::limits::Bucket;
-use crate::commits::{Done, Write};
 use crate::db::community as db;
-use crate::db::{mutations, predictions, sessions::Caller};
+use crate::db::predictions;
 use crate::error::{AppError, AppResult};
-use futures::future::BoxFuture;
 use theset_shared::likely;
 
 pub fn router() -> Router<AppState> {
@@ -37,41 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/shows/{id}/community/titles", post(add_title))
         .route("/setlist-songs/{id}/vote", put(vote))
         .route("/shows/{id}/prediction", get(prediction).put(predict))
-}
-
-type Answer = (StatusCode, Json<Value>);
-
-/// Runs `apply` once per `(caller, mutation_id)` in one transaction with the record of its
-/// answer; a repeat gets the recorded answer. Refusals (4xx) are not recorded: they change
-/// nothing and a retry is judged afresh.
-pub(super) async fn idempotent<R: Reply>(
-    state: &AppState,
-    caller: &Caller,
-    mutation: Uuid,
-    kind: &str,
-    apply: impl AsyncFnOnce(&mut sqlx::PgConnection) -> AppResult<R>,
-) -> AppResult<Answer> {
-    let replay = |done: (i16, Value)| {
-        let (status, body) = stored(done);
-        (status, Json(body))
-    };
-    let mut tx = state.db.begin().await?;
-    if let Some(done) = mutations::applied(&mut tx, caller.user_id, mutation).await? {
-        return Ok(replay(done));
-    }
-    let (status, body) = apply(&mut tx).await?.reply()?;
-    let code = i16::try_from(status.as_u16()).unwrap_or(200);
-    if !mutations::record(&mut tx, caller.user_id, mutation, kind, code, &body).await? {
-        // The same mutation, sent twice at once, was applied by the other request.
-        tx.rollback().await?;
-        let mut conn = state.db.acquire().await?;
-        let done = mutations::applied(&mut conn, caller.user_id, mutation)
-            .await?
-            .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
-        return Ok(replay(done));
-    }
-    tx.commit().await?;
-    Ok((status, Json(body)))
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/community", tag = "voting",
@@ -212,15 +175,11 @@ pub async fn add_song(
     ApiJson(req): ApiJson<AddCommunitySong>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    let user = caller.user_id;
-    idempotent(
-        &state,
-        &caller,
-        req.mutation_id,
-        "add_song",
-        async move |tx| actions::add_line(tx, user, show, Some(req.song_id), None).await,
-    )
-    .await
+    let action = Action::AddSong {
+        show_id: show,
+        song_id: req.song_id,
+    };
+    write(&state, &caller, req.mutation_id, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/shows/{id}/community/titles", tag = "voting",
@@ -235,15 +194,11 @@ pub async fn add_title(
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunityTitle>,
 ) -> AppResult<Answer> {
-    let user = caller.user_id;
-    idempotent(
-        &state,
-        &caller,
-        req.mutation_id,
-        "add_song",
-        async move |tx| actions::add_line(tx, user, show, None, Some(req.title)).await,
-    )
-    .await
+    let action = Action::AddTitle {
+        show_id: show,
+        title: req.title,
+    };
+    write(&state, &caller, req.mutation_id, &action).await
 }
 
 #[utoipa::path(put, path = "/api/v1/setlist-songs/{id}/vote", tag = "voting",
@@ -259,87 +214,20 @@ pub async fn vote(
     ApiJson(req): ApiJson<VoteRequest>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    let user = caller.user_id;
-    // A vote over REST happens now, by the server's clock.
-    let now = Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0));
-    // Committed with the other votes arriving meanwhile (see `commits`), in line order.
+    // A vote over REST happens now, by the server's clock; it is committed with the other votes
+    // arriving meanwhile (see `commits`), in line order.
     let write = VoteWrite {
-        user,
+        caller,
         mutation: req.mutation_id,
-        line,
-        value: req.value,
-        now,
+        action: Action::Vote(VoteAction {
+            setlist_song_id: Some(line),
+            show_id: None,
+            song_id: None,
+            value: req.value,
+        }),
+        at: now(),
     };
-    let (status, body) = state.votes.submit(line, Box::new(write)).await?;
-    Ok((status, Json(body)))
-}
-
-/// One REST vote as a write of the group commit: once per `(user, mutation_id)`, its answer
-/// recorded with it (as [`idempotent`] does for the other writes). A vote refuses before its one
-/// write (see `actions::voting::vote`), as the group commit and the sync push rely on.
-struct VoteWrite {
-    user: Uuid,
-    mutation: Uuid,
-    line: Uuid,
-    value: i16,
-    now: Hlc,
-}
-
-impl Write<(StatusCode, Value)> for VoteWrite {
-    fn apply<'c>(
-        &'c self,
-        conn: &'c mut sqlx::PgConnection,
-        rerun: bool,
-    ) -> BoxFuture<'c, AppResult<Done<(StatusCode, Value)>>> {
-        Box::pin(async move {
-            // A retried mutation is rare: the first run finds it when recording (below) and
-            // starts the batch over; the rerun replays the recorded answer from here. (One
-            // lookup less per vote: the vote path's share of the batch's round trips.)
-            if rerun && let Some(done) = mutations::applied(conn, self.user, self.mutation).await? {
-                return Ok(Done::kept(stored(done)));
-            }
-            let voted = actions::vote(
-                conn,
-                self.user,
-                VoteTarget::Line(self.line),
-                self.value,
-                self.now,
-            )
-            .await;
-            let voted = match voted {
-                Ok(v) => v,
-                // A refusal (voting closed since, say) may answer the retry of a mutation applied
-                // before: the retry gets that answer, as it always did.
-                Err(e) if !rerun && !matches!(e, AppError::Database(_)) => {
-                    return match mutations::applied(conn, self.user, self.mutation).await? {
-                        Some(done) => Ok(Done::kept(stored(done))),
-                        None => Err(e),
-                    };
-                }
-                Err(e) => return Err(e),
-            };
-            let (status, body) = voted.reply()?;
-            let code = i16::try_from(status.as_u16()).unwrap_or(200);
-            if mutations::record(conn, self.user, self.mutation, "vote", code, &body).await? {
-                return Ok(Done::kept((status, body)));
-            }
-            // The same mutation, sent twice at once, was applied by the other request: its
-            // answer, and ours undone.
-            let done = mutations::applied(conn, self.user, self.mutation)
-                .await?
-                .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
-            Ok(Done::undone(stored(done)))
-        })
-    }
-}
-
-/// A recorded answer as it was given.
-fn stored((status, body): (i16, Value)) -> (StatusCode, Value) {
-    let status = u16::try_from(status)
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::OK);
-    (status, body)
+    answer(state.votes.submit(line, Box::new(write)).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/prediction", tag = "voting",
@@ -373,13 +261,9 @@ pub async fn predict(
     ApiJson(req): ApiJson<PredictionUpdate>,
 ) -> AppResult<Answer> {
     limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    let user = caller.user_id;
-    idempotent(
-        &state,
-        &caller,
-        req.mutation_id,
-        "prediction",
-        async move |tx| actions::predict(tx, user, show, &req.songs).await,
-    )
-    .await
+    let action = Action::Predict {
+        show_id: show,
+        songs: req.songs,
+    };
+    write(&state, &caller, req.mutation_id, &action).await
 }

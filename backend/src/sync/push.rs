@@ -1,19 +1,19 @@
-//! `POST /api/v1/sync/push`: a device's outbox, applied once each and in sequence order. Each
-//! mutation commits on its own with its recorded answer and the device's new position (a crash
-//! between two leaves a prefix applied, never a half), inside that transaction in a savepoint
-//! through the same actions as the REST routes: a refused one is rolled back alone, answered
-//! with the reason, and still spends its sequence number so the queue moves on. A retried push
-//! (lost answer, crash) gets the stored results.
+//! `POST /api/v1/sync/push`: a device's outbox, applied once each and in sequence order, in
+//! short transactions that commit their mutations' answers and the device's new position
+//! together (a crash between two leaves a prefix applied, never a half). Each mutation goes
+//! through the one apply (`actions::apply`) and the one exactly-once record the REST routes use:
+//! a refused one is undone alone, answered with the reason, and still spends its sequence number
+//! so the queue moves on; an id answered before (by a push or a REST call) gets its first answer.
+//! A retried push (lost answer, crash) gets the kept answers by position.
 
 use serde_json::json;
-use sqlx::{Acquire, PgConnection};
 use theset_shared::sync::{
     Action, MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse,
 };
 
-use crate::actions::voting::VoteTarget;
-use crate::actions::{attendance, bad_body, comments, follows, live, moderation, setlists, voting};
+use crate::actions::{apply, bad_body};
 use crate::auth::limits::{Bucket, Limits};
+use crate::db::mutations::{self, Position, Record};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
 use crate::error::{AppError, AppResult};
@@ -75,9 +75,9 @@ pub async fn push(
     let batch_last = req.mutations.last().map_or(first, |m| m.seq);
     let mut results = Vec::with_capacity(req.mutations.len());
     for (seq, id, outcome) in
-        db::results(&mut conn, req.device_id, first, last.min(batch_last)).await?
+        mutations::at_positions(&mut conn, req.device_id, first, last.min(batch_last)).await?
     {
-        results.push(stored(seq, id, outcome)?);
+        results.push(MutationResult { id, seq, outcome });
     }
     drop(conn);
     let mut fresh: Vec<&Mutation> = req.mutations.iter().filter(|m| m.seq > last).collect();
@@ -135,6 +135,11 @@ pub async fn push(
         let mut attempt = 0;
         let done = loop {
             match apply_chunk(pool, caller, req.device_id, chunk, now_ms).await {
+                Ok(Some(done)) => break done,
+                // The chunk lost a race for a mutation id to a REST call carrying the same id:
+                // its work was rolled back, and the rerun answers that id with the call's answer.
+                Ok(None) if attempt < 5 => attempt += 1,
+                Ok(None) => return Err(AppError::Conflict("mutation in flight; retry".into())),
                 // Two devices' chunks can lock the same lines in opposite orders; Postgres
                 // breaks the cycle by failing one, which is retried (its work was rolled back).
                 Err(AppError::Database(e)) if retryable(&e) && attempt < 5 => {
@@ -142,7 +147,7 @@ pub async fn push(
                     let pause = 20 * attempt + rand::random::<u64>() % 50;
                     tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
-                other => break other?,
+                Err(e) => return Err(e),
             }
         };
         rest = &rest[done.used..];
@@ -183,14 +188,15 @@ struct ChunkDone {
     used: usize,
 }
 
-/// Applies one chunk in one transaction (see `push`).
+/// Applies one chunk in one transaction (see `push`); `None` when a concurrent REST call recorded
+/// one of its mutation ids first (the transaction was rolled back: run the chunk again).
 async fn apply_chunk(
     pool: &sqlx::PgPool,
     caller: &Caller,
     device: uuid::Uuid,
     chunk: &[&Mutation],
     now_ms: u64,
-) -> AppResult<ChunkDone> {
+) -> AppResult<Option<ChunkDone>> {
     let mut results = Vec::with_capacity(chunk.len());
     let mut tx = pool.begin().await?;
     let mut now_last = db::lock_device(&mut tx, device, caller.user_id)
@@ -198,11 +204,14 @@ async fn apply_chunk(
         .ok_or(AppError::Forbidden)?;
     let mut replayed = Vec::new();
     let ids: Vec<uuid::Uuid> = chunk.iter().map(|m| m.id).collect();
-    let seen: std::collections::HashSet<uuid::Uuid> = db::mutations_seen(&mut tx, device, &ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut records = Vec::with_capacity(chunk.len());
+    // Ids answered before (a REST call, another device, another position): their first answer.
+    let answered: std::collections::HashMap<uuid::Uuid, Outcome> =
+        mutations::answers(&mut tx, caller.user_id, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let mut kept: Vec<(i64, uuid::Uuid, &'static str, Outcome, bool)> =
+        Vec::with_capacity(chunk.len());
     // Outcomes of this chunk's new mutations, counted once the chunk commits.
     let mut applied: Vec<&'static str> = Vec::with_capacity(chunk.len());
     let started = std::time::Instant::now();
@@ -220,38 +229,20 @@ async fn apply_chunk(
         if m.seq != now_last + 1 {
             return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
         }
-        let outcome = if seen.contains(&m.id) {
-            refused(AppError::Conflict(format!(
-                "mutation {} was already pushed under another sequence number",
-                m.id
-            )))?
-        } else if matches!(m.action, Action::Vote(_)) {
-            // A vote refuses before its one write (see `actions::voting::vote`), and a failed
-            // write fails the whole chunk: no savepoint needed on the hottest path.
-            match apply(&mut tx, caller, m, now_ms).await {
-                Ok(outcome) => outcome,
-                Err(e) => refused(e)?,
-            }
-        } else {
-            let mut sp = tx.begin().await?;
-            match apply(&mut sp, caller, m, now_ms).await {
-                Ok(outcome) => {
-                    sp.commit().await?;
-                    outcome
-                }
-                Err(e) => {
-                    sp.rollback().await?;
-                    refused(e)?
-                }
-            }
+        let (outcome, replay) = match answered.get(&m.id) {
+            Some(first) => (first.clone(), true),
+            None => (
+                apply::attempt(&mut tx, caller, &m.action, m.hlc.clamped(now_ms)).await?,
+                false,
+            ),
         };
-        let record = serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.into()))?;
-        records.push((m.seq, m.id, record));
         applied.push(match &outcome {
+            _ if replay => "replayed",
             Outcome::Applied { .. } => "applied",
             Outcome::Superseded => "superseded",
             Outcome::Rejected { .. } => "rejected",
         });
+        kept.push((m.seq, m.id, m.action.kind(), outcome.clone(), replay));
         now_last = m.seq;
         results.push(MutationResult {
             id: m.id,
@@ -259,31 +250,36 @@ async fn apply_chunk(
             outcome,
         });
     }
-    db::record_results(&mut tx, device, &records).await?;
+    let records: Vec<Record<'_>> = kept
+        .iter()
+        .map(|(seq, id, kind, outcome, replay)| Record {
+            user: caller.user_id,
+            mutation: *id,
+            kind,
+            outcome,
+            at: Some(Position { device, seq: *seq }),
+            replay: *replay,
+        })
+        .collect();
+    if !mutations::record(&mut tx, &records).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     db::set_last_seq(&mut tx, device, now_last).await?;
     if let (Some(from), Some(to)) = (replayed.first(), replayed.last()) {
-        for (seq, id, outcome) in db::results(&mut tx, device, *from, *to).await? {
-            results.push(stored(seq, id, outcome)?);
+        for (seq, id, outcome) in mutations::at_positions(&mut tx, device, *from, *to).await? {
+            results.push(MutationResult { id, seq, outcome });
         }
     }
     tx.commit().await?;
     for outcome in applied {
         metrics::counter!("sync_mutations_total", "outcome" => outcome).increment(1);
     }
-    Ok(ChunkDone {
+    Ok(Some(ChunkDone {
         results,
         last: now_last,
         used,
-    })
-}
-
-fn stored(seq: i64, id: uuid::Uuid, outcome: serde_json::Value) -> AppResult<MutationResult> {
-    Ok(MutationResult {
-        id,
-        seq,
-        outcome: serde_json::from_value(outcome)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored outcome {seq}: {e}")))?,
-    })
+    }))
 }
 
 fn validate(req: &PushRequest) -> AppResult<()> {
@@ -301,150 +297,4 @@ fn validate(req: &PushRequest) -> AppResult<()> {
         return Err(bad_body("each mutation has its own id"));
     }
     Ok(())
-}
-
-async fn apply(
-    tx: &mut PgConnection,
-    caller: &Caller,
-    m: &Mutation,
-    now_ms: u64,
-) -> AppResult<Outcome> {
-    let user = caller.user_id;
-    // The body is what the REST route answers for the same change.
-    let body = match &m.action {
-        Action::Vote(v) => {
-            let target = match (v.setlist_song_id, v.show_id, v.song_id) {
-                (Some(line), _, _) => VoteTarget::Line(line),
-                (None, Some(show), Some(song)) => VoteTarget::Song { show, song },
-                _ => return Err(bad_body("a vote names a line, or a show and a song")),
-            };
-            let voted = voting::vote(tx, user, target, v.value, m.hlc.clamped(now_ms)).await?;
-            if voted.superseded {
-                return Ok(Outcome::Superseded);
-            }
-            json(&voted.totals)?
-        }
-        Action::AddSong { show_id, song_id } => {
-            let added = voting::add_line(tx, user, *show_id, Some(*song_id), None).await?;
-            json(added.totals())?
-        }
-        Action::Predict { show_id, songs } => {
-            json(&voting::predict(tx, user, *show_id, songs).await?)?
-        }
-        Action::EditSetlist {
-            setlist_id,
-            base_version,
-            songs,
-            note,
-        } => json(
-            &setlists::correct(tx, user, *setlist_id, *base_version, songs, note.as_deref())
-                .await?,
-        )?,
-        Action::Follow { artist_id, follow } => {
-            follows::set(tx, user, *artist_id, *follow).await?;
-            serde_json::Value::Null
-        }
-        Action::Attend {
-            show_id,
-            going,
-            public,
-        } => {
-            attendance::set(tx, user, *show_id, *going, *public).await?;
-            serde_json::Value::Null
-        }
-        Action::Keep { show_id } => {
-            attendance::keep(tx, user, *show_id).await?;
-            serde_json::Value::Null
-        }
-        Action::Capture(c) => {
-            live::capture(tx, user, c).await?;
-            serde_json::Value::Null
-        }
-        Action::Uncapture { capture_id } => {
-            live::undo(tx, user, *capture_id).await?;
-            serde_json::Value::Null
-        }
-        Action::StartSetlist {
-            show_id,
-            songs,
-            note,
-        } => json(&setlists::start(tx, user, *show_id, songs, note.as_deref()).await?)?,
-        // Moderators' decisions taken offline: the push's own network is not the place they were
-        // taken, so the audit keeps no address for them.
-        Action::VerifySetlist {
-            setlist_id,
-            version,
-        } => json(&moderation::verify(tx, caller, *setlist_id, *version, None).await?)?,
-        Action::RejectVersion {
-            setlist_id,
-            version,
-            reason,
-        } => json(&moderation::reject(tx, caller, *setlist_id, *version, reason, None).await?)?,
-        Action::ResolveFlag { flag_id, action } => {
-            let done = moderation::resolve_flag(tx, caller, *flag_id, *action, None).await?;
-            serde_json::json!({ "resolution": done.resolution, "flags_closed": done.flags_closed })
-        }
-        Action::RaiseFlag(flag) => {
-            serde_json::json!({ "id": moderation::raise_flag(tx, user, flag).await? })
-        }
-        Action::Comment {
-            comment_id,
-            show_id,
-            parent_id,
-            body,
-        } => json(&comments::add(tx, caller, *show_id, *comment_id, *parent_id, body).await?)?,
-        Action::EditComment { comment_id, body } => {
-            json(&comments::edit(tx, caller, *comment_id, body).await?)?
-        }
-        Action::DeleteComment { comment_id } => {
-            comments::delete(tx, caller, *comment_id).await?;
-            serde_json::Value::Null
-        }
-        Action::HideComment { comment_id, hidden } => {
-            json(&comments::hide(tx, caller, *comment_id, *hidden, None).await?)?
-        }
-        Action::ReadNotifications { ids } => {
-            if ids.len() > theset_shared::api::MAX_MARK_READ {
-                return Err(bad_body(format!(
-                    "at most {} notifications at once",
-                    theset_shared::api::MAX_MARK_READ
-                )));
-            }
-            crate::db::notifications::mark_read(&mut *tx, user, Some(ids)).await?;
-            serde_json::Value::Null
-        }
-    };
-    Ok(Outcome::Applied { body })
-}
-
-fn json(v: &impl serde::Serialize) -> AppResult<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))
-}
-
-/// A refusal the user caused, in the words the REST route would use; anything else (the
-/// database, a bug, a busy server) fails the whole push so the device retries it later.
-fn refused(e: AppError) -> AppResult<Outcome> {
-    if matches!(
-        e,
-        AppError::Database(_)
-            | AppError::Internal(_)
-            | AppError::NotReady(_)
-            | AppError::Upstream(_)
-            | AppError::UpstreamBusy(_)
-            | AppError::ServerBusy(_)
-            | AppError::RateLimited(_)
-            | AppError::EmailUnverified
-    ) {
-        return Err(e);
-    }
-    let current = match &e {
-        AppError::Stale(current) => Some(current.clone()),
-        _ => None,
-    };
-    Ok(Outcome::Rejected {
-        status: e.status().as_u16(),
-        code: e.code(),
-        message: e.public_message(),
-        current,
-    })
 }

@@ -30,6 +30,7 @@ mod moderation;
 mod notifications;
 mod oauth;
 mod oauth_browser;
+mod one_path;
 mod oversight;
 mod private_rows;
 mod profile;

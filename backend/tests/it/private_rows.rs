@@ -16,7 +16,6 @@ fn owned_by(table: &str) -> String {
         "access_tokens" | "refresh_tokens" => {
             "session_id IN (SELECT id FROM sessions WHERE user_id = $1)".into()
         }
-        "device_results" => "device_id IN (SELECT id FROM devices WHERE user_id = $1)".into(),
         // Public lists are everyone's; personal predictions their owner's.
         "setlists" => "source <> 'user' OR owner_user_id = $1".into(),
         _ => "user_id = $1".into(),
@@ -78,9 +77,9 @@ async fn seed_fan(db: &PgPool, live: &TestApp, show: Uuid, artist: Uuid) -> Uuid
         "INSERT INTO show_attendance (user_id, show_id, going) VALUES ($1, $2, true)",
         "INSERT INTO user_follows_artists (user_id, artist_id) VALUES ($1, $3)",
         "INSERT INTO devices (id, user_id, last_seq) VALUES ($4, $1, 1)",
-        "INSERT INTO device_results (device_id, seq, mutation_id, outcome) VALUES ($4, 1, gen_random_uuid(), '{}')",
         "INSERT INTO oauth_identities (provider, subject, user_id) VALUES ('spotify', $1::text, $1)",
-        "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response) VALUES ($1, gen_random_uuid(), 'vote', 200, '{}')",
+        "INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome) VALUES ($1, gen_random_uuid(), 'vote.set@1', '{\"outcome\": \"superseded\"}')",
+        "INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, device_id, seq) VALUES ($1, gen_random_uuid(), 'follow.set@1', '{\"outcome\": \"superseded\"}', $4, 1)",
         "INSERT INTO votes (user_id, setlist_song_id, value) VALUES ($1, $5, 1)",
         "INSERT INTO captures (id, show_id, user_id, title, captured_at) VALUES (gen_random_uuid(), $2, $1, 'Song', now())",
         "INSERT INTO email_tokens (token_hash, purpose, email, user_id, expires_at) VALUES (sha256(($1::text || 'e')::bytea), 'magic_link', 'x@example.com', $1, now() + interval '1 hour')",

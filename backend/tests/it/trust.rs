@@ -619,8 +619,8 @@ async fn old_answers_and_progress_events_are_pruned(db: PgPool) {
     let (user, _, _) = live.quick(Role::User).await;
     for (age, id) in [(91, Uuid::new_v4()), (1, Uuid::new_v4())] {
         sqlx::query(
-            "INSERT INTO applied_mutations (user_id, mutation_id, kind, status, response, applied_at) \
-             VALUES ($1, $2, 'vote', 200, '{}', now() - make_interval(days => $3))",
+            "INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, applied_at) \
+             VALUES ($1, $2, 'vote.set@1', '{\"outcome\": \"superseded\"}', now() - make_interval(days => $3))",
         )
         .bind(user)
         .bind(id)

@@ -200,7 +200,7 @@ async fn the_same_mutation_sent_at_once_applies_once(db: PgPool) {
     assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
     assert_eq!(answers[0].1["upvotes"], 1);
     let rows: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM applied_mutations WHERE kind = 'vote'")
+        sqlx::query_scalar("SELECT count(*) FROM applied_mutations WHERE kind = 'vote.set@1'")
             .fetch_one(&db)
             .await
             .expect("q");

@@ -1,6 +1,5 @@
-//! Devices, their applied sequence and the recorded answer of every pushed mutation.
+//! Devices and their applied sequence (the answers are in the one record, `db::mutations`).
 
-use serde_json::Value;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -55,7 +54,7 @@ pub async fn served_seq(
     user: Uuid,
 ) -> sqlx::Result<Option<i64>> {
     let row = sqlx::query!(
-        "SELECT d.user_id, coalesce((SELECT min(r.seq) - 1 FROM device_results r WHERE r.device_id = d.id \
+        "SELECT d.user_id, coalesce((SELECT min(r.seq) - 1 FROM applied_mutations r WHERE r.device_id = d.id \
                 AND r.tx >= pg_snapshot_xmin(pg_current_snapshot())), d.last_seq) AS \"seq!\" \
          FROM devices d WHERE d.id = $1",
         device
@@ -77,63 +76,4 @@ pub async fn set_last_seq(db: &mut PgConnection, device: Uuid, seq: i64) -> sqlx
     .execute(db)
     .await
     .map(|_| ())
-}
-
-/// Stored results of already applied sequence numbers `from..=to`, by sequence.
-pub async fn results(
-    db: &mut PgConnection,
-    device: Uuid,
-    from: i64,
-    to: i64,
-) -> sqlx::Result<Vec<(i64, Uuid, Value)>> {
-    sqlx::query!(
-        "SELECT seq, mutation_id, outcome FROM device_results WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
-        device,
-        from,
-        to
-    )
-    .fetch_all(db)
-    .await
-    .map(|rows| {
-        rows.into_iter()
-            .map(|r| (r.seq, r.mutation_id, r.outcome))
-            .collect()
-    })
-}
-
-/// Records the answers of a chunk of applied mutations: `(seq, mutation, outcome)`.
-pub async fn record_results(
-    db: &mut PgConnection,
-    device: Uuid,
-    rows: &[(i64, Uuid, Value)],
-) -> sqlx::Result<()> {
-    let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
-    let outcomes: Vec<Value> = rows.iter().map(|r| r.2.clone()).collect();
-    sqlx::query!(
-        "INSERT INTO device_results (device_id, seq, mutation_id, outcome) \
-         SELECT $1, * FROM unnest($2::int8[], $3::uuid[], $4::jsonb[])",
-        device,
-        &seqs,
-        &ids,
-        &outcomes
-    )
-    .execute(db)
-    .await
-    .map(|_| ())
-}
-
-/// Which of `mutations` the device already used (under other sequence numbers).
-pub async fn mutations_seen(
-    db: &mut PgConnection,
-    device: Uuid,
-    mutations: &[Uuid],
-) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar!(
-        "SELECT mutation_id FROM device_results WHERE device_id = $1 AND mutation_id = ANY($2)",
-        device,
-        mutations
-    )
-    .fetch_all(db)
-    .await
 }

@@ -98,14 +98,8 @@ pub async fn held_back(db: &mut PgConnection, user: Uuid) -> sqlx::Result<bool> 
 /// Forgets log entries older than `days` and moves the horizon past them; forgets the answers
 /// of pushes and REST retries as old. Returns the number of log entries removed.
 pub async fn prune(db: &mut PgConnection, days: i32) -> sqlx::Result<u64> {
-    // A device that has not pushed for as long has its retries answered from `last_seq` alone.
-    sqlx::query!(
-        "DELETE FROM device_results WHERE at < now() - make_interval(days => $1)",
-        days
-    )
-    .execute(&mut *db)
-    .await?;
-    // REST retries are kept as long as sync's.
+    // A device that has not pushed for as long has its retries answered from `last_seq` alone;
+    // REST retries are kept as long.
     crate::db::mutations::prune(db, days).await?;
     let row = sqlx::query!(
         "SELECT tx::text::bigint AS \"tx!\", seq FROM sync_changes \

@@ -1,0 +1,206 @@
+//! One write path: a REST write and a pushed mutation are the same action, applied once per fan
+//! and mutation id through the same apply and the one exactly-once record — a retry through the
+//! other door gets the first answer and changes nothing.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::sync::{Device, now_hlc, push};
+use theset_testkit::rows::{artist, days_from_today, show, song};
+use theset_testkit::{Role, TestApp};
+
+struct Stage {
+    open: Uuid,
+    closed: Uuid,
+    hit: Uuid,
+}
+
+async fn stage(db: &PgPool) -> Stage {
+    let a = artist(db, "Two Doors", &[], None, 0.0).await;
+    Stage {
+        open: show(db, a, None, days_from_today(7), "upcoming").await,
+        closed: show(db, a, None, days_from_today(-1), "completed").await,
+        hit: song(db, a, "Hit", 80).await,
+    }
+}
+
+/// Up and down votes on `line`, counted from the votes themselves.
+async fn votes_on(db: &PgPool, line: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE value = 1), count(*) FILTER (WHERE value = -1) \
+         FROM votes WHERE setlist_song_id = $1::uuid",
+    )
+    .bind(line)
+    .fetch_one(db)
+    .await
+    .expect("count")
+}
+
+/// The exactly-once rows of `mutation` (first answers, replays).
+async fn records(db: &PgPool, mutation: Uuid) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE NOT replay), count(*) FILTER (WHERE replay) \
+         FROM applied_mutations WHERE mutation_id = $1",
+    )
+    .bind(mutation)
+    .fetch_one(db)
+    .await
+    .expect("records")
+}
+
+async fn rest_vote(
+    live: &TestApp,
+    token: &str,
+    line: &str,
+    value: i16,
+    mutation: Uuid,
+) -> (StatusCode, Value) {
+    live.put(
+        &format!("/api/v1/setlist-songs/{line}/vote"),
+        Some(token),
+        json!({ "mutation_id": mutation, "value": value }),
+    )
+    .await
+}
+
+fn pushed_vote(d: &mut Device, id: Uuid, line: &str, value: i16) -> Value {
+    let mut m = d.mutation(
+        "vote.set@1",
+        json!({ "setlist_song_id": line, "show_id": null, "song_id": null, "value": value }),
+        now_hlc(),
+    );
+    m["id"] = json!(id);
+    m
+}
+
+/// A line on the open show's community list, added over REST.
+async fn line(live: &TestApp, token: &str, s: &Stage) -> String {
+    let (st, added) = live
+        .post(
+            &format!("/api/v1/shows/{}/community/songs", s.open),
+            Some(token),
+            json!({ "mutation_id": Uuid::now_v7(), "song_id": s.hit }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{added}");
+    added["setlist_song_id"].as_str().expect("line").to_owned()
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_pushed_vote_retried_over_rest_gets_its_first_answer(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    let mut d = Device::new(&token);
+    let id = Uuid::now_v7();
+    let m = pushed_vote(&mut d, id, &line, 1);
+    let (st, pushed) = push(&live, &d, &[m]).await;
+    assert_eq!(st, StatusCode::OK, "{pushed}");
+    let first = &pushed["results"][0];
+    assert_eq!(first["outcome"], "applied", "{pushed}");
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+    // The REST retry carries another value: the first answer comes back, nothing changes.
+    let (st, again) = rest_vote(&live, &token, &line, -1, id).await;
+    assert_eq!(st, StatusCode::OK, "{again}");
+    assert_eq!(again, first["body"], "the push's body, answered again");
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+    assert_eq!(records(&db, id).await, (1, 0));
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_rest_vote_retried_in_a_push_gets_its_first_answer(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    let id = Uuid::now_v7();
+    let (st, first) = rest_vote(&live, &token, &line, 1, id).await;
+    assert_eq!(st, StatusCode::OK, "{first}");
+    assert_eq!(first["upvotes"], 1);
+    let mut d = Device::new(&token);
+    let m = pushed_vote(&mut d, id, &line, -1);
+    let (st, pushed) = push(&live, &d, std::slice::from_ref(&m)).await;
+    assert_eq!(st, StatusCode::OK, "{pushed}");
+    assert_eq!(pushed["last_seq"], 1, "the number is spent");
+    assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
+    assert_eq!(pushed["results"][0]["body"], first);
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+    // One first answer, and the device's position kept as a replay of it.
+    assert_eq!(records(&db, id).await, (1, 1));
+    // The push retried (its answer lost) is answered by position, the same again.
+    let (st, retried) = push(&live, &d, &[m]).await;
+    assert_eq!(st, StatusCode::OK, "{retried}");
+    assert_eq!(retried["results"], pushed["results"]);
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_pushed_refusal_is_the_answer_a_rest_retry_gets(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let mut d = Device::new(&token);
+    let id = Uuid::now_v7();
+    let mut add = d.mutation(
+        "community.add@1",
+        json!({ "show_id": s.closed, "song_id": s.hit }),
+        now_hlc(),
+    );
+    add["id"] = json!(id);
+    let (st, pushed) = push(&live, &d, &[add]).await;
+    assert_eq!(st, StatusCode::OK, "{pushed}");
+    let refused = &pushed["results"][0];
+    assert_eq!(refused["outcome"], "rejected", "{pushed}");
+    // Over REST, to the open show this time: the kept refusal is the answer.
+    let (st, again) = live
+        .post(
+            &format!("/api/v1/shows/{}/community/songs", s.open),
+            Some(&token),
+            json!({ "mutation_id": id, "song_id": s.hit }),
+        )
+        .await;
+    assert_eq!(st.as_u16(), refused["status"], "{again}");
+    assert_eq!(again["error"]["code"], refused["code"], "{again}");
+    assert_eq!(again["error"]["message"], refused["message"]);
+    let lines: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM setlist_songs l JOIN setlists s ON s.id = l.setlist_id WHERE s.show_id = $1",
+    )
+    .bind(s.open)
+    .fetch_one(&db)
+    .await
+    .expect("lines");
+    assert_eq!(lines, 0, "nothing added by the retry");
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn one_mutation_sent_through_both_doors_at_once_applies_once(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    for round in 0..8 {
+        let id = Uuid::now_v7();
+        let value = if round % 2 == 0 { -1 } else { 1 };
+        let mut d = Device::new(&token);
+        let batch = [pushed_vote(&mut d, id, &line, value)];
+        let (rest, (st, pushed)) = tokio::join!(
+            rest_vote(&live, &token, &line, value, id),
+            push(&live, &d, &batch)
+        );
+        assert_eq!(rest.0, StatusCode::OK, "{}", rest.1);
+        assert_eq!(st, StatusCode::OK, "{pushed}");
+        assert_eq!(pushed["results"][0]["body"], rest.1, "round {round}");
+        assert_eq!(records(&db, id).await.0, 1);
+    }
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+    let clean: bool = sqlx::query_scalar(
+        "SELECT upvotes = 1 AND downvotes = 0 FROM setlist_songs WHERE id = $1::uuid",
+    )
+    .bind(&line)
+    .fetch_one(&db)
+    .await
+    .expect("totals");
+    assert!(clean, "the totals count each vote once");
+}
