@@ -63,7 +63,7 @@ pub struct AppState {
     pub web: Option<std::sync::Arc<http::web::WebApp>>,
     /// Fired when the process starts stopping: live streams end with a reconnect hint.
     pub draining: tokio_util::sync::CancellationToken,
-    /// REST votes, committed in groups (`commits`).
+    /// Votes, pushed or sent over REST, committed in groups (`commits`).
     pub votes: commits::GroupCommit<theset_shared::sync::Outcome>,
 }
 

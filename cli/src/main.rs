@@ -240,9 +240,9 @@ async fn main() -> Result<()> {
         }
         Command::Vote { show, title, vote } => {
             let value = match vote.as_str() {
-                "up" => 1,
-                "down" => -1,
-                "clear" => 0,
+                "up" => theset_shared::api::VoteValue::Up,
+                "down" => theset_shared::api::VoteValue::Down,
+                "clear" => theset_shared::api::VoteValue::Clear,
                 _ => bail!("vote is up, down or clear"),
             };
             let lines = client.store().community(show)?;

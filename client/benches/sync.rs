@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use theset_backend::auth::limits::Limits;
 use theset_client::Client;
 use theset_client::vault::{FileVault, Tokens, Vault};
-use theset_shared::api::ArtistSummary;
+use theset_shared::api::{ArtistSummary, VoteValue};
 use theset_testkit::TestApp;
 use uuid::Uuid;
 
@@ -211,8 +211,11 @@ async fn main() {
         .filter_map(|l| l.line_id)
         .collect();
     for i in 0..PUSHED {
-        c.vote(lines[i % lines.len()], [1, -1, 0][i % 3])
-            .expect("vote");
+        c.vote(
+            lines[i % lines.len()],
+            [VoteValue::Up, VoteValue::Down, VoteValue::Clear][i % 3],
+        )
+        .expect("vote");
     }
     let t = Instant::now();
     let p = c.push_all().await.expect("push");

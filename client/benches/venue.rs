@@ -302,7 +302,9 @@ async fn main() {
                     .execute(&db)
                     .await
                     .expect("open for votes");
-                counted.vote(line, 1).expect("vote");
+                counted
+                    .vote(line, theset_shared::api::VoteValue::Up)
+                    .expect("vote");
             }
         }
         let before = counts.read();

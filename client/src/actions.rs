@@ -1,9 +1,9 @@
 //! What a user does, written to the outbox first: it shows at once (reads lay the outbox over
 //! the server's rows) and reaches the server with the next sync, exactly once.
 
-use theset_shared::api::{ActualLine, PredictionLine};
+use theset_shared::api::{ActualLine, PredictionLine, VoteValue};
 use theset_shared::ipc::{Pick, PredictionEdit};
-use theset_shared::sync::{Action, Mutation, VoteAction};
+use theset_shared::sync::{Action, Mutation, VoteAction, VoteOn};
 use uuid::Uuid;
 
 use crate::Client;
@@ -30,47 +30,30 @@ impl Client {
     }
 
     /// Votes on a line the server knows.
-    pub fn vote(&self, line: Uuid, value: i16) -> Result<Mutation, ClientError> {
-        self.vote_on(VoteAction {
-            setlist_song_id: Some(line),
-            show_id: None,
-            song_id: None,
-            value,
-        })
+    pub fn vote(&self, line: Uuid, value: VoteValue) -> Result<Mutation, ClientError> {
+        self.vote_on(VoteOn::Line(line), value)
     }
 
     /// Votes on a catalogue song of a show's community list, also one added on this device
     /// that the server has not sent back yet.
-    pub fn vote_song(&self, show: Uuid, song: Uuid, value: i16) -> Result<Mutation, ClientError> {
-        self.vote_on(VoteAction {
-            setlist_song_id: None,
-            show_id: Some(show),
-            song_id: Some(song),
-            value,
-        })
-    }
-
-    /// A vote as the app asks for it: on `line` when the server knows it, else on `song` (a
-    /// song this device added to the show's list).
-    pub fn vote_for(
+    pub fn vote_song(
         &self,
         show: Uuid,
-        line: Option<Uuid>,
-        song: Option<Uuid>,
-        value: i16,
+        song: Uuid,
+        value: VoteValue,
     ) -> Result<Mutation, ClientError> {
-        match (line, song) {
-            (Some(line), _) => self.vote(line, value),
-            (None, Some(song)) => self.vote_song(show, song, value),
-            (None, None) => Err(refuse("nothing to vote on")),
-        }
+        self.vote_on(
+            VoteOn::Song {
+                show_id: show,
+                song_id: song,
+            },
+            value,
+        )
     }
 
-    fn vote_on(&self, v: VoteAction) -> Result<Mutation, ClientError> {
-        if !(-1..=1).contains(&v.value) {
-            return Err(refuse("a vote is 1, -1 or 0"));
-        }
-        self.store.enqueue(Action::Vote(v))
+    /// A vote as the app asks for it (see `CommunityLine::vote_on`).
+    pub fn vote_on(&self, on: VoteOn, value: VoteValue) -> Result<Mutation, ClientError> {
+        self.store.enqueue(Action::Vote(VoteAction { on, value }))
     }
 
     pub fn add_song(&self, show: Uuid, song: Uuid) -> Result<Mutation, ClientError> {

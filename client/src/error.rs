@@ -1,4 +1,4 @@
-use theset_shared::ErrorBody;
+use theset_shared::{ErrorBody, ErrorCode};
 
 /// Errors of the offline core. `is_transient` tells the sync loop whether to retry later (network
 /// trouble, server busy) or give up on the request (the server refused it).
@@ -18,7 +18,8 @@ pub enum ClientError {
     #[error("server error {status}: {message}")]
     Server {
         status: u16,
-        code: Option<String>,
+        /// `None` when the answer was not one of ours (a proxy's page, a newer server's code).
+        code: Option<ErrorCode>,
         message: String,
         /// `current` of a 409: the server's version, or where a sync push must resume.
         current: Option<serde_json::Value>,
@@ -109,10 +110,10 @@ impl ClientError {
     }
 
     /// The stable error code the server answered with, if any.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Server { code, .. } => code.as_deref(),
-            Self::RateLimited { .. } => Some("rate_limited"),
+            Self::Server { code, .. } => *code,
+            Self::RateLimited { .. } => Some(ErrorCode::RateLimited),
             _ => None,
         }
     }
@@ -124,7 +125,7 @@ impl ClientError {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(b) => Self::Server {
                 status,
-                code: Some(b.error.code.to_string()),
+                code: Some(b.error.code),
                 message: b.error.message,
                 current,
             },

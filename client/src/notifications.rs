@@ -21,15 +21,7 @@ impl Store {
              ORDER BY created_at DESC, id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, bool>(6)?,
-            ))
+            <(String, String, Option<String>, String, String, String, bool)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -173,18 +173,7 @@ impl Session {
             return Ok(current.access_token.clone());
         }
         let refreshed = self.refresh(current).await;
-        match refreshed {
-            Ok(tokens) => {
-                let access = tokens.access_token.clone();
-                *guard = Some(tokens);
-                Ok(access)
-            }
-            Err(ClientError::SignedOut) => {
-                *guard = None;
-                Err(ClientError::SignedOut)
-            }
-            Err(e) => Err(e),
-        }
+        settle(&mut guard, refreshed)
     }
 
     /// The server refused `used`: refresh once, unless another request already did.
@@ -196,18 +185,8 @@ impl Session {
         if current.access_token != used {
             return Ok(current.access_token.clone());
         }
-        match self.refresh(current).await {
-            Ok(tokens) => {
-                let access = tokens.access_token.clone();
-                *guard = Some(tokens);
-                Ok(access)
-            }
-            Err(ClientError::SignedOut) => {
-                *guard = None;
-                Err(ClientError::SignedOut)
-            }
-            Err(e) => Err(e),
-        }
+        let refreshed = self.refresh(current).await;
+        settle(&mut guard, refreshed)
     }
 
     async fn refresh(&self, current: &Tokens) -> Result<Tokens, ClientError> {
@@ -283,5 +262,25 @@ pub(crate) fn device_name() -> String {
         "TheSet web app".to_owned()
     } else {
         format!("TheSet on {}", std::env::consts::OS)
+    }
+}
+
+/// Keeps what a refresh gave: the new tokens (their access token answered), or nothing once the
+/// server signed the device out; any other failure leaves the tokens as they were.
+fn settle(
+    guard: &mut Option<Tokens>,
+    refreshed: Result<Tokens, ClientError>,
+) -> Result<String, ClientError> {
+    match refreshed {
+        Ok(tokens) => {
+            let access = tokens.access_token.clone();
+            *guard = Some(tokens);
+            Ok(access)
+        }
+        Err(ClientError::SignedOut) => {
+            *guard = None;
+            Err(ClientError::SignedOut)
+        }
+        Err(e) => Err(e),
     }
 }

@@ -3,7 +3,8 @@
 //! server answered, and the server answers a repeated push from its record.
 
 use reqwest::Method;
-use theset_shared::sync::{MAX_PUSH, PullResponse, PushRequest, PushResponse};
+use theset_shared::ErrorCode;
+use theset_shared::sync::{MAX_PUSH, PullResponse, PushGap, PushRequest, PushResponse};
 
 use crate::Client;
 use crate::error::ClientError;
@@ -97,11 +98,14 @@ impl Client {
                     }
                 }
                 Err(ClientError::Server {
-                    status: 409,
+                    code: Some(ErrorCode::Conflict),
                     current: Some(c),
                     ..
                 }) => {
-                    let expected = c["expected_seq"].as_i64().unwrap_or(0);
+                    let PushGap {
+                        expected_seq: expected,
+                    } = serde_json::from_value(c)
+                        .map_err(|e| ClientError::Decode(format!("a push's gap: {e}")))?;
                     if expected <= first {
                         return Err(ClientError::Decode(format!(
                             "the server expects mutation {expected}, this device starts at {first}"
@@ -110,7 +114,7 @@ impl Client {
                     // Applied earlier, answers lost and forgotten by the server: move on.
                     self.store.mark_applied_through(expected - 1)?;
                 }
-                Err(e) if e.code() == Some("email_unverified") => {
+                Err(e) if e.code() == Some(ErrorCode::EmailUnverified) => {
                     return Ok(Pushed {
                         pushed,
                         rejected,

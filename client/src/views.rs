@@ -401,7 +401,7 @@ impl Client {
                 continue;
             };
             let (what, show_id, setlist_id, mine) = match &e.mutation.action {
-                Action::Vote(v) => ("Vote", v.show_id, None, None),
+                Action::Vote(v) => ("Vote", v.on.show_id(), None, None),
                 Action::AddSong { show_id, .. } | Action::AddTitle { show_id, .. } => {
                     ("Song added", Some(*show_id), None, None)
                 }

@@ -111,7 +111,9 @@ async fn votes_and_predictions_made_offline_survive_a_restart_and_sync_later(db:
     // The venue has no signal.
     server.stop().await;
     client.add_song(show, songs[1]).expect("add");
-    client.vote_song(show, songs[1], 1).expect("vote");
+    client
+        .vote_song(show, songs[1], theset_shared::api::VoteValue::Up)
+        .expect("vote");
     client
         .predict(
             show,
@@ -205,7 +207,9 @@ async fn votes_and_predictions_made_offline_survive_a_restart_and_sync_later(db:
     let line = other.store().community(show).expect("list")[0]
         .line_id
         .expect("line");
-    other.vote(line, -1).expect("down");
+    other
+        .vote(line, theset_shared::api::VoteValue::Down)
+        .expect("down");
     other.sync().await.expect("sync");
     sync_until(&client, |c| {
         c.store().community(show).expect("list")[0].downvotes == 1
@@ -325,7 +329,8 @@ async fn the_live_stream_brings_other_fans_votes_without_polling(db: PgPool) {
     let fan = open(dir2.path(), server.addr);
     sign_up(&fan, &db, "voter").await;
     fan.add_song(show, songs[2]).expect("add");
-    fan.vote_song(show, songs[2], 1).expect("vote");
+    fan.vote_song(show, songs[2], theset_shared::api::VoteValue::Up)
+        .expect("vote");
     fan.sync().await.expect("push");
     let seen = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
@@ -390,7 +395,9 @@ async fn changes_made_before_confirming_wait_on_the_device_and_go_out_after(db: 
         "follows need no confirmation"
     );
     client.add_song(show, songs[1]).expect("add");
-    client.vote_song(show, songs[1], 1).expect("vote");
+    client
+        .vote_song(show, songs[1], theset_shared::api::VoteValue::Up)
+        .expect("vote");
     for _ in 0..2 {
         let outcome = client.sync().await.expect("sync");
         assert_eq!(outcome.held, Some(theset_client::Held::EmailUnverified));
@@ -466,7 +473,9 @@ async fn a_push_past_the_vote_budget_waits_and_loses_nothing(db: PgPool) {
     client.sync().await.expect("sync");
     for song in &songs {
         client.add_song(show, *song).expect("add");
-        client.vote_song(show, *song, 1).expect("vote");
+        client
+            .vote_song(show, *song, theset_shared::api::VoteValue::Up)
+            .expect("vote");
     }
     let first = client.sync().await.expect("sync");
     let Some(theset_client::Held::Busy(wait)) = first.held else {

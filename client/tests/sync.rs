@@ -68,7 +68,7 @@ async fn a_server_refusal_is_an_error_not_offline(db: PgPool) {
         Err(theset_client::ClientError::Server {
             status: 404, code, ..
         }) => {
-            assert_eq!(code.as_deref(), Some("route_not_found"));
+            assert_eq!(code, Some(theset_shared::ErrorCode::RouteNotFound));
         }
         other => panic!("expected a 404 refusal, got {other:?}"),
     }

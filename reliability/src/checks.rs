@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use sqlx::PgPool;
-use theset_shared::sync::Action;
+use theset_shared::sync::{Action, VoteOn};
 use uuid::Uuid;
 
 use crate::fleet::Fan;
@@ -68,9 +68,12 @@ pub async fn run(
                 Some((_, outcome)) if outcome == "rejected" => r.rejected += 1,
                 Some(_) => {
                     if let Action::Vote(v) = &m.action
-                        && let (Some(show), Some(song)) = (v.show_id, v.song_id)
+                        && let VoteOn::Song {
+                            show_id: show,
+                            song_id: song,
+                        } = v.on
                     {
-                        expected.insert((show, song), v.value);
+                        expected.insert((show, song), v.value.as_i16());
                     }
                 }
             }

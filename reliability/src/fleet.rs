@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use sqlx::PgPool;
 use theset_client::Client;
 use theset_client::vault::{FileVault, Tokens, Vault};
-use theset_shared::api::PredictionLine;
+use theset_shared::api::{PredictionLine, VoteValue};
 use theset_shared::sync::Mutation;
 use uuid::Uuid;
 
@@ -58,13 +58,18 @@ impl Fan {
     /// One burst of 1–4 actions, all offline (only the local store is touched).
     pub fn burst(&self, catalogue: &Catalogue) -> Result<usize> {
         let artist = &catalogue.artists[self.artist];
-        let plan: Vec<(u8, Uuid, Uuid, i16, Vec<Uuid>)> = {
+        let plan: Vec<(u8, Uuid, Uuid, VoteValue, Vec<Uuid>)> = {
             let mut rng = rand::rng();
             (0..rng.random_range(1..=4))
                 .map(|_| {
                     let show = artist.shows[rng.random_range(0..artist.shows.len())];
                     let song = artist.songs[rng.random_range(0..artist.songs.len())];
-                    let value = [1i16, 1, -1, 0][rng.random_range(0..4)];
+                    let value = [
+                        VoteValue::Up,
+                        VoteValue::Up,
+                        VoteValue::Down,
+                        VoteValue::Clear,
+                    ][rng.random_range(0..4)];
                     let mut picks = artist.songs.clone();
                     picks.shuffle(&mut rng);
                     picks.truncate(rng.random_range(1..=6));

@@ -10,10 +10,20 @@ pub struct UnknownName {
     pub name: String,
 }
 
-/// Declares a closed set of snake_case names.
+/// Declares a closed set of snake_case names; stored as `text`, or — written
+/// `#[pg_enum = "type_name"]` first — as that Postgres enum type, so a query's literal outside
+/// the set fails when the query is prepared (`cargo sqlx prepare --check`), not at run time.
 #[macro_export]
 macro_rules! named {
+    (#[pg_enum = $pg:literal] $(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
+        $crate::named!(@names $(#[$meta])* pub enum $name { $($(#[$vmeta])* $variant = $text),+ });
+        $crate::enum_column!($name, $pg);
+    };
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
+        $crate::named!(@names $(#[$meta])* pub enum $name { $($(#[$vmeta])* $variant = $text),+ });
+        $crate::text_column!($name);
+    };
+    (@names $(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -55,8 +65,6 @@ macro_rules! named {
                 })
             }
         }
-
-        $crate::text_column!($name);
     };
 }
 
@@ -81,6 +89,52 @@ macro_rules! text_column {
         impl sqlx::postgres::PgHasArrayType for $name {
             fn array_type_info() -> sqlx::postgres::PgTypeInfo {
                 <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let s = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Self::parse(s).ok_or_else(|| {
+                    Box::new($crate::names::UnknownName {
+                        kind: stringify!($name),
+                        name: s.to_owned(),
+                    }) as sqlx::error::BoxDynError
+                })
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Encode<'_, sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+    };
+}
+
+/// With the `sqlx` feature, a type with `as_str` and `parse` is the Postgres enum type `$pg`
+/// (its values travel as their labels, as text does).
+#[macro_export]
+macro_rules! enum_column {
+    ($name:ident, $pg:literal) => {
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                sqlx::postgres::PgTypeInfo::with_name($pg)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl sqlx::postgres::PgHasArrayType for $name {
+            fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+                sqlx::postgres::PgTypeInfo::array_of($pg)
             }
         }
 

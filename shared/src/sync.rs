@@ -40,6 +40,14 @@ pub struct PushRequest {
     pub mutations: Vec<Mutation>,
 }
 
+/// `current` of a push answered 409 `conflict`: the sequence number the server expects next (the
+/// device lost track, or a concurrent push moved the server on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushGap {
+    pub expected_seq: i64,
+}
+
 /// One user action, as written to the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -192,14 +200,89 @@ pub struct CaptureAction {
     pub encore: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A vote: what it is on, and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "VoteWire", into = "VoteWire")]
+pub struct VoteAction {
+    pub on: VoteOn,
+    pub value: crate::api::VoteValue,
+}
+
+/// What a vote is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteOn {
+    /// A line of a community list the server knows.
+    Line(Uuid),
+    /// A catalogue song of a show's community list: one added on a device whose line the
+    /// server has not sent back yet.
+    Song { show_id: Uuid, song_id: Uuid },
+}
+
+impl VoteOn {
+    /// The show, when the vote names it (a line's show is the server's to know).
+    pub fn show_id(self) -> Option<Uuid> {
+        match self {
+            Self::Line(_) => None,
+            Self::Song { show_id, .. } => Some(show_id),
+        }
+    }
+}
+
+/// A vote as it travels, and as the outboxes of every build hold it: a line, or a show and a
+/// song, the others `null`.
+#[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct VoteAction {
-    pub setlist_song_id: Option<Uuid>,
-    pub show_id: Option<Uuid>,
-    pub song_id: Option<Uuid>,
-    pub value: i16,
+struct VoteWire {
+    setlist_song_id: Option<Uuid>,
+    show_id: Option<Uuid>,
+    song_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i16, minimum = -1, maximum = 1))]
+    value: crate::api::VoteValue,
+}
+
+impl TryFrom<VoteWire> for VoteAction {
+    type Error = &'static str;
+
+    fn try_from(w: VoteWire) -> Result<Self, Self::Error> {
+        // A line wins when one is named (as servers always read it).
+        let on = match (w.setlist_song_id, w.show_id, w.song_id) {
+            (Some(line), _, _) => VoteOn::Line(line),
+            (None, Some(show_id), Some(song_id)) => VoteOn::Song { show_id, song_id },
+            _ => return Err("a vote names a line, or a show and a song"),
+        };
+        Ok(Self { on, value: w.value })
+    }
+}
+
+impl From<VoteAction> for VoteWire {
+    fn from(v: VoteAction) -> Self {
+        let (setlist_song_id, show_id, song_id) = match v.on {
+            VoteOn::Line(line) => (Some(line), None, None),
+            VoteOn::Song { show_id, song_id } => (None, Some(show_id), Some(song_id)),
+        };
+        Self {
+            setlist_song_id,
+            show_id,
+            song_id,
+            value: v.value,
+        }
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for VoteAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <VoteWire as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for VoteAction {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "VoteAction".into()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -417,10 +500,8 @@ mod tests {
             seq: 1,
             hlc: Hlc(5),
             action: Action::Vote(VoteAction {
-                setlist_song_id: Some(Uuid::nil()),
-                show_id: None,
-                song_id: None,
-                value: 1,
+                on: VoteOn::Line(Uuid::nil()),
+                value: crate::api::VoteValue::Up,
             }),
         };
         let v = serde_json::to_value(&m).expect("json");

@@ -32,9 +32,25 @@ impl Conn {
         token: &str,
         body: &[u8],
     ) -> io::Result<(u16, Vec<u8>)> {
+        self.send_with(method, path, token, &[], body).await
+    }
+
+    /// [`Conn::send`] with more headers (`name`, `value`).
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<(u16, Vec<u8>)> {
+        let extra: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+             Content-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n",
             self.host,
             body.len()
         );

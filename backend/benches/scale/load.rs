@@ -126,7 +126,7 @@ fn steps(s: &Size) -> Vec<(&'static str, String)> {
         ("actual lists", format!(
             "INSERT INTO setlists (id, show_id, artist_id, kind, source, moderation_status, verified_version, verified_at)
              SELECT scale.id(8, n), scale.id(3, n), scale.id(1, 1 + (n - 1) % {a}), 'actual', 'setlistfm',
-                    CASE WHEN n % 5 = 0 THEN 'approved' ELSE 'verified' END,
+                    CASE WHEN n % 5 = 0 THEN 'approved' ELSE 'verified' END::moderation_status,
                     CASE WHEN n % 5 = 0 THEN NULL ELSE 1 END, CASE WHEN n % 5 = 0 THEN NULL ELSE now() END
              FROM generate_series(1::bigint, {sh}) n WHERE current_date + ((n * 7919) % 730 - 365)::int < current_date;
              INSERT INTO setlist_songs (id, setlist_id, song_id, title, position)

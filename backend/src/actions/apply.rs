@@ -10,15 +10,33 @@
 use futures::future::BoxFuture;
 use sqlx::{Acquire, PgConnection, PgPool};
 use theset_shared::hlc::Hlc;
-use theset_shared::sync::{Action, Outcome};
+use theset_shared::sync::{Action, Outcome, PushGap, VoteOn};
 use uuid::Uuid;
 
 use super::voting::VoteTarget;
 use super::{attendance, bad_body, comments, follows, live, moderation, setlists, voting};
+use crate::auth::limits::Bucket;
 use crate::commits::{Done, Write};
-use crate::db::mutations::{self, Record};
+use crate::db::mutations::{self, Position, Record};
 use crate::db::sessions::Caller;
+use crate::db::sync as devices;
 use crate::error::{AppError, AppResult};
+
+/// `current` of a push answered 409: where the device must resume ([`PushGap`]).
+pub fn gap(expected_seq: i64) -> serde_json::Value {
+    serde_json::to_value(PushGap { expected_seq }).unwrap_or_default()
+}
+
+/// The budgets `action` spends, one request each, whichever door it comes through: every change
+/// one of the account's (and, over REST, the network's) vote budget; comments and corrections
+/// their own smaller ones too (each is text or a whole version other people read).
+pub fn budgets(action: &Action) -> &'static [Bucket] {
+    match action {
+        Action::Comment { .. } => &[Bucket::Vote, Bucket::Comment],
+        Action::EditSetlist { .. } => &[Bucket::Vote, Bucket::Correction],
+        _ => &[Bucket::Vote],
+    }
+}
 
 /// Applies `action` for `caller` as of `at`; a refusal is `Err` and may have written (the caller
 /// rolls back, see [`attempt`]).
@@ -39,10 +57,12 @@ async fn apply(
     };
     Ok(match action {
         Action::Vote(v) => {
-            let target = match (v.setlist_song_id, v.show_id, v.song_id) {
-                (Some(line), _, _) => VoteTarget::Line(line),
-                (None, Some(show), Some(song)) => VoteTarget::Song { show, song },
-                _ => return Err(bad_body("a vote names a line, or a show and a song")),
+            let target = match v.on {
+                VoteOn::Line(line) => VoteTarget::Line(line),
+                VoteOn::Song { show_id, song_id } => VoteTarget::Song {
+                    show: show_id,
+                    song: song_id,
+                },
             };
             let voted = voting::vote(tx, user, target, v.value, at).await?;
             if voted.superseded {
@@ -315,6 +335,93 @@ impl Write<Outcome> for VoteWrite {
                 .await?
                 .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
             Ok(Done::undone(first))
+        })
+    }
+}
+
+/// A pushed vote — a device's push of one vote, the fan's usual sync at a show — as a write of
+/// the same group commit as [`VoteWrite`]: the device's position, the vote and its exactly-once
+/// record commit with the other votes of the moment, pushed or sent over REST.
+pub struct PushedVote {
+    pub caller: Caller,
+    pub device: Uuid,
+    pub seq: i64,
+    pub mutation: Uuid,
+    pub action: Action,
+    pub at: Hlc,
+}
+
+impl PushedVote {
+    /// The row the vote locks, to order a batch's writes (see `crate::commits`).
+    pub fn key(&self) -> Uuid {
+        match &self.action {
+            Action::Vote(v) => match v.on {
+                VoteOn::Line(line) => line,
+                VoteOn::Song { song_id, .. } => song_id,
+            },
+            _ => self.mutation,
+        }
+    }
+}
+
+impl Write<Outcome> for PushedVote {
+    fn apply<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        rerun: bool,
+    ) -> BoxFuture<'c, AppResult<Done<Outcome>>> {
+        Box::pin(async move {
+            let user = self.caller.user_id;
+            // Nothing is written before a refusal here: the device row is claimed (harmless,
+            // every push does) and locked, so two pushes of one device apply in order.
+            let last = devices::lock_device(&mut *conn, self.device, user)
+                .await?
+                .ok_or(AppError::Forbidden)?;
+            if self.seq <= last {
+                // A concurrent push of the same device applied it meanwhile: its kept answer.
+                let kept = mutations::at_positions(&mut *conn, self.device, self.seq, self.seq)
+                    .await?
+                    .into_iter()
+                    .find(|(_, id, _)| *id == self.mutation)
+                    .map(|(_, _, outcome)| outcome)
+                    .ok_or_else(|| {
+                        AppError::Conflict("this sequence number carried another mutation".into())
+                    })?;
+                return Ok(Done::kept(kept));
+            }
+            if self.seq != last + 1 {
+                return Err(AppError::Stale(gap(last + 1)));
+            }
+            // As in [`VoteWrite`]: an id answered before is found when recording, and the rerun
+            // answers with the first answer (kept at this position as a replay).
+            let first = if rerun {
+                mutations::answer(&mut *conn, user, self.mutation).await?
+            } else {
+                None
+            };
+            let (outcome, replay) = match first {
+                Some(first) => (first, true),
+                None => (
+                    attempt(conn, &self.caller, &self.action, self.at).await?,
+                    false,
+                ),
+            };
+            let record = Record {
+                user,
+                mutation: self.mutation,
+                kind: self.action.kind(),
+                outcome: &outcome,
+                at: Some(Position {
+                    device: self.device,
+                    seq: self.seq,
+                }),
+                replay,
+            };
+            if !mutations::record(&mut *conn, &[record]).await? {
+                return Ok(Done::undone(outcome));
+            }
+            devices::set_last_seq(&mut *conn, self.device, self.seq).await?;
+            Ok(Done::kept(outcome))
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use sqlx::PgConnection;
 use theset_shared::api::{
-    MAX_PREDICTION_SONGS, Prediction, PredictionLine, SetlistSource, SongTotals,
+    MAX_PREDICTION_SONGS, Prediction, PredictionLine, SetlistSource, SongTotals, VoteValue,
 };
 use theset_shared::hlc::Hlc;
 use uuid::Uuid;
@@ -104,14 +104,10 @@ pub async fn vote(
     tx: &mut PgConnection,
     user: Uuid,
     target: VoteTarget,
-    value: i16,
+    value: VoteValue,
     hlc: Hlc,
 ) -> AppResult<Voted> {
-    let value = match value {
-        -1 | 1 => Some(value),
-        0 => None,
-        _ => return Err(bad_body("value must be 1, -1 or 0 (clear)")),
-    };
+    let value = value.stored();
     let line = match target {
         VoteTarget::Line(line) => line,
         VoteTarget::Song { show, song } => db::community_line_of(&mut *tx, show, song)

@@ -23,16 +23,6 @@ struct SongRow {
     net_votes: i32,
 }
 
-fn moderation(s: &str) -> ModerationStatus {
-    match s {
-        "pending" => ModerationStatus::Pending,
-        "verified" => ModerationStatus::Verified,
-        "rejected" => ModerationStatus::Rejected,
-        "hidden" => ModerationStatus::Hidden,
-        _ => ModerationStatus::Approved,
-    }
-}
-
 /// The public set-lists of a show (the community list and the actual set-list, not personal
 /// predictions or hidden lists), each with its songs: actual lists in play order, community lists
 /// ranked by net votes.
@@ -42,7 +32,8 @@ where
 {
     let lists = sqlx::query!(
         "SELECT l.id, l.show_id, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
-         l.kind AS \"kind: SetlistKind\", l.source AS \"source: SetlistSource\", l.moderation_status, \
+         l.kind AS \"kind: SetlistKind\", l.source AS \"source: SetlistSource\", \
+         l.moderation_status AS \"moderation_status: ModerationStatus\", \
          l.version, l.accuracy_score, l.external_url, l.updated_at \
          FROM setlists l JOIN artists a ON a.id = l.artist_id \
          WHERE l.show_id = $1 AND l.source <> 'user' AND l.moderation_status NOT IN ('hidden', 'rejected') \
@@ -100,7 +91,7 @@ where
                 .into(),
                 kind: l.kind,
                 source: l.source,
-                moderation_status: moderation(&l.moderation_status),
+                moderation_status: l.moderation_status,
                 version: l.version,
                 accuracy_score: l.accuracy_score,
                 total_votes,

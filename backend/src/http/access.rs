@@ -118,17 +118,24 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
         .ok_or(AppError::Unauthorized)?;
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        let expected = state.auth.csrf_token(token);
-        let given = parts
-            .headers
-            .get(CSRF_HEADER)
-            .map(|v| v.as_bytes())
-            .unwrap_or_default();
-        if !constant_time_eq(expected.as_bytes(), given) {
-            return Err(AppError::Csrf);
-        }
+        csrf_proven(parts, state, token)?;
     }
     Ok(caller)
+}
+
+/// The request carries the CSRF token of the browser session `token`; 403 `csrf_rejected` if not.
+fn csrf_proven(parts: &Parts, state: &AppState, token: &str) -> Result<(), AppError> {
+    let expected = state.auth.csrf_token(token);
+    let given = parts
+        .headers
+        .get(CSRF_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if constant_time_eq(expected.as_bytes(), given) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
 }
 
 /// A sign-in that sets the browser's session cookie, which replaces whatever session the
@@ -149,15 +156,7 @@ impl FromRequestParts<AppState> for SessionReplacement {
             .await?
             .is_some_and(|c| c.kind == SessionKind::Browser);
         if live {
-            let expected = state.auth.csrf_token(token);
-            let given = parts
-                .headers
-                .get(CSRF_HEADER)
-                .map(|v| v.as_bytes())
-                .unwrap_or_default();
-            if !constant_time_eq(expected.as_bytes(), given) {
-                return Err(AppError::Csrf);
-            }
+            csrf_proven(parts, state, token)?;
         }
         Ok(Self)
     }

@@ -9,6 +9,7 @@ use theset_shared::hlc::Hlc;
 use theset_shared::sync::{Action, Outcome};
 use uuid::Uuid;
 
+use super::access::{ClientIp, limited};
 use crate::AppState;
 use crate::actions::apply;
 use crate::db::sessions::Caller;
@@ -21,14 +22,32 @@ pub(super) fn now() -> Hlc {
     Hlc::from_millis(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0))
 }
 
-/// Applies `action` once for `mutation` (see `actions::apply::once`) and answers it.
+/// Applies `action` once for `mutation` (see `actions::apply::once`), after it spent its
+/// budgets, and answers it.
 pub(super) async fn write(
     state: &AppState,
+    ip: ClientIp,
     caller: &Caller,
     mutation: Uuid,
     action: &Action,
 ) -> AppResult<Answer> {
+    spend(state, ip, caller, action).await?;
     answer(apply::once(&state.db, caller, mutation, action, now()).await?)
+}
+
+/// Spends what `action` costs (`actions::apply::budgets`), of the caller's network and account:
+/// 429 with `Retry-After` past a budget, before anything is applied.
+pub(super) async fn spend(
+    state: &AppState,
+    ip: ClientIp,
+    caller: &Caller,
+    action: &Action,
+) -> AppResult<()> {
+    let account = caller.user_id.to_string();
+    for bucket in apply::budgets(action) {
+        limited(state, *bucket, ip, Some(&account)).await?;
+    }
+    Ok(())
 }
 
 pub(super) fn answer(outcome: Outcome) -> AppResult<Answer> {

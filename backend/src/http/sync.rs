@@ -80,7 +80,7 @@ pub async fn push(
 ) -> AppResult<Json<PushResponse>> {
     // One request of the network's budget; the account's is spent per mutation inside.
     limited(&state, Bucket::Vote, ip, None).await?;
-    crate::sync::push::push(&state.db, &caller, &state.auth.limits, req)
+    crate::sync::push::push(&state.db, &state.votes, &caller, &state.auth.limits, req)
         .await
         .map(Json)
 }

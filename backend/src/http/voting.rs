@@ -13,15 +13,14 @@ use theset_shared::api::{
     AddCommunitySong, AddCommunityTitle, CommunityList, CommunitySong, LikelySong, Prediction,
     PredictionUpdate, SongTotals, VoteRequest,
 };
-use theset_shared::sync::{Action, VoteAction};
+use theset_shared::sync::{Action, VoteAction, VoteOn};
 use uuid::Uuid;
 
-use super::access::{AuthUser, ClientIp, MaybeUser, VerifiedModerator, VerifiedUser, limited};
+use super::access::{AuthUser, ClientIp, MaybeUser, VerifiedModerator, VerifiedUser};
 use super::extract::{ApiJson, ApiPath};
-use super::outcomes::{Answer, answer, now, write};
+use super::outcomes::{Answer, answer, now, spend, write};
 use crate::AppState;
 use crate::actions::apply::VoteWrite;
-use crate::auth::limits::Bucket;
 use crate::db::community as db;
 use crate::db::predictions;
 use crate::error::{AppError, AppResult};
@@ -174,12 +173,11 @@ pub async fn add_song(
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunitySong>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let action = Action::AddSong {
         show_id: show,
         song_id: req.song_id,
     };
-    write(&state, &caller, req.mutation_id, &action).await
+    write(&state, ip, &caller, req.mutation_id, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/shows/{id}/community/titles", tag = "voting",
@@ -190,6 +188,7 @@ pub async fn add_song(
               (status = 409, body = theset_shared::ErrorBody)))]
 pub async fn add_title(
     State(state): State<AppState>,
+    ip: ClientIp,
     VerifiedModerator(caller): VerifiedModerator,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddCommunityTitle>,
@@ -198,7 +197,7 @@ pub async fn add_title(
         show_id: show,
         title: req.title,
     };
-    write(&state, &caller, req.mutation_id, &action).await
+    write(&state, ip, &caller, req.mutation_id, &action).await
 }
 
 #[utoipa::path(put, path = "/api/v1/setlist-songs/{id}/vote", tag = "voting",
@@ -213,18 +212,17 @@ pub async fn vote(
     ApiPath(line): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VoteRequest>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
+    let action = Action::Vote(VoteAction {
+        on: VoteOn::Line(line),
+        value: req.value,
+    });
+    spend(&state, ip, &caller, &action).await?;
     // A vote over REST happens now, by the server's clock; it is committed with the other votes
     // arriving meanwhile (see `commits`), in line order.
     let write = VoteWrite {
         caller,
         mutation: req.mutation_id,
-        action: Action::Vote(VoteAction {
-            setlist_song_id: Some(line),
-            show_id: None,
-            song_id: None,
-            value: req.value,
-        }),
+        action,
         at: now(),
     };
     answer(state.votes.submit(line, Box::new(write)).await?)
@@ -260,10 +258,9 @@ pub async fn predict(
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PredictionUpdate>,
 ) -> AppResult<Answer> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
     let action = Action::Predict {
         show_id: show,
         songs: req.songs,
     };
-    write(&state, &caller, req.mutation_id, &action).await
+    write(&state, ip, &caller, req.mutation_id, &action).await
 }

@@ -6,13 +6,14 @@
 //! so the queue moves on; an id answered before (by a push or a REST call) gets its first answer.
 //! A retried push (lost answer, crash) gets the kept answers by position.
 
-use serde_json::json;
 use theset_shared::sync::{
     Action, MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse,
 };
 
-use crate::actions::{apply, bad_body};
+use crate::actions::apply::{self, gap};
+use crate::actions::bad_body;
 use crate::auth::limits::{Bucket, Limits};
+use crate::commits::GroupCommit;
 use crate::db::mutations::{self, Position, Record};
 use crate::db::sessions::Caller;
 use crate::db::sync as db;
@@ -26,17 +27,6 @@ use crate::error::{AppError, AppResult};
 const CHUNK: usize = 100;
 const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Whether a mutation is of a kind that spends a budget.
-type Spends = fn(&Action) -> bool;
-
-/// Budgets that some kinds of mutation spend beside the vote budget.
-const SECONDARY_BUDGETS: &[(Bucket, Spends)] = &[
-    (Bucket::Comment, |a| matches!(a, Action::Comment { .. })),
-    (Bucket::Correction, |a| {
-        matches!(a, Action::EditSetlist { .. })
-    }),
-];
-
 /// Pushes `req` for `caller`. Before anything is applied, two gates may shorten the batch to a
 /// prefix (the rest stays on the device and comes again): an account whose address is not
 /// confirmed applies only what needs no confirmation (follows) up to its first contribution,
@@ -45,6 +35,7 @@ const SECONDARY_BUDGETS: &[(Bucket, Spends)] = &[
 #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id, device = %req.device_id, mutations = req.mutations.len()))]
 pub async fn push(
     pool: &sqlx::PgPool,
+    votes: &GroupCommit<Outcome>,
     caller: &Caller,
     limits: &Limits,
     req: PushRequest,
@@ -68,7 +59,7 @@ pub async fn push(
     let first = req.mutations.first().map_or(last + 1, |m| m.seq);
     if first > last + 1 {
         // A gap: the device lost track (restored from a backup?). It must resend from here.
-        return Err(AppError::Stale(json!({ "expected_seq": last + 1 })));
+        return Err(AppError::Stale(gap(last + 1)));
     }
     // Replayed answers cover this batch only: an old `seq` must not make the server load every
     // result it kept since then.
@@ -99,16 +90,24 @@ pub async fn push(
             .map_err(|r| AppError::RateLimited(r.0))?;
         fresh.truncate(usize::try_from(granted).unwrap_or(usize::MAX));
     }
-    // Comments and corrections also spend their own, smaller budgets: the ones past a budget
-    // wait, with everything after them, for the next push.
-    for (bucket, spends) in SECONDARY_BUDGETS {
+    // Comments and corrections also spend their own, smaller budgets (`apply::budgets`): the
+    // ones past a budget wait, with everything after them, for the next push.
+    let mut secondary: Vec<Bucket> = fresh
+        .iter()
+        .flat_map(|m| apply::budgets(&m.action).iter().copied())
+        .filter(|b| *b != Bucket::Vote)
+        .collect();
+    secondary.sort_by_key(|b| *b as u8);
+    secondary.dedup();
+    for bucket in secondary {
+        let spends = |a: &Action| apply::budgets(a).contains(&bucket);
         let writes = fresh.iter().filter(|m| spends(&m.action)).count();
         if writes == 0 {
             continue;
         }
         let granted = limits
             .take_up_to(
-                *bucket,
+                bucket,
                 &caller.user_id.to_string(),
                 u32::try_from(writes).unwrap_or(u32::MAX),
             )
@@ -126,6 +125,12 @@ pub async fn push(
         }
     }
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    if let [only] = fresh.as_slice()
+        && req.mutations.len() == 1
+        && matches!(only.action, Action::Vote(_))
+    {
+        return pushed_vote(votes, caller, req.device_id, only, now_ms).await;
+    }
     let mut applied_to = last;
     // Short transactions (see `CHUNK`); the device row is locked in each, so two pushes of one
     // device apply in order.
@@ -160,6 +165,47 @@ pub async fn push(
         last_seq: applied_to,
         results,
     })
+}
+
+/// A push of one vote, the fan's usual sync at a show, goes through the votes' group commit: its
+/// commit is shared with the other fans' votes of the moment (pushed or sent over REST), where a
+/// push of its own would pay a commit per vote (see `actions::apply::PushedVote`).
+async fn pushed_vote(
+    votes: &GroupCommit<Outcome>,
+    caller: &Caller,
+    device: uuid::Uuid,
+    m: &Mutation,
+    now_ms: u64,
+) -> AppResult<PushResponse> {
+    let write = apply::PushedVote {
+        caller: caller.clone(),
+        device,
+        seq: m.seq,
+        mutation: m.id,
+        action: m.action.clone(),
+        at: m.hlc.clamped(now_ms),
+    };
+    let outcome = votes.submit(write.key(), Box::new(write)).await?;
+    metrics::counter!("sync_mutations_total", "outcome" => outcome_label(&outcome, false))
+        .increment(1);
+    Ok(PushResponse {
+        last_seq: m.seq,
+        results: vec![MutationResult {
+            id: m.id,
+            seq: m.seq,
+            outcome,
+        }],
+    })
+}
+
+/// The `outcome` label of `sync_mutations_total`.
+fn outcome_label(outcome: &Outcome, replay: bool) -> &'static str {
+    match outcome {
+        _ if replay => "replayed",
+        Outcome::Applied { .. } => "applied",
+        Outcome::Superseded => "superseded",
+        Outcome::Rejected { .. } => "rejected",
+    }
 }
 
 /// Contributions wait for a confirmed address; choosing what the device keeps (follows, going,
@@ -227,7 +273,7 @@ async fn apply_chunk(
             continue;
         }
         if m.seq != now_last + 1 {
-            return Err(AppError::Stale(json!({ "expected_seq": now_last + 1 })));
+            return Err(AppError::Stale(gap(now_last + 1)));
         }
         let (outcome, replay) = match answered.get(&m.id) {
             Some(first) => (first.clone(), true),
@@ -236,12 +282,7 @@ async fn apply_chunk(
                 false,
             ),
         };
-        applied.push(match &outcome {
-            _ if replay => "replayed",
-            Outcome::Applied { .. } => "applied",
-            Outcome::Superseded => "superseded",
-            Outcome::Rejected { .. } => "rejected",
-        });
+        applied.push(outcome_label(&outcome, replay));
         kept.push((m.seq, m.id, m.action.kind(), outcome.clone(), replay));
         now_last = m.seq;
         results.push(MutationResult {

@@ -467,10 +467,11 @@ async fn moderators_reject_a_version_and_the_list_goes_back(db: PgPool) {
         back["verified"], true,
         "the verified content came back, so the list is verified again"
     );
-    let status: String = sqlx::query_scalar("SELECT moderation_status FROM setlists WHERE id = $1")
-        .bind(actual)
-        .fetch_one(&db)
-        .await
-        .expect("status");
+    let status: String =
+        sqlx::query_scalar("SELECT moderation_status::text FROM setlists WHERE id = $1")
+            .bind(actual)
+            .fetch_one(&db)
+            .await
+            .expect("status");
     assert_eq!(status, "verified");
 }

@@ -204,3 +204,99 @@ async fn one_mutation_sent_through_both_doors_at_once_applies_once(db: PgPool) {
     .expect("totals");
     assert!(clean, "the totals count each vote once");
 }
+
+/// The device's position as the server keeps it.
+async fn last_seq(db: &PgPool, d: &Device) -> i64 {
+    sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
+        .bind(d.id)
+        .fetch_one(db)
+        .await
+        .expect("device")
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_pushed_vote_commits_in_the_votes_group_commit(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    let writes = || {
+        live.vote_batches
+            .writes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let before = writes();
+    let mut d = Device::new(&token);
+    let id = Uuid::now_v7();
+    let m = pushed_vote(&mut d, id, &line, 1);
+    let (st, pushed) = push(&live, &d, std::slice::from_ref(&m)).await;
+    assert_eq!(st, StatusCode::OK, "{pushed}");
+    assert_eq!(pushed["last_seq"], 1);
+    assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
+    assert_eq!(writes(), before + 1, "the push went through the batcher");
+    assert_eq!(last_seq(&db, &d).await, 1);
+    let kept: (Option<Uuid>, Option<i64>) =
+        sqlx::query_as("SELECT device_id, seq FROM applied_mutations WHERE mutation_id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .expect("record");
+    assert_eq!(kept, (Some(d.id), Some(1)), "kept at the device's position");
+    // Its answer lost, the device pushes it again: answered by position, nothing applied.
+    let (st, again) = push(&live, &d, &[m]).await;
+    assert_eq!(st, StatusCode::OK, "{again}");
+    assert_eq!(again, pushed);
+    assert_eq!(writes(), before + 1);
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn a_refused_pushed_vote_is_kept_and_spends_its_number(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    // The show has happened since the line was added: voting is closed.
+    sqlx::query("UPDATE shows SET status = 'completed', date = current_date - 1 WHERE id = $1")
+        .bind(s.open)
+        .execute(&db)
+        .await
+        .expect("close");
+    let mut d = Device::new(&token);
+    let first = pushed_vote(&mut d, Uuid::now_v7(), &line, 1);
+    let (st, pushed) = push(&live, &d, &[first]).await;
+    assert_eq!(st, StatusCode::OK, "{pushed}");
+    assert_eq!(pushed["results"][0]["outcome"], "rejected", "{pushed}");
+    assert_eq!(
+        pushed["last_seq"], 1,
+        "the number is spent: the queue moves on"
+    );
+    let second = pushed_vote(&mut d, Uuid::now_v7(), &line, -1);
+    let (st, next) = push(&live, &d, &[second]).await;
+    assert_eq!(st, StatusCode::OK, "{next}");
+    assert_eq!(next["results"][0]["seq"], 2);
+    assert_eq!(next["results"][0]["outcome"], "rejected");
+    assert_eq!(last_seq(&db, &d).await, 2);
+    assert_eq!(votes_on(&db, &line).await, (0, 0));
+}
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn one_vote_pushed_twice_at_once_by_its_device_applies_once(db: PgPool) {
+    let live = TestApp::start(db.clone()).await;
+    let s = stage(&db).await;
+    let (_, _, token) = live.quick(Role::User).await;
+    let line = line(&live, &token, &s).await;
+    for round in 0..6 {
+        let mut d = Device::new(&token);
+        let id = Uuid::now_v7();
+        let value = if round % 2 == 0 { -1 } else { 1 };
+        let batch = [pushed_vote(&mut d, id, &line, value)];
+        let ((a_st, a), (b_st, b)) = tokio::join!(push(&live, &d, &batch), push(&live, &d, &batch));
+        assert_eq!((a_st, b_st), (StatusCode::OK, StatusCode::OK), "{a} {b}");
+        assert_eq!(a["results"], b["results"], "round {round}: one answer");
+        assert_eq!(a["results"][0]["outcome"], "applied", "{a}");
+        assert_eq!(records(&db, id).await, (1, 0), "round {round}");
+        assert_eq!(last_seq(&db, &d).await, 1);
+    }
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+}

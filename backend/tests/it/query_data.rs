@@ -75,3 +75,39 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
     }
     d
 }
+
+/// A closed set stored as a Postgres enum has exactly the Rust enum's names, in its order: the
+/// database refuses what the code cannot name, and the code can name nothing the database lacks.
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
+    use theset_shared::api::ModerationStatus;
+    let labels = |t: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT e.enumlabel::text FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid \
+                 WHERE t.typname = $1 ORDER BY e.enumsortorder",
+            )
+            .bind(t)
+            .fetch_all(&db)
+            .await
+            .expect("labels")
+        }
+    };
+    let names = |all: &[ModerationStatus]| -> Vec<String> {
+        all.iter().map(|n| n.as_str().to_owned()).collect()
+    };
+    assert_eq!(
+        labels("moderation_status").await,
+        names(ModerationStatus::ALL)
+    );
+    // A stranger is refused by the column itself, not only by the code.
+    let refused = sqlx::query("UPDATE setlists SET moderation_status = 'hiden' WHERE false")
+        .execute(&db)
+        .await
+        .expect_err("a misspelled status");
+    assert!(
+        refused.to_string().contains("invalid input value for enum"),
+        "{refused}"
+    );
+}

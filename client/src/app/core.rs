@@ -24,10 +24,7 @@ pub fn ipc_error(e: ClientError) -> IpcError {
         ClientError::Store(_) | ClientError::StoreTooNew { .. } => IpcCode::Store,
         ClientError::Network(_) | ClientError::Timeout => IpcCode::Offline,
         ClientError::RateLimited { .. } => IpcCode::RateLimited,
-        ClientError::Server { .. } => e
-            .code()
-            .and_then(|c| serde_json::from_value(serde_json::Value::String(c.to_owned())).ok())
-            .map_or(IpcCode::Client, IpcCode::Server),
+        ClientError::Server { .. } => e.code().map_or(IpcCode::Client, IpcCode::Server),
         ClientError::Invalid(_) => IpcCode::Invalid,
         ClientError::CheckMail(_) => IpcCode::CheckMail,
         ClientError::SignIn(_) => IpcCode::SignIn,
@@ -504,11 +501,7 @@ impl<H: Host> Core for App<H> {
     }
 
     async fn vote(&self, r: req::Vote) -> IpcResult<AppStatus> {
-        self.saved(
-            self.client
-                .vote_for(r.show_id, r.line_id, r.song_id, r.value),
-        )
-        .await
+        self.saved(self.client.vote_on(r.on, r.value)).await
     }
 
     async fn add_song(&self, r: req::AddSong) -> IpcResult<AppStatus> {

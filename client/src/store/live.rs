@@ -31,14 +31,7 @@ impl Store {
     fn attending_rows(&self) -> Result<Vec<(Uuid, Uuid, bool, bool)>, ClientError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT show_id, artist_id, going, public FROM attending")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| <(String, String, bool, bool)>::try_from(r))?;
         let mut out = Vec::new();
         for row in rows {
             let (show, artist, going, public) = row?;
@@ -123,14 +116,7 @@ impl Store {
             "SELECT id, song_id, title, at, encore, undone FROM captures WHERE show_id = ?1 ORDER BY at, id",
         )?;
         let rows = stmt.query_map([show.to_string()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
+            <(String, Option<String>, String, String, bool, bool)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -154,13 +154,7 @@ impl Store {
     pub fn outbox(&self) -> Result<Vec<Entry>, ClientError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT body, state, result FROM outbox ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| <(String, String, Option<String>)>::try_from(r))?;
         let mut out = Vec::new();
         for row in rows {
             let (body, state, result) = row?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use theset_shared::hlc::Hlc;
 pub use theset_shared::ipc::{CommunityLine, Listed, ListedSong};
-use theset_shared::sync::{Action, SyncShow};
+use theset_shared::sync::{Action, SyncShow, VoteOn};
 use uuid::Uuid;
 
 use super::Store;
@@ -135,16 +135,16 @@ impl Store {
                  WHERE l.show_id = ?1 AND l.source = 'community' ORDER BY ln.position",
             )?;
             let rows = stmt.query_map([show.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i32>(3)?,
-                    r.get::<_, i32>(4)?,
-                    r.get::<_, i32>(5)?,
-                    r.get::<_, Option<i16>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                ))
+                <(
+                    String,
+                    Option<String>,
+                    String,
+                    i32,
+                    i32,
+                    i32,
+                    Option<i16>,
+                    Option<String>,
+                )>::try_from(r)
             })?;
             for row in rows {
                 let (id, song, title, up, down, net, vote, hlc) = row?;
@@ -190,12 +190,12 @@ impl Store {
                     });
                 }
                 Action::Vote(v) => {
-                    let idx = match (v.setlist_song_id, v.show_id, v.song_id) {
-                        (Some(line), _, _) => lines.iter().position(|l| l.line_id == Some(line)),
-                        (None, Some(s), Some(song)) if s == show => {
-                            lines.iter().position(|l| l.song_id == Some(song))
+                    let idx = match v.on {
+                        VoteOn::Line(line) => lines.iter().position(|l| l.line_id == Some(line)),
+                        VoteOn::Song { show_id, song_id } if show_id == show => {
+                            lines.iter().position(|l| l.song_id == Some(song_id))
                         }
-                        _ => None,
+                        VoteOn::Song { .. } => None,
                     };
                     let Some(idx) = idx else { continue };
                     // Last writer by HLC: an older local vote than the server's changes nothing.
@@ -204,7 +204,7 @@ impl Store {
                         .and_then(|id| server_vote.get(&id))
                         .is_none_or(|(_, hlc)| e.mutation.hlc > *hlc);
                     if newer {
-                        overlay.push((idx, v.value));
+                        overlay.push((idx, v.value.as_i16()));
                     }
                 }
                 _ => {}

@@ -54,7 +54,7 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
         .change_password("not my password at all", "a new and long passphrase")
         .await
         .expect_err("wrong current password");
-    assert_eq!(wrong.code(), Some("invalid_body"));
+    assert_eq!(wrong.code(), Some(theset_shared::ErrorCode::InvalidBody));
     client
         .change_password("four words walk into a bar", "a new and long passphrase")
         .await

@@ -78,7 +78,7 @@ async fn a_fan_goes_captures_offline_and_sees_the_crowd_list(db: PgPool) {
     );
     client.add_song(show, songs[1]).expect("add");
     client
-        .vote_song(show, songs[1], 1)
+        .vote_song(show, songs[1], theset_shared::api::VoteValue::Up)
         .expect("vote without a follow");
     assert!(client.sync().await.is_err());
 

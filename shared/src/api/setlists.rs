@@ -32,15 +32,16 @@ crate::named! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ModerationStatus {
-    Pending,
-    Approved,
-    Verified,
-    Rejected,
-    Hidden,
+crate::named! {
+    #[pg_enum = "moderation_status"]
+    /// Where a public set-list stands with the moderators.
+    pub enum ModerationStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Verified = "verified",
+        Rejected = "rejected",
+        Hidden = "hidden",
+    }
 }
 
 /// A catalogue song in lists.

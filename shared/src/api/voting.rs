@@ -4,6 +4,67 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// A fan's vote on a song: up, down, or cleared; `1`, `-1` and `0` on the wire. Nothing else
+/// decodes, so no layer below the wire asks whether a value is one of the three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i16", into = "i16")]
+pub enum VoteValue {
+    Up,
+    Down,
+    Clear,
+}
+
+impl VoteValue {
+    pub fn as_i16(self) -> i16 {
+        match self {
+            Self::Up => 1,
+            Self::Down => -1,
+            Self::Clear => 0,
+        }
+    }
+
+    /// What the votes table holds for it: `1` or `-1`, nothing once cleared.
+    pub fn stored(self) -> Option<i16> {
+        match self {
+            Self::Clear => None,
+            v => Some(v.as_i16()),
+        }
+    }
+
+    /// The vote a click on `clicked` leaves when `self` stands: the same arrow again clears it.
+    pub fn after_click(self, clicked: Self) -> Self {
+        if self == clicked {
+            Self::Clear
+        } else {
+            clicked
+        }
+    }
+}
+
+/// A vote value other than `1`, `-1` or `0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a vote is 1 (up), -1 (down) or 0 (clear), not {0}")]
+pub struct NotAVote(pub i16);
+
+impl TryFrom<i16> for VoteValue {
+    type Error = NotAVote;
+
+    fn try_from(v: i16) -> Result<Self, NotAVote> {
+        match v {
+            1 => Ok(Self::Up),
+            -1 => Ok(Self::Down),
+            0 => Ok(Self::Clear),
+            other => Err(NotAVote(other)),
+        }
+    }
+}
+
+impl From<VoteValue> for i16 {
+    fn from(v: VoteValue) -> i16 {
+        v.as_i16()
+    }
+}
+
 /// Songs a fan may put in a personal prediction.
 pub const MAX_PREDICTION_SONGS: usize = 60;
 
@@ -83,7 +144,8 @@ pub struct AddCommunityTitle {
 #[serde(deny_unknown_fields)]
 pub struct VoteRequest {
     pub mutation_id: Uuid,
-    pub value: i16,
+    #[cfg_attr(feature = "openapi", schema(value_type = i16, minimum = -1, maximum = 1))]
+    pub value: VoteValue,
 }
 
 /// Totals of one line after a change (the answer to a vote, and a live event).
@@ -415,4 +477,37 @@ pub struct AliasAdded {
     pub created: bool,
     /// Lines already written with that title that now name the song.
     pub lines_linked: i64,
+}
+
+#[cfg(test)]
+mod vote_value_tests {
+    use super::VoteValue;
+
+    #[test]
+    fn only_up_down_and_clear_decode() {
+        for (wire, value) in [
+            (1, VoteValue::Up),
+            (-1, VoteValue::Down),
+            (0, VoteValue::Clear),
+        ] {
+            let decoded: VoteValue = serde_json::from_str(&wire.to_string()).expect("a vote");
+            assert_eq!(decoded, value);
+            assert_eq!(
+                serde_json::to_string(&value).expect("json"),
+                wire.to_string()
+            );
+        }
+        for wire in ["5", "-2", "2", "1.5", "\"1\"", "null"] {
+            assert!(serde_json::from_str::<VoteValue>(wire).is_err(), "{wire}");
+        }
+    }
+
+    #[test]
+    fn the_same_arrow_again_clears() {
+        use VoteValue::*;
+        assert_eq!(Clear.after_click(Up), Up);
+        assert_eq!(Up.after_click(Up), Clear);
+        assert_eq!(Up.after_click(Down), Down);
+        assert_eq!(Down.after_click(Down), Clear);
+    }
 }

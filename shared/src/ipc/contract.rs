@@ -555,15 +555,12 @@ pub mod req {
         pub id: Uuid,
     }
 
-    /// `line_id` for a line the server knows, else `song_id` (a song added on this device and
-    /// not confirmed yet).
+    /// A vote on a line the server knows, or on a song added on this device and not confirmed
+    /// yet (see [`crate::ipc::CommunityLine::vote_on`]).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub struct Vote {
-        pub show_id: Uuid,
-        pub line_id: Option<Uuid>,
-        pub song_id: Option<Uuid>,
-        /// 1 up, -1 down, 0 none.
-        pub value: i16,
+        pub on: crate::sync::VoteOn,
+        pub value: crate::api::VoteValue,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -664,10 +661,8 @@ mod tests {
     fn requests_are_tagged_by_operation() {
         let v = serde_json::to_value(
             req::Vote {
-                show_id: uuid::Uuid::nil(),
-                line_id: None,
-                song_id: None,
-                value: 1,
+                on: crate::sync::VoteOn::Line(uuid::Uuid::nil()),
+                value: crate::api::VoteValue::Up,
             }
             .into_request(),
         )

@@ -258,6 +258,21 @@ pub struct CommunityLine {
     pub pending: bool,
 }
 
+impl CommunityLine {
+    /// What a vote on this line of `show`'s list is on: the line once the server knows it, else
+    /// its catalogue song; `None` for a typed title not confirmed yet (nothing to vote on).
+    pub fn vote_on(&self, show: Uuid) -> Option<crate::sync::VoteOn> {
+        match (self.line_id, self.song_id) {
+            (Some(line), _) => Some(crate::sync::VoteOn::Line(line)),
+            (None, Some(song_id)) => Some(crate::sync::VoteOn::Song {
+                show_id: show,
+                song_id,
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
 /// A song of a prediction or set-list as the user sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListedSong {

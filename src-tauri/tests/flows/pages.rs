@@ -141,10 +141,11 @@ async fn every_page_in_both_themes_and_widths_then_a_moderator_verifies() -> any
     // Saved on the device, then sent at once (the server is up): applied, and so shown.
     ui.wait("#actual .badge-accent").await?;
     ui.gone("#actual .pending-mark").await?;
-    let status: String = sqlx::query_scalar("SELECT moderation_status FROM setlists WHERE id = $1")
-        .bind(setlist)
-        .fetch_one(&mut db)
-        .await?;
+    let status: String =
+        sqlx::query_scalar("SELECT moderation_status::text FROM setlists WHERE id = $1")
+            .bind(setlist)
+            .fetch_one(&mut db)
+            .await?;
     assert_eq!(status, "verified");
     let flags = ui.app.find_all(Locator::Css("#actual .badge")).await?;
     assert!(!flags.is_empty());

@@ -46,13 +46,14 @@ pub fn CommunityList(
             ol { class: "vote-list",
                 for (i, line) in sorted.into_iter().enumerate() {
                     {
-                        let (line_id, song_id) = (line.line_id, line.song_id);
+                        let (line_id, on) = (line.line_id, line.vote_on(show_id));
                         let title = line.title.clone();
                         rsx! {
-                            VoteRow { key: "{line.title}", line, rank: i + 1, enabled: can_vote,
+                            VoteRow { key: "{line.title}", line, rank: i + 1, enabled: can_vote && on.is_some(),
                                 onvote: move |value| {
+                                    let Some(on) = on else { return };
                                     spawn(async move {
-                                        match ipc::call(req::Vote { show_id, line_id, song_id, value }).await {
+                                        match ipc::call(req::Vote { on, value }).await {
                                             Ok(s) => { shared.set_status(s); shared.bump(); error.set(None); }
                                             Err(e) => error.set(Some(e.message)),
                                         }

@@ -288,19 +288,30 @@ pub async fn request_reset(
     ip: ClientIp,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    let email = checked_email(&req)?;
-    let spent = mail_budget(&state, ip, &email).await?;
-    if let Some(user) = users::by_email(&state.db, &email).await? {
-        send_later(&state, spent, Purpose::PasswordReset, email, Some(user));
-    }
-    Ok(accepted())
+    // Only an account's address gets a reset link.
+    mail_link(&state, ip, &req, Purpose::PasswordReset, false).await
 }
 
-fn accepted() -> (StatusCode, Json<serde_json::Value>) {
-    (
+/// Mails a `purpose` link to the requested address once it spent the mail budget: to an
+/// account's address, or (`any_address`) to any, the link then signing up a new address. The
+/// answer is the same either way, so it tells no one whether an account exists.
+async fn mail_link(
+    state: &AppState,
+    ip: ClientIp,
+    req: &EmailRequest,
+    purpose: Purpose,
+    any_address: bool,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let email = checked_email(req)?;
+    let spent = mail_budget(state, ip, &email).await?;
+    let user = users::by_email(&state.db, &email).await?;
+    if user.is_some() || any_address {
+        send_later(state, spent, purpose, email, user);
+    }
+    Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "status": "if an account uses this address, a mail is on its way" })),
-    )
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
@@ -352,12 +363,8 @@ pub async fn request_magic_link(
     ip: ClientIp,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    let email = checked_email(&req)?;
-    let spent = mail_budget(&state, ip, &email).await?;
     // Sent whether or not an account exists: the link signs up a new address too.
-    let user = users::by_email(&state.db, &email).await?;
-    send_later(&state, spent, Purpose::MagicLink, email, user);
-    Ok(accepted())
+    mail_link(&state, ip, &req, Purpose::MagicLink, true).await
 }
 
 /// Spends a magic-link token: the account that has the address now (made if there is none)

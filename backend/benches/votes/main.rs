@@ -6,6 +6,12 @@
 //! from when each request was due, so a stalled server cannot hide its queue). The requests come
 //! from `theset_testkit::loadgen`, a thin HTTP/1.1 client, as `pgbench` is a thin C client: both
 //! share the two cores with the server.
+//!
+//! Then the path the apps take (`push.rs`): 300 devices each pushing one vote per sync request,
+//! through the same apply, exactly-once record and group commit, against `pgbench` of the push's
+//! statements; the REST door's figure is printed beside it.
+
+mod push;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -202,8 +208,60 @@ async fn main() {
         q(0.5).as_secs_f64() * 1e3,
         q(0.99).as_secs_f64() * 1e3
     );
+    push_arm(&server, &db, &url, &lines, &tokens).await;
     let drifted = theset_backend::db::votes::drifted(&db)
         .await
         .expect("recount");
     println!("  totals equal a fresh count: {}", drifted.is_empty());
+    assert!(drifted.is_empty(), "vote totals drifted: {drifted:?}");
+}
+
+/// The devices' pushes (see `push.rs`) beside the REST door's figure printed before.
+async fn push_arm(
+    server: &TestApp,
+    db: &PgPool,
+    url: &str,
+    lines: &Arc<Vec<Uuid>>,
+    tokens: &[String],
+) {
+    push::stage_pgbench(db).await;
+    let batches = &server.vote_batches;
+    let before = (
+        batches.batches.load(Ordering::Relaxed),
+        batches.writes.load(Ordering::Relaxed),
+    );
+    println!(
+        "vote pushes: {} devices (one fan each), one vote per POST /sync/push, {SECONDS} s per run",
+        push::DEVICES
+    );
+    let (http, devices) = push::peak(server.addr, lines, push::devices(tokens), SECONDS).await;
+    let (n, writes) = (
+        batches.batches.load(Ordering::Relaxed) - before.0,
+        batches.writes.load(Ordering::Relaxed) - before.1,
+    );
+    // The baseline at its best: as many connections as devices, and as many as the REST run.
+    let raw_crowd = push::pgbench(url, LINES, push::DEVICES, SECONDS);
+    let raw_few = push::pgbench(url, LINES, WORKERS, SECONDS);
+    let raw = raw_crowd.max(raw_few);
+    println!("  push over HTTP          {http:>9.0} votes/s");
+    println!(
+        "  pgbench, one vote a tx  {raw:>9.0} tx/s   ({raw_crowd:.0} with {} connections, {raw_few:.0} with {WORKERS})",
+        push::DEVICES
+    );
+    println!(
+        "  ratio                   {:>9.2}   (target ≥ 1.0)",
+        http / raw
+    );
+    println!(
+        "  group commit: {writes} pushed votes in {n} transactions, {:.1} a batch on average",
+        writes as f64 / n.max(1) as f64
+    );
+    let rate = 0.7 * http;
+    let lat = push::at_rate(server.addr, lines, devices, rate, SECONDS).await;
+    let q = |p: f64| theset_testkit::pgbench::quantile(&lat, p);
+    println!(
+        "  at 70 % of peak ({rate:.0}/s): p50 {:.1} ms, p99 {:.1} ms   (target p99 ≤ 25 ms)",
+        q(0.5).as_secs_f64() * 1e3,
+        q(0.99).as_secs_f64() * 1e3
+    );
 }
