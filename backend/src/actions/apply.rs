@@ -417,10 +417,9 @@ impl Write<Outcome> for PushedVote {
                 }),
                 replay,
             };
-            if !mutations::record(&mut *conn, &[record]).await? {
+            if !mutations::record_pushed(&mut *conn, &record).await? {
                 return Ok(Done::undone(outcome));
             }
-            devices::set_last_seq(&mut *conn, self.device, self.seq).await?;
             Ok(Done::kept(outcome))
         })
     }

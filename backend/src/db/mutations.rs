@@ -95,6 +95,30 @@ pub async fn record(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::Result<
     Ok(inserted == rows.len() as u64)
 }
 
+/// Records a pushed mutation's answer at its position and moves the device there, in one
+/// statement (the vote path's round trips are its cost); `false`, with nothing written, when its
+/// id was answered before. The device row is locked by the caller (`lock_device`). A record
+/// without a position is only recorded.
+pub async fn record_pushed(db: &mut PgConnection, record: &Record<'_>) -> sqlx::Result<bool> {
+    let Some(at) = record.at else {
+        return self::record(db, std::slice::from_ref(record)).await;
+    };
+    let moved = sqlx::query!(
+        "WITH kept AS (INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, device_id, seq, replay)                        VALUES ($1, $2, $3, $4, $5, $6, $7)                        ON CONFLICT (user_id, mutation_id) WHERE NOT replay DO NOTHING RETURNING 1)          UPDATE devices SET last_seq = $6, last_seen_at = now() WHERE id = $5 AND EXISTS (SELECT 1 FROM kept)",
+        record.user,
+        record.mutation,
+        record.kind,
+        Json(record.outcome) as Json<&Outcome>,
+        at.device,
+        at.seq,
+        record.replay
+    )
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
 /// The answers kept at positions `from..=to` of `device`, by position.
 pub async fn at_positions(
     db: &mut PgConnection,

@@ -41,6 +41,21 @@ pub async fn push(
     req: PushRequest,
 ) -> AppResult<PushResponse> {
     validate(&req)?;
+    if let [m] = req.mutations.as_slice()
+        && matches!(m.action, Action::Vote(_))
+    {
+        return pushed_vote(pool, votes, caller, limits, req).await;
+    }
+    in_chunks(pool, caller, limits, req).await
+}
+
+/// `push` of anything but a single vote: short transactions of their own (see `CHUNK`).
+async fn in_chunks(
+    pool: &sqlx::PgPool,
+    caller: &Caller,
+    limits: &Limits,
+    req: PushRequest,
+) -> AppResult<PushResponse> {
     if req.mutations.is_empty() {
         // Asking where the server stands claims no device.
         let last = db::last_seq(pool, req.device_id, caller.user_id)
@@ -125,12 +140,6 @@ pub async fn push(
         }
     }
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
-    if let [only] = fresh.as_slice()
-        && req.mutations.len() == 1
-        && matches!(only.action, Action::Vote(_))
-    {
-        return pushed_vote(votes, caller, req.device_id, only, now_ms).await;
-    }
     let mut applied_to = last;
     // Short transactions (see `CHUNK`); the device row is locked in each, so two pushes of one
     // device apply in order.
@@ -169,14 +178,31 @@ pub async fn push(
 
 /// A push of one vote, the fan's usual sync at a show, goes through the votes' group commit: its
 /// commit is shared with the other fans' votes of the moment (pushed or sent over REST), where a
-/// push of its own would pay a commit per vote (see `actions::apply::PushedVote`).
+/// push of its own would pay a commit per vote (see `actions::apply::PushedVote`). A device
+/// whose position is behind or ahead of the vote is answered as `push` answers it: the kept
+/// answer of a retry, 409 with the gap.
 async fn pushed_vote(
+    pool: &sqlx::PgPool,
     votes: &GroupCommit<Outcome>,
     caller: &Caller,
-    device: uuid::Uuid,
-    m: &Mutation,
-    now_ms: u64,
+    limits: &Limits,
+    req: PushRequest,
 ) -> AppResult<PushResponse> {
+    let (device, m) = match req.mutations.as_slice() {
+        [m] => (req.device_id, m),
+        _ => return in_chunks(pool, caller, limits, req).await,
+    };
+    // The gates of `push`, for one vote. Its position is checked under the device's lock in the
+    // batch (a retried push is answered from there), so a retry spends a request of the budget
+    // like a fresh vote: one round trip less for every vote.
+    if !caller.email_verified {
+        return Err(AppError::EmailUnverified);
+    }
+    limits
+        .take_up_to(Bucket::Vote, &caller.user_id.to_string(), 1)
+        .await
+        .map_err(|r| AppError::RateLimited(r.0))?;
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let write = apply::PushedVote {
         caller: caller.clone(),
         device,
@@ -185,7 +211,13 @@ async fn pushed_vote(
         action: m.action.clone(),
         at: m.hlc.clamped(now_ms),
     };
-    let outcome = votes.submit(write.key(), Box::new(write)).await?;
+    let outcome = match votes.submit(write.key(), Box::new(write)).await {
+        Ok(outcome) => outcome,
+        // Its number carried another mutation (a device restored from an old copy): answered
+        // from the kept positions, as any push is.
+        Err(AppError::Conflict(_)) => return in_chunks(pool, caller, limits, req).await,
+        Err(e) => return Err(e),
+    };
     metrics::counter!("sync_mutations_total", "outcome" => outcome_label(&outcome, false))
         .increment(1);
     Ok(PushResponse {

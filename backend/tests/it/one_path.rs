@@ -246,7 +246,16 @@ async fn a_pushed_vote_commits_in_the_votes_group_commit(db: PgPool) {
     let (st, again) = push(&live, &d, &[m]).await;
     assert_eq!(st, StatusCode::OK, "{again}");
     assert_eq!(again, pushed);
-    assert_eq!(writes(), before + 1);
+    assert_eq!(votes_on(&db, &line).await, (1, 0));
+    assert_eq!(records(&db, id).await, (1, 0));
+    // A device restored from an old copy pushes another vote under the spent number: the kept
+    // answer of that number, with the mutation it carried, and nothing applied.
+    let mut restored = Device::new(&token);
+    restored.id = d.id;
+    let other = pushed_vote(&mut restored, Uuid::now_v7(), &line, -1);
+    let (st, kept) = push(&live, &restored, &[other]).await;
+    assert_eq!(st, StatusCode::OK, "{kept}");
+    assert_eq!(kept["results"], pushed["results"]);
     assert_eq!(votes_on(&db, &line).await, (1, 0));
 }
 

@@ -10,20 +10,33 @@ pub async fn lock_device(
     device: Uuid,
     user: Uuid,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query!(
-        "INSERT INTO devices (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-        device,
-        user
-    )
-    .execute(&mut *db)
-    .await?;
+    // Known devices (every push but a device's first) take one statement.
     let row = sqlx::query!(
         "SELECT user_id, last_seq FROM devices WHERE id = $1 FOR UPDATE",
         device
     )
-    .fetch_one(&mut *db)
+    .fetch_optional(&mut *db)
     .await?;
-    Ok((row.user_id == user).then_some(row.last_seq))
+    let row = match row {
+        Some(row) => (row.user_id, row.last_seq),
+        None => {
+            sqlx::query!(
+                "INSERT INTO devices (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                device,
+                user
+            )
+            .execute(&mut *db)
+            .await?;
+            let row = sqlx::query!(
+                "SELECT user_id, last_seq FROM devices WHERE id = $1 FOR UPDATE",
+                device
+            )
+            .fetch_one(&mut *db)
+            .await?;
+            (row.user_id, row.last_seq)
+        }
+    };
+    Ok((row.0 == user).then_some(row.1))
 }
 
 /// The device's last applied sequence without creating it; `None` when it belongs to someone
