@@ -30,7 +30,8 @@ use crate::error::{AppError, AppResult};
 
 /// The most writes one transaction carries.
 pub const MAX_BATCH: usize = 128;
-/// Batches in flight at once (one applies while another waits for its commit flush).
+/// Batches in flight at once (one applies while another waits for its commit flush). Four
+/// measured no faster, and batches then wait longer on one another's line locks.
 const RUNNERS: usize = 3;
 
 /// What a write answers, and whether its changes stay.
