@@ -231,17 +231,25 @@ async fn push_arm(
         batches.writes.load(Ordering::Relaxed),
     );
     println!(
-        "vote pushes: {} devices (one fan each), one vote per POST /sync/push, {SECONDS} s per run",
+        "vote pushes: {} devices (one fan each), one vote per POST /sync/push, {SECONDS} s per run, best of two",
         push::DEVICES
     );
-    let (http, devices) = push::peak(server.addr, lines, push::devices(tokens), SECONDS).await;
+    // This machine's other tenants move single runs by a fifth or more (pgbench too): the two
+    // sides alternate twice and each keeps its best, against pgbench at its best of as many
+    // connections as devices and as many as the REST run.
+    let mut devices = push::devices(tokens);
+    let (mut http, mut raw_crowd, mut raw_few) = (0.0f64, 0.0f64, 0.0f64);
+    for _ in 0..2 {
+        let (rate, back) = push::peak(server.addr, lines, devices, SECONDS).await;
+        devices = back;
+        http = http.max(rate);
+        raw_crowd = raw_crowd.max(push::pgbench(url, LINES, push::DEVICES, SECONDS));
+        raw_few = raw_few.max(push::pgbench(url, LINES, WORKERS, SECONDS));
+    }
     let (n, writes) = (
         batches.batches.load(Ordering::Relaxed) - before.0,
         batches.writes.load(Ordering::Relaxed) - before.1,
     );
-    // The baseline at its best: as many connections as devices, and as many as the REST run.
-    let raw_crowd = push::pgbench(url, LINES, push::DEVICES, SECONDS);
-    let raw_few = push::pgbench(url, LINES, WORKERS, SECONDS);
     let raw = raw_crowd.max(raw_few);
     println!("  push over HTTP          {http:>9.0} votes/s");
     println!(
