@@ -3,7 +3,7 @@
 
 use theset_shared::api::{
     CommentOrder, FlagAction, FlagReason, FlagStatus, FlagTargetKind, JobName, JobStatus,
-    SessionKind, SetlistKind, SetlistSource,
+    ModerationStatus, SessionKind, SetlistKind, SetlistSource,
 };
 
 fn names<T: serde::Serialize + Copy>(all: &[T], as_str: impl Fn(T) -> &'static str) -> String {
@@ -38,6 +38,10 @@ fn closed_sets_keep_their_names() {
         (
             "CommentOrder",
             names(CommentOrder::ALL, CommentOrder::as_str),
+        ),
+        (
+            "ModerationStatus",
+            names(ModerationStatus::ALL, ModerationStatus::as_str),
         ),
     ];
     let text: String = all
