@@ -378,7 +378,8 @@ impl Write<Outcome> for PushedVote {
                 .await?
                 .ok_or(AppError::Forbidden)?;
             if self.seq <= last {
-                // A concurrent push of the same device applied it meanwhile: its kept answer.
+                // Applied before (a push retried after its answer was lost, or a concurrent push
+                // of the same device): its kept answer.
                 let kept = mutations::at_positions(&mut *conn, self.device, self.seq, self.seq)
                     .await?
                     .into_iter()

@@ -174,7 +174,7 @@ pub async fn close(
     moderator: Uuid,
 ) -> sqlx::Result<Vec<Option<Uuid>>> {
     sqlx::query_scalar!(
-        "UPDATE flags SET status = CASE WHEN $5 = 'dismissed' THEN 'dismissed' ELSE 'resolved' END, \
+        "UPDATE flags SET status = (CASE WHEN $5 = 'dismissed' THEN 'dismissed' ELSE 'resolved' END)::flag_status, \
                 resolution = $5, resolved_by = $6, resolved_at = now() \
          WHERE setlist_id IS NOT DISTINCT FROM $1 AND setlist_song_id IS NOT DISTINCT FROM $2 \
            AND comment_id IS NOT DISTINCT FROM $3 AND target_user_id IS NOT DISTINCT FROM $4 \

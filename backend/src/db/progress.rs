@@ -43,7 +43,7 @@ pub async fn record(db: impl PgExecutor<'_>, job_id: Uuid, r: &Report<'_>) -> sq
     sqlx::query_scalar!(
         "INSERT INTO sync_progress (job_id, phase, step, status, items_total, items_processed, items_succeeded, \
            items_failed, message, finished_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $4 IN ('succeeded', 'failed') THEN now() END) \
+         VALUES ($1, $2, $3, $4::job_status, $5, $6, $7, $8, $9, CASE WHEN $4::job_status IN ('succeeded', 'failed') THEN now() END) \
          RETURNING id",
         job_id,
         r.phase,

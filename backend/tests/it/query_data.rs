@@ -80,7 +80,7 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
 /// database refuses what the code cannot name, and the code can name nothing the database lacks.
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
-    use theset_shared::api::ModerationStatus;
+    use theset_shared::api::{FlagReason, FlagStatus, JobStatus, ModerationStatus};
     let labels = |t: &'static str| {
         let db = db.clone();
         async move {
@@ -94,13 +94,20 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
             .expect("labels")
         }
     };
-    let names = |all: &[ModerationStatus]| -> Vec<String> {
-        all.iter().map(|n| n.as_str().to_owned()).collect()
-    };
-    assert_eq!(
-        labels("moderation_status").await,
-        names(ModerationStatus::ALL)
-    );
+    fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|n| as_str(*n).to_owned()).collect()
+    }
+    for (pg, rust) in [
+        (
+            "moderation_status",
+            names(ModerationStatus::ALL, ModerationStatus::as_str),
+        ),
+        ("flag_status", names(FlagStatus::ALL, FlagStatus::as_str)),
+        ("flag_reason", names(FlagReason::ALL, FlagReason::as_str)),
+        ("job_status", names(JobStatus::ALL, JobStatus::as_str)),
+    ] {
+        assert_eq!(labels(pg).await, rust, "{pg}");
+    }
     // A stranger is refused by the column itself, not only by the code.
     let refused = sqlx::query("UPDATE setlists SET moderation_status = 'hiden' WHERE false")
         .execute(&db)

@@ -96,7 +96,7 @@ async fn a_fan_edits_their_profile_and_reports_a_line_offline(db: PgPool) {
     })
     .await;
     let filed: Vec<(uuid::Uuid, Option<uuid::Uuid>, String, Option<String>)> =
-        sqlx::query_as("SELECT setlist_id, setlist_song_id, reason, note FROM flags")
+        sqlx::query_as("SELECT setlist_id, setlist_song_id, reason::text, note FROM flags")
             .fetch_all(&db)
             .await
             .expect("flags");

@@ -33,6 +33,7 @@ impl JobEvent {
 }
 
 crate::named! {
+    #[pg_enum = "job_status"]
     /// Where a job's attempt stands, as its progress events say.
     pub enum JobStatus {
         Running = "running",

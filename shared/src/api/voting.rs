@@ -362,6 +362,7 @@ pub struct NewFlag {
 }
 
 crate::named! {
+    #[pg_enum = "flag_reason"]
     /// Why something was flagged.
     pub enum FlagReason {
         WrongSong = "wrong_song",
@@ -373,6 +374,7 @@ crate::named! {
 }
 
 crate::named! {
+    #[pg_enum = "flag_status"]
     pub enum FlagStatus {
         Open = "open",
         /// A moderator acted on it (removed the song, hid the list).

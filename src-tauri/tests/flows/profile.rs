@@ -125,7 +125,7 @@ async fn a_fan_edits_their_profile_and_reports_a_line() -> anyhow::Result<()> {
     let start = std::time::Instant::now();
     loop {
         let filed: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT f.reason, f.note FROM flags f JOIN users u ON u.id = f.reporter_id \
+            "SELECT f.reason::text, f.note FROM flags f JOIN users u ON u.id = f.reporter_id \
              WHERE u.email = $1",
         )
         .bind(&address)
