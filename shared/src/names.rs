@@ -92,30 +92,7 @@ macro_rules! text_column {
             }
         }
 
-        #[cfg(feature = "sqlx")]
-        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
-            fn decode(
-                value: sqlx::postgres::PgValueRef<'r>,
-            ) -> Result<Self, sqlx::error::BoxDynError> {
-                let s = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
-                Self::parse(s).ok_or_else(|| {
-                    Box::new($crate::names::UnknownName {
-                        kind: stringify!($name),
-                        name: s.to_owned(),
-                    }) as sqlx::error::BoxDynError
-                })
-            }
-        }
-
-        #[cfg(feature = "sqlx")]
-        impl sqlx::Encode<'_, sqlx::Postgres> for $name {
-            fn encode_by_ref(
-                &self,
-                buf: &mut sqlx::postgres::PgArgumentBuffer,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
-            }
-        }
+        $crate::label_codec!($name);
     };
 }
 
@@ -138,6 +115,15 @@ macro_rules! enum_column {
             }
         }
 
+        $crate::label_codec!($name);
+    };
+}
+
+/// A name's value in Postgres, text or enum alike: its label (shared by [`text_column!`] and
+/// [`enum_column!`]); a label outside the set is a decode error.
+#[macro_export]
+macro_rules! label_codec {
+    ($name:ident) => {
         #[cfg(feature = "sqlx")]
         impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
             fn decode(
