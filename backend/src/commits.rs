@@ -35,6 +35,7 @@ pub const MAX_BATCH: usize = 128;
 const RUNNERS: usize = 3;
 
 /// What a write answers, and whether its changes stay.
+#[derive(Debug)]
 pub struct Done<T> {
     pub answer: T,
     pub keep: bool,
@@ -54,22 +55,30 @@ impl<T> Done<T> {
     }
 }
 
-/// One write: it runs on the batch's connection, and refuses before it writes anything.
-pub trait Write<T>: Send + Sync + 'static {
-    /// Runs the write; a batch that has to start over runs it again with `rerun` set. A write may
-    /// leave out, on the first run, a check that only a rare case needs (a retried mutation) if
-    /// it detects that case after writing and asks to be undone: the rerun makes the check.
-    fn apply<'c>(
-        &'c self,
+/// What a batch's writes come to: each one's outcome, in order (see [`Write::apply_all`]).
+pub type Outcomes<'c, A> = BoxFuture<'c, AppResult<Vec<AppResult<Done<A>>>>>;
+
+/// One kind of write the group commit carries. A batch's writes are applied together on one
+/// connection, in lock-key order, and refuse before they write anything.
+pub trait Write: Send + Sync + Sized + 'static {
+    type Answer: Send + Sync + 'static;
+
+    /// Applies `writes`: each one's outcome, in order. A batch that has to start over runs them
+    /// again with `rerun` set. A write may leave out, on the first run, a check that only a rare
+    /// case needs (a retried mutation) if it detects that case after writing and asks to be
+    /// undone: the rerun makes the check. `Err` (the database), an undone write or fewer
+    /// outcomes than writes start the batch over.
+    fn apply_all<'c>(
         conn: &'c mut PgConnection,
+        writes: &'c [Self],
         rerun: bool,
-    ) -> BoxFuture<'c, AppResult<Done<T>>>;
+    ) -> Outcomes<'c, Self::Answer>;
 }
 
-struct Item<T> {
+struct Item<W: Write> {
     key: Uuid,
-    write: Box<dyn Write<T>>,
-    reply: oneshot::Sender<AppResult<T>>,
+    write: W,
+    reply: oneshot::Sender<AppResult<W::Answer>>,
 }
 
 /// Counts of what was committed, for the benchmark's report.
@@ -80,12 +89,12 @@ pub struct Stats {
     pub largest: AtomicU64,
 }
 
-pub struct GroupCommit<T> {
-    queue: mpsc::Sender<Item<T>>,
+pub struct GroupCommit<W: Write> {
+    queue: mpsc::Sender<Item<W>>,
     pub stats: Arc<Stats>,
 }
 
-impl<T> Clone for GroupCommit<T> {
+impl<W: Write> Clone for GroupCommit<W> {
     fn clone(&self) -> Self {
         Self {
             queue: self.queue.clone(),
@@ -94,7 +103,7 @@ impl<T> Clone for GroupCommit<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> GroupCommit<T> {
+impl<W: Write> GroupCommit<W> {
     /// Starts the runners on `db`; `kind` labels the metrics (`group_commit_batch_size`).
     pub fn start(db: PgPool, kind: &'static str) -> Self {
         let (queue, rx) = mpsc::channel(MAX_BATCH * 32);
@@ -107,7 +116,7 @@ impl<T: Send + Sync + 'static> GroupCommit<T> {
     }
 
     /// Applies `write` in the next batch; its answer once that batch committed.
-    pub async fn submit(&self, key: Uuid, write: Box<dyn Write<T>>) -> AppResult<T> {
+    pub async fn submit(&self, key: Uuid, write: W) -> AppResult<W::Answer> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Item { key, write, reply })
@@ -119,9 +128,9 @@ impl<T: Send + Sync + 'static> GroupCommit<T> {
     }
 }
 
-async fn run<T: Send + Sync + 'static>(
+async fn run<W: Write>(
     db: PgPool,
-    queue: Arc<Mutex<mpsc::Receiver<Item<T>>>>,
+    queue: Arc<Mutex<mpsc::Receiver<Item<W>>>>,
     stats: Arc<Stats>,
     kind: &'static str,
 ) {
@@ -153,14 +162,18 @@ async fn run<T: Send + Sync + 'static>(
 const ATTEMPTS: usize = 3;
 
 /// Applies the batch in one transaction and answers each write once it committed.
-async fn commit<T: Send + Sync + 'static>(db: &PgPool, mut batch: Vec<Item<T>>) {
+async fn commit<W: Write>(db: &PgPool, mut batch: Vec<Item<W>>) {
     batch.sort_by_key(|item| item.key);
+    let (writes, replies): (Vec<W>, Vec<_>) = batch
+        .into_iter()
+        .map(|item| (item.write, item.reply))
+        .unzip();
     let mut last = String::new();
     for n in 0..ATTEMPTS {
-        match attempt(db, &batch, n > 0).await {
+        match attempt(db, &writes, n > 0).await {
             Ok(outcomes) => {
-                for (item, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = item.reply.send(outcome);
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
                 }
                 return;
             }
@@ -170,23 +183,29 @@ async fn commit<T: Send + Sync + 'static>(db: &PgPool, mut batch: Vec<Item<T>>) 
     // Nothing of the batch is stored: every write is answered with the failure and its client
     // retries (same mutation id).
     tracing::warn!(error = %last, "a batch of writes did not commit");
-    for item in batch {
-        let _ = item.reply.send(Err(AppError::Internal(anyhow::anyhow!(
+    for reply in replies {
+        let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!(
             "the write did not commit"
         ))));
     }
 }
 
 /// One transaction over the batch: each write's outcome, or why the batch must start over.
-async fn attempt<T: Send + Sync + 'static>(
+async fn attempt<W: Write>(
     db: &PgPool,
-    batch: &[Item<T>],
+    writes: &[W],
     rerun: bool,
-) -> Result<Vec<AppResult<T>>, String> {
-    let mut outcomes = Vec::with_capacity(batch.len());
+) -> Result<Vec<AppResult<W::Answer>>, String> {
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-    for item in batch {
-        match item.write.apply(&mut tx, rerun).await {
+    let done = W::apply_all(&mut tx, writes, rerun)
+        .await
+        .map_err(|e| e.to_string())?;
+    if done.len() != writes.len() {
+        return Err("a write asked for the batch to start over".into());
+    }
+    let mut outcomes = Vec::with_capacity(done.len());
+    for outcome in done {
+        match outcome {
             Ok(done) if done.keep => outcomes.push(Ok(done.answer)),
             Err(e) if !matches!(e, AppError::Database(_)) => outcomes.push(Err(e)),
             // Changes to undo, or a database error that aborted the transaction: start over.

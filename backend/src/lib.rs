@@ -64,7 +64,7 @@ pub struct AppState {
     /// Fired when the process starts stopping: live streams end with a reconnect hint.
     pub draining: tokio_util::sync::CancellationToken,
     /// Votes, pushed or sent over REST, committed in groups (`commits`).
-    pub votes: commits::GroupCommit<theset_shared::sync::Outcome>,
+    pub votes: commits::GroupCommit<actions::apply::VoteWrite>,
 }
 
 impl AppState {

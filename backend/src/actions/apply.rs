@@ -7,7 +7,6 @@
 //! call does not (nothing changed, a retry is judged afresh). Anything else — the database, a
 //! busy server — is an error: nothing is kept and the client retries.
 
-use futures::future::BoxFuture;
 use sqlx::{Acquire, PgConnection, PgPool};
 use theset_shared::hlc::Hlc;
 use theset_shared::sync::{Action, Outcome, PushGap, VoteOn};
@@ -16,11 +15,12 @@ use uuid::Uuid;
 use super::voting::VoteTarget;
 use super::{attendance, bad_body, comments, follows, live, moderation, setlists, voting};
 use crate::auth::limits::Bucket;
-use crate::commits::{Done, Write};
-use crate::db::mutations::{self, Position, Record};
+use crate::db::mutations::{self, Record};
 use crate::db::sessions::Caller;
-use crate::db::sync as devices;
 use crate::error::{AppError, AppResult};
+
+mod votes;
+pub use votes::VoteWrite;
 
 /// `current` of a push answered 409: where the device must resume ([`PushGap`]).
 pub fn gap(expected_seq: i64) -> serde_json::Value {
@@ -293,135 +293,4 @@ async fn keep(
         }],
     )
     .await?)
-}
-
-/// A REST vote as a write of the group commit (`crate::commits`): committed with the other votes
-/// arriving meanwhile, once per `(user, mutation)` like [`once`].
-pub struct VoteWrite {
-    pub caller: Caller,
-    pub mutation: Uuid,
-    pub action: Action,
-    pub at: Hlc,
-}
-
-impl Write<Outcome> for VoteWrite {
-    fn apply<'c>(
-        &'c self,
-        conn: &'c mut PgConnection,
-        rerun: bool,
-    ) -> BoxFuture<'c, AppResult<Done<Outcome>>> {
-        Box::pin(async move {
-            let user = self.caller.user_id;
-            // A retried mutation is rare: the first run finds it when recording (below) and
-            // starts the batch over; the rerun replays the first answer from here. (One lookup
-            // less per vote: the vote path's share of the batch's round trips.)
-            if rerun && let Some(first) = mutations::answer(&mut *conn, user, self.mutation).await?
-            {
-                return Ok(Done::kept(first));
-            }
-            let outcome = attempt(conn, &self.caller, &self.action, self.at).await?;
-            if matches!(outcome, Outcome::Rejected { .. }) {
-                // A refusal (voting closed since, say) may answer the retry of a mutation applied
-                // before: the retry gets that answer.
-                let first = mutations::answer(&mut *conn, user, self.mutation).await?;
-                return Ok(Done::kept(first.unwrap_or(outcome)));
-            }
-            if keep(conn, user, self.mutation, &self.action, &outcome).await? {
-                return Ok(Done::kept(outcome));
-            }
-            // The same mutation, sent twice at once, was applied by the other request: its
-            // answer, and ours undone.
-            let first = mutations::answer(&mut *conn, user, self.mutation)
-                .await?
-                .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()))?;
-            Ok(Done::undone(first))
-        })
-    }
-}
-
-/// A pushed vote — a device's push of one vote, the fan's usual sync at a show — as a write of
-/// the same group commit as [`VoteWrite`]: the device's position, the vote and its exactly-once
-/// record commit with the other votes of the moment, pushed or sent over REST.
-pub struct PushedVote {
-    pub caller: Caller,
-    pub device: Uuid,
-    pub seq: i64,
-    pub mutation: Uuid,
-    pub action: Action,
-    pub at: Hlc,
-}
-
-impl PushedVote {
-    /// The row the vote locks, to order a batch's writes (see `crate::commits`).
-    pub fn key(&self) -> Uuid {
-        match &self.action {
-            Action::Vote(v) => match v.on {
-                VoteOn::Line(line) => line,
-                VoteOn::Song { song_id, .. } => song_id,
-            },
-            _ => self.mutation,
-        }
-    }
-}
-
-impl Write<Outcome> for PushedVote {
-    fn apply<'c>(
-        &'c self,
-        conn: &'c mut PgConnection,
-        rerun: bool,
-    ) -> BoxFuture<'c, AppResult<Done<Outcome>>> {
-        Box::pin(async move {
-            let user = self.caller.user_id;
-            // Nothing is written before a refusal here: the device row is claimed (harmless,
-            // every push does) and locked, so two pushes of one device apply in order.
-            let last = devices::lock_device(&mut *conn, self.device, user)
-                .await?
-                .ok_or(AppError::Forbidden)?;
-            if self.seq <= last {
-                // Applied before (a push retried after its answer was lost, or a concurrent push
-                // of the same device): its kept answer.
-                let kept = mutations::at_positions(&mut *conn, self.device, self.seq, self.seq)
-                    .await?
-                    .into_iter()
-                    .find(|(_, id, _)| *id == self.mutation)
-                    .map(|(_, _, outcome)| outcome)
-                    .ok_or_else(|| {
-                        AppError::Conflict("this sequence number carried another mutation".into())
-                    })?;
-                return Ok(Done::kept(kept));
-            }
-            if self.seq != last + 1 {
-                return Err(AppError::Stale(gap(last + 1)));
-            }
-            // As in [`VoteWrite`]: an id answered before is found when recording, and the rerun
-            // answers with the first answer (kept at this position as a replay).
-            let first = if rerun {
-                mutations::answer(&mut *conn, user, self.mutation).await?
-            } else {
-                None
-            };
-            let (outcome, replay) = match first {
-                Some(first) => (first, true),
-                None => (
-                    attempt(conn, &self.caller, &self.action, self.at).await?,
-                    false,
-                ),
-            };
-            let record = Record {
-                user,
-                mutation: self.mutation,
-                kind: self.action.kind(),
-                outcome: &outcome,
-                at: Some(Position {
-                    device: self.device,
-                    seq: self.seq,
-                }),
-                replay,
-            };
-            if !mutations::record_pushed(&mut *conn, &record).await? {
-                return Ok(Done::undone(outcome));
-            }
-            Ok(Done::kept(outcome))
-        })
-    }
 }

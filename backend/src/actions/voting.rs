@@ -114,10 +114,19 @@ pub async fn vote(
             .await?
             .ok_or(AppError::not_found("song on the community list"))?,
     };
-    let cast = votes::cast(&mut *tx, user, line, value, hlc)
-        .await?
-        .ok_or(AppError::not_found("set-list song"))?;
-    // A refused vote wrote nothing (the statement checks before it writes).
+    let cast = votes::cast(&mut *tx, user, line, value, hlc).await?;
+    let newer = judged(cast)?;
+    Ok(Voted {
+        totals: db::totals(&mut *tx, line).await?,
+        superseded: !newer,
+    })
+}
+
+/// What a cast vote (`votes::cast`, `votes::cast_all`) comes to: its refusal — nothing was
+/// written, the statement checks before it writes — or whether it was newer than the fan's last
+/// vote on the line (`false`: superseded, nothing changed).
+pub fn judged(cast: Option<votes::Cast>) -> AppResult<bool> {
+    let cast = cast.ok_or(AppError::not_found("set-list song"))?;
     if cast.source != SetlistSource::Community {
         return Err(AppError::Conflict(
             "only the community list of an upcoming show takes votes".into(),
@@ -128,14 +137,10 @@ pub async fn vote(
             "voting and predictions closed when the show started".into(),
         ));
     }
-    let newer = cast.newer;
-    if newer {
+    if cast.newer {
         metrics::counter!("votes_applied_total").increment(1);
     }
-    Ok(Voted {
-        totals: db::totals(&mut *tx, line).await?,
-        superseded: !newer,
-    })
+    Ok(cast.newer)
 }
 
 /// Replaces the user's personal prediction for `show`.

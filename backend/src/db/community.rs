@@ -212,6 +212,19 @@ pub async fn totals(db: impl PgExecutor<'_>, line: Uuid) -> sqlx::Result<SongTot
     .map(Into::into)
 }
 
+/// The totals of `lines` (those that exist), in one statement.
+pub async fn totals_of(db: impl PgExecutor<'_>, lines: &[Uuid]) -> sqlx::Result<Vec<SongTotals>> {
+    sqlx::query_as!(
+        TotalsRow,
+        "SELECT id, song_id, title, upvotes, downvotes, net_votes FROM setlist_songs \
+         WHERE id = ANY($1)",
+        lines
+    )
+    .fetch_all(db)
+    .await
+    .map(|rows| rows.into_iter().map(Into::into).collect())
+}
+
 pub use super::feed::Cursor;
 
 /// Community-list lines of `show` changed after `after`, in feed order. Only changes of

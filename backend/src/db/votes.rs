@@ -1,4 +1,4 @@
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 /// Sets (`Some(±1)`) or clears (`None`) a user's vote on a set-list song. Totals on
@@ -91,6 +91,81 @@ pub async fn cast(
     )
     .fetch_optional(db)
     .await
+}
+
+/// One vote of a set cast together ([`cast_all`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Ballot {
+    pub user_id: Uuid,
+    pub setlist_song_id: Uuid,
+    pub hlc: theset_shared::hlc::Hlc,
+    /// `None` clears the vote.
+    pub value: Option<i16>,
+}
+
+/// [`cast`] for many votes in one statement: each ballot's `Cast`, in order (`None` where
+/// `cast` would answer `None`). The ballots are written in their order and no two may name the
+/// same user and line (one statement cannot change a row twice): the caller keeps such a pair for
+/// a statement of its own. Registers are locked before votes and votes (by the trigger, their
+/// lines) in ballot order: callers sort ballots by line so concurrent sets lock in one order.
+pub async fn cast_all(
+    db: &mut PgConnection,
+    ballots: &[Ballot],
+) -> sqlx::Result<Vec<Option<Cast>>> {
+    let users: Vec<Uuid> = ballots.iter().map(|b| b.user_id).collect();
+    let lines: Vec<Uuid> = ballots.iter().map(|b| b.setlist_song_id).collect();
+    let hlcs: Vec<i64> = ballots.iter().map(|b| b.hlc.as_i64()).collect();
+    let values: Vec<Option<i16>> = ballots.iter().map(|b| b.value).collect();
+    let rows = sqlx::query!(
+        "WITH input AS ( \
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::int2[]) \
+                 WITH ORDINALITY AS b (user_id, line, hlc, value, n)), \
+         ctx AS ( \
+             SELECT b.n, b.user_id, b.line, b.hlc, b.value, l.source, \
+                    ((s.status IN ('upcoming', 'rescheduled') AND now() < coalesce(s.starts_at, \
+                        (s.date + coalesce(s.start_time, time '19:00')) AT TIME ZONE 'UTC')) \
+                     OR s.status = 'postponed') AS open \
+             FROM input b JOIN setlist_songs ss ON ss.id = b.line \
+             JOIN setlists l ON l.id = ss.setlist_id JOIN shows s ON s.id = l.show_id \
+             WHERE l.moderation_status <> 'hidden'), \
+         clock AS ( \
+             INSERT INTO vote_clocks (user_id, setlist_song_id, hlc) \
+             SELECT user_id, line, hlc FROM ctx WHERE source = 'community' AND open ORDER BY n \
+             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET hlc = EXCLUDED.hlc \
+             WHERE vote_clocks.hlc < EXCLUDED.hlc RETURNING user_id, setlist_song_id), \
+         newer AS ( \
+             SELECT ctx.n, ctx.user_id, ctx.line, ctx.value FROM ctx \
+             JOIN clock k ON k.user_id = ctx.user_id AND k.setlist_song_id = ctx.line), \
+         cast_vote AS ( \
+             INSERT INTO votes (user_id, setlist_song_id, value) \
+             SELECT user_id, line, value FROM newer WHERE value IS NOT NULL ORDER BY n \
+             ON CONFLICT (user_id, setlist_song_id) DO UPDATE SET value = EXCLUDED.value \
+             WHERE votes.value <> EXCLUDED.value RETURNING 1), \
+         cleared AS ( \
+             DELETE FROM votes v USING newer \
+             WHERE v.user_id = newer.user_id AND v.setlist_song_id = newer.line \
+               AND newer.value IS NULL RETURNING 1) \
+         SELECT ctx.source AS \"source?: theset_shared::api::SetlistSource\", ctx.open AS \"open?\", \
+                (newer.n IS NOT NULL) AS \"newer!\" \
+         FROM input b LEFT JOIN ctx ON ctx.n = b.n LEFT JOIN newer ON newer.n = b.n \
+         ORDER BY b.n",
+        &users,
+        &lines,
+        &hlcs,
+        &values as &[Option<i16>]
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            Some(Cast {
+                source: r.source?,
+                open: r.open.unwrap_or(false),
+                newer: r.newer,
+            })
+        })
+        .collect())
 }
 
 /// Songs whose stored totals differ from a fresh count of `votes` (the nightly recount's check).

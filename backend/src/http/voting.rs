@@ -224,8 +224,9 @@ pub async fn vote(
         mutation: req.mutation_id,
         action,
         at: now(),
+        pushed: None,
     };
-    answer(state.votes.submit(line, Box::new(write)).await?)
+    answer(state.votes.submit(line, write).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}/prediction", tag = "voting",

@@ -35,7 +35,7 @@ const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(20);
 #[tracing::instrument(level = "debug", skip_all, fields(user = %caller.user_id, device = %req.device_id, mutations = req.mutations.len()))]
 pub async fn push(
     pool: &sqlx::PgPool,
-    votes: &GroupCommit<Outcome>,
+    votes: &GroupCommit<apply::VoteWrite>,
     caller: &Caller,
     limits: &Limits,
     req: PushRequest,
@@ -178,12 +178,12 @@ async fn in_chunks(
 
 /// A push of one vote, the fan's usual sync at a show, goes through the votes' group commit: its
 /// commit is shared with the other fans' votes of the moment (pushed or sent over REST), where a
-/// push of its own would pay a commit per vote (see `actions::apply::PushedVote`). A device
+/// push of its own would pay a commit per vote (see `actions::apply::VoteWrite`). A device
 /// whose position is behind or ahead of the vote is answered as `push` answers it: the kept
 /// answer of a retry, 409 with the gap.
 async fn pushed_vote(
     pool: &sqlx::PgPool,
-    votes: &GroupCommit<Outcome>,
+    votes: &GroupCommit<apply::VoteWrite>,
     caller: &Caller,
     limits: &Limits,
     req: PushRequest,
@@ -203,15 +203,14 @@ async fn pushed_vote(
         .await
         .map_err(|r| AppError::RateLimited(r.0))?;
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
-    let write = apply::PushedVote {
+    let write = apply::VoteWrite {
         caller: caller.clone(),
-        device,
-        seq: m.seq,
         mutation: m.id,
         action: m.action.clone(),
         at: m.hlc.clamped(now_ms),
+        pushed: Some(Position { device, seq: m.seq }),
     };
-    let outcome = match votes.submit(write.key(), Box::new(write)).await {
+    let outcome = match votes.submit(write.key(), write).await {
         Ok(outcome) => outcome,
         // Its number carried another mutation (a device restored from an old copy): answered
         // from the kept positions, as any push is.

@@ -48,6 +48,7 @@ mod sync;
 mod telemetry;
 mod trust;
 mod venues;
+mod vote_batches;
 mod votes;
 mod voting;
 mod web;

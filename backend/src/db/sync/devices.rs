@@ -39,6 +39,27 @@ pub async fn lock_device(
     Ok((row.0 == user).then_some(row.1))
 }
 
+/// A known device's owner and last applied sequence.
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub last_seq: i64,
+}
+
+/// Locks the known ones of `devices` in one statement, in id order (so batches that lock several
+/// wait for one another instead of deadlocking); unknown ids are left out (`lock_device` makes
+/// them).
+pub async fn lock_devices(db: &mut PgConnection, devices: &[Uuid]) -> sqlx::Result<Vec<Held>> {
+    sqlx::query_as!(
+        Held,
+        "SELECT id, user_id, last_seq FROM devices WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        devices
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// The device's last applied sequence without creating it; `None` when it belongs to someone
 /// else, `Some(0)` when unknown.
 pub async fn last_seq(
