@@ -14,6 +14,9 @@
 //! - Writes are applied in the order of their lock key (a vote's line), arrival order kept for
 //!   equal keys: concurrent batches take row locks in one order, so they wait for one another
 //!   instead of deadlocking, and one user's later vote on a line still wins over the earlier.
+//! - A kind of write applies its batch as a whole ([`Write::apply_all`]): votes are cast
+//!   set-wise, a few statements for the batch (`actions::apply::VoteWrite`), since a batch held
+//!   open by one round trip per write is what the other writes of the moment wait for.
 //!
 //! Hand-written because no maintained crate batches arbitrary sqlx work into shared
 //! transactions; the pattern is the one databases use for their own WAL.
