@@ -8,17 +8,22 @@
 //! broadcast before the subscription, the later backlog read sees too (both read behind the same
 //! moving horizon, see `db::feed`), so nothing falls between the two. A subscriber that lags
 //! behind the broadcast buffer re-reads from the database.
+//!
+//! The reader also tells when the show's crowd lists (merged from captures, `jobs/crowd.rs`)
+//! changed version — their lines' writes wake it like votes do — and carries them whole in the
+//! batch; a subscriber reads them itself when it starts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use theset_shared::api::SongTotals;
+use theset_shared::api::{CrowdNow, SetlistSource, SongTotals};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::db::community::{self as db, Cursor};
+use crate::db::{captures, setlists};
 use crate::events::Hub;
 
 pub type Batch = Arc<FeedBatch>;
@@ -27,7 +32,49 @@ pub type Batch = Arc<FeedBatch>;
 /// `sse_delivery_seconds` measures starts there: coalescing and queueing count).
 pub struct FeedBatch {
     pub items: Vec<(Cursor, SongTotals)>,
+    /// The show's crowd lists, when they changed since the reader's last batch.
+    pub crowd: Option<Crowd>,
     pub woken: Instant,
+}
+
+/// The show's crowd lists as they stand, with the versions that tell a change.
+#[derive(Debug, Clone)]
+pub struct Crowd {
+    pub versions: Vec<(Uuid, i32)>,
+    pub now: CrowdNow,
+}
+
+/// The show's crowd lists now (none read when there is none).
+pub async fn crowd(db: &PgPool, show: Uuid) -> sqlx::Result<Crowd> {
+    let versions = captures::crowd_versions(db, show).await?;
+    crowd_at(db, show, versions).await
+}
+
+async fn crowd_at(db: &PgPool, show: Uuid, versions: Vec<(Uuid, i32)>) -> sqlx::Result<Crowd> {
+    let lists = if versions.is_empty() {
+        Vec::new()
+    } else {
+        setlists::public_for_show(db, show)
+            .await?
+            .into_iter()
+            .filter(|l| l.source == SetlistSource::Crowd)
+            .collect()
+    };
+    Ok(Crowd {
+        versions,
+        now: CrowdNow { lists },
+    })
+}
+
+/// The crowd lists when their versions differ from `seen` (which then follows them).
+async fn crowd_changed(db: &PgPool, show: Uuid, seen: &mut Vec<(Uuid, i32)>) -> Option<Crowd> {
+    let versions = captures::crowd_versions(db, show).await.ok()?;
+    if versions == *seen {
+        return None;
+    }
+    let crowd = crowd_at(db, show, versions).await.ok()?;
+    seen.clone_from(&crowd.versions);
+    Some(crowd)
 }
 
 const COALESCE: Duration = Duration::from_millis(250);
@@ -106,6 +153,10 @@ async fn read(
         .checked_sub(COALESCE)
         .unwrap_or_else(Instant::now);
     let mut woken = Instant::now();
+    // Crowd lists already standing are each subscriber's to read when it starts.
+    let mut crowd_seen = captures::crowd_versions(&db, show)
+        .await
+        .unwrap_or_default();
     loop {
         if feeds.retire(show, &tx) {
             return;
@@ -123,12 +174,16 @@ async fn read(
             }
         };
         let full = changes.len() as i64 == BATCH;
-        if let Some((last, _)) = changes.last() {
-            after = after.max(*last);
+        let crowd = crowd_changed(&db, show, &mut crowd_seen).await;
+        if !changes.is_empty() || crowd.is_some() {
+            if let Some((last, _)) = changes.last() {
+                after = after.max(*last);
+            }
             last_sent = Instant::now();
             // No receivers is fine: retire() ends the reader on the next turn.
             let _ = tx.send(Arc::new(FeedBatch {
                 items: coalesce(changes),
+                crowd,
                 woken,
             }));
         }

@@ -1,10 +1,11 @@
 //! Server-sent events read by hand in tests and benchmarks (raw responses, exactly what the
 //! server wrote): the complete events at the front of a buffer fed with the response's chunks.
 
-/// One event's `id:` and `data:` lines (a comment or a `retry:` hint alone has neither).
+/// One event's `id:`, `event:` and `data:` lines (a comment or a `retry:` hint alone has none).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RawEvent {
     pub id: Option<String>,
+    pub event: Option<String>,
     pub data: Option<String>,
 }
 
@@ -18,6 +19,8 @@ pub fn take_events(buffer: &mut String, chunk: &[u8]) -> Vec<RawEvent> {
         for line in block.lines() {
             if let Some(v) = line.strip_prefix("id:") {
                 event.id = Some(v.trim().to_owned());
+            } else if let Some(v) = line.strip_prefix("event:") {
+                event.event = Some(v.trim().to_owned());
             } else if let Some(v) = line.strip_prefix("data:") {
                 event.data = Some(v.trim().to_owned());
             }
@@ -43,6 +46,7 @@ mod tests {
             [
                 RawEvent {
                     id: Some("1.2".into()),
+                    event: Some("totals".into()),
                     data: Some("{\"a\":1}".into())
                 },
                 RawEvent::default()
@@ -53,6 +57,7 @@ mod tests {
             take_events(&mut buffer, b"\n\n"),
             [RawEvent {
                 id: Some("1.3".into()),
+                event: None,
                 data: Some("{}".into())
             }]
         );

@@ -155,6 +155,19 @@ pub async fn lock_crowd(
     .await
 }
 
+/// The show's public crowd lists and their versions, by id: what a live stream compares to
+/// tell that the crowd list changed (one cheap read per wake-up of the show's reader).
+pub async fn crowd_versions(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Vec<(Uuid, i32)>> {
+    sqlx::query!(
+        "SELECT id, version FROM setlists WHERE show_id = $1 AND source = 'crowd' \
+         AND moderation_status NOT IN ('hidden', 'rejected') ORDER BY id",
+        show
+    )
+    .fetch_all(db)
+    .await
+    .map(|rows| rows.into_iter().map(|r| (r.id, r.version)).collect())
+}
+
 /// Starts the show's crowd list unless it has one: its actual list when it has none, else kept
 /// beside it.
 pub async fn ensure_crowd(db: &mut PgConnection, show: Uuid, artist: Uuid) -> sqlx::Result<()> {
@@ -246,13 +259,15 @@ pub async fn write_crowd(
     .map(|_| ())
 }
 
-/// Deletes a crowd list nobody's captures support any more.
+/// Deletes a crowd list nobody's captures support any more, and tells the show's live streams
+/// (deleted lines fire no change trigger; written ones do).
 pub async fn drop_crowd(db: &mut PgConnection, setlist: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
-        "DELETE FROM setlists WHERE id = $1 AND source = 'crowd'",
+        "WITH gone AS (DELETE FROM setlists WHERE id = $1 AND source = 'crowd' RETURNING show_id) \
+         SELECT pg_notify('show_changes', show_id::text) FROM gone",
         setlist
     )
-    .execute(db)
+    .fetch_all(db)
     .await
     .map(|_| ())
 }

@@ -1,6 +1,6 @@
-//! The live stream of a show's community list: `GET /api/v1/shows/{id}/events` (SSE). Each
-//! subscriber reads its backlog after its cursor, then follows the show's shared reader in this
-//! process (`show_feed`).
+//! The live stream of a show's community list and crowd set-list: `GET /api/v1/shows/{id}/events`
+//! (SSE). Each subscriber reads its backlog after its cursor, then follows the show's shared
+//! reader in this process (`show_feed`).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures::Stream;
 use serde::Deserialize;
-use theset_shared::api::SongTotals;
+use theset_shared::api::{CrowdNow, SongTotals};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ const BATCH: i64 = 500;
 #[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "voting",
     params(("id" = Uuid, Path, description = "Show id"), EventsQuery),
     responses((status = 200, content_type = "text/event-stream",
-               description = "`totals` events: SongTotals of each line that changed, at most every 250 ms per line"),
+               description = "`totals` events: SongTotals of each line that changed, at most every 250 ms per line; `crowd` events: CrowdNow, the show's crowd set-lists whole, when the stream starts (if any) and each time they change"),
               (status = 400, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
@@ -66,6 +66,15 @@ pub async fn events(
     }
     let slot = stream_slot(&state, None, ip).await?;
     Ok(stream(state, show, after, slot))
+}
+
+/// A `crowd` event: no id, so a reconnect's `Last-Event-ID` stays the totals' cursor (the crowd
+/// lists are sent whole when a stream starts).
+fn crowd_event(now: &CrowdNow) -> Event {
+    Event::default()
+        .event("crowd")
+        .json_data(now)
+        .unwrap_or_else(|_| Event::default().comment("unserialisable event"))
 }
 
 fn stream(
@@ -100,6 +109,16 @@ fn stream(
         let Ok(mut batches) = state.feeds.subscribe(&state.db, &state.shows, show).await else {
             return;
         };
+        // The crowd lists as they stand, then each change of them.
+        let mut crowd_sent = Vec::new();
+        if let Ok(crowd) = show_feed::crowd(&state.db, show).await
+            && !crowd.versions.is_empty()
+        {
+            if tx.send(crowd_event(&crowd.now)).await.is_err() {
+                return;
+            }
+            crowd_sent = crowd.versions;
+        }
         let mut catch_up = true;
         loop {
             if catch_up {
@@ -123,6 +142,12 @@ fn stream(
                     Ok(batch) => {
                         if !send(&tx, &batch.items, &mut after).await {
                             return;
+                        }
+                        if let Some(crowd) = &batch.crowd && crowd.versions != crowd_sent {
+                            if tx.send(crowd_event(&crowd.now)).await.is_err() {
+                                return;
+                            }
+                            crowd_sent.clone_from(&crowd.versions);
                         }
                         metrics::histogram!("sse_delivery_seconds")
                             .record(batch.woken.elapsed().as_secs_f64());

@@ -14,7 +14,12 @@ use theset_testkit::TestApp;
 use theset_testkit::rows::{artist, days_from_today, show, song};
 
 /// Sets a show's start (statuses follow it on the scheduler's next run).
-async fn starts(db: &PgPool, show: Uuid, at: chrono::DateTime<chrono::Utc>, status: &str) {
+pub(crate) async fn starts(
+    db: &PgPool,
+    show: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+    status: &str,
+) {
     sqlx::query("UPDATE shows SET starts_at = $2, date = ($2 AT TIME ZONE 'UTC')::date, status = $3 WHERE id = $1")
         .bind(show)
         .bind(at)
@@ -24,7 +29,7 @@ async fn starts(db: &PgPool, show: Uuid, at: chrono::DateTime<chrono::Utc>, stat
         .expect("start");
 }
 
-fn capture(
+pub(crate) fn capture(
     show: Uuid,
     song: Option<Uuid>,
     title: &str,
@@ -60,7 +65,7 @@ fn show_ids(changes: &[Value]) -> Vec<Uuid> {
 }
 
 /// Runs queued jobs until none is left.
-async fn drain(db: &PgPool) {
+pub(crate) async fn drain(db: &PgPool) {
     let worker = Worker::new(db.clone(), Providers::default());
     while worker.run_one().await.expect("job").is_some() {}
 }

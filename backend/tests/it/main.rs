@@ -14,6 +14,7 @@ mod columns;
 mod comments;
 mod config;
 mod cron;
+mod crowd_stream;
 mod discovery;
 mod errors;
 mod fakes;

@@ -79,6 +79,15 @@ pub struct SetlistSong {
     pub net_votes: i32,
 }
 
+/// A `crowd` event of a show's live stream (`GET /api/v1/shows/{id}/events`): the show's crowd
+/// set-lists as they now stand, merged from the fans' captures (one per act; none while no capture
+/// stands or once a moderator hid it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrowdNow {
+    pub lists: Vec<Setlist>,
+}
+
 /// `GET /api/v1/shows/{id}/setlists` items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
