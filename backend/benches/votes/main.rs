@@ -9,8 +9,11 @@
 //!
 //! Then the path the apps take (`push.rs`): 300 devices each pushing one vote per sync request,
 //! through the same apply, exactly-once record and group commit, against `pgbench` of the push's
-//! statements; the REST door's figure is printed beside it.
+//! statements; the REST door's figure is printed beside it. Last the venue burst (`burst.rs`):
+//! those devices at a show that started, each pushing a capture and a vote within ten seconds,
+//! timed to the crowd list's update reaching a listener of the show's live stream.
 
+mod burst;
 mod push;
 
 use std::net::SocketAddr;
@@ -209,6 +212,7 @@ async fn main() {
         q(0.99).as_secs_f64() * 1e3
     );
     push_arm(&server, &db, &url, &lines, &tokens).await;
+    burst::run(&server, &db, &tokens, lines[0]).await;
     let drifted = theset_backend::db::votes::drifted(&db)
         .await
         .expect("recount");

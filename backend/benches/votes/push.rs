@@ -69,6 +69,24 @@ impl Device {
         }
     }
 
+    /// Pushes `actions` in one request at the device's next positions, as the app drains its
+    /// outbox; the answer (the device moves to where the server says it stands).
+    pub async fn send(&mut self, addr: SocketAddr, actions: Vec<Action>) -> Option<PushResponse> {
+        let hlc = Hlc::from_millis(now_ms());
+        let mutations = (1i64..)
+            .zip(actions)
+            .map(|(n, action)| Mutation {
+                id: Uuid::now_v7(),
+                seq: self.seq + n,
+                hlc,
+                action,
+            })
+            .collect();
+        let answer = self.push(addr, mutations).await?;
+        self.seq = answer.last_seq;
+        Some(answer)
+    }
+
     async fn push(&mut self, addr: SocketAddr, mutations: Vec<Mutation>) -> Option<PushResponse> {
         if self.conn.is_none() {
             self.conn = Conn::open(addr).await.ok();
