@@ -85,7 +85,10 @@ async fn listen(server: &TestApp, show: Uuid, heard: Heard) -> tokio::task::Join
                     continue;
                 };
                 if let Some(written) = crowd.lists.iter().map(|l| l.updated_at).max() {
-                    heard.lock().unwrap_or_else(|e| e.into_inner()).push((now, written));
+                    heard
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((now, written));
                 }
             }
         }

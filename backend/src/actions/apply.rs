@@ -7,6 +7,8 @@
 //! call does not (nothing changed, a retry is judged afresh). Anything else — the database, a
 //! busy server — is an error: nothing is kept and the client retries.
 
+use std::net::IpAddr;
+
 use sqlx::{Acquire, PgConnection, PgPool};
 use theset_shared::hlc::Hlc;
 use theset_shared::sync::{Action, Outcome, PushGap, VoteOn};
@@ -39,12 +41,14 @@ pub fn budgets(action: &Action) -> &'static [Bucket] {
 }
 
 /// Applies `action` for `caller` as of `at`; a refusal is `Err` and may have written (the caller
-/// rolls back, see [`attempt`]).
+/// rolls back, see [`attempt`]). `from`: the request's network, kept in moderators' audits (a
+/// push's network is not where an offline decision was taken: none).
 async fn apply(
     tx: &mut PgConnection,
     caller: &Caller,
     action: &Action,
     at: Hlc,
+    from: Option<IpAddr>,
 ) -> AppResult<Outcome> {
     let user = caller.user_id;
     let applied = |body| Outcome::Applied {
@@ -94,17 +98,19 @@ async fn apply(
                 .await?,
         )?),
         Action::Follow { artist_id, follow } => {
-            follows::set(tx, user, *artist_id, *follow).await?;
-            applied(serde_json::Value::Null)
+            match follows::set(tx, user, *artist_id, *follow).await? {
+                follows::Followed::Started => created(serde_json::Value::Null),
+                _ => applied(serde_json::Value::Null),
+            }
         }
         Action::Attend {
             show_id,
             going,
             public,
-        } => {
-            attendance::set(tx, user, *show_id, *going, *public).await?;
-            applied(serde_json::Value::Null)
-        }
+        } => match attendance::set(tx, user, *show_id, *going, *public).await? {
+            attendance::Attended::Changed => created(serde_json::Value::Null),
+            _ => applied(serde_json::Value::Null),
+        },
         Action::Keep { show_id } => {
             attendance::keep(tx, user, *show_id).await?;
             applied(serde_json::Value::Null)
@@ -124,23 +130,21 @@ async fn apply(
         } => created(json(
             &setlists::start(tx, user, *show_id, songs, note.as_deref()).await?,
         )?),
-        // Moderators' decisions taken offline: the push's own network is not the place they were
-        // taken, so the audit keeps no address for them.
         Action::VerifySetlist {
             setlist_id,
             version,
         } => applied(json(
-            &moderation::verify(tx, caller, *setlist_id, *version, None).await?,
+            &moderation::verify(tx, caller, *setlist_id, *version, from).await?,
         )?),
         Action::RejectVersion {
             setlist_id,
             version,
             reason,
         } => applied(json(
-            &moderation::reject(tx, caller, *setlist_id, *version, reason, None).await?,
+            &moderation::reject(tx, caller, *setlist_id, *version, reason, from).await?,
         )?),
         Action::ResolveFlag { flag_id, action } => {
-            let done = moderation::resolve_flag(tx, caller, *flag_id, *action, None).await?;
+            let done = moderation::resolve_flag(tx, caller, *flag_id, *action, from).await?;
             applied(
                 serde_json::json!({ "resolution": done.resolution, "flags_closed": done.flags_closed }),
             )
@@ -164,7 +168,7 @@ async fn apply(
             applied(serde_json::Value::Null)
         }
         Action::HideComment { comment_id, hidden } => applied(json(
-            &comments::hide(tx, caller, *comment_id, *hidden, None).await?,
+            &comments::hide(tx, caller, *comment_id, *hidden, from).await?,
         )?),
         Action::ReadNotifications { ids } => {
             if ids.len() > theset_shared::api::MAX_MARK_READ {
@@ -199,11 +203,22 @@ pub async fn attempt(
     action: &Action,
     at: Hlc,
 ) -> AppResult<Outcome> {
+    attempt_from(tx, caller, action, at, None).await
+}
+
+/// [`attempt`] for a request from `from` (moderators' audits keep it).
+async fn attempt_from(
+    tx: &mut PgConnection,
+    caller: &Caller,
+    action: &Action,
+    at: Hlc,
+    from: Option<IpAddr>,
+) -> AppResult<Outcome> {
     if matches!(action, Action::Vote(_)) {
-        return apply(tx, caller, action, at).await.or_else(refusal);
+        return apply(tx, caller, action, at, from).await.or_else(refusal);
     }
     let mut sp = tx.begin().await?;
-    match apply(&mut sp, caller, action, at).await {
+    match apply(&mut sp, caller, action, at, from).await {
         Ok(outcome) => {
             sp.commit().await?;
             Ok(outcome)
@@ -270,6 +285,25 @@ pub async fn once(
             .ok_or_else(|| AppError::Conflict("mutation in flight; retry".into()));
     }
     tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Applies a REST change that carries no mutation id — one the same whenever it is sent again (a
+/// follow, going, a moderator's decision on a version) or naming its own row (a comment's id) —
+/// through the same apply, in its own transaction. Nothing is recorded: a retry is judged afresh
+/// and, being the same change, changes nothing new. A refusal changes nothing.
+pub async fn direct(
+    db: &PgPool,
+    caller: &Caller,
+    action: &Action,
+    at: Hlc,
+    from: Option<IpAddr>,
+) -> AppResult<Outcome> {
+    let mut tx = db.begin().await?;
+    let outcome = attempt_from(&mut tx, caller, action, at, from).await?;
+    if !matches!(outcome, Outcome::Rejected { .. }) {
+        tx.commit().await?;
+    }
     Ok(outcome)
 }
 

@@ -14,10 +14,9 @@ use uuid::Uuid;
 
 use super::access::{ClientIp, VerifiedModerator, VerifiedUser};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::outcomes::{Answer, write};
+use super::outcomes::{Answer, change, write};
 use super::pagination;
 use crate::AppState;
-use crate::actions::moderation;
 use crate::db::scores as boards;
 use crate::error::{AppError, AppResult};
 use crate::views::setlist_versions;
@@ -119,11 +118,12 @@ pub async fn verify(
     VerifiedModerator(moderator): VerifiedModerator,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VerifyRequest>,
-) -> AppResult<Json<VerifyResult>> {
-    let mut tx = state.db.begin().await?;
-    let done = moderation::verify(&mut tx, &moderator, setlist, req.version, Some(ip.0)).await?;
-    tx.commit().await?;
-    Ok(Json(done))
+) -> AppResult<Answer> {
+    let action = Action::VerifySetlist {
+        setlist_id: setlist,
+        version: req.version,
+    };
+    change(&state, ip, &moderator, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/setlists/{id}/reject", tag = "setlists", request_body = RejectRequest,
@@ -138,19 +138,13 @@ pub async fn reject(
     VerifiedModerator(moderator): VerifiedModerator,
     ApiPath(setlist): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RejectRequest>,
-) -> AppResult<Json<SetlistVersion>> {
-    let mut tx = state.db.begin().await?;
-    let current = moderation::reject(
-        &mut tx,
-        &moderator,
-        setlist,
-        req.version,
-        &req.reason,
-        Some(ip.0),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(current))
+) -> AppResult<Answer> {
+    let action = Action::RejectVersion {
+        setlist_id: setlist,
+        version: req.version,
+        reason: req.reason,
+    };
+    change(&state, ip, &moderator, &action).await
 }
 
 fn entries(rows: Vec<boards::BoardRow>) -> Vec<LeaderboardEntry> {

@@ -11,12 +11,13 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use theset_shared::api::{CalendarFeed, Going, GoingRequest, ShowStatus};
+use theset_shared::sync::Action;
 use uuid::Uuid;
 
 use super::access::{AuthUser, ClientIp, limited};
 use super::extract::{ApiJson, ApiPath};
+use super::outcomes::change_status;
 use crate::AppState;
-use crate::actions::attendance::{self as actions, Attended};
 use crate::auth::limits::Bucket;
 use crate::auth::tokens;
 use crate::db::attendance as db;
@@ -61,17 +62,17 @@ pub async fn list(
               (status = 401, body = theset_shared::ErrorBody), (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn going(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<GoingRequest>,
 ) -> AppResult<StatusCode> {
-    let mut conn = state.db.acquire().await?;
-    Ok(
-        match actions::set(&mut conn, caller.user_id, show, true, req.public).await? {
-            Attended::Changed => StatusCode::CREATED,
-            Attended::Already | Attended::Stopped => StatusCode::NO_CONTENT,
-        },
-    )
+    let action = Action::Attend {
+        show_id: show,
+        going: true,
+        public: req.public,
+    };
+    change_status(&state, ip, &caller, &action).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/going/{id}", tag = "profile",
@@ -79,11 +80,16 @@ pub async fn going(
     responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
 pub async fn not_going(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
     ApiPath(show): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let mut conn = state.db.acquire().await?;
-    actions::set(&mut conn, caller.user_id, show, false, false).await?;
+    let action = Action::Attend {
+        show_id: show,
+        going: false,
+        public: false,
+    };
+    change_status(&state, ip, &caller, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

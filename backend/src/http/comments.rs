@@ -8,13 +8,13 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use theset_shared::api::{Comment, CommentEdit, CommentOrder, CommentThread, NewComment, Role};
+use theset_shared::sync::Action;
 use uuid::Uuid;
 
-use super::access::{ClientIp, MaybeUser, ModeratorUser, VerifiedUser, limited};
+use super::access::{ClientIp, MaybeUser, ModeratorUser, VerifiedUser};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::outcomes::{Answer, change, change_status};
 use crate::AppState;
-use crate::actions::comments as actions;
-use crate::auth::limits::Bucket;
 use crate::error::{AppError, AppResult};
 use crate::views::comments as views;
 
@@ -66,19 +66,16 @@ pub async fn add(
     VerifiedUser(caller): VerifiedUser,
     ApiPath(show): ApiPath<Uuid>,
     ApiJson(req): ApiJson<NewComment>,
-) -> AppResult<(StatusCode, Json<Comment>)> {
-    limited(
-        &state,
-        Bucket::Comment,
-        ip,
-        Some(&caller.user_id.to_string()),
-    )
-    .await?;
-    let id = req.id.unwrap_or_else(Uuid::now_v7);
-    let mut tx = state.db.begin().await?;
-    let written = actions::add(&mut tx, &caller, show, id, req.parent_id, &req.body).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(written)))
+) -> AppResult<Answer> {
+    let action = Action::Comment {
+        comment_id: req.id.unwrap_or_else(Uuid::now_v7),
+        show_id: show,
+        parent_id: req.parent_id,
+        body: req.body,
+    };
+    let (_, body) = change(&state, ip, &caller, &action).await?;
+    // Written (or the same comment again, by its id): 201 as before.
+    Ok((StatusCode::CREATED, body))
 }
 
 #[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "comments", request_body = CommentEdit,
@@ -88,14 +85,16 @@ pub async fn add(
               (status = 409, body = theset_shared::ErrorBody)))]
 pub async fn edit(
     State(state): State<AppState>,
+    ip: ClientIp,
     VerifiedUser(caller): VerifiedUser,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CommentEdit>,
-) -> AppResult<Json<Comment>> {
-    let mut tx = state.db.begin().await?;
-    let edited = actions::edit(&mut tx, &caller, id, &req.body).await?;
-    tx.commit().await?;
-    Ok(Json(edited))
+) -> AppResult<Answer> {
+    let action = Action::EditComment {
+        comment_id: id,
+        body: req.body,
+    };
+    change(&state, ip, &caller, &action).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "comments",
@@ -104,12 +103,12 @@ pub async fn edit(
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
+    ip: ClientIp,
     VerifiedUser(caller): VerifiedUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.db.begin().await?;
-    actions::delete(&mut tx, &caller, id).await?;
-    tx.commit().await?;
+    let action = Action::DeleteComment { comment_id: id };
+    change_status(&state, ip, &caller, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -119,11 +118,12 @@ async fn set_hidden(
     caller: &crate::db::sessions::Caller,
     id: Uuid,
     hidden: bool,
-) -> AppResult<Json<Comment>> {
-    let mut tx = state.db.begin().await?;
-    let done = actions::hide(&mut tx, caller, id, hidden, Some(ip.0)).await?;
-    tx.commit().await?;
-    Ok(Json(done))
+) -> AppResult<Answer> {
+    let action = Action::HideComment {
+        comment_id: id,
+        hidden,
+    };
+    change(state, ip, caller, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/comments/{id}/hide", tag = "comments",
@@ -135,7 +135,7 @@ pub async fn hide(
     ip: ClientIp,
     ModeratorUser(caller): ModeratorUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<Json<Comment>> {
+) -> AppResult<Answer> {
     set_hidden(&state, ip, &caller, id, true).await
 }
 
@@ -148,6 +148,6 @@ pub async fn restore(
     ip: ClientIp,
     ModeratorUser(caller): ModeratorUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<Json<Comment>> {
+) -> AppResult<Answer> {
     set_hidden(&state, ip, &caller, id, false).await
 }

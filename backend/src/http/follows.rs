@@ -1,5 +1,6 @@
 //! Favourite artists: `GET /api/v1/me/follows`, `PUT|DELETE /api/v1/me/follows/{artist_id}`.
-//! Idempotent, so an offline client can replay them safely.
+//! Idempotent, so an offline client can replay them safely; a change is the sync's `Follow`
+//! action, through the one apply.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,10 +9,12 @@ use axum::{Json, Router};
 use theset_shared::api::ArtistSummary;
 use uuid::Uuid;
 
-use super::access::AuthUser;
+use theset_shared::sync::Action;
+
+use super::access::{AuthUser, ClientIp};
 use super::extract::ApiPath;
+use super::outcomes::change_status;
 use crate::AppState;
-use crate::actions::follows::{self as actions, Followed};
 use crate::db::follows;
 use crate::error::AppResult;
 
@@ -37,16 +40,15 @@ pub async fn list(
               (status = 404, body = theset_shared::ErrorBody)))]
 pub async fn follow(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let mut conn = state.db.acquire().await?;
-    Ok(
-        match actions::set(&mut conn, caller.user_id, artist, true).await? {
-            Followed::Started => StatusCode::CREATED,
-            Followed::Already | Followed::Stopped => StatusCode::NO_CONTENT,
-        },
-    )
+    let action = Action::Follow {
+        artist_id: artist,
+        follow: true,
+    };
+    change_status(&state, ip, &caller, &action).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/follows/{artist_id}", tag = "profile",
@@ -54,10 +56,14 @@ pub async fn follow(
     responses((status = 204), (status = 401, body = theset_shared::ErrorBody)))]
 pub async fn unfollow(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
     ApiPath(artist): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let mut conn = state.db.acquire().await?;
-    actions::set(&mut conn, caller.user_id, artist, false).await?;
+    let action = Action::Follow {
+        artist_id: artist,
+        follow: false,
+    };
+    change_status(&state, ip, &caller, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,15 +11,15 @@ use serde_json::json;
 use theset_shared::api::{
     AliasAdded, Flag, FlagStatus, FlagTargetKind, NewAlias, NewFlag, ResolveFlag,
 };
+use theset_shared::sync::Action;
 use theset_shared::titles;
 use uuid::Uuid;
 
-use super::access::{ClientIp, ModeratorUser, VerifiedUser, limited};
+use super::access::{ClientIp, ModeratorUser, VerifiedUser};
 use super::auth::audit;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::outcomes::{Answer, change};
 use crate::AppState;
-use crate::actions::moderation as actions;
-use crate::auth::limits::Bucket;
 use crate::db::{aliases, flags};
 use crate::error::{AppError, AppResult};
 
@@ -40,11 +40,9 @@ pub async fn flag(
     ip: ClientIp,
     State(state): State<AppState>,
     ApiJson(req): ApiJson<NewFlag>,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    limited(&state, Bucket::Vote, ip, Some(&caller.user_id.to_string())).await?;
-    let mut conn = state.db.acquire().await?;
-    let id = actions::raise_flag(&mut conn, caller.user_id, &req).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+) -> AppResult<Answer> {
+    let (_, body) = change(&state, ip, &caller, &Action::RaiseFlag(req)).await?;
+    Ok((StatusCode::CREATED, body))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -104,13 +102,12 @@ pub async fn resolve(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ResolveFlag>,
-) -> AppResult<Json<serde_json::Value>> {
-    let mut tx = state.db.begin().await?;
-    let done = actions::resolve_flag(&mut tx, &moderator, id, req.action, Some(ip.0)).await?;
-    tx.commit().await?;
-    Ok(Json(
-        json!({ "resolution": done.resolution, "flags_closed": done.flags_closed }),
-    ))
+) -> AppResult<Answer> {
+    let action = Action::ResolveFlag {
+        flag_id: id,
+        action: req.action,
+    };
+    change(&state, ip, &moderator, &action).await
 }
 
 #[utoipa::path(post, path = "/api/v1/songs/{id}/aliases", tag = "moderation", request_body = NewAlias,

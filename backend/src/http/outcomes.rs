@@ -35,6 +35,33 @@ pub(super) async fn write(
     answer(apply::once(&state.db, caller, mutation, action, now()).await?)
 }
 
+/// Applies a change that carries no mutation id (see `actions::apply::direct`), after it spent
+/// its budgets, and answers it.
+pub(super) async fn change(
+    state: &AppState,
+    ip: ClientIp,
+    caller: &Caller,
+    action: &Action,
+) -> AppResult<Answer> {
+    spend(state, ip, caller, action).await?;
+    answer(apply::direct(&state.db, caller, action, now(), Some(ip.0)).await?)
+}
+
+/// [`change`], answered by its status alone: 201 when it made something new, else 204.
+pub(super) async fn change_status(
+    state: &AppState,
+    ip: ClientIp,
+    caller: &Caller,
+    action: &Action,
+) -> AppResult<StatusCode> {
+    let (status, _) = change(state, ip, caller, action).await?;
+    Ok(if status == StatusCode::CREATED {
+        StatusCode::CREATED
+    } else {
+        StatusCode::NO_CONTENT
+    })
+}
+
 /// Spends what `action` costs (`actions::apply::budgets`), of the caller's network and account:
 /// 429 with `Retry-After` past a budget, before anything is applied.
 pub(super) async fn spend(

@@ -309,3 +309,55 @@ async fn one_vote_pushed_twice_at_once_by_its_device_applies_once(db: PgPool) {
     }
     assert_eq!(votes_on(&db, &line).await, (1, 0));
 }
+
+#[sqlx::test(migrator = "theset_backend::MIGRATOR")]
+async fn rest_changes_without_an_id_are_actions_and_spend_their_budget(db: PgPool) {
+    use theset_backend::auth::limits::{Limits, Rate, Rates};
+    let live = TestApp::start_with(db.clone(), |auth| {
+        auth.limits = Limits::new(Rates {
+            vote_account: Rate::new(4, 60_000),
+            ..Rates::default()
+        });
+    })
+    .await;
+    let s = stage(&db).await;
+    let artist: Uuid = sqlx::query_scalar("SELECT headliner_artist_id FROM shows WHERE id = $1")
+        .bind(s.open)
+        .fetch_one(&db)
+        .await
+        .expect("artist");
+    let (_, _, token) = live.quick(Role::User).await;
+    let follows = format!("/api/v1/me/follows/{artist}");
+    // Each is the sync's action through the one apply: the same answers as ever (201 when it made
+    // something new, 204 when it was so already) …
+    assert_eq!(
+        live.put(&follows, Some(&token), json!(null)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        live.put(&follows, Some(&token), json!(null)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let going = format!("/api/v1/me/going/{}", s.open);
+    let (st, body) = live
+        .put(&going, Some(&token), json!({ "public": false }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let comments = format!("/api/v1/shows/{}/comments", s.open);
+    let (st, comment) = live
+        .post(&comments, Some(&token), json!({ "body": "See you there" }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{comment}");
+    assert_eq!(comment["body"], "See you there");
+    // … and each spent one of the account's vote budget, as the same action pushed does.
+    let (st, body) = live.delete(&follows, Some(&token)).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let still: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_follows_artists WHERE artist_id = $1)",
+    )
+    .bind(artist)
+    .fetch_one(&db)
+    .await
+    .expect("follow");
+    assert!(still, "refused past the budget: nothing changed");
+}
