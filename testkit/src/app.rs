@@ -309,7 +309,7 @@ impl TestApp {
     /// An account with `role`, set directly in the database (as the CLI does).
     pub async fn account_with_role(&self, tag: &str, role: Role) -> (Uuid, String) {
         let (id, access, _) = self.account(tag).await;
-        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        sqlx::query("UPDATE users SET role = $2::user_role WHERE id = $1")
             .bind(id)
             .bind(role.as_str())
             .execute(&self.db)

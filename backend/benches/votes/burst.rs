@@ -1,14 +1,14 @@
-//! The venue burst: `push::DEVICES` fans at a show that has started, each pushing — within
-//! `SPREAD` of a song starting — one sync request carrying a capture of it ("playing now") and a
-//! vote queued on the phone for the tour's next show, while a fan follows the show's live stream
-//! (`GET /shows/{id}/events`). One job worker runs beside the server, as `serve` runs one.
+//! The venue burst: `push::DEVICES` fans at a show that has started; `SONGS` songs are played one
+//! after another, and within `SPREAD` of each song starting every fan pushes one sync request
+//! carrying a capture of it ("playing now") and a vote queued on the phone for the tour's next
+//! show, while a fan follows the show's live stream (`GET /shows/{id}/events`). One job worker
+//! runs beside the server, as `serve` runs one.
 //!
-//! Measured: from each push being sent to the crowd list's update that reflects it reaching the
-//! listener. A push is reflected by the first `crowd` event whose list was written by a merge that
-//! began after the push was answered (the list's `updated_at` is the merge transaction's start, so
-//! that merge read the capture) — a bound from above, as the listener sees it. A push after which
-//! no merge changed the list (the list it makes is the one the listener already has) is counted
-//! apart: there was nothing to tell.
+//! Measured: for each update of the crowd list the listener receives, the time from the push
+//! that made it — the last push answered before the merge that wrote it began (the list's
+//! `updated_at` is that merge transaction's start, so it read that capture) — to its arrival.
+//! Most captures change nothing a listener can see (the list keeps capture times to the second):
+//! those are counted, not timed.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -29,11 +29,13 @@ use uuid::Uuid;
 
 use crate::push::{self, Device};
 
-/// How long after the song starts the crowd's taps arrive.
+/// How long after a song starts the crowd's taps arrive.
 const SPREAD: Duration = Duration::from_secs(10);
+/// Songs played, one after another.
+const SONGS: usize = 3;
 
-/// A started show of the bench artist with one catalogue song: `(show, song)`.
-async fn stage(db: &PgPool) -> (Uuid, Uuid) {
+/// A started show of the bench artist with `SONGS` catalogue songs: `(show, songs)`.
+async fn stage(db: &PgPool) -> (Uuid, Vec<(Uuid, String)>) {
     let artist: Uuid = sqlx::query_scalar("SELECT id FROM artists WHERE slug = 'bench'")
         .fetch_one(db)
         .await
@@ -47,8 +49,15 @@ async fn stage(db: &PgPool) -> (Uuid, Uuid) {
     .fetch_one(db)
     .await
     .expect("show");
-    let song = theset_testkit::rows::song(db, artist, "The Opener", 90).await;
-    (show, song)
+    let mut songs = Vec::new();
+    for n in 0..SONGS {
+        let title = format!("Live Song {}", n + 1);
+        songs.push((
+            theset_testkit::rows::song(db, artist, &title, 90).await,
+            title,
+        ));
+    }
+    (show, songs)
 }
 
 /// One push: when it was sent, when it was answered (and by the wall clock), and whether its
@@ -58,6 +67,14 @@ struct Sent {
     answered: Instant,
     answered_at: DateTime<Utc>,
     captured: bool,
+}
+
+/// What each device tapped, and when the song started.
+#[derive(Clone)]
+struct Song {
+    id: Uuid,
+    title: String,
+    played: DateTime<Utc>,
 }
 
 /// Crowd events as the listener received them: when, and the writing merge's start.
@@ -95,50 +112,69 @@ async fn listen(server: &TestApp, show: Uuid, heard: Heard) -> tokio::task::Join
     })
 }
 
-/// Each device's push, spread evenly over `SPREAD` from `start`.
+/// Each device's pushes, one per song, spread evenly over `SPREAD` from the song's start.
 async fn burst(
     addr: SocketAddr,
     devices: Vec<Device>,
     show: Uuid,
-    song: Uuid,
+    songs: &[(Uuid, String)],
     next_show_line: Uuid,
 ) -> Vec<Sent> {
     let n = devices.len().max(1);
     let start = Instant::now();
-    let played = Utc::now();
+    let now = Utc::now();
+    let songs: Vec<Song> = songs
+        .iter()
+        .zip(0i32..)
+        .map(|((id, title), k)| Song {
+            id: *id,
+            title: title.clone(),
+            played: now + chrono::Duration::from_std(SPREAD * k.unsigned_abs()).unwrap_or_default(),
+        })
+        .collect();
     let mut tasks = Vec::new();
     for (i, mut device) in devices.into_iter().enumerate() {
+        let songs = songs.clone();
         tasks.push(tokio::spawn(async move {
-            tokio::time::sleep_until(start + SPREAD.mul_f64(i as f64 / n as f64)).await;
-            let capture = Action::Capture(CaptureAction {
-                capture_id: Uuid::now_v7(),
-                show_id: show,
-                song_id: Some(song),
-                title: "The Opener".into(),
-                at: played + chrono::Duration::milliseconds((i * 30) as i64),
-                encore: false,
-            });
-            let vote = Action::Vote(VoteAction {
-                on: VoteOn::Line(next_show_line),
-                value: VoteValue::Up,
-            });
-            let sent = Instant::now();
-            let answer = device.send(addr, vec![capture, vote]).await;
-            Sent {
-                sent,
-                answered: Instant::now(),
-                answered_at: Utc::now(),
-                captured: answer.is_some_and(|a| {
-                    a.results
-                        .first()
-                        .is_some_and(|r| matches!(r.outcome, Outcome::Applied { .. }))
-                }),
+            let mut pushes = Vec::with_capacity(songs.len());
+            for (k, song) in songs.into_iter().enumerate() {
+                let offset = SPREAD.mul_f64(i as f64 / n as f64);
+                tokio::time::sleep_until(start + SPREAD * k as u32 + offset).await;
+                let capture = Action::Capture(CaptureAction {
+                    capture_id: Uuid::now_v7(),
+                    show_id: show,
+                    song_id: Some(song.id),
+                    title: song.title,
+                    at: song.played + chrono::Duration::from_std(offset).unwrap_or_default(),
+                    encore: false,
+                });
+                let vote = Action::Vote(VoteAction {
+                    on: VoteOn::Line(next_show_line),
+                    value: if k % 2 == 0 {
+                        VoteValue::Up
+                    } else {
+                        VoteValue::Down
+                    },
+                });
+                let sent = Instant::now();
+                let answer = device.send(addr, vec![capture, vote]).await;
+                pushes.push(Sent {
+                    sent,
+                    answered: Instant::now(),
+                    answered_at: Utc::now(),
+                    captured: answer.is_some_and(|a| {
+                        a.results
+                            .first()
+                            .is_some_and(|r| matches!(r.outcome, Outcome::Applied { .. }))
+                    }),
+                });
             }
+            pushes
         }));
     }
-    let mut all = Vec::with_capacity(n);
+    let mut all = Vec::with_capacity(n * SONGS);
     for t in tasks {
-        all.extend(t.await.ok());
+        all.extend(t.await.unwrap_or_default());
     }
     all
 }
@@ -162,7 +198,7 @@ async fn merged(db: &PgPool) {
 }
 
 pub async fn run(server: &TestApp, db: &PgPool, tokens: &[String], next_show_line: Uuid) {
-    let (show, song) = stage(db).await;
+    let (show, songs) = stage(db).await;
     let heard: Heard = Arc::default();
     let listener = listen(server, show, heard.clone()).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -171,7 +207,7 @@ pub async fn run(server: &TestApp, db: &PgPool, tokens: &[String], next_show_lin
     }));
     // Devices of their own (a fan's phone at the show), apart from the push runs'.
     let devices = push::devices(tokens);
-    let sent = burst(server.addr, devices, show, song, next_show_line).await;
+    let sent = burst(server.addr, devices, show, &songs, next_show_line).await;
     merged(db).await;
     // The last merge's event on its way.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -181,15 +217,15 @@ pub async fn run(server: &TestApp, db: &PgPool, tokens: &[String], next_show_lin
     let heard = heard.lock().unwrap_or_else(|e| e.into_inner()).clone();
 
     let captured = sent.iter().filter(|s| s.captured).count();
+    // Each update the listener heard, timed from the push that made it.
     let mut reach = Vec::new();
-    let mut untold = 0;
-    for s in sent.iter().filter(|s| s.captured) {
-        match heard
+    for (received, written) in &heard {
+        if let Some(made_it) = sent
             .iter()
-            .find(|(at, written)| *at >= s.answered && *written > s.answered_at)
+            .filter(|s| s.captured && s.answered_at < *written)
+            .max_by_key(|s| s.answered_at)
         {
-            Some((at, _)) => reach.push(*at - s.sent),
-            None => untold += 1,
+            reach.push(*received - made_it.sent);
         }
     }
     reach.sort();
@@ -197,23 +233,23 @@ pub async fn run(server: &TestApp, db: &PgPool, tokens: &[String], next_show_lin
     answered.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "venue burst: {} devices, one push each (a capture and a vote) within {} s of a song starting, one listener",
-        sent.len(),
+        "venue burst: {} devices, {SONGS} songs; for each, one push per device (a capture and a vote) within {} s of its start; one listener",
+        sent.len() / SONGS,
         SPREAD.as_secs()
     );
     println!(
-        "  captures applied {captured}/{}; crowd events heard {}; push answered p50 {:.1} ms, p99 {:.1} ms",
+        "  captures applied {captured}/{}; push answered p50 {:.1} ms, p99 {:.1} ms",
         sent.len(),
-        heard.len(),
         ms(quantile(&answered, 0.5)),
         ms(quantile(&answered, 0.99))
     );
     println!(
-        "  push → crowd list at the listener: p50 {:.0} ms, p99 {:.0} ms over {} pushes ({untold} changed nothing to tell)   (target p99 ≤ 1,000 ms)",
+        "  crowd list updates heard {} (the rest of the captures changed nothing to see); push → update at the listener p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms   (target p99 ≤ 1,000 ms)",
+        reach.len(),
         ms(quantile(&reach, 0.5)),
         ms(quantile(&reach, 0.99)),
-        reach.len()
+        ms(reach.last().copied().unwrap_or_default())
     );
     assert_eq!(captured, sent.len(), "every capture applied");
-    assert!(!reach.is_empty(), "the listener heard the crowd list");
+    assert!(reach.len() >= SONGS, "the listener heard each song arrive");
 }

@@ -254,7 +254,8 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Sho
 
 pub async fn lineup(db: impl PgExecutor<'_>, show_id: Uuid) -> sqlx::Result<Vec<LineupEntry>> {
     let rows = sqlx::query!(
-        "SELECT a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, sa.role, sa.position \
+        "SELECT a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
+                sa.role AS \"role: LineupRole\", sa.position \
          FROM show_artists sa JOIN artists a ON a.id = sa.artist_id \
          WHERE sa.show_id = $1 ORDER BY sa.position, a.name",
         show_id
@@ -270,11 +271,7 @@ pub async fn lineup(db: impl PgExecutor<'_>, show_id: Uuid) -> sqlx::Result<Vec<
                 artist_name: r.artist_name,
             }
             .into(),
-            role: if r.role == "headliner" {
-                LineupRole::Headliner
-            } else {
-                LineupRole::Support
-            },
+            role: r.role,
             position: r.position,
         })
         .collect())

@@ -80,7 +80,9 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
 /// database refuses what the code cannot name, and the code can name nothing the database lacks.
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
-    use theset_shared::api::{FlagReason, FlagStatus, JobStatus, ModerationStatus};
+    use theset_shared::api::{
+        FlagReason, FlagStatus, JobStatus, LineupRole, ModerationStatus, Role,
+    };
     let labels = |t: &'static str| {
         let db = db.clone();
         async move {
@@ -105,6 +107,8 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
         ("flag_status", names(FlagStatus::ALL, FlagStatus::as_str)),
         ("flag_reason", names(FlagReason::ALL, FlagReason::as_str)),
         ("job_status", names(JobStatus::ALL, JobStatus::as_str)),
+        ("user_role", names(Role::ALL, Role::as_str)),
+        ("lineup_role", names(LineupRole::ALL, LineupRole::as_str)),
     ] {
         assert_eq!(labels(pg).await, rust, "{pg}");
     }

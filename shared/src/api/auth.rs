@@ -77,6 +77,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, from the least to the most powerful.
+    pub const ALL: &'static [Self] = &[Self::User, Self::Moderator, Self::Admin];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
@@ -90,7 +93,8 @@ impl Role {
     }
 }
 
-crate::text_column!(Role);
+// Stored as the Postgres enum `user_role` (migration 33).
+crate::enum_column!(Role, "user_role");
 
 /// A role name the database or a request held that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -92,12 +92,13 @@ pub struct PriceRange {
     pub max: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LineupRole {
-    Headliner,
-    Support,
+crate::named! {
+    #[pg_enum = "lineup_role"]
+    /// An artist's place on a show's bill.
+    pub enum LineupRole {
+        Headliner = "headliner",
+        Support = "support",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

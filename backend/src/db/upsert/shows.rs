@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use sqlx::PgConnection;
+use theset_shared::api::LineupRole;
 use uuid::Uuid;
 
 use crate::providers::ticketmaster;
@@ -82,13 +83,17 @@ pub async fn from_event(
     .fetch_one(&mut *db)
     .await?;
     for (pos, artist) in billed.iter().enumerate() {
-        let role = if pos == 0 { "headliner" } else { "support" };
+        let role = if pos == 0 {
+            LineupRole::Headliner
+        } else {
+            LineupRole::Support
+        };
         sqlx::query!(
             "INSERT INTO show_artists (show_id, artist_id, role, position) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (show_id, artist_id) DO UPDATE SET role = EXCLUDED.role, position = EXCLUDED.position",
             show_id,
             *artist,
-            role,
+            role as LineupRole,
             i32::try_from(pos).unwrap_or(i32::MAX)
         )
         .execute(&mut *db)
