@@ -51,7 +51,7 @@ pub async fn session(db: &PgPool, new: NewAccount<'_>) -> sqlx::Result<Session> 
     };
     let user: Uuid = sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, email_verified_at) \
-         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) RETURNING id",
+         VALUES ($1, $2, $3::user_role, CASE WHEN $4 THEN now() END) RETURNING id",
     )
     .bind(&email)
     .bind(new.display_name)
