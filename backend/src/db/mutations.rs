@@ -64,6 +64,31 @@ pub struct Record<'a> {
     pub replay: bool,
 }
 
+/// Records as the columns `unnest` takes, one array each.
+struct Columns<'a> {
+    users: Vec<Uuid>,
+    ids: Vec<Uuid>,
+    kinds: Vec<String>,
+    outcomes: Vec<Json<&'a Outcome>>,
+    devices: Vec<Option<Uuid>>,
+    seqs: Vec<Option<i64>>,
+    replays: Vec<bool>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(rows: &[Record<'a>]) -> Self {
+        Self {
+            users: rows.iter().map(|r| r.user).collect(),
+            ids: rows.iter().map(|r| r.mutation).collect(),
+            kinds: rows.iter().map(|r| r.kind.to_owned()).collect(),
+            outcomes: rows.iter().map(|r| Json(r.outcome)).collect(),
+            devices: rows.iter().map(|r| r.at.map(|p| p.device)).collect(),
+            seqs: rows.iter().map(|r| r.at.map(|p| p.seq)).collect(),
+            replays: rows.iter().map(|r| r.replay).collect(),
+        }
+    }
+}
+
 /// Keeps `rows`; `false` when a concurrent transaction recorded one of these ids first (the
 /// unique key makes this one wait for it, then skip): the caller undoes its work and replays.
 pub async fn record(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::Result<bool> {
@@ -89,24 +114,18 @@ pub async fn record(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::Result<
         .rows_affected();
         return Ok(inserted == 1);
     }
-    let users: Vec<Uuid> = rows.iter().map(|r| r.user).collect();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.mutation).collect();
-    let kinds: Vec<String> = rows.iter().map(|r| r.kind.to_owned()).collect();
-    let outcomes: Vec<Json<&Outcome>> = rows.iter().map(|r| Json(r.outcome)).collect();
-    let devices: Vec<Option<Uuid>> = rows.iter().map(|r| r.at.map(|p| p.device)).collect();
-    let seqs: Vec<Option<i64>> = rows.iter().map(|r| r.at.map(|p| p.seq)).collect();
-    let replays: Vec<bool> = rows.iter().map(|r| r.replay).collect();
+    let c = Columns::of(rows);
     let inserted = sqlx::query!(
         "INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, device_id, seq, replay) \
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::uuid[], $6::int8[], $7::bool[]) \
          ON CONFLICT (user_id, mutation_id) WHERE NOT replay DO NOTHING",
-        &users,
-        &ids,
-        &kinds,
-        &outcomes as &[Json<&Outcome>],
-        &devices as &[Option<Uuid>],
-        &seqs as &[Option<i64>],
-        &replays
+        &c.users,
+        &c.ids,
+        &c.kinds,
+        &c.outcomes as &[Json<&Outcome>],
+        &c.devices as &[Option<Uuid>],
+        &c.seqs as &[Option<i64>],
+        &c.replays
     )
     .execute(db)
     .await?
@@ -142,13 +161,7 @@ pub async fn record_pushed(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::
         .rows_affected()
             == 1
     } else {
-        let users: Vec<Uuid> = rows.iter().map(|r| r.user).collect();
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.mutation).collect();
-        let kinds: Vec<String> = rows.iter().map(|r| r.kind.to_owned()).collect();
-        let outcomes: Vec<Json<&Outcome>> = rows.iter().map(|r| Json(r.outcome)).collect();
-        let devices: Vec<Option<Uuid>> = rows.iter().map(|r| r.at.map(|p| p.device)).collect();
-        let seqs: Vec<Option<i64>> = rows.iter().map(|r| r.at.map(|p| p.seq)).collect();
-        let replays: Vec<bool> = rows.iter().map(|r| r.replay).collect();
+        let c = Columns::of(rows);
         sqlx::query_scalar!(
             "WITH kept AS ( \
                  INSERT INTO applied_mutations (user_id, mutation_id, kind, outcome, device_id, seq, replay) \
@@ -158,13 +171,13 @@ pub async fn record_pushed(db: &mut PgConnection, rows: &[Record<'_>]) -> sqlx::
                  UPDATE devices d SET last_seq = kept.seq, last_seen_at = now() \
                  FROM kept WHERE d.id = kept.device_id RETURNING 1) \
              SELECT (SELECT count(*) FROM kept) = $8 AS \"all!\" FROM (SELECT count(*) FROM moved) m",
-            &users,
-            &ids,
-            &kinds,
-            &outcomes as &[Json<&Outcome>],
-            &devices as &[Option<Uuid>],
-            &seqs as &[Option<i64>],
-            &replays,
+            &c.users,
+            &c.ids,
+            &c.kinds,
+            &c.outcomes as &[Json<&Outcome>],
+            &c.devices as &[Option<Uuid>],
+            &c.seqs as &[Option<i64>],
+            &c.replays,
             rows.len() as i64
         )
         .fetch_one(db)
