@@ -110,8 +110,9 @@ impl Client {
         while !rest.is_empty() {
             let (now, later) = rest.split_at(rest.len().min(MAX_MARK_READ));
             self.store.mark_read_here(now)?;
-            self.store
-                .enqueue(Action::ReadNotifications { ids: now.to_vec() })?;
+            self.store.enqueue(Action::ReadNotifications {
+                ids: Some(now.to_vec()),
+            })?;
             rest = later;
         }
         Ok(())

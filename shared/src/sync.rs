@@ -151,9 +151,14 @@ pub enum Action {
     /// A moderator hides (or restores) a comment.
     #[serde(rename = "comment.hide@1")]
     HideComment { comment_id: Uuid, hidden: bool },
-    /// Notifications read on this device (every device of the user then shows them read).
+    /// Notifications read on this device (every device of the user then shows them read); no
+    /// ids — what `POST /me/notifications/read` sends without any — is every unread one as of when
+    /// it is applied.
     #[serde(rename = "notification.read@1")]
-    ReadNotifications { ids: Vec<Uuid> },
+    ReadNotifications {
+        #[serde(default)]
+        ids: Option<Vec<Uuid>>,
+    },
 }
 
 impl Action {

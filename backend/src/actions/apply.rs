@@ -171,13 +171,16 @@ async fn apply(
             &comments::hide(tx, caller, *comment_id, *hidden, from).await?,
         )?),
         Action::ReadNotifications { ids } => {
-            if ids.len() > theset_shared::api::MAX_MARK_READ {
+            if ids
+                .as_ref()
+                .is_some_and(|i| i.len() > theset_shared::api::MAX_MARK_READ)
+            {
                 return Err(bad_body(format!(
-                    "at most {} notifications at once",
+                    "ids: at most {} notifications at once",
                     theset_shared::api::MAX_MARK_READ
                 )));
             }
-            crate::db::notifications::mark_read(&mut *tx, user, Some(ids)).await?;
+            crate::db::notifications::mark_read(&mut *tx, user, ids.as_deref()).await?;
             applied(serde_json::Value::Null)
         }
     })

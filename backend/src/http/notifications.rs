@@ -7,12 +7,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use theset_shared::api::{
-    MAX_MARK_READ, MarkRead, NotificationFeed, NotificationKind, NotificationPref,
-    NotificationPrefs,
+    MarkRead, NotificationFeed, NotificationKind, NotificationPref, NotificationPrefs,
 };
 
-use super::access::AuthUser;
+use theset_shared::sync::Action;
+
+use super::access::{AuthUser, ClientIp};
 use super::extract::ApiJson;
+use super::outcomes::change_status;
 use crate::AppState;
 use crate::actions::bad_body;
 use crate::db::notifications as db;
@@ -50,13 +52,12 @@ pub async fn feed(
               (status = 401, body = theset_shared::ErrorBody)))]
 pub async fn mark_read(
     State(state): State<AppState>,
+    ip: ClientIp,
     AuthUser(caller): AuthUser,
     ApiJson(req): ApiJson<MarkRead>,
 ) -> AppResult<StatusCode> {
-    if req.ids.as_ref().is_some_and(|i| i.len() > MAX_MARK_READ) {
-        return Err(bad_body(format!("ids: at most {MAX_MARK_READ} at once")));
-    }
-    db::mark_read(&state.db, caller.user_id, req.ids.as_deref()).await?;
+    let action = Action::ReadNotifications { ids: req.ids };
+    change_status(&state, ip, &caller, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
