@@ -2,6 +2,9 @@
 //! channel and process (`sync_progress` for job progress, `show_changes` for votes and songs)
 //! turns NOTIFYs (sent by whichever process wrote) into wake-ups on a broadcast channel; streams
 //! then read the rows themselves, so a lagging or missed wake-up costs latency, never an event.
+//! Notifications sent while the listener was not yet (or no longer) listening are lost, so each
+//! time it starts listening it wakes everyone ([`Hub::ANY`]): a stream opened before the listener
+//! was ready, or across a database restart, catches up at once instead of at its next poll.
 
 use std::time::Duration;
 
@@ -19,6 +22,9 @@ pub struct Hub {
 }
 
 impl Hub {
+    /// The wake-up that concerns every subscriber (sent when the listener starts listening).
+    pub const ANY: Uuid = Uuid::nil();
+
     /// Starts the job-progress listener.
     pub fn start(db: PgPool) -> Self {
         Self::listen_to(db, "sync_progress")
@@ -53,11 +59,16 @@ async fn listen(
 ) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(db).await?;
     listener.listen(channel).await?;
-    loop {
-        let n = listener.recv().await?;
+    let _ = tx.send(Hub::ANY);
+    // `try_recv`, not `recv`: `recv` would reconnect by itself, and the hub would not know that
+    // it missed notifications meanwhile. `None` is a lost connection: listen anew, wake everyone.
+    while let Some(n) = listener.try_recv().await? {
         if let Ok(job) = n.payload().parse() {
             // No subscribers is fine: nobody is watching.
             let _ = tx.send(job);
         }
     }
+    Err(sqlx::Error::Protocol(
+        "the listening connection closed".into(),
+    ))
 }

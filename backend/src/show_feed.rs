@@ -200,7 +200,7 @@ async fn read(
         loop {
             tokio::select! {
                 woke = wake.recv() => match woke {
-                    Ok(id) if id != show => continue,
+                    Ok(id) if id != show && id != Hub::ANY => continue,
                     _ => break,
                 },
                 _ = tokio::time::sleep_until(deadline) => break,

@@ -154,8 +154,9 @@ pub async fn events(
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => user,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             };
-            if id == user {
-                // Own rows changed, follows or attendance perhaps: refresh what this stream watches.
+            if id == user || id == crate::events::Hub::ANY {
+                // Own rows changed, follows or attendance perhaps (or the listener has just started
+                // and may have missed them): refresh what this stream watches.
                 if let Ok(mut conn) = state.db.acquire().await
                     && let Ok(now) =
                         crate::db::sync::scope_artists(&mut conn, user, None, i64::MAX).await
