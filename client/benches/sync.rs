@@ -41,7 +41,7 @@ async fn stage(db: &PgPool) -> Vec<Uuid> {
     .expect("catalogues");
     sqlx::query(
         "INSERT INTO shows (headliner_artist_id, date, status) \
-         SELECT a.id, current_date + (k * 12 - 60), CASE WHEN k * 12 - 60 < 0 THEN 'completed' ELSE 'upcoming' END \
+         SELECT a.id, current_date + (k * 12 - 60), CASE WHEN k * 12 - 60 < 0 THEN 'completed'::show_status ELSE 'upcoming' END \
          FROM artists a, generate_series(0, $1 - 1) k",
     )
     .bind(SHOWS as i32)
@@ -50,8 +50,8 @@ async fn stage(db: &PgPool) -> Vec<Uuid> {
     .expect("shows");
     sqlx::query(
         "INSERT INTO setlists (show_id, artist_id, kind, source) \
-         SELECT s.id, s.headliner_artist_id, CASE WHEN s.date < current_date THEN 'actual' ELSE 'predicted' END, \
-                CASE WHEN s.date < current_date THEN 'setlistfm' ELSE 'community' END FROM shows s",
+         SELECT s.id, s.headliner_artist_id, CASE WHEN s.date < current_date THEN 'actual'::setlist_kind ELSE 'predicted' END, \
+                CASE WHEN s.date < current_date THEN 'setlistfm'::setlist_source ELSE 'community' END FROM shows s",
     )
     .execute(db)
     .await

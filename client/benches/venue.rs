@@ -78,8 +78,8 @@ async fn stage(db: &PgPool) -> (Uuid, Uuid) {
     .expect("past shows");
     sqlx::query(
         "INSERT INTO setlists (show_id, artist_id, kind, source) \
-         SELECT s.id, s.headliner_artist_id, CASE WHEN s.date < current_date THEN 'actual' ELSE 'predicted' END, \
-                CASE WHEN s.date < current_date THEN 'setlistfm' ELSE 'community' END \
+         SELECT s.id, s.headliner_artist_id, CASE WHEN s.date < current_date THEN 'actual'::setlist_kind ELSE 'predicted' END, \
+                CASE WHEN s.date < current_date THEN 'setlistfm'::setlist_source ELSE 'community' END \
          FROM shows s WHERE s.headliner_artist_id = $1",
     )
     .bind(artist)

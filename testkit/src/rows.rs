@@ -66,7 +66,7 @@ pub async fn show(
     status: &str,
 ) -> Uuid {
     let id = sqlx::query_scalar(
-        "INSERT INTO shows (headliner_artist_id, venue_id, date, status) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO shows (headliner_artist_id, venue_id, date, status) VALUES ($1, $2, $3, $4::show_status) RETURNING id",
     )
     .bind(artist)
     .bind(venue)
@@ -117,7 +117,7 @@ pub async fn setlist(
         "actual"
     };
     let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO setlists (show_id, artist_id, kind, source) VALUES ($1, $2, $3::setlist_kind, $4::setlist_source) RETURNING id",
     )
     .bind(show)
     .bind(artist)

@@ -101,7 +101,7 @@ fn steps(s: &Size) -> Vec<(&'static str, String)> {
             "INSERT INTO shows (id, headliner_artist_id, venue_id, date, start_time, starts_at, status, created_at)
              SELECT scale.id(3, n), scale.id(1, 1 + (n - 1) % {a}), scale.id(2, 1 + (n * 104729) % {v}),
                     d, '20:00', (d + time '20:00') AT TIME ZONE 'UTC',
-                    CASE WHEN d < current_date THEN 'completed' ELSE 'upcoming' END, d - 120
+                    CASE WHEN d < current_date THEN 'completed'::show_status ELSE 'upcoming' END, d - 120
              FROM (SELECT n, current_date + ((n * 7919) % 730 - 365)::int AS d FROM generate_series(1::bigint, {sh}) n) x;
              INSERT INTO show_artists (show_id, artist_id, role, position)
              SELECT scale.id(3, n), scale.id(1, 1 + (n - 1) % {a}), 'headliner', 0 FROM generate_series(1::bigint, {sh}) n"

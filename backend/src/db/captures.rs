@@ -22,7 +22,8 @@ pub struct LiveShow {
 
 pub async fn live_show(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Option<LiveShow>> {
     let row = sqlx::query!(
-        "SELECT headliner_artist_id AS artist_id, date, starts_at, status FROM shows WHERE id = $1",
+        "SELECT headliner_artist_id AS artist_id, date, starts_at, status AS \"status: ShowStatus\" \
+         FROM shows WHERE id = $1",
         show
     )
     .fetch_optional(db)
@@ -31,8 +32,7 @@ pub async fn live_show(db: impl PgExecutor<'_>, show: Uuid) -> sqlx::Result<Opti
         artist_id: r.artist_id,
         date: r.date,
         starts_at: r.starts_at,
-        // The column's CHECK holds the same four names.
-        status: ShowStatus::parse(&r.status).unwrap_or(ShowStatus::Upcoming),
+        status: r.status,
     }))
 }
 
@@ -174,7 +174,7 @@ pub async fn ensure_crowd(db: &mut PgConnection, show: Uuid, artist: Uuid) -> sq
     sqlx::query!(
         "INSERT INTO setlists (show_id, artist_id, kind, source, moderation_status) \
          SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM setlists WHERE show_id = $1 AND artist_id = $2 \
-                                          AND kind = 'actual') THEN 'crowd' ELSE 'actual' END, \
+                                          AND kind = 'actual') THEN 'crowd'::setlist_kind ELSE 'actual' END, \
                 'crowd', 'pending' \
          ON CONFLICT DO NOTHING",
         show,

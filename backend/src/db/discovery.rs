@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
+use theset_shared::api::ShowStatus;
 use uuid::Uuid;
 
 use super::artists::ArtistRow;
@@ -66,7 +67,7 @@ pub async fn trending_shows(
     limit: i64,
 ) -> sqlx::Result<Vec<TrendingShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \
@@ -95,7 +96,7 @@ pub async fn followed_upcoming(
     limit: i64,
 ) -> sqlx::Result<Vec<ShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code \
@@ -131,7 +132,7 @@ pub async fn predictions(
     limit: i64,
 ) -> sqlx::Result<Vec<PredictionRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

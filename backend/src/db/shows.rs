@@ -27,7 +27,7 @@ pub struct ShowRow {
     pub date: NaiveDate,
     pub start_time: Option<NaiveTime>,
     pub starts_at: Option<DateTime<Utc>>,
-    pub status: String,
+    pub status: ShowStatus,
     pub ticket_url: Option<String>,
     pub origin: String,
     #[sqlx(flatten)]
@@ -81,8 +81,7 @@ impl From<ShowRow> for ShowSummary {
             date: r.date,
             start_time: r.start_time,
             starts_at: r.starts_at,
-            // The CHECK constraint admits only known statuses.
-            status: ShowStatus::parse(&r.status).unwrap_or(ShowStatus::Upcoming),
+            status: r.status,
             artist: r.artist.into(),
             venue,
             ticket_url: r.ticket_url,
@@ -133,7 +132,7 @@ pub async fn list(db: impl PgExecutor<'_>, f: ShowFilter<'_>) -> sqlx::Result<Ve
         q.push(" AND s.date <= ").push_bind(to);
     }
     if let Some(status) = f.status {
-        q.push(" AND s.status = ").push_bind(status.as_str());
+        q.push(" AND s.status = ").push_bind(status);
     }
     if let Some(near) = f.near {
         super::venues::push_within(&mut q, near);
@@ -175,7 +174,7 @@ pub async fn around_today(
     match when {
         When::Upcoming => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -196,7 +195,7 @@ pub async fn around_today(
         }
         When::Past => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -230,7 +229,7 @@ pub struct ShowDetailRow {
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShowDetailRow>> {
     let row = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status, s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -187,13 +187,11 @@ pub async fn feed(
         if let Ok(url) = web.join(&format!("app/shows/{}", show.id)) {
             event.url(url.as_str());
         }
-        event.status(
-            if ShowStatus::parse(&show.status) == Some(ShowStatus::Cancelled) {
-                EventStatus::Cancelled
-            } else {
-                EventStatus::Confirmed
-            },
-        );
+        event.status(if show.status == ShowStatus::Cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        });
         cal.push(event.done());
     }
     Ok((

@@ -50,7 +50,7 @@ async fn a_fan_starts_the_list_of_a_show_without_one_and_a_second_start_meets_th
         .expect("id")
         .parse()
         .expect("uuid");
-    let source: String = sqlx::query_scalar("SELECT source FROM setlists WHERE id = $1")
+    let source: String = sqlx::query_scalar("SELECT source::text FROM setlists WHERE id = $1")
         .bind(started)
         .fetch_one(&db)
         .await

@@ -20,7 +20,7 @@ pub(crate) async fn starts(
     at: chrono::DateTime<chrono::Utc>,
     status: &str,
 ) {
-    sqlx::query("UPDATE shows SET starts_at = $2, date = ($2 AT TIME ZONE 'UTC')::date, status = $3 WHERE id = $1")
+    sqlx::query("UPDATE shows SET starts_at = $2, date = ($2 AT TIME ZONE 'UTC')::date, status = $3::show_status WHERE id = $1")
         .bind(show)
         .bind(at)
         .bind(status)
@@ -498,7 +498,7 @@ async fn the_scheduler_starts_and_ends_shows_on_the_clock(db: PgPool) {
         (cancelled, "cancelled"),
         (undated, "completed"),
     ] {
-        let status: String = sqlx::query_scalar("SELECT status FROM shows WHERE id = $1")
+        let status: String = sqlx::query_scalar("SELECT status::text FROM shows WHERE id = $1")
             .bind(s)
             .fetch_one(&db)
             .await
@@ -525,7 +525,7 @@ async fn the_catalogue_always_has_a_show_on_tonight(db: PgPool) {
         .expect("demo")
         .expect("a show");
     let row: (Uuid, Option<Uuid>, chrono::DateTime<chrono::Utc>, String) = sqlx::query_as(
-        "SELECT headliner_artist_id, venue_id, starts_at, status FROM shows WHERE id = $1",
+        "SELECT headliner_artist_id, venue_id, starts_at, status::text FROM shows WHERE id = $1",
     )
     .bind(id)
     .fetch_one(&db)

@@ -59,8 +59,10 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
         .map(|cols| {
             cols.iter()
                 .map(|c| {
+                    // `name!`, `name?`, `name!: Type`: the macro's nullability, not the schema's.
                     c["name"]
                         .as_str()
+                        .map(|n| n.split(':').next().unwrap_or(n).trim_end())
                         .is_some_and(|n| n.ends_with('?') || n.ends_with('!'))
                 })
                 .collect()
@@ -81,7 +83,8 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
     use theset_shared::api::{
-        FlagReason, FlagStatus, JobStatus, LineupRole, ModerationStatus, Role,
+        FlagReason, FlagStatus, JobStatus, LineupRole, ModerationStatus, Role, SetlistKind,
+        SetlistSource, ShowStatus,
     };
     let labels = |t: &'static str| {
         let db = db.clone();
@@ -109,16 +112,31 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
         ("job_status", names(JobStatus::ALL, JobStatus::as_str)),
         ("user_role", names(Role::ALL, Role::as_str)),
         ("lineup_role", names(LineupRole::ALL, LineupRole::as_str)),
+        ("show_status", names(ShowStatus::ALL, ShowStatus::as_str)),
+        ("setlist_kind", names(SetlistKind::ALL, SetlistKind::as_str)),
+        (
+            "setlist_source",
+            names(SetlistSource::ALL, SetlistSource::as_str),
+        ),
     ] {
         assert_eq!(labels(pg).await, rust, "{pg}");
     }
-    // A stranger is refused by the column itself, not only by the code.
-    let refused = sqlx::query("UPDATE setlists SET moderation_status = 'hiden' WHERE false")
-        .execute(&db)
-        .await
-        .expect_err("a misspelled status");
-    assert!(
-        refused.to_string().contains("invalid input value for enum"),
-        "{refused}"
-    );
+    // A stranger is refused by the column itself, not only by the code — when the statement is
+    // prepared, so `cargo sqlx prepare --check` fails on it.
+    for misspelled in [
+        "UPDATE setlists SET moderation_status = 'hiden' WHERE false",
+        "SELECT id FROM shows WHERE status = 'upcomming'",
+        "SELECT id FROM setlists WHERE kind = 'actuall' OR source = 'crowds'",
+    ] {
+        let refused = db
+            .describe(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(
+                misspelled.to_owned(),
+            )))
+            .await
+            .expect_err(misspelled);
+        assert!(
+            refused.to_string().contains("invalid input value for enum"),
+            "{misspelled}: {refused}"
+        );
+    }
 }

@@ -242,7 +242,7 @@ async fn postponed_and_rescheduled_shows_keep_their_status(db: PgPool) {
     let status = |id: Uuid| {
         let db = db.clone();
         async move {
-            sqlx::query_scalar::<_, String>("SELECT status FROM shows WHERE id = $1")
+            sqlx::query_scalar::<_, String>("SELECT status::text FROM shows WHERE id = $1")
                 .bind(id)
                 .fetch_one(&db)
                 .await

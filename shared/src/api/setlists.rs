@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::ArtistRef;
 
 crate::named! {
+    #[pg_enum = "setlist_kind"]
     pub enum SetlistKind {
         /// A community list or a fan's personal prediction for an upcoming show.
         Predicted = "predicted",
@@ -17,6 +18,7 @@ crate::named! {
 }
 
 crate::named! {
+    #[pg_enum = "setlist_source"]
     /// Where a set-list comes from.
     pub enum SetlistSource {
         /// The community list of an upcoming show (fans add songs and vote).

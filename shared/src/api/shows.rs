@@ -4,42 +4,23 @@ use uuid::Uuid;
 
 use super::{ArtistRef, Setlist, VenueRef, VenueSummary};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ShowStatus {
-    Upcoming,
-    Ongoing,
-    Completed,
-    Cancelled,
-    /// Put off with no new date yet (Ticketmaster's `postponed`): it neither starts nor ends on
-    /// the clock.
-    Postponed,
-    /// Moved to a new date (Ticketmaster's `rescheduled`): upcoming at that date.
-    Rescheduled,
+crate::named! {
+    #[pg_enum = "show_status"]
+    /// Where a show stands (the enum type `show_status` in Postgres).
+    pub enum ShowStatus {
+        Upcoming = "upcoming",
+        Ongoing = "ongoing",
+        Completed = "completed",
+        Cancelled = "cancelled",
+        /// Put off with no new date yet (Ticketmaster's `postponed`): it neither starts nor ends
+        /// on the clock.
+        Postponed = "postponed",
+        /// Moved to a new date (Ticketmaster's `rescheduled`): upcoming at that date.
+        Rescheduled = "rescheduled",
+    }
 }
 
 impl ShowStatus {
-    pub const ALL: [Self; 6] = [
-        Self::Upcoming,
-        Self::Ongoing,
-        Self::Completed,
-        Self::Cancelled,
-        Self::Postponed,
-        Self::Rescheduled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Upcoming => "upcoming",
-            Self::Ongoing => "ongoing",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-            Self::Postponed => "postponed",
-            Self::Rescheduled => "rescheduled",
-        }
-    }
-
     /// Whether the show is still to come, so fans vote and predict (a postponed show keeps its
     /// predictions for whenever it happens).
     pub fn ahead(self) -> bool {
@@ -56,10 +37,6 @@ impl ShowStatus {
             Self::Rescheduled => Some("This show moved to a new date."),
             _ => None,
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

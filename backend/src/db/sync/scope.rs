@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
+use theset_shared::api::ShowStatus;
 use theset_shared::sync::{PAST_SHOW_DAYS, SyncAttend, SyncShow, SyncSong};
 use uuid::Uuid;
 
@@ -75,7 +76,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         Rows::Ids(ids) => {
             let rows = sqlx::query!(
                 "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
-                        s.status AS \"status!\", s.ticket_url, s.origin AS \"origin!\", \
+                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!\", \
                         a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \
@@ -93,7 +94,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         Rows::OfArtists(ids) => {
             let rows = sqlx::query!(
                 "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
-                        s.status AS \"status!\", s.ticket_url, s.origin AS \"origin!\", \
+                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!\", \
                         a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \

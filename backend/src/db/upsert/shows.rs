@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use sqlx::PgConnection;
-use theset_shared::api::LineupRole;
+use theset_shared::api::{LineupRole, ShowStatus};
 use uuid::Uuid;
 
 use crate::providers::ticketmaster;
@@ -69,7 +69,7 @@ pub async fn from_event(
         date,
         e.dates.start.local_time,
         starts_at(&e.dates.start, e.dates.timezone.as_deref()),
-        status,
+        status as ShowStatus,
         // Only an address people may safely open becomes the "Tickets" link.
         e.url
             .as_deref()
@@ -117,13 +117,13 @@ fn starts_at(start: &ticketmaster::EventStart, tz: Option<&str>) -> Option<chron
 
 /// The status of an event as Ticketmaster gives it: a postponed show stays postponed whatever
 /// its (old) date; a rescheduled one is ahead until its new date passes.
-pub fn show_status(code: Option<&str>, date: NaiveDate, today: NaiveDate) -> &'static str {
+pub fn show_status(code: Option<&str>, date: NaiveDate, today: NaiveDate) -> ShowStatus {
     match code {
-        Some("canceled" | "cancelled") => "cancelled",
-        Some("postponed") => "postponed",
-        _ if date < today => "completed",
-        Some("rescheduled") => "rescheduled",
-        _ => "upcoming",
+        Some("canceled" | "cancelled") => ShowStatus::Cancelled,
+        Some("postponed") => ShowStatus::Postponed,
+        _ if date < today => ShowStatus::Completed,
+        Some("rescheduled") => ShowStatus::Rescheduled,
+        _ => ShowStatus::Upcoming,
     }
 }
 
@@ -137,16 +137,31 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
         let past = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
         let later = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
-        assert_eq!(show_status(Some("canceled"), later, today), "cancelled");
-        assert_eq!(show_status(Some("onsale"), past, today), "completed");
+        assert_eq!(
+            show_status(Some("canceled"), later, today),
+            ShowStatus::Cancelled
+        );
+        assert_eq!(
+            show_status(Some("onsale"), past, today),
+            ShowStatus::Completed
+        );
         assert_eq!(
             show_status(Some("rescheduled"), later, today),
-            "rescheduled"
+            ShowStatus::Rescheduled
         );
-        assert_eq!(show_status(Some("rescheduled"), past, today), "completed");
-        assert_eq!(show_status(Some("postponed"), past, today), "postponed");
-        assert_eq!(show_status(Some("offsale"), later, today), "upcoming");
-        assert_eq!(show_status(None, today, today), "upcoming");
+        assert_eq!(
+            show_status(Some("rescheduled"), past, today),
+            ShowStatus::Completed
+        );
+        assert_eq!(
+            show_status(Some("postponed"), past, today),
+            ShowStatus::Postponed
+        );
+        assert_eq!(
+            show_status(Some("offsale"), later, today),
+            ShowStatus::Upcoming
+        );
+        assert_eq!(show_status(None, today, today), ShowStatus::Upcoming);
     }
 
     #[test]
