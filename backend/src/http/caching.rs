@@ -40,22 +40,28 @@ impl Policy {
     }
 }
 
-/// The policy of a GET of `path` (under `/api/v1`), asked with or without credentials.
-pub fn policy(path: &str, credentialed: bool) -> Policy {
-    let p = path.strip_prefix("/api/v1").unwrap_or(path);
-    let private = [
+/// Whether the API route at `p` (the path below `/api/v1`) answers with what is one person's or
+/// a secret — the account, sign-in, admin, moderation, sync, calendar feeds, a fan's prediction,
+/// an artist's provider links — so no answer of it, whatever the method, is stored anywhere. The
+/// one list: [`policy`] and `security::headers` both read it.
+pub fn private(p: &str) -> bool {
+    const PREFIXES: [&str; 6] = [
         "/me",
         "/auth/",
         "/admin/",
         "/moderation/",
         "/sync/",
         "/calendar/",
-    ]
-    .iter()
-    .any(|prefix| p.starts_with(prefix))
+    ];
+    PREFIXES.iter().any(|prefix| p.starts_with(prefix))
         || p.ends_with("/prediction")
-        || p.ends_with("/links");
-    if private {
+        || p.ends_with("/links")
+}
+
+/// The policy of a GET of `path` (under `/api/v1`), asked with or without credentials.
+pub fn policy(path: &str, credentialed: bool) -> Policy {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    if private(p) {
         return Policy::NoStore;
     }
     if credentialed {

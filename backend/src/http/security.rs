@@ -13,12 +13,11 @@ use super::access::CSRF_HEADER;
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn headers(req: Request<Body>, next: Next) -> Response {
-    let private = {
-        let p = req.uri().path();
-        p.starts_with("/api/v1/auth/")
-            || p.starts_with("/api/v1/me")
-            || p.starts_with("/api/v1/admin/")
-    };
+    let private = req
+        .uri()
+        .path()
+        .strip_prefix("/api/v1")
+        .is_some_and(super::caching::private);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY)

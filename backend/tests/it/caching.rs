@@ -79,4 +79,28 @@ async fn public_answers_revalidate_by_tag_and_private_ones_are_never_kept(db: Pg
         .expect("404");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(!missing.headers().contains_key(header::ETAG));
+    // Whatever the method: a sync push's answer or a moderator's decision is stored nowhere
+    // either (the one list of private routes serves both the caching and the security headers).
+    for (method, path) in [
+        (Method::POST, "/api/v1/sync/push"),
+        (
+            Method::POST,
+            "/api/v1/moderation/flags/00000000-0000-0000-0000-000000000000/resolve",
+        ),
+        (Method::POST, "/api/v1/auth/logout"),
+    ] {
+        let res = live
+            .req(method, path)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "{path}: {}",
+            res.status()
+        );
+    }
 }
