@@ -23,19 +23,24 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The identifiers a `crate::` path starts with in `text`: `crate::a::b` names `a`,
 /// `crate::{a, b::c}` names `a` and `b`.
 fn named(text: &str) -> BTreeSet<String> {
+    named_after(text, "crate::")
+}
+
+/// The identifiers a path starting `prefix` (`crate::`, `super::`) names first in `text`.
+fn named_after(text: &str, prefix: &str) -> BTreeSet<String> {
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect()
     };
     let mut out = BTreeSet::new();
-    for (at, _) in text.match_indices("crate::") {
+    for (at, _) in text.match_indices(prefix) {
         // `theset_crate::` or `some_crate::` are other crates' paths.
         let before = text[..at].chars().next_back();
         if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        let rest = &text[at + "crate::".len()..];
+        let rest = &text[at + prefix.len()..];
         if let Some(group) = rest.strip_prefix('{') {
             let mut depth = 0usize;
             let mut item_start = true;
@@ -89,6 +94,63 @@ pub fn graph(src: &Path) -> Graph {
         graph.entry(from).or_default().extend(edges);
     }
     graph
+}
+
+/// The graph of the files directly in the folder `dir` (a module's `mod.rs` aside: it declares
+/// its files and they use its shared helpers): which sibling files each names through `super::…`
+/// or `crate::<path of dir>::…` paths, under `src`. Folders of files are layered too: two files
+/// that import each other are one module in two places.
+pub fn file_graph(src: &Path, dir: &Path) -> Graph {
+    let stem = |f: &Path| -> Option<String> { Some(f.file_stem()?.to_str()?.to_owned()) };
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| stem(p).is_some_and(|s| s != "mod" && s != "lib" && s != "main"))
+        .collect();
+    let siblings: BTreeSet<String> = files.iter().filter_map(|f| stem(f)).collect();
+    let own_path = dir.strip_prefix(src).ok().map(|rel| {
+        let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+        format!("crate::{}::", parts.join("::"))
+    });
+    let mut graph: Graph = siblings
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
+    for f in &files {
+        let Some(from) = stem(f) else { continue };
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let mut names = named_after(&text, "super::");
+        if let Some(own) = own_path.as_deref().filter(|p| *p != "crate::::") {
+            names.extend(named_after(&text, own));
+        }
+        let edges: Vec<String> = names
+            .into_iter()
+            .filter(|to| *to != from && siblings.contains(to))
+            .collect();
+        graph.entry(from).or_default().extend(edges);
+    }
+    graph
+}
+
+/// Every folder under `src` (itself included).
+pub fn folders(src: &Path) -> Vec<PathBuf> {
+    let mut out = vec![src.to_path_buf()];
+    let mut i = 0;
+    while i < out.len() {
+        let subs: Vec<PathBuf> = std::fs::read_dir(&out[i])
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        out.extend(subs);
+        i += 1;
+    }
+    out
 }
 
 /// Every circle of the graph, each as the modules around it (`a → b → a`), shortest first.

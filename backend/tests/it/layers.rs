@@ -95,3 +95,30 @@ fn no_import_circle_between_modules() {
         "modules that import each other: {circles:#?}"
     );
 }
+
+/// Inside a folder the files point one way too: `http/auth/links.rs` and `password.rs`, or
+/// `oauth.rs` and `oauth_browser.rs`, once imported each other.
+#[test]
+fn no_import_circle_between_the_files_of_a_folder() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let auth = theset_testkit::modules::file_graph(&src, &src.join("http/auth"));
+    assert!(
+        auth["oauth"].contains("oauth_browser"),
+        "the graph sees sibling imports: {auth:#?}"
+    );
+    let mut circles = Vec::new();
+    for dir in theset_testkit::modules::folders(&src) {
+        let graph = theset_testkit::modules::file_graph(&src, &dir);
+        for circle in theset_testkit::modules::cycles(&graph) {
+            circles.push(format!(
+                "{}: {}",
+                dir.strip_prefix(&src).unwrap_or(&dir).display(),
+                circle.join(" → ")
+            ));
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "files that import each other: {circles:#?}"
+    );
+}

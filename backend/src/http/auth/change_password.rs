@@ -11,7 +11,7 @@ use serde_json::json;
 use theset_shared::api::PasswordChange;
 use theset_shared::password;
 
-use super::password::hash_error;
+use super::hash_error;
 use super::{audit, bad_body};
 use crate::AppState;
 use crate::actions::accounts;

@@ -21,99 +21,15 @@ use crate::actions::accounts::{self, Prover};
 use theset_shared::password;
 use uuid::Uuid;
 
+use super::mailing::{mail_budget, send_later, send_link};
 use super::{audit, bad_body, signed_in, valid_device, valid_email};
 use crate::AppState;
-use crate::auth::limits::Bucket;
-use crate::auth::mail::{MailError, Purpose};
+use crate::auth::mail::Purpose;
 use crate::auth::tokens;
 use crate::db::{email_tokens, users};
 use crate::error::{AppError, AppResult};
-use crate::http::access::{AuthUser, ClientIp, MaybeUser, SessionReplacement, limited};
+use crate::http::access::{AuthUser, ClientIp, MaybeUser, SessionReplacement};
 use crate::http::extract::ApiJson;
-
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-    #[error(transparent)]
-    Mail(#[from] MailError),
-}
-
-/// How long an older link keeps working after a newer one for the same purpose is sent.
-pub const LINK_OVERLAP_SECS: i64 = 5 * 60;
-/// A "you already have an account" mail is not sent again while the sign-in link of the last
-/// one (or any unused one) is this fresh.
-const ACCOUNT_EXISTS_QUIET_SECS: i64 = 15 * 60;
-
-/// Proof that a mail to an address spent that address's (and the caller's network's) mail
-/// budget: [`send_link`] and [`send_later`] take one, so no route can mail without spending.
-pub(super) struct MailBudget(());
-
-/// Spends one mail of `email`'s budget (and of the caller's network); 429 when spent.
-pub(super) async fn mail_budget(
-    state: &AppState,
-    ip: ClientIp,
-    email: &str,
-) -> AppResult<MailBudget> {
-    limited(state, Bucket::Mail, ip, Some(email)).await?;
-    Ok(MailBudget(()))
-}
-
-/// Stores a fresh token for `purpose` (older unused ones end after [`LINK_OVERLAP_SECS`]) and
-/// mails its link. A repeated "you already have an account" within
-/// [`ACCOUNT_EXISTS_QUIET_SECS`] of an unused link is not sent (`Ok(false)`).
-pub(super) async fn send_link(
-    state: &AppState,
-    _spent: MailBudget,
-    purpose: Purpose,
-    email: &str,
-    user: Option<Uuid>,
-) -> Result<bool, LinkError> {
-    if purpose == Purpose::AccountExists
-        && email_tokens::recently_sent(
-            &state.db,
-            email,
-            purpose.as_str(),
-            ACCOUNT_EXISTS_QUIET_SECS,
-        )
-        .await?
-    {
-        return Ok(false);
-    }
-    let token = tokens::new_token();
-    let mut tx = state.db.begin().await?;
-    email_tokens::shorten_others(&mut *tx, email, purpose.as_str(), LINK_OVERLAP_SECS).await?;
-    email_tokens::create(
-        &mut *tx,
-        &tokens::digest(&token),
-        purpose.as_str(),
-        email,
-        user,
-        purpose.lifetime_secs(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.auth.mailer.send(purpose, email, &token).await?;
-    Ok(true)
-}
-
-/// Sends in the background: the caller's answer must not wait on (or reveal) the mail.
-pub(super) fn send_later(
-    state: &AppState,
-    spent: MailBudget,
-    purpose: Purpose,
-    email: String,
-    user: Option<Uuid>,
-) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        match send_link(&state, spent, purpose, &email, user).await {
-            Ok(true) => {}
-            Ok(false) => tracing::info!(purpose = purpose.as_str(), "not mailed again so soon"),
-            Err(e) => tracing::warn!(error = %e, purpose = purpose.as_str(), "mail not sent"),
-        }
-    });
-}
 
 fn checked_email(req: &EmailRequest) -> AppResult<String> {
     let email = req.email.trim();
@@ -333,7 +249,7 @@ pub async fn confirm_reset(
         .hasher
         .hash(password::normalize(&req.new_password))
         .await
-        .map_err(super::password::hash_error)?;
+        .map_err(super::hash_error)?;
     // The reset proves the address: a first proof hands the account to its owner.
     let proven = accounts::prove_address(&mut tx, user, &email, Prover::Stranger)
         .await?

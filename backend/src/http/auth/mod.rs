@@ -1,11 +1,15 @@
-//! Sign-up and sign-in: passwords ([`password`]), mailed links ([`links`]), Google and Spotify
-//! ([`oauth`]), native token rotation and browser cookie sessions. Profile and session management
-//! is in `http/profile.rs`; who may call what is decided in `http/access.rs`.
+//! Sign-up and sign-in: passwords ([`password`]), mailed links ([`links`], sent by `mailing`),
+//! Google and Spotify ([`oauth`], [`oauth_browser`], started by `oauth_flows`), native token
+//! rotation and browser cookie sessions. Profile and session management is in
+//! `http/profile.rs`; who may call what is decided in `http/access.rs`. The files point one way
+//! (the layers test checks it): none imports a file that imports it.
 
 pub(super) mod change_password;
 pub(super) mod links;
+mod mailing;
 pub(super) mod oauth;
 pub(super) mod oauth_browser;
+mod oauth_flows;
 pub(super) mod password;
 pub(crate) mod step_up;
 
@@ -253,4 +257,16 @@ pub(crate) async fn audit(
 /// Short helper for events with no detail.
 pub(crate) fn no_detail() -> serde_json::Value {
     json!({})
+}
+
+/// A password hash that could not be made: too many at once is "busy, retry shortly" (hashing
+/// is bounded, see `auth::passwords`), anything else an internal error. Shared by every route
+/// that hashes (sign-up, sign-in, mailed links, step-up, password change).
+fn hash_error(e: crate::auth::passwords::HashError) -> AppError {
+    match e {
+        crate::auth::passwords::HashError::Busy => {
+            AppError::ServerBusy(std::time::Duration::from_secs(1))
+        }
+        other => AppError::Internal(other.into()),
+    }
 }

@@ -15,6 +15,7 @@ use serde_json::json;
 use theset_shared::api::{OAuthExchange, OAuthStart, OAuthStarted, TokenPair};
 use uuid::Uuid;
 
+use super::oauth_flows::{begin_flow, provider};
 use super::{audit, bad_body, oauth_browser, signed_in, valid_device};
 use crate::AppState;
 use crate::actions::accounts::{self, Prover};
@@ -26,17 +27,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::access::{ClientIp, limited};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::pages;
-
-fn provider(state: &AppState, name: &str) -> AppResult<(ProviderKind, oauth::Provider)> {
-    let kind = ProviderKind::parse(name).ok_or(AppError::not_found("sign-in provider"))?;
-    let p = state
-        .auth
-        .oauth
-        .get(kind)
-        .cloned()
-        .ok_or(AppError::not_found("sign-in provider"))?;
-    Ok((kind, p))
-}
 
 #[utoipa::path(post, path = "/api/v1/auth/oauth/{provider}/start", tag = "auth",
     params(("provider" = String, Path, description = "`google` or `spotify`")),
@@ -71,35 +61,6 @@ pub async fn start(
     )
     .await
     .map(Json)
-}
-
-/// A flow's start once its request is checked, for apps and the web app alike: the provider's
-/// URL (state, the server's own PKCE verifier, an OIDC nonce) and the flow row that remembers
-/// them with where to come back to and what binds the flow to its starter.
-pub(super) async fn begin_flow(
-    state: &AppState,
-    name: &str,
-    back_to: &str,
-    binding: db::Binding<'_>,
-) -> AppResult<OAuthStarted> {
-    let (kind, p) = provider(state, name)?;
-    let started = oauth::start(&p, &state.auth.oauth_callback(kind))
-        .map_err(|e| AppError::Internal(e.into()))?;
-    db::create_flow(
-        &state.db,
-        db::NewFlow {
-            state_hash: &tokens::digest(&started.state),
-            provider: kind.as_str(),
-            provider_verifier: &started.verifier,
-            nonce: &started.nonce,
-            app_redirect_uri: back_to,
-            binding,
-        },
-    )
-    .await?;
-    Ok(OAuthStarted {
-        authorize_url: started.url.to_string(),
-    })
 }
 
 #[derive(Debug, Deserialize)]

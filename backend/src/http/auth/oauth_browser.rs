@@ -15,7 +15,7 @@ use theset_shared::api::{BrowserOAuthStart, OAuthStarted};
 use theset_shared::validate;
 use uuid::Uuid;
 
-use super::oauth::begin_flow;
+use super::oauth_flows::begin_flow;
 use super::{bad_body, open_browser_session, with_cookie, with_session_cookie};
 use crate::AppState;
 use crate::auth::limits::Bucket;

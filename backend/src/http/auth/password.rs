@@ -19,9 +19,9 @@ use theset_shared::api::{
 use theset_shared::password;
 use uuid::Uuid;
 
-use super::links::send_later;
+use super::mailing::send_later;
 use super::{
-    audit, bad_body, browser_signed_in, me, no_detail, pair, signed_in, valid_device,
+    audit, bad_body, browser_signed_in, hash_error, me, no_detail, pair, signed_in, valid_device,
     valid_display_name, valid_email, with_session_cookie,
 };
 use crate::AppState;
@@ -58,7 +58,7 @@ pub async fn signup(
     // Either answer mails the address (a welcome, or "you already have an account"): both
     // spend its mail budget, so repeated sign-ups cannot flood an inbox, and a refusal says
     // nothing about whether the address has an account.
-    let spent = super::links::mail_budget(&state, ip, email).await?;
+    let spent = super::mailing::mail_budget(&state, ip, email).await?;
     // Hashed whether or not the address is free, so both answers cost the same.
     let hash = state
         .auth
@@ -103,15 +103,6 @@ pub async fn signup(
             status: "check your mail: we sent a link and a code to this address".into(),
         }),
     ))
-}
-
-pub(super) fn hash_error(e: crate::auth::passwords::HashError) -> AppError {
-    match e {
-        crate::auth::passwords::HashError::Busy => {
-            AppError::ServerBusy(std::time::Duration::from_secs(1))
-        }
-        other => AppError::Internal(other.into()),
-    }
 }
 
 /// Checks a password sign-in and answers the account, with the same answer and cost for

@@ -9,8 +9,8 @@ use serde_json::json;
 use theset_shared::api::StepUpProof;
 use theset_shared::password;
 
-use super::links::{mail_budget, send_link};
-use super::password::hash_error;
+use super::hash_error;
+use super::mailing::{mail_budget, send_link};
 use super::{audit, bad_body};
 use crate::AppState;
 use crate::auth::limits::Bucket;
