@@ -114,7 +114,7 @@ pub async fn going(
     limit: i64,
 ) -> sqlx::Result<Vec<GoingRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, g.public \
@@ -148,7 +148,7 @@ pub struct CalendarRow {
 /// The shows of a feed: going, from 30 days ago on (a calendar keeps what it saw).
 pub async fn calendar(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<CalendarRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, s.tour_name, greatest(s.updated_at, g.updated_at) AS \"updated_at!\" \

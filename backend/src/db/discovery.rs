@@ -15,7 +15,7 @@ pub async fn trending_artists(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resu
     sqlx::query_as!(
         ArtistRow,
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, a.origin, \
+                a.popularity, a.followers, a.trending_score, a.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\" \
          FROM artists a \
@@ -43,7 +43,7 @@ pub async fn public_favourites(
          liked AS (SELECT s.headliner_artist_id AS id, count(*) AS n \
                    FROM shown JOIN shows s ON s.id = shown.show_id GROUP BY 1) \
          SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, a.origin, \
+                a.popularity, a.followers, a.trending_score, a.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\" \
          FROM liked JOIN artists a ON a.id = liked.id \
@@ -67,7 +67,7 @@ pub async fn trending_shows(
     limit: i64,
 ) -> sqlx::Result<Vec<TrendingShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \
@@ -96,7 +96,7 @@ pub async fn followed_upcoming(
     limit: i64,
 ) -> sqlx::Result<Vec<ShowRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code \
@@ -132,7 +132,7 @@ pub async fn predictions(
     limit: i64,
 ) -> sqlx::Result<Vec<PredictionRow>> {
     let rows = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -39,7 +39,7 @@ pub async fn list(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<Artis
     sqlx::query_as!(
         ArtistRow,
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, a.origin, \
+                a.popularity, a.followers, a.trending_score, a.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\" \
          FROM user_follows_artists f JOIN artists a ON a.id = f.artist_id \

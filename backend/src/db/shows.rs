@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::{FromRow, PgExecutor, Postgres, QueryBuilder};
-use theset_shared::api::{LineupEntry, LineupRole, ShowStatus, ShowSummary, VenueRef};
+use theset_shared::api::{DataOrigin, LineupEntry, LineupRole, ShowStatus, ShowSummary, VenueRef};
 use uuid::Uuid;
 
 use super::artists::ArtistRefRow;
@@ -29,7 +29,7 @@ pub struct ShowRow {
     pub starts_at: Option<DateTime<Utc>>,
     pub status: ShowStatus,
     pub ticket_url: Option<String>,
-    pub origin: String,
+    pub origin: DataOrigin,
     #[sqlx(flatten)]
     pub artist: ArtistRefRow,
     pub venue_id: Option<Uuid>,
@@ -85,7 +85,7 @@ impl From<ShowRow> for ShowSummary {
             artist: r.artist.into(),
             venue,
             ticket_url: r.ticket_url,
-            origin: theset_shared::api::DataOrigin::of_column(&r.origin),
+            origin: r.origin,
         }
     }
 }
@@ -174,7 +174,7 @@ pub async fn around_today(
     match when {
         When::Upcoming => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -195,7 +195,7 @@ pub async fn around_today(
         }
         When::Past => {
             let rows = sqlx::query!(
-                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+                "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                         a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code \
@@ -229,7 +229,7 @@ pub struct ShowDetailRow {
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<ShowDetailRow>> {
     let row = sqlx::query!(
-        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin, \
+        "SELECT s.id, s.name, s.date, s.start_time, s.starts_at, s.status AS \"status: ShowStatus\", s.ticket_url, s.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
                 v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                 v.country_code AS venue_country_code, \

@@ -23,7 +23,7 @@ pub struct VenueRow {
     pub country_code: Option<String>,
     pub postal_code: Option<String>,
     pub timezone: Option<String>,
-    pub origin: String,
+    pub origin: theset_shared::api::DataOrigin,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub upcoming_show_count: i64,
@@ -45,7 +45,7 @@ impl From<VenueRow> for VenueSummary {
             latitude: r.latitude,
             longitude: r.longitude,
             upcoming_show_count: r.upcoming_show_count,
-            origin: theset_shared::api::DataOrigin::of_column(&r.origin),
+            origin: r.origin,
             distance_km: r.distance_km,
         }
     }
@@ -152,7 +152,7 @@ pub struct VenueDetailRow {
 pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<VenueDetailRow>> {
     let row = sqlx::query!(
         "SELECT v.id, v.name, lower(v.name) AS \"sort_name!\", v.address, v.city, v.state, v.country, \
-                v.country_code, v.postal_code, v.timezone, v.origin, \
+                v.country_code, v.postal_code, v.timezone, v.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude, \
                 (SELECT count(*) FROM shows s WHERE s.venue_id = v.id AND s.date >= current_date) \
                   AS \"upcoming_show_count!\", \

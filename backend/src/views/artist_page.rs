@@ -38,14 +38,10 @@ pub async fn detail(pool: &sqlx::PgPool, slug: &str) -> AppResult<ArtistDetail> 
         bio_source: row
             .bio
             .as_ref()
-            .filter(|_| row.bio_origin.as_deref() == Some("live"))
+            .filter(|_| row.bio_origin == Some(theset_shared::api::DataOrigin::Live))
             .and(row.bio_url)
             .map(theset_shared::api::BioSource::wikipedia),
-        bio_origin: row
-            .bio
-            .as_ref()
-            .and(row.bio_origin.as_deref())
-            .map(theset_shared::api::DataOrigin::of_column),
+        bio_origin: row.bio.as_ref().and(row.bio_origin),
         bio: row.bio,
         links: row.links.0,
         upcoming_shows: upcoming.into_iter().map(Into::into).collect(),

@@ -352,7 +352,7 @@ async fn working_links_are_kept_without_a_search(db: PgPool) {
         .count();
     assert_eq!(searches, 0);
     let origins: Vec<(String, String)> = sqlx::query_as(
-        "SELECT service, origin FROM artist_links WHERE artist_id = $1 ORDER BY service",
+        "SELECT service::text, origin::text FROM artist_links WHERE artist_id = $1 ORDER BY service",
     )
     .bind(artist)
     .fetch_all(&db)

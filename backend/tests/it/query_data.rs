@@ -83,8 +83,8 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
     use theset_shared::api::{
-        FlagReason, FlagStatus, JobStatus, LineupRole, ModerationStatus, Role, SetlistKind,
-        SetlistSource, ShowStatus,
+        DataOrigin, FlagReason, FlagStatus, JobStatus, LineupRole, LinkOrigin, LinkService,
+        ModerationStatus, Role, SessionKind, SetlistKind, SetlistSource, ShowStatus,
     };
     let labels = |t: &'static str| {
         let db = db.clone();
@@ -118,6 +118,10 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
             "setlist_source",
             names(SetlistSource::ALL, SetlistSource::as_str),
         ),
+        ("data_origin", names(DataOrigin::ALL, DataOrigin::as_str)),
+        ("link_service", names(LinkService::ALL, LinkService::as_str)),
+        ("link_origin", names(LinkOrigin::ALL, LinkOrigin::as_str)),
+        ("session_kind", names(SessionKind::ALL, SessionKind::as_str)),
     ] {
         assert_eq!(labels(pg).await, rust, "{pg}");
     }
@@ -127,6 +131,7 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
         "UPDATE setlists SET moderation_status = 'hiden' WHERE false",
         "SELECT id FROM shows WHERE status = 'upcomming'",
         "SELECT id FROM setlists WHERE kind = 'actuall' OR source = 'crowds'",
+        "SELECT id FROM artists WHERE origin = 'dmeo'",
     ] {
         let refused = db
             .describe(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(

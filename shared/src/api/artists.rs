@@ -34,6 +34,7 @@ pub struct ArtistSummary {
 }
 
 crate::named! {
+    #[pg_enum = "data_origin"]
     /// Where a row's facts came from.
     #[derive(Default)]
     pub enum DataOrigin {
@@ -46,7 +47,8 @@ crate::named! {
 }
 
 impl DataOrigin {
-    /// The column's name as the database holds it (its CHECK admits only these).
+    /// A name as a store holds it (the app's SQLite copy; Postgres has the enum type): an
+    /// unknown one reads as live.
     pub fn of_column(s: &str) -> Self {
         Self::parse(s).unwrap_or_default()
     }

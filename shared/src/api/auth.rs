@@ -221,6 +221,7 @@ pub struct RoleUpdate {
 }
 
 crate::named! {
+    #[pg_enum = "session_kind"]
     /// How a session authenticates.
     pub enum SessionKind {
         /// An app: bearer access tokens and rotating refresh tokens.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 pub use crate::artist_match::NoMatch;
 
 crate::named! {
+    #[pg_enum = "link_service"]
     /// A service an artist is linked to by the import phases.
     pub enum LinkService {
         /// The artist's Spotify id (the catalogue phase).
@@ -18,6 +19,7 @@ crate::named! {
 }
 
 crate::named! {
+    #[pg_enum = "link_origin"]
     /// Where a link came from.
     pub enum LinkOrigin {
         /// Ticketmaster's external link, answered by the service.

@@ -77,8 +77,8 @@ pub async fn of_artist(db: impl PgExecutor<'_>, artist: Uuid) -> sqlx::Result<Ve
                 l.decided_at AS \"decided_at!\" \
          FROM artist_links l LEFT JOIN users u ON u.id = l.decided_by WHERE l.artist_id = $1 \
          UNION ALL \
-         SELECT x.service, x.id, 'provider_link', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.updated_at \
-         FROM artists a CROSS JOIN LATERAL (VALUES ('spotify', a.spotify_id), \
+         SELECT x.service, x.id, 'provider_link'::link_origin, NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.updated_at \
+         FROM artists a CROSS JOIN LATERAL (VALUES ('spotify'::link_service, a.spotify_id), \
                                                    ('setlistfm', a.musicbrainz_id::text)) AS x (service, id) \
          WHERE a.id = $1 AND x.id IS NOT NULL \
            AND NOT EXISTS (SELECT 1 FROM artist_links l WHERE l.artist_id = a.id AND l.service = x.service) \

@@ -34,7 +34,7 @@ pub struct ArtistRow {
     pub followers: Option<i64>,
     pub trending_score: f64,
     pub upcoming_show_count: i64,
-    pub origin: String,
+    pub origin: theset_shared::api::DataOrigin,
 }
 
 impl From<ArtistRow> for ArtistSummary {
@@ -49,7 +49,7 @@ impl From<ArtistRow> for ArtistSummary {
             followers: r.followers,
             trending_score: r.trending_score,
             upcoming_show_count: r.upcoming_show_count,
-            origin: theset_shared::api::DataOrigin::of_column(&r.origin),
+            origin: r.origin,
         }
     }
 }
@@ -118,7 +118,7 @@ pub struct ArtistDetailRow {
     pub bio: Option<String>,
     pub bio_url: Option<String>,
     /// `live` or `demo` (where the biography was fetched).
-    pub bio_origin: Option<String>,
+    pub bio_origin: Option<theset_shared::api::DataOrigin>,
     pub links: Json<Vec<ExternalLink>>,
     pub updated_at: DateTime<Utc>,
 }
@@ -126,11 +126,11 @@ pub struct ArtistDetailRow {
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArtistDetailRow>> {
     let row = sqlx::query!(
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, a.origin, \
+                a.popularity, a.followers, a.trending_score, a.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\", \
                 a.ticketmaster_id, a.spotify_id, a.musicbrainz_id, \
-                a.images AS \"images: Json<Vec<Image>>\", a.bio, a.bio_url, a.bio_origin, \
+                a.images AS \"images: Json<Vec<Image>>\", a.bio, a.bio_url, a.bio_origin AS \"bio_origin: theset_shared::api::DataOrigin\", \
                 a.links AS \"links: Json<Vec<ExternalLink>>\", a.updated_at \
          FROM artists a WHERE a.slug = $1",
         slug
@@ -246,7 +246,7 @@ pub struct SearchRow {
     pub genres: Vec<String>,
     pub popularity: Option<i32>,
     pub trending_score: f64,
-    pub origin: String,
+    pub origin: theset_shared::api::DataOrigin,
 }
 
 impl SearchRow {
@@ -261,7 +261,7 @@ impl SearchRow {
             popularity: self.popularity,
             trending_score: Some(self.trending_score),
             in_database: true,
-            origin: theset_shared::api::DataOrigin::of_column(&self.origin),
+            origin: self.origin,
         }
     }
 }
@@ -274,7 +274,7 @@ pub async fn by_ticketmaster_ids(
 ) -> sqlx::Result<Vec<SearchRow>> {
     sqlx::query_as!(
         SearchRow,
-        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin \
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin AS \"origin: theset_shared::api::DataOrigin\" \
          FROM artists WHERE ticketmaster_id = ANY($1)",
         ids
     )
@@ -290,7 +290,7 @@ pub async fn search_by_name(
 ) -> sqlx::Result<Vec<SearchRow>> {
     sqlx::query_as!(
         SearchRow,
-        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin \
+        "SELECT id, slug, ticketmaster_id, name, image_url, genres, popularity, trending_score, origin AS \"origin: theset_shared::api::DataOrigin\" \
          FROM artists \
          WHERE name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' \
             OR name % $1 \

@@ -201,12 +201,12 @@ pub async fn set_biography(
     origin: theset_shared::api::DataOrigin,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE artists SET bio = $2, bio_url = $3, bio_origin = CASE WHEN $2::text IS NULL THEN NULL ELSE $4 END, \
+        "UPDATE artists SET bio = $2, bio_url = $3, bio_origin = CASE WHEN $2::text IS NULL THEN NULL ELSE $4::data_origin END, \
                 bio_checked_at = now() WHERE id = $1",
         id,
         bio.map(|b| b.0),
         bio.map(|b| b.1),
-        origin.as_str()
+        origin as theset_shared::api::DataOrigin
     )
     .execute(db)
     .await

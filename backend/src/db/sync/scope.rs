@@ -31,7 +31,7 @@ pub async fn artists(db: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Ar
     sqlx::query_as!(
         ArtistRow,
         "SELECT a.id, a.slug, a.name, lower(a.name) AS \"sort_name!\", a.image_url, a.genres, \
-                a.popularity, a.followers, a.trending_score, a.origin, \
+                a.popularity, a.followers, a.trending_score, a.origin AS \"origin: theset_shared::api::DataOrigin\", \
                 (SELECT count(*) FROM shows s WHERE s.headliner_artist_id = a.id \
                  AND s.date >= current_date) AS \"upcoming_show_count!\" \
          FROM artists a WHERE a.id = ANY($1)",
@@ -76,7 +76,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         Rows::Ids(ids) => {
             let rows = sqlx::query!(
                 "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
-                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!\", \
+                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!: theset_shared::api::DataOrigin\", \
                         a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \
@@ -94,7 +94,7 @@ pub async fn shows(db: &mut PgConnection, rows: Rows<'_>) -> sqlx::Result<Vec<Sy
         Rows::OfArtists(ids) => {
             let rows = sqlx::query!(
                 "SELECT s.id AS \"id!\", s.name, s.date AS \"date!\", s.start_time, s.starts_at, \
-                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!\", \
+                        s.status AS \"status!: ShowStatus\", s.ticket_url, s.origin AS \"origin!: theset_shared::api::DataOrigin\", \
                         a.id AS \"artist_id!\", a.slug AS \"artist_slug!\", a.name AS \"artist_name!\", \
                         v.id AS \"venue_id?\", v.name AS \"venue_name?\", v.city AS venue_city, \
                         v.country_code AS venue_country_code, \

@@ -100,7 +100,7 @@ pub async fn from_attraction(
         serde_json::Value::Array(links),
         sp.and_then(|s| s.popularity).filter(|p| (0..=100).contains(p)),
         sp.and_then(|s| s.followers.as_ref()?.total),
-        origin.as_str()
+        origin as theset_shared::api::DataOrigin
     )
     .fetch_one(&mut *db)
     .await?;

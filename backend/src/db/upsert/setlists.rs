@@ -64,7 +64,7 @@ pub async fn from_setlistfm(
                 venue,
                 date,
                 s.tour.as_ref().map(|t| t.name.clone()),
-                origin.as_str()
+                origin as theset_shared::api::DataOrigin
             )
             .fetch_one(&mut *db)
             .await?

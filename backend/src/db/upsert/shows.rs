@@ -78,7 +78,7 @@ pub async fn from_event(
         price.and_then(|p| p.min),
         price_max,
         e.public_onsale(),
-        origin.as_str()
+        origin as theset_shared::api::DataOrigin
     )
     .fetch_one(&mut *db)
     .await?;

@@ -46,7 +46,7 @@ pub async fn from_ticketmaster(
         lng,
         v.url.as_deref(),
         v.images.iter().find(|i| !i.fallback).map(|i| i.url.clone()),
-        origin.as_str()
+        origin as theset_shared::api::DataOrigin
     )
     .fetch_one(&mut *db)
     .await?;
@@ -102,7 +102,7 @@ pub async fn from_setlistfm(
         country_code(country.and_then(|c| c.code.as_deref())),
         coords.map(|c| c.lat),
         coords.map(|c| c.long),
-        origin.as_str()
+        origin as theset_shared::api::DataOrigin
     )
     .fetch_one(&mut *db)
     .await?;
