@@ -87,6 +87,7 @@ pub struct Wanted<'a> {
 }
 
 crate::named! {
+    #[pg_enum = "no_match"]
     /// Why no hit was linked.
     pub enum NoMatch {
         /// The search found nothing.

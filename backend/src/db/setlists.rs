@@ -37,7 +37,7 @@ where
          l.version, l.accuracy_score, l.external_url, l.updated_at \
          FROM setlists l JOIN artists a ON a.id = l.artist_id \
          WHERE l.show_id = $1 AND l.source <> 'user' AND l.moderation_status NOT IN ('hidden', 'rejected') \
-         ORDER BY l.kind DESC, a.name",
+         ORDER BY l.kind::text DESC, a.name",
         show_id
     )
     .fetch_all(db)

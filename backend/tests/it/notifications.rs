@@ -16,7 +16,7 @@ use theset_testkit::rows as support;
 
 async fn kinds_of(db: &PgPool, user: Uuid) -> Vec<(String, String)> {
     sqlx::query_as(
-        "SELECT kind, title FROM notifications WHERE user_id = $1 ORDER BY created_at, kind",
+        "SELECT kind::text, title FROM notifications WHERE user_id = $1 ORDER BY created_at, kind::text",
     )
     .bind(user)
     .fetch_all(db)

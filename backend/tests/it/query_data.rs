@@ -84,7 +84,8 @@ fn comparable(describe: &serde_json::Value) -> serde_json::Value {
 async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
     use theset_shared::api::{
         DataOrigin, FlagReason, FlagStatus, JobStatus, LineupRole, LinkOrigin, LinkService,
-        ModerationStatus, Role, SessionKind, SetlistKind, SetlistSource, ShowStatus,
+        ModerationStatus, NoMatch, NotificationKind, Role, SessionKind, SetlistKind, SetlistSource,
+        ShowStatus,
     };
     let labels = |t: &'static str| {
         let db = db.clone();
@@ -122,6 +123,11 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
         ("link_service", names(LinkService::ALL, LinkService::as_str)),
         ("link_origin", names(LinkOrigin::ALL, LinkOrigin::as_str)),
         ("session_kind", names(SessionKind::ALL, SessionKind::as_str)),
+        (
+            "notification_kind",
+            names(NotificationKind::ALL, NotificationKind::as_str),
+        ),
+        ("no_match", names(NoMatch::ALL, NoMatch::as_str)),
     ] {
         assert_eq!(labels(pg).await, rust, "{pg}");
     }
@@ -132,6 +138,7 @@ async fn enum_types_hold_the_rust_enums_names(db: PgPool) {
         "SELECT id FROM shows WHERE status = 'upcomming'",
         "SELECT id FROM setlists WHERE kind = 'actuall' OR source = 'crowds'",
         "SELECT id FROM artists WHERE origin = 'dmeo'",
+        "SELECT notify(ARRAY[]::uuid[], 'new_shwo', 'x', NULL, 't', 'b')",
     ] {
         let refused = db
             .describe(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(

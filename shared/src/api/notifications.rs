@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 crate::named! {
+    #[pg_enum = "notification_kind"]
     /// What a notification is about (each can be turned off).
     pub enum NotificationKind {
         /// A followed artist announced a show.
