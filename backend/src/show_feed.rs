@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use theset_shared::api::{CrowdNow, SetlistSource, SongTotals};
+use theset_shared::api::{CrowdNow, SongTotals};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -54,11 +54,7 @@ async fn crowd_at(db: &PgPool, show: Uuid, versions: Vec<(Uuid, i32)>) -> sqlx::
     let lists = if versions.is_empty() {
         Vec::new()
     } else {
-        setlists::public_for_show(db, show)
-            .await?
-            .into_iter()
-            .filter(|l| l.source == SetlistSource::Crowd)
-            .collect()
+        setlists::crowd_for_show(db, show).await?
     };
     Ok(Crowd {
         versions,

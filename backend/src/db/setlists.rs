@@ -30,6 +30,28 @@ pub async fn public_for_show<'c, E>(db: E, show_id: Uuid) -> sqlx::Result<Vec<Se
 where
     E: PgExecutor<'c> + Copy,
 {
+    public_of(db, show_id, None).await
+}
+
+/// The show's crowd lists alone, as [`public_for_show`] gives them (the live stream sends them
+/// whole on each change: reading the community list's lines to drop them would cost a hot show
+/// its largest list every time).
+pub async fn crowd_for_show<'c, E>(db: E, show_id: Uuid) -> sqlx::Result<Vec<Setlist>>
+where
+    E: PgExecutor<'c> + Copy,
+{
+    public_of(db, show_id, Some(SetlistSource::Crowd)).await
+}
+
+/// The public lists of a show, of one source when `only` says so.
+async fn public_of<'c, E>(
+    db: E,
+    show_id: Uuid,
+    only: Option<SetlistSource>,
+) -> sqlx::Result<Vec<Setlist>>
+where
+    E: PgExecutor<'c> + Copy,
+{
     let lists = sqlx::query!(
         "SELECT l.id, l.show_id, a.id AS artist_id, a.slug AS artist_slug, a.name AS artist_name, \
          l.kind AS \"kind: SetlistKind\", l.source AS \"source: SetlistSource\", \
@@ -37,8 +59,10 @@ where
          l.version, l.accuracy_score, l.external_url, l.updated_at \
          FROM setlists l JOIN artists a ON a.id = l.artist_id \
          WHERE l.show_id = $1 AND l.source <> 'user' AND l.moderation_status NOT IN ('hidden', 'rejected') \
+           AND ($2::setlist_source IS NULL OR l.source = $2) \
          ORDER BY l.kind::text DESC, a.name",
-        show_id
+        show_id,
+        only as Option<SetlistSource>
     )
     .fetch_all(db)
     .await?;

@@ -70,6 +70,8 @@ async fn the_show_stream_carries_the_crowd_list_as_it_forms_and_goes(db: PgPool)
     let started = chrono::Utc::now() - chrono::Duration::minutes(30);
     starts(&db, s, started, "upcoming").await;
     let opener = song(&db, a, "Opener", 50).await;
+    // The show's community list is public too, but no crowd list: the events never carry it.
+    theset_testkit::rows::setlist(&db, s, a, "community", &["Wished For"]).await;
     let (_, _, token) = live.quick(Role::User).await;
 
     // Listening before anything was captured: no crowd list to tell.
