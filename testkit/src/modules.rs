@@ -135,22 +135,15 @@ pub fn file_graph(src: &Path, dir: &Path) -> Graph {
     graph
 }
 
-/// Every folder under `src` (itself included).
+/// Every folder under `src` that holds sources (the same walk as [`graph`]'s).
 pub fn folders(src: &Path) -> Vec<PathBuf> {
-    let mut out = vec![src.to_path_buf()];
-    let mut i = 0;
-    while i < out.len() {
-        let subs: Vec<PathBuf> = std::fs::read_dir(&out[i])
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        out.extend(subs);
-        i += 1;
-    }
-    out
+    let mut files = Vec::new();
+    sources(src, &mut files);
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.into_iter().collect()
 }
 
 /// Every circle of the graph, each as the modules around it (`a → b → a`), shortest first.
