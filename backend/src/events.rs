@@ -3,7 +3,7 @@
 //! turns NOTIFYs (sent by whichever process wrote) into wake-ups on a broadcast channel; streams
 //! then read the rows themselves, so a lagging or missed wake-up costs latency, never an event.
 //! Notifications sent while the listener was not yet (or no longer) listening are lost, so each
-//! time it starts listening it wakes everyone ([`Hub::ANY`]): a stream opened before the listener
+//! time it starts listening it wakes everyone ([`Wake::Everything`]): a stream opened before the listener
 //! was ready, or across a database restart, catches up at once instead of at its next poll.
 
 use std::time::Duration;
@@ -18,13 +18,28 @@ pub type ProgressHub = Hub;
 
 #[derive(Clone)]
 pub struct Hub {
-    tx: broadcast::Sender<Uuid>,
+    tx: broadcast::Sender<Wake>,
+}
+
+/// A wake-up: the id of what changed (a job, a show, an artist), or everything that may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    Changed(Uuid),
+    /// The listener has just started listening and cannot know what it missed before.
+    Everything,
+}
+
+impl Wake {
+    /// Whether a stream following `subject` has to look again.
+    pub fn concerns(self, subject: Uuid) -> bool {
+        match self {
+            Self::Changed(id) => id == subject,
+            Self::Everything => true,
+        }
+    }
 }
 
 impl Hub {
-    /// The wake-up that concerns every subscriber (sent when the listener starts listening).
-    pub const ANY: Uuid = Uuid::nil();
-
     /// Starts the job-progress listener.
     pub fn start(db: PgPool) -> Self {
         Self::listen_to(db, "sync_progress")
@@ -46,8 +61,8 @@ impl Hub {
         hub
     }
 
-    /// Wake-ups carrying the id of what changed (a job, a show).
-    pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
+    /// Wake-ups, each saying what changed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Wake> {
         self.tx.subscribe()
     }
 }
@@ -55,17 +70,17 @@ impl Hub {
 async fn listen(
     db: &PgPool,
     channel: &'static str,
-    tx: &broadcast::Sender<Uuid>,
+    tx: &broadcast::Sender<Wake>,
 ) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(db).await?;
     listener.listen(channel).await?;
-    let _ = tx.send(Hub::ANY);
+    let _ = tx.send(Wake::Everything);
     // `try_recv`, not `recv`: `recv` would reconnect by itself, and the hub would not know that
     // it missed notifications meanwhile. `None` is a lost connection: listen anew, wake everyone.
     while let Some(n) = listener.try_recv().await? {
-        if let Ok(job) = n.payload().parse() {
+        if let Ok(id) = n.payload().parse() {
             // No subscribers is fine: nobody is watching.
-            let _ = tx.send(job);
+            let _ = tx.send(Wake::Changed(id));
         }
     }
     Err(sqlx::Error::Protocol(

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::db::community::{self as db, Cursor};
 use crate::db::{captures, setlists};
-use crate::events::Hub;
+use crate::events::{Hub, Wake};
 
 pub type Batch = Arc<FeedBatch>;
 
@@ -140,7 +140,7 @@ pub fn coalesce(changes: Vec<(Cursor, SongTotals)>) -> Vec<(Cursor, SongTotals)>
 async fn read(
     feeds: Feeds,
     db: PgPool,
-    mut wake: broadcast::Receiver<Uuid>,
+    mut wake: broadcast::Receiver<Wake>,
     show: Uuid,
     mut after: Cursor,
     tx: broadcast::Sender<Batch>,
@@ -196,7 +196,7 @@ async fn read(
         loop {
             tokio::select! {
                 woke = wake.recv() => match woke {
-                    Ok(id) if id != show && id != Hub::ANY => continue,
+                    Ok(w) if !w.concerns(show) => continue,
                     _ => break,
                 },
                 _ = tokio::time::sleep_until(deadline) => break,

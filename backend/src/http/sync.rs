@@ -28,6 +28,7 @@ use super::extract::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::limits::Bucket;
 use crate::error::{AppError, AppResult};
+use crate::events::Wake;
 
 /// A push of `MAX_PUSH` mutations with long set-list edits stays under this.
 pub const PUSH_LIMIT: usize = 1024 * 1024;
@@ -149,12 +150,12 @@ pub async fn events(
                 woken = wake.recv() => woken,
                 () = tx.closed() => return,
             };
-            let id = match woken {
-                Ok(id) => id,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => user,
+            let woke = match woken {
+                Ok(w) => w,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Wake::Everything,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             };
-            if id == user || id == crate::events::Hub::ANY {
+            if woke.concerns(user) {
                 // Own rows changed, follows or attendance perhaps (or the listener has just started
                 // and may have missed them): refresh what this stream watches.
                 if let Ok(mut conn) = state.db.acquire().await
@@ -163,7 +164,9 @@ pub async fn events(
                 {
                     followed = now;
                 }
-            } else if followed.binary_search(&id).is_err() {
+            } else if let Wake::Changed(id) = woke
+                && followed.binary_search(&id).is_err()
+            {
                 continue;
             }
             if tx

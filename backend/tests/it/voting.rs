@@ -724,23 +724,31 @@ async fn the_community_list_comes_best_first_as_shared_defines_it(db: PgPool) {
 /// when it listens again (at start and after losing its connection), so none waits for its poll.
 #[sqlx::test(migrator = "theset_backend::MIGRATOR")]
 async fn the_hub_wakes_everyone_whenever_it_starts_listening(db: PgPool) {
-    use theset_backend::events::Hub;
+    use theset_backend::events::{Hub, Wake};
     let hub = Hub::listen_to(db.clone(), "hub_test");
     let mut wake = hub.subscribe();
-    let next = async |wake: &mut tokio::sync::broadcast::Receiver<Uuid>| {
+    let next = async |wake: &mut tokio::sync::broadcast::Receiver<Wake>| {
         tokio::time::timeout(Duration::from_secs(30), wake.recv())
             .await
             .expect("a wake-up")
             .expect("open")
     };
-    assert_eq!(next(&mut wake).await, Hub::ANY, "listening: everyone");
+    assert_eq!(
+        next(&mut wake).await,
+        Wake::Everything,
+        "listening: everyone"
+    );
     let show = Uuid::new_v4();
     sqlx::query("SELECT pg_notify('hub_test', $1)")
         .bind(show.to_string())
         .execute(&db)
         .await
         .expect("notify");
-    assert_eq!(next(&mut wake).await, show, "then each change");
+    assert_eq!(
+        next(&mut wake).await,
+        Wake::Changed(show),
+        "then each change"
+    );
 
     // The listener's connection goes; a change meanwhile is not heard.
     let gone: i64 = sqlx::query_scalar(
@@ -758,7 +766,7 @@ async fn the_hub_wakes_everyone_whenever_it_starts_listening(db: PgPool) {
         .expect("notify");
     assert_eq!(
         next(&mut wake).await,
-        Hub::ANY,
+        Wake::Everything,
         "back: everyone, for what was missed"
     );
 }
