@@ -143,32 +143,27 @@ pub async fn events(
         {
             return;
         }
+        // A wake-up during the pause after a nudge may be for a change the client's pull (caused
+        // by that nudge) ran before: it is not dropped but sends one more nudge after the pause.
+        let mut pending = false;
         loop {
-            // A closed connection ends the task at once, not at the next matching change: every
-            // vote wakes every stream, so a forgotten task would cost work forever.
-            let woken = tokio::select! {
-                woken = wake.recv() => woken,
-                () = tx.closed() => return,
-            };
-            let woke = match woken {
-                Ok(w) => w,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Wake::Everything,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-            };
-            if woke.concerns(user) {
-                // Own rows changed, follows or attendance perhaps (or the listener has just started
-                // and may have missed them): refresh what this stream watches.
-                if let Ok(mut conn) = state.db.acquire().await
-                    && let Ok(now) =
-                        crate::db::sync::scope_artists(&mut conn, user, None, i64::MAX).await
-                {
-                    followed = now;
+            if !pending {
+                // A closed connection ends the task at once, not at the next matching change:
+                // every vote wakes every stream, so a forgotten task would cost work forever.
+                let woken = tokio::select! {
+                    woken = wake.recv() => woken,
+                    () = tx.closed() => return,
+                };
+                let woke = match woken {
+                    Ok(w) => w,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Wake::Everything,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                };
+                if !concerns(&state, user, &mut followed, woke).await {
+                    continue;
                 }
-            } else if let Wake::Changed(id) = woke
-                && followed.binary_search(&id).is_err()
-            {
-                continue;
             }
+            pending = false;
             if tx
                 .send(Event::default().event("changed").data("{}"))
                 .await
@@ -180,11 +175,36 @@ pub async fn events(
                 () = tokio::time::sleep(NUDGE_EVERY) => {}
                 () = tx.closed() => return,
             }
-            // Wake-ups during the pause are covered by the pull this event causes.
-            while wake.try_recv().is_ok() {}
+            loop {
+                let woke = match wake.try_recv() {
+                    Ok(w) => w,
+                    Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => Wake::Everything,
+                    Err(tokio::sync::broadcast::error::TryRecvError::Empty) => break,
+                    Err(tokio::sync::broadcast::error::TryRecvError::Closed) => return,
+                };
+                pending |= concerns(&state, user, &mut followed, woke).await;
+            }
         }
     });
     let stream =
         super::event_streams::until_draining(super::event_streams::StreamKind::Sync, rx, draining);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Whether `woke` concerns the sync stream of `user`, whose followed artists are `followed`: a
+/// change of the user's own rows (follows or attendance perhaps), or everything (the listener has
+/// just started and may have missed them), refreshes what the stream watches first.
+async fn concerns(state: &AppState, user: Uuid, followed: &mut Vec<Uuid>, woke: Wake) -> bool {
+    if woke.concerns(user) {
+        if let Ok(mut conn) = state.db.acquire().await
+            && let Ok(now) = crate::db::sync::scope_artists(&mut conn, user, None, i64::MAX).await
+        {
+            *followed = now;
+        }
+        return true;
+    }
+    match woke {
+        Wake::Changed(id) => followed.binary_search(&id).is_ok(),
+        Wake::Everything => true,
+    }
 }
